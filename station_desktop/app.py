@@ -1,0 +1,104 @@
+"""The composition root: opens the store and builds the services for the GUI or the CLI.
+
+Nothing else in the package creates engines, services or clocks; everything is passed in.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from types import TracebackType
+
+from station_desktop.domain.ids import Uuid7Generator
+from station_desktop.domain.namekeys import NameKeyBuilder
+from station_desktop.paths import DataPaths
+from station_desktop.services.activities import ActivityService
+from station_desktop.services.cases import CaseService
+from station_desktop.services.context import ServiceContext
+from station_desktop.services.feedback import FeedbackService
+from station_desktop.services.listing import ListingService
+from station_desktop.services.residents import ResidentService
+from station_desktop.services.resources import ResourceService
+from station_desktop.services.stations import StationService
+from station_desktop.services.visits import VisitService
+from station_desktop.store.opening import OpenedStore, open_store
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass
+class Application:
+    """Everything a front end needs, wired once."""
+
+    store: OpenedStore
+    ctx: ServiceContext
+    stations: StationService
+    residents: ResidentService
+    visits: VisitService
+    feedback: FeedbackService
+    cases: CaseService
+    activities: ActivityService
+    resources: ResourceService
+    listing: ListingService
+
+    @property
+    def paths(self) -> DataPaths:
+        return self.store.paths
+
+    def close(self) -> None:
+        self.store.close()
+
+    def __enter__(self) -> Application:
+        return self
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.close()
+
+
+def build_application(
+    store: OpenedStore,
+    *,
+    clock: Callable[[], datetime] = utc_now,
+    new_id: Callable[[], uuid.UUID] | None = None,
+) -> Application:
+    ctx = ServiceContext(
+        db=store.db,
+        device_id=store.device_id,
+        clock=clock,
+        new_id=new_id or Uuid7Generator(),
+        keys=NameKeyBuilder(),
+    )
+    return Application(
+        store=store,
+        ctx=ctx,
+        stations=StationService(ctx),
+        residents=ResidentService(ctx),
+        visits=VisitService(ctx),
+        feedback=FeedbackService(ctx),
+        cases=CaseService(ctx),
+        activities=ActivityService(ctx),
+        resources=ResourceService(ctx),
+        listing=ListingService(ctx),
+    )
+
+
+def open_application(
+    paths: DataPaths,
+    *,
+    clock: Callable[[], datetime] = utc_now,
+    read_only: bool = False,
+) -> Application:
+    """Open the data directory (lock, check, back up, migrate) and wire the services."""
+    ids = Uuid7Generator()
+    store = open_store(paths, now=clock, new_id=ids, read_only=read_only)
+    try:
+        return build_application(store, clock=clock, new_id=ids)
+    except BaseException:
+        store.close()
+        raise

@@ -1,0 +1,254 @@
+"""Search keys for names, so a person is found whatever script the searcher types.
+
+From a Tibetan name we derive its normalised syllables, its Wylie transliteration (pyewts)
+and a common phonetic spelling (bophono's KVP scheme: བཀྲ་ཤིས་ → tashi); from a Chinese
+name its characters, pinyin (pypinyin, with heteronyms) and pinyin initials. Latin keys are
+folded (lower case, no diacritics, letters and digits only) and stored without spaces, so
+`bkra shis`, `Bkrashis` and `bkra-shis` all match. ID and phone numbers are digit keys.
+
+Keys are split into *full* keys (the whole name in one form) and *token* keys (syllables,
+name parts), which lets ranking put exact and whole-name matches before partial ones.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from enum import IntEnum
+from typing import Any
+
+from station_desktop.domain.text import (
+    fold_latin,
+    is_han_char,
+    is_tibetan_char,
+    normalize_text,
+    tibetan_syllables,
+)
+
+TSHEG = "\u0f0b"
+KEY_SEPARATOR = "\n"
+SECTION_SEPARATOR = "\n\t\n"
+MAX_PINYIN_READINGS = 8
+_NAME_PART_SPLIT = re.compile(r"[\s·•・.\-]+")
+
+
+class MatchRank(IntEnum):
+    """How well a query term matched; higher is better."""
+
+    NONE = 0
+    INSIDE = 30  # somewhere inside a key
+    TOKEN_PREFIX = 50  # start of a syllable or name part
+    TOKEN = 70  # a whole syllable or name part
+    PREFIX = 80  # start of the whole name
+    EXACT = 100  # the whole name
+
+
+@dataclass(frozen=True)
+class NameKeys:
+    full: tuple[str, ...]
+    tokens: tuple[str, ...]
+
+    def encode(self) -> str:
+        """One string for the search table: full keys, a section mark, token keys."""
+        return (
+            KEY_SEPARATOR
+            + KEY_SEPARATOR.join(self.full)
+            + SECTION_SEPARATOR
+            + KEY_SEPARATOR.join(self.tokens)
+            + KEY_SEPARATOR
+        )
+
+    @classmethod
+    def decode(cls, encoded: str) -> NameKeys:
+        full, _, tokens = encoded.partition(SECTION_SEPARATOR)
+        return cls(
+            tuple(k for k in full.split(KEY_SEPARATOR) if k),
+            tuple(k for k in tokens.split(KEY_SEPARATOR) if k),
+        )
+
+
+def _unique(values: Iterable[str]) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(v for v in values if v))
+
+
+def tibetan_key(text: str) -> str:
+    """Syllables joined by single tshegs, without a final tsheg or shad."""
+    return TSHEG.join(tibetan_syllables(text))
+
+
+def han_key(text: str) -> str:
+    return "".join(ch for ch in text if is_han_char(ch))
+
+
+def digit_key(text: str) -> str:
+    return "".join(ch for ch in normalize_text(text).upper() if ch.isdigit() or ch == "X")
+
+
+class NameKeyBuilder:
+    """Builds search keys; holds the transliteration tables (built once, when constructed)."""
+
+    def __init__(self) -> None:
+        import bophono
+        import pyewts
+
+        self._wylie: Any = pyewts.pyewts()
+        self._phonetic: Any = bophono.UnicodeToApi(schema="KVP", options={})
+
+    # ------------------------------------------------------------ per script
+
+    def wylie(self, tibetan: str) -> str:
+        return str(self._wylie.toWylie(tibetan)).strip()
+
+    def phonetic(self, tibetan: str) -> str:
+        try:
+            return fold_latin(str(self._phonetic.get_api(tibetan)))
+        except (IndexError, KeyError, ValueError):  # bophono can stumble on odd stacks
+            return ""
+
+    def tibetan_keys(self, name_bo: str) -> tuple[list[str], list[str]]:
+        text = normalize_text(name_bo)
+        syllables = tibetan_syllables(text)
+        if not syllables:
+            return [], []
+        full_bo = TSHEG.join(syllables)
+        parts = [p for p in _NAME_PART_SPLIT.split(text) if p]
+        full = [full_bo, fold_latin(self.wylie(full_bo)), self.phonetic(full_bo)]
+        tokens: list[str] = list(syllables)
+        for part in parts if len(parts) > 1 else []:
+            part_key = tibetan_key(part)
+            tokens += [part_key, fold_latin(self.wylie(part_key)), self.phonetic(part_key)]
+        return full, tokens
+
+    @staticmethod
+    def pinyin_readings(han: str) -> list[list[str]]:
+        from pypinyin import Style, pinyin
+
+        readings = pinyin(han, style=Style.NORMAL, heteronym=True, errors="ignore")
+        return [[fold_latin(r) for r in options if r] for options in readings if options]
+
+    def chinese_keys(self, name_zh: str) -> tuple[list[str], list[str]]:
+        text = normalize_text(name_zh)
+        full_han = han_key(text)
+        if not full_han:
+            latin = fold_latin(text)
+            return ([latin], []) if latin else ([], [])
+        readings = self.pinyin_readings(full_han)
+        combos = itertools.islice(itertools.product(*readings), MAX_PINYIN_READINGS)
+        full = [full_han]
+        full += ["".join(combo) for combo in combos]
+        full.append("".join(options[0][0] for options in readings if options and options[0]))
+        parts = [han_key(p) for p in _NAME_PART_SPLIT.split(text)]
+        tokens = [p for p in parts if p and p != full_han]
+        return full, tokens
+
+    def resident_keys(
+        self, name_bo: str, name_zh: str, id_number: str | None, phone: str | None
+    ) -> NameKeys:
+        full_bo, tokens_bo = self.tibetan_keys(name_bo)
+        full_zh, tokens_zh = self.chinese_keys(name_zh)
+        digits = [digit_key(v) for v in (id_number, phone) if v]
+        return NameKeys(_unique([*full_bo, *full_zh, *digits]), _unique([*tokens_bo, *tokens_zh]))
+
+    def sort_keys(self, name_bo: str, name_zh: str) -> tuple[str, str]:
+        """Provisional sort keys: Wylie for Tibetan, pinyin for Chinese (the GUI re-sorts
+        with a real collator)."""
+        bo = fold_latin(self.wylie(tibetan_key(name_bo))) if name_bo else ""
+        han = han_key(name_zh)
+        zh = " ".join(r[0] for r in self.pinyin_readings(han) if r) if han else fold_latin(name_zh)
+        return bo[:100], zh[:200]
+
+
+# ---------------------------------------------------------------- queries
+
+
+@dataclass(frozen=True)
+class QueryTerm:
+    """One part of a query in one script, in the form the keys are stored in."""
+
+    text: str
+    script: str  # "tibetan" | "han" | "latin" | "digits"
+
+
+def parse_query(query: str) -> list[QueryTerm]:
+    """Split a query into terms by script; every term must match (AND).
+
+    A run of Latin words is one term (`bkra shis` is one name), folded like the keys.
+    A run of digits (optionally ending in X) is an ID-card or phone fragment.
+    """
+    text = normalize_text(query)
+    terms: list[QueryTerm] = []
+    for script, chars in itertools.groupby(text, key=_script_of_char):
+        chunk = "".join(chars)
+        if script == "tibetan":
+            key = tibetan_key(chunk)
+            # Keep a trailing tsheg's meaning: the syllable is complete.
+            if key:
+                terms.append(QueryTerm(key, "tibetan"))
+        elif script == "han":
+            terms.append(QueryTerm(han_key(chunk), "han"))
+        elif script == "latin":
+            folded = fold_latin(chunk)
+            if folded.isdigit() or (folded[:-1].isdigit() and folded.endswith("x") and len(folded) > 1):
+                terms.append(QueryTerm(folded.upper(), "digits"))
+            elif folded:
+                terms.append(QueryTerm(folded, "latin"))
+    return _merge_adjacent(terms)
+
+
+def _script_of_char(ch: str) -> str:
+    if is_tibetan_char(ch):
+        return "tibetan"
+    if is_han_char(ch):
+        return "han"
+    if ch.isspace() or ch in "·•・":
+        return "space"
+    return "latin"
+
+
+def _merge_adjacent(terms: list[QueryTerm]) -> list[QueryTerm]:
+    merged: list[QueryTerm] = []
+    for term in terms:
+        if merged and merged[-1].script == term.script and term.script != "digits":
+            joiner = TSHEG if term.script == "tibetan" else ""
+            merged[-1] = QueryTerm(merged[-1].text + joiner + term.text, term.script)
+        else:
+            merged.append(term)
+    return merged
+
+
+def rank_term(term: QueryTerm, keys: NameKeys) -> MatchRank:
+    """How well one term matches a resident's keys."""
+    best = MatchRank.NONE
+    q = term.text
+    for key in keys.full:
+        if key == q:
+            return MatchRank.EXACT
+        if key.startswith(q):
+            best = max(best, MatchRank.PREFIX)
+        elif q in key:
+            best = max(best, _inside_rank(term, key))
+    for key in keys.tokens:
+        if key == q:
+            best = max(best, MatchRank.TOKEN)
+        elif key.startswith(q):
+            best = max(best, MatchRank.TOKEN_PREFIX)
+        elif q in key:
+            best = max(best, _inside_rank(term, key))
+    return best
+
+
+def _inside_rank(term: QueryTerm, key: str) -> MatchRank:
+    # A Tibetan query that starts at a syllable boundary inside the name is as good as a
+    # token prefix (ཚེ་རིང inside བཀྲ་ཤིས་ཚེ་རིང); inside a syllable (ཚེ in མཚེ) it is weak.
+    if term.script == "tibetan" and (TSHEG + term.text) in key:
+        return MatchRank.TOKEN_PREFIX
+    return MatchRank.INSIDE
+
+
+def rank(terms: list[QueryTerm], keys: NameKeys) -> int:
+    """Score of a resident for a whole query: the weakest term decides (all must match)."""
+    if not terms:
+        return 0
+    return min(int(rank_term(term, keys)) for term in terms)

@@ -1,0 +1,1 @@
+"""Form specifications: each standard form declared once (see `spec`)."""

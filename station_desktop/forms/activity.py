@@ -1,0 +1,31 @@
+"""Group work and community activity record with attendance (AC-01)."""
+
+from __future__ import annotations
+
+from station_desktop.domain.codes import ActivityKind, ServiceArea
+from station_desktop.forms.spec import FieldKind, FieldSpec, FormSpec, SectionSpec
+from station_desktop.i18n import N_
+
+ACTIVITY_FORM = FormSpec(
+    code="AC-01",
+    version=1,
+    title=N_("Activity record and sign-in sheet"),
+    record_kind="activity",
+    sections=(
+        SectionSpec(
+            "activity",
+            N_("The activity"),
+            (
+                FieldSpec("kind", FieldKind.CODE, N_("Kind of activity"), codes=ActivityKind,
+                          required=True),
+                FieldSpec("title", FieldKind.TEXT, N_("Title"), required=True),
+                FieldSpec("held_on", FieldKind.DATE, N_("Date held"), required=True),
+                FieldSpec("place", FieldKind.TEXT, N_("Place")),
+                FieldSpec("service_area", FieldKind.CODE, N_("Service area"), codes=ServiceArea),
+                FieldSpec("description", FieldKind.MULTILINE, N_("Description"), paper_lines=4),
+                FieldSpec("headcount_other", FieldKind.INTEGER,
+                          N_("Other participants (head count)"), min_value=0, max_value=100_000),
+            ),
+        ),
+    ),
+)

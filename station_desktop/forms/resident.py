@@ -1,0 +1,65 @@
+"""Resident registration form (RES-01)."""
+
+from __future__ import annotations
+
+from station_desktop.domain.codes import (
+    Ethnicity,
+    HouseholdRelation,
+    LegalBasis,
+    Sex,
+)
+from station_desktop.forms.spec import FieldKind, FieldSpec, FormSpec, SectionSpec
+from station_desktop.i18n import N_
+
+NAME_MAX = 100
+
+RESIDENT_FORM = FormSpec(
+    code="RES-01",
+    version=1,
+    title=N_("Resident registration"),
+    record_kind="resident",
+    sections=(
+        SectionSpec(
+            "identity",
+            N_("Identity"),
+            (
+                FieldSpec("name_bo", FieldKind.TEXT, N_("Name in Tibetan"), max_length=NAME_MAX,
+                          help=N_("Give the name in Tibetan, in Chinese, or both.")),
+                FieldSpec("name_zh", FieldKind.TEXT, N_("Name in Chinese"), max_length=NAME_MAX),
+                FieldSpec("sex", FieldKind.CODE, N_("Sex"), codes=Sex),
+                FieldSpec("ethnicity", FieldKind.CODE, N_("Ethnic group"), codes=Ethnicity),
+                FieldSpec("birth_date", FieldKind.DATE, N_("Date of birth")),
+                FieldSpec("id_number", FieldKind.ID_NUMBER, N_("ID card number"),
+                          help=N_("Optional. Checked for typing errors.")),
+                FieldSpec("phone", FieldKind.PHONE, N_("Phone")),
+            ),
+        ),
+        SectionSpec(
+            "residence",
+            N_("Residence"),
+            (
+                FieldSpec("area_id", FieldKind.REFERENCE, N_("Village or community"), ref="area"),
+                FieldSpec("household_id", FieldKind.REFERENCE, N_("Household"), ref="household"),
+                FieldSpec("household_relation", FieldKind.CODE, N_("Relation to household head"),
+                          codes=HouseholdRelation),
+                FieldSpec("address", FieldKind.TEXT, N_("Address"), paper_lines=2),
+            ),
+        ),
+        SectionSpec(
+            "consent",
+            N_("Consent and guardian"),
+            (
+                FieldSpec("legal_basis", FieldKind.CODE, N_("Basis for keeping this record"),
+                          codes=LegalBasis, required=True),
+                FieldSpec("consent_note", FieldKind.MULTILINE, N_("Consent note"), paper_lines=2),
+                FieldSpec("guardian_id", FieldKind.RESIDENT, N_("Guardian (if registered)")),
+                FieldSpec("guardian_name", FieldKind.TEXT, N_("Guardian's name"),
+                          max_length=NAME_MAX),
+                FieldSpec("guardian_phone", FieldKind.PHONE, N_("Guardian's phone")),
+                FieldSpec("guardian_relation", FieldKind.CODE, N_("Guardian's relation"),
+                          codes=HouseholdRelation),
+                FieldSpec("notes", FieldKind.MULTILINE, N_("Notes"), paper_lines=3),
+            ),
+        ),
+    ),
+)

@@ -1,0 +1,293 @@
+"""Clean and check a form's values against its spec, field by field.
+
+Accepts what a screen or a script hands in (strings as typed, or already typed values) and
+returns typed, normalised values plus one `FieldError` per problem. It never raises on bad
+input: the service decides to refuse the save and the screen shows each message beside its
+field. Rules that involve several fields or the database live in the services.
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from station_desktop.domain.idcard import IdError, check_id_number
+from station_desktop.domain.phone import PhoneError, check_phone
+from station_desktop.domain.text import has_unstorable, normalize_text
+from station_desktop.errors import FieldError
+from station_desktop.forms.spec import FieldKind, FieldSpec, FormSpec
+from station_desktop.i18n import N_
+
+DEFAULT_TEXT_LENGTH = 200
+DEFAULT_MULTILINE_LENGTH = 20_000
+
+MSG_REQUIRED = N_("This field is required.")
+MSG_TOO_LONG = N_("Too long: at most {limit} characters, this has {length}.")
+MSG_UNSTORABLE = N_("Contains characters that cannot be stored. Please retype this field.")
+MSG_BAD_DATE = N_("Not a date. Type it like 2024-05-30.")
+MSG_DATE_FUTURE = N_("This date is in the future.")
+MSG_BAD_CODE = N_("Choose one of the listed options.")
+MSG_NOT_NUMBER = N_("Type a whole number.")
+MSG_TOO_SMALL = N_("Must be at least {limit}.")
+MSG_TOO_LARGE = N_("Must be at most {limit}.")
+MSG_BAD_MONEY = N_("Type an amount in yuan, like 12.50.")
+MSG_BAD_REFERENCE = N_("Choose a person from the list.")
+
+ID_MESSAGES: dict[IdError, str] = {
+    IdError.EMPTY: MSG_REQUIRED,
+    IdError.BAD_LENGTH: N_("An ID card number has 18 characters (or 15 on old cards)."),
+    IdError.BAD_CHARACTERS: N_("An ID card number has only digits and possibly a final X."),
+    IdError.BAD_REGION: N_("The first digits of this ID card number are not a known region."),
+    IdError.BAD_DATE: N_("The birth date inside this ID card number does not exist."),
+    IdError.FUTURE_DATE: N_("The birth date inside this ID card number is in the future."),
+    IdError.BAD_CHECKSUM: N_("This ID card number has a typing error (the check digit is wrong)."),
+}
+
+PHONE_MESSAGES: dict[PhoneError, str] = {
+    PhoneError.BAD_CHARACTERS: N_("A phone number has only digits, spaces and hyphens."),
+    PhoneError.BAD_LENGTH: N_("A mobile number has 11 digits; a landline needs its area code."),
+    PhoneError.BAD_PREFIX: N_("This is not a mainland mobile or landline number."),
+}
+
+_DATE_PATTERNS = (
+    re.compile(r"^(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})$"),
+    re.compile(r"^(\d{4})年(\d{1,2})月(\d{1,2})日?$"),
+    re.compile(r"^(\d{4})(\d{2})(\d{2})$"),
+    # Tibet Daily style: 2024ལོའི་ཟླ་5ཚེས་30ཉིན
+    re.compile(r"^(\d{4})\s*ལོའི་\s*ཟླ་\s*(\d{1,2})\s*ཚེས་\s*(\d{1,2})\s*(?:ཉིན)?།?$"),
+)
+_TIBETAN_DIGITS = str.maketrans("༠༡༢༣༤༥༦༧༨༩", "0123456789")
+
+
+def parse_date(text: str) -> date | None:
+    """A date as people type it: 2024-05-30, 2024/5/30, 2024年5月30日, 20240530, or the
+    Tibetan newspaper style; Tibetan and full-width digits accepted. None if not a date."""
+    import unicodedata
+
+    cleaned = unicodedata.normalize("NFKC", normalize_text(text)).translate(_TIBETAN_DIGITS)
+    for pattern in _DATE_PATTERNS:
+        match = pattern.match(cleaned)
+        if match:
+            try:
+                return date(int(match.group(1)), int(match.group(2)), int(match.group(3)))
+            except ValueError:
+                return None
+    return None
+
+
+def parse_money_fen(value: Any) -> int | None:
+    """Yuan (as typed, `12.5`, `¥1,200`) to integer fen; None if not an amount."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value * 100
+    text = str(value).strip().replace("¥", "").replace("￥", "").replace(",", "").replace("元", "")
+    try:
+        amount = Decimal(text)
+    except InvalidOperation:
+        return None
+    if not amount.is_finite() or amount < 0 or amount != amount.quantize(Decimal("0.01")):
+        return None
+    return int(amount * 100)
+
+
+@dataclass
+class Cleaned:
+    values: dict[str, Any] = field(default_factory=dict)
+    errors: list[FieldError] = field(default_factory=list)
+
+    def error(self, key: str, message: str, **params: Any) -> None:
+        self.errors.append(FieldError(key, message, params))
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+
+_BLANK_VALUES: dict[FieldKind, Any] = {
+    FieldKind.TEXT: "",
+    FieldKind.MULTILINE: "",
+    FieldKind.CODES: [],
+    FieldKind.STAFF_LIST: [],
+}
+
+
+def _is_blank(value: Any) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip()) or value in ([], ())
+
+
+def clean_field(spec: FieldSpec, raw: Any, out: Cleaned, *, today: date) -> None:
+    key = spec.key
+    if _is_blank(raw):
+        if spec.required:
+            out.error(key, MSG_REQUIRED)
+        out.values[key] = _BLANK_VALUES.get(spec.kind)
+        return
+    cleaner = _CLEANERS[spec.kind]
+    cleaner(spec, raw, out, today)
+
+
+def _clean_text(spec: FieldSpec, raw: Any, out: Cleaned, today: date) -> None:
+    del today
+    multiline = spec.kind is FieldKind.MULTILINE
+    text = normalize_text(str(raw), multiline=multiline)
+    limit = spec.max_length or (DEFAULT_MULTILINE_LENGTH if multiline else DEFAULT_TEXT_LENGTH)
+    if has_unstorable(text):
+        out.error(spec.key, MSG_UNSTORABLE)
+    elif len(text) > limit:
+        out.error(spec.key, MSG_TOO_LONG, limit=limit, length=len(text))
+    elif not text and spec.required:
+        out.error(spec.key, MSG_REQUIRED)
+    out.values[spec.key] = text
+
+
+def _clean_date(spec: FieldSpec, raw: Any, out: Cleaned, today: date) -> None:
+    del today
+    value = raw if isinstance(raw, date) else parse_date(str(raw))
+    if value is None:
+        out.error(spec.key, MSG_BAD_DATE)
+    out.values[spec.key] = value
+
+
+def _code_value(spec: FieldSpec, raw: Any) -> str | None:
+    assert spec.codes is not None, f"field {spec.key} needs codes"
+    text = str(raw.value if hasattr(raw, "value") else raw).strip()
+    return text if text in spec.codes.codes() else None
+
+
+def _clean_code(spec: FieldSpec, raw: Any, out: Cleaned, today: date) -> None:
+    del today
+    value = _code_value(spec, raw)
+    if value is None:
+        out.error(spec.key, MSG_BAD_CODE)
+    out.values[spec.key] = value
+
+
+def _clean_codes(spec: FieldSpec, raw: Any, out: Cleaned, today: date) -> None:
+    del today
+    items = [raw] if isinstance(raw, str) else list(raw)
+    values = [_code_value(spec, item) for item in items]
+    if any(v is None for v in values):
+        out.error(spec.key, MSG_BAD_CODE)
+    out.values[spec.key] = list(dict.fromkeys(v for v in values if v is not None))
+
+
+def _clean_integer(spec: FieldSpec, raw: Any, out: Cleaned, today: date) -> None:
+    del today
+    try:
+        value = raw if isinstance(raw, int) and not isinstance(raw, bool) else int(str(raw).strip())
+    except ValueError:
+        out.error(spec.key, MSG_NOT_NUMBER)
+        out.values[spec.key] = None
+        return
+    if spec.min_value is not None and value < spec.min_value:
+        out.error(spec.key, MSG_TOO_SMALL, limit=spec.min_value)
+    if spec.max_value is not None and value > spec.max_value:
+        out.error(spec.key, MSG_TOO_LARGE, limit=spec.max_value)
+    out.values[spec.key] = value
+
+
+def _clean_money(spec: FieldSpec, raw: Any, out: Cleaned, today: date) -> None:
+    del today
+    fen = parse_money_fen(raw)
+    if fen is None:
+        out.error(spec.key, MSG_BAD_MONEY)
+    elif spec.max_value is not None and fen > spec.max_value * 100:
+        out.error(spec.key, MSG_TOO_LARGE, limit=spec.max_value)
+    out.values[spec.key] = fen
+
+
+def _clean_boolean(spec: FieldSpec, raw: Any, out: Cleaned, today: date) -> None:
+    del today
+    out.values[spec.key] = raw if isinstance(raw, bool) else str(raw).lower() in {"1", "true", "yes"}
+
+
+def _as_uuid(raw: Any) -> uuid.UUID | None:
+    if isinstance(raw, uuid.UUID):
+        return raw
+    try:
+        return uuid.UUID(str(raw).strip())
+    except ValueError:
+        return None
+
+
+def _clean_reference(spec: FieldSpec, raw: Any, out: Cleaned, today: date) -> None:
+    del today
+    value = _as_uuid(raw)
+    if value is None:
+        out.error(spec.key, MSG_BAD_REFERENCE)
+    out.values[spec.key] = value
+
+
+def _clean_reference_list(spec: FieldSpec, raw: Any, out: Cleaned, today: date) -> None:
+    del today
+    items = [raw] if isinstance(raw, (str, uuid.UUID)) else list(raw)
+    values = [_as_uuid(item) for item in items]
+    if any(v is None for v in values):
+        out.error(spec.key, MSG_BAD_REFERENCE)
+    out.values[spec.key] = list(dict.fromkeys(v for v in values if v is not None))
+
+
+def _clean_rating(spec: FieldSpec, raw: Any, out: Cleaned, today: date) -> None:
+    _clean_code(spec, raw, out, today)
+    if out.values[spec.key] is not None:
+        out.values[spec.key] = int(out.values[spec.key])
+
+
+def _clean_id_number(spec: FieldSpec, raw: Any, out: Cleaned, today: date) -> None:
+    result = check_id_number(str(raw), today=today)
+    if not result.ok:
+        assert result.error is not None
+        out.error(spec.key, ID_MESSAGES[result.error])
+        out.values[spec.key] = normalize_text(str(raw))
+        return
+    out.values[spec.key] = result.normalized
+
+
+def _clean_phone(spec: FieldSpec, raw: Any, out: Cleaned, today: date) -> None:
+    del today
+    result = check_phone(str(raw))
+    if not result.ok:
+        assert result.error is not None
+        out.error(spec.key, PHONE_MESSAGES[result.error])
+        out.values[spec.key] = normalize_text(str(raw))
+        return
+    out.values[spec.key] = result.normalized
+
+
+_CLEANERS = {
+    FieldKind.TEXT: _clean_text,
+    FieldKind.MULTILINE: _clean_text,
+    FieldKind.DATE: _clean_date,
+    FieldKind.CODE: _clean_code,
+    FieldKind.CODES: _clean_codes,
+    FieldKind.INTEGER: _clean_integer,
+    FieldKind.MONEY: _clean_money,
+    FieldKind.BOOLEAN: _clean_boolean,
+    FieldKind.RESIDENT: _clean_reference,
+    FieldKind.REFERENCE: _clean_reference,
+    FieldKind.STAFF: _clean_reference,
+    FieldKind.STAFF_LIST: _clean_reference_list,
+    FieldKind.RATING: _clean_rating,
+    FieldKind.ID_NUMBER: _clean_id_number,
+    FieldKind.PHONE: _clean_phone,
+}
+
+
+def clean_form(
+    spec: FormSpec, raw: Mapping[str, Any], *, today: date, only_given: bool = False
+) -> Cleaned:
+    """Clean every field of `spec` (or, with `only_given`, the fields present in `raw`,
+    for partial updates). Keys that are not fields of the form are errors, not ignored."""
+    out = Cleaned()
+    for key in raw:
+        if key not in spec.keys:
+            out.error(key, N_("Unknown field."))
+    for field_spec in spec.fields():
+        if only_given and field_spec.key not in raw:
+            continue
+        clean_field(field_spec, raw.get(field_spec.key), out, today=today)
+    return out

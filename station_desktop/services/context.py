@@ -1,0 +1,110 @@
+"""What every service needs, passed in by the composition root (no globals)."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta, timezone
+from typing import Any, TypeVar
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from station_desktop.domain.namekeys import NameKeyBuilder
+from station_desktop.errors import FieldError, StationNotConfigured, ValidationError
+from station_desktop.forms.validate import Cleaned
+from station_desktop.i18n import N_
+from station_desktop.store.changes import ChangeRecorder, WriterIdentity, get_local_state
+from station_desktop.store.changes import unit_of_work
+from station_desktop.store.engine import Database
+from station_desktop.store.models import Replicated
+from station_desktop.store.opening import STATION_ID_KEY
+
+# Business dates ("today", ages, the under-14 rule) are Lhasa dates. China has one time zone
+# and no daylight saving, so a fixed offset needs no tz database (absent on Windows).
+CHINA_TZ = timezone(timedelta(hours=8), "Asia/Shanghai")
+
+MSG_NOT_FOUND = N_("This record no longer exists.")
+
+ModelT = TypeVar("ModelT", bound=Replicated)
+
+
+@dataclass
+class ServiceContext:
+    db: Database
+    device_id: uuid.UUID
+    clock: Callable[[], datetime]
+    new_id: Callable[[], uuid.UUID]
+    keys: NameKeyBuilder
+    actor_id: uuid.UUID | None = None
+    _station_id: uuid.UUID | None = field(default=None, repr=False)
+
+    def today(self) -> date:
+        return self.clock().astimezone(CHINA_TZ).date()
+
+    def station_id(self) -> uuid.UUID:
+        """The station this laptop serves; writes need it."""
+        if self._station_id is None:
+            with self.db.read() as session:
+                value = get_local_state(session, STATION_ID_KEY)
+            if not value:
+                raise StationNotConfigured()
+            self._station_id = uuid.UUID(value)
+        return self._station_id
+
+    def forget_station(self) -> None:
+        self._station_id = None
+
+    def identity(self) -> WriterIdentity:
+        return WriterIdentity(self.device_id, self.station_id(), self.actor_id)
+
+    @contextmanager
+    def uow(self) -> Iterator[ChangeRecorder]:
+        """One user action = one transaction, every write logged."""
+        with unit_of_work(self.db, self.identity(), now=self.clock, new_id=self.new_id) as rec:
+            yield rec
+
+
+def raise_if_invalid(cleaned: Cleaned | list[FieldError]) -> None:
+    errors = cleaned.errors if isinstance(cleaned, Cleaned) else cleaned
+    if errors:
+        raise ValidationError(errors)
+
+
+def load(session: Session, model: type[ModelT], record_id: uuid.UUID | None) -> ModelT | None:
+    """A live (not tombstoned) record, or None."""
+    if record_id is None:
+        return None
+    record = session.scalars(
+        select(model).where(model.id == record_id, model.deleted.is_(False))
+    ).one_or_none()
+    return record
+
+
+def require_record(
+    session: Session, model: type[ModelT], record_id: uuid.UUID | None, field_name: str
+) -> ModelT:
+    record = load(session, model, record_id)
+    if record is None:
+        raise ValidationError([FieldError(field_name, MSG_NOT_FOUND)])
+    return record
+
+
+def check_reference(
+    session: Session,
+    model: type[Replicated],
+    record_id: uuid.UUID | None,
+    field_name: str,
+    errors: list[FieldError],
+) -> None:
+    if record_id is not None and load(session, model, record_id) is None:
+        errors.append(FieldError(field_name, MSG_NOT_FOUND))
+
+
+def detached(session: Session, records: list[Any]) -> list[Any]:
+    """Return ORM objects usable after the session closes (read-only snapshots)."""
+    for record in records:
+        session.expunge(record)
+    return records

@@ -1,0 +1,277 @@
+"""Record lists as plain dictionaries: the stable JSON of `station-desktop list`.
+
+The keys and their meaning are documented in docs/cli-json.md; add keys freely, never
+rename or remove one. Codes are printed as codes (labels depend on the reader's language).
+ID card numbers are masked.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from station_desktop.domain.idcard import mask_id_number
+from station_desktop.services.context import ServiceContext
+from station_desktop.store.models import (
+    Activity,
+    Area,
+    Attendance,
+    CaseRecord,
+    FeedbackRating,
+    FeedbackSheet,
+    GroupMembership,
+    HomeVisit,
+    Resident,
+    ResourceHandout,
+    ResourceReceipt,
+)
+
+KINDS = ("residents", "visits", "feedback", "cases", "activities", "resources")
+JSON_FORMAT_VERSION = 1
+
+
+def _iso(value: date | datetime | None) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+def _id(value: uuid.UUID | None) -> str | None:
+    return str(value) if value is not None else None
+
+
+def _names(session: Session, resident_ids: Iterable[uuid.UUID | None]) -> dict[uuid.UUID, tuple[str, str]]:
+    ids = {r for r in resident_ids if r is not None}
+    if not ids:
+        return {}
+    rows = session.execute(
+        select(Resident.id, Resident.name_bo, Resident.name_zh).where(Resident.id.in_(ids))
+    )
+    return {rid: (bo, zh) for rid, bo, zh in rows}
+
+
+class ListingService:
+    def __init__(self, ctx: ServiceContext) -> None:
+        self.ctx = ctx
+
+    def list(self, kind: str, *, limit: int = 50) -> list[dict[str, Any]]:
+        builders: dict[str, Callable[[Session, int], list[dict[str, Any]]]] = {
+            "residents": self._residents,
+            "visits": self._visits,
+            "feedback": self._feedback,
+            "cases": self._cases,
+            "activities": self._activities,
+            "resources": self._resources,
+        }
+        if kind not in builders:
+            raise ValueError(f"unknown kind {kind!r}; choose from {', '.join(KINDS)}")
+        with self.ctx.db.read() as session:
+            return builders[kind](session, limit)
+
+    def counts(self) -> dict[str, int]:
+        """How many live records of each kind (resources: received plus handed out)."""
+        models: dict[str, list[type[Any]]] = {
+            "residents": [Resident],
+            "visits": [HomeVisit],
+            "feedback": [FeedbackSheet],
+            "cases": [CaseRecord],
+            "activities": [Activity],
+            "resources": [ResourceReceipt, ResourceHandout],
+        }
+        with self.ctx.db.read() as session:
+            return {
+                kind: sum(
+                    session.execute(
+                        select(func.count()).select_from(m).where(m.deleted.is_(False))
+                    ).scalar_one()
+                    for m in group
+                )
+                for kind, group in models.items()
+            }
+
+    def resident_dicts(self, session: Session, residents: list[Resident]) -> list[dict[str, Any]]:
+        ids = [r.id for r in residents]
+        groups: dict[uuid.UUID, list[str]] = defaultdict(list)
+        today = self.ctx.today()
+        if ids:
+            for resident_id, group in session.execute(
+                select(GroupMembership.resident_id, GroupMembership.group).where(
+                    GroupMembership.resident_id.in_(ids),
+                    GroupMembership.deleted.is_(False),
+                    GroupMembership.start_date <= today,
+                    (GroupMembership.end_date.is_(None)) | (GroupMembership.end_date >= today),
+                )
+            ):
+                groups[resident_id].append(group)
+        area_codes = dict(session.execute(select(Area.id, Area.code)).all())
+        return [
+            {
+                "id": str(r.id),
+                "name_bo": r.name_bo,
+                "name_zh": r.name_zh,
+                "sex": r.sex,
+                "ethnicity": r.ethnicity,
+                "birth_date": _iso(r.birth_date),
+                "id_number_masked": mask_id_number(r.id_number) if r.id_number else None,
+                "phone": r.phone,
+                "area_code": area_codes.get(r.area_id) if r.area_id else None,
+                "household_id": _id(r.household_id),
+                "priority_groups": sorted(groups.get(r.id, [])),
+                "created_at": _iso(r.created_at),
+                "updated_at": _iso(r.updated_at),
+            }
+            for r in residents
+        ]
+
+    def _residents(self, session: Session, limit: int) -> list[dict[str, Any]]:
+        rows = list(session.scalars(
+            select(Resident).where(Resident.deleted.is_(False))
+            .order_by(Resident.created_at.desc(), Resident.id.desc()).limit(limit)))
+        return self.resident_dicts(session, rows)
+
+    def _visits(self, session: Session, limit: int) -> list[dict[str, Any]]:
+        rows = list(session.scalars(
+            select(HomeVisit).where(HomeVisit.deleted.is_(False))
+            .order_by(HomeVisit.visit_date.desc(), HomeVisit.id.desc()).limit(limit)))
+        names = _names(session, (v.resident_id for v in rows))
+        return [
+            {
+                "id": str(v.id),
+                "resident_id": str(v.resident_id),
+                "resident_name_bo": names.get(v.resident_id, ("", ""))[0],
+                "resident_name_zh": names.get(v.resident_id, ("", ""))[1],
+                "visit_date": _iso(v.visit_date),
+                "outcome": v.outcome,
+                "purpose": v.purpose,
+                "services": list(v.services),
+                "visitor_ids": list(v.visitor_ids),
+                "next_visit_on": _iso(v.next_visit_on),
+            }
+            for v in rows
+        ]
+
+    def _feedback(self, session: Session, limit: int) -> list[dict[str, Any]]:
+        rows = list(session.scalars(
+            select(FeedbackSheet).where(FeedbackSheet.deleted.is_(False))
+            .order_by(FeedbackSheet.service_date.desc(), FeedbackSheet.id.desc()).limit(limit)))
+        ratings: dict[uuid.UUID, dict[str, int]] = defaultdict(dict)
+        if rows:
+            for sheet_id, dimension, level in session.execute(
+                select(FeedbackRating.sheet_id, FeedbackRating.dimension, FeedbackRating.level)
+                .where(FeedbackRating.sheet_id.in_([s.id for s in rows]),
+                       FeedbackRating.deleted.is_(False))
+            ):
+                ratings[sheet_id][dimension] = level
+        return [
+            {
+                "id": str(s.id),
+                "sheet_no": s.sheet_no,
+                "service_area": s.service_area,
+                "service_type": s.service_type,
+                "service_date": _iso(s.service_date),
+                "collected_on": _iso(s.collected_on),
+                "anonymous": s.resident_id is None,
+                "resident_id": _id(s.resident_id),
+                "ratings": ratings.get(s.id, {}),
+                "comments": s.comments,
+            }
+            for s in rows
+        ]
+
+    def _cases(self, session: Session, limit: int) -> list[dict[str, Any]]:
+        rows = list(session.scalars(
+            select(CaseRecord).where(CaseRecord.deleted.is_(False))
+            .order_by(CaseRecord.opened_on.desc(), CaseRecord.id.desc()).limit(limit)))
+        names = _names(session, (c.resident_id for c in rows))
+        return [
+            {
+                "id": str(c.id),
+                "case_number": c.case_number,
+                "resident_id": str(c.resident_id),
+                "resident_name_bo": names.get(c.resident_id, ("", ""))[0],
+                "resident_name_zh": names.get(c.resident_id, ("", ""))[1],
+                "stage": c.stage,
+                "source": c.source,
+                "service_area": c.service_area,
+                "opened_on": _iso(c.opened_on),
+                "closed_on": _iso(c.closed_on),
+                "closing_reason": c.closing_reason,
+                "reopen_count": c.reopen_count,
+                "worker_id": _id(c.worker_id),
+            }
+            for c in rows
+        ]
+
+    def _activities(self, session: Session, limit: int) -> list[dict[str, Any]]:
+        rows = list(session.scalars(
+            select(Activity).where(Activity.deleted.is_(False))
+            .order_by(Activity.held_on.desc(), Activity.id.desc()).limit(limit)))
+        named: dict[uuid.UUID, int] = {}
+        if rows:
+            named = dict(session.execute(  # type: ignore[arg-type]
+                select(Attendance.activity_id, func.count())
+                .where(Attendance.activity_id.in_([a.id for a in rows]),
+                       Attendance.deleted.is_(False))
+                .group_by(Attendance.activity_id)).all())
+        return [
+            {
+                "id": str(a.id),
+                "kind": a.kind,
+                "title": a.title,
+                "held_on": _iso(a.held_on),
+                "place": a.place,
+                "service_area": a.service_area,
+                "named_attendance": named.get(a.id, 0),
+                "headcount_other": a.headcount_other,
+                "total_attendance": named.get(a.id, 0) + a.headcount_other,
+            }
+            for a in rows
+        ]
+
+    def _resources(self, session: Session, limit: int) -> list[dict[str, Any]]:
+        receipts = list(session.scalars(
+            select(ResourceReceipt).where(ResourceReceipt.deleted.is_(False))
+            .order_by(ResourceReceipt.received_on.desc(), ResourceReceipt.id.desc()).limit(limit)))
+        handouts = list(session.scalars(
+            select(ResourceHandout).where(ResourceHandout.deleted.is_(False))
+            .order_by(ResourceHandout.handed_on.desc(), ResourceHandout.id.desc()).limit(limit)))
+        names = _names(session, (h.resident_id for h in handouts))
+        entries: list[dict[str, Any]] = [
+            {
+                "id": str(r.id),
+                "direction": "received",
+                "date": _iso(r.received_on),
+                "kind": r.kind,
+                "item": r.item,
+                "quantity": r.quantity,
+                "unit": r.unit,
+                "unit_value_fen": r.unit_value_fen,
+                "total_value_fen": r.quantity * r.unit_value_fen,
+                "donor_name": r.donor_name,
+                "donor_type": r.donor_type,
+            }
+            for r in receipts
+        ] + [
+            {
+                "id": str(h.id),
+                "direction": "handed_out",
+                "date": _iso(h.handed_on),
+                "kind": h.kind,
+                "item": h.item,
+                "quantity": h.quantity,
+                "unit": h.unit,
+                "unit_value_fen": h.unit_value_fen,
+                "total_value_fen": h.quantity * h.unit_value_fen,
+                "resident_id": str(h.resident_id),
+                "resident_name_bo": names.get(h.resident_id, ("", ""))[0],
+                "resident_name_zh": names.get(h.resident_id, ("", ""))[1],
+                "receipt_id": _id(h.receipt_id),
+            }
+            for h in handouts
+        ]
+        entries.sort(key=lambda e: (e["date"], e["id"]), reverse=True)
+        return entries[:limit]

@@ -1,0 +1,212 @@
+"""Residents: registration, details, priority-group memberships, households, search."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Mapping, Sequence
+from datetime import date
+from typing import Any
+
+from sqlalchemy import select, true
+from sqlalchemy.orm import Session
+
+from station_desktop.domain.codes import LegalBasis, PriorityGroup
+from station_desktop.domain.idcard import check_id_number
+from station_desktop.errors import FieldError, ValidationError
+from station_desktop.forms.resident import RESIDENT_FORM
+from station_desktop.forms.spec import FieldKind, FieldSpec
+from station_desktop.forms.validate import Cleaned, clean_field, clean_form
+from station_desktop.i18n import N_
+from station_desktop.services.context import (
+    ServiceContext,
+    check_reference,
+    detached,
+    load,
+    raise_if_invalid,
+    require_record,
+)
+from station_desktop.store.models import Area, GroupMembership, Household, Resident
+from station_desktop.store.search import reindex_resident, search_residents
+
+GUARDIAN_AGE_LIMIT = 14  # PIPL Art. 31: under 14 needs a guardian's consent
+
+MSG_NEED_A_NAME = N_("Give the name in Tibetan or in Chinese.")
+MSG_BIRTH_FUTURE = N_("The date of birth is in the future.")
+MSG_BIRTH_MISMATCH = N_("The date of birth does not match the ID card number ({id_date}).")
+MSG_SEX_MISMATCH = N_("The sex does not match the ID card number.")
+MSG_DUPLICATE_ID = N_("A resident with this ID card number is already registered.")
+MSG_MINOR_GUARDIAN = N_("A child under 14 needs a guardian: choose one or type the name.")
+MSG_MINOR_BASIS = N_("For a child under 14 the basis must be the guardian's consent or a duty.")
+MSG_OWN_GUARDIAN = N_("A person cannot be their own guardian.")
+MSG_END_BEFORE_START = N_("The end date is before the start date.")
+
+MEMBERSHIP_FIELDS = (
+    FieldSpec("group", FieldKind.CODE, N_("Priority group"), codes=PriorityGroup, required=True),
+    FieldSpec("start_date", FieldKind.DATE, N_("Member since"), required=True),
+    FieldSpec("end_date", FieldKind.DATE, N_("Member until")),
+    FieldSpec("review_on", FieldKind.DATE, N_("Review on")),
+    FieldSpec("certificate_no", FieldKind.TEXT, N_("Certificate number"), max_length=40),
+    FieldSpec("note", FieldKind.MULTILINE, N_("Note")),
+)
+
+
+def age_on(birth: date, day: date) -> int:
+    return day.year - birth.year - ((day.month, day.day) < (birth.month, birth.day))
+
+
+class ResidentService:
+    def __init__(self, ctx: ServiceContext) -> None:
+        self.ctx = ctx
+
+    # ------------------------------------------------------------ writes
+
+    def register(self, values: Mapping[str, Any]) -> uuid.UUID:
+        """Register a resident. Raises ValidationError (per field) and writes nothing if
+        anything is wrong."""
+        cleaned = clean_form(RESIDENT_FORM, values, today=self.ctx.today())
+        with self.ctx.uow() as uow:
+            self._check(uow.session, cleaned, None)
+            raise_if_invalid(cleaned)
+            resident_id = uow.insert(Resident, {**cleaned.values, "form_version": RESIDENT_FORM.version})
+            reindex_resident(uow.session, self.ctx.keys, resident_id)
+        return resident_id
+
+    def update(
+        self,
+        resident_id: uuid.UUID,
+        values: Mapping[str, Any],
+        *,
+        based_on: Sequence[str] | None = None,
+    ) -> bool:
+        """Change some fields. Returns False when nothing changed."""
+        cleaned = clean_form(RESIDENT_FORM, values, today=self.ctx.today(), only_given=True)
+        with self.ctx.uow() as uow:
+            current = require_record(uow.session, Resident, resident_id, "resident")
+            merged = Cleaned(
+                {**{f: getattr(current, f) for f in RESIDENT_FORM.keys}, **cleaned.values},
+                cleaned.errors,
+            )
+            self._check(uow.session, merged, resident_id)
+            raise_if_invalid(merged)
+            changed = uow.update(Resident, resident_id, cleaned.values, based_on=based_on)
+            if changed is not None:
+                reindex_resident(uow.session, self.ctx.keys, resident_id)
+        return changed is not None
+
+    def delete(self, resident_id: uuid.UUID, *, based_on: Sequence[str] | None = None) -> None:
+        """Tombstone a resident (kept in the log; hidden from lists and search)."""
+        with self.ctx.uow() as uow:
+            require_record(uow.session, Resident, resident_id, "resident")
+            uow.tombstone(Resident, resident_id, based_on=based_on)
+            reindex_resident(uow.session, self.ctx.keys, resident_id)
+
+    def add_membership(self, resident_id: uuid.UUID, values: Mapping[str, Any]) -> uuid.UUID:
+        cleaned = Cleaned()
+        for spec in MEMBERSHIP_FIELDS:
+            clean_field(spec, values.get(spec.key), cleaned, today=self.ctx.today())
+        for key in set(values) - {s.key for s in MEMBERSHIP_FIELDS}:
+            cleaned.error(key, N_("Unknown field."))
+        start, end = cleaned.values.get("start_date"), cleaned.values.get("end_date")
+        if start and end and end < start:
+            cleaned.error("end_date", MSG_END_BEFORE_START)
+        with self.ctx.uow() as uow:
+            require_record(uow.session, Resident, resident_id, "resident_id")
+            raise_if_invalid(cleaned)
+            return uow.insert(GroupMembership, {**cleaned.values, "resident_id": resident_id})
+
+    def end_membership(self, membership_id: uuid.UUID, end_date: date) -> None:
+        with self.ctx.uow() as uow:
+            membership = require_record(uow.session, GroupMembership, membership_id, "membership")
+            if end_date < membership.start_date:
+                raise ValidationError([FieldError("end_date", MSG_END_BEFORE_START)])
+            uow.update(GroupMembership, membership_id, {"end_date": end_date})
+
+    def create_household(self, area_id: uuid.UUID | None, household_no: str, address: str) -> uuid.UUID:
+        cleaned = Cleaned()
+        for spec in (
+            FieldSpec("household_no", FieldKind.TEXT, N_("Household number"), max_length=40),
+            FieldSpec("address", FieldKind.TEXT, N_("Address")),
+        ):
+            clean_field(spec, {"household_no": household_no, "address": address}[spec.key],
+                        cleaned, today=self.ctx.today())
+        with self.ctx.uow() as uow:
+            check_reference(uow.session, Area, area_id, "area_id", cleaned.errors)
+            raise_if_invalid(cleaned)
+            return uow.insert(Household, {**cleaned.values, "area_id": area_id})
+
+    # ------------------------------------------------------------ reads
+
+    def get(self, resident_id: uuid.UUID) -> Resident | None:
+        with self.ctx.db.read() as session:
+            resident = load(session, Resident, resident_id)
+            if resident is not None:
+                session.expunge(resident)
+            return resident
+
+    def memberships(self, resident_id: uuid.UUID) -> list[GroupMembership]:
+        with self.ctx.db.read() as session:
+            rows = list(
+                session.scalars(
+                    select(GroupMembership)
+                    .where(GroupMembership.resident_id == resident_id,
+                           GroupMembership.deleted.is_(False))
+                    .order_by(GroupMembership.start_date)
+                )
+            )
+            return detached(session, rows)
+
+    def search(self, query: str, *, limit: int = 50) -> list[Resident]:
+        """Residents matching `query` in any script, best match first."""
+        with self.ctx.db.read() as session:
+            hits = search_residents(session, query, limit=limit)
+            if not hits:
+                return []
+            by_id = {
+                r.id: r
+                for r in session.scalars(
+                    select(Resident).where(Resident.id.in_([h.resident_id for h in hits]))
+                )
+            }
+            ordered = [by_id[h.resident_id] for h in hits if h.resident_id in by_id]
+            return detached(session, ordered)
+
+    # ------------------------------------------------------------ rules
+
+    def _check(self, session: Session, cleaned: Cleaned, resident_id: uuid.UUID | None) -> None:
+        """Rules across fields and records; adds field errors to `cleaned`."""
+        v = cleaned.values
+        today = self.ctx.today()
+        already = {e.field for e in cleaned.errors}
+        if not v.get("name_bo") and not v.get("name_zh"):
+            cleaned.error("name_bo", MSG_NEED_A_NAME)
+        birth: date | None = v.get("birth_date")
+        if birth is not None and "birth_date" not in already and birth > today:
+            cleaned.error("birth_date", MSG_BIRTH_FUTURE)
+        id_number = v.get("id_number")
+        if id_number and "id_number" not in already:
+            check = check_id_number(id_number, today=today)
+            if check.ok:
+                if birth is not None and check.birth_date != birth:
+                    cleaned.error("birth_date", MSG_BIRTH_MISMATCH,
+                                  id_date=check.birth_date.isoformat() if check.birth_date else "")
+                if v.get("sex") and check.sex and v["sex"] != check.sex:
+                    cleaned.error("sex", MSG_SEX_MISMATCH)
+                duplicate = session.scalars(
+                    select(Resident.id).where(
+                        Resident.id_number == id_number,
+                        Resident.deleted.is_(False),
+                        Resident.id != resident_id if resident_id else true(),
+                    )
+                ).first()
+                if duplicate is not None:
+                    cleaned.error("id_number", MSG_DUPLICATE_ID)
+        if birth is not None and age_on(birth, today) < GUARDIAN_AGE_LIMIT:
+            if not v.get("guardian_id") and not v.get("guardian_name"):
+                cleaned.error("guardian_name", MSG_MINOR_GUARDIAN)
+            if v.get("legal_basis") == LegalBasis.CONSENT:
+                cleaned.error("legal_basis", MSG_MINOR_BASIS)
+        if resident_id is not None and v.get("guardian_id") == resident_id:
+            cleaned.error("guardian_id", MSG_OWN_GUARDIAN)
+        check_reference(session, Resident, v.get("guardian_id"), "guardian_id", cleaned.errors)
+        check_reference(session, Area, v.get("area_id"), "area_id", cleaned.errors)
+        check_reference(session, Household, v.get("household_id"), "household_id", cleaned.errors)

@@ -1,0 +1,69 @@
+"""Resources received from donors and handed out to residents."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Mapping
+from typing import Any
+
+from sqlalchemy import func, select
+
+from station_desktop.forms.resources import HANDOUT_FORM, RECEIPT_FORM
+from station_desktop.forms.validate import clean_form
+from station_desktop.i18n import N_
+from station_desktop.services.context import (
+    ServiceContext,
+    check_reference,
+    load,
+    raise_if_invalid,
+)
+from station_desktop.store.models import ResourceHandout, ResourceReceipt, Resident, Staff
+
+MSG_FUTURE = N_("This date is in the future.")
+MSG_MORE_THAN_RECEIVED = N_("Only {left} left of this donation.")
+MSG_BEFORE_RECEIVED = N_("This is before the donation was received.")
+
+
+class ResourceService:
+    def __init__(self, ctx: ServiceContext) -> None:
+        self.ctx = ctx
+
+    def record_receipt(self, values: Mapping[str, Any]) -> uuid.UUID:
+        cleaned = clean_form(RECEIPT_FORM, values, today=self.ctx.today())
+        v = cleaned.values
+        if v.get("received_on") and v["received_on"] > self.ctx.today():
+            cleaned.error("received_on", MSG_FUTURE)
+        if v.get("unit_value_fen") is None and "unit_value_fen" not in {e.field for e in cleaned.errors}:
+            v["unit_value_fen"] = 0
+        with self.ctx.uow() as uow:
+            raise_if_invalid(cleaned)
+            return uow.insert(ResourceReceipt, v)
+
+    def record_handout(self, values: Mapping[str, Any]) -> uuid.UUID:
+        cleaned = clean_form(HANDOUT_FORM, values, today=self.ctx.today())
+        v = cleaned.values
+        if v.get("handed_on") and v["handed_on"] > self.ctx.today():
+            cleaned.error("handed_on", MSG_FUTURE)
+        if v.get("unit_value_fen") is None and "unit_value_fen" not in {e.field for e in cleaned.errors}:
+            v["unit_value_fen"] = 0
+        with self.ctx.uow() as uow:
+            session = uow.session
+            check_reference(session, Resident, v.get("resident_id"), "resident_id", cleaned.errors)
+            check_reference(session, Staff, v.get("handed_by_id"), "handed_by_id", cleaned.errors)
+            check_reference(session, ResourceReceipt, v.get("receipt_id"), "receipt_id",
+                            cleaned.errors)
+            receipt = load(session, ResourceReceipt, v.get("receipt_id"))
+            if receipt is not None and v.get("quantity"):
+                given = session.execute(
+                    select(func.coalesce(func.sum(ResourceHandout.quantity), 0)).where(
+                        ResourceHandout.receipt_id == receipt.id,
+                        ResourceHandout.deleted.is_(False),
+                    )
+                ).scalar_one()
+                left = receipt.quantity - int(given)
+                if v["quantity"] > left:
+                    cleaned.error("quantity", MSG_MORE_THAN_RECEIVED, left=left)
+                if v.get("handed_on") and v["handed_on"] < receipt.received_on:
+                    cleaned.error("handed_on", MSG_BEFORE_RECEIVED)
+            raise_if_invalid(cleaned)
+            return uow.insert(ResourceHandout, v)

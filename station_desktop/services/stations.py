@@ -1,0 +1,150 @@
+"""Reference data a station works with: stations, villages/communities, staff.
+
+In production the bureau distributes the station and area lists; this service writes them
+through the change log like everything else so they travel the same way.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+
+from sqlalchemy import select, update
+
+from station_desktop.domain.codes import AreaKind, StaffRole, StationKind
+from station_desktop.domain.text import normalize_text
+from station_desktop.errors import FieldError, NotFound, StationNotConfigured, ValidationError
+from station_desktop.i18n import N_
+from station_desktop.services.context import ServiceContext, detached
+from station_desktop.store.changes import WriterIdentity, set_local_state, unit_of_work
+from station_desktop.store.models import Area, Device, Staff, Station
+from station_desktop.store.opening import STATION_ID_KEY
+
+MSG_CODE_TAKEN = N_("This code is already used.")
+MSG_BAD_CODE = N_("Choose one of the listed options.")
+
+
+@dataclass(frozen=True)
+class StationInfo:
+    code: str
+    kind: StationKind
+    name_bo: str
+    name_zh: str
+    county_bo: str = ""
+    county_zh: str = ""
+
+
+class StationService:
+    def __init__(self, ctx: ServiceContext) -> None:
+        self.ctx = ctx
+
+    def _reference_identity(self) -> WriterIdentity:
+        # Reference data may be written before this laptop has chosen its station.
+        try:
+            return self.ctx.identity()
+        except StationNotConfigured:
+            return WriterIdentity(self.ctx.device_id, None, self.ctx.actor_id)
+
+    def add_station(self, info: StationInfo) -> uuid.UUID:
+        with unit_of_work(
+            self.ctx.db, self._reference_identity(), now=self.ctx.clock, new_id=self.ctx.new_id
+        ) as uow:
+            taken = uow.session.scalars(select(Station.id).where(Station.code == info.code)).first()
+            if taken is not None:
+                raise ValidationError([FieldError("code", MSG_CODE_TAKEN)])
+            return uow.insert(
+                Station,
+                {
+                    "code": normalize_text(info.code),
+                    "kind": StationKind(info.kind).value,
+                    "name_bo": normalize_text(info.name_bo),
+                    "name_zh": normalize_text(info.name_zh),
+                    "county_bo": normalize_text(info.county_bo),
+                    "county_zh": normalize_text(info.county_zh),
+                },
+            )
+
+    def use_station(self, code: str) -> Station:
+        """Make this laptop serve the station with `code` (stored in local state)."""
+        with self.ctx.db.write_session() as session:
+            station = session.scalars(
+                select(Station).where(Station.code == code, Station.deleted.is_(False))
+            ).one_or_none()
+            if station is None:
+                raise NotFound(kind="station", record_id=code)
+            set_local_state(session, STATION_ID_KEY, str(station.id))
+            session.execute(
+                update(Device).where(Device.id == self.ctx.device_id).values(station_id=station.id)
+            )
+            session.expunge(station)
+        self.ctx.forget_station()
+        return station
+
+    def current_station(self) -> Station | None:
+        try:
+            station_id = self.ctx.station_id()
+        except StationNotConfigured:
+            return None
+        with self.ctx.db.read() as session:
+            station = session.get(Station, station_id)
+            if station is not None:
+                session.expunge(station)
+            return station
+
+    def stations(self) -> list[Station]:
+        with self.ctx.db.read() as session:
+            rows = list(session.scalars(
+                select(Station).where(Station.deleted.is_(False)).order_by(Station.code)))
+            return detached(session, rows)
+
+    def add_area(self, code: str, kind: AreaKind, name_bo: str, name_zh: str) -> uuid.UUID:
+        if kind not in AreaKind:
+            raise ValidationError([FieldError("kind", MSG_BAD_CODE)])
+        with self.ctx.uow() as uow:
+            taken = uow.session.scalars(select(Area.id).where(Area.code == code)).first()
+            if taken is not None:
+                raise ValidationError([FieldError("code", MSG_CODE_TAKEN)])
+            return uow.insert(
+                Area,
+                {
+                    "code": normalize_text(code),
+                    "kind": AreaKind(kind).value,
+                    "name_bo": normalize_text(name_bo),
+                    "name_zh": normalize_text(name_zh),
+                },
+            )
+
+    def areas(self) -> list[Area]:
+        with self.ctx.db.read() as session:
+            rows = list(session.scalars(
+                select(Area).where(Area.deleted.is_(False)).order_by(Area.code)))
+            return detached(session, rows)
+
+    def area_by_code(self, code: str) -> Area | None:
+        with self.ctx.db.read() as session:
+            area = session.scalars(select(Area).where(Area.code == code)).one_or_none()
+            if area is not None:
+                session.expunge(area)
+            return area
+
+    def add_staff(self, name_bo: str, name_zh: str, role: StaffRole) -> uuid.UUID:
+        if role not in StaffRole:
+            raise ValidationError([FieldError("role", MSG_BAD_CODE)])
+        if not normalize_text(name_bo) and not normalize_text(name_zh):
+            raise ValidationError([FieldError("name_bo", N_("Give the name in Tibetan or in Chinese."))])
+        with self.ctx.uow() as uow:
+            return uow.insert(
+                Staff,
+                {
+                    "name_bo": normalize_text(name_bo),
+                    "name_zh": normalize_text(name_zh),
+                    "role": StaffRole(role).value,
+                    "active": True,
+                },
+            )
+
+    def staff(self) -> list[Staff]:
+        with self.ctx.db.read() as session:
+            rows = list(session.scalars(
+                select(Staff).where(Staff.deleted.is_(False)).order_by(Staff.name_zh)))
+            return detached(session, rows)

@@ -1,0 +1,127 @@
+"""Backups with SQLite's online backup API, rotated grandfather-father-son.
+
+A backup is written to a temporary name, checked with `integrity_check`, fsynced and only
+then renamed into place, so a half-written backup can never be mistaken for a good one.
+One is always taken before a schema migration. File names carry no personal data.
+"""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+from collections.abc import Callable, Hashable, Iterable
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+from station_desktop.store.files import commit_temp_file, temp_path_for
+
+KEEP_DAILY = 7
+KEEP_WEEKLY = 4
+KEEP_MONTHLY = 6
+KEEP_PRE_MIGRATION = 3
+
+_NAME = re.compile(r"^station-(\d{8}T\d{6}\d{6}Z)-([a-z-]+)\.sqlite3$")
+_STAMP = "%Y%m%dT%H%M%S%fZ"
+
+
+@dataclass(frozen=True, order=True)
+class Backup:
+    taken_at: datetime
+    reason: str
+    path: Path
+
+
+def integrity_problems(path: Path, *, quick: bool = False) -> str | None:
+    """None when the database passes (quick_)integrity_check, else what SQLite reported."""
+    pragma = "quick_check" if quick else "integrity_check"
+    try:
+        connection = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        try:
+            rows = connection.execute(f"PRAGMA {pragma}").fetchall()
+        finally:
+            connection.close()
+    except sqlite3.DatabaseError as exc:
+        return str(exc)
+    messages = [str(row[0]) for row in rows]
+    return None if messages == ["ok"] else "; ".join(messages[:20])
+
+
+def take_backup(database: Path, backup_dir: Path, reason: str, *, now: datetime | None = None) -> Path:
+    """Copy `database` (consistently, even while it is in use) into `backup_dir`."""
+    backup_dir.mkdir(parents=True, exist_ok=True)
+    taken_at = (now or datetime.now(UTC)).astimezone(UTC)
+    final = backup_dir / f"station-{taken_at.strftime(_STAMP)}-{reason}.sqlite3"
+    temp = temp_path_for(final)
+    temp.unlink(missing_ok=True)
+    source = sqlite3.connect(f"file:{database}?mode=ro", uri=True)
+    try:
+        target = sqlite3.connect(temp)
+        try:
+            source.backup(target)
+            # A self-contained file: no -wal beside it that could be lost when copied.
+            target.execute("PRAGMA journal_mode=DELETE")
+        finally:
+            target.close()
+    finally:
+        source.close()
+    problems = integrity_problems(temp)
+    if problems is not None:
+        temp.unlink(missing_ok=True)
+        raise RuntimeError(f"backup failed its integrity check: {problems}")
+    commit_temp_file(temp, final)
+    return final
+
+
+def list_backups(backup_dir: Path) -> list[Backup]:
+    """Backups, newest first."""
+    found: list[Backup] = []
+    if backup_dir.is_dir():
+        for path in backup_dir.iterdir():
+            match = _NAME.match(path.name)
+            if match:
+                taken_at = datetime.strptime(match.group(1), _STAMP).replace(tzinfo=UTC)
+                found.append(Backup(taken_at, match.group(2), path))
+    return sorted(found, reverse=True)
+
+
+def _newest_per_bucket(
+    ordered: list[Backup], limit: int, bucket_of: Callable[[datetime], Hashable]
+) -> set[Path]:
+    keep: set[Path] = set()
+    buckets: set[Hashable] = set()
+    for backup in ordered:
+        bucket = bucket_of(backup.taken_at)
+        if bucket in buckets:
+            continue
+        if len(buckets) == limit:
+            break
+        buckets.add(bucket)
+        keep.add(backup.path)
+    return keep
+
+
+def backups_to_keep(backups: Iterable[Backup]) -> set[Path]:
+    """Newest per day for 7 days, per ISO week for 4 weeks, per month for 6 months, and
+    the last few pre-migration backups, whatever their age."""
+    ordered = sorted(backups, reverse=True)
+    pre_migration = [b.path for b in ordered if b.reason == "pre-migration"]
+    return (
+        _newest_per_bucket(ordered, KEEP_DAILY, lambda t: t.date())
+        | _newest_per_bucket(ordered, KEEP_WEEKLY, lambda t: tuple(t.isocalendar())[:2])
+        | _newest_per_bucket(ordered, KEEP_MONTHLY, lambda t: (t.year, t.month))
+        | set(pre_migration[:KEEP_PRE_MIGRATION])
+    )
+
+
+def rotate_backups(backup_dir: Path) -> list[Path]:
+    backups = list_backups(backup_dir)
+    keep = backups_to_keep(backups)
+    removed = [b.path for b in backups if b.path not in keep]
+    for path in removed:
+        path.unlink(missing_ok=True)
+    return removed
+
+
+def has_backup_on(backup_dir: Path, day: date) -> bool:
+    return any(b.taken_at.date() == day for b in list_backups(backup_dir))

@@ -1,0 +1,324 @@
+"""The write path: every change to a replicated record is applied and logged together.
+
+`ChangeRecorder` writes the row with SQLAlchemy Core and appends one `change_log` entry in
+the same transaction: origin device, per-device sequence number, hybrid logical clock,
+claimed wall time, actor, the record, the changed fields with their new values, and the
+parents (the heads the edit was based on). The log alone is enough to rebuild every record
+(`replay_entries` proves it in the tests), which is what USB sync will ship and merge, and
+what the audit trail will chain.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from typing import Any
+
+from sqlalchemy import Column, func, insert, select, update
+from sqlalchemy.orm import Session
+
+from station_desktop.domain.ids import Uuid7Generator
+from station_desktop.errors import StaleEdit
+from station_desktop.store.engine import Database
+from station_desktop.store.models import ChangeLogEntry, LocalState, Replicated
+
+SCHEMA_VERSION = 1
+
+# Columns the log does not carry as fields: they follow from the log entries themselves
+# (record id; origin = device of the insert; created/updated = wall times; heads).
+DERIVED_COLUMNS = frozenset({"id", "origin_device_id", "created_at", "updated_at", "heads"})
+
+OP_INSERT = "insert"
+OP_UPDATE = "update"
+
+
+@dataclass(frozen=True, order=True)
+class ChangeId:
+    device_id: uuid.UUID
+    seq: int
+
+    def __str__(self) -> str:
+        return f"{self.device_id}:{self.seq}"
+
+    @classmethod
+    def parse(cls, text: str) -> ChangeId:
+        device, _, seq = text.partition(":")
+        return cls(uuid.UUID(device), int(seq))
+
+
+@dataclass(frozen=True)
+class WriterIdentity:
+    """Who writes: this laptop, the station it serves, and the signed-in staff member."""
+
+    device_id: uuid.UUID
+    station_id: uuid.UUID | None
+    actor_id: uuid.UUID | None = None
+
+
+def hlc_tick(last: int, now_ms: int) -> int:
+    """Next hybrid-logical-clock value: never behind the last one, even if the wall clock
+    steps back; follows the wall clock (ms << 16) when it is ahead."""
+    return max(last + 1, now_ms << 16)
+
+
+def encode_value(value: Any) -> Any:
+    """A column value as JSON (UUIDs and dates as ISO strings)."""
+    if isinstance(value, uuid.UUID):
+        return str(value)
+    if isinstance(value, datetime):
+        return value.astimezone(UTC).isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, (list, tuple)):
+        return [encode_value(v) for v in value]
+    return value
+
+
+def decode_value(column: Column[Any], value: Any) -> Any:
+    """The inverse of `encode_value`, guided by the column's Python type."""
+    if value is None:
+        return None
+    python_type = column.type.python_type
+    if python_type is uuid.UUID:
+        return uuid.UUID(value)
+    if python_type is datetime:
+        return datetime.fromisoformat(value)
+    if python_type is date:
+        return date.fromisoformat(value)
+    return value
+
+
+def canonical_json(value: Any) -> str:
+    """Stable serialisation (sorted keys, no spaces) so later hashes are reproducible."""
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
+def logged_columns(model: type[Replicated]) -> list[Column[Any]]:
+    return [c for c in model.__table__.columns if c.name not in DERIVED_COLUMNS]
+
+
+class ChangeRecorder:
+    """Applies and logs the writes of one user action (one transaction)."""
+
+    def __init__(
+        self,
+        session: Session,
+        identity: WriterIdentity,
+        now: datetime,
+        new_id: Callable[[], uuid.UUID],
+    ) -> None:
+        self.session = session
+        self.identity = identity
+        self.now = now
+        self.action_id = new_id()
+        self._new_id = new_id
+        self._seq: int | None = None
+        self._hlc: int | None = None
+        self.changes: list[ChangeId] = []
+
+    # ------------------------------------------------------------ public API
+
+    def insert(
+        self, model: type[Replicated], values: Mapping[str, Any], *, record_id: uuid.UUID | None = None
+    ) -> uuid.UUID:
+        return self.insert_many(model, [values], record_ids=[record_id])[0]
+
+    def insert_many(
+        self,
+        model: type[Replicated],
+        rows: Sequence[Mapping[str, Any]],
+        *,
+        record_ids: Sequence[uuid.UUID | None] | None = None,
+    ) -> list[uuid.UUID]:
+        """Insert new records; one log entry each (bulk: one executemany per table)."""
+        if not rows:
+            return []
+        ids = [rid or self._new_id() for rid in (record_ids or [None] * len(rows))]
+        columns = logged_columns(model)
+        table_rows: list[dict[str, Any]] = []
+        log_rows: list[dict[str, Any]] = []
+        for record_id, values in zip(ids, rows, strict=True):
+            fields = self._complete_insert_fields(model, values)
+            change = self._next_change()
+            table_rows.append(
+                {
+                    **fields,
+                    "id": record_id,
+                    "origin_device_id": self.identity.device_id,
+                    "created_at": self.now,
+                    "updated_at": self.now,
+                    "heads": [str(change)],
+                }
+            )
+            encoded = {c.name: encode_value(fields[c.name]) for c in columns if c.name in fields}
+            log_rows.append(self._log_row(change, model, record_id, OP_INSERT, encoded, []))
+        self.session.execute(insert(model), table_rows)
+        self.session.execute(insert(ChangeLogEntry), log_rows)
+        return ids
+
+    def update(
+        self,
+        model: type[Replicated],
+        record_id: uuid.UUID,
+        values: Mapping[str, Any],
+        *,
+        based_on: Sequence[str] | None = None,
+    ) -> ChangeId | None:
+        """Change some fields of a record. Returns None when nothing actually changed.
+
+        `based_on` is the record's `heads` as the editor loaded them; if the record has
+        changed since, the edit is refused (locally) rather than silently overwriting.
+        """
+        table = model.__table__
+        unknown = set(values) - {c.name for c in logged_columns(model)}
+        if unknown:
+            raise ValueError(f"not writable fields of {table.name}: {sorted(unknown)}")
+        row = self.session.execute(
+            select(table).where(table.c.id == record_id)
+        ).mappings().one_or_none()
+        if row is None:
+            from station_desktop.errors import NotFound
+
+            raise NotFound(kind=table.name, record_id=str(record_id))
+        heads: list[str] = list(row["heads"] or [])
+        if based_on is not None and sorted(based_on) != sorted(heads):
+            raise StaleEdit()
+        changed = {
+            name: value
+            for name, value in values.items()
+            if encode_value(value) != encode_value(row[name])
+        }
+        if not changed:
+            return None
+        change = self._next_change()
+        encoded = {name: encode_value(value) for name, value in changed.items()}
+        self.session.execute(
+            update(table)
+            .where(table.c.id == record_id)
+            .values(**changed, updated_at=self.now, heads=[str(change)])
+        )
+        self.session.execute(
+            insert(ChangeLogEntry),
+            [self._log_row(change, model, record_id, OP_UPDATE, encoded, heads)],
+        )
+        return change
+
+    def tombstone(
+        self, model: type[Replicated], record_id: uuid.UUID, *, based_on: Sequence[str] | None = None
+    ) -> ChangeId | None:
+        """Delete by tombstone: a change of the `deleted` field, kept in the log."""
+        return self.update(model, record_id, {"deleted": True}, based_on=based_on)
+
+    def finish(self) -> None:
+        """Persist the clock so the next action continues from it."""
+        if self._hlc is not None:
+            _set_state(self.session, "hlc", str(self._hlc))
+
+    # ------------------------------------------------------------ internals
+
+    def _complete_insert_fields(
+        self, model: type[Replicated], values: Mapping[str, Any]
+    ) -> dict[str, Any]:
+        columns = {c.name: c for c in logged_columns(model)}
+        unknown = set(values) - set(columns)
+        if unknown:
+            raise ValueError(f"not writable fields of {model.__tablename__}: {sorted(unknown)}")
+        fields: dict[str, Any] = {}
+        for name, column in columns.items():
+            if name in values:
+                fields[name] = values[name]
+            elif name == "station_id":
+                fields[name] = self.identity.station_id
+            elif column.default is not None and column.default.is_scalar:
+                fields[name] = column.default.arg
+            elif column.default is not None and column.default.is_callable:
+                fields[name] = column.default.arg(None)  # type: ignore[operator]
+            else:
+                fields[name] = None
+        return fields
+
+    def _next_change(self) -> ChangeId:
+        if self._seq is None:
+            last_seq = self.session.execute(
+                select(func.max(ChangeLogEntry.seq)).where(
+                    ChangeLogEntry.device_id == self.identity.device_id
+                )
+            ).scalar_one()
+            self._seq = int(last_seq or 0)
+            self._hlc = int(_get_state(self.session, "hlc") or 0)
+        assert self._hlc is not None
+        self._seq += 1
+        now_ms = int(self.now.timestamp() * 1000)
+        self._hlc = hlc_tick(self._hlc, now_ms)
+        change = ChangeId(self.identity.device_id, self._seq)
+        self.changes.append(change)
+        return change
+
+    def _log_row(
+        self,
+        change: ChangeId,
+        model: type[Replicated],
+        record_id: uuid.UUID,
+        op: str,
+        fields: dict[str, Any],
+        parents: list[str],
+    ) -> dict[str, Any]:
+        return {
+            "device_id": change.device_id,
+            "seq": change.seq,
+            "hlc": self._hlc,
+            "wall_time": self.now,
+            "station_id": self.identity.station_id,
+            "actor_id": self.identity.actor_id,
+            "action_id": self.action_id,
+            "entity": model.__tablename__,
+            "record_id": record_id,
+            "op": op,
+            "fields": fields,
+            "parents": parents,
+            "schema_version": SCHEMA_VERSION,
+        }
+
+
+def _get_state(session: Session, key: str) -> str | None:
+    return session.execute(
+        select(LocalState.value).where(LocalState.key == key)
+    ).scalar_one_or_none()
+
+
+def _set_state(session: Session, key: str, value: str) -> None:
+    table = LocalState.__table__
+    updated = session.execute(update(table).where(table.c.key == key).values(value=value))
+    if updated.rowcount == 0:  # type: ignore[attr-defined]
+        session.execute(insert(table).values(key=key, value=value))
+
+
+def get_local_state(session: Session, key: str) -> str | None:
+    return _get_state(session, key)
+
+
+def set_local_state(session: Session, key: str, value: str) -> None:
+    _set_state(session, key, value)
+
+
+@contextmanager
+def unit_of_work(
+    db: Database,
+    identity: WriterIdentity,
+    *,
+    now: Callable[[], datetime],
+    new_id: Callable[[], uuid.UUID],
+) -> Iterator[ChangeRecorder]:
+    """One user action: one write transaction, all its changes logged, all or nothing."""
+    with db.write_session() as session:
+        recorder = ChangeRecorder(session, identity, now(), new_id)
+        yield recorder
+        recorder.finish()
+
+
+def default_id_generator() -> Callable[[], uuid.UUID]:
+    return Uuid7Generator()

@@ -1,0 +1,112 @@
+"""The one place where database engines are made.
+
+SQLite (the embedded default) runs with WAL and `synchronous=FULL`: measured under simulated
+power loss, FULL lost none of thousands of acknowledged commits where NORMAL lost hundreds.
+Transactions are explicit: `BEGIN IMMEDIATE` for writes, so a writer takes the lock before
+it reads what it will change (sequence numbers, heads), and plain `BEGIN` for reads.
+Encryption at rest will be wired here too (a SQLCipher creator), and nowhere else.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.engine import Connection
+from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.pool import ConnectionPoolEntry
+
+BUSY_TIMEOUT_MS = 10_000
+CACHE_SIZE_KIB = 65_536
+
+WRITE_OPTION = "station_desktop_write"
+
+
+def sqlite_url(path: Path) -> str:
+    return f"sqlite:///{path}"
+
+
+def create_store_engine(url: str, *, read_only: bool = False) -> Engine:
+    """Make the engine for `url`. SQLite gets durability pragmas and explicit transactions;
+    other databases (PostgreSQL for a bureau) use their defaults."""
+    if not url.startswith("sqlite"):
+        return create_engine(url, hide_parameters=True, pool_pre_ping=True)
+
+    connect_args: dict[str, Any] = {"timeout": BUSY_TIMEOUT_MS / 1000}
+    if read_only:
+        path = url.removeprefix("sqlite:///")
+        url = f"sqlite:///file:{path}?mode=ro&uri=true"
+    engine = create_engine(url, connect_args=connect_args, hide_parameters=True)
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: sqlite3.Connection, _: ConnectionPoolEntry) -> None:
+        # Hand transaction control to us (the sqlite3 module would otherwise begin lazily,
+        # only before DML, leaving reads outside the transaction).
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        try:
+            if not read_only:
+                cursor.execute("PRAGMA journal_mode=WAL")
+            cursor.execute("PRAGMA synchronous=FULL")
+            cursor.execute("PRAGMA foreign_keys=ON")
+            cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+            cursor.execute(f"PRAGMA cache_size=-{CACHE_SIZE_KIB}")
+            cursor.execute("PRAGMA trusted_schema=OFF")
+        finally:
+            cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection: Connection) -> None:
+        write = connection.get_execution_options().get(WRITE_OPTION, False)
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
+
+    return engine
+
+
+class _OrmWritesForbidden(RuntimeError):
+    pass
+
+
+def _forbid_orm_writes(session: Session, _flush_context: Any, _instances: Any) -> None:
+    # Every write must go through ChangeRecorder so it lands in the change log; an ORM
+    # object added or modified behind its back would be invisible to sync and audit.
+    if session.new or session.dirty or session.deleted:
+        raise _OrmWritesForbidden(
+            "ORM writes bypass the change log; use ChangeRecorder (store.changes)"
+        )
+
+
+class Database:
+    """Sessions on one engine: `read()` for queries, `write()` for one user action."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self._read_sessions = sessionmaker(engine, expire_on_commit=False)
+        self._write_sessions = sessionmaker(
+            engine.execution_options(**{WRITE_OPTION: True}), expire_on_commit=False
+        )
+        event.listen(self._read_sessions, "before_flush", _forbid_orm_writes)
+        event.listen(self._write_sessions, "before_flush", _forbid_orm_writes)
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.engine.dialect.name == "sqlite"
+
+    @contextmanager
+    def read(self) -> Iterator[Session]:
+        with self._read_sessions() as session, session.begin():
+            yield session
+
+    @contextmanager
+    def write_session(self) -> Iterator[Session]:
+        """A session in one write transaction: committed on success, rolled back on error.
+        Use `store.changes.unit_of_work` to get the change recorder with it."""
+        with self._write_sessions() as session, session.begin():
+            yield session
+
+    def dispose(self) -> None:
+        self.engine.dispose()
