@@ -109,8 +109,12 @@ def _cmd_demo(args: argparse.Namespace) -> int:
     if args.residents < 1:
         raise StationError("--residents must be at least 1")
     with _open(args) as app:
-        summary = generate_demo(app, DemoSize(residents=args.residents), seed=args.seed,
-                                progress=lambda text: print(text, file=sys.stderr))
+        summary = generate_demo(
+            app,
+            DemoSize(residents=args.residents),
+            seed=args.seed,
+            progress=lambda text: print(text, file=sys.stderr),
+        )
     _out(f"Demo data written to {_paths(args).database}:")
     for kind, count in summary.items():
         _out(f"  {kind}: {count}")
@@ -140,15 +144,17 @@ def _resident_line(row: dict[str, Any]) -> str:
 
 def _cmd_list(args: argparse.Namespace) -> int:
     with _open(args, reading=True) as app:
-        rows = app.listing.list(args.kind, limit=args.limit)
+        rows = app.listing.records(args.kind, limit=args.limit)
     if args.json:
         _print_json(rows)
         return EXIT_OK
     if not rows:
         _out("Nothing recorded yet.")
     for row in rows:
-        _out("  ".join(str(v) for k, v in row.items() if v not in (None, "", [], {}) and k != "id")
-             + f"  {row['id']}")
+        _out(
+            "  ".join(str(v) for k, v in row.items() if v not in (None, "", [], {}) and k != "id")
+            + f"  {row['id']}"
+        )
     return EXIT_OK
 
 

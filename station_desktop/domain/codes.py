@@ -24,6 +24,11 @@ class Code(StrEnum):
         return member
 
     @classmethod
+    def parse(cls, value: str) -> Self:
+        """The member with this stored code (ValueError if unknown)."""
+        return cls(value)  # type: ignore[call-arg]  # enum lookup, not the __new__ above
+
+    @classmethod
     def codes(cls) -> tuple[str, ...]:
         return tuple(member.value for member in cls)
 

@@ -31,7 +31,43 @@ TSHEG = "\u0f0b"
 KEY_SEPARATOR = "\n"
 SECTION_SEPARATOR = "\n\t\n"
 MAX_PINYIN_READINGS = 8
+SOUNDALIKE_MARK = "~"
+# Popular English spellings that differ from bophono's rendering by more than voicing or
+# aspiration; applied to queries (Pema finds padma). Extend as users report names.
+SPELLING_ALIASES = {"pema": "padma", "lobsang": "lozang", "migmar": "mimar", "dolma": "drolma"}
+_SOUND_STEPS = (
+    ("tsh", "ts"),
+    ("dz", "z"),
+    ("ph", "p"),
+    ("th", "t"),
+    ("kh", "k"),
+    ("oe", "o"),
+    ("ue", "u"),
+    ("ng", "N"),
+    ("ny", "n"),
+    ("b", "p"),
+    ("d", "t"),
+    ("g", "k"),
+    ("z", "s"),
+    ("v", "w"),
+)
+_AFTER_CONSONANT_H = re.compile(r"(?<=[ptkmnlrswyjN])h(?!$)")
+_REPEATS = re.compile(r"(.)\1+")
 _NAME_PART_SPLIT = re.compile(r"[\s·•・.\-]+")
+
+
+def soundalike(folded: str) -> str:
+    """A coarse sound key for Latin spellings of Tibetan names: Thubten, Tubten and Thupten
+    agree, as do Samdrup/samtrub and Lhakpa/lhagpa (voicing and aspiration folded away)."""
+    text = folded
+    for old, new in _SOUND_STEPS:
+        text = text.replace(old, new)
+    text = _AFTER_CONSONANT_H.sub("", text)
+    return _REPEATS.sub(r"\1", text)
+
+
+def _soundalike_key(folded: str) -> str:
+    return SOUNDALIKE_MARK + soundalike(folded) if folded else ""
 
 
 class MatchRank(IntEnum):
@@ -90,8 +126,9 @@ class NameKeyBuilder:
     """Builds search keys; holds the transliteration tables (built once, when constructed)."""
 
     def __init__(self) -> None:
-        import bophono
-        import pyewts
+        # The transliteration libraries load their tables when imported: only when needed.
+        import bophono  # noqa: PLC0415
+        import pyewts  # noqa: PLC0415
 
         self._wylie: Any = pyewts.pyewts()
         self._phonetic: Any = bophono.UnicodeToApi(schema="KVP", options={})
@@ -114,16 +151,23 @@ class NameKeyBuilder:
             return [], []
         full_bo = TSHEG.join(syllables)
         parts = [p for p in _NAME_PART_SPLIT.split(text) if p]
-        full = [full_bo, fold_latin(self.wylie(full_bo)), self.phonetic(full_bo)]
+        phonetic = self.phonetic(full_bo)
+        full = [full_bo, fold_latin(self.wylie(full_bo)), phonetic, _soundalike_key(phonetic)]
         tokens: list[str] = list(syllables)
         for part in parts if len(parts) > 1 else []:
             part_key = tibetan_key(part)
-            tokens += [part_key, fold_latin(self.wylie(part_key)), self.phonetic(part_key)]
+            part_phonetic = self.phonetic(part_key)
+            tokens += [
+                part_key,
+                fold_latin(self.wylie(part_key)),
+                part_phonetic,
+                _soundalike_key(part_phonetic),
+            ]
         return full, tokens
 
     @staticmethod
     def pinyin_readings(han: str) -> list[list[str]]:
-        from pypinyin import Style, pinyin
+        from pypinyin import Style, pinyin  # noqa: PLC0415 - loads a large dictionary
 
         readings = pinyin(han, style=Style.NORMAL, heteronym=True, errors="ignore")
         return [[fold_latin(r) for r in options if r] for options in readings if options]
@@ -169,6 +213,12 @@ class QueryTerm:
 
     text: str
     script: str  # "tibetan" | "han" | "latin" | "digits"
+    # Other forms that count as a match (sound-alike keys of a Latin spelling).
+    alternatives: tuple[str, ...] = ()
+
+    @property
+    def forms(self) -> tuple[str, ...]:
+        return (self.text, *self.alternatives)
 
 
 def parse_query(query: str) -> list[QueryTerm]:
@@ -190,11 +240,23 @@ def parse_query(query: str) -> list[QueryTerm]:
             terms.append(QueryTerm(han_key(chunk), "han"))
         elif script == "latin":
             folded = fold_latin(chunk)
-            if folded.isdigit() or (folded[:-1].isdigit() and folded.endswith("x") and len(folded) > 1):
+            if folded.isdigit() or (
+                folded[:-1].isdigit() and folded.endswith("x") and len(folded) > 1
+            ):
                 terms.append(QueryTerm(folded.upper(), "digits"))
             elif folded:
                 terms.append(QueryTerm(folded, "latin"))
-    return _merge_adjacent(terms)
+    return [_with_alternatives(t) for t in _merge_adjacent(terms)]
+
+
+def _with_alternatives(term: QueryTerm) -> QueryTerm:
+    if term.script != "latin":
+        return term
+    aliased = term.text
+    for popular, rendered in SPELLING_ALIASES.items():
+        aliased = aliased.replace(popular, rendered)
+    forms = dict.fromkeys(_soundalike_key(v) for v in (term.text, aliased))
+    return QueryTerm(term.text, term.script, tuple(f for f in forms if f))
 
 
 def _script_of_char(ch: str) -> str:
@@ -219,9 +281,18 @@ def _merge_adjacent(terms: list[QueryTerm]) -> list[QueryTerm]:
 
 
 def rank_term(term: QueryTerm, keys: NameKeys) -> MatchRank:
-    """How well one term matches a resident's keys."""
+    """How well one term matches a resident's keys (its best form)."""
+    return max(_rank_form(term, form, keys) for form in term.forms)
+
+
+def _rank_form(term: QueryTerm, q: str, keys: NameKeys) -> MatchRank:
+    if q.startswith(SOUNDALIKE_MARK):  # compare sound keys with sound keys only
+        keys = NameKeys(
+            tuple(k[1:] for k in keys.full if k.startswith(SOUNDALIKE_MARK)),
+            tuple(k[1:] for k in keys.tokens if k.startswith(SOUNDALIKE_MARK)),
+        )
+        q = q[1:]
     best = MatchRank.NONE
-    q = term.text
     for key in keys.full:
         if key == q:
             return MatchRank.EXACT

@@ -19,11 +19,21 @@ CASE_FORM = FormSpec(
                 FieldSpec("resident_id", FieldKind.RESIDENT, N_("Client"), required=True),
                 FieldSpec("opened_on", FieldKind.DATE, N_("Date opened"), required=True),
                 FieldSpec("worker_id", FieldKind.STAFF, N_("Responsible social worker")),
-                FieldSpec("source", FieldKind.CODE, N_("How the case came"), codes=CaseSource,
-                          required=True),
+                FieldSpec(
+                    "source",
+                    FieldKind.CODE,
+                    N_("How the case came"),
+                    codes=CaseSource,
+                    required=True,
+                ),
                 FieldSpec("service_area", FieldKind.CODE, N_("Service area"), codes=ServiceArea),
-                FieldSpec("presenting_problem", FieldKind.MULTILINE, N_("Presenting problem"),
-                          required=True, paper_lines=5),
+                FieldSpec(
+                    "presenting_problem",
+                    FieldKind.MULTILINE,
+                    N_("Presenting problem"),
+                    required=True,
+                    paper_lines=5,
+                ),
             ),
         ),
         SectionSpec(
@@ -41,8 +51,9 @@ CASE_FORM = FormSpec(
             (
                 FieldSpec("referral_to", FieldKind.TEXT, N_("Referred to")),
                 FieldSpec("referral_on", FieldKind.DATE, N_("Date referred")),
-                FieldSpec("referral_note", FieldKind.MULTILINE, N_("Referral details"),
-                          paper_lines=3),
+                FieldSpec(
+                    "referral_note", FieldKind.MULTILINE, N_("Referral details"), paper_lines=3
+                ),
             ),
         ),
     ),
@@ -58,11 +69,13 @@ STAGE_CHANGE_FORM = FormSpec(
             "stage",
             N_("Stage"),
             (
-                FieldSpec("to_stage", FieldKind.CODE, N_("New stage"), codes=CaseStage,
-                          required=True),
+                FieldSpec(
+                    "to_stage", FieldKind.CODE, N_("New stage"), codes=CaseStage, required=True
+                ),
                 FieldSpec("changed_on", FieldKind.DATE, N_("Date"), required=True),
-                FieldSpec("closing_reason", FieldKind.CODE, N_("Reason for closing"),
-                          codes=ClosingReason),
+                FieldSpec(
+                    "closing_reason", FieldKind.CODE, N_("Reason for closing"), codes=ClosingReason
+                ),
                 FieldSpec("note", FieldKind.MULTILINE, N_("Note"), paper_lines=3),
             ),
         ),
@@ -80,8 +93,9 @@ CASE_NOTE_FORM = FormSpec(
             N_("Progress note"),
             (
                 FieldSpec("written_on", FieldKind.DATE, N_("Date"), required=True),
-                FieldSpec("body", FieldKind.MULTILINE, N_("Progress note"), required=True,
-                          paper_lines=6),
+                FieldSpec(
+                    "body", FieldKind.MULTILINE, N_("Progress note"), required=True, paper_lines=6
+                ),
             ),
         ),
     ),

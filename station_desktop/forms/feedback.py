@@ -24,10 +24,16 @@ FEEDBACK_FORM = FormSpec(
             N_("The service"),
             (
                 FieldSpec("sheet_no", FieldKind.TEXT, N_("Sheet number"), max_length=40),
-                FieldSpec("service_area", FieldKind.CODE, N_("Service area"), codes=ServiceArea,
-                          required=True),
-                FieldSpec("service_type", FieldKind.CODE, N_("Service received"),
-                          codes=ServiceType),
+                FieldSpec(
+                    "service_area",
+                    FieldKind.CODE,
+                    N_("Service area"),
+                    codes=ServiceArea,
+                    required=True,
+                ),
+                FieldSpec(
+                    "service_type", FieldKind.CODE, N_("Service received"), codes=ServiceType
+                ),
                 FieldSpec("service_date", FieldKind.DATE, N_("Date of service"), required=True),
                 FieldSpec("collected_on", FieldKind.DATE, N_("Date collected"), required=True),
                 FieldSpec("collected_by_id", FieldKind.STAFF, N_("Collected by")),
@@ -45,8 +51,11 @@ FEEDBACK_FORM = FormSpec(
         SectionSpec(
             "comments",
             N_("Your words"),
-            (FieldSpec("comments", FieldKind.MULTILINE, N_("Comments and suggestions"),
-                       paper_lines=5),),
+            (
+                FieldSpec(
+                    "comments", FieldKind.MULTILINE, N_("Comments and suggestions"), paper_lines=5
+                ),
+            ),
         ),
     ),
 )

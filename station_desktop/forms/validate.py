@@ -9,6 +9,7 @@ field. Rules that involve several fields or the database live in the services.
 from __future__ import annotations
 
 import re
+import unicodedata
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -67,8 +68,6 @@ _TIBETAN_DIGITS = str.maketrans("༠༡༢༣༤༥༦༧༨༩", "0123456789")
 def parse_date(text: str) -> date | None:
     """A date as people type it: 2024-05-30, 2024/5/30, 2024年5月30日, 20240530, or the
     Tibetan newspaper style; Tibetan and full-width digits accepted. None if not a date."""
-    import unicodedata
-
     cleaned = unicodedata.normalize("NFKC", normalize_text(text)).translate(_TIBETAN_DIGITS)
     for pattern in _DATE_PATTERNS:
         match = pattern.match(cleaned)
@@ -202,7 +201,9 @@ def _clean_money(spec: FieldSpec, raw: Any, out: Cleaned, today: date) -> None:
 
 def _clean_boolean(spec: FieldSpec, raw: Any, out: Cleaned, today: date) -> None:
     del today
-    out.values[spec.key] = raw if isinstance(raw, bool) else str(raw).lower() in {"1", "true", "yes"}
+    out.values[spec.key] = (
+        raw if isinstance(raw, bool) else str(raw).lower() in {"1", "true", "yes"}
+    )
 
 
 def _as_uuid(raw: Any) -> uuid.UUID | None:

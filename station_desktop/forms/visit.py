@@ -18,13 +18,24 @@ VISIT_FORM = FormSpec(
             (
                 FieldSpec("resident_id", FieldKind.RESIDENT, N_("Resident visited"), required=True),
                 FieldSpec("visit_date", FieldKind.DATE, N_("Date of visit"), required=True),
-                FieldSpec("visitor_ids", FieldKind.STAFF_LIST, N_("Visitors"), required=True,
-                          help=N_("Visits are usually made in pairs: one talks, one records.")),
+                FieldSpec(
+                    "visitor_ids",
+                    FieldKind.STAFF_LIST,
+                    N_("Visitors"),
+                    required=True,
+                    help=N_("Visits are usually made in pairs: one talks, one records."),
+                ),
                 FieldSpec("companions", FieldKind.TEXT, N_("Also present")),
-                FieldSpec("outcome", FieldKind.CODE, N_("Outcome"), codes=VisitOutcome,
-                          required=True),
-                FieldSpec("purpose", FieldKind.CODE, N_("Purpose of visit"), codes=VisitPurpose,
-                          required=True),
+                FieldSpec(
+                    "outcome", FieldKind.CODE, N_("Outcome"), codes=VisitOutcome, required=True
+                ),
+                FieldSpec(
+                    "purpose",
+                    FieldKind.CODE,
+                    N_("Purpose of visit"),
+                    codes=VisitPurpose,
+                    required=True,
+                ),
             ),
         ),
         SectionSpec(
@@ -34,8 +45,12 @@ VISIT_FORM = FormSpec(
                 FieldSpec("situation", FieldKind.MULTILINE, N_("Situation found"), paper_lines=5),
                 FieldSpec("needs", FieldKind.MULTILINE, N_("Needs identified"), paper_lines=4),
                 FieldSpec("services", FieldKind.CODES, N_("Services given"), codes=ServiceType),
-                FieldSpec("services_note", FieldKind.MULTILINE, N_("Services given, details"),
-                          paper_lines=3),
+                FieldSpec(
+                    "services_note",
+                    FieldKind.MULTILINE,
+                    N_("Services given, details"),
+                    paper_lines=3,
+                ),
             ),
         ),
         SectionSpec(

@@ -26,7 +26,9 @@ class ActivityService:
     def __init__(self, ctx: ServiceContext) -> None:
         self.ctx = ctx
 
-    def record(self, values: Mapping[str, Any], attendee_ids: Iterable[uuid.UUID] = ()) -> uuid.UUID:
+    def record(
+        self, values: Mapping[str, Any], attendee_ids: Iterable[uuid.UUID] = ()
+    ) -> uuid.UUID:
         cleaned = clean_form(ACTIVITY_FORM, values, today=self.ctx.today())
         if cleaned.values.get("headcount_other") is None and not cleaned.errors:
             cleaned.values["headcount_other"] = 0
@@ -52,7 +54,9 @@ class ActivityService:
             raise_if_invalid(errors)
             return self._add(uow, activity_id, ids)
 
-    def _add(self, uow: ChangeRecorder, activity_id: uuid.UUID, resident_ids: list[uuid.UUID]) -> int:
+    def _add(
+        self, uow: ChangeRecorder, activity_id: uuid.UUID, resident_ids: list[uuid.UUID]
+    ) -> int:
         wanted = {attendance_id(activity_id, r): r for r in resident_ids}
         present = set(
             uow.session.scalars(select(Attendance.id).where(Attendance.id.in_(list(wanted))))
@@ -64,4 +68,3 @@ class ActivityService:
             record_ids=[aid for aid, _ in new],
         )
         return len(new)
-

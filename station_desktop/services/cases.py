@@ -95,16 +95,24 @@ class CaseService:
         return case_id
 
     def update(
-        self, case_id: uuid.UUID, values: Mapping[str, Any], *, based_on: Sequence[str] | None = None
+        self,
+        case_id: uuid.UUID,
+        values: Mapping[str, Any],
+        *,
+        based_on: Sequence[str] | None = None,
     ) -> bool:
         """Edit the case's own fields (not its stage: see `move_stage`)."""
         cleaned = clean_form(CASE_FORM, values, today=self.ctx.today(), only_given=True)
         with self.ctx.uow() as uow:
             case = require_record(uow.session, CaseRecord, case_id, "case")
-            if "resident_id" in cleaned.values and cleaned.values["resident_id"] != case.resident_id:
+            if (
+                "resident_id" in cleaned.values
+                and cleaned.values["resident_id"] != case.resident_id
+            ):
                 cleaned.error("resident_id", MSG_RESIDENT_FIXED)
-            check_reference(uow.session, Staff, cleaned.values.get("worker_id"), "worker_id",
-                            cleaned.errors)
+            check_reference(
+                uow.session, Staff, cleaned.values.get("worker_id"), "worker_id", cleaned.errors
+            )
             raise_if_invalid(cleaned)
             return uow.update(CaseRecord, case_id, cleaned.values, based_on=based_on) is not None
 
@@ -123,8 +131,12 @@ class CaseService:
         """Move a case to another stage; closing needs a reason; reopening counts."""
         cleaned = clean_form(
             STAGE_CHANGE_FORM,
-            {"to_stage": to_stage, "changed_on": changed_on,
-             "closing_reason": closing_reason, "note": note},
+            {
+                "to_stage": to_stage,
+                "changed_on": changed_on,
+                "closing_reason": closing_reason,
+                "note": note,
+            },
             today=self.ctx.today(),
         )
         v = cleaned.values
@@ -134,24 +146,35 @@ class CaseService:
                 if v["changed_on"] > self.ctx.today():
                     cleaned.error("changed_on", MSG_FUTURE)
                 if v["changed_on"] < case.opened_on:
-                    cleaned.error("changed_on", MSG_BEFORE_OPENED, opened=case.opened_on.isoformat())
+                    cleaned.error(
+                        "changed_on", MSG_BEFORE_OPENED, opened=case.opened_on.isoformat()
+                    )
             raise_if_invalid(cleaned)
-            current, target = CaseStage(case.stage), CaseStage(v["to_stage"])
+            current, target = CaseStage.parse(case.stage), CaseStage.parse(v["to_stage"])
             if not can_move(current, target):
                 raise BadTransition(from_stage=current.value, to_stage=target.value)
             changes: dict[str, Any] = {"stage": target.value}
             if target is CaseStage.CLOSED:
                 if v.get("closing_reason") is None:
                     cleaned.error("closing_reason", MSG_REASON_NEEDED)
-                elif closing_needs_referral(ClosingReason(v["closing_reason"])) and not case.referral_to:
+                elif (
+                    closing_needs_referral(ClosingReason.parse(v["closing_reason"]))
+                    and not case.referral_to
+                ):
                     cleaned.error("closing_reason", MSG_REFERRAL_NEEDED)
-                changes |= {"closed_on": v["changed_on"], "closing_reason": v["closing_reason"],
-                            "closing_note": v["note"]}
+                changes |= {
+                    "closed_on": v["changed_on"],
+                    "closing_reason": v["closing_reason"],
+                    "closing_note": v["note"],
+                }
             elif v.get("closing_reason") is not None:
                 cleaned.error("closing_reason", MSG_REASON_ONLY_CLOSING)
             if is_reopening(current, target):
-                changes |= {"closed_on": None, "closing_reason": None,
-                            "reopen_count": case.reopen_count + 1}
+                changes |= {
+                    "closed_on": None,
+                    "closing_reason": None,
+                    "reopen_count": case.reopen_count + 1,
+                }
             raise_if_invalid(cleaned)
             uow.update(CaseRecord, case_id, changes, based_on=based_on)
             uow.insert(
@@ -168,7 +191,7 @@ class CaseService:
 
     @staticmethod
     def next_stages(stage: CaseStage | str) -> tuple[CaseStage, ...]:
-        return allowed_next_stages(CaseStage(stage))
+        return allowed_next_stages(CaseStage.parse(stage))
 
     # ------------------------------------------------------------ notes
 
@@ -182,8 +205,9 @@ class CaseService:
     ) -> uuid.UUID:
         """Append a progress note. Notes are never edited; a correction is a new note that
         names the note it corrects."""
-        cleaned = clean_form(CASE_NOTE_FORM, {"written_on": written_on, "body": body},
-                             today=self.ctx.today())
+        cleaned = clean_form(
+            CASE_NOTE_FORM, {"written_on": written_on, "body": body}, today=self.ctx.today()
+        )
         v = cleaned.values
         with self.ctx.uow() as uow:
             case = require_record(uow.session, CaseRecord, case_id, "case")
@@ -191,8 +215,9 @@ class CaseService:
                 if v["written_on"] > self.ctx.today():
                     cleaned.error("written_on", MSG_FUTURE)
                 elif v["written_on"] < case.opened_on:
-                    cleaned.error("written_on", MSG_BEFORE_OPENED,
-                                  opened=case.opened_on.isoformat())
+                    cleaned.error(
+                        "written_on", MSG_BEFORE_OPENED, opened=case.opened_on.isoformat()
+                    )
             if corrects_id is not None:
                 corrected = uow.session.get(CaseNote, corrects_id)
                 if corrected is None or corrected.case_id != case_id:
@@ -200,7 +225,12 @@ class CaseService:
             raise_if_invalid(cleaned)
             return uow.insert(
                 CaseNote,
-                {**v, "case_id": case_id, "author_id": self.ctx.actor_id, "corrects_id": corrects_id},
+                {
+                    **v,
+                    "case_id": case_id,
+                    "author_id": self.ctx.actor_id,
+                    "corrects_id": corrects_id,
+                },
             )
 
     # ------------------------------------------------------------ reads
@@ -214,16 +244,24 @@ class CaseService:
 
     def notes(self, case_id: uuid.UUID) -> list[CaseNote]:
         with self.ctx.db.read() as session:
-            rows = list(session.scalars(
-                select(CaseNote).where(CaseNote.case_id == case_id, CaseNote.deleted.is_(False))
-                .order_by(CaseNote.written_on, CaseNote.created_at, CaseNote.id)))
+            rows = list(
+                session.scalars(
+                    select(CaseNote)
+                    .where(CaseNote.case_id == case_id, CaseNote.deleted.is_(False))
+                    .order_by(CaseNote.written_on, CaseNote.created_at, CaseNote.id)
+                )
+            )
             return detached(session, rows)
 
     def stage_history(self, case_id: uuid.UUID) -> list[CaseStageChange]:
         with self.ctx.db.read() as session:
-            rows = list(session.scalars(
-                select(CaseStageChange).where(CaseStageChange.case_id == case_id)
-                .order_by(CaseStageChange.created_at, CaseStageChange.id)))
+            rows = list(
+                session.scalars(
+                    select(CaseStageChange)
+                    .where(CaseStageChange.case_id == case_id)
+                    .order_by(CaseStageChange.created_at, CaseStageChange.id)
+                )
+            )
             return detached(session, rows)
 
     # ------------------------------------------------------------ numbering
@@ -239,5 +277,5 @@ class CaseService:
                 CaseRecord.case_number.startswith(prefix, autoescape=True),
             )
         ).all()
-        serials = [int(n[len(prefix):]) for n in existing if n[len(prefix):].isdigit()]
+        serials = [int(n[len(prefix) :]) for n in existing if n[len(prefix) :].isdigit()]
         return case_number(year, tag, max(serials, default=0) + 1)

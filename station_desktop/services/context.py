@@ -16,8 +16,12 @@ from station_desktop.domain.namekeys import NameKeyBuilder
 from station_desktop.errors import FieldError, StationNotConfigured, ValidationError
 from station_desktop.forms.validate import Cleaned
 from station_desktop.i18n import N_
-from station_desktop.store.changes import ChangeRecorder, WriterIdentity, get_local_state
-from station_desktop.store.changes import unit_of_work
+from station_desktop.store.changes import (
+    ChangeRecorder,
+    WriterIdentity,
+    get_local_state,
+    unit_of_work,
+)
 from station_desktop.store.engine import Database
 from station_desktop.store.models import Replicated
 from station_desktop.store.opening import STATION_ID_KEY

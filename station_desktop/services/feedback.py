@@ -33,12 +33,19 @@ class FeedbackService:
         for key in ("service_date", "collected_on"):
             if v.get(key) and v[key] > today:
                 cleaned.error(key, MSG_FUTURE)
-        if v.get("service_date") and v.get("collected_on") and v["collected_on"] < v["service_date"]:
+        if (
+            v.get("service_date")
+            and v.get("collected_on")
+            and v["collected_on"] < v["service_date"]
+        ):
             cleaned.error("collected_on", MSG_COLLECTED_BEFORE)
         with self.ctx.uow() as uow:
-            check_reference(uow.session, Resident, v.get("resident_id"), "resident_id", cleaned.errors)
-            check_reference(uow.session, Staff, v.get("collected_by_id"), "collected_by_id",
-                            cleaned.errors)
+            check_reference(
+                uow.session, Resident, v.get("resident_id"), "resident_id", cleaned.errors
+            )
+            check_reference(
+                uow.session, Staff, v.get("collected_by_id"), "collected_by_id", cleaned.errors
+            )
             raise_if_invalid(cleaned)
             sheet_id = uow.insert(FeedbackSheet, {**v, "form_version": FEEDBACK_FORM.version})
             uow.insert_many(

@@ -44,7 +44,9 @@ def _id(value: uuid.UUID | None) -> str | None:
     return str(value) if value is not None else None
 
 
-def _names(session: Session, resident_ids: Iterable[uuid.UUID | None]) -> dict[uuid.UUID, tuple[str, str]]:
+def _names(
+    session: Session, resident_ids: Iterable[uuid.UUID | None]
+) -> dict[uuid.UUID, tuple[str, str]]:
     ids = {r for r in resident_ids if r is not None}
     if not ids:
         return {}
@@ -58,7 +60,7 @@ class ListingService:
     def __init__(self, ctx: ServiceContext) -> None:
         self.ctx = ctx
 
-    def list(self, kind: str, *, limit: int = 50) -> list[dict[str, Any]]:
+    def records(self, kind: str, *, limit: int = 50) -> list[dict[str, Any]]:
         builders: dict[str, Callable[[Session, int], list[dict[str, Any]]]] = {
             "residents": self._residents,
             "visits": self._visits,
@@ -128,15 +130,25 @@ class ListingService:
         ]
 
     def _residents(self, session: Session, limit: int) -> list[dict[str, Any]]:
-        rows = list(session.scalars(
-            select(Resident).where(Resident.deleted.is_(False))
-            .order_by(Resident.created_at.desc(), Resident.id.desc()).limit(limit)))
+        rows = list(
+            session.scalars(
+                select(Resident)
+                .where(Resident.deleted.is_(False))
+                .order_by(Resident.created_at.desc(), Resident.id.desc())
+                .limit(limit)
+            )
+        )
         return self.resident_dicts(session, rows)
 
     def _visits(self, session: Session, limit: int) -> list[dict[str, Any]]:
-        rows = list(session.scalars(
-            select(HomeVisit).where(HomeVisit.deleted.is_(False))
-            .order_by(HomeVisit.visit_date.desc(), HomeVisit.id.desc()).limit(limit)))
+        rows = list(
+            session.scalars(
+                select(HomeVisit)
+                .where(HomeVisit.deleted.is_(False))
+                .order_by(HomeVisit.visit_date.desc(), HomeVisit.id.desc())
+                .limit(limit)
+            )
+        )
         names = _names(session, (v.resident_id for v in rows))
         return [
             {
@@ -155,15 +167,23 @@ class ListingService:
         ]
 
     def _feedback(self, session: Session, limit: int) -> list[dict[str, Any]]:
-        rows = list(session.scalars(
-            select(FeedbackSheet).where(FeedbackSheet.deleted.is_(False))
-            .order_by(FeedbackSheet.service_date.desc(), FeedbackSheet.id.desc()).limit(limit)))
+        rows = list(
+            session.scalars(
+                select(FeedbackSheet)
+                .where(FeedbackSheet.deleted.is_(False))
+                .order_by(FeedbackSheet.service_date.desc(), FeedbackSheet.id.desc())
+                .limit(limit)
+            )
+        )
         ratings: dict[uuid.UUID, dict[str, int]] = defaultdict(dict)
         if rows:
             for sheet_id, dimension, level in session.execute(
-                select(FeedbackRating.sheet_id, FeedbackRating.dimension, FeedbackRating.level)
-                .where(FeedbackRating.sheet_id.in_([s.id for s in rows]),
-                       FeedbackRating.deleted.is_(False))
+                select(
+                    FeedbackRating.sheet_id, FeedbackRating.dimension, FeedbackRating.level
+                ).where(
+                    FeedbackRating.sheet_id.in_([s.id for s in rows]),
+                    FeedbackRating.deleted.is_(False),
+                )
             ):
                 ratings[sheet_id][dimension] = level
         return [
@@ -183,9 +203,14 @@ class ListingService:
         ]
 
     def _cases(self, session: Session, limit: int) -> list[dict[str, Any]]:
-        rows = list(session.scalars(
-            select(CaseRecord).where(CaseRecord.deleted.is_(False))
-            .order_by(CaseRecord.opened_on.desc(), CaseRecord.id.desc()).limit(limit)))
+        rows = list(
+            session.scalars(
+                select(CaseRecord)
+                .where(CaseRecord.deleted.is_(False))
+                .order_by(CaseRecord.opened_on.desc(), CaseRecord.id.desc())
+                .limit(limit)
+            )
+        )
         names = _names(session, (c.resident_id for c in rows))
         return [
             {
@@ -207,16 +232,26 @@ class ListingService:
         ]
 
     def _activities(self, session: Session, limit: int) -> list[dict[str, Any]]:
-        rows = list(session.scalars(
-            select(Activity).where(Activity.deleted.is_(False))
-            .order_by(Activity.held_on.desc(), Activity.id.desc()).limit(limit)))
+        rows = list(
+            session.scalars(
+                select(Activity)
+                .where(Activity.deleted.is_(False))
+                .order_by(Activity.held_on.desc(), Activity.id.desc())
+                .limit(limit)
+            )
+        )
         named: dict[uuid.UUID, int] = {}
         if rows:
-            named = dict(session.execute(  # type: ignore[arg-type]
-                select(Attendance.activity_id, func.count())
-                .where(Attendance.activity_id.in_([a.id for a in rows]),
-                       Attendance.deleted.is_(False))
-                .group_by(Attendance.activity_id)).all())
+            named = dict(
+                session.execute(
+                    select(Attendance.activity_id, func.count())
+                    .where(
+                        Attendance.activity_id.in_([a.id for a in rows]),
+                        Attendance.deleted.is_(False),
+                    )
+                    .group_by(Attendance.activity_id)
+                ).all()
+            )
         return [
             {
                 "id": str(a.id),
@@ -233,12 +268,22 @@ class ListingService:
         ]
 
     def _resources(self, session: Session, limit: int) -> list[dict[str, Any]]:
-        receipts = list(session.scalars(
-            select(ResourceReceipt).where(ResourceReceipt.deleted.is_(False))
-            .order_by(ResourceReceipt.received_on.desc(), ResourceReceipt.id.desc()).limit(limit)))
-        handouts = list(session.scalars(
-            select(ResourceHandout).where(ResourceHandout.deleted.is_(False))
-            .order_by(ResourceHandout.handed_on.desc(), ResourceHandout.id.desc()).limit(limit)))
+        receipts = list(
+            session.scalars(
+                select(ResourceReceipt)
+                .where(ResourceReceipt.deleted.is_(False))
+                .order_by(ResourceReceipt.received_on.desc(), ResourceReceipt.id.desc())
+                .limit(limit)
+            )
+        )
+        handouts = list(
+            session.scalars(
+                select(ResourceHandout)
+                .where(ResourceHandout.deleted.is_(False))
+                .order_by(ResourceHandout.handed_on.desc(), ResourceHandout.id.desc())
+                .limit(limit)
+            )
+        )
         names = _names(session, (h.resident_id for h in handouts))
         entries: list[dict[str, Any]] = [
             {

@@ -67,7 +67,9 @@ class ResidentService:
         with self.ctx.uow() as uow:
             self._check(uow.session, cleaned, None)
             raise_if_invalid(cleaned)
-            resident_id = uow.insert(Resident, {**cleaned.values, "form_version": RESIDENT_FORM.version})
+            resident_id = uow.insert(
+                Resident, {**cleaned.values, "form_version": RESIDENT_FORM.version}
+            )
             reindex_resident(uow.session, self.ctx.keys, resident_id)
         return resident_id
 
@@ -121,14 +123,20 @@ class ResidentService:
                 raise ValidationError([FieldError("end_date", MSG_END_BEFORE_START)])
             uow.update(GroupMembership, membership_id, {"end_date": end_date})
 
-    def create_household(self, area_id: uuid.UUID | None, household_no: str, address: str) -> uuid.UUID:
+    def create_household(
+        self, area_id: uuid.UUID | None, household_no: str, address: str
+    ) -> uuid.UUID:
         cleaned = Cleaned()
         for spec in (
             FieldSpec("household_no", FieldKind.TEXT, N_("Household number"), max_length=40),
             FieldSpec("address", FieldKind.TEXT, N_("Address")),
         ):
-            clean_field(spec, {"household_no": household_no, "address": address}[spec.key],
-                        cleaned, today=self.ctx.today())
+            clean_field(
+                spec,
+                {"household_no": household_no, "address": address}[spec.key],
+                cleaned,
+                today=self.ctx.today(),
+            )
         with self.ctx.uow() as uow:
             check_reference(uow.session, Area, area_id, "area_id", cleaned.errors)
             raise_if_invalid(cleaned)
@@ -148,8 +156,10 @@ class ResidentService:
             rows = list(
                 session.scalars(
                     select(GroupMembership)
-                    .where(GroupMembership.resident_id == resident_id,
-                           GroupMembership.deleted.is_(False))
+                    .where(
+                        GroupMembership.resident_id == resident_id,
+                        GroupMembership.deleted.is_(False),
+                    )
                     .order_by(GroupMembership.start_date)
                 )
             )
@@ -187,8 +197,11 @@ class ResidentService:
             check = check_id_number(id_number, today=today)
             if check.ok:
                 if birth is not None and check.birth_date != birth:
-                    cleaned.error("birth_date", MSG_BIRTH_MISMATCH,
-                                  id_date=check.birth_date.isoformat() if check.birth_date else "")
+                    cleaned.error(
+                        "birth_date",
+                        MSG_BIRTH_MISMATCH,
+                        id_date=check.birth_date.isoformat() if check.birth_date else "",
+                    )
                 if v.get("sex") and check.sex and v["sex"] != check.sex:
                     cleaned.error("sex", MSG_SEX_MISMATCH)
                 duplicate = session.scalars(

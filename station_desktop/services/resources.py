@@ -17,7 +17,7 @@ from station_desktop.services.context import (
     load,
     raise_if_invalid,
 )
-from station_desktop.store.models import ResourceHandout, ResourceReceipt, Resident, Staff
+from station_desktop.store.models import Resident, ResourceHandout, ResourceReceipt, Staff
 
 MSG_FUTURE = N_("This date is in the future.")
 MSG_MORE_THAN_RECEIVED = N_("Only {left} left of this donation.")
@@ -33,7 +33,9 @@ class ResourceService:
         v = cleaned.values
         if v.get("received_on") and v["received_on"] > self.ctx.today():
             cleaned.error("received_on", MSG_FUTURE)
-        if v.get("unit_value_fen") is None and "unit_value_fen" not in {e.field for e in cleaned.errors}:
+        if v.get("unit_value_fen") is None and "unit_value_fen" not in {
+            e.field for e in cleaned.errors
+        }:
             v["unit_value_fen"] = 0
         with self.ctx.uow() as uow:
             raise_if_invalid(cleaned)
@@ -44,14 +46,17 @@ class ResourceService:
         v = cleaned.values
         if v.get("handed_on") and v["handed_on"] > self.ctx.today():
             cleaned.error("handed_on", MSG_FUTURE)
-        if v.get("unit_value_fen") is None and "unit_value_fen" not in {e.field for e in cleaned.errors}:
+        if v.get("unit_value_fen") is None and "unit_value_fen" not in {
+            e.field for e in cleaned.errors
+        }:
             v["unit_value_fen"] = 0
         with self.ctx.uow() as uow:
             session = uow.session
             check_reference(session, Resident, v.get("resident_id"), "resident_id", cleaned.errors)
             check_reference(session, Staff, v.get("handed_by_id"), "handed_by_id", cleaned.errors)
-            check_reference(session, ResourceReceipt, v.get("receipt_id"), "receipt_id",
-                            cleaned.errors)
+            check_reference(
+                session, ResourceReceipt, v.get("receipt_id"), "receipt_id", cleaned.errors
+            )
             receipt = load(session, ResourceReceipt, v.get("receipt_id"))
             if receipt is not None and v.get("quantity"):
                 given = session.execute(

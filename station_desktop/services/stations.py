@@ -56,7 +56,7 @@ class StationService:
                 Station,
                 {
                     "code": normalize_text(info.code),
-                    "kind": StationKind(info.kind).value,
+                    "kind": StationKind.parse(info.kind).value,
                     "name_bo": normalize_text(info.name_bo),
                     "name_zh": normalize_text(info.name_zh),
                     "county_bo": normalize_text(info.county_bo),
@@ -93,8 +93,11 @@ class StationService:
 
     def stations(self) -> list[Station]:
         with self.ctx.db.read() as session:
-            rows = list(session.scalars(
-                select(Station).where(Station.deleted.is_(False)).order_by(Station.code)))
+            rows = list(
+                session.scalars(
+                    select(Station).where(Station.deleted.is_(False)).order_by(Station.code)
+                )
+            )
             return detached(session, rows)
 
     def add_area(self, code: str, kind: AreaKind, name_bo: str, name_zh: str) -> uuid.UUID:
@@ -108,7 +111,7 @@ class StationService:
                 Area,
                 {
                     "code": normalize_text(code),
-                    "kind": AreaKind(kind).value,
+                    "kind": AreaKind.parse(kind).value,
                     "name_bo": normalize_text(name_bo),
                     "name_zh": normalize_text(name_zh),
                 },
@@ -116,8 +119,9 @@ class StationService:
 
     def areas(self) -> list[Area]:
         with self.ctx.db.read() as session:
-            rows = list(session.scalars(
-                select(Area).where(Area.deleted.is_(False)).order_by(Area.code)))
+            rows = list(
+                session.scalars(select(Area).where(Area.deleted.is_(False)).order_by(Area.code))
+            )
             return detached(session, rows)
 
     def area_by_code(self, code: str) -> Area | None:
@@ -131,20 +135,25 @@ class StationService:
         if role not in StaffRole:
             raise ValidationError([FieldError("role", MSG_BAD_CODE)])
         if not normalize_text(name_bo) and not normalize_text(name_zh):
-            raise ValidationError([FieldError("name_bo", N_("Give the name in Tibetan or in Chinese."))])
+            raise ValidationError(
+                [FieldError("name_bo", N_("Give the name in Tibetan or in Chinese."))]
+            )
         with self.ctx.uow() as uow:
             return uow.insert(
                 Staff,
                 {
                     "name_bo": normalize_text(name_bo),
                     "name_zh": normalize_text(name_zh),
-                    "role": StaffRole(role).value,
+                    "role": StaffRole.parse(role).value,
                     "active": True,
                 },
             )
 
     def staff(self) -> list[Staff]:
         with self.ctx.db.read() as session:
-            rows = list(session.scalars(
-                select(Staff).where(Staff.deleted.is_(False)).order_by(Staff.name_zh)))
+            rows = list(
+                session.scalars(
+                    select(Staff).where(Staff.deleted.is_(False)).order_by(Staff.name_zh)
+                )
+            )
             return detached(session, rows)

@@ -47,7 +47,9 @@ def integrity_problems(path: Path, *, quick: bool = False) -> str | None:
     return None if messages == ["ok"] else "; ".join(messages[:20])
 
 
-def take_backup(database: Path, backup_dir: Path, reason: str, *, now: datetime | None = None) -> Path:
+def take_backup(
+    database: Path, backup_dir: Path, reason: str, *, now: datetime | None = None
+) -> Path:
     """Copy `database` (consistently, even while it is in use) into `backup_dir`."""
     backup_dir.mkdir(parents=True, exist_ok=True)
     taken_at = (now or datetime.now(UTC)).astimezone(UTC)

@@ -18,13 +18,19 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import Column, func, insert, select, update
+from sqlalchemy import Column, ColumnDefault, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from station_desktop.domain.ids import Uuid7Generator
-from station_desktop.errors import StaleEdit
+from station_desktop.errors import NotFound, StaleEdit
 from station_desktop.store.engine import Database
-from station_desktop.store.models import ChangeLogEntry, LocalState, Replicated
+from station_desktop.store.models import (
+    REPLICATED_MODELS,
+    ChangeLogEntry,
+    LocalState,
+    Replicated,
+    table_of,
+)
 
 SCHEMA_VERSION = 1
 
@@ -98,7 +104,8 @@ def canonical_json(value: Any) -> str:
 
 
 def logged_columns(model: type[Replicated]) -> list[Column[Any]]:
-    return [c for c in model.__table__.columns if c.name not in DERIVED_COLUMNS]
+    """The columns a change-log entry carries (all but the derived ones)."""
+    return [c for c in table_of(model).columns if c.name not in DERIVED_COLUMNS]
 
 
 class ChangeRecorder:
@@ -123,7 +130,11 @@ class ChangeRecorder:
     # ------------------------------------------------------------ public API
 
     def insert(
-        self, model: type[Replicated], values: Mapping[str, Any], *, record_id: uuid.UUID | None = None
+        self,
+        model: type[Replicated],
+        values: Mapping[str, Any],
+        *,
+        record_id: uuid.UUID | None = None,
     ) -> uuid.UUID:
         return self.insert_many(model, [values], record_ids=[record_id])[0]
 
@@ -173,16 +184,16 @@ class ChangeRecorder:
         `based_on` is the record's `heads` as the editor loaded them; if the record has
         changed since, the edit is refused (locally) rather than silently overwriting.
         """
-        table = model.__table__
+        table = table_of(model)
         unknown = set(values) - {c.name for c in logged_columns(model)}
         if unknown:
             raise ValueError(f"not writable fields of {table.name}: {sorted(unknown)}")
-        row = self.session.execute(
-            select(table).where(table.c.id == record_id)
-        ).mappings().one_or_none()
+        row = (
+            self.session.execute(select(table).where(table.c.id == record_id))
+            .mappings()
+            .one_or_none()
+        )
         if row is None:
-            from station_desktop.errors import NotFound
-
             raise NotFound(kind=table.name, record_id=str(record_id))
         heads: list[str] = list(row["heads"] or [])
         if based_on is not None and sorted(based_on) != sorted(heads):
@@ -208,7 +219,11 @@ class ChangeRecorder:
         return change
 
     def tombstone(
-        self, model: type[Replicated], record_id: uuid.UUID, *, based_on: Sequence[str] | None = None
+        self,
+        model: type[Replicated],
+        record_id: uuid.UUID,
+        *,
+        based_on: Sequence[str] | None = None,
     ) -> ChangeId | None:
         """Delete by tombstone: a change of the `deleted` field, kept in the log."""
         return self.update(model, record_id, {"deleted": True}, based_on=based_on)
@@ -233,10 +248,9 @@ class ChangeRecorder:
                 fields[name] = values[name]
             elif name == "station_id":
                 fields[name] = self.identity.station_id
-            elif column.default is not None and column.default.is_scalar:
-                fields[name] = column.default.arg
-            elif column.default is not None and column.default.is_callable:
-                fields[name] = column.default.arg(None)  # type: ignore[operator]
+            elif isinstance(column.default, ColumnDefault):
+                arg = column.default.arg
+                fields[name] = arg(None) if column.default.is_callable else arg
             else:
                 fields[name] = None
         return fields
@@ -284,6 +298,40 @@ class ChangeRecorder:
         }
 
 
+def replay_entries(session: Session, entries: Sequence[ChangeLogEntry]) -> int:
+    """Rebuild records from log entries (a linear history, applied in HLC order).
+
+    This is the materialisation step sync builds on: it shows the log carries everything a
+    record is made of. Merging concurrent branches (heads, conflicts) is added by sync on
+    top of the same encoding. Returns the number of entries applied.
+    """
+    ordered = sorted(entries, key=lambda e: (e.hlc, str(e.device_id), e.seq))
+    for entry in ordered:
+        model = REPLICATED_MODELS[entry.entity]
+        columns = {c.name: c for c in logged_columns(model)}
+        values = {name: decode_value(columns[name], value) for name, value in entry.fields.items()}
+        change = str(ChangeId(entry.device_id, entry.seq))
+        if entry.op == OP_INSERT:
+            session.execute(
+                insert(model).values(
+                    **values,
+                    id=entry.record_id,
+                    origin_device_id=entry.device_id,
+                    created_at=entry.wall_time,
+                    updated_at=entry.wall_time,
+                    heads=[change],
+                )
+            )
+        else:
+            table = table_of(model)
+            session.execute(
+                update(table)
+                .where(table.c.id == entry.record_id)
+                .values(**values, updated_at=entry.wall_time, heads=[change])
+            )
+    return len(ordered)
+
+
 def _get_state(session: Session, key: str) -> str | None:
     return session.execute(
         select(LocalState.value).where(LocalState.key == key)
@@ -291,7 +339,7 @@ def _get_state(session: Session, key: str) -> str | None:
 
 
 def _set_state(session: Session, key: str, value: str) -> None:
-    table = LocalState.__table__
+    table = table_of(LocalState)
     updated = session.execute(update(table).where(table.c.key == key).values(value=value))
     if updated.rowcount == 0:  # type: ignore[attr-defined]
         session.execute(insert(table).values(key=key, value=value))

@@ -68,7 +68,7 @@ def create_store_engine(url: str, *, read_only: bool = False) -> Engine:
 
 
 class _OrmWritesForbidden(RuntimeError):
-    pass
+    """A bug: code tried to write through the ORM unit of work."""
 
 
 def _forbid_orm_writes(session: Session, _flush_context: Any, _instances: Any) -> None:

@@ -26,6 +26,7 @@ from sqlalchemy import (
     Integer,
     MetaData,
     String,
+    Table,
     Text,
     UniqueConstraint,
     Uuid,
@@ -398,6 +399,13 @@ class ResidentSearch(Base):
     keys: Mapped[str] = mapped_column(Text)
     sort_bo: Mapped[str] = mapped_column(String(NAME_LEN), default="")
     sort_zh: Mapped[str] = mapped_column(String(SHORT_LEN), default="")
+
+
+def table_of(model: type[Base]) -> Table:
+    """The model's Table (typed: `__table__` is declared as a general FromClause)."""
+    table = model.__table__
+    assert isinstance(table, Table)
+    return table
 
 
 REPLICATED_MODELS: dict[str, type[Replicated]] = {

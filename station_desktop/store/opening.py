@@ -37,8 +37,12 @@ from station_desktop.store.backup import (
 from station_desktop.store.changes import get_local_state, set_local_state
 from station_desktop.store.engine import Database, create_store_engine, sqlite_url
 from station_desktop.store.files import commit_temp_file, remove_stale_temp_files, temp_path_for
-from station_desktop.store.migrate import current_revision, head_revision, known_revisions
-from station_desktop.store.migrate import upgrade_to_head
+from station_desktop.store.migrate import (
+    current_revision,
+    head_revision,
+    known_revisions,
+    upgrade_to_head,
+)
 from station_desktop.store.models import Device
 
 DEVICE_ID_KEY = "device_id"
@@ -62,7 +66,10 @@ class OpenedStore:
         return self
 
     def __exit__(
-        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
     ) -> None:
         self.close()
 
@@ -119,8 +126,10 @@ def _open_locked(
         migrated_from = None
         if revision != head_revision():
             if read_only:
-                raise SchemaTooNew(path=str(paths.database)) if existed else DataDirInUse(
-                    path=str(paths.root)
+                raise (
+                    SchemaTooNew(path=str(paths.database))
+                    if existed
+                    else DataDirInUse(path=str(paths.root))
                 )
             if existed:
                 take_backup(paths.database, paths.backups, "pre-migration", now=now())

@@ -15,18 +15,18 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Protocol
 
-from sqlalchemy import ColumnElement, and_, delete, func, insert, select
+from sqlalchemy import ColumnElement, and_, delete, func, insert, or_, select
 from sqlalchemy.orm import Session
 
 from station_desktop.domain.namekeys import (
     KEY_SEPARATOR,
+    SOUNDALIKE_MARK,
     NameKeyBuilder,
     NameKeys,
-    QueryTerm,
     parse_query,
     rank,
 )
-from station_desktop.store.models import Resident, ResidentSearch
+from station_desktop.store.models import Resident, ResidentSearch, table_of
 
 CANDIDATE_LIMIT = 5_000
 
@@ -34,13 +34,20 @@ CANDIDATE_LIMIT = 5_000
 class Searchable(Protocol):
     """What indexing needs of a resident (an ORM row or a plain record in bulk loads)."""
 
-    id: uuid.UUID
-    station_id: uuid.UUID
-    deleted: bool
-    name_bo: str
-    name_zh: str
-    id_number: str | None
-    phone: str | None
+    @property
+    def id(self) -> uuid.UUID: ...
+    @property
+    def station_id(self) -> uuid.UUID: ...
+    @property
+    def deleted(self) -> bool: ...
+    @property
+    def name_bo(self) -> str: ...
+    @property
+    def name_zh(self) -> str: ...
+    @property
+    def id_number(self) -> str | None: ...
+    @property
+    def phone(self) -> str | None: ...
 
 
 @dataclass(frozen=True)
@@ -71,7 +78,7 @@ def index_residents(
         )
     if not rows:
         return 0
-    table = ResidentSearch.__table__
+    table = table_of(ResidentSearch)
     session.execute(delete(table).where(table.c.resident_id.in_([r["resident_id"] for r in rows])))
     session.execute(insert(table), rows)
     return len(rows)
@@ -86,7 +93,7 @@ def reindex_resident(session: Session, builder: NameKeyBuilder, resident_id: uui
 
 def rebuild_index(session: Session, builder: NameKeyBuilder, batch: int = 2_000) -> int:
     """Rebuild every search row (after an import, or if the key rules change)."""
-    session.execute(delete(ResidentSearch.__table__))
+    session.execute(delete(table_of(ResidentSearch)))
     count = 0
     offset_id: uuid.UUID | None = None
     while True:
@@ -123,7 +130,10 @@ def search_residents(
     hits: dict[uuid.UUID, SearchHit] = {}
     # Pass 1: a term at the start of a key (whole name or token). Pass 2: anywhere.
     for at_key_start in (True, False):
-        conditions = [_contains(session, _needle(t, at_key_start)) for t in terms]
+        conditions = [
+            or_(*(_contains(session, _needle(form, at_key_start)) for form in t.forms))
+            for t in terms
+        ]
         if not include_deleted:
             conditions.append(ResidentSearch.deleted.is_(False))
         if station_ids is not None:
@@ -150,5 +160,5 @@ def search_residents(
     return ordered[:limit]
 
 
-def _needle(term: QueryTerm, at_key_start: bool) -> str:
-    return KEY_SEPARATOR + term.text if at_key_start else term.text
+def _needle(form: str, at_key_start: bool) -> str:
+    return KEY_SEPARATOR + form if at_key_start else form.removeprefix(SOUNDALIKE_MARK)

@@ -1,0 +1,31 @@
+"""Start the desktop application (the only entry into Qt)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from PySide6.QtWidgets import QApplication, QMessageBox
+
+from station_desktop import __version__
+from station_desktop.app import open_application
+from station_desktop.errors import StationError
+from station_desktop.paths import resolve_data_dir
+from station_desktop.ui.main_window import MainWindow
+
+
+def run_gui(args: argparse.Namespace) -> int:
+    qt_app = QApplication.instance() or QApplication(sys.argv[:1])
+    assert isinstance(qt_app, QApplication)
+    qt_app.setApplicationName("Station Desktop")
+    qt_app.setOrganizationName("station-desktop")
+    qt_app.setApplicationVersion(__version__)
+    try:
+        application = open_application(resolve_data_dir(args.data_dir))
+    except StationError as error:
+        QMessageBox.critical(None, "Station Desktop", error.english())
+        return 1
+    with application:
+        window = MainWindow(application)
+        window.show()
+        return qt_app.exec()

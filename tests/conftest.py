@@ -1,0 +1,90 @@
+"""Shared fixtures. Each test gets its own data directory, copied from a template database
+that is migrated once per session (migrating for every test would dominate the run)."""
+
+from __future__ import annotations
+
+import shutil
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, settings
+
+from station_desktop.app import Application, open_application
+from station_desktop.domain.codes import AreaKind, StaffRole, StationKind
+from station_desktop.paths import DataPaths
+from station_desktop.services.stations import StationInfo
+from station_desktop.store.opening import open_store
+
+settings.register_profile(
+    "ci", deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+settings.load_profile("ci")
+
+START = datetime(2026, 6, 1, 8, 0, tzinfo=UTC)
+
+
+class FakeClock:
+    """A clock tests can move (including backwards, like a laptop with a wrong date)."""
+
+    def __init__(self, start: datetime = START) -> None:
+        self.now = start
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, **delta: float) -> None:
+        self.now += timedelta(**delta)
+
+
+@pytest.fixture(scope="session")
+def template_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = tmp_path_factory.mktemp("template")
+    with open_store(DataPaths(root)) as store:
+        store.db.engine.dispose()
+    return DataPaths(root).database
+
+
+@pytest.fixture
+def data_paths(tmp_path: Path, template_db: Path) -> DataPaths:
+    paths = DataPaths(tmp_path / "data")
+    paths.root.mkdir()
+    shutil.copyfile(template_db, paths.database)
+    return paths
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    return FakeClock()
+
+
+@pytest.fixture
+def app(data_paths: DataPaths, clock: FakeClock) -> Iterator[Application]:
+    with open_application(data_paths, clock=clock) as application:
+        yield application
+
+
+@dataclass
+class StationSetup:
+    station_id: uuid.UUID
+    area_id: uuid.UUID
+    other_area_id: uuid.UUID
+    worker_id: uuid.UUID
+    head_id: uuid.UUID
+
+
+@pytest.fixture
+def station(app: Application) -> StationSetup:
+    """A configured laptop: one station, two villages/communities, two staff."""
+    station_id = app.stations.add_station(
+        StationInfo("CG-BK", StationKind.STREET_OFFICE, "བར་སྐོར་ཁྲོམ་གཞུང་།", "八廓街道")
+    )
+    app.stations.use_station("CG-BK")
+    area = app.stations.add_area("CG-BK-01", AreaKind.COMMUNITY, "", "冲赛康社区")
+    other = app.stations.add_area("CG-BK-02", AreaKind.COMMUNITY, "", "鲁固社区")
+    worker = app.stations.add_staff("སྒྲོལ་མ་", "卓玛", StaffRole.SOCIAL_WORKER)
+    head = app.stations.add_staff("ནོར་བུ་", "罗布", StaffRole.STATION_HEAD)
+    return StationSetup(station_id, area, other, worker, head)

@@ -1,0 +1,105 @@
+"""The command line, run as a user runs it (a separate process)."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from station_desktop import __version__
+
+
+def run_cli(
+    *args: str, data_dir: Path | None = None, check: bool = True
+) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "PYTHONIOENCODING": "utf-8"}
+    env.pop("STATION_DESKTOP_DATA_DIR", None)
+    prefix = ["--data-dir", str(data_dir)] if data_dir else []
+    result = subprocess.run(  # noqa: PLW1510 - the caller checks, with the output
+        [sys.executable, "-m", "station_desktop", *prefix, *args],
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        env=env,
+        timeout=300,
+    )
+    if check and result.returncode != 0:
+        raise AssertionError(f"exit {result.returncode}\n{result.stdout}\n{result.stderr}")
+    return result
+
+
+@pytest.fixture(scope="module")
+def demo_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    data_dir = tmp_path_factory.mktemp("cli") / "data"
+    run_cli("demo", "--residents", "300", "--seed", "7", data_dir=data_dir)
+    return data_dir
+
+
+def test_version() -> None:
+    assert run_cli("--version").stdout.strip() == f"station-desktop {__version__}"
+
+
+@pytest.mark.parametrize("query", ["扎西", "bkra shis", "zhaxi", "Tashi"])
+def test_search_finds_tashi_in_every_script(demo_dir: Path, query: str) -> None:
+    rows = json.loads(run_cli("residents", "search", query, "--json", data_dir=demo_dir).stdout)
+    assert rows, f"nobody found for {query!r}"
+    for row in rows:
+        assert {"id", "name_bo", "name_zh"} <= set(row)
+    assert rows[0]["name_zh"].startswith("扎西") or rows[0]["name_bo"].startswith("བཀྲ་ཤིས")
+
+
+@pytest.mark.parametrize(
+    "kind", ["residents", "visits", "feedback", "cases", "activities", "resources"]
+)
+def test_list_every_kind_as_json_newest_first(demo_dir: Path, kind: str) -> None:
+    rows = json.loads(run_cli("list", kind, "--limit", "15", "--json", data_dir=demo_dir).stdout)
+    assert 0 < len(rows) <= 15
+    assert all("id" in row for row in rows)
+    date_key = {
+        "residents": "created_at",
+        "visits": "visit_date",
+        "feedback": "service_date",
+        "cases": "opened_on",
+        "activities": "held_on",
+        "resources": "date",
+    }[kind]
+    dates = [row[date_key] for row in rows]
+    assert dates == sorted(dates, reverse=True)
+
+
+def test_list_text_output_and_info(demo_dir: Path) -> None:
+    assert run_cli("list", "cases", "--limit", "3", data_dir=demo_dir).stdout.count("\n") == 3
+    info = run_cli("info", data_dir=demo_dir).stdout
+    assert "residents:" in info and str(demo_dir) in info
+
+
+def test_errors_are_clear_and_exit_non_zero(tmp_path: Path) -> None:
+    result = run_cli("setup", "--station", "NOPE", data_dir=tmp_path / "d", check=False)
+    assert result.returncode == 1
+    assert "not found" in result.stderr and "Traceback" not in result.stderr
+    result = run_cli("list", "nonsense", data_dir=tmp_path / "d", check=False)
+    assert result.returncode == 2
+
+
+def test_backups_create_list_restore(demo_dir: Path, tmp_path: Path) -> None:
+    created = run_cli("backups", "create", data_dir=demo_dir).stdout
+    backup = created.strip().split(": ", 1)[1]
+    assert backup in run_cli("backups", "list", data_dir=demo_dir).stdout
+    restored = run_cli("backups", "restore", backup, data_dir=demo_dir).stdout
+    assert "kept as" in restored
+
+
+def test_headless_commands_never_import_qt(demo_dir: Path) -> None:
+    code = (
+        "import sys\n"
+        "from station_desktop.__main__ import main\n"
+        f"main(['--data-dir', {str(demo_dir)!r}, 'list', 'visits', '--limit', '1'])\n"
+        f"main(['--data-dir', {str(demo_dir)!r}, 'residents', 'search', 'zhaxi'])\n"
+        "qt = [m for m in sys.modules if m.startswith(('PySide6', 'shiboken6'))]\n"
+        "assert not qt, qt\n"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, timeout=120)

@@ -1,0 +1,139 @@
+"""Finding a resident whatever script the searcher types."""
+
+from __future__ import annotations
+
+import uuid
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from station_desktop.app import Application
+from station_desktop.domain.namekeys import MatchRank, NameKeyBuilder, parse_query, rank
+from tests.conftest import StationSetup
+
+PEOPLE = {
+    "tashi_tsering": ("བཀྲ་ཤིས་ཚེ་རིང་", "扎西次仁"),
+    "tashi": ("བཀྲ་ཤིས་", "扎西"),
+    "tsering_drolma": ("ཚེ་རིང་སྒྲོལ་མ་", "次仁卓玛"),
+    "metsho": ("མཚོ་མོ་", ""),  # Tibetan script only
+    "dorje": ("", "多吉"),  # Chinese only
+    "wang": ("", "王建国"),
+    "pema": ("པདྨ་ཆོས་སྒྲོན་", "白玛曲珍"),
+}
+
+
+@pytest.fixture
+def people(app: Application, station: StationSetup) -> dict[str, uuid.UUID]:
+    ids = {}
+    for key, (bo, zh) in PEOPLE.items():
+        extra = {}
+        if key == "wang":
+            extra = {
+                "id_number": "11010519491231002X",
+                "phone": "13912345678",
+                "sex": "female",
+                "birth_date": "1949-12-31",
+            }
+        ids[key] = app.residents.register(
+            {"name_bo": bo, "name_zh": zh, "legal_basis": "statutory_duty", **extra}
+        )
+    return ids
+
+
+def _found(app: Application, query: str) -> list[str]:
+    keys_by_id = {}
+    for r in app.residents.search(query):
+        for key, (bo, zh) in PEOPLE.items():
+            if (r.name_bo, r.name_zh) == (bo, zh):
+                keys_by_id[r.id] = key
+    return [keys_by_id[r.id] for r in app.residents.search(query)]
+
+
+@pytest.mark.parametrize(
+    ("query", "expected_first", "also"),
+    [
+        ("扎西", "tashi", {"tashi_tsering"}),  # exact before partial
+        ("扎西次仁", "tashi_tsering", set()),
+        ("བཀྲ་ཤིས", "tashi", {"tashi_tsering"}),
+        ("བཀྲ་ཤིས་", "tashi", {"tashi_tsering"}),  # a final tsheg changes nothing
+        ("bkra shis", "tashi", {"tashi_tsering"}),
+        ("Bkra-Shis", "tashi", {"tashi_tsering"}),
+        ("zhaxi", "tashi", {"tashi_tsering"}),
+        ("Tashi", "tashi", {"tashi_tsering"}),
+        ("tsering", "tsering_drolma", {"tashi_tsering"}),  # start of name before inside
+        ("ཚེ", "tsering_drolma", {"tashi_tsering"}),  # a two-code-point syllable
+        ("ཚེ་རིང", "tsering_drolma", {"tashi_tsering"}),
+        ("མཚོ", "metsho", set()),
+        ("多吉", "dorje", set()),
+        ("duoji", "dorje", set()),
+        ("王", "wang", set()),
+        ("wjg", "wang", set()),  # pinyin initials
+        ("11010519491231002x", "wang", set()),
+        ("2345", "wang", set()),  # part of the phone number
+        ("pema", "pema", set()),
+        ("Padma", "pema", set()),
+        ("Pema Chodron", "pema", set()),
+        ("Tshering", "tsering_drolma", {"tashi_tsering"}),
+        ("Dolma", "tsering_drolma", set()),
+        ("白玛", "pema", set()),
+    ],
+)
+def test_cross_script_queries(
+    app: Application, people: dict[str, uuid.UUID], query: str, expected_first: str, also: set[str]
+) -> None:
+    found = _found(app, query)
+    assert found[:1] == [expected_first]
+    assert set(found[1:]) == also
+
+
+def test_a_syllable_is_not_found_inside_another(
+    app: Application, people: dict[str, uuid.UUID]
+) -> None:
+    # ཚོ is inside མཚོ but is not a syllable of it: a weak match at best, never first.
+    assert "metsho" not in _found(app, "ཚོ་མོ")[:0]
+    assert _found(app, "ཚོ")[:1] in ([], ["metsho"])
+
+
+@pytest.mark.parametrize("query", ["%", "_", "'", '"', "NEAR(", "*", "\\", "' OR 1=1 --", "   "])
+def test_metacharacters_are_plain_text(
+    app: Application, people: dict[str, uuid.UUID], query: str
+) -> None:
+    assert _found(app, query) == []
+
+
+def test_mixed_script_query_needs_every_part(
+    app: Application, people: dict[str, uuid.UUID]
+) -> None:
+    assert _found(app, "扎西 ཚེ་རིང") == ["tashi_tsering"]
+
+
+def test_updates_and_deletes_are_searchable_at_once(
+    app: Application, people: dict[str, uuid.UUID]
+) -> None:
+    app.residents.update(people["dorje"], {"name_zh": "多吉次旺"})
+    assert [r.name_zh for r in app.residents.search("次旺")] == ["多吉次旺"]
+    app.residents.delete(people["wang"])
+    assert app.residents.search("王建国") == []
+
+
+_builder = NameKeyBuilder()
+
+
+@settings(max_examples=60)
+@given(
+    st.lists(
+        st.sampled_from(["བཀྲ", "ཤིས", "ཚེ", "རིང", "སྒྲོལ", "མ", "རྡོ", "རྗེ", "བསོད", "ནམས", "ཕྱྭ", "ཀྲ"]),
+        min_size=1,
+        max_size=4,
+    ),
+    st.text(alphabet="扎西次仁卓玛多吉索朗王李张堃", min_size=0, max_size=5),
+)
+def test_a_whole_name_always_ranks_exact(syllables: list[str], name_zh: str) -> None:
+    name_bo = "་".join(syllables) + "་"
+    keys = _builder.resident_keys(name_bo, name_zh, None, None)
+    assert rank(parse_query(name_bo), keys) == MatchRank.EXACT
+    if name_zh:
+        assert rank(parse_query(name_zh), keys) == MatchRank.EXACT
+    wylie = _builder.wylie(name_bo)
+    assert rank(parse_query(wylie), keys) >= MatchRank.PREFIX

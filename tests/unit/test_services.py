@@ -1,0 +1,273 @@
+"""Domain rules enforced by the services, reported per field, never as crashes."""
+
+from __future__ import annotations
+
+import uuid
+
+import pytest
+
+from station_desktop.app import Application
+from station_desktop.domain.ids import attendance_id
+from station_desktop.errors import BadTransition, StationNotConfigured, ValidationError
+from tests.conftest import StationSetup
+
+
+def _fields(error: ValidationError) -> set[str]:
+    return {e.field for e in error.errors}
+
+
+def _register(app: Application, **values: object) -> uuid.UUID:
+    return app.residents.register({"name_zh": "扎西", "legal_basis": "statutory_duty", **values})
+
+
+def test_writes_need_a_configured_station(app: Application) -> None:
+    with pytest.raises(StationNotConfigured):
+        _register(app)
+
+
+def test_all_field_errors_come_back_together(app: Application, station: StationSetup) -> None:
+    with pytest.raises(ValidationError) as caught:
+        app.residents.register(
+            {
+                "name_bo": "",
+                "name_zh": "",
+                "sex": "unknown",
+                "birth_date": "2026-13-01",
+                "phone": "12345",
+                "notes": "x" * 20_001,
+            }
+        )
+    assert _fields(caught.value) == {
+        "name_bo",
+        "sex",
+        "birth_date",
+        "phone",
+        "notes",
+        "legal_basis",
+    }
+    too_long = caught.value.for_field("notes")[0]
+    assert too_long.params == {"limit": 20_000, "length": 20_001}
+
+
+def test_id_number_must_agree_with_birth_date_and_sex(
+    app: Application, station: StationSetup
+) -> None:
+    with pytest.raises(ValidationError) as caught:
+        _register(app, id_number="11010519491231002X", birth_date="1949-12-30", sex="male")
+    assert _fields(caught.value) == {"birth_date", "sex"}
+    resident = _register(
+        app, id_number="１１０１０５１９４９１２３１００２ｘ", birth_date="1949-12-31", sex="female"
+    )
+    stored = app.residents.get(resident)
+    assert stored is not None and stored.id_number == "11010519491231002X"
+
+
+def test_an_id_number_is_registered_once(app: Application, station: StationSetup) -> None:
+    _register(app, id_number="11010519491231002X")
+    with pytest.raises(ValidationError) as caught:
+        _register(app, id_number="11010519491231002X", name_zh="另一人")
+    assert _fields(caught.value) == {"id_number"}
+
+
+def test_children_under_14_need_a_guardian(app: Application, station: StationSetup) -> None:
+    # The fixture's today is 2026-06-01 in Lhasa: born 2012-06-02 is still 13.
+    with pytest.raises(ValidationError) as caught:
+        _register(app, birth_date="2012-06-02", legal_basis="consent")
+    assert _fields(caught.value) == {"guardian_name", "legal_basis"}
+    _register(app, birth_date="2012-06-01", legal_basis="consent")  # 14 today
+    _register(app, birth_date="2012-06-02", legal_basis="guardian_consent", guardian_name="父亲")
+
+
+def test_rare_and_private_use_characters_are_stored(
+    app: Application, station: StationSetup
+) -> None:
+    name = "𠀋䶮堃\ue000"
+    resident = _register(app, name_zh=name)
+    stored = app.residents.get(resident)
+    assert stored is not None and stored.name_zh == name
+    assert [r.id for r in app.residents.search("䶮")] == [resident]
+
+
+def test_memberships_have_periods(app: Application, station: StationSetup) -> None:
+    resident = _register(app)
+    with pytest.raises(ValidationError) as caught:
+        app.residents.add_membership(
+            resident, {"group": "dibao", "start_date": "2025-01-01", "end_date": "2024-01-01"}
+        )
+    assert _fields(caught.value) == {"end_date"}
+    app.residents.add_membership(resident, {"group": "dibao", "start_date": "2024-01-01"})
+    app.residents.add_membership(resident, {"group": "disability", "start_date": "2024-01-01"})
+    assert sorted(m.group for m in app.residents.memberships(resident)) == ["dibao", "disability"]
+
+
+def test_visit_rules(app: Application, station: StationSetup) -> None:
+    resident = _register(app)
+    base = {
+        "resident_id": resident,
+        "visitor_ids": [station.worker_id],
+        "outcome": "at_home",
+        "purpose": "routine",
+    }
+    with pytest.raises(ValidationError) as caught:
+        app.visits.record({**base, "visit_date": "2026-06-02", "next_visit_on": "2026-06-01"})
+    assert _fields(caught.value) == {"visit_date", "next_visit_on"}
+    with pytest.raises(ValidationError) as caught:
+        app.visits.record({**base, "visit_date": "2026-05-02", "visitor_ids": [uuid.uuid4()]})
+    assert _fields(caught.value) == {"visitor_ids"}
+    app.visits.record({**base, "visit_date": "2026-05-02", "outcome": "nobody_home"})
+
+
+def test_feedback_can_be_anonymous_but_not_empty(app: Application, station: StationSetup) -> None:
+    sheet = {
+        "service_area": "elderly_care",
+        "service_date": "2026-05-01",
+        "collected_on": "2026-05-02",
+    }
+    with pytest.raises(ValidationError) as caught:
+        app.feedback.record(sheet)
+    assert _fields(caught.value) == {"rating_overall"}
+    with pytest.raises(ValidationError) as caught:
+        app.feedback.record({**sheet, "rating_overall": "6"})
+    assert _fields(caught.value) == {"rating_overall"}
+    app.feedback.record({**sheet, "comments": "ཐུགས་རྗེ་ཆེ།"})
+    rows = app.listing.records("feedback")
+    assert rows[0]["anonymous"] is True and rows[0]["ratings"] == {}
+
+
+def test_case_work_follows_the_standard(app: Application, station: StationSetup) -> None:
+    resident = _register(app)
+    case = app.cases.open(
+        {
+            "resident_id": resident,
+            "opened_on": "2026-03-01",
+            "source": "self",
+            "presenting_problem": "生活困难",
+        }
+    )
+    with pytest.raises(BadTransition):
+        app.cases.move_stage(case, "intervention", "2026-03-02")  # skips assessment and plan
+    for stage, day in [("assessment", 2), ("planning", 3), ("intervention", 4), ("evaluation", 5)]:
+        app.cases.move_stage(case, stage, f"2026-03-0{day}")
+    app.cases.move_stage(case, "intervention", "2026-03-06")  # evaluation sends it back
+    with pytest.raises(ValidationError) as caught:
+        app.cases.move_stage(case, "closed", "2026-03-07")
+    assert _fields(caught.value) == {"closing_reason"}
+    with pytest.raises(ValidationError) as caught:
+        app.cases.move_stage(case, "closed", "2026-03-07", closing_reason="referred_out")
+    assert _fields(caught.value) == {"closing_reason"}  # referred where?
+    app.cases.update(case, {"referral_to": "拉萨市残联", "referral_on": "2026-03-07"})
+    app.cases.move_stage(case, "closed", "2026-03-07", closing_reason="referred_out")
+    closed = app.cases.get(case)
+    assert closed is not None
+    assert (closed.stage, closed.closing_reason, str(closed.closed_on)) == (
+        "closed",
+        "referred_out",
+        "2026-03-07",
+    )
+    app.cases.move_stage(case, "assessment", "2026-04-01", note="复发")
+    reopened = app.cases.get(case)
+    assert reopened is not None
+    assert (reopened.stage, reopened.closed_on, reopened.reopen_count) == ("assessment", None, 1)
+    history = [(h.from_stage, h.to_stage) for h in app.cases.stage_history(case)]
+    assert history[0] == (None, "intake") and history[-1] == ("closed", "assessment")
+    assert len(history) == 8
+
+
+def test_case_numbers_are_unique_per_station_and_year(
+    app: Application, station: StationSetup
+) -> None:
+    resident = _register(app)
+    numbers = []
+    for opened in ("2025-12-31", "2026-01-01", "2026-01-02"):
+        case = app.cases.open(
+            {
+                "resident_id": resident,
+                "opened_on": opened,
+                "source": "self",
+                "presenting_problem": "x",
+            }
+        )
+        got = app.cases.get(case)
+        assert got is not None
+        numbers.append(got.case_number)
+    year_2025, first_2026, second_2026 = numbers
+    assert year_2025.startswith("2025-") and year_2025.endswith("-001")
+    assert first_2026.endswith("-001") and second_2026.endswith("-002")
+
+
+def test_progress_notes_are_append_only(app: Application, station: StationSetup) -> None:
+    resident = _register(app)
+    case = app.cases.open(
+        {
+            "resident_id": resident,
+            "opened_on": "2026-03-01",
+            "source": "self",
+            "presenting_problem": "x",
+        }
+    )
+    first = app.cases.add_note(case, "2026-03-02", "第一次记录")
+    app.cases.add_note(case, "2026-03-03", "更正：应为第二次家访", corrects_id=first)
+    with pytest.raises(ValidationError):
+        app.cases.add_note(case, "2026-02-01", "开案之前")
+    notes = app.cases.notes(case)
+    assert [n.body for n in notes] == ["第一次记录", "更正：应为第二次家访"]
+    assert notes[1].corrects_id == first
+    assert not hasattr(app.cases, "edit_note")
+
+
+def test_attendance_is_a_set(app: Application, station: StationSetup) -> None:
+    a, b = _register(app, name_zh="甲"), _register(app, name_zh="乙")
+    activity = app.activities.record(
+        {
+            "kind": "community_activity",
+            "title": "藏历新年活动",
+            "held_on": "2026-02-18",
+            "headcount_other": 40,
+        },
+        [a, a],
+    )
+    assert app.activities.add_attendees(activity, [a, b]) == 1
+    row = app.listing.records("activities")[0]
+    assert (row["named_attendance"], row["total_attendance"]) == (2, 42)
+    assert attendance_id(activity, a) == attendance_id(activity, a)
+
+
+def test_hand_outs_cannot_exceed_the_donation(app: Application, station: StationSetup) -> None:
+    resident = _register(app)
+    receipt = app.resources.record_receipt(
+        {
+            "received_on": "2026-05-01",
+            "donor_name": "爱心企业",
+            "donor_type": "enterprise",
+            "kind": "goods",
+            "item": "坐便椅",
+            "quantity": 2,
+            "unit": "把",
+            "unit_value_fen": "120.00",
+        }
+    )
+    handout = {
+        "resident_id": resident,
+        "handed_on": "2026-05-02",
+        "receipt_id": receipt,
+        "kind": "goods",
+        "item": "坐便椅",
+        "quantity": 2,
+        "unit_value_fen": "120",
+    }
+    app.resources.record_handout(handout)
+    with pytest.raises(ValidationError) as caught:
+        app.resources.record_handout({**handout, "quantity": 1})
+    assert caught.value.for_field("quantity")[0].params == {"left": 0}
+    with pytest.raises(ValidationError) as caught:
+        app.resources.record_receipt(
+            {
+                **{k: v for k, v in handout.items() if k in {"kind", "item"}},
+                "received_on": "2026-05-01",
+                "donor_name": "x",
+                "donor_type": "enterprise",
+                "quantity": 1,
+                "unit_value_fen": "1.234",
+            }
+        )
+    assert _fields(caught.value) == {"unit_value_fen"}
