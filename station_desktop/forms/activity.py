@@ -24,7 +24,9 @@ ACTIVITY_FORM = FormSpec(
                     required=True,
                 ),
                 FieldSpec("title", FieldKind.TEXT, N_("Title"), required=True),
-                FieldSpec("held_on", FieldKind.DATE, N_("Date held"), required=True),
+                FieldSpec(
+                    "held_on", FieldKind.DATE, N_("Date held"), required=True, not_future=True
+                ),
                 FieldSpec("place", FieldKind.TEXT, N_("Place")),
                 FieldSpec("service_area", FieldKind.CODE, N_("Service area"), codes=ServiceArea),
                 FieldSpec("description", FieldKind.MULTILINE, N_("Description"), paper_lines=4),
@@ -34,6 +36,7 @@ ACTIVITY_FORM = FormSpec(
                     N_("Other participants (head count)"),
                     min_value=0,
                     max_value=100_000,
+                    default=0,
                 ),
             ),
         ),

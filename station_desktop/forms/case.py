@@ -17,7 +17,9 @@ CASE_FORM = FormSpec(
             N_("Intake"),
             (
                 FieldSpec("resident_id", FieldKind.RESIDENT, N_("Client"), required=True),
-                FieldSpec("opened_on", FieldKind.DATE, N_("Date opened"), required=True),
+                FieldSpec(
+                    "opened_on", FieldKind.DATE, N_("Date opened"), required=True, not_future=True
+                ),
                 FieldSpec("worker_id", FieldKind.STAFF, N_("Responsible social worker")),
                 FieldSpec(
                     "source",
@@ -72,7 +74,7 @@ STAGE_CHANGE_FORM = FormSpec(
                 FieldSpec(
                     "to_stage", FieldKind.CODE, N_("New stage"), codes=CaseStage, required=True
                 ),
-                FieldSpec("changed_on", FieldKind.DATE, N_("Date"), required=True),
+                FieldSpec("changed_on", FieldKind.DATE, N_("Date"), required=True, not_future=True),
                 FieldSpec(
                     "closing_reason", FieldKind.CODE, N_("Reason for closing"), codes=ClosingReason
                 ),
@@ -92,7 +94,7 @@ CASE_NOTE_FORM = FormSpec(
             "note",
             N_("Progress note"),
             (
-                FieldSpec("written_on", FieldKind.DATE, N_("Date"), required=True),
+                FieldSpec("written_on", FieldKind.DATE, N_("Date"), required=True, not_future=True),
                 FieldSpec(
                     "body", FieldKind.MULTILINE, N_("Progress note"), required=True, paper_lines=6
                 ),

@@ -34,8 +34,20 @@ FEEDBACK_FORM = FormSpec(
                 FieldSpec(
                     "service_type", FieldKind.CODE, N_("Service received"), codes=ServiceType
                 ),
-                FieldSpec("service_date", FieldKind.DATE, N_("Date of service"), required=True),
-                FieldSpec("collected_on", FieldKind.DATE, N_("Date collected"), required=True),
+                FieldSpec(
+                    "service_date",
+                    FieldKind.DATE,
+                    N_("Date of service"),
+                    required=True,
+                    not_future=True,
+                ),
+                FieldSpec(
+                    "collected_on",
+                    FieldKind.DATE,
+                    N_("Date collected"),
+                    required=True,
+                    not_future=True,
+                ),
                 FieldSpec("collected_by_id", FieldKind.STAFF, N_("Collected by")),
                 FieldSpec("resident_id", FieldKind.RESIDENT, N_("Respondent (may stay anonymous)")),
             ),

@@ -33,7 +33,7 @@ RESIDENT_FORM = FormSpec(
                 FieldSpec("name_zh", FieldKind.TEXT, N_("Name in Chinese"), max_length=NAME_MAX),
                 FieldSpec("sex", FieldKind.CODE, N_("Sex"), codes=Sex),
                 FieldSpec("ethnicity", FieldKind.CODE, N_("Ethnic group"), codes=Ethnicity),
-                FieldSpec("birth_date", FieldKind.DATE, N_("Date of birth")),
+                FieldSpec("birth_date", FieldKind.DATE, N_("Date of birth"), not_future=True),
                 FieldSpec(
                     "id_number",
                     FieldKind.ID_NUMBER,

@@ -41,6 +41,8 @@ class FieldSpec:
     required: bool = False
     codes: type[Code] | None = None
     ref: str | None = None  # for REFERENCE: the table referred to (area, household, ...)
+    not_future: bool = False  # for DATE: an event that has happened (a visit, a birth)
+    default: object = None  # stored when the field is left blank (e.g. 0 for a count)
     max_length: int | None = None
     min_value: int | None = None
     max_value: int | None = None

@@ -123,7 +123,7 @@ def clean_field(spec: FieldSpec, raw: Any, out: Cleaned, *, today: date) -> None
     if _is_blank(raw):
         if spec.required:
             out.error(key, MSG_REQUIRED)
-        out.values[key] = _BLANK_VALUES.get(spec.kind)
+        out.values[key] = spec.default if spec.default is not None else _BLANK_VALUES.get(spec.kind)
         return
     cleaner = _CLEANERS[spec.kind]
     cleaner(spec, raw, out, today)
@@ -144,10 +144,11 @@ def _clean_text(spec: FieldSpec, raw: Any, out: Cleaned, today: date) -> None:
 
 
 def _clean_date(spec: FieldSpec, raw: Any, out: Cleaned, today: date) -> None:
-    del today
     value = raw if isinstance(raw, date) else parse_date(str(raw))
     if value is None:
         out.error(spec.key, MSG_BAD_DATE)
+    elif spec.not_future and value > today:
+        out.error(spec.key, MSG_DATE_FUTURE)
     out.values[spec.key] = value
 
 

@@ -17,7 +17,13 @@ VISIT_FORM = FormSpec(
             N_("The visit"),
             (
                 FieldSpec("resident_id", FieldKind.RESIDENT, N_("Resident visited"), required=True),
-                FieldSpec("visit_date", FieldKind.DATE, N_("Date of visit"), required=True),
+                FieldSpec(
+                    "visit_date",
+                    FieldKind.DATE,
+                    N_("Date of visit"),
+                    required=True,
+                    not_future=True,
+                ),
                 FieldSpec(
                     "visitor_ids",
                     FieldKind.STAFF_LIST,

@@ -30,8 +30,6 @@ class ActivityService:
         self, values: Mapping[str, Any], attendee_ids: Iterable[uuid.UUID] = ()
     ) -> uuid.UUID:
         cleaned = clean_form(ACTIVITY_FORM, values, today=self.ctx.today())
-        if cleaned.values.get("headcount_other") is None and not cleaned.errors:
-            cleaned.values["headcount_other"] = 0
         with self.ctx.uow() as uow:
             attendees = list(dict.fromkeys(attendee_ids))
             for resident_id in attendees:

@@ -38,7 +38,6 @@ from station_desktop.store.models import (
 )
 from station_desktop.store.opening import device_tag_for
 
-MSG_FUTURE = N_("This date is in the future.")
 MSG_BEFORE_OPENED = N_("This is before the case was opened ({opened}).")
 MSG_REASON_NEEDED = N_("Give the reason for closing.")
 MSG_REASON_ONLY_CLOSING = N_("A reason is only given when the case is closed.")
@@ -62,8 +61,6 @@ class CaseService:
     def open(self, values: Mapping[str, Any]) -> uuid.UUID:
         cleaned = clean_form(CASE_FORM, values, today=self.ctx.today())
         v = cleaned.values
-        if v.get("opened_on") and v["opened_on"] > self.ctx.today():
-            cleaned.error("opened_on", MSG_FUTURE)
         with self.ctx.uow() as uow:
             session = uow.session
             check_reference(session, Resident, v.get("resident_id"), "resident_id", cleaned.errors)
@@ -142,13 +139,8 @@ class CaseService:
         v = cleaned.values
         with self.ctx.uow() as uow:
             case = require_record(uow.session, CaseRecord, case_id, "case")
-            if v.get("changed_on"):
-                if v["changed_on"] > self.ctx.today():
-                    cleaned.error("changed_on", MSG_FUTURE)
-                if v["changed_on"] < case.opened_on:
-                    cleaned.error(
-                        "changed_on", MSG_BEFORE_OPENED, opened=case.opened_on.isoformat()
-                    )
+            if v.get("changed_on") and v["changed_on"] < case.opened_on:
+                cleaned.error("changed_on", MSG_BEFORE_OPENED, opened=case.opened_on.isoformat())
             raise_if_invalid(cleaned)
             current, target = CaseStage.parse(case.stage), CaseStage.parse(v["to_stage"])
             if not can_move(current, target):
@@ -211,13 +203,8 @@ class CaseService:
         v = cleaned.values
         with self.ctx.uow() as uow:
             case = require_record(uow.session, CaseRecord, case_id, "case")
-            if v.get("written_on"):
-                if v["written_on"] > self.ctx.today():
-                    cleaned.error("written_on", MSG_FUTURE)
-                elif v["written_on"] < case.opened_on:
-                    cleaned.error(
-                        "written_on", MSG_BEFORE_OPENED, opened=case.opened_on.isoformat()
-                    )
+            if v.get("written_on") and v["written_on"] < case.opened_on:
+                cleaned.error("written_on", MSG_BEFORE_OPENED, opened=case.opened_on.isoformat())
             if corrects_id is not None:
                 corrected = uow.session.get(CaseNote, corrects_id)
                 if corrected is None or corrected.case_id != case_id:

@@ -15,7 +15,6 @@ from station_desktop.store.models import FeedbackRating, FeedbackSheet, Resident
 
 MSG_EMPTY_SHEET = N_("Answer at least one question or write a comment.")
 MSG_COLLECTED_BEFORE = N_("A sheet cannot be collected before the service it is about.")
-MSG_FUTURE = N_("This date is in the future.")
 
 
 class FeedbackService:
@@ -25,14 +24,10 @@ class FeedbackService:
     def record(self, values: Mapping[str, Any]) -> uuid.UUID:
         cleaned = clean_form(FEEDBACK_FORM, values, today=self.ctx.today())
         v = cleaned.values
-        today = self.ctx.today()
         ratings = {d: v.pop(rating_key(d)) for d in FeedbackDimension}
         answered = {d: level for d, level in ratings.items() if level is not None}
         if not answered and not v.get("comments"):
             cleaned.error(rating_key(FeedbackDimension.OVERALL), MSG_EMPTY_SHEET)
-        for key in ("service_date", "collected_on"):
-            if v.get(key) and v[key] > today:
-                cleaned.error(key, MSG_FUTURE)
         if (
             v.get("service_date")
             and v.get("collected_on")

@@ -31,7 +31,6 @@ from station_desktop.store.search import reindex_resident, search_residents
 GUARDIAN_AGE_LIMIT = 14  # PIPL Art. 31: under 14 needs a guardian's consent
 
 MSG_NEED_A_NAME = N_("Give the name in Tibetan or in Chinese.")
-MSG_BIRTH_FUTURE = N_("The date of birth is in the future.")
 MSG_BIRTH_MISMATCH = N_("The date of birth does not match the ID card number ({id_date}).")
 MSG_SEX_MISMATCH = N_("The sex does not match the ID card number.")
 MSG_DUPLICATE_ID = N_("A resident with this ID card number is already registered.")
@@ -190,8 +189,6 @@ class ResidentService:
         if not v.get("name_bo") and not v.get("name_zh"):
             cleaned.error("name_bo", MSG_NEED_A_NAME)
         birth: date | None = v.get("birth_date")
-        if birth is not None and "birth_date" not in already and birth > today:
-            cleaned.error("birth_date", MSG_BIRTH_FUTURE)
         id_number = v.get("id_number")
         if id_number and "id_number" not in already:
             check = check_id_number(id_number, today=today)

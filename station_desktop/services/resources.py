@@ -19,7 +19,6 @@ from station_desktop.services.context import (
 )
 from station_desktop.store.models import Resident, ResourceHandout, ResourceReceipt, Staff
 
-MSG_FUTURE = N_("This date is in the future.")
 MSG_MORE_THAN_RECEIVED = N_("Only {left} left of this donation.")
 MSG_BEFORE_RECEIVED = N_("This is before the donation was received.")
 
@@ -31,12 +30,6 @@ class ResourceService:
     def record_receipt(self, values: Mapping[str, Any]) -> uuid.UUID:
         cleaned = clean_form(RECEIPT_FORM, values, today=self.ctx.today())
         v = cleaned.values
-        if v.get("received_on") and v["received_on"] > self.ctx.today():
-            cleaned.error("received_on", MSG_FUTURE)
-        if v.get("unit_value_fen") is None and "unit_value_fen" not in {
-            e.field for e in cleaned.errors
-        }:
-            v["unit_value_fen"] = 0
         with self.ctx.uow() as uow:
             raise_if_invalid(cleaned)
             return uow.insert(ResourceReceipt, v)
@@ -44,12 +37,6 @@ class ResourceService:
     def record_handout(self, values: Mapping[str, Any]) -> uuid.UUID:
         cleaned = clean_form(HANDOUT_FORM, values, today=self.ctx.today())
         v = cleaned.values
-        if v.get("handed_on") and v["handed_on"] > self.ctx.today():
-            cleaned.error("handed_on", MSG_FUTURE)
-        if v.get("unit_value_fen") is None and "unit_value_fen" not in {
-            e.field for e in cleaned.errors
-        }:
-            v["unit_value_fen"] = 0
         with self.ctx.uow() as uow:
             session = uow.session
             check_reference(session, Resident, v.get("resident_id"), "resident_id", cleaned.errors)

@@ -12,7 +12,6 @@ from station_desktop.i18n import N_
 from station_desktop.services.context import ServiceContext, check_reference, raise_if_invalid
 from station_desktop.store.models import HomeVisit, Resident, Staff
 
-MSG_VISIT_FUTURE = N_("A visit cannot be recorded before it happens.")
 MSG_NEXT_BEFORE = N_("The next visit must come after this one.")
 
 
@@ -23,8 +22,6 @@ class VisitService:
     def record(self, values: Mapping[str, Any]) -> uuid.UUID:
         cleaned = clean_form(VISIT_FORM, values, today=self.ctx.today())
         v = cleaned.values
-        if v.get("visit_date") and v["visit_date"] > self.ctx.today():
-            cleaned.error("visit_date", MSG_VISIT_FUTURE)
         if v.get("visit_date") and v.get("next_visit_on") and v["next_visit_on"] <= v["visit_date"]:
             cleaned.error("next_visit_on", MSG_NEXT_BEFORE)
         with self.ctx.uow() as uow:

@@ -28,4 +28,10 @@ def run_gui(args: argparse.Namespace) -> int:
     with application:
         window = MainWindow(application)
         window.show()
-        return qt_app.exec()
+        status = qt_app.exec()
+        # Destroy the widgets while Qt and the store are still alive: leaving them to the
+        # interpreter's final garbage collection can crash PySide at exit.
+        window.deleteLater()
+        del window
+        qt_app.processEvents()
+        return status
