@@ -1,0 +1,1 @@
+"""Benchmarks. Run with `./run-bench [NAME ...]`; figures are recorded in bench/README.md."""
