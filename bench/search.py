@@ -37,7 +37,8 @@ def run() -> None:
         print(f"built {RESIDENTS:,} residents of demo data in {built:.1f} s")
     raw = sqlite3.connect(f"file:{paths.database}?mode=ro", uri=True)
     with open_application(paths, clock=bench_clock, read_only=True) as app:
-        print(f"{'query':<18}{'found':>7}{'median ms':>11}{'p90 ms':>9}{'floor ms':>10}{'ratio':>7}")
+        header = ("query", "found", "median ms", "p90 ms", "floor ms", "ratio")
+        print("{:<18}{:>7}{:>11}{:>9}{:>10}{:>7}".format(*header))
         medians, floors = [], []
         for query in QUERIES:
             found = len(app.residents.search(query, limit=50))

@@ -23,7 +23,7 @@ ITEM_FIELDS = (
     ),
     FieldSpec("unit", FieldKind.TEXT, N_("Unit"), max_length=40),
     FieldSpec(
-        "unit_value_fen",
+        "unit_value",
         FieldKind.MONEY,
         N_("Value of one unit (yuan)"),
         max_value=MAX_UNIT_VALUE_YUAN,

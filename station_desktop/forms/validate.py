@@ -80,9 +80,10 @@ def parse_date(text: str) -> date | None:
 
 
 def parse_money_fen(value: Any) -> int | None:
-    """Yuan (as typed, `12.5`, `¥1,200`) to integer fen; None if not an amount."""
-    if isinstance(value, int) and not isinstance(value, bool):
-        return value * 100
+    """An amount in yuan (as typed, `12.5`, `¥1,200`, or a number) to integer fen; None if
+    it is not an amount. Money fields always take yuan: the fen are for storage only."""
+    if isinstance(value, bool):
+        return None
     text = str(value).strip().replace("¥", "").replace("￥", "").replace(",", "").replace("元", "")
     try:
         amount = Decimal(text)

@@ -165,6 +165,7 @@ class CaseService:
                 changes |= {
                     "closed_on": None,
                     "closing_reason": None,
+                    "closing_note": "",
                     "reopen_count": case.reopen_count + 1,
                 }
             raise_if_invalid(cleaned)

@@ -23,16 +23,22 @@ MSG_MORE_THAN_RECEIVED = N_("Only {left} left of this donation.")
 MSG_BEFORE_RECEIVED = N_("This is before the donation was received.")
 
 
+def _stored(values: dict[str, Any]) -> dict[str, Any]:
+    """Form values to columns: the form takes yuan, the database keeps fen."""
+    stored = dict(values)
+    stored["unit_value_fen"] = stored.pop("unit_value")
+    return stored
+
+
 class ResourceService:
     def __init__(self, ctx: ServiceContext) -> None:
         self.ctx = ctx
 
     def record_receipt(self, values: Mapping[str, Any]) -> uuid.UUID:
         cleaned = clean_form(RECEIPT_FORM, values, today=self.ctx.today())
-        v = cleaned.values
         with self.ctx.uow() as uow:
             raise_if_invalid(cleaned)
-            return uow.insert(ResourceReceipt, v)
+            return uow.insert(ResourceReceipt, _stored(cleaned.values))
 
     def record_handout(self, values: Mapping[str, Any]) -> uuid.UUID:
         cleaned = clean_form(HANDOUT_FORM, values, today=self.ctx.today())
@@ -58,4 +64,4 @@ class ResourceService:
                 if v.get("handed_on") and v["handed_on"] < receipt.received_on:
                     cleaned.error("handed_on", MSG_BEFORE_RECEIVED)
             raise_if_invalid(cleaned)
-            return uow.insert(ResourceHandout, v)
+            return uow.insert(ResourceHandout, _stored(v))

@@ -6,12 +6,15 @@ through the change log like everything else so they travel the same way.
 
 from __future__ import annotations
 
+import re
 import uuid
 from dataclasses import dataclass
+from typing import TypeVar
 
 from sqlalchemy import select, update
+from sqlalchemy.orm import Session
 
-from station_desktop.domain.codes import AreaKind, StaffRole, StationKind
+from station_desktop.domain.codes import AreaKind, Code, StaffRole, StationKind
 from station_desktop.domain.text import normalize_text
 from station_desktop.errors import FieldError, NotFound, StationNotConfigured, ValidationError
 from station_desktop.i18n import N_
@@ -20,8 +23,29 @@ from station_desktop.store.changes import WriterIdentity, set_local_state, unit_
 from station_desktop.store.models import Area, Device, Staff, Station
 from station_desktop.store.opening import STATION_ID_KEY
 
+CodeT = TypeVar("CodeT", bound=Code)
+
 MSG_CODE_TAKEN = N_("This code is already used.")
 MSG_BAD_CODE = N_("Choose one of the listed options.")
+MSG_CODE_FORMAT = N_("A code has 1 to 40 letters, digits and hyphens, like CG-BK-01.")
+_CODE_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9-]{0,39}$")
+
+
+def _reference_code(session: Session, model: type[Station] | type[Area], code: str) -> str:
+    """The normalised code, checked for form and for being free (else a field error)."""
+    cleaned = normalize_text(code).upper()
+    if not _CODE_PATTERN.match(cleaned):
+        raise ValidationError([FieldError("code", MSG_CODE_FORMAT)])
+    if session.scalars(select(model.id).where(model.code == cleaned)).first() is not None:
+        raise ValidationError([FieldError("code", MSG_CODE_TAKEN)])
+    return cleaned
+
+
+def _parse_code(code_list: type[CodeT], value: str, field: str) -> CodeT:
+    try:
+        return code_list.parse(value)
+    except ValueError:
+        raise ValidationError([FieldError(field, MSG_BAD_CODE)]) from None
 
 
 @dataclass(frozen=True)
@@ -49,14 +73,11 @@ class StationService:
         with unit_of_work(
             self.ctx.db, self._reference_identity(), now=self.ctx.clock, new_id=self.ctx.new_id
         ) as uow:
-            taken = uow.session.scalars(select(Station.id).where(Station.code == info.code)).first()
-            if taken is not None:
-                raise ValidationError([FieldError("code", MSG_CODE_TAKEN)])
             return uow.insert(
                 Station,
                 {
-                    "code": normalize_text(info.code),
-                    "kind": StationKind.parse(info.kind).value,
+                    "code": _reference_code(uow.session, Station, info.code),
+                    "kind": _parse_code(StationKind, info.kind, "kind").value,
                     "name_bo": normalize_text(info.name_bo),
                     "name_zh": normalize_text(info.name_zh),
                     "county_bo": normalize_text(info.county_bo),
@@ -68,7 +89,9 @@ class StationService:
         """Make this laptop serve the station with `code` (stored in local state)."""
         with self.ctx.db.write_session() as session:
             station = session.scalars(
-                select(Station).where(Station.code == code, Station.deleted.is_(False))
+                select(Station).where(
+                    Station.code == normalize_text(code).upper(), Station.deleted.is_(False)
+                )
             ).one_or_none()
             if station is None:
                 raise NotFound(kind="station", record_id=code)
@@ -100,18 +123,14 @@ class StationService:
             )
             return detached(session, rows)
 
-    def add_area(self, code: str, kind: AreaKind, name_bo: str, name_zh: str) -> uuid.UUID:
-        if kind not in AreaKind:
-            raise ValidationError([FieldError("kind", MSG_BAD_CODE)])
+    def add_area(self, code: str, kind: AreaKind | str, name_bo: str, name_zh: str) -> uuid.UUID:
+        area_kind = _parse_code(AreaKind, kind, "kind")
         with self.ctx.uow() as uow:
-            taken = uow.session.scalars(select(Area.id).where(Area.code == code)).first()
-            if taken is not None:
-                raise ValidationError([FieldError("code", MSG_CODE_TAKEN)])
             return uow.insert(
                 Area,
                 {
-                    "code": normalize_text(code),
-                    "kind": AreaKind.parse(kind).value,
+                    "code": _reference_code(uow.session, Area, code),
+                    "kind": area_kind.value,
                     "name_bo": normalize_text(name_bo),
                     "name_zh": normalize_text(name_zh),
                 },
@@ -126,14 +145,17 @@ class StationService:
 
     def area_by_code(self, code: str) -> Area | None:
         with self.ctx.db.read() as session:
-            area = session.scalars(select(Area).where(Area.code == code)).one_or_none()
+            area = session.scalars(
+                select(Area).where(
+                    Area.code == normalize_text(code).upper(), Area.deleted.is_(False)
+                )
+            ).one_or_none()
             if area is not None:
                 session.expunge(area)
             return area
 
-    def add_staff(self, name_bo: str, name_zh: str, role: StaffRole) -> uuid.UUID:
-        if role not in StaffRole:
-            raise ValidationError([FieldError("role", MSG_BAD_CODE)])
+    def add_staff(self, name_bo: str, name_zh: str, role: StaffRole | str) -> uuid.UUID:
+        staff_role = _parse_code(StaffRole, role, "role")
         if not normalize_text(name_bo) and not normalize_text(name_zh):
             raise ValidationError(
                 [FieldError("name_bo", N_("Give the name in Tibetan or in Chinese."))]
@@ -144,7 +166,7 @@ class StationService:
                 {
                     "name_bo": normalize_text(name_bo),
                     "name_zh": normalize_text(name_zh),
-                    "role": StaffRole.parse(role).value,
+                    "role": staff_role.value,
                     "active": True,
                 },
             )

@@ -10,6 +10,7 @@ what the audit trail will chain.
 
 from __future__ import annotations
 
+import functools
 import json
 import uuid
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -103,9 +104,29 @@ def canonical_json(value: Any) -> str:
     return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
 
 
+@functools.cache
 def logged_columns(model: type[Replicated]) -> list[Column[Any]]:
     """The columns a change-log entry carries (all but the derived ones)."""
     return [c for c in table_of(model).columns if c.name not in DERIVED_COLUMNS]
+
+
+@functools.cache
+def insert_defaults(model: type[Replicated]) -> dict[str, Any]:
+    """What a column holds when an insert does not give it: its default, else NULL.
+    An insert's log entry leaves these out (most fields of a new record are empty), and
+    replaying it fills them back the same way."""
+    defaults: dict[str, Any] = {}
+    for column in logged_columns(model):
+        default = column.default
+        if isinstance(default, ColumnDefault):
+            defaults[column.name] = default.arg(None) if default.is_callable else default.arg
+        else:
+            defaults[column.name] = None
+    return defaults
+
+
+# Always logged, even when empty: replaying must not depend on the receiver's own station.
+ALWAYS_LOGGED = frozenset({"station_id"})
 
 
 class ChangeRecorder:
@@ -149,7 +170,7 @@ class ChangeRecorder:
         if not rows:
             return []
         ids = [rid or self._new_id() for rid in (record_ids or [None] * len(rows))]
-        columns = logged_columns(model)
+        defaults = insert_defaults(model)
         table_rows: list[dict[str, Any]] = []
         log_rows: list[dict[str, Any]] = []
         for record_id, values in zip(ids, rows, strict=True):
@@ -165,10 +186,16 @@ class ChangeRecorder:
                     "heads": [str(change)],
                 }
             )
-            encoded = {c.name: encode_value(fields[c.name]) for c in columns if c.name in fields}
+            encoded = {
+                name: encode_value(value)
+                for name, value in fields.items()
+                if name in ALWAYS_LOGGED or value != defaults[name]
+            }
             log_rows.append(self._log_row(change, model, record_id, OP_INSERT, encoded, []))
-        self.session.execute(insert(model), table_rows)
-        self.session.execute(insert(ChangeLogEntry), log_rows)
+        # Core inserts on the Table: one executemany per call, whatever the row contents
+        # (the ORM's bulk insert splits batches whenever the set of non-null keys changes).
+        self.session.execute(insert(table_of(model)), table_rows)
+        self.session.execute(insert(table_of(ChangeLogEntry)), log_rows)
         return ids
 
     def update(
@@ -238,21 +265,13 @@ class ChangeRecorder:
     def _complete_insert_fields(
         self, model: type[Replicated], values: Mapping[str, Any]
     ) -> dict[str, Any]:
-        columns = {c.name: c for c in logged_columns(model)}
-        unknown = set(values) - set(columns)
+        defaults = insert_defaults(model)
+        unknown = set(values) - set(defaults)
         if unknown:
             raise ValueError(f"not writable fields of {model.__tablename__}: {sorted(unknown)}")
-        fields: dict[str, Any] = {}
-        for name, column in columns.items():
-            if name in values:
-                fields[name] = values[name]
-            elif name == "station_id":
-                fields[name] = self.identity.station_id
-            elif isinstance(column.default, ColumnDefault):
-                arg = column.default.arg
-                fields[name] = arg(None) if column.default.is_callable else arg
-            else:
-                fields[name] = None
+        fields = {**defaults, **values}
+        if "station_id" in fields and "station_id" not in values:
+            fields["station_id"] = self.identity.station_id
         return fields
 
     def _next_change(self) -> ChangeId:
@@ -313,8 +332,8 @@ def replay_entries(session: Session, entries: Sequence[ChangeLogEntry]) -> int:
         change = str(ChangeId(entry.device_id, entry.seq))
         if entry.op == OP_INSERT:
             session.execute(
-                insert(model).values(
-                    **values,
+                insert(table_of(model)).values(
+                    **{**insert_defaults(model), **values},
                     id=entry.record_id,
                     origin_device_id=entry.device_id,
                     created_at=entry.wall_time,

@@ -59,6 +59,9 @@ def test_every_write_appends_one_entry_per_record(app: Application, station: Sta
     ]
     assert entries[0].record_id == resident
     assert entries[0].fields["name_bo"] == "བཀྲ་ཤིས་"
+    # An insert logs what was given, not the empty defaults (the log is most of the file).
+    assert "guardian_name" not in entries[0].fields
+    assert entries[0].fields["station_id"] == str(station.station_id)
     assert entries[1].record_id == sheet
     # One user action, one action id: the sheet and its ratings belong together.
     assert len({e.action_id for e in entries[1:]}) == 1
@@ -228,7 +231,7 @@ def test_the_log_alone_rebuilds_every_record(
             "kind": "goods",
             "item": "夜灯",
             "quantity": 3,
-            "unit_value_fen": "25",
+            "unit_value": "25",
         }
     )
     app.resources.record_handout(

@@ -243,7 +243,7 @@ def test_hand_outs_cannot_exceed_the_donation(app: Application, station: Station
             "item": "坐便椅",
             "quantity": 2,
             "unit": "把",
-            "unit_value_fen": "120.00",
+            "unit_value": "120.00",
         }
     )
     handout = {
@@ -253,7 +253,7 @@ def test_hand_outs_cannot_exceed_the_donation(app: Application, station: Station
         "kind": "goods",
         "item": "坐便椅",
         "quantity": 2,
-        "unit_value_fen": "120",
+        "unit_value": "120",
     }
     app.resources.record_handout(handout)
     with pytest.raises(ValidationError) as caught:
@@ -267,7 +267,7 @@ def test_hand_outs_cannot_exceed_the_donation(app: Application, station: Station
                 "donor_name": "x",
                 "donor_type": "enterprise",
                 "quantity": 1,
-                "unit_value_fen": "1.234",
+                "unit_value": "1.234",
             }
         )
-    assert _fields(caught.value) == {"unit_value_fen"}
+    assert _fields(caught.value) == {"unit_value"}
