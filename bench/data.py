@@ -30,8 +30,12 @@ def demo_data(residents: int, seed: int = 1) -> tuple[DataPaths, float | None]:
     shutil.rmtree(paths.root, ignore_errors=True)
     started = time.perf_counter()
     with open_application(paths, clock=bench_clock) as app:
-        generate_demo(app, DemoSize(residents=residents), seed=seed,
-                      progress=lambda text: print(f"  building: {text}", end="\r", flush=True))
+        generate_demo(
+            app,
+            DemoSize(residents=residents),
+            seed=seed,
+            progress=lambda text: print(f"  building: {text}", end="\r", flush=True),
+        )
     elapsed = time.perf_counter() - started
     print()
     done.write_text(f"{elapsed:.1f}\n")

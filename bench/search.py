@@ -15,8 +15,21 @@ from station_desktop.domain.namekeys import parse_query
 RESIDENTS = 100_000
 REPEAT = 15
 QUERIES = [
-    "扎西", "卓玛", "次仁卓玛", "王", "ཚེ", "བཀྲ་ཤིས", "ཚེ་རིང་སྒྲོལ་མ", "bkra shis", "zhaxi",
-    "Tashi", "tsering dolma", "Pema", "5401", "1391", "zzzz-nobody",
+    "扎西",
+    "卓玛",
+    "次仁卓玛",
+    "王",
+    "ཚེ",
+    "བཀྲ་ཤིས",
+    "ཚེ་རིང་སྒྲོལ་མ",
+    "bkra shis",
+    "zhaxi",
+    "Tashi",
+    "tsering dolma",
+    "Pema",
+    "5401",
+    "1391",
+    "zzzz-nobody",
 ]
 
 
@@ -44,13 +57,20 @@ def run() -> None:
             found = len(app.residents.search(query, limit=50))
             median, p90 = _time(lambda q=query: app.residents.search(q, limit=50))
             needle = parse_query(query)[0].text if parse_query(query) else query
-            floor, _ = _time(lambda n=needle: raw.execute(
-                "SELECT resident_id FROM resident_search WHERE instr(keys, ?) > 0 LIMIT 50",
-                (n,)).fetchall())
+            floor, _ = _time(
+                lambda n=needle: raw.execute(
+                    "SELECT resident_id FROM resident_search WHERE instr(keys, ?) > 0 LIMIT 50",
+                    (n,),
+                ).fetchall()
+            )
             medians.append(median)
             floors.append(floor)
-            print(f"{query:<18}{found:>7}{median:>11.1f}{p90:>9.1f}{floor:>10.1f}"
-                  f"{median / max(floor, 0.01):>7.1f}")
-        print(f"median over queries: {statistics.median(medians):.1f} ms "
-              f"(floor {statistics.median(floors):.1f} ms); worst {max(medians):.1f} ms")
+            print(
+                f"{query:<18}{found:>7}{median:>11.1f}{p90:>9.1f}{floor:>10.1f}"
+                f"{median / max(floor, 0.01):>7.1f}"
+            )
+        print(
+            f"median over queries: {statistics.median(medians):.1f} ms "
+            f"(floor {statistics.median(floors):.1f} ms); worst {max(medians):.1f} ms"
+        )
     raw.close()

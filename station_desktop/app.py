@@ -96,10 +96,13 @@ def open_application(
     *,
     clock: Callable[[], datetime] = utc_now,
     read_only: bool = False,
+    check_integrity: bool = True,
 ) -> Application:
     """Open the data directory (lock, check, back up, migrate) and wire the services."""
     ids = Uuid7Generator()
-    store = open_store(paths, now=clock, new_id=ids, read_only=read_only)
+    store = open_store(
+        paths, now=clock, new_id=ids, read_only=read_only, check_integrity=check_integrity
+    )
     try:
         return build_application(store, clock=clock, new_id=ids)
     except BaseException:

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from station_desktop import __version__
-from station_desktop.errors import DataDirInUse, StationError
+from station_desktop.errors import NeedsMigration, StationError
 from station_desktop.paths import DATA_DIR_ENV, DataPaths, resolve_data_dir
 
 EXIT_OK = 0
@@ -91,13 +91,14 @@ def _open(args: argparse.Namespace, *, reading: bool = False) -> Any:
     from station_desktop.app import open_application
 
     paths = _paths(args)
-    try:
-        return open_application(paths)
-    except DataDirInUse:
-        if not reading:
-            raise
-        # The window is open on this folder: reading alongside it is safe (WAL).
-        return open_application(paths, read_only=True)
+    if reading and paths.database.exists():
+        # Reading changes nothing, so it skips the integrity check, and it works beside a
+        # running window (WAL lets readers and one writer share the file).
+        try:
+            return open_application(paths, read_only=True, check_integrity=False)
+        except NeedsMigration:
+            pass  # an older file: open it normally, which backs it up and upgrades it
+    return open_application(paths)
 
 
 # ---------------------------------------------------------------- commands

@@ -107,6 +107,13 @@ class SchemaTooNew(StationError):
     )
 
 
+class NeedsMigration(StationError):
+    message = N_(
+        "The data in {path} must be upgraded to this version of Station Desktop, "
+        "which cannot be done while another copy is using it. Close the other copy first."
+    )
+
+
 class StaleEdit(StationError):
     message = N_(
         "This record was changed by someone else while you were editing it. "

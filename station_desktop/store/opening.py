@@ -26,7 +26,7 @@ from filelock import FileLock, Timeout
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
-from station_desktop.errors import DatabaseDamaged, DataDirInUse, SchemaTooNew
+from station_desktop.errors import DatabaseDamaged, DataDirInUse, NeedsMigration, SchemaTooNew
 from station_desktop.paths import DataPaths
 from station_desktop.store.backup import (
     integrity_problems,
@@ -89,12 +89,16 @@ def open_store(
     now: Callable[[], datetime] = lambda: datetime.now(UTC),
     new_id: Callable[[], uuid.UUID] = uuid.uuid4,
     read_only: bool = False,
+    check_integrity: bool = True,
 ) -> OpenedStore:
-    """Open (creating if needed) the data directory's database, ready for use."""
+    """Open (creating if needed) the data directory's database, ready for use.
+
+    `check_integrity=False` skips `quick_check` (about 1 s per GB) for a read-only opening:
+    only for callers that never write, such as the command line's listing and search."""
     paths.root.mkdir(parents=True, exist_ok=True, mode=0o700)
     lock = None if read_only else acquire_lock(paths)
     try:
-        return _open_locked(paths, lock, now, new_id, read_only)
+        return _open_locked(paths, lock, now, new_id, read_only, check_integrity)
     except BaseException:
         if lock is not None:
             lock.release()
@@ -107,11 +111,12 @@ def _open_locked(
     now: Callable[[], datetime],
     new_id: Callable[[], uuid.UUID],
     read_only: bool,
+    check_integrity: bool,
 ) -> OpenedStore:
     if not read_only:
         remove_stale_temp_files(paths.root, paths.backups)
     existed = paths.database.exists() and paths.database.stat().st_size > 0
-    if existed:
+    if existed and (check_integrity or not read_only):
         problems = integrity_problems(paths.database, quick=True)
         if problems is not None:
             raise DatabaseDamaged(
@@ -126,11 +131,7 @@ def _open_locked(
         migrated_from = None
         if revision != head_revision():
             if read_only:
-                raise (
-                    SchemaTooNew(path=str(paths.database))
-                    if existed
-                    else DataDirInUse(path=str(paths.root))
-                )
+                raise NeedsMigration(path=str(paths.database))
             if existed:
                 take_backup(paths.database, paths.backups, "pre-migration", now=now())
                 rotate_backups(paths.backups)
