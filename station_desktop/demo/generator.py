@@ -62,7 +62,6 @@ from station_desktop.domain.codes import (
 )
 from station_desktop.domain.idcard import check_character
 from station_desktop.domain.ids import attendance_id
-from station_desktop.domain.namekeys import NameKeyBuilder
 from station_desktop.errors import StationError, StationNotConfigured
 from station_desktop.services.cases import case_number
 from station_desktop.services.context import CHINA_TZ, ServiceContext
@@ -152,7 +151,6 @@ def generate_demo(
     if not stations and size.residents:
         raise StationError("Every demo station is deleted on this laptop.")
     builder = _Builder(app.ctx, stations, seed)
-    keys = CachedNameKeys(app.ctx.keys)
     done = 0
     while done < size.residents:
         batch = builder.batch(min(BATCH_RESIDENTS, size.residents - done))
@@ -160,52 +158,11 @@ def generate_demo(
             for kind, model, rows, ids in batch.tables():
                 uow.insert_many(model, rows, record_ids=ids)
                 counts[kind] += len(rows)
-            index_residents(uow.session, keys, batch.people)
+            index_residents(uow.session, app.ctx.keys, batch.people)
         done += len(batch.people)
         if progress is not None:
             progress(f"residents {done}/{size.residents}")
     return counts
-
-
-class CachedNameKeys(NameKeyBuilder):
-    """The search keys of `inner`, memoised per name: demo names repeat a lot, and the
-    transliterations are the slowest part of writing a resident."""
-
-    def __init__(self, inner: NameKeyBuilder) -> None:  # tables are shared, not rebuilt
-        self._inner = inner
-        self._bo: dict[str, tuple[list[str], list[str]]] = {}
-        self._zh: dict[str, tuple[list[str], list[str]]] = {}
-        self._wylie_memo: dict[str, str] = {}
-        self._pinyin_memo: dict[str, list[list[str]]] = {}
-
-    def __getattr__(self, name: str) -> Any:
-        # Anything not memoised here (the base class's tables included) comes from `inner`.
-        return getattr(self._inner, name)
-
-    def wylie(self, tibetan: str) -> str:
-        if tibetan not in self._wylie_memo:
-            self._wylie_memo[tibetan] = self._inner.wylie(tibetan)
-        return self._wylie_memo[tibetan]
-
-    def phonetic(self, tibetan: str) -> str:
-        return self._inner.phonetic(tibetan)
-
-    def pinyin_readings(self, han: str) -> list[list[str]]:  # type: ignore[override]
-        if han not in self._pinyin_memo:
-            self._pinyin_memo[han] = self._inner.pinyin_readings(han)
-        return [list(options) for options in self._pinyin_memo[han]]
-
-    def tibetan_keys(self, name_bo: str) -> tuple[list[str], list[str]]:
-        if name_bo not in self._bo:
-            self._bo[name_bo] = self._inner.tibetan_keys(name_bo)
-        full, tokens = self._bo[name_bo]
-        return list(full), list(tokens)
-
-    def chinese_keys(self, name_zh: str) -> tuple[list[str], list[str]]:
-        if name_zh not in self._zh:
-            self._zh[name_zh] = self._inner.chinese_keys(name_zh)
-        full, tokens = self._zh[name_zh]
-        return list(full), list(tokens)
 
 
 # ---------------------------------------------------------------- reference data

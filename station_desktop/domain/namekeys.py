@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import itertools
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from enum import IntEnum
 from typing import Any
@@ -85,6 +85,9 @@ class MatchRank(IntEnum):
 class NameKeys:
     full: tuple[str, ...]
     tokens: tuple[str, ...]
+    # Tails of the name from a syllable or character on: indexed for prefix lookups, but
+    # not encoded (each is a substring of a full key, so a scan inside names finds them).
+    tails: tuple[str, ...] = ()
 
     def encode(self) -> str:
         """One string for the search table: full keys, a section mark, token keys."""
@@ -122,6 +125,21 @@ def digit_key(text: str) -> str:
     return "".join(ch for ch in normalize_text(text).upper() if ch.isdigit() or ch == "X")
 
 
+KeyGroups = tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]
+MEMO_LIMIT = 50_000
+
+
+def _memoised(
+    memo: dict[str, KeyGroups], name: str, compute: Callable[[str], KeyGroups]
+) -> KeyGroups:
+    found = memo.get(name)
+    if found is None:
+        if len(memo) >= MEMO_LIMIT:  # bounded: a long session must not grow without end
+            memo.clear()
+        found = memo[name] = compute(name)
+    return found
+
+
 class NameKeyBuilder:
     """Builds search keys; holds the transliteration tables (built once, when constructed)."""
 
@@ -132,6 +150,10 @@ class NameKeyBuilder:
 
         self._wylie: Any = pyewts.pyewts()
         self._phonetic: Any = bophono.UnicodeToApi(schema="KVP", options={})
+        # Names repeat a lot (扎西, ཚེ་རིང་): transliterating each only once makes indexing
+        # a large import several times faster.
+        self._tibetan_memo: dict[str, KeyGroups] = {}
+        self._chinese_memo: dict[str, KeyGroups] = {}
 
     # ------------------------------------------------------------ per script
 
@@ -144,26 +166,36 @@ class NameKeyBuilder:
         except (IndexError, KeyError, ValueError):  # bophono can stumble on odd stacks
             return ""
 
-    def tibetan_keys(self, name_bo: str) -> tuple[list[str], list[str]]:
+    def tibetan_keys(self, name_bo: str) -> KeyGroups:
+        """Whole-name keys, token keys (syllables, name parts) and tail keys."""
+        return _memoised(self._tibetan_memo, name_bo, self._tibetan_keys)
+
+    def _tibetan_keys(self, name_bo: str) -> KeyGroups:
         text = normalize_text(name_bo)
         syllables = tibetan_syllables(text)
         if not syllables:
-            return [], []
-        full_bo = TSHEG.join(syllables)
-        parts = [p for p in _NAME_PART_SPLIT.split(text) if p]
-        phonetic = self.phonetic(full_bo)
-        full = [full_bo, fold_latin(self.wylie(full_bo)), phonetic, _soundalike_key(phonetic)]
+            return (), (), ()
+        full = self._tibetan_forms(TSHEG.join(syllables))
         tokens: list[str] = list(syllables)
+        # Every tail of the name from a syllable on (ཚེ་རིང in བཀྲ་ཤིས་ཚེ་རིང, "tsering" in
+        # "tashitsering") and every space-separated part: so a search for any part of a
+        # name is an index lookup, not a scan.
+        parts = [tibetan_key(p) for p in _NAME_PART_SPLIT.split(text)]
         for part in parts if len(parts) > 1 else []:
-            part_key = tibetan_key(part)
-            part_phonetic = self.phonetic(part_key)
-            tokens += [
-                part_key,
-                fold_latin(self.wylie(part_key)),
-                part_phonetic,
-                _soundalike_key(part_phonetic),
-            ]
-        return full, tokens
+            tokens += self._tibetan_forms(part)
+        tails = [TSHEG.join(syllables[i:]) for i in range(1, len(syllables))]
+        tail_forms = [form for tail in tails for form in self._tibetan_forms(tail)]
+        return tuple(full), tuple(tokens), tuple(tail_forms)
+
+    def _tibetan_forms(self, syllables_key: str) -> list[str]:
+        """A Tibetan key with its Wylie, phonetic and sound-alike forms."""
+        phonetic = self.phonetic(syllables_key)
+        return [
+            syllables_key,
+            fold_latin(self.wylie(syllables_key)),
+            phonetic,
+            _soundalike_key(phonetic),
+        ]
 
     @staticmethod
     def pinyin_readings(han: str) -> list[list[str]]:
@@ -172,12 +204,16 @@ class NameKeyBuilder:
         readings = pinyin(han, style=Style.NORMAL, heteronym=True, errors="ignore")
         return [[fold_latin(r) for r in options if r] for options in readings if options]
 
-    def chinese_keys(self, name_zh: str) -> tuple[list[str], list[str]]:
+    def chinese_keys(self, name_zh: str) -> KeyGroups:
+        """Whole-name keys, token keys (name parts) and tail keys."""
+        return _memoised(self._chinese_memo, name_zh, self._chinese_keys)
+
+    def _chinese_keys(self, name_zh: str) -> KeyGroups:
         text = normalize_text(name_zh)
         full_han = han_key(text)
         if not full_han:
             latin = fold_latin(text)
-            return ([latin], []) if latin else ([], [])
+            return ((latin,), (), ()) if latin else ((), (), ())
         readings = self.pinyin_readings(full_han)
         combos = itertools.islice(itertools.product(*readings), MAX_PINYIN_READINGS)
         full = [full_han]
@@ -185,15 +221,23 @@ class NameKeyBuilder:
         full.append("".join(options[0][0] for options in readings if options and options[0]))
         parts = [han_key(p) for p in _NAME_PART_SPLIT.split(text)]
         tokens = [p for p in parts if p and p != full_han]
-        return full, tokens
+        # Every tail from a character on (次仁 in 扎西次仁), in characters and in pinyin.
+        main_reading = [options[0] for options in readings if options]
+        tails = [full_han[i:] for i in range(1, len(full_han))]
+        tails += ["".join(main_reading[i:]) for i in range(1, len(main_reading))]
+        return tuple(full), tuple(tokens), tuple(tails)
 
     def resident_keys(
         self, name_bo: str, name_zh: str, id_number: str | None, phone: str | None
     ) -> NameKeys:
-        full_bo, tokens_bo = self.tibetan_keys(name_bo)
-        full_zh, tokens_zh = self.chinese_keys(name_zh)
+        full_bo, tokens_bo, tails_bo = self.tibetan_keys(name_bo)
+        full_zh, tokens_zh, tails_zh = self.chinese_keys(name_zh)
         digits = [digit_key(v) for v in (id_number, phone) if v]
-        return NameKeys(_unique([*full_bo, *full_zh, *digits]), _unique([*tokens_bo, *tokens_zh]))
+        return NameKeys(
+            _unique([*full_bo, *full_zh, *digits]),
+            _unique([*tokens_bo, *tokens_zh]),
+            _unique([*tails_bo, *tails_zh]),
+        )
 
     def sort_keys(self, name_bo: str, name_zh: str) -> tuple[str, str]:
         """Provisional sort keys: Wylie for Tibetan, pinyin for Chinese (the GUI re-sorts

@@ -401,6 +401,21 @@ class ResidentSearch(Base):
     sort_zh: Mapped[str] = mapped_column(String(SHORT_LEN), default="")
 
 
+class ResidentSearchKey(Base):
+    """One search key of a resident, indexed: exact and prefix matches are B-tree range
+    scans instead of a pass over every resident (derived, never replicated)."""
+
+    __tablename__ = "resident_search_key"
+    # Covering index: a prefix lookup never has to visit the table.
+    __table_args__ = (Index("ix_resident_search_key_key", "key", "resident_id", "whole_name"),)
+
+    resident_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("resident_search.resident_id", ondelete="CASCADE"), primary_key=True
+    )
+    key: Mapped[str] = mapped_column(String(SHORT_LEN), primary_key=True)
+    whole_name: Mapped[bool] = mapped_column(Boolean)
+
+
 def table_of(model: type[Base]) -> Table:
     """The model's Table (typed: `__table__` is declared as a general FromClause)."""
     table = model.__table__

@@ -1,11 +1,14 @@
-"""Resident search over the derived `resident_search` table.
+"""Resident search over two derived tables.
+
+`resident_search_key` holds each search key of a resident (whole-name forms and tokens such
+as syllables), indexed: an exact or prefix match of any key is a B-tree range scan, and its
+rank (exact, whole-name prefix, token, token prefix) follows from the key row alone.
+Keys include every tail of a name from a syllable or character on, so any part of a name is
+found this way. Only when nothing is found does a linear `instr` scan of
+`resident_search.keys` look for the query inside a syllable (about 30 ms per 100,000).
 
 Why not FTS5: its trigram tokenizer needs three code points, and Tibetan syllables (ཚེ) and
-Chinese given names (扎西) are often two. The keys of a resident are one short string, and
-SQL narrows the candidates with `instr` (a linear scan of ~100 bytes per resident); the
-ranking (exact, whole-name prefix, syllable, inside) is done in Python on the candidates.
-Whole-name and token-prefix candidates are fetched first, so a very common fragment cannot
-push an exact match out of the candidate window.
+Chinese given names (扎西) are often two.
 """
 
 from __future__ import annotations
@@ -19,16 +22,21 @@ from sqlalchemy import ColumnElement, and_, delete, func, insert, or_, select
 from sqlalchemy.orm import Session
 
 from station_desktop.domain.namekeys import (
-    KEY_SEPARATOR,
     SOUNDALIKE_MARK,
+    MatchRank,
     NameKeyBuilder,
     NameKeys,
+    QueryTerm,
     parse_query,
     rank,
 )
-from station_desktop.store.models import Resident, ResidentSearch, table_of
+from station_desktop.store.models import Resident, ResidentSearch, ResidentSearchKey, table_of
 
-CANDIDATE_LIMIT = 5_000
+# Candidate windows: enough to rank well, small enough to stay fast at 100,000 residents.
+PREFIX_CANDIDATES = 1_000
+INSIDE_CANDIDATES = 5_000
+KEY_LIMIT = 200  # the key column's length
+_HIGHEST = "\U0010ffff"  # sorts after every character: [form, form + this) is a prefix range
 
 
 class Searchable(Protocol):
@@ -62,7 +70,8 @@ def index_residents(
     session: Session, builder: NameKeyBuilder, residents: Iterable[Searchable]
 ) -> int:
     """(Re)build the search rows of these residents."""
-    rows = []
+    rows: list[dict[str, object]] = []
+    key_rows: list[dict[str, object]] = []
     for r in residents:
         keys = builder.resident_keys(r.name_bo, r.name_zh, r.id_number, r.phone)
         sort_bo, sort_zh = builder.sort_keys(r.name_bo, r.name_zh)
@@ -76,11 +85,21 @@ def index_residents(
                 "sort_zh": sort_zh,
             }
         )
+        whole = {key[:KEY_LIMIT]: True for key in keys.full}
+        parts = {key[:KEY_LIMIT]: False for key in (*keys.tails, *keys.tokens)}
+        key_rows += [
+            {"resident_id": r.id, "key": key, "whole_name": whole_name}
+            for key, whole_name in (parts | whole).items()
+        ]
     if not rows:
         return 0
-    table = table_of(ResidentSearch)
-    session.execute(delete(table).where(table.c.resident_id.in_([r["resident_id"] for r in rows])))
-    session.execute(insert(table), rows)
+    ids = [row["resident_id"] for row in rows]
+    keys_table, search_table = table_of(ResidentSearchKey), table_of(ResidentSearch)
+    session.execute(delete(keys_table).where(keys_table.c.resident_id.in_(ids)))
+    session.execute(delete(search_table).where(search_table.c.resident_id.in_(ids)))
+    session.execute(insert(search_table), rows)
+    if key_rows:
+        session.execute(insert(keys_table), key_rows)
     return len(rows)
 
 
@@ -93,6 +112,7 @@ def reindex_resident(session: Session, builder: NameKeyBuilder, resident_id: uui
 
 def rebuild_index(session: Session, builder: NameKeyBuilder, batch: int = 2_000) -> int:
     """Rebuild every search row (after an import, or if the key rules change)."""
+    session.execute(delete(table_of(ResidentSearchKey)))
     session.execute(delete(table_of(ResidentSearch)))
     count = 0
     offset_id: uuid.UUID | None = None
@@ -115,6 +135,86 @@ def _contains(session: Session, needle: str) -> ColumnElement[bool]:
     return func.instr(column, needle) > 0
 
 
+def _filters(
+    station_ids: list[uuid.UUID] | None, include_deleted: bool
+) -> list[ColumnElement[bool]]:
+    conditions: list[ColumnElement[bool]] = []
+    if not include_deleted:
+        conditions.append(ResidentSearch.deleted.is_(False))
+    if station_ids is not None:
+        conditions.append(ResidentSearch.station_id.in_(station_ids))
+    return conditions
+
+
+def _key_rank(form: str, key: str, whole_name: bool) -> MatchRank:
+    if whole_name:
+        return MatchRank.EXACT if key == form else MatchRank.PREFIX
+    return MatchRank.TOKEN if key == form else MatchRank.TOKEN_PREFIX
+
+
+def _prefix_hits(
+    session: Session, terms: list[QueryTerm], filters: list[ColumnElement[bool]]
+) -> dict[uuid.UUID, SearchHit]:
+    """Residents with, for every term, a key that starts with the term (index range scans)."""
+    best: dict[uuid.UUID, list[int]] = {}
+    sort_keys: dict[uuid.UUID, tuple[str, str]] = {}
+    for index, term in enumerate(terms):
+        for form in term.forms:
+            stmt = (
+                select(
+                    ResidentSearchKey.resident_id,
+                    ResidentSearchKey.key,
+                    ResidentSearchKey.whole_name,
+                    ResidentSearch.sort_zh,
+                    ResidentSearch.sort_bo,
+                )
+                .join(ResidentSearch, ResidentSearch.resident_id == ResidentSearchKey.resident_id)
+                .where(
+                    ResidentSearchKey.key >= form,
+                    ResidentSearchKey.key < form + _HIGHEST,
+                    *filters,
+                )
+                .limit(PREFIX_CANDIDATES)
+            )
+            for resident_id, key, whole_name, sort_zh, sort_bo in session.execute(stmt):
+                ranks = best.setdefault(resident_id, [0] * len(terms))
+                ranks[index] = max(ranks[index], int(_key_rank(form, key, whole_name)))
+                sort_keys[resident_id] = (sort_zh, sort_bo)
+    return {
+        resident_id: SearchHit(resident_id, min(ranks), *sort_keys[resident_id])
+        for resident_id, ranks in best.items()
+        if min(ranks) > 0  # every term matched
+    }
+
+
+def _inside_hits(
+    session: Session,
+    terms: list[QueryTerm],
+    filters: list[ColumnElement[bool]],
+) -> dict[uuid.UUID, SearchHit]:
+    """Residents whose keys contain every term somewhere (one linear scan)."""
+    conditions = [
+        or_(*(_contains(session, form.removeprefix(SOUNDALIKE_MARK)) for form in t.forms))
+        for t in terms
+    ]
+    stmt = (
+        select(
+            ResidentSearch.resident_id,
+            ResidentSearch.keys,
+            ResidentSearch.sort_zh,
+            ResidentSearch.sort_bo,
+        )
+        .where(and_(*conditions, *filters))
+        .limit(INSIDE_CANDIDATES)
+    )
+    hits: dict[uuid.UUID, SearchHit] = {}
+    for resident_id, keys, sort_zh, sort_bo in session.execute(stmt):
+        score = rank(terms, NameKeys.decode(keys))
+        if score > 0:
+            hits[resident_id] = SearchHit(resident_id, score, sort_zh, sort_bo)
+    return hits
+
+
 def search_residents(
     session: Session,
     query: str,
@@ -127,38 +227,10 @@ def search_residents(
     terms = parse_query(query)
     if not terms:
         return []
-    hits: dict[uuid.UUID, SearchHit] = {}
-    # Pass 1: a term at the start of a key (whole name or token). Pass 2: anywhere.
-    for at_key_start in (True, False):
-        conditions = [
-            or_(*(_contains(session, _needle(form, at_key_start)) for form in t.forms))
-            for t in terms
-        ]
-        if not include_deleted:
-            conditions.append(ResidentSearch.deleted.is_(False))
-        if station_ids is not None:
-            conditions.append(ResidentSearch.station_id.in_(station_ids))
-        stmt = (
-            select(
-                ResidentSearch.resident_id,
-                ResidentSearch.keys,
-                ResidentSearch.sort_zh,
-                ResidentSearch.sort_bo,
-            )
-            .where(and_(*conditions))
-            .limit(CANDIDATE_LIMIT)
-        )
-        for resident_id, keys, sort_zh, sort_bo in session.execute(stmt):
-            if resident_id in hits:
-                continue
-            score = rank(terms, NameKeys.decode(keys))
-            if score > 0:
-                hits[resident_id] = SearchHit(resident_id, score, sort_zh, sort_bo)
-        if len(hits) >= limit and at_key_start:
-            break
+    filters = _filters(station_ids, include_deleted)
+    hits = _prefix_hits(session, terms, filters)
+    if not hits:
+        # Nothing starts a name or a syllable/character tail with the query: look inside.
+        hits = _inside_hits(session, terms, filters)
     ordered = sorted(hits.values(), key=lambda h: (-h.score, h.sort_zh, h.sort_bo, h.resident_id))
     return ordered[:limit]
-
-
-def _needle(form: str, at_key_start: bool) -> str:
-    return KEY_SEPARATOR + form if at_key_start else form.removeprefix(SOUNDALIKE_MARK)

@@ -363,6 +363,16 @@ def upgrade() -> None:
     with op.batch_alter_table('resident_search', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_resident_search_station_id'), ['station_id'], unique=False)
 
+    op.create_table('resident_search_key',
+    sa.Column('resident_id', sa.Uuid(), nullable=False),
+    sa.Column('key', sa.String(length=200), nullable=False),
+    sa.Column('whole_name', sa.Boolean(), nullable=False),
+    sa.ForeignKeyConstraint(['resident_id'], ['resident_search.resident_id'], name=op.f('fk_resident_search_key_resident_id_resident_search'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('resident_id', 'key', name=op.f('pk_resident_search_key'))
+    )
+    with op.batch_alter_table('resident_search_key', schema=None) as batch_op:
+        batch_op.create_index('ix_resident_search_key_key', ['key', 'resident_id', 'whole_name'], unique=False)
+
     op.create_table('resource_handout',
     sa.Column('receipt_id', sa.Uuid(), nullable=True),
     sa.Column('resident_id', sa.Uuid(), nullable=False),
@@ -532,6 +542,10 @@ def downgrade() -> None:
     with op.batch_alter_table('resident_search', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_resident_search_station_id'))
 
+    with op.batch_alter_table('resident_search_key', schema=None) as batch_op:
+        batch_op.drop_index('ix_resident_search_key_key')
+
+    op.drop_table('resident_search_key')
     op.drop_table('resident_search')
     with op.batch_alter_table('home_visit', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_home_visit_visit_date'))
