@@ -8,13 +8,15 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
 from station_desktop import __version__
 from station_desktop.errors import NeedsMigration, StationError
+from station_desktop.i18n import N_, Catalogues
 from station_desktop.paths import DATA_DIR_ENV, DataPaths, resolve_data_dir
 
 EXIT_OK = 0
@@ -108,7 +110,7 @@ def _cmd_demo(args: argparse.Namespace) -> int:
     from station_desktop.demo.generator import DemoSize, generate_demo
 
     if args.residents < 1:
-        raise StationError("--residents must be at least 1")
+        raise StationError(N_("--residents must be at least 1"))
     with _open(args) as app:
         summary = generate_demo(
             app,
@@ -210,14 +212,32 @@ COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
 }
 
 
+def cli_language(environ: Mapping[str, str] | None = None) -> str:
+    """Messages follow STATION_DESKTOP_LANG, else the usual LANGUAGE/LC_ALL/LANG; English
+    when none names Tibetan or Chinese (scripts get stable English by default)."""
+    env = os.environ if environ is None else environ
+    for variable in ("STATION_DESKTOP_LANG", "LANGUAGE", "LC_ALL", "LANG"):
+        value = env.get(variable, "")
+        if value.startswith("bo"):
+            return "bo"
+        if value.startswith("zh"):
+            return "zh_CN"
+        if value:
+            return "en"
+    return "en"
+
+
 def run_command(args: argparse.Namespace) -> int:
     if hasattr(sys.stdout, "reconfigure"):
         sys.stdout.reconfigure(encoding="utf-8")  # Tibetan on a Windows console
     try:
         return COMMANDS[args.command](args)
     except StationError as error:
-        print(f"station-desktop: {error.english()}", file=sys.stderr)
-        details = getattr(error, "errors", ())
-        for field_error in details:
-            print(f"  {field_error.field}: {field_error.english()}", file=sys.stderr)
+        translator = Catalogues().translator(cli_language())
+        print(
+            f"station-desktop: {translator.gettext(error.message, **error.params)}", file=sys.stderr
+        )
+        for field_error in getattr(error, "errors", ()):
+            message = translator.gettext(field_error.message, **field_error.params)
+            print(f"  {field_error.field}: {message}", file=sys.stderr)
         return EXIT_PROBLEM

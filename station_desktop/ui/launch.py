@@ -8,10 +8,26 @@ import sys
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from station_desktop import __version__
-from station_desktop.app import open_application
+from station_desktop.app import Application, open_application
 from station_desktop.errors import StationError
+from station_desktop.i18n import Catalogues, _
 from station_desktop.paths import resolve_data_dir
+from station_desktop.ui.fonts import load_fonts
 from station_desktop.ui.main_window import MainWindow
+from station_desktop.ui.qt_i18n import LanguageSwitcher
+
+
+def start_interface(qt_app: QApplication, catalogues: Catalogues) -> LanguageSwitcher:
+    """Fonts and language, before any window exists."""
+    load_fonts()
+    del qt_app  # must exist; the switcher sets its font and translators
+    languages = LanguageSwitcher(catalogues)
+    languages.start()
+    return languages
+
+
+def build_main_window(application: Application, languages: LanguageSwitcher) -> MainWindow:
+    return MainWindow(application, languages)
 
 
 def run_gui(args: argparse.Namespace) -> int:
@@ -20,13 +36,14 @@ def run_gui(args: argparse.Namespace) -> int:
     qt_app.setApplicationName("Station Desktop")
     qt_app.setOrganizationName("station-desktop")
     qt_app.setApplicationVersion(__version__)
+    languages = start_interface(qt_app, Catalogues())
     try:
         application = open_application(resolve_data_dir(args.data_dir))
     except StationError as error:
-        QMessageBox.critical(None, "Station Desktop", error.english())
+        QMessageBox.critical(None, _("Station Desktop"), _(error.message, **error.params))
         return 1
     with application:
-        window = MainWindow(application)
+        window = build_main_window(application, languages)
         window.show()
         status = qt_app.exec()
         # Destroy the widgets while Qt and the store are still alive: leaving them to the
@@ -34,4 +51,5 @@ def run_gui(args: argparse.Namespace) -> int:
         window.deleteLater()
         del window
         qt_app.processEvents()
+        languages.shutdown()
         return status

@@ -1,15 +1,21 @@
 """The main window: navigation on the left, one page per kind of record.
 
 A first, simple face over the services; the full screens (editors, follow-ups, keyboard
-flow) are built on this window and the services, never around them.
+flow) are built on this window and the services, never around them. Every visible text
+comes from `retranslate_ui`, which runs on Qt's LanguageChange event, so switching the
+interface language updates every open window at once.
 """
 
 from __future__ import annotations
 
-from PySide6.QtCore import QByteArray, QSettings, Qt, QTimer
-from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from PySide6.QtCore import QByteArray, QEvent, QSettings, Qt, QTimer
+from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QHBoxLayout,
+    QHeaderView,
     QLabel,
     QLineEdit,
     QListWidget,
@@ -22,88 +28,163 @@ from PySide6.QtWidgets import (
 )
 
 from station_desktop.app import Application
+from station_desktop.domain.codes import (
+    ActivityKind,
+    CaseStage,
+    Code,
+    ResourceKind,
+    ServiceArea,
+    VisitOutcome,
+)
+from station_desktop.formats import LocaleFormats
+from station_desktop.i18n import N_, NC_, _, language_label, pgettext
+from station_desktop.ui.collation import NameSorter
+from station_desktop.ui.fonts import fit_tibetan, text_line_height
+from station_desktop.ui.qt_i18n import LanguageSwitcher
 
 SEARCH_DELAY_MS = 150
 
-# (listing kind, navigation label, columns shown: (key, header))
-RECORD_PAGES: tuple[tuple[str, str, tuple[tuple[str, str], ...]], ...] = (
-    (
+
+@dataclass(frozen=True)
+class Column:
+    key: str
+    header: str  # message id
+    codes: type[Code] | None = None  # show the code's label, not the code
+    kind: str = "text"  # "text", "date", "bool"
+
+
+@dataclass(frozen=True)
+class RecordPage:
+    kind: str
+    title: str  # message id
+    columns: tuple[Column, ...]
+
+
+NAME_BO = Column("resident_name_bo", N_("Tibetan name"))
+NAME_ZH = Column("resident_name_zh", N_("Chinese name"))
+
+RECORD_PAGES: tuple[RecordPage, ...] = (
+    RecordPage(
         "visits",
-        "Home visits",
+        N_("Home visits"),
         (
-            ("visit_date", "Date"),
-            ("resident_name_bo", "Tibetan name"),
-            ("resident_name_zh", "Chinese name"),
-            ("outcome", "Outcome"),
+            Column("visit_date", N_("Date"), kind="date"),
+            NAME_BO,
+            NAME_ZH,
+            Column("outcome", N_("Outcome"), VisitOutcome),
         ),
     ),
-    (
+    RecordPage(
         "cases",
-        "Cases",
+        N_("Cases"),
         (
-            ("case_number", "Case number"),
-            ("resident_name_zh", "Client"),
-            ("stage", "Stage"),
-            ("opened_on", "Opened"),
+            Column("case_number", N_("Case number")),
+            NAME_BO,
+            NAME_ZH,
+            Column("stage", N_("Stage"), CaseStage),
+            Column("opened_on", N_("Opened"), kind="date"),
         ),
     ),
-    (
+    RecordPage(
         "feedback",
-        "Satisfaction feedback",
-        (("service_date", "Date"), ("service_area", "Service area"), ("anonymous", "Anonymous")),
+        N_("Satisfaction feedback"),
+        (
+            Column("service_date", N_("Date"), kind="date"),
+            Column("service_area", N_("Service area"), ServiceArea),
+            Column("anonymous", N_("Anonymous"), kind="bool"),
+        ),
     ),
-    (
+    RecordPage(
         "activities",
-        "Activities",
-        (("held_on", "Date"), ("title", "Title"), ("total_attendance", "Attendance")),
+        N_("Activities"),
+        (
+            Column("held_on", N_("Date"), kind="date"),
+            Column("kind", N_("Kind of activity"), ActivityKind),
+            Column("title", N_("Title")),
+            Column("total_attendance", N_("Attendance")),
+        ),
     ),
-    (
+    RecordPage(
         "resources",
-        "Resources",
-        (("date", "Date"), ("direction", "Direction"), ("item", "Item"), ("quantity", "Quantity")),
+        N_("Resources"),
+        (
+            Column("date", N_("Date"), kind="date"),
+            Column("direction", N_("Received or handed out")),
+            Column("kind", N_("Kind of resource"), ResourceKind),
+            Column("item", N_("Item")),
+            Column("quantity", N_("Quantity")),
+        ),
     ),
 )
 
-
-def _fill_table(
-    table: QTableWidget, rows: list[dict[str, object]], columns: tuple[tuple[str, str], ...]
-) -> None:
-    table.setRowCount(len(rows))
-    for r, row in enumerate(rows):
-        for c, (key, _) in enumerate(columns):
-            value = row.get(key)
-            table.setItem(r, c, QTableWidgetItem("" if value is None else str(value)))
+DIRECTIONS = {"received": N_("Received"), "handed_out": N_("Handed out")}
+YES_NO = {True: NC_("answer", "Yes"), False: NC_("answer", "No")}
 
 
-def _table(columns: tuple[tuple[str, str], ...]) -> QTableWidget:
-    table = QTableWidget(0, len(columns))
-    table.setHorizontalHeaderLabels([header for _, header in columns])
-    table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
-    table.setSelectionBehavior(QTableWidget.SelectionBehavior.SelectRows)
-    table.horizontalHeader().setStretchLastSection(True)
-    table.verticalHeader().setVisible(False)
-    return table
+def _display(column: Column, value: object, formats: LocaleFormats) -> str:
+    if value is None or value == "":
+        return ""
+    if column.codes is not None:
+        try:
+            return _(column.codes.parse(str(value)).label)
+        except ValueError:
+            return str(value)  # a code from a newer version: show it rather than hide it
+    if column.kind == "date":
+        return formats.date_text(str(value))
+    if column.kind == "bool":
+        return pgettext("answer", YES_NO[bool(value)])
+    if column.key == "direction":
+        return _(DIRECTIONS.get(str(value), str(value)))
+    return str(value)
+
+
+class RecordTable(QTableWidget):
+    """A read-only table of record dictionaries, shown in the interface language."""
+
+    def __init__(self, columns: tuple[Column, ...], formats: LocaleFormats) -> None:
+        super().__init__(0, len(columns))
+        self._columns = columns
+        self._formats = formats
+        self._rows: list[dict[str, object]] = []
+        self.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
+        self.setSelectionBehavior(QTableWidget.SelectionBehavior.SelectRows)
+        # Column widths follow the header and cell texts, which change with the language.
+        self.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        self.verticalHeader().setVisible(False)
+
+    def show_rows(self, rows: list[dict[str, object]]) -> None:
+        self._rows = rows
+        self._fill()
+
+    def retranslate_ui(self) -> None:
+        self.setHorizontalHeaderLabels([_(c.header) for c in self._columns])
+        # Tibetan stacks need taller rows than Latin or Chinese text (the font may change).
+        self.verticalHeader().setDefaultSectionSize(text_line_height(self.font()) + 4)
+        self._fill()
+
+    def _fill(self) -> None:
+        self.setRowCount(len(self._rows))
+        for r, row in enumerate(self._rows):
+            for c, column in enumerate(self._columns):
+                text = _display(column, row.get(column.key), self._formats)
+                self.setItem(r, c, QTableWidgetItem(text))
 
 
 class ResidentsPage(QWidget):
     COLUMNS = (
-        ("name_bo", "Tibetan name"),
-        ("name_zh", "Chinese name"),
-        ("birth_date", "Born"),
-        ("area_code", "Village / community"),
+        Column("name_bo", N_("Tibetan name")),
+        Column("name_zh", N_("Chinese name")),
+        Column("birth_date", N_("Date of birth"), kind="date"),
+        Column("area_code", N_("Village or community")),
     )
 
-    def __init__(self, app: Application) -> None:
+    def __init__(self, app: Application, formats: LocaleFormats, sorter: NameSorter) -> None:
         super().__init__()
         self._app = app
+        self._sorter = sorter
         self.search_box = QLineEdit()
-        self.search_box.setPlaceholderText(
-            "Search: བཀྲ་ཤིས་ · 扎西 · bkra shis · zhaxi · Tashi · ID · phone"
-        )
-        self.search_box.setAccessibleName("Search residents")
         self.search_box.setClearButtonEnabled(True)
-        self.table = _table(self.COLUMNS)
-        self.table.setAccessibleName("Residents")
+        self.table = RecordTable(self.COLUMNS, formats)
         layout = QVBoxLayout(self)
         layout.addWidget(self.search_box)
         layout.addWidget(self.table)
@@ -113,44 +194,57 @@ class ResidentsPage(QWidget):
         self.search_box.textChanged.connect(self._timer.start)
         self.refresh()
 
+    def retranslate_ui(self) -> None:
+        fit_tibetan(self.search_box)
+        self.search_box.setPlaceholderText(
+            _("Search by name in any script, Wylie, pinyin, ID card or phone number")
+        )
+        self.search_box.setAccessibleName(_("Search residents"))
+        self.table.setAccessibleName(_("Residents"))
+        self.table.retranslate_ui()
+
     def refresh(self) -> None:
         text = self.search_box.text().strip()
-        if text:
+        if text:  # best match first
             found = self._app.residents.search(text, limit=200)
             with self._app.ctx.db.read() as session:
                 rows = self._app.listing.resident_dicts(session, found)
-        else:
-            rows = self._app.listing.records("residents", limit=200)
-        _fill_table(self.table, rows, self.COLUMNS)
+        else:  # the newest, in the reader's name order
+            rows = self._sorter.sort_people(self._app.listing.records("residents", limit=200))
+        self.table.show_rows(rows)
 
 
 class RecordListPage(QWidget):
-    def __init__(self, app: Application, kind: str, columns: tuple[tuple[str, str], ...]) -> None:
+    def __init__(self, app: Application, page: RecordPage, formats: LocaleFormats) -> None:
         super().__init__()
-        self._app, self._kind, self._columns = app, kind, columns
-        self.table = _table(columns)
-        self.table.setAccessibleName(kind)
+        self._app, self.page = app, page
+        self.table = RecordTable(page.columns, formats)
         layout = QVBoxLayout(self)
         layout.addWidget(self.table)
         self.refresh()
 
+    def retranslate_ui(self) -> None:
+        self.table.setAccessibleName(_(self.page.title))
+        self.table.retranslate_ui()
+
     def refresh(self) -> None:
-        _fill_table(self.table, self._app.listing.records(self._kind, limit=200), self._columns)
+        self.table.show_rows(self._app.listing.records(self.page.kind, limit=200))
 
 
 class MainWindow(QMainWindow):
-    def __init__(self, app: Application) -> None:
+    def __init__(self, app: Application, languages: LanguageSwitcher) -> None:
         super().__init__()
         self._app = app
-        self.setWindowTitle("Station Desktop")
+        self._languages = languages
+        formats = languages.formats
         self.nav = QListWidget()
-        self.nav.setAccessibleName("Navigation")
-        self.nav.setMaximumWidth(220)
         self.pages = QStackedWidget()
-        self.residents_page = ResidentsPage(app)
-        self._add_page("Residents", self.residents_page)
-        for kind, label, columns in RECORD_PAGES:
-            self._add_page(label, RecordListPage(app, kind, columns))
+        self.residents_page = ResidentsPage(app, formats, languages.sorter)
+        self._page_titles: list[str] = []
+        self._add_page(N_("Residents"), self.residents_page)
+        self.record_pages = [RecordListPage(app, page, formats) for page in RECORD_PAGES]
+        for record_page in self.record_pages:
+            self._add_page(record_page.page.title, record_page)
         central = QWidget()
         layout = QHBoxLayout(central)
         layout.addWidget(self.nav)
@@ -158,12 +252,67 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(central)
         self.nav.currentRowChanged.connect(self.pages.setCurrentIndex)
         QShortcut(QKeySequence(QKeySequence.StandardKey.Find), self, self._focus_search)
-        self._status_label = QLabel(self._status_text())
+        self._status_label = QLabel()
         self.statusBar().addPermanentWidget(self._status_label)
+        self._build_menus()
         self._restore_state()
+        self.retranslate_ui()
 
-    def _add_page(self, label: str, page: QWidget) -> None:
-        self.nav.addItem(label)
+    # ------------------------------------------------------------ language
+
+    def _build_menus(self) -> None:
+        self._language_menu = self.menuBar().addMenu("")
+        group = QActionGroup(self)
+        self._language_actions: dict[str, QAction] = {}
+        for language in self._languages.available:
+            action = QAction(language_label(language), self, checkable=True)
+            action.setChecked(language == self._languages.current)
+            action.triggered.connect(self._language_chooser(language))
+            group.addAction(action)
+            self._language_menu.addAction(action)
+            self._language_actions[language] = action
+        self._language_menu.addSeparator()
+        self._digits_action = QAction(self, checkable=True)
+        self._digits_action.setChecked(self._languages.tibetan_digits())
+        self._digits_action.toggled.connect(self._languages.set_tibetan_digits)
+        self._language_menu.addAction(self._digits_action)
+
+    def _language_chooser(self, language: str) -> Callable[[], None]:
+        return lambda: self._languages.switch(language)
+
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt override
+        if event.type() == QEvent.Type.LanguageChange:
+            self.retranslate_ui()
+        super().changeEvent(event)
+
+    def retranslate_ui(self) -> None:
+        """Every visible text of the window and its pages, in the interface language."""
+        self.setWindowTitle(_("Station Desktop"))
+        self._language_menu.setTitle(_("&Language"))
+        for language, action in self._language_actions.items():
+            action.setChecked(language == self._languages.current)
+        self._digits_action.setText(_("Tibetan digits in dates and numbers"))
+        self._digits_action.setEnabled(self._languages.current == "bo")
+        self.nav.setAccessibleName(_("Navigation"))
+        for row, title in enumerate(self._page_titles):
+            item = self.nav.item(row)
+            if item is not None:
+                item.setText(_(title))
+        # As wide as the longest title in this language (Tibetan runs long), no wider.
+        frame = 2 * self.nav.frameWidth() + 24
+        self.nav.setFixedWidth(self.nav.sizeHintForColumn(0) + frame)
+        self.residents_page.retranslate_ui()
+        for page in self.record_pages:
+            page.retranslate_ui()
+        status = self._status_text()
+        self._status_label.setText(status)
+        self._status_label.setToolTip(status)  # the whole text, even when the bar is narrow
+
+    # ------------------------------------------------------------ pages
+
+    def _add_page(self, title: str, page: QWidget) -> None:
+        self._page_titles.append(title)
+        self.nav.addItem(title)
         self.pages.addWidget(page)
 
     def _focus_search(self) -> None:
@@ -172,14 +321,22 @@ class MainWindow(QMainWindow):
 
     def _status_text(self) -> str:
         station = self._app.stations.current_station()
-        where = f"{station.code} {station.name_zh}" if station else "station not set"
-        return f"{where}  ·  data: {self._app.paths.root}"
+        if station is None:
+            where = _("No station chosen yet")
+        else:
+            name = station.name_bo if self._languages.current == "bo" else station.name_zh
+            where = f"{station.code} {name or station.name_zh}"
+        return _(
+            "{station} · {language} · data in {folder}",
+            station=where,
+            language=language_label(self._languages.current),
+            folder=str(self._app.paths.root),
+        )
 
-    def _settings(self) -> QSettings:
-        return QSettings()
+    # ------------------------------------------------------------ window state
 
     def _restore_state(self) -> None:
-        settings = self._settings()
+        settings = QSettings()
         geometry = settings.value("main_window/geometry")
         if isinstance(geometry, QByteArray):
             self.restoreGeometry(geometry)
@@ -189,7 +346,7 @@ class MainWindow(QMainWindow):
         self.nav.setCurrentRow(int(str(page)) if str(page).isdigit() else 0)
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt override
-        settings = self._settings()
+        settings = QSettings()
         settings.setValue("main_window/geometry", self.saveGeometry())
         settings.setValue("main_window/page", self.nav.currentRow())
         super().closeEvent(event)

@@ -1,4 +1,5 @@
-"""GUI tests run offscreen with their own settings file (never the user's)."""
+"""GUI tests run offscreen with their own settings file (never the user's) and with the
+bundled fonts loaded, as the application does."""
 
 from __future__ import annotations
 
@@ -20,6 +21,25 @@ def isolated_settings(tmp_path: Path, qapp: object) -> Iterator[None]:
     QSettings.setDefaultFormat(QSettings.Format.IniFormat)
     QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, str(tmp_path))
     yield
+
+
+@pytest.fixture(scope="session")
+def bundled_fonts(qapp: object) -> list[str]:
+    from station_desktop.ui.fonts import load_fonts
+
+    return load_fonts()
+
+
+@pytest.fixture
+def languages(qapp: object, bundled_fonts: list[str]) -> Iterator[object]:
+    """The language switcher, started in Chinese; English again afterwards."""
+    from station_desktop.i18n import Catalogues
+    from station_desktop.ui.qt_i18n import LanguageSwitcher
+
+    switcher = LanguageSwitcher(Catalogues(), available=("bo", "zh_CN", "en", "pseudo"))
+    switcher.switch("zh_CN")
+    yield switcher
+    switcher.switch("en")
 
 
 def type_text(widget: object, text: str) -> None:

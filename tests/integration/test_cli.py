@@ -14,9 +14,12 @@ from station_desktop import __version__
 
 
 def run_cli(
-    *args: str, data_dir: Path | None = None, check: bool = True
+    *args: str,
+    data_dir: Path | None = None,
+    check: bool = True,
+    lang: dict[str, str] | None = None,
 ) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "PYTHONIOENCODING": "utf-8"}
+    env = {**os.environ, "PYTHONIOENCODING": "utf-8", "STATION_DESKTOP_LANG": "en", **(lang or {})}
     env.pop("STATION_DESKTOP_DATA_DIR", None)
     prefix = ["--data-dir", str(data_dir)] if data_dir else []
     result = subprocess.run(  # noqa: PLW1510 - the caller checks, with the output
@@ -83,6 +86,23 @@ def test_errors_are_clear_and_exit_non_zero(tmp_path: Path) -> None:
     assert "not found" in result.stderr and "Traceback" not in result.stderr
     result = run_cli("list", "nonsense", data_dir=tmp_path / "d", check=False)
     assert result.returncode == 2
+
+
+def test_errors_speak_the_users_language(tmp_path: Path) -> None:
+    scripts = {"zh_CN.UTF-8": ("\u4e00", "\u9fff"), "bo_CN.UTF-8": ("\u0f40", "\u0fbc")}
+    for lang, (low, high) in scripts.items():
+        result = run_cli(
+            "setup",
+            "--station",
+            "NOPE",
+            data_dir=tmp_path / "d",
+            check=False,
+            lang={"STATION_DESKTOP_LANG": lang},
+        )
+        assert result.returncode == 1
+        message = result.stderr.removeprefix("station-desktop: ")
+        assert sum(low <= ch <= high for ch in message) >= 2, result.stderr
+        assert "NOPE" in message  # the code the user typed is kept
 
 
 def test_backups_create_list_restore(demo_dir: Path, tmp_path: Path) -> None:

@@ -1,0 +1,1 @@
+"""Translation catalogues (data, installed as `station_desktop.catalogues`)."""

@@ -1,0 +1,1 @@
+"""Bundled resources: fonts and icons (data, installed as `station_desktop.bundled`)."""

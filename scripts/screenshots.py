@@ -1,0 +1,59 @@
+"""Render the main window in each interface language to PNG files, for looking at.
+
+    .venv/bin/python scripts/screenshots.py DATA_DIR OUT_DIR [LANGUAGE ...]
+
+Uses the offscreen platform unless QT_QPA_PLATFORM says otherwise (under Xvfb, set it to
+xcb for a real window). The data folder is opened read-only.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+
+def main(data_dir: str, out_dir: str, languages: list[str]) -> None:
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    from PySide6.QtCore import QCoreApplication, QSettings
+    from PySide6.QtWidgets import QApplication
+
+    from station_desktop.app import open_application
+    from station_desktop.i18n import Catalogues
+    from station_desktop.paths import DataPaths
+    from station_desktop.ui.launch import start_interface
+    from station_desktop.ui.main_window import MainWindow
+
+    qt_app = QApplication(sys.argv[:1])
+    QCoreApplication.setOrganizationName("station-desktop-screenshots")
+    QSettings.setDefaultFormat(QSettings.Format.IniFormat)
+    QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, out_dir)
+    switcher = start_interface(qt_app, Catalogues())
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    with open_application(DataPaths(Path(data_dir)), read_only=True, check_integrity=False) as app:
+        window = MainWindow(app, switcher)
+        window.resize(1280, 760)
+        window.show()
+        for language in languages or ["bo", "zh_CN", "en"]:
+            switcher.switch(language)
+            for row in range(window.nav.count()):
+                window.nav.setCurrentRow(row)
+                if row == 0:
+                    window.residents_page.search_box.setText("")
+                    window.residents_page.refresh()
+                qt_app.processEvents()
+                window.grab().save(str(out / f"main-{language}-{row}.png"))
+            window.residents_page.search_box.setText("ཚེ་རིང")
+            window.residents_page.refresh()
+            window.nav.setCurrentRow(0)
+            qt_app.processEvents()
+            window.grab().save(str(out / f"main-{language}-search.png"))
+        window.close()
+        window.deleteLater()
+        qt_app.processEvents()
+    switcher.shutdown()
+
+
+if __name__ == "__main__":
+    main(sys.argv[1], sys.argv[2], sys.argv[3:])

@@ -1,0 +1,60 @@
+"""Qt's own strings (dialog buttons, context menus), marked so that they are extracted into
+our catalogues: Qt ships no Tibetan translation, so `GettextQtTranslator` serves them from
+the same `.po` files. The contexts are Qt's. Nothing here runs; it is for the extractor.
+"""
+
+from __future__ import annotations
+
+from station_desktop.i18n import NC_
+
+QT_STRINGS = (
+    NC_("QPlatformTheme", "OK"),
+    NC_("QPlatformTheme", "Save"),
+    NC_("QPlatformTheme", "Save All"),
+    NC_("QPlatformTheme", "Open"),
+    NC_("QPlatformTheme", "&Yes"),
+    NC_("QPlatformTheme", "Yes to &All"),
+    NC_("QPlatformTheme", "&No"),
+    NC_("QPlatformTheme", "N&o to All"),
+    NC_("QPlatformTheme", "Abort"),
+    NC_("QPlatformTheme", "Retry"),
+    NC_("QPlatformTheme", "Ignore"),
+    NC_("QPlatformTheme", "Close"),
+    NC_("QPlatformTheme", "Cancel"),
+    NC_("QPlatformTheme", "Discard"),
+    NC_("QPlatformTheme", "Help"),
+    NC_("QPlatformTheme", "Apply"),
+    NC_("QPlatformTheme", "Reset"),
+    NC_("QPlatformTheme", "Restore Defaults"),
+    NC_("QPlatformTheme", "Don't Save"),
+    NC_("QLineEdit", "&Undo"),
+    NC_("QLineEdit", "&Redo"),
+    NC_("QLineEdit", "Cu&t"),
+    NC_("QLineEdit", "&Copy"),
+    NC_("QLineEdit", "&Paste"),
+    NC_("QLineEdit", "Delete"),
+    NC_("QLineEdit", "Select All"),
+    NC_("QWidgetTextControl", "&Undo"),
+    NC_("QWidgetTextControl", "&Redo"),
+    NC_("QWidgetTextControl", "Cu&t"),
+    NC_("QWidgetTextControl", "&Copy"),
+    NC_("QWidgetTextControl", "&Paste"),
+    NC_("QWidgetTextControl", "Delete"),
+    NC_("QWidgetTextControl", "Select All"),
+    NC_("QWidgetTextControl", "Copy &Link Location"),
+    NC_("QFileDialog", "Look in:"),
+    NC_("QFileDialog", "File &name:"),
+    NC_("QFileDialog", "Files of type:"),
+    NC_("QFileDialog", "&Open"),
+    NC_("QFileDialog", "&Save"),
+    NC_("QFileDialog", "Back"),
+    NC_("QFileDialog", "Parent Directory"),
+    NC_("QFileDialog", "Create New Folder"),
+    NC_("QFileDialog", "List View"),
+    NC_("QFileDialog", "Detail View"),
+    NC_("QFileDialog", "All Files (*)"),
+    NC_("QFileSystemModel", "Name"),
+    NC_("QFileSystemModel", "Size"),
+    NC_("QFileSystemModel", "Type"),
+    NC_("QFileSystemModel", "Date Modified"),
+)

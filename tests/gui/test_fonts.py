@@ -1,0 +1,93 @@
+"""The bundled fonts really draw Tibetan and Chinese (no boxes), with no system fonts."""
+
+from __future__ import annotations
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QColor, QFont, QImage, QPainter, QRawFont, QTextLayout
+
+from station_desktop.fonts import CHINESE_FAMILY, FONT_FILES, TIBETAN_FAMILY, font_path
+
+pytestmark = pytest.mark.gui
+
+HARD_TIBETAN = "བསྒྲུབས་ རྒྱལ་ སྐྱིད་ ཀྲ་ ཧཱུྃ་ ཕྱྭ་"
+CHINESE = "扎西次仁 卓玛 服务满意度反馈表 堃喆"
+
+
+def test_the_fonts_ship_with_their_licences() -> None:
+    for font in FONT_FILES:
+        assert font_path(font).stat().st_size > 500_000
+    licences = {p.name for p in font_path(FONT_FILES[0]).parent.glob("OFL-*.txt")}
+    assert licences == {"OFL-NotoSerifTibetan.txt", "OFL-NotoSansSC.txt"}
+
+
+@pytest.mark.parametrize(
+    ("family", "text"), [(TIBETAN_FAMILY, HARD_TIBETAN), (CHINESE_FAMILY, CHINESE)]
+)
+def test_every_character_has_a_real_glyph(bundled_fonts: list[str], family: str, text: str) -> None:
+    assert family in bundled_fonts
+    raw = QRawFont.fromFont(QFont(family, 20))
+    assert raw.familyName() == family
+    # Glyph 0 is .notdef, the box a font draws for a character it lacks.
+    glyphs = raw.glyphIndexesForString(text.replace(" ", ""))
+    assert glyphs and 0 not in glyphs
+
+
+def test_the_glyph_check_can_fail(bundled_fonts: list[str]) -> None:
+    """Negative control: the Chinese font has no Tibetan, and the check sees it."""
+    raw = QRawFont.fromFont(QFont(CHINESE_FAMILY, 20))
+    assert 0 in raw.glyphIndexesForString("བཀྲ")
+
+
+def _render(text: str, families: list[str], merge: bool) -> QImage:
+    image = QImage(900, 120, QImage.Format.Format_Grayscale8)
+    image.fill(QColor("white"))
+    font = QFont()
+    font.setFamilies(families)
+    font.setPixelSize(48)
+    if not merge:
+        font.setStyleStrategy(QFont.StyleStrategy.NoFontMerging)
+    painter = QPainter(image)
+    painter.setFont(font)
+    painter.setPen(QColor("black"))
+    painter.drawText(image.rect(), Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, text)
+    painter.end()
+    return image
+
+
+def _ink(image: QImage) -> int:
+    return sum(
+        1
+        for y in range(image.height())
+        for x in range(image.width())
+        if image.pixelColor(x, y).lightness() < 128
+    )
+
+
+def test_tibetan_renders_differently_from_a_font_without_tibetan(bundled_fonts: list[str]) -> None:
+    """Drawn with the Tibetan font the stacks differ from what a font lacking Tibetan draws
+    (boxes or nothing), and they reach below the line as real stacks do."""
+    text = "བསྒྲུབས་ཧཱུྃ་"
+    real = _render(text, [TIBETAN_FAMILY], merge=False)
+    lacking = _render(text, [CHINESE_FAMILY], merge=False)
+    assert real != lacking
+    assert _ink(real) > 500
+    rows_with_ink = [
+        y
+        for y in range(real.height())
+        if any(real.pixelColor(x, y).lightness() < 128 for x in range(0, 900, 2))
+    ]
+    assert max(rows_with_ink) - min(rows_with_ink) > 60  # stacked letters: a tall cluster
+
+
+def test_mixed_line_uses_both_fonts(bundled_fonts: list[str]) -> None:
+    """Each run of a mixed line is drawn by the font that has its glyphs."""
+    font = QFont()
+    font.setFamilies([CHINESE_FAMILY, TIBETAN_FAMILY])
+    layout = QTextLayout("扎西 བཀྲ་ཤིས 次仁", font)
+    layout.beginLayout()
+    layout.createLine()
+    layout.endLayout()
+    used = {run.rawFont().familyName(): run.glyphIndexes() for run in layout.glyphRuns()}
+    assert set(used) == {CHINESE_FAMILY, TIBETAN_FAMILY}
+    assert all(0 not in glyphs for glyphs in used.values())
