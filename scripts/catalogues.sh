@@ -18,7 +18,7 @@ case "${1:-}" in
     update)
         extract
         "$VENV/bin/pybabel" update -i "$POT" -d i18n -D station_desktop --no-fuzzy-matching \
-            --ignore-obsolete --omit-header --no-wrap
+            --ignore-obsolete --no-wrap
         ;;
     stats) "$VENV/bin/pybabel" compile -d i18n -D station_desktop --statistics -f \
         -o /dev/null 2>&1 || true ;;

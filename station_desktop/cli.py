@@ -110,7 +110,7 @@ def _cmd_demo(args: argparse.Namespace) -> int:
     from station_desktop.demo.generator import DemoSize, generate_demo
 
     if args.residents < 1:
-        raise StationError(N_("--residents must be at least 1"))
+        raise StationError(N_("{option} must be at least 1."), option="--residents")
     with _open(args) as app:
         summary = generate_demo(
             app,

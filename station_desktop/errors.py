@@ -17,6 +17,13 @@ from typing import Any
 from station_desktop.i18n import N_
 
 
+def _english_params(params: Mapping[str, Any]) -> dict[str, Any]:
+    return {
+        k: getattr(v, "label", v) if isinstance(getattr(v, "label", None), str) else v
+        for k, v in params.items()
+    }
+
+
 class StationError(Exception):
     """An expected, explainable failure. `message` is an untranslated message id."""
 
@@ -31,7 +38,7 @@ class StationError(Exception):
     def english(self) -> str:
         """The message in English (message ids are English), for logs and tests."""
         try:
-            return self.message.format(**self.params)
+            return self.message.format(**_english_params(self.params))
         except (KeyError, IndexError, ValueError):
             return self.message
 
@@ -45,7 +52,7 @@ class FieldError:
     params: Mapping[str, Any] = dataclasses.field(default_factory=dict)
 
     def english(self) -> str:
-        return self.message.format(**self.params)
+        return self.message.format(**_english_params(self.params))
 
 
 class ValidationError(StationError):
@@ -70,10 +77,10 @@ class NotFound(StationError):
 
 
 class StationNotConfigured(StationError):
-    message = N_(
-        "This laptop is not yet assigned to a station. "
-        "Choose the station with 'station-desktop setup --station CODE'."
-    )
+    message = N_("This laptop is not yet assigned to a station. Choose the station with {command}.")
+
+    def __init__(self) -> None:
+        super().__init__(command="station-desktop setup --station CODE")
 
 
 class DataDirInUse(StationError):
@@ -88,16 +95,15 @@ class DatabaseDamaged(StationError):
 
     message = N_(
         "The database {path} failed its integrity check and was opened read-only. "
-        "Nothing has been changed. Restore the newest good backup with "
-        "'station-desktop backups restore {backup}'."
+        "Nothing has been changed. Restore the newest good backup with {command}."
     )
 
     def __init__(self, path: Path, backups: Sequence[Path], details: str) -> None:
         self.path = path
         self.backups = tuple(backups)
         self.details = details
-        newest = str(self.backups[0]) if self.backups else "-"
-        super().__init__(path=str(path), backup=newest)
+        newest = str(self.backups[0]) if self.backups else "BACKUP-FILE"
+        super().__init__(path=str(path), command=f"station-desktop backups restore {newest}")
 
 
 class SchemaTooNew(StationError):

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import gettext
 import io
+from collections.abc import Callable
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -37,6 +38,26 @@ def NC_(context: str, message: str) -> str:  # noqa: N802 - gettext marker conve
     `pgettext(context, message)`."""
     del context
     return message
+
+
+@dataclass(frozen=True)
+class Label:
+    """A message id passed as a parameter of another message ("The {kind} was not found"):
+    translated with it, like the label of a code."""
+
+    label: str
+
+    def __str__(self) -> str:
+        return self.label
+
+
+def _localised(translate: Callable[[str], str], params: dict[str, Any]) -> dict[str, Any]:
+    # Codes (which carry an untranslated `label`) and Labels are shown in the reader's
+    # language, never as raw codes such as "intake".
+    return {
+        name: translate(value.label) if isinstance(getattr(value, "label", None), str) else value
+        for name, value in params.items()
+    }
 
 
 def language_label(language: str) -> str:
@@ -108,15 +129,18 @@ class Translator:
 
     def gettext(self, message: str, **params: Any) -> str:
         text = self._translations.gettext(message)
-        return text.format(**params) if params else text
+        return text.format(**self._params(params)) if params else text
 
     def ngettext(self, singular: str, plural: str, n: int, **params: Any) -> str:
         text = self._translations.ngettext(singular, plural, n)
-        return text.format(n=n, **params)
+        return text.format(n=n, **self._params(params))
 
     def pgettext(self, context: str, message: str, **params: Any) -> str:
         text = self._translations.pgettext(context, message)
-        return text.format(**params) if params else text
+        return text.format(**self._params(params)) if params else text
+
+    def _params(self, params: dict[str, Any]) -> dict[str, Any]:
+        return _localised(self._translations.gettext, params)
 
     def has(self, message: str, context: str | None = None) -> bool:
         """Whether the catalogue has a translation (not the English id) for this message."""

@@ -30,19 +30,19 @@ DEFAULT_MULTILINE_LENGTH = 20_000
 MSG_REQUIRED = N_("This field is required.")
 MSG_TOO_LONG = N_("Too long: at most {limit} characters, this has {length}.")
 MSG_UNSTORABLE = N_("Contains characters that cannot be stored. Please retype this field.")
-MSG_BAD_DATE = N_("Not a date. Type it like 2024-05-30.")
+MSG_BAD_DATE = N_("Not a date. Type it like {example}.")
 MSG_DATE_FUTURE = N_("This date is in the future.")
 MSG_BAD_CODE = N_("Choose one of the listed options.")
 MSG_NOT_NUMBER = N_("Type a whole number.")
 MSG_TOO_SMALL = N_("Must be at least {limit}.")
 MSG_TOO_LARGE = N_("Must be at most {limit}.")
-MSG_BAD_MONEY = N_("Type an amount in yuan, like 12.50.")
+MSG_BAD_MONEY = N_("Type an amount in yuan, like {example}.")
 MSG_BAD_REFERENCE = N_("Choose a person from the list.")
 
 ID_MESSAGES: dict[IdError, str] = {
     IdError.EMPTY: MSG_REQUIRED,
     IdError.BAD_LENGTH: N_("An ID card number has 18 characters (or 15 on old cards)."),
-    IdError.BAD_CHARACTERS: N_("An ID card number has only digits and possibly a final X."),
+    IdError.BAD_CHARACTERS: N_("An ID card number has only digits and possibly a final {letter}."),
     IdError.BAD_REGION: N_("The first digits of this ID card number are not a known region."),
     IdError.BAD_DATE: N_("The birth date inside this ID card number does not exist."),
     IdError.FUTURE_DATE: N_("The birth date inside this ID card number is in the future."),
@@ -147,7 +147,7 @@ def _clean_text(spec: FieldSpec, raw: Any, out: Cleaned, today: date) -> None:
 def _clean_date(spec: FieldSpec, raw: Any, out: Cleaned, today: date) -> None:
     value = raw if isinstance(raw, date) else parse_date(str(raw))
     if value is None:
-        out.error(spec.key, MSG_BAD_DATE)
+        out.error(spec.key, MSG_BAD_DATE, example="2024-05-30")
     elif spec.not_future and value > today:
         out.error(spec.key, MSG_DATE_FUTURE)
     out.values[spec.key] = value
@@ -195,7 +195,7 @@ def _clean_money(spec: FieldSpec, raw: Any, out: Cleaned, today: date) -> None:
     del today
     fen = parse_money_fen(raw)
     if fen is None:
-        out.error(spec.key, MSG_BAD_MONEY)
+        out.error(spec.key, MSG_BAD_MONEY, example="12.50")
     elif spec.max_value is not None and fen > spec.max_value * 100:
         out.error(spec.key, MSG_TOO_LARGE, limit=spec.max_value)
     out.values[spec.key] = fen
@@ -244,7 +244,8 @@ def _clean_id_number(spec: FieldSpec, raw: Any, out: Cleaned, today: date) -> No
     result = check_id_number(str(raw), today=today)
     if not result.ok:
         assert result.error is not None
-        out.error(spec.key, ID_MESSAGES[result.error])
+        # The only parameter an ID message has: the check letter, the same in every script.
+        out.error(spec.key, ID_MESSAGES[result.error], letter="X")
         out.values[spec.key] = normalize_text(str(raw))
         return
     out.values[spec.key] = result.normalized

@@ -144,7 +144,7 @@ class CaseService:
             raise_if_invalid(cleaned)
             current, target = CaseStage.parse(case.stage), CaseStage.parse(v["to_stage"])
             if not can_move(current, target):
-                raise BadTransition(from_stage=current.value, to_stage=target.value)
+                raise BadTransition(from_stage=current, to_stage=target)
             changes: dict[str, Any] = {"stage": target.value}
             if target is CaseStage.CLOSED:
                 if v.get("closing_reason") is None:

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from station_desktop.domain.codes import AreaKind, Code, StaffRole, StationKind
 from station_desktop.domain.text import normalize_text
 from station_desktop.errors import FieldError, NotFound, StationNotConfigured, ValidationError
-from station_desktop.i18n import N_
+from station_desktop.i18n import N_, Label
 from station_desktop.services.context import ServiceContext, detached
 from station_desktop.store.changes import WriterIdentity, set_local_state, unit_of_work
 from station_desktop.store.models import Area, Device, Staff, Station
@@ -27,7 +27,7 @@ CodeT = TypeVar("CodeT", bound=Code)
 
 MSG_CODE_TAKEN = N_("This code is already used.")
 MSG_BAD_CODE = N_("Choose one of the listed options.")
-MSG_CODE_FORMAT = N_("A code has 1 to 40 letters, digits and hyphens, like CG-BK-01.")
+MSG_CODE_FORMAT = N_("A code has 1 to 40 letters, digits and hyphens, like {example}.")
 _CODE_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9-]{0,39}$")
 
 
@@ -35,7 +35,7 @@ def _reference_code(session: Session, model: type[Station] | type[Area], code: s
     """The normalised code, checked for form and for being free (else a field error)."""
     cleaned = normalize_text(code).upper()
     if not _CODE_PATTERN.match(cleaned):
-        raise ValidationError([FieldError("code", MSG_CODE_FORMAT)])
+        raise ValidationError([FieldError("code", MSG_CODE_FORMAT, {"example": "CG-BK-01"})])
     if session.scalars(select(model.id).where(model.code == cleaned)).first() is not None:
         raise ValidationError([FieldError("code", MSG_CODE_TAKEN)])
     return cleaned
@@ -94,7 +94,7 @@ class StationService:
                 )
             ).one_or_none()
             if station is None:
-                raise NotFound(kind="station", record_id=code)
+                raise NotFound(kind=Label(N_("station")), record_id=code)
             set_local_state(session, STATION_ID_KEY, str(station.id))
             session.execute(
                 update(Device).where(Device.id == self.ctx.device_id).values(station_id=station.id)

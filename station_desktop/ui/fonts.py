@@ -8,6 +8,8 @@ from PySide6.QtWidgets import QApplication, QLineEdit
 from station_desktop.fonts import CHINESE_FAMILY, FONT_FILES, TIBETAN_FAMILY, font_path
 
 BASE_POINT_SIZE = 11
+# Tibetan letters are small for their line box: the Tibetan interface reads best larger.
+TIBETAN_POINT_SIZE = 14
 
 
 class FontsMissingError(RuntimeError):
@@ -34,7 +36,7 @@ def interface_font(language: str) -> QFont:
     )
     font = QFont()
     font.setFamilies(order)
-    font.setPointSize(BASE_POINT_SIZE)
+    font.setPointSize(TIBETAN_POINT_SIZE if language == "bo" else BASE_POINT_SIZE)
     return font
 
 

@@ -44,6 +44,7 @@ def test_every_open_window_retranslates_at_once(
     second.show()
     for language in ("bo", "en", "zh_CN"):
         languages.switch(language)
+        QApplication.processEvents()  # Qt posts LanguageChange events; let them arrive
         for shown in (window, second):
             assert _nav_texts(shown)[0].startswith(RESIDENTS[language])
             assert shown.windowTitle() == _("Station Desktop")
@@ -56,7 +57,9 @@ def test_typing_is_kept_when_the_language_changes(
 ) -> None:
     window.residents_page.search_box.setText("བཀྲ་ཤིས 扎西")
     languages.switch("bo")
+    QApplication.processEvents()
     languages.switch("en")
+    QApplication.processEvents()
     assert window.residents_page.search_box.text() == "བཀྲ་ཤིས 扎西"
 
 
