@@ -120,3 +120,15 @@ def test_paper_gets_both_languages_in_one_call() -> None:
 def test_pseudo_translation_lengthens_and_keeps_placeholders() -> None:
     text = PseudoTranslations().gettext("Only {left} left of this donation.")
     assert "{left}" in text and len(text) > 1.3 * len("Only {left} left of this donation.")
+
+
+def test_codes_in_messages_are_shown_as_labels_in_the_readers_language() -> None:
+    from station_desktop.domain.codes import CaseStage
+    from station_desktop.errors import BadTransition
+
+    error = BadTransition(from_stage=CaseStage.INTAKE, to_stage=CaseStage.EVALUATION)
+    assert error.english() == "A case cannot move from stage 'Intake' to 'Evaluation'."
+    zh = Catalogues().translator("zh_CN").gettext(error.message, **error.params)
+    assert "接案" in zh and "评估" in zh and "intake" not in zh
+    bo = Catalogues().translator("bo").gettext(error.message, **error.params)
+    assert "intake" not in bo and any("\u0f40" <= ch <= "\u0fbc" for ch in bo)
