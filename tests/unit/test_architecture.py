@@ -47,3 +47,17 @@ def test_import_linter_contracts_hold() -> None:
         [str(lint)], capture_output=True, text=True, cwd=PACKAGE.parent, timeout=300
     )
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_every_subpackage_is_installed() -> None:
+    """pyproject.toml lists packages explicitly (i18n/ and resources/ are mapped into the
+    package); a new subpackage missing from the list would be left out of the wheel."""
+    import tomllib
+
+    config = tomllib.loads((PACKAGE.parent / "pyproject.toml").read_text(encoding="utf-8"))
+    listed = set(config["tool"]["setuptools"]["packages"])
+    on_disk = {
+        ".".join(path.parent.relative_to(PACKAGE.parent).parts)
+        for path in PACKAGE.rglob("__init__.py")
+    }
+    assert on_disk - listed == set()
