@@ -11,10 +11,10 @@ import uuid
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from datetime import date, datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from station_desktop.domain.idcard import mask_id_number
 from station_desktop.services.context import ServiceContext
@@ -27,6 +27,7 @@ from station_desktop.store.models import (
     FeedbackSheet,
     GroupMembership,
     HomeVisit,
+    Replicated,
     Resident,
     ResourceHandout,
     ResourceReceipt,
@@ -54,6 +55,23 @@ def _names(
         select(Resident.id, Resident.name_bo, Resident.name_zh).where(Resident.id.in_(ids))
     )
     return {rid: (bo, zh) for rid, bo, zh in rows}
+
+
+ModelT = TypeVar("ModelT", bound=Replicated)
+
+
+def _newest(
+    session: Session, model: type[ModelT], by: InstrumentedAttribute[Any], limit: int
+) -> list[ModelT]:
+    """Live records, newest first by `by` (a business date), then by id."""
+    return list(
+        session.scalars(
+            select(model)
+            .where(model.deleted.is_(False))
+            .order_by(by.desc(), model.id.desc())
+            .limit(limit)
+        )
+    )
 
 
 class ListingService:
@@ -130,25 +148,11 @@ class ListingService:
         ]
 
     def _residents(self, session: Session, limit: int) -> list[dict[str, Any]]:
-        rows = list(
-            session.scalars(
-                select(Resident)
-                .where(Resident.deleted.is_(False))
-                .order_by(Resident.created_at.desc(), Resident.id.desc())
-                .limit(limit)
-            )
-        )
+        rows = _newest(session, Resident, Resident.created_at, limit)
         return self.resident_dicts(session, rows)
 
     def _visits(self, session: Session, limit: int) -> list[dict[str, Any]]:
-        rows = list(
-            session.scalars(
-                select(HomeVisit)
-                .where(HomeVisit.deleted.is_(False))
-                .order_by(HomeVisit.visit_date.desc(), HomeVisit.id.desc())
-                .limit(limit)
-            )
-        )
+        rows = _newest(session, HomeVisit, HomeVisit.visit_date, limit)
         names = _names(session, (v.resident_id for v in rows))
         return [
             {
@@ -167,14 +171,7 @@ class ListingService:
         ]
 
     def _feedback(self, session: Session, limit: int) -> list[dict[str, Any]]:
-        rows = list(
-            session.scalars(
-                select(FeedbackSheet)
-                .where(FeedbackSheet.deleted.is_(False))
-                .order_by(FeedbackSheet.service_date.desc(), FeedbackSheet.id.desc())
-                .limit(limit)
-            )
-        )
+        rows = _newest(session, FeedbackSheet, FeedbackSheet.service_date, limit)
         ratings: dict[uuid.UUID, dict[str, int]] = defaultdict(dict)
         if rows:
             for sheet_id, dimension, level in session.execute(
@@ -203,14 +200,7 @@ class ListingService:
         ]
 
     def _cases(self, session: Session, limit: int) -> list[dict[str, Any]]:
-        rows = list(
-            session.scalars(
-                select(CaseRecord)
-                .where(CaseRecord.deleted.is_(False))
-                .order_by(CaseRecord.opened_on.desc(), CaseRecord.id.desc())
-                .limit(limit)
-            )
-        )
+        rows = _newest(session, CaseRecord, CaseRecord.opened_on, limit)
         names = _names(session, (c.resident_id for c in rows))
         return [
             {
@@ -232,14 +222,7 @@ class ListingService:
         ]
 
     def _activities(self, session: Session, limit: int) -> list[dict[str, Any]]:
-        rows = list(
-            session.scalars(
-                select(Activity)
-                .where(Activity.deleted.is_(False))
-                .order_by(Activity.held_on.desc(), Activity.id.desc())
-                .limit(limit)
-            )
-        )
+        rows = _newest(session, Activity, Activity.held_on, limit)
         named: dict[uuid.UUID, int] = {}
         if rows:
             named = dict(
@@ -268,22 +251,8 @@ class ListingService:
         ]
 
     def _resources(self, session: Session, limit: int) -> list[dict[str, Any]]:
-        receipts = list(
-            session.scalars(
-                select(ResourceReceipt)
-                .where(ResourceReceipt.deleted.is_(False))
-                .order_by(ResourceReceipt.received_on.desc(), ResourceReceipt.id.desc())
-                .limit(limit)
-            )
-        )
-        handouts = list(
-            session.scalars(
-                select(ResourceHandout)
-                .where(ResourceHandout.deleted.is_(False))
-                .order_by(ResourceHandout.handed_on.desc(), ResourceHandout.id.desc())
-                .limit(limit)
-            )
-        )
+        receipts = _newest(session, ResourceReceipt, ResourceReceipt.received_on, limit)
+        handouts = _newest(session, ResourceHandout, ResourceHandout.handed_on, limit)
         names = _names(session, (h.resident_id for h in handouts))
         entries: list[dict[str, Any]] = [
             {
