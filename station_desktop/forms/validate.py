@@ -76,7 +76,30 @@ def parse_date(text: str) -> date | None:
                 return date(int(match.group(1)), int(match.group(2)), int(match.group(3)))
             except ValueError:
                 return None
-    return None
+    return _english_date(cleaned)
+
+
+_ENGLISH_MONTHS = {
+    name: number
+    for number, name in enumerate(
+        ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"),
+        start=1,
+    )
+}
+_ENGLISH_DATE = re.compile(r"^([A-Za-z]{3})[a-z]*\.? (\d{1,2}), (\d{4})$")
+
+
+def _english_date(text: str) -> date | None:
+    """The English form the screen shows (May 30, 2024), so a shown date can be typed back.
+    Month names are matched here, not with strptime, which follows the system locale."""
+    match = _ENGLISH_DATE.match(text)
+    month = _ENGLISH_MONTHS.get(match.group(1).lower()) if match else None
+    if match is None or month is None:
+        return None
+    try:
+        return date(int(match.group(3)), month, int(match.group(2)))
+    except ValueError:
+        return None
 
 
 def parse_money_fen(value: Any) -> int | None:

@@ -40,6 +40,7 @@ def languages(qapp: object, bundled_fonts: list[str]) -> Iterator[object]:
     switcher.switch("zh_CN")
     yield switcher
     switcher.switch("en")
+    switcher.shutdown()  # no Python translator may outlive the test
 
 
 def type_text(widget: object, text: str) -> None:

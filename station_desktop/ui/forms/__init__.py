@@ -1,0 +1,1 @@
+"""Record editors built from form specifications (`station_desktop.forms`)."""
