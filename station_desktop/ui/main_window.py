@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from PySide6.QtCore import QByteArray, QEvent, QSettings, Qt, QTimer
 from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QKeySequence, QShortcut
@@ -36,10 +37,19 @@ from station_desktop.domain.codes import (
     ServiceArea,
     VisitOutcome,
 )
+from station_desktop.drafts import DraftStore
 from station_desktop.formats import LocaleFormats
+from station_desktop.forms.activity import ACTIVITY_FORM
+from station_desktop.forms.case import CASE_FORM
+from station_desktop.forms.feedback import FEEDBACK_FORM
+from station_desktop.forms.resident import RESIDENT_FORM
+from station_desktop.forms.resources import RECEIPT_FORM
+from station_desktop.forms.spec import FormSpec
+from station_desktop.forms.visit import VISIT_FORM
 from station_desktop.i18n import N_, NC_, _, language_label, pgettext
 from station_desktop.ui.collation import NameSorter
 from station_desktop.ui.fonts import fit_tibetan, text_line_height
+from station_desktop.ui.forms.editor import RecordDialog, application_choices
 from station_desktop.ui.qt_i18n import LanguageSwitcher
 
 SEARCH_DELAY_MS = 150
@@ -261,6 +271,15 @@ class MainWindow(QMainWindow):
     # ------------------------------------------------------------ language
 
     def _build_menus(self) -> None:
+        self._new_menu = self.menuBar().addMenu("")
+        self._new_actions: list[tuple[QAction, str]] = []
+        for number, (title, spec, save) in enumerate(self._record_kinds(), start=1):
+            action = QAction(self)
+            # Ctrl+1 … Ctrl+6: a new record of each kind without the mouse.
+            action.setShortcut(QKeySequence(f"Ctrl+{number}"))
+            action.triggered.connect(self._record_opener(spec, save))
+            self._new_menu.addAction(action)
+            self._new_actions.append((action, title))
         self._language_menu = self.menuBar().addMenu("")
         group = QActionGroup(self)
         self._language_actions: dict[str, QAction] = {}
@@ -277,6 +296,47 @@ class MainWindow(QMainWindow):
         self._digits_action.toggled.connect(self._languages.set_tibetan_digits)
         self._language_menu.addAction(self._digits_action)
 
+    def _record_kinds(self) -> list[tuple[str, FormSpec, Callable[[dict[str, Any]], Any]]]:
+        app = self._app
+        return [
+            (N_("Register a resident"), RESIDENT_FORM, app.residents.register),
+            (N_("Record a home visit"), VISIT_FORM, app.visits.record),
+            (N_("Enter a satisfaction feedback sheet"), FEEDBACK_FORM, app.feedback.record),
+            (N_("Open a case"), CASE_FORM, app.cases.open),
+            (N_("Record an activity"), ACTIVITY_FORM, app.activities.record),
+            (N_("Record resources received"), RECEIPT_FORM, app.resources.record_receipt),
+        ]
+
+    def _record_opener(
+        self, spec: FormSpec, save: Callable[[dict[str, Any]], Any]
+    ) -> Callable[[], None]:
+        def open_dialog() -> None:
+            self.open_record_dialog(spec, save)
+
+        return open_dialog
+
+    def open_record_dialog(
+        self, spec: FormSpec, save: Callable[[dict[str, Any]], Any]
+    ) -> RecordDialog:
+        """A new record of this form; what is typed is kept as a draft until it is saved."""
+        dialog = RecordDialog(
+            spec,
+            save,
+            choices=application_choices(self._app, self._languages.formats),
+            formats=self._languages.formats,
+            drafts=DraftStore(self._app.paths.drafts),
+            draft_key=f"{spec.code}:new",
+            parent=self,
+        )
+        dialog.accepted.connect(self.refresh_pages)
+        dialog.open()
+        return dialog
+
+    def refresh_pages(self) -> None:
+        self.residents_page.refresh()
+        for page in self.record_pages:
+            page.refresh()
+
     def _language_chooser(self, language: str) -> Callable[[], None]:
         return lambda: self._languages.switch(language)
 
@@ -288,6 +348,9 @@ class MainWindow(QMainWindow):
     def retranslate_ui(self) -> None:
         """Every visible text of the window and its pages, in the interface language."""
         self.setWindowTitle(_("Station Desktop"))
+        self._new_menu.setTitle(_("&New"))
+        for action, title in self._new_actions:
+            action.setText(_(title))
         self._language_menu.setTitle(_("&Language"))
         for language, action in self._language_actions.items():
             action.setChecked(language == self._languages.current)

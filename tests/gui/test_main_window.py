@@ -7,6 +7,7 @@ from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
 from station_desktop.app import Application
+from station_desktop.ui.forms.editor import RecordDialog
 from station_desktop.ui.main_window import MainWindow
 from station_desktop.ui.qt_i18n import LanguageSwitcher
 from tests.conftest import StationSetup
@@ -71,3 +72,28 @@ def test_window_remembers_its_page(
     second = MainWindow(app, languages)
     qtbot.addWidget(second)
     assert second.nav.currentRow() == 3
+
+
+def test_a_new_visit_from_the_menu_appears_in_the_list(
+    window: MainWindow, app: Application, station: StationSetup, qtbot: QtBot
+) -> None:
+    resident = app.residents.search("卓玛")[0]
+    window.nav.setCurrentRow(1)  # home visits
+    before = window.record_pages[0].table.rowCount()
+    qtbot.keyClick(window, Qt.Key.Key_2, Qt.KeyboardModifier.ControlModifier)
+    dialog = window.findChild(RecordDialog)
+    assert dialog is not None and dialog.isVisible()
+    dialog.editor.set_values(
+        {
+            "resident_id": str(resident.id),
+            "visit_date": "2026-05-30",
+            "visitor_ids": [str(station.worker_id)],
+            "outcome": "at_home",
+            "purpose": "routine",
+            "situation": "གནས་ཚུལ་བཟང་། 情况良好",
+        }
+    )
+    assert dialog.save()
+    qtbot.waitUntil(lambda: window.record_pages[0].table.rowCount() == before + 1, timeout=2000)
+    # The draft kept while typing is gone once the visit is saved.
+    assert list(app.paths.drafts.glob("draft-*.json")) == []
