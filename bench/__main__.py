@@ -5,7 +5,7 @@ from __future__ import annotations
 import importlib
 import sys
 
-BENCHMARKS = ("search",)
+BENCHMARKS = ("search", "report")
 
 
 def main(names: list[str]) -> int:

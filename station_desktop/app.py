@@ -19,6 +19,7 @@ from station_desktop.services.cases import CaseService
 from station_desktop.services.context import ServiceContext
 from station_desktop.services.feedback import FeedbackService
 from station_desktop.services.listing import ListingService
+from station_desktop.services.reports import ReportService
 from station_desktop.services.residents import ResidentService
 from station_desktop.services.resources import ResourceService
 from station_desktop.services.stations import StationService
@@ -44,6 +45,7 @@ class Application:
     activities: ActivityService
     resources: ResourceService
     listing: ListingService
+    reports: ReportService
 
     @property
     def paths(self) -> DataPaths:
@@ -88,6 +90,7 @@ def build_application(
         activities=ActivityService(ctx),
         resources=ResourceService(ctx),
         listing=ListingService(ctx),
+        reports=ReportService(ctx),
     )
 
 

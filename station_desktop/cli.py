@@ -70,6 +70,15 @@ def build_parser() -> argparse.ArgumentParser:
     )
     restore.add_argument("file", type=Path)
 
+    report = commands.add_parser(
+        "report", help="the bureau's figures for a period and stations (docs/report-figures.md)"
+    )
+    report.add_argument("--from", dest="start", required=True, metavar="YYYY-MM-DD")
+    report.add_argument("--to", dest="end", required=True, metavar="YYYY-MM-DD")
+    report.add_argument("--station", action="append", metavar="CODE", help="repeatable")
+    report.add_argument("--format", choices=("json",), default="json")
+    report.add_argument("-o", "--output", type=Path, metavar="FILE")
+
     commands.add_parser("info", help="where the data is and what it holds")
     return parser
 
@@ -190,6 +199,28 @@ def _cmd_backups(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _cmd_report(args: argparse.Namespace) -> int:
+    from station_desktop.forms.validate import parse_date
+    from station_desktop.services.reports import ReportPeriod
+    from station_desktop.store.files import commit_temp_file, temp_path_for
+
+    start, end = parse_date(args.start), parse_date(args.end)
+    if start is None or end is None or end < start:
+        raise StationError(
+            N_("Give the period as {example}."), example="--from 2026-01-01 --to 2026-12-31"
+        )
+    with _open(args, reading=True) as app:
+        report = app.reports.compute(ReportPeriod(start, end), args.station)
+    text = json.dumps(report.to_json(), ensure_ascii=False, indent=2)
+    if args.output is None:
+        _out(text)
+    else:  # a temporary name, fsync, rename: a USB stick pulled out leaves no half file
+        temp = temp_path_for(args.output)
+        temp.write_text(text + "\n", encoding="utf-8")
+        commit_temp_file(temp, args.output)
+    return EXIT_OK
+
+
 def _cmd_info(args: argparse.Namespace) -> int:
     with _open(args, reading=True) as app:
         station = app.stations.current_station()
@@ -208,6 +239,7 @@ COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "list": _cmd_list,
     "setup": _cmd_setup,
     "backups": _cmd_backups,
+    "report": _cmd_report,
     "info": _cmd_info,
 }
 

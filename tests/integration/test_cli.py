@@ -74,6 +74,33 @@ def test_list_every_kind_as_json_newest_first(demo_dir: Path, kind: str) -> None
     assert dates == sorted(dates, reverse=True)
 
 
+def test_report_as_json(demo_dir: Path, tmp_path: Path) -> None:
+    out = tmp_path / "report.json"
+    run_cli(
+        "report", "--from", "2025-01-01", "--to", "2026-12-31", "-o", str(out), data_dir=demo_dir
+    )
+    report = json.loads(out.read_text(encoding="utf-8"))
+    assert report["format_version"] == 1
+    assert report["totals"]["home_visits"]["visits"] > 0
+    one = json.loads(
+        run_cli(
+            "report",
+            "--from",
+            "2025-01-01",
+            "--to",
+            "2026-12-31",
+            "--station",
+            report["stations"][0],
+            data_dir=demo_dir,
+        ).stdout
+    )
+    assert one["stations"] == report["stations"][:1]
+    bad = run_cli(
+        "report", "--from", "2026-02-30", "--to", "2026-03-01", data_dir=demo_dir, check=False
+    )
+    assert bad.returncode == 1 and "--from" in bad.stderr
+
+
 def test_list_text_output_and_info(demo_dir: Path) -> None:
     assert run_cli("list", "cases", "--limit", "3", data_dir=demo_dir).stdout.count("\n") == 3
     info = run_cli("info", data_dir=demo_dir).stdout

@@ -1,0 +1,1072 @@
+"""Statistics for any period and any set of stations, computed from the records.
+
+Every figure, its JSON key and its exact definition are in docs/report-figures.md; keep the
+two in step. In short:
+
+- The period is a pair of inclusive business dates (Lhasa dates). Each record is placed in
+  the period by one date of its own, named in the documentation (a visit by `visit_date`,
+  a hand-out by `handed_on`, ...), never by when it was typed in.
+- A record belongs to a station by its own `station_id` (an attendance and a rating by their
+  activity's and sheet's station, a stage change by its case's).
+- Tombstoned records never count, and neither does anything that names a tombstoned
+  resident: the registration was withdrawn (a mistake, a duplicate, an erasure request)
+  and the records hanging from it go with it.
+- "people" figures count distinct residents; per-station distinct counts do not add up to
+  the totals when one person was served by two stations.
+
+Everything is counted by SQL aggregates in ONE statement (see `_Tally`), which returns a
+few hundred small rows whatever the number of records; nothing loops over records in
+Python. It is portable between SQLite and PostgreSQL: no dialect functions, computed keys
+are grouped on from an inner query (PostgreSQL cannot match two copies of an expression
+holding bound parameters), and constants in it are written inline.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, fields, is_dataclass
+from datetime import date, datetime, timedelta
+from decimal import ROUND_HALF_UP, Decimal
+from types import MappingProxyType
+from typing import Any, TypeVar
+
+from sqlalchemy import (
+    CTE,
+    ColumnElement,
+    FromClause,
+    Select,
+    String,
+    Subquery,
+    Uuid,
+    and_,
+    case,
+    cast,
+    distinct,
+    func,
+    literal_column,
+    null,
+    or_,
+    select,
+    type_coerce,
+    union_all,
+)
+from sqlalchemy.orm import Session
+
+from station_desktop.domain.codes import (
+    ActivityKind,
+    CaseStage,
+    ClosingReason,
+    DonorType,
+    FeedbackDimension,
+    PriorityGroup,
+    Satisfaction,
+    Sex,
+    VisitOutcome,
+)
+from station_desktop.domain.text import normalize_text
+from station_desktop.errors import NotFound
+from station_desktop.services.context import ServiceContext
+from station_desktop.store.models import (
+    Activity,
+    Attendance,
+    CaseRecord,
+    CaseStageChange,
+    FeedbackRating,
+    FeedbackSheet,
+    GroupMembership,
+    HomeVisit,
+    Replicated,
+    Resident,
+    ResourceHandout,
+    ResourceReceipt,
+    Station,
+)
+
+REPORT_FORMAT_VERSION = 1
+
+UNKNOWN = "unknown"
+NO_GROUP = "none"
+# A closing later undone by a reopening: the case record keeps only its latest reason.
+REOPENED_LATER = "reopened_later"
+COMMUNITY = "community"  # every activity kind other than group work
+
+# Age bands by age on the last day of the period, oldest first (the first that fits wins).
+AGE_BANDS: tuple[tuple[str, int], ...] = (
+    ("80+", 80),
+    ("60-79", 60),
+    ("18-59", 18),
+    ("14-17", 14),
+)
+YOUNGEST_BAND = "0-13"
+AGE_BAND_KEYS: tuple[str, ...] = (YOUNGEST_BAND, "14-17", "18-59", "60-79", "80+", UNKNOWN)
+
+# The service events that make a resident "served"; person-times count each of them.
+EVENT_SOURCES: tuple[str, ...] = ("home_visit", "case", "attendance", "handout", "feedback")
+
+SEX_KEYS: tuple[str, ...] = (*Sex.codes(), UNKNOWN)
+GROUP_KEYS: tuple[str, ...] = (*PriorityGroup.codes(), NO_GROUP)
+OUTCOME_KEYS: tuple[str, ...] = VisitOutcome.codes()
+REASON_KEYS: tuple[str, ...] = (*ClosingReason.codes(), REOPENED_LATER)
+KIND_KEYS: tuple[str, ...] = ActivityKind.codes()
+DIMENSION_KEYS: tuple[str, ...] = FeedbackDimension.codes()
+LEVEL_KEYS: tuple[str, ...] = Satisfaction.codes()
+DONOR_KEYS: tuple[str, ...] = DonorType.codes()
+
+_CLOSED = CaseStage.CLOSED.value
+_INTAKE = CaseStage.INTAKE.value
+_GROUP_WORK = ActivityKind.GROUP_WORK.value
+
+T = TypeVar("T")
+StationKey = uuid.UUID | None  # None: all selected stations together
+
+
+# ---------------------------------------------------------------- the report, as data
+
+
+@dataclass(frozen=True)
+class ReportPeriod:
+    """From `start` to `end`, both days included (business dates in Lhasa)."""
+
+    start: date
+    end: date
+
+    def __post_init__(self) -> None:
+        for value in (self.start, self.end):
+            # datetime is a date too; an instant here would be compared as a day by luck.
+            if not isinstance(value, date) or isinstance(value, datetime):
+                raise TypeError(f"a report period takes dates, not {type(value).__name__}")
+        if self.end < self.start:
+            raise ValueError(f"the period ends ({self.end}) before it starts ({self.start})")
+
+    @property
+    def days(self) -> int:
+        return (self.end - self.start).days + 1
+
+
+@dataclass(frozen=True)
+class Served:
+    people: int  # distinct residents
+    person_times: int  # service events
+
+
+@dataclass(frozen=True)
+class ResidentsServed:
+    people: int
+    person_times: int
+    by_source: Mapping[str, Served]
+    by_sex: Mapping[str, Served]
+    by_age_band: Mapping[str, Served]
+    # A person counts in every group whose membership overlaps the period: the groups add
+    # up to more than `people` when someone is in two groups.
+    by_priority_group: Mapping[str, Served]
+
+
+@dataclass(frozen=True)
+class VisitCount:
+    visits: int
+    households: int
+
+
+@dataclass(frozen=True)
+class HomeVisits:
+    visits: int
+    households: int
+    by_outcome: Mapping[str, VisitCount]
+
+
+@dataclass(frozen=True)
+class Cases:
+    opened: int
+    active: int
+    closed: int
+    reopened: int
+    open_at_start: int
+    open_at_end: int
+    closed_by_reason: Mapping[str, int]
+
+
+@dataclass(frozen=True)
+class ActivityCount:
+    held: int
+    attendances: int  # named_attendances + headcount_other
+    named_attendances: int
+    headcount_other: int
+    participants: int  # distinct named residents
+
+
+@dataclass(frozen=True)
+class Activities:
+    total: ActivityCount
+    group_work: ActivityCount
+    community: ActivityCount
+    by_kind: Mapping[str, ActivityCount]
+
+
+@dataclass(frozen=True)
+class DimensionResult:
+    answered: int
+    unanswered: int
+    levels: Mapping[str, int]
+    mean: float | None  # two decimals, half up; None when nobody answered
+
+
+@dataclass(frozen=True)
+class SatisfactionResult:
+    sheets: int
+    anonymous: int
+    by_dimension: Mapping[str, DimensionResult]
+
+
+@dataclass(frozen=True)
+class ReceiptCount:
+    receipts: int
+    value_fen: int
+
+
+@dataclass(frozen=True)
+class Received:
+    receipts: int
+    value_fen: int
+    by_donor_type: Mapping[str, ReceiptCount]
+
+
+@dataclass(frozen=True)
+class HandoutCount:
+    handouts: int
+    items: int
+    value_fen: int
+    recipients: int
+
+
+@dataclass(frozen=True)
+class HandedOut:
+    handouts: int
+    items: int
+    value_fen: int
+    recipients: int
+    # By the recipient's groups on the hand-out date; a person in two groups counts twice.
+    by_priority_group: Mapping[str, HandoutCount]
+
+
+@dataclass(frozen=True)
+class Resources:
+    received: Received
+    handed_out: HandedOut
+
+
+@dataclass(frozen=True)
+class Figures:
+    """Every figure, for one station or for all selected stations together."""
+
+    residents_served: ResidentsServed
+    home_visits: HomeVisits
+    cases: Cases
+    activities: Activities
+    satisfaction: SatisfactionResult
+    resources: Resources
+
+
+@dataclass(frozen=True)
+class Report:
+    period: ReportPeriod
+    stations: tuple[str, ...]  # codes, sorted
+    totals: Figures
+    by_station: Mapping[str, Figures]  # by code, in the order of `stations`
+
+    def to_json(self) -> dict[str, Any]:
+        """The stable structure of docs/report-figures.md (keys are never renamed)."""
+        return {
+            "format_version": REPORT_FORMAT_VERSION,
+            "period": {
+                "start": self.period.start.isoformat(),
+                "end": self.period.end.isoformat(),
+                "days": self.period.days,
+            },
+            "stations": list(self.stations),
+            "totals": _plain(self.totals),
+            "by_station": {code: _plain(figures) for code, figures in self.by_station.items()},
+        }
+
+
+def _plain(value: Any) -> Any:
+    """Dataclasses and mappings as JSON-ready dicts, in field/key order."""
+    if is_dataclass(value) and not isinstance(value, type):
+        return {f.name: _plain(getattr(value, f.name)) for f in fields(value)}
+    if isinstance(value, Mapping):
+        return {str(k): _plain(v) for k, v in value.items()}
+    return value
+
+
+def _frozen(items: Mapping[str, T]) -> Mapping[str, T]:
+    return MappingProxyType(dict(items))
+
+
+def years_before(day: date, years: int) -> date:
+    """The latest birth date of someone at least `years` old on `day` (a 29 February
+    birthday is reached on 28 February in other years, as `residents.age_on` counts)."""
+    try:
+        return day.replace(year=day.year - years)
+    except ValueError:
+        return day.replace(year=day.year - years, day=28)
+
+
+def satisfaction_mean(level_counts: Mapping[int, int]) -> float | None:
+    answered = sum(level_counts.values())
+    if answered == 0:
+        return None
+    total = sum(level * count for level, count in level_counts.items())
+    exact = Decimal(total) / Decimal(answered)
+    return float(exact.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP))
+
+
+# ---------------------------------------------------------------- the service
+
+
+class ReportService:
+    def __init__(self, ctx: ServiceContext) -> None:
+        self.ctx = ctx
+
+    def compute(self, period: ReportPeriod, station_codes: Sequence[str] | None = None) -> Report:
+        """The report for `period` over the stations with `station_codes` (every live
+        station when None). Raises NotFound for an unknown or tombstoned station code."""
+        with self.ctx.db.read() as session:
+            stations, every = _stations(session, station_codes)
+            ids = tuple(stations)
+            tally = _Tally(period, ids, every_station=every)
+            counts = tally.run(session, per_station=len(ids) > 1)
+        totals = _build(counts.get(None, {}))
+        if len(ids) == 1:
+            by_station = {stations[ids[0]]: totals}
+        else:
+            by_station = {code: _build(counts.get(i, {})) for i, code in stations.items()}
+        return Report(period, tuple(stations.values()), totals, _frozen(by_station))
+
+
+def _stations(session: Session, codes: Sequence[str] | None) -> tuple[dict[uuid.UUID, str], bool]:
+    """The chosen stations (id → code, sorted by code), and whether they are all the live
+    stations there are."""
+    rows = session.execute(select(Station.id, Station.code).where(Station.deleted.is_(False)))
+    live = {station_id: code for station_id, code in rows}
+    if codes is None:
+        found = live
+    else:
+        if isinstance(codes, str):  # one code passed bare would be read letter by letter
+            raise TypeError("station_codes takes a sequence of codes, not one string")
+        wanted = list(dict.fromkeys(normalize_text(c).upper() for c in codes))
+        if not wanted:
+            raise ValueError("choose at least one station (or None for all of them)")
+        found = {i: code for i, code in live.items() if code in wanted}
+        missing = sorted(set(wanted) - set(found.values()))
+        if missing:
+            raise NotFound(kind="station", record_id=", ".join(missing))
+    return dict(sorted(found.items(), key=lambda item: item[1])), len(found) == len(live)
+
+
+# ---------------------------------------------------------------- the statement
+
+
+def _live(model: type[Replicated]) -> ColumnElement[bool]:
+    return model.deleted.is_(False)
+
+
+def _resident_live(column: Any) -> ColumnElement[bool]:
+    # NOT IN the (small) set of tombstoned ids: cheaper than joining every row to resident.
+    tombstoned = select(Resident.id).where(Resident.deleted.is_(True))
+    condition: ColumnElement[bool] = column.not_in(tombstoned)
+    return condition
+
+
+def _const(word: str) -> ColumnElement[str]:
+    """A code written into the SQL text. Inline, not a bound parameter: PostgreSQL cannot
+    always type a parameter that stands alone in a column of a UNION."""
+    if not word.replace("_", "").replace("-", "").replace("+", "").isalnum():
+        raise ValueError(f"not a plain code: {word!r}")
+    return literal_column(f"'{word}'", String)
+
+
+def _flag(condition: ColumnElement[bool]) -> ColumnElement[int]:
+    return case((condition, 1), else_=0)
+
+
+def _distinct_count(column: Any) -> ColumnElement[int]:
+    return func.count(distinct(column))
+
+
+def _newest_first(change: type[CaseStageChange]) -> ColumnElement[int]:
+    """1 for the latest change of each case (by date; on one day, the one recorded last)."""
+    return func.row_number().over(
+        partition_by=change.case_id,
+        order_by=(change.changed_on.desc(), change.created_at.desc(), change.id.desc()),
+    )
+
+
+def _people_with(column: str) -> Callable[[FromClause], tuple[ColumnElement[Any], ...]]:
+    """Measures of per-person rows: people with events of a source, and those events."""
+
+    def measures(rows: FromClause) -> tuple[ColumnElement[Any], ...]:
+        return (func.sum(_flag(rows.c[column] > 0)), func.sum(rows.c[column]))
+
+    return measures
+
+
+Path = tuple[str, ...]
+Counts = dict[Path, list[int]]
+
+_MAX_KEYS = 2
+_MAX_MEASURES = 4
+
+
+@dataclass(frozen=True)
+class _Source:
+    rows: FromClause
+    measures: tuple[ColumnElement[Any], ...]
+
+
+@dataclass(frozen=True)
+class _Arm:
+    """One aggregate: rows grouped by their `keys` columns, measured by `measures`; from
+    `together` for all stations together, from `each` (with a station_id column) per
+    station. Usually the same rows; not when rows are per person."""
+
+    tag: str
+    keys: tuple[str, ...]
+    together: _Source
+    each: _Source
+
+
+class _Tally:
+    """All figures as ONE statement: the record sets are common table expressions, each
+    read once (a CTE used twice is materialised by SQLite ≥ 3.35 and PostgreSQL ≥ 12),
+    and every aggregate is an arm of a UNION ALL with the same columns: tag, station (NULL
+    for all stations together), two keys, four measures."""
+
+    def __init__(
+        self, period: ReportPeriod, station_ids: tuple[uuid.UUID, ...], *, every_station: bool
+    ) -> None:
+        self.start = period.start
+        self.end = period.end
+        self.ids = station_ids
+        self.every_station = every_station
+        self.arms: list[_Arm] = []
+        self._visits: CTE | None = None  # shared by visits and residents served
+        self._states: CTE | None = None  # shared by cases and residents served
+
+    def in_period(self, column: Any) -> ColumnElement[bool]:
+        return and_(column >= self.start, column <= self.end)
+
+    def at_station(self, column: Any) -> ColumnElement[bool]:
+        condition: ColumnElement[bool]
+        if self.every_station:
+            # Same rows as IN (every live station), but the planner then reads by the date
+            # index instead of fetching every record of every station by the station index.
+            tombstoned = select(Station.id).where(Station.deleted.is_(True))
+            condition = column.not_in(tombstoned)
+        else:
+            condition = column.in_(self.ids)
+        return condition
+
+    def arm(
+        self, tag: str, rows: FromClause, keys: Sequence[str], *measures: ColumnElement[Any]
+    ) -> None:
+        source = _Source(rows, measures)
+        self.arms.append(_Arm(tag, tuple(keys), source, source))
+
+    def split_arm(
+        self,
+        tag: str,
+        together: FromClause,
+        each: FromClause,
+        keys: Sequence[str],
+        measures: Callable[[FromClause], tuple[ColumnElement[Any], ...]],
+    ) -> None:
+        self.arms.append(
+            _Arm(
+                tag,
+                tuple(keys),
+                _Source(together, measures(together)),
+                _Source(each, measures(each)),
+            )
+        )
+
+    def run(self, session: Session, *, per_station: bool) -> dict[StationKey, Counts]:
+        """Counts by figure path, for all stations together (key None) and, when asked,
+        for each station (keys: station ids; a station with no records is absent)."""
+        self.arms.clear()
+        self.served()
+        self.visits()
+        self.cases()
+        self.activities()
+        self.satisfaction()
+        self.resources()
+        selects = []
+        for arm in self.arms:
+            selects.append(self.select(arm, per_station=False))
+            if per_station:
+                selects.append(self.select(arm, per_station=True))
+        width = {arm.tag: (len(arm.keys), len(arm.together.measures)) for arm in self.arms}
+        counts: dict[StationKey, Counts] = {None: {}}
+        for tag, station, *rest in session.execute(union_all(*selects)):
+            n_keys, n_measures = width[tag]
+            path = (tag, *(UNKNOWN if k is None else str(k) for k in rest[:n_keys]))
+            values = [int(v or 0) for v in rest[_MAX_KEYS : _MAX_KEYS + n_measures]]
+            slot = counts.setdefault(station, {}).setdefault(path, [0] * n_measures)
+            for index, value in enumerate(values):
+                slot[index] += value
+        return counts
+
+    @staticmethod
+    def select(arm: _Arm, *, per_station: bool) -> Select[Any]:
+        source = arm.each if per_station else arm.together
+        rows, measures = source.rows, source.measures
+        assert len(arm.keys) <= _MAX_KEYS and len(measures) <= _MAX_MEASURES
+        keys = [rows.c[k] for k in arm.keys]
+        group: list[Any] = [rows.c.station_id, *keys] if per_station else keys
+        station = rows.c.station_id if per_station else type_coerce(null(), Uuid())
+        padded_keys = [cast(k, String) for k in keys] + [null()] * (_MAX_KEYS - len(keys))
+        zeros: list[ColumnElement[Any]] = [literal_column("0")] * (_MAX_MEASURES - len(measures))
+        return (
+            select(_const(arm.tag), station, *padded_keys, *measures, *zeros)
+            .select_from(rows)
+            .group_by(*group)
+        )
+
+    # ------------------------------------------------------------ residents served
+
+    def visit_rows(self) -> CTE:
+        if self._visits is None:
+            visit = HomeVisit
+            # A visit to someone without a household: that person is their own household.
+            self._visits = (
+                select(
+                    visit.station_id,
+                    visit.resident_id,
+                    visit.outcome,
+                    func.coalesce(visit.household_id, visit.resident_id).label("household"),
+                )
+                .where(
+                    _live(visit),
+                    self.in_period(visit.visit_date),
+                    self.at_station(visit.station_id),
+                    _resident_live(visit.resident_id),
+                )
+                .cte("report_visits")
+            )
+        return self._visits
+
+    def served(self) -> None:
+        visits, states = self.visit_rows(), self.case_states()
+        handout, sheet = ResourceHandout, FeedbackSheet
+        events = union_all(
+            select(
+                visits.c.station_id, visits.c.resident_id, _const("home_visit").label("source")
+            ).where(visits.c.outcome == VisitOutcome.AT_HOME.value),
+            select(states.c.station_id, states.c.resident_id, _const("case")).where(
+                states.c.active == 1
+            ),
+            select(Activity.station_id, Attendance.resident_id, _const("attendance"))
+            .select_from(Attendance)
+            .join(Activity, Activity.id == Attendance.activity_id)
+            .where(
+                _live(Attendance),
+                _live(Activity),
+                self.in_period(Activity.held_on),
+                self.at_station(Activity.station_id),
+                _resident_live(Attendance.resident_id),
+            ),
+            select(handout.station_id, handout.resident_id, _const("handout")).where(
+                _live(handout),
+                self.in_period(handout.handed_on),
+                self.at_station(handout.station_id),
+                _resident_live(handout.resident_id),
+            ),
+            select(sheet.station_id, sheet.resident_id, _const("feedback")).where(
+                _live(sheet),
+                sheet.resident_id.is_not(None),
+                self.in_period(sheet.service_date),
+                self.at_station(sheet.station_id),
+                _resident_live(sheet.resident_id),
+            ),
+        ).subquery("report_events")
+
+        # One row per person and station with their events counted by source, then one row
+        # per person: the breakdowns count rows and add times, with no DISTINCT over events.
+        birth = Resident.birth_date
+        band = case(
+            (birth.is_(None), _const(UNKNOWN)),
+            *((birth <= years_before(self.end, age), _const(name)) for name, age in AGE_BANDS),
+            else_=_const(YOUNGEST_BAND),
+        )
+        per_station = (
+            select(
+                events.c.station_id,
+                events.c.resident_id,
+                func.count().label("times"),
+                *(
+                    func.sum(_flag(events.c.source == _const(source))).label(source)
+                    for source in EVENT_SOURCES
+                ),
+            )
+            .group_by(events.c.station_id, events.c.resident_id)
+            .subquery("report_served_by_station")
+        )
+        each = (
+            select(
+                per_station,
+                func.coalesce(Resident.sex, _const(UNKNOWN)).label("sex"),
+                band.label("band"),
+            )
+            .select_from(per_station)
+            .join(Resident, Resident.id == per_station.c.resident_id)
+            .cte("report_people_by_station")
+        )
+        together = (
+            select(
+                each.c.resident_id,
+                each.c.sex,
+                each.c.band,
+                *(func.sum(each.c[column]).label(column) for column in ("times", *EVENT_SOURCES)),
+            )
+            .group_by(each.c.resident_id, each.c.sex, each.c.band)
+            .cte("report_people")
+        )
+
+        def people(rows: FromClause) -> tuple[ColumnElement[Any], ...]:
+            return (func.count(), func.sum(rows.c.times))
+
+        # One sex and one age band per person: the cells add up to the whole.
+        self.split_arm("cell", together, each, ["sex", "band"], people)
+        for source in EVENT_SOURCES:
+            self.split_arm(f"source_{source}", together, each, [], _people_with(source))
+
+        member = GroupMembership
+        groups = (
+            select(member.resident_id, member.group.label("grp"))
+            .where(
+                _live(member),
+                member.start_date <= self.end,
+                or_(member.end_date.is_(None), member.end_date >= self.start),
+            )
+            .distinct()
+            .cte("report_groups")
+        )
+
+        def in_groups(rows: FromClause, name: str) -> FromClause:
+            return (
+                select(
+                    *([rows.c.station_id] if "station_id" in rows.c else []),
+                    rows.c.resident_id,
+                    rows.c.times,
+                    func.coalesce(groups.c.grp, _const(NO_GROUP)).label("grp"),
+                )
+                .select_from(rows)
+                .outerjoin(groups, groups.c.resident_id == rows.c.resident_id)
+                .subquery(name)
+            )
+
+        self.split_arm(
+            "group",
+            in_groups(together, "report_people_groups"),
+            in_groups(each, "report_people_groups_by_station"),
+            ["grp"],
+            people,
+        )
+
+    # ------------------------------------------------------------ home visits
+
+    def visits(self) -> None:
+        rows = self.visit_rows()
+        measures = (func.count(), _distinct_count(rows.c.household))
+        self.arm("outcome", rows, ["outcome"], *measures)
+        self.arm("visits", rows, [], *measures)
+
+    # ------------------------------------------------------------ cases
+
+    def last_stage(self, day: date, name: str) -> Subquery:
+        """Each case's stage at the end of `day`, by its stage history."""
+        change = CaseStageChange
+        ranked = (
+            select(change.case_id, change.to_stage, _newest_first(change).label("newest"))
+            .where(_live(change), change.changed_on <= day)
+            .subquery(f"{name}_ranked")
+        )
+        return (
+            select(ranked.c.case_id, ranked.c.to_stage).where(ranked.c.newest == 1).subquery(name)
+        )
+
+    def case_states(self) -> CTE:
+        """One row per case opened by the end of the period, with 0/1 flags."""
+        if self._states is not None:
+            return self._states
+        record, change = CaseRecord, CaseStageChange
+        before = self.last_stage(self.start - timedelta(days=1), "report_stage_before")
+        after = self.last_stage(self.end, "report_stage_after")
+        reopened = select(change.case_id).where(
+            _live(change),
+            change.from_stage == _CLOSED,
+            change.to_stage != _CLOSED,
+            self.in_period(change.changed_on),
+        )
+        opened = self.in_period(record.opened_on)
+        # A case with no stage history is taken as in intake from its opening day.
+        open_at_start = and_(
+            record.opened_on < self.start, func.coalesce(before.c.to_stage, _INTAKE) != _CLOSED
+        )
+        open_at_end = func.coalesce(after.c.to_stage, _INTAKE) != _CLOSED
+        active = or_(opened, open_at_start, record.id.in_(reopened))
+        self._states = (
+            select(
+                record.station_id,
+                record.resident_id,
+                _flag(opened).label("opened"),
+                _flag(open_at_start).label("open_at_start"),
+                _flag(open_at_end).label("open_at_end"),
+                _flag(active).label("active"),
+            )
+            .select_from(record)
+            .outerjoin(before, before.c.case_id == record.id)
+            .outerjoin(after, after.c.case_id == record.id)
+            .where(
+                _live(record),
+                record.opened_on <= self.end,
+                self.at_station(record.station_id),
+                _resident_live(record.resident_id),
+            )
+            .cte("report_cases")
+        )
+        return self._states
+
+    def cases(self) -> None:
+        record, change = CaseRecord, CaseStageChange
+        states = self.case_states()
+        flags = ("opened", "open_at_start", "open_at_end", "active")
+        self.arm("cases", states, [], *(func.sum(states.c[f]) for f in flags))
+
+        case_counts = and_(
+            _live(record),
+            self.at_station(record.station_id),
+            _resident_live(record.resident_id),
+        )
+        history = (
+            select(change.case_id, change.to_stage, change.changed_on)
+            .add_columns(_newest_first(change).label("newest"))
+            .where(_live(change))
+            .subquery("report_history")
+        )
+        # The record keeps the reason of its latest closing only; an earlier closing,
+        # undone by a reopening, is counted under REOPENED_LATER.
+        reason = case(
+            (
+                and_(history.c.newest == 1, record.stage == _CLOSED),
+                func.coalesce(record.closing_reason, _const(UNKNOWN)),
+            ),
+            else_=_const(REOPENED_LATER),
+        )
+        closings = (
+            select(record.station_id, reason.label("reason"))
+            .select_from(history)
+            .join(record, record.id == history.c.case_id)
+            .where(history.c.to_stage == _CLOSED, self.in_period(history.c.changed_on), case_counts)
+            .cte("report_closings")
+        )
+        self.arm("closing", closings, ["reason"], func.count())
+
+        reopenings = (
+            select(record.station_id)
+            .select_from(change)
+            .join(record, record.id == change.case_id)
+            .where(
+                _live(change),
+                change.from_stage == _CLOSED,
+                change.to_stage != _CLOSED,
+                self.in_period(change.changed_on),
+                case_counts,
+            )
+            .cte("report_reopenings")
+        )
+        self.arm("reopened", reopenings, [], func.count())
+
+    # ------------------------------------------------------------ activities
+
+    def activities(self) -> None:
+        activity = Activity
+        held = (
+            select(activity.station_id, activity.kind, activity.headcount_other)
+            .where(
+                _live(activity),
+                self.in_period(activity.held_on),
+                self.at_station(activity.station_id),
+            )
+            .cte("report_activities")
+        )
+        self.arm("kind", held, ["kind"], func.count(), func.sum(held.c.headcount_other))
+
+        is_group_work = activity.kind == _GROUP_WORK
+        named = (
+            select(
+                activity.station_id,
+                activity.kind,
+                case((is_group_work, _const(_GROUP_WORK)), else_=_const(COMMUNITY)).label("class"),
+                Attendance.resident_id,
+            )
+            .select_from(Attendance)
+            .join(activity, activity.id == Attendance.activity_id)
+            .where(
+                _live(Attendance),
+                _live(activity),
+                self.in_period(activity.held_on),
+                self.at_station(activity.station_id),
+                _resident_live(Attendance.resident_id),
+            )
+            .cte("report_attendance")
+        )
+        people = _distinct_count(named.c.resident_id)
+        self.arm("named", named, ["kind"], func.count(), people)
+        self.arm("participants", named, ["class"], people)
+        self.arm("participants_all", named, [], people)
+
+    # ------------------------------------------------------------ satisfaction
+
+    def satisfaction(self) -> None:
+        sheet = FeedbackSheet
+        counted = and_(
+            _live(sheet),
+            self.in_period(sheet.collected_on),
+            self.at_station(sheet.station_id),
+            or_(sheet.resident_id.is_(None), _resident_live(sheet.resident_id)),
+        )
+        sheets = (
+            select(sheet.station_id, _flag(sheet.resident_id.is_(None)).label("anonymous"))
+            .where(counted)
+            .cte("report_sheets")
+        )
+        self.arm("sheets", sheets, [], func.count(), func.sum(sheets.c.anonymous))
+        ratings = (
+            select(sheet.station_id, FeedbackRating.dimension, FeedbackRating.level)
+            .select_from(FeedbackRating)
+            .join(sheet, sheet.id == FeedbackRating.sheet_id)
+            .where(_live(FeedbackRating), counted)
+            .cte("report_ratings")
+        )
+        self.arm("rating", ratings, ["dimension", "level"], func.count())
+
+    # ------------------------------------------------------------ resources
+
+    def resources(self) -> None:
+        receipt, handout, member = ResourceReceipt, ResourceHandout, GroupMembership
+        receipts = (
+            select(
+                receipt.station_id,
+                receipt.donor_type,
+                (receipt.quantity * receipt.unit_value_fen).label("value"),
+            )
+            .where(
+                _live(receipt),
+                self.in_period(receipt.received_on),
+                self.at_station(receipt.station_id),
+            )
+            .cte("report_receipts")
+        )
+        self.arm("donor", receipts, ["donor_type"], func.count(), func.sum(receipts.c.value))
+
+        handouts = (
+            select(
+                handout.id,
+                handout.station_id,
+                handout.resident_id,
+                handout.handed_on,
+                handout.quantity,
+                (handout.quantity * handout.unit_value_fen).label("value"),
+            )
+            .where(
+                _live(handout),
+                self.in_period(handout.handed_on),
+                self.at_station(handout.station_id),
+                _resident_live(handout.resident_id),
+            )
+            .cte("report_handouts")
+        )
+        self.arm("handed", handouts, [], *self.handout_measures(handouts))
+
+        # The recipient's groups on the day of the hand-out (distinct: two membership
+        # records of one group covering the day count once).
+        groups = (
+            select(handouts.c.id, member.group.label("grp"))
+            .select_from(handouts)
+            .join(
+                member,
+                and_(
+                    member.resident_id == handouts.c.resident_id,
+                    _live(member),
+                    member.start_date <= handouts.c.handed_on,
+                    or_(member.end_date.is_(None), member.end_date >= handouts.c.handed_on),
+                ),
+            )
+            .distinct()
+            .subquery("report_handout_groups")
+        )
+        by_group = (
+            select(
+                handouts.c.station_id,
+                handouts.c.resident_id,
+                handouts.c.quantity,
+                handouts.c.value,
+                func.coalesce(groups.c.grp, _const(NO_GROUP)).label("grp"),
+            )
+            .select_from(handouts)
+            .outerjoin(groups, groups.c.id == handouts.c.id)
+            .cte("report_handouts_by_group")
+        )
+        self.arm("handed_group", by_group, ["grp"], *self.handout_measures(by_group))
+
+    @staticmethod
+    def handout_measures(rows: FromClause) -> tuple[ColumnElement[Any], ...]:
+        return (
+            func.count(),
+            func.sum(rows.c.quantity),
+            func.sum(rows.c.value),
+            _distinct_count(rows.c.resident_id),
+        )
+
+
+# ---------------------------------------------------------------- counts to figures
+
+
+def _value(counts: Counts, *path: str, index: int = 0) -> int:
+    slot = counts.get(path)
+    return slot[index] if slot else 0
+
+
+def _codes(counts: Counts, tag: str, fixed: Sequence[str], position: int = 1) -> list[str]:
+    """The fixed codes of a breakdown (all of them, zeros included), then any other code
+    met in the data (one added after this version, or a damaged value), sorted."""
+    seen = {p[position] for p in counts if p[0] == tag and len(p) > position}
+    return [*fixed, *sorted(seen - set(fixed))]
+
+
+def _build(counts: Counts) -> Figures:
+    return Figures(
+        residents_served=_build_served(counts),
+        home_visits=_build_visits(counts),
+        cases=_build_cases(counts),
+        activities=_build_activities(counts),
+        satisfaction=_build_satisfaction(counts),
+        resources=_build_resources(counts),
+    )
+
+
+def _build_served(counts: Counts) -> ResidentsServed:
+    cells = {p: v for p, v in counts.items() if p[0] == "cell"}
+
+    def summed(position: int, key: str) -> Served:
+        chosen = [v for p, v in cells.items() if p[position] == key]
+        return Served(sum(v[0] for v in chosen), sum(v[1] for v in chosen))
+
+    def served(*path: str) -> Served:
+        return Served(_value(counts, *path), _value(counts, *path, index=1))
+
+    return ResidentsServed(
+        people=sum(v[0] for v in cells.values()),
+        person_times=sum(v[1] for v in cells.values()),
+        by_source=_frozen({k: served(f"source_{k}") for k in EVENT_SOURCES}),
+        by_sex=_frozen({k: summed(1, k) for k in _codes(counts, "cell", SEX_KEYS)}),
+        by_age_band=_frozen({k: summed(2, k) for k in _codes(counts, "cell", AGE_BAND_KEYS, 2)}),
+        by_priority_group=_frozen(
+            {k: served("group", k) for k in _codes(counts, "group", GROUP_KEYS)}
+        ),
+    )
+
+
+def _build_visits(counts: Counts) -> HomeVisits:
+    return HomeVisits(
+        visits=_value(counts, "visits"),
+        households=_value(counts, "visits", index=1),
+        by_outcome=_frozen(
+            {
+                o: VisitCount(_value(counts, "outcome", o), _value(counts, "outcome", o, index=1))
+                for o in _codes(counts, "outcome", OUTCOME_KEYS)
+            }
+        ),
+    )
+
+
+def _build_cases(counts: Counts) -> Cases:
+    reasons = {r: _value(counts, "closing", r) for r in _codes(counts, "closing", REASON_KEYS)}
+    return Cases(
+        opened=_value(counts, "cases", index=0),
+        active=_value(counts, "cases", index=3),
+        closed=sum(reasons.values()),
+        reopened=_value(counts, "reopened"),
+        open_at_start=_value(counts, "cases", index=1),
+        open_at_end=_value(counts, "cases", index=2),
+        closed_by_reason=_frozen(reasons),
+    )
+
+
+def _build_activities(counts: Counts) -> Activities:
+    kinds = _codes(counts, "kind", KIND_KEYS)
+
+    def count(chosen: Sequence[str], participants: int) -> ActivityCount:
+        held = sum(_value(counts, "kind", k) for k in chosen)
+        headcount = sum(_value(counts, "kind", k, index=1) for k in chosen)
+        named = sum(_value(counts, "named", k) for k in chosen)
+        return ActivityCount(held, named + headcount, named, headcount, participants)
+
+    return Activities(
+        total=count(kinds, _value(counts, "participants_all")),
+        group_work=count([_GROUP_WORK], _value(counts, "participants", _GROUP_WORK)),
+        community=count(
+            [k for k in kinds if k != _GROUP_WORK], _value(counts, "participants", COMMUNITY)
+        ),
+        by_kind=_frozen({k: count([k], _value(counts, "named", k, index=1)) for k in kinds}),
+    )
+
+
+def _build_satisfaction(counts: Counts) -> SatisfactionResult:
+    sheets = _value(counts, "sheets")
+    dimensions: dict[str, DimensionResult] = {}
+    for dimension in _codes(counts, "rating", DIMENSION_KEYS):
+        seen = {p[2] for p in counts if p[:2] == ("rating", dimension)}
+        levels = {
+            level: _value(counts, "rating", dimension, level)
+            for level in [*LEVEL_KEYS, *sorted(seen - set(LEVEL_KEYS))]
+        }
+        answered = sum(levels.values())
+        dimensions[dimension] = DimensionResult(
+            answered=answered,
+            unanswered=sheets - answered,
+            levels=_frozen(levels),
+            mean=satisfaction_mean({int(k): n for k, n in levels.items()}),
+        )
+    return SatisfactionResult(
+        sheets=sheets,
+        anonymous=_value(counts, "sheets", index=1),
+        by_dimension=_frozen(dimensions),
+    )
+
+
+def _build_resources(counts: Counts) -> Resources:
+    def handouts(*path: str) -> HandoutCount:
+        return HandoutCount(*(_value(counts, *path, index=i) for i in range(4)))
+
+    donors = {
+        d: ReceiptCount(_value(counts, "donor", d), _value(counts, "donor", d, index=1))
+        for d in _codes(counts, "donor", DONOR_KEYS)
+    }
+    total = handouts("handed")
+    return Resources(
+        received=Received(
+            receipts=sum(d.receipts for d in donors.values()),
+            value_fen=sum(d.value_fen for d in donors.values()),
+            by_donor_type=_frozen(donors),
+        ),
+        handed_out=HandedOut(
+            handouts=total.handouts,
+            items=total.items,
+            value_fen=total.value_fen,
+            recipients=total.recipients,
+            by_priority_group=_frozen(
+                {g: handouts("handed_group", g) for g in _codes(counts, "handed_group", GROUP_KEYS)}
+            ),
+        ),
+    )

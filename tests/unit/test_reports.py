@@ -1,0 +1,817 @@
+"""The report's figures, checked exactly against a data set whose every figure was counted by
+hand (definitions: docs/report-figures.md).
+
+The period is March 2026. Station A is the fixture's CG-BK; station B (CG-GD) is added here.
+People (sex, birth date → age on 2026-03-31 → band; priority groups overlapping March):
+
+    R1  male,   1946-03-31 → 80 → 80+    dibao (since 2024) and disability (since 2025)
+    R2  female, 1946-04-01 → 79 → 60-79  elderly_alone from 2026-03-20 (overlaps March)
+    R3  no sex, no birth date → unknown  dibao ended 2026-02-28 (the day before) → none
+    R4a male,   2012-04-01 → 13 → 0-13   left_behind_child from 2026-04-01 → none;
+                                         a tombstoned disability membership → none
+    R4b female, 2012-03-31 → 14 → 14-17  left_behind_child since 2025-09-01
+    R5  tombstoned after all its records were made: nothing of it counts
+    R6  female, 1990-05-05 → 35 → 18-59  registered at B; tekun until 2026-03-11 (overlaps)
+
+Households: R1 and R2 live in H1, R4a and R4b in H2, R5 in H3; R3 and R6 have none.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Any
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from station_desktop.app import Application
+from station_desktop.domain.codes import AreaKind, StaffRole, StationKind
+from station_desktop.errors import NotFound
+from station_desktop.services.reports import (
+    AGE_BANDS,
+    YOUNGEST_BAND,
+    ReportPeriod,
+    ReportService,
+    satisfaction_mean,
+    years_before,
+)
+from station_desktop.services.residents import age_on
+from station_desktop.services.stations import StationInfo
+from station_desktop.store.models import Activity, GroupMembership, HomeVisit
+from tests.conftest import StationSetup
+
+MARCH = ReportPeriod(date(2026, 3, 1), date(2026, 3, 31))
+A, B = "CG-BK", "CG-GD"
+
+
+# ---------------------------------------------------------------- the data set
+
+
+@dataclass
+class People:
+    r1: uuid.UUID
+    r2: uuid.UUID
+    r3: uuid.UUID
+    r4a: uuid.UUID
+    r4b: uuid.UUID
+    r5: uuid.UUID
+    r6: uuid.UUID
+
+
+def _register(app: Application, name: str, **values: object) -> uuid.UUID:
+    return app.residents.register({"name_zh": name, "legal_basis": "statutory_duty", **values})
+
+
+def _visit(app: Application, resident: uuid.UUID, day: str, outcome: str, staff: uuid.UUID) -> Any:
+    return app.visits.record(
+        {
+            "resident_id": resident,
+            "visit_date": day,
+            "visitor_ids": [staff],
+            "outcome": outcome,
+            "purpose": "routine",
+        }
+    )
+
+
+def _case(app: Application, resident: uuid.UUID, opened: str) -> uuid.UUID:
+    return app.cases.open(
+        {"resident_id": resident, "opened_on": opened, "source": "self", "presenting_problem": "x"}
+    )
+
+
+def _sheet(app: Application, service: str, collected: str, **values: object) -> uuid.UUID:
+    return app.feedback.record(
+        {
+            "service_area": "elderly_care",
+            "service_date": service,
+            "collected_on": collected,
+            **values,
+        }
+    )
+
+
+def _receipt(
+    app: Application, day: str, donor_type: str, item: str, quantity: int, unit_value: str
+) -> uuid.UUID:
+    return app.resources.record_receipt(
+        {
+            "received_on": day,
+            "donor_name": "捐赠方",
+            "donor_type": donor_type,
+            "kind": "cash" if item == "慰问金" else "goods",
+            "item": item,
+            "quantity": quantity,
+            "unit_value": unit_value,
+        }
+    )
+
+
+def _handout(
+    app: Application, resident: uuid.UUID, day: str, receipt: uuid.UUID, quantity: int, unit: str
+) -> uuid.UUID:
+    return app.resources.record_handout(
+        {
+            "resident_id": resident,
+            "handed_on": day,
+            "receipt_id": receipt,
+            "kind": "goods",
+            "item": "物品",
+            "quantity": quantity,
+            "unit_value": unit,
+        }
+    )
+
+
+def _tombstone(app: Application, model: Any, record_id: uuid.UUID) -> None:
+    with app.ctx.uow() as uow:
+        uow.tombstone(model, record_id)
+
+
+def build(app: Application, station: StationSetup) -> People:
+    worker = station.worker_id
+    # ------------------------------------------------ people at station A
+    h1 = app.residents.create_household(station.area_id, "H1", "")
+    h2 = app.residents.create_household(station.area_id, "H2", "")
+    h3 = app.residents.create_household(station.other_area_id, "H3", "")
+    r1 = _register(app, "甲", sex="male", birth_date="1946-03-31", household_id=h1)
+    r2 = _register(app, "乙", sex="female", birth_date="1946-04-01", household_id=h1)
+    r3 = _register(app, "丙")
+    r4a = _register(app, "丁", sex="male", birth_date="2012-04-01", household_id=h2)
+    r4b = _register(app, "戊", sex="female", birth_date="2012-03-31", household_id=h2)
+    r5 = _register(app, "己", sex="male", birth_date="1950-01-01", household_id=h3)
+    app.residents.add_membership(r1, {"group": "dibao", "start_date": "2024-01-01"})
+    app.residents.add_membership(r1, {"group": "disability", "start_date": "2025-06-01"})
+    app.residents.add_membership(r2, {"group": "elderly_alone", "start_date": "2026-03-20"})
+    app.residents.add_membership(
+        r3, {"group": "dibao", "start_date": "2025-01-01", "end_date": "2026-02-28"}
+    )
+    app.residents.add_membership(r4a, {"group": "left_behind_child", "start_date": "2026-04-01"})
+    gone = app.residents.add_membership(r4a, {"group": "disability", "start_date": "2025-01-01"})
+    _tombstone(app, GroupMembership, gone)
+    app.residents.add_membership(r4b, {"group": "left_behind_child", "start_date": "2025-09-01"})
+    app.residents.add_membership(r5, {"group": "dibao", "start_date": "2024-01-01"})
+
+    # ------------------------------------------------ station A records
+    _visit(app, r1, "2026-03-01", "at_home", worker)  # V1: first day of the period
+    _visit(app, r2, "2026-03-31", "at_home", worker)  # V2: last day
+    _visit(app, r1, "2026-02-28", "at_home", worker)  # V3: one day before
+    _visit(app, r1, "2026-04-01", "at_home", worker)  # V4: one day after
+    _visit(app, r3, "2026-03-10", "nobody_home", worker)  # V5: R3 is its own household
+    _visit(app, r3, "2026-03-11", "at_home", worker)  # V6
+    _visit(app, r4a, "2026-03-15", "refused", worker)  # V7
+    _visit(app, r5, "2026-03-05", "at_home", worker)  # V8: R5 tombstoned later
+    v11 = _visit(app, r2, "2026-03-12", "at_home", worker)  # V11: tombstoned
+    _tombstone(app, HomeVisit, v11)
+
+    c1 = _case(app, r1, "2026-01-10")  # opened before, closed inside
+    app.cases.move_stage(c1, "assessment", "2026-01-20")
+    app.cases.add_note(c1, "2026-02-01", "电话回访")  # notes count for nothing
+    app.cases.move_stage(c1, "closed", "2026-03-15", closing_reason="goals_met")
+    _case(app, r2, "2026-03-05")  # C2: opened inside, still in intake
+    c3 = _case(app, r3, "2025-12-01")  # closed before, reopened inside
+    app.cases.move_stage(c3, "closed", "2026-01-15", closing_reason="client_withdrew")
+    app.cases.move_stage(c3, "assessment", "2026-03-10")
+    c4 = _case(app, r4a, "2026-02-01")  # closed and reopened inside
+    app.cases.move_stage(c4, "closed", "2026-03-03", closing_reason="moved_away")
+    app.cases.move_stage(c4, "assessment", "2026-03-20")
+    _case(app, r5, "2026-03-02")  # C5: R5 tombstoned later
+    _case(app, r1, "2026-04-02")  # C6: opened after the period
+    c7 = _case(app, r2, "2025-10-01")  # closed before the period
+    app.cases.move_stage(c7, "closed", "2025-11-01", closing_reason="other")
+
+    app.activities.record(  # Act1: R5's attendance goes with R5
+        {"kind": "group_work", "title": "小组", "held_on": "2026-03-08", "headcount_other": 2},
+        [r1, r2, r5],
+    )
+    app.activities.record(
+        {
+            "kind": "community_activity",
+            "title": "活动",
+            "held_on": "2026-03-31",
+            "headcount_other": 40,
+        },
+        [r1, r4a, r4b],
+    )
+    app.activities.record(  # Act3: one day after
+        {
+            "kind": "policy_publicity",
+            "title": "宣讲",
+            "held_on": "2026-04-01",
+            "headcount_other": 10,
+        },
+        [r1],
+    )
+    act4 = app.activities.record(  # tombstoned
+        {"kind": "group_work", "title": "作废", "held_on": "2026-03-09", "headcount_other": 3},
+        [r3],
+    )
+    _tombstone(app, Activity, act4)
+
+    ratings_f1 = {"attitude": 5, "timeliness": 4, "professionalism": 5}
+    ratings_f1 |= {"effectiveness": 4, "language": 5, "overall": 5}
+    _sheet(  # F1
+        app,
+        "2026-03-01",
+        "2026-03-02",
+        resident_id=r1,
+        **{f"rating_{k}": str(v) for k, v in ratings_f1.items()},
+    )
+    _sheet(app, "2026-02-25", "2026-03-03", rating_attitude="3", rating_overall="4")  # F2
+    _sheet(app, "2026-03-30", "2026-04-02", resident_id=r2, rating_overall="2")  # F3
+    _sheet(app, "2026-03-10", "2026-03-10", resident_id=r5, rating_overall="1")  # F4
+    _sheet(app, "2026-03-20", "2026-03-21", comments="谢谢")  # F5: no rating at all
+    _sheet(  # F7
+        app,
+        "2026-02-20",
+        "2026-03-01",
+        resident_id=r3,
+        rating_overall="5",
+        rating_timeliness="3",
+    )
+
+    rc1 = _receipt(app, "2026-03-02", "enterprise", "坐便椅", 4, "120.00")
+    rc2 = _receipt(app, "2026-02-27", "government", "慰问金", 1000, "1.00")
+    rc3 = _receipt(app, "2026-03-31", "individual", "夜灯", 10, "25.00")
+    _handout(app, r1, "2026-03-05", rc1, 1, "120")  # HO1
+    _handout(app, r2, "2026-03-06", rc2, 500, "1")  # HO2
+    _handout(app, r5, "2026-03-07", rc1, 1, "120")  # HO3: R5 tombstoned later
+    _handout(app, r1, "2026-03-31", rc3, 2, "25")  # HO4
+    _handout(app, r4a, "2026-04-01", rc3, 1, "25")  # HO5: one day after
+
+    app.residents.delete(r5)
+
+    # ------------------------------------------------ station B
+    app.stations.add_station(StationInfo(B, StationKind.STREET_OFFICE, "", "公德林街道"))
+    app.stations.use_station(B)
+    app.stations.add_area("CG-GD-01", AreaKind.COMMUNITY, "", "社区")
+    worker_b = app.stations.add_staff("", "次仁", StaffRole.SOCIAL_WORKER)
+    r6 = _register(app, "庚", sex="female", birth_date="1990-05-05")
+    app.residents.add_membership(
+        r6, {"group": "tekun", "start_date": "2025-01-01", "end_date": "2026-03-11"}
+    )
+    _visit(app, r1, "2026-03-20", "at_home", worker_b)  # V9: B visits A's resident
+    _visit(app, r6, "2026-03-21", "vacant", worker_b)  # V10
+    c8 = _case(app, r6, "2026-02-15")
+    app.cases.update(c8, {"referral_to": "残联", "referral_on": "2026-03-25"})
+    app.cases.move_stage(c8, "closed", "2026-03-25", closing_reason="referred_out")
+    app.activities.record(
+        {"kind": "training", "title": "培训", "held_on": "2026-03-15", "headcount_other": 5},
+        [r1, r6],
+    )
+    _sheet(  # F6
+        app, "2026-03-22", "2026-03-22", resident_id=r6, rating_overall="3", rating_attitude="4"
+    )
+    rc4 = _receipt(app, "2026-03-10", "social_organization", "棉被", 3, "160")
+    _handout(app, r6, "2026-03-12", rc4, 1, "160")  # HO6: R6's tekun ended the day before
+    return People(r1, r2, r3, r4a, r4b, r5, r6)
+
+
+@pytest.fixture
+def people(app: Application, station: StationSetup) -> People:
+    return build(app, station)
+
+
+# ---------------------------------------------------------------- expected figures
+
+
+def sv(people: int, times: int) -> dict[str, int]:
+    return {"people": people, "person_times": times}
+
+
+def vc(visits: int, households: int) -> dict[str, int]:
+    return {"visits": visits, "households": households}
+
+
+def ac(
+    held: int, attendances: int, named: int, headcount: int, participants: int
+) -> dict[str, int]:
+    return {
+        "held": held,
+        "attendances": attendances,
+        "named_attendances": named,
+        "headcount_other": headcount,
+        "participants": participants,
+    }
+
+
+def dim(
+    answered: int, unanswered: int, levels: tuple[int, int, int, int, int], mean: float | None
+) -> dict[str, Any]:
+    return {
+        "answered": answered,
+        "unanswered": unanswered,
+        "levels": dict(zip("12345", levels, strict=True)),
+        "mean": mean,
+    }
+
+
+def rc(receipts: int, value_fen: int) -> dict[str, int]:
+    return {"receipts": receipts, "value_fen": value_fen}
+
+
+def ho(handouts: int, items: int, value_fen: int, recipients: int) -> dict[str, int]:
+    return {"handouts": handouts, "items": items, "value_fen": value_fen, "recipients": recipients}
+
+
+NO_ANSWER = dim(0, 0, (0, 0, 0, 0, 0), None)
+
+# Service events in March (person-times), by person and station:
+#   R1: A: V1, C1, Act1, Act2, F1, HO1, HO4 (7); B: V9, Act5 (2)       → 9
+#   R2: A: V2, C2, Act1, F3 (service 03-30; collected in April), HO2   → 5
+#   R3: A: V6, C3 (V5 nobody home; F7's service was in February)        → 2
+#   R4a: A: C4, Act2 (V7 refused; HO5 in April)                         → 2
+#   R4b: A: Act2                                                         → 1
+#   R6: B: C8, Act5, F6, HO6 (V10 found the dwelling vacant)            → 4
+TOTALS: dict[str, Any] = {
+    "residents_served": {
+        "people": 6,  # R1 R2 R3 R4a R4b R6 (R5 tombstoned)
+        "person_times": 23,  # 9 + 5 + 2 + 2 + 1 + 4
+        "by_source": {
+            "home_visit": sv(3, 4),  # V1 V9 (R1), V2 (R2), V6 (R3): at home only
+            "case": sv(5, 5),  # active cases C1 C2 C3 C4 C8
+            "attendance": sv(5, 7),  # Act1 R1 R2, Act2 R1 R4a R4b, Act5 R1 R6
+            "handout": sv(3, 4),  # HO1 HO4 (R1), HO2 (R2), HO6 (R6)
+            "feedback": sv(3, 3),  # F1 (R1), F3 (R2), F6 (R6); F2 F5 anonymous
+        },
+        "by_sex": {"male": sv(2, 11), "female": sv(3, 10), "unknown": sv(1, 2)},
+        "by_age_band": {
+            "0-13": sv(1, 2),  # R4a, 13 on 03-31 (14 on 04-01)
+            "14-17": sv(1, 1),  # R4b, 14 on 03-31 exactly
+            "18-59": sv(1, 4),  # R6
+            "60-79": sv(1, 5),  # R2, 79 (80 on 04-01)
+            "80+": sv(1, 9),  # R1, 80 on 03-31 exactly
+            "unknown": sv(1, 2),  # R3
+        },
+        "by_priority_group": {  # R1 counts in two groups: 7 people in groups, 6 served
+            "tekun": sv(1, 4),  # R6 (membership ended 03-11, inside March)
+            "dibao": sv(1, 9),  # R1 (R3's ended 02-28)
+            "elderly_alone": sv(1, 5),  # R2 (from 03-20)
+            "left_behind_child": sv(1, 1),  # R4b (R4a's starts 04-01)
+            "disability": sv(1, 9),  # R1 (R4a's is tombstoned)
+            "none": sv(2, 4),  # R3, R4a
+        },
+    },
+    "home_visits": {
+        "visits": 7,  # V1 V2 V5 V6 V7 V9 V10 (V3 V4 outside, V8 R5, V11 tombstoned)
+        "households": 4,  # H1, R3 (own), H2, R6 (own)
+        "by_outcome": {
+            "at_home": vc(4, 2),  # V1 V2 V9 (H1), V6 (R3)
+            "nobody_home": vc(1, 1),  # V5
+            "vacant": vc(1, 1),  # V10
+            "refused": vc(1, 1),  # V7
+        },
+    },
+    "cases": {
+        "opened": 1,  # C2 (C5 is R5's, C6 in April)
+        "active": 5,  # C1 C4 C8 open at start, C2 opened, C3 reopened
+        "closed": 3,  # C1 03-15, C4 03-03, C8 03-25
+        "reopened": 2,  # C3 03-10, C4 03-20
+        "open_at_start": 3,  # C1 C4 C8 (C3 was closed, C7 long closed)
+        "open_at_end": 3,  # C2 C3 C4 (= 3 + 1 - 3 + 2)
+        "closed_by_reason": {
+            "goals_met": 1,  # C1
+            "referred_out": 1,  # C8
+            "client_withdrew": 0,  # C3's closing was in January
+            "moved_away": 0,  # C4's reason went with its reopening
+            "deceased": 0,
+            "no_longer_eligible": 0,
+            "lost_contact": 0,
+            "other": 0,  # C7 closed in 2025
+            "reopened_later": 1,  # C4
+        },
+    },
+    "activities": {
+        "total": ac(3, 54, 7, 47, 5),  # Act1 Act2 Act5; R1 R2 R4a R4b R6
+        "group_work": ac(1, 4, 2, 2, 2),  # Act1: R1 R2 (+2), R5 not counted
+        "community": ac(2, 50, 5, 45, 4),  # Act2 (3 + 40), Act5 (2 + 5)
+        "by_kind": {
+            "group_work": ac(1, 4, 2, 2, 2),
+            "community_activity": ac(1, 43, 3, 40, 3),
+            "policy_publicity": ac(0, 0, 0, 0, 0),  # Act3 in April
+            "volunteer_service": ac(0, 0, 0, 0, 0),
+            "training": ac(1, 7, 2, 5, 2),
+        },
+    },
+    "satisfaction": {
+        "sheets": 5,  # collected in March: F1 F2 F5 F6 F7 (F3 in April, F4 R5's)
+        "anonymous": 2,  # F2 F5
+        "by_dimension": {
+            "attitude": dim(3, 2, (0, 0, 1, 1, 1), 4.0),  # F1 5, F2 3, F6 4
+            "timeliness": dim(2, 3, (0, 0, 1, 1, 0), 3.5),  # F1 4, F7 3
+            "professionalism": dim(1, 4, (0, 0, 0, 0, 1), 5.0),  # F1
+            "effectiveness": dim(1, 4, (0, 0, 0, 1, 0), 4.0),  # F1
+            "language": dim(1, 4, (0, 0, 0, 0, 1), 5.0),  # F1
+            "overall": dim(4, 1, (0, 0, 1, 1, 2), 4.25),  # F1 5, F2 4, F6 3, F7 5
+        },
+    },
+    "resources": {
+        "received": {
+            "receipts": 3,  # RC1 RC3 RC4 (RC2 in February)
+            "value_fen": 121_000,  # 4 × 12,000 + 10 × 2,500 + 3 × 16,000
+            "by_donor_type": {
+                "government": rc(0, 0),  # RC2 in February
+                "enterprise": rc(1, 48_000),
+                "social_organization": rc(1, 48_000),
+                "individual": rc(1, 25_000),
+                "community": rc(0, 0),
+                "other": rc(0, 0),
+            },
+        },
+        "handed_out": {
+            "handouts": 4,  # HO1 HO2 HO4 HO6 (HO3 R5's, HO5 in April)
+            "items": 504,  # 1 + 500 + 2 + 1
+            "value_fen": 83_000,  # 12,000 + 50,000 + 5,000 + 16,000
+            "recipients": 3,  # R1 R2 R6
+            "by_priority_group": {
+                "tekun": ho(0, 0, 0, 0),  # R6's ended the day before HO6
+                "dibao": ho(2, 3, 17_000, 1),  # HO1 HO4 (R1)
+                "elderly_alone": ho(0, 0, 0, 0),  # R2's starts after HO2
+                "left_behind_child": ho(0, 0, 0, 0),
+                "disability": ho(2, 3, 17_000, 1),  # HO1 HO4 (R1)
+                "none": ho(2, 501, 66_000, 2),  # HO2 (R2), HO6 (R6)
+            },
+        },
+    },
+}
+
+STATION_A: dict[str, Any] = {
+    "residents_served": {
+        "people": 5,  # R1 R2 R3 R4a R4b
+        "person_times": 17,  # 7 + 5 + 2 + 2 + 1
+        "by_source": {
+            "home_visit": sv(3, 3),  # V1 V2 V6
+            "case": sv(4, 4),  # C1 C2 C3 C4
+            "attendance": sv(4, 5),  # Act1 R1 R2, Act2 R1 R4a R4b
+            "handout": sv(2, 3),  # HO1 HO4, HO2
+            "feedback": sv(2, 2),  # F1 F3
+        },
+        "by_sex": {"male": sv(2, 9), "female": sv(2, 6), "unknown": sv(1, 2)},
+        "by_age_band": {
+            "0-13": sv(1, 2),
+            "14-17": sv(1, 1),
+            "18-59": sv(0, 0),
+            "60-79": sv(1, 5),
+            "80+": sv(1, 7),
+            "unknown": sv(1, 2),
+        },
+        "by_priority_group": {
+            "tekun": sv(0, 0),
+            "dibao": sv(1, 7),
+            "elderly_alone": sv(1, 5),
+            "left_behind_child": sv(1, 1),
+            "disability": sv(1, 7),
+            "none": sv(2, 4),
+        },
+    },
+    "home_visits": {
+        "visits": 5,  # V1 V2 V5 V6 V7
+        "households": 3,  # H1, R3, H2
+        "by_outcome": {
+            "at_home": vc(3, 2),
+            "nobody_home": vc(1, 1),
+            "vacant": vc(0, 0),
+            "refused": vc(1, 1),
+        },
+    },
+    "cases": {
+        "opened": 1,
+        "active": 4,
+        "closed": 2,
+        "reopened": 2,
+        "open_at_start": 2,  # C1 C4
+        "open_at_end": 3,  # C2 C3 C4 (= 2 + 1 - 2 + 2)
+        "closed_by_reason": {
+            "goals_met": 1,
+            "referred_out": 0,
+            "client_withdrew": 0,
+            "moved_away": 0,
+            "deceased": 0,
+            "no_longer_eligible": 0,
+            "lost_contact": 0,
+            "other": 0,
+            "reopened_later": 1,
+        },
+    },
+    "activities": {
+        "total": ac(2, 47, 5, 42, 4),
+        "group_work": ac(1, 4, 2, 2, 2),
+        "community": ac(1, 43, 3, 40, 3),
+        "by_kind": {
+            "group_work": ac(1, 4, 2, 2, 2),
+            "community_activity": ac(1, 43, 3, 40, 3),
+            "policy_publicity": ac(0, 0, 0, 0, 0),
+            "volunteer_service": ac(0, 0, 0, 0, 0),
+            "training": ac(0, 0, 0, 0, 0),
+        },
+    },
+    "satisfaction": {
+        "sheets": 4,  # F1 F2 F5 F7
+        "anonymous": 2,
+        "by_dimension": {
+            "attitude": dim(2, 2, (0, 0, 1, 0, 1), 4.0),  # F1 5, F2 3
+            "timeliness": dim(2, 2, (0, 0, 1, 1, 0), 3.5),
+            "professionalism": dim(1, 3, (0, 0, 0, 0, 1), 5.0),
+            "effectiveness": dim(1, 3, (0, 0, 0, 1, 0), 4.0),
+            "language": dim(1, 3, (0, 0, 0, 0, 1), 5.0),
+            "overall": dim(3, 1, (0, 0, 0, 1, 2), 4.67),  # 14 / 3 = 4.666…
+        },
+    },
+    "resources": {
+        "received": {
+            "receipts": 2,
+            "value_fen": 73_000,
+            "by_donor_type": {
+                "government": rc(0, 0),
+                "enterprise": rc(1, 48_000),
+                "social_organization": rc(0, 0),
+                "individual": rc(1, 25_000),
+                "community": rc(0, 0),
+                "other": rc(0, 0),
+            },
+        },
+        "handed_out": {
+            "handouts": 3,
+            "items": 503,
+            "value_fen": 67_000,
+            "recipients": 2,
+            "by_priority_group": {
+                "tekun": ho(0, 0, 0, 0),
+                "dibao": ho(2, 3, 17_000, 1),
+                "elderly_alone": ho(0, 0, 0, 0),
+                "left_behind_child": ho(0, 0, 0, 0),
+                "disability": ho(2, 3, 17_000, 1),
+                "none": ho(1, 500, 50_000, 1),
+            },
+        },
+    },
+}
+
+STATION_B: dict[str, Any] = {
+    "residents_served": {
+        "people": 2,  # R1 (A's resident, visited by B) and R6: 5 + 2 > 6 in total
+        "person_times": 6,
+        "by_source": {
+            "home_visit": sv(1, 1),  # V9
+            "case": sv(1, 1),  # C8
+            "attendance": sv(2, 2),  # Act5
+            "handout": sv(1, 1),  # HO6
+            "feedback": sv(1, 1),  # F6
+        },
+        "by_sex": {"male": sv(1, 2), "female": sv(1, 4), "unknown": sv(0, 0)},
+        "by_age_band": {
+            "0-13": sv(0, 0),
+            "14-17": sv(0, 0),
+            "18-59": sv(1, 4),
+            "60-79": sv(0, 0),
+            "80+": sv(1, 2),
+            "unknown": sv(0, 0),
+        },
+        "by_priority_group": {
+            "tekun": sv(1, 4),
+            "dibao": sv(1, 2),
+            "elderly_alone": sv(0, 0),
+            "left_behind_child": sv(0, 0),
+            "disability": sv(1, 2),
+            "none": sv(0, 0),
+        },
+    },
+    "home_visits": {
+        "visits": 2,
+        "households": 2,  # H1 (also visited by A: 3 + 2 > 4 in total), R6
+        "by_outcome": {
+            "at_home": vc(1, 1),
+            "nobody_home": vc(0, 0),
+            "vacant": vc(1, 1),
+            "refused": vc(0, 0),
+        },
+    },
+    "cases": {
+        "opened": 0,
+        "active": 1,
+        "closed": 1,
+        "reopened": 0,
+        "open_at_start": 1,
+        "open_at_end": 0,
+        "closed_by_reason": {
+            "goals_met": 0,
+            "referred_out": 1,
+            "client_withdrew": 0,
+            "moved_away": 0,
+            "deceased": 0,
+            "no_longer_eligible": 0,
+            "lost_contact": 0,
+            "other": 0,
+            "reopened_later": 0,
+        },
+    },
+    "activities": {
+        "total": ac(1, 7, 2, 5, 2),
+        "group_work": ac(0, 0, 0, 0, 0),
+        "community": ac(1, 7, 2, 5, 2),
+        "by_kind": {
+            "group_work": ac(0, 0, 0, 0, 0),
+            "community_activity": ac(0, 0, 0, 0, 0),
+            "policy_publicity": ac(0, 0, 0, 0, 0),
+            "volunteer_service": ac(0, 0, 0, 0, 0),
+            "training": ac(1, 7, 2, 5, 2),
+        },
+    },
+    "satisfaction": {
+        "sheets": 1,
+        "anonymous": 0,
+        "by_dimension": {
+            "attitude": dim(1, 0, (0, 0, 0, 1, 0), 4.0),
+            "timeliness": dim(0, 1, (0, 0, 0, 0, 0), None),
+            "professionalism": dim(0, 1, (0, 0, 0, 0, 0), None),
+            "effectiveness": dim(0, 1, (0, 0, 0, 0, 0), None),
+            "language": dim(0, 1, (0, 0, 0, 0, 0), None),
+            "overall": dim(1, 0, (0, 0, 1, 0, 0), 3.0),
+        },
+    },
+    "resources": {
+        "received": {
+            "receipts": 1,
+            "value_fen": 48_000,
+            "by_donor_type": {
+                "government": rc(0, 0),
+                "enterprise": rc(0, 0),
+                "social_organization": rc(1, 48_000),
+                "individual": rc(0, 0),
+                "community": rc(0, 0),
+                "other": rc(0, 0),
+            },
+        },
+        "handed_out": {
+            "handouts": 1,
+            "items": 1,
+            "value_fen": 16_000,
+            "recipients": 1,
+            "by_priority_group": {
+                "tekun": ho(0, 0, 0, 0),
+                "dibao": ho(0, 0, 0, 0),
+                "elderly_alone": ho(0, 0, 0, 0),
+                "left_behind_child": ho(0, 0, 0, 0),
+                "disability": ho(0, 0, 0, 0),
+                "none": ho(1, 1, 16_000, 1),
+            },
+        },
+    },
+}
+
+
+# ---------------------------------------------------------------- tests
+
+
+def test_every_figure_of_a_known_data_set(app: Application, people: People) -> None:
+    report = ReportService(app.ctx).compute(MARCH)
+    data = report.to_json()
+    assert data["format_version"] == 1
+    assert data["period"] == {"start": "2026-03-01", "end": "2026-03-31", "days": 31}
+    assert data["stations"] == [A, B]
+    assert data["totals"] == TOTALS
+    assert list(data["by_station"]) == [A, B]
+    assert data["by_station"][A] == STATION_A
+    assert data["by_station"][B] == STATION_B
+
+
+def test_the_objects_carry_the_same_figures(app: Application, people: People) -> None:
+    report = ReportService(app.ctx).compute(MARCH)
+    cases = report.totals.cases
+    assert (cases.opened, cases.closed, cases.reopened) == (1, 3, 2)
+    # The flow adds up: open at the end = open at the start + opened - closed + reopened.
+    for figures in (report.totals, *report.by_station.values()):
+        c = figures.cases
+        assert c.open_at_end == c.open_at_start + c.opened - c.closed + c.reopened
+    assert report.totals.residents_served.by_priority_group["dibao"].people == 1
+    assert report.by_station[B].satisfaction.by_dimension["language"].mean is None
+    assert report.totals.resources.handed_out.value_fen == 83_000
+
+
+def test_chosen_stations_only(app: Application, people: People) -> None:
+    service = ReportService(app.ctx)
+    only_b = service.compute(MARCH, ["cg-gd"])  # codes are matched as the station list does
+    data = only_b.to_json()
+    assert data["stations"] == [B]
+    assert data["totals"] == STATION_B
+    assert data["by_station"] == {B: STATION_B}
+    both = service.compute(MARCH, [B, A, B]).to_json()
+    assert both["stations"] == [A, B] and both["totals"] == TOTALS
+
+
+def test_unknown_stations_are_refused(app: Application, people: People) -> None:
+    service = ReportService(app.ctx)
+    with pytest.raises(NotFound) as caught:
+        service.compute(MARCH, [A, "NOPE-1"])
+    assert caught.value.params == {"kind": "station", "record_id": "NOPE-1"}
+    with pytest.raises(ValueError, match="at least one station"):
+        service.compute(MARCH, [])
+    with pytest.raises(TypeError):
+        service.compute(MARCH, A)  # a bare string is not a list of codes
+
+
+def test_a_period_without_records_has_every_key_at_zero(app: Application, people: People) -> None:
+    report = ReportService(app.ctx).compute(ReportPeriod(date(2020, 1, 1), date(2020, 1, 1)))
+    data = report.to_json()
+    assert data["period"]["days"] == 1
+
+    def shape(value: Any) -> Any:
+        if isinstance(value, dict):
+            return {k: shape(v) for k, v in value.items()}
+        return type(value).__name__
+
+    assert shape(data["totals"]) == shape(TOTALS) | {
+        "satisfaction": shape(TOTALS["satisfaction"])
+        | {
+            "by_dimension": {
+                d: shape(NO_ANSWER) | {"mean": "NoneType"}
+                for d in TOTALS["satisfaction"]["by_dimension"]
+            }
+        }
+    }
+
+    def numbers(value: Any) -> list[Any]:
+        if isinstance(value, dict):
+            return [n for v in value.values() for n in numbers(v)]
+        return [value]
+
+    assert set(numbers(data["totals"])) == {0, None}
+
+
+def test_json_is_plain_and_stable(app: Application, people: People) -> None:
+    data = ReportService(app.ctx).compute(MARCH).to_json()
+    text = json.dumps(data, ensure_ascii=False, sort_keys=False)
+    assert json.loads(text) == data
+    assert list(data) == ["format_version", "period", "stations", "totals", "by_station"]
+    assert list(data["totals"]) == [
+        "residents_served",
+        "home_visits",
+        "cases",
+        "activities",
+        "satisfaction",
+        "resources",
+    ]
+    assert isinstance(data["totals"]["resources"]["received"]["value_fen"], int)
+
+
+def test_periods_take_dates_in_order() -> None:
+    with pytest.raises(ValueError, match="before it starts"):
+        ReportPeriod(date(2026, 3, 2), date(2026, 3, 1))
+    with pytest.raises(TypeError):
+        ReportPeriod(datetime(2026, 3, 1), date(2026, 3, 2))
+    assert ReportPeriod(date(2024, 1, 1), date(2024, 12, 31)).days == 366
+
+
+def _band_by_age(birth: date, day: date) -> str:
+    age = age_on(birth, day)
+    return next((name for name, least in AGE_BANDS if age >= least), YOUNGEST_BAND)
+
+
+def _band_by_cutoff(birth: date, day: date) -> str:
+    return next(
+        (name for name, least in AGE_BANDS if birth <= years_before(day, least)), YOUNGEST_BAND
+    )
+
+
+@given(
+    st.dates(date(1900, 1, 1), date(2030, 12, 31)),
+    st.dates(date(1990, 1, 1), date(2030, 12, 31)),
+)
+def test_age_bands_in_sql_agree_with_age_on(birth: date, day: date) -> None:
+    # The SQL compares birth dates with cut-off dates; residents.age_on is the definition.
+    assert _band_by_cutoff(birth, day) == _band_by_age(birth, day)
+
+
+@pytest.mark.parametrize(
+    ("birth", "day"),
+    [
+        (date(2012, 2, 29), date(2026, 2, 28)),  # 29 February birthdays
+        (date(2012, 2, 29), date(2026, 3, 1)),
+        (date(1946, 2, 28), date(2026, 2, 28)),
+        (date(1946, 3, 1), date(2028, 2, 29)),  # a period ending on 29 February
+        (date(1948, 2, 29), date(2028, 2, 29)),
+        (date(2014, 2, 28), date(2028, 2, 29)),
+    ],
+)
+def test_age_bands_around_29_february(birth: date, day: date) -> None:
+    assert _band_by_cutoff(birth, day) == _band_by_age(birth, day)
+    assert years_before(date(2028, 2, 29), 14) == date(2014, 2, 28)
+
+
+def test_means_have_two_decimals_rounded_half_up() -> None:
+    assert satisfaction_mean({4: 7, 5: 1}) == 4.13  # 33 / 8 = 4.125
+    assert satisfaction_mean({4: 2, 5: 1}) == 4.33
+    assert satisfaction_mean({1: 1, 2: 1}) == 1.5
+    assert satisfaction_mean({}) is None
+    assert satisfaction_mean({3: 0}) is None
+
+
+def test_a_report_reads_only(app: Application, people: People) -> None:
+    before = app.listing.counts()
+    ReportService(app.ctx).compute(MARCH)
+    ReportService(app.ctx).compute(ReportPeriod(MARCH.start - timedelta(days=400), MARCH.end))
+    assert app.listing.counts() == before
