@@ -32,6 +32,7 @@ KEY_SEPARATOR = "\n"
 SECTION_SEPARATOR = "\n\t\n"
 MAX_PINYIN_READINGS = 8
 SOUNDALIKE_MARK = "~"
+NO_NAME_MARK = "~"
 # Popular English spellings that differ from bophono's rendering by more than voicing or
 # aspiration; applied to queries (Pema finds padma). Extend as users report names.
 SPELLING_ALIASES = {"pema": "padma", "lobsang": "lozang", "migmar": "mimar", "dolma": "drolma"}
@@ -240,12 +241,13 @@ class NameKeyBuilder:
         )
 
     def sort_keys(self, name_bo: str, name_zh: str) -> tuple[str, str]:
-        """Provisional sort keys: Wylie for Tibetan, pinyin for Chinese (the GUI re-sorts
-        with a real collator)."""
+        """Sort keys for long lists: Wylie for Tibetan (close to, not exactly, dictionary
+        order), pinyin for Chinese. Someone without a name in one script sorts after
+        everyone who has one ("~" follows every letter), by the other name."""
         bo = fold_latin(self.wylie(tibetan_key(name_bo))) if name_bo else ""
         han = han_key(name_zh)
         zh = " ".join(r[0] for r in self.pinyin_readings(han) if r) if han else fold_latin(name_zh)
-        return bo[:100], zh[:200]
+        return (bo or f"{NO_NAME_MARK}{zh}")[:100], (zh or f"{NO_NAME_MARK}{bo}")[:200]
 
 
 # ---------------------------------------------------------------- queries

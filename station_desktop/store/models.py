@@ -390,6 +390,11 @@ class ResidentSearch(Base):
     """Derived search keys of a resident (rebuilt from the record; never replicated)."""
 
     __tablename__ = "resident_search"
+    # The resident list pages through these in name order (keyset paging).
+    __table_args__ = (
+        Index("ix_resident_search_sort_zh", "deleted", "sort_zh", "resident_id"),
+        Index("ix_resident_search_sort_bo", "deleted", "sort_bo", "resident_id"),
+    )
 
     resident_id: Mapped[uuid.UUID] = mapped_column(
         ForeignKey("resident.id", ondelete="CASCADE"), primary_key=True

@@ -8,6 +8,7 @@ interface language updates every open window at once.
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -15,6 +16,8 @@ from typing import Any
 from PySide6.QtCore import QByteArray, QEvent, QSettings, Qt, QTimer
 from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -22,6 +25,7 @@ from PySide6.QtWidgets import (
     QListWidget,
     QMainWindow,
     QStackedWidget,
+    QTableView,
     QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
@@ -33,6 +37,7 @@ from station_desktop.domain.codes import (
     ActivityKind,
     CaseStage,
     Code,
+    PriorityGroup,
     ResourceKind,
     ServiceArea,
     VisitOutcome,
@@ -47,12 +52,14 @@ from station_desktop.forms.resources import RECEIPT_FORM
 from station_desktop.forms.spec import FormSpec
 from station_desktop.forms.visit import VISIT_FORM
 from station_desktop.i18n import N_, NC_, _, language_label, pgettext
-from station_desktop.ui.collation import NameSorter
+from station_desktop.services.listing import ResidentQuery
 from station_desktop.ui.fonts import fit_tibetan, text_line_height
 from station_desktop.ui.forms.editor import RecordDialog, application_choices
 from station_desktop.ui.qt_i18n import LanguageSwitcher
+from station_desktop.ui.table_models import PagedRecordModel
 
 SEARCH_DELAY_MS = 150
+SEARCH_LIMIT = 200
 
 
 @dataclass(frozen=True)
@@ -181,6 +188,9 @@ class RecordTable(QTableWidget):
 
 
 class ResidentsPage(QWidget):
+    """All residents, paged in the reader's name order, or the best matches of a search.
+    Filters: priority group, village or community, has an open case."""
+
     COLUMNS = (
         Column("name_bo", N_("Tibetan name")),
         Column("name_zh", N_("Chinese name")),
@@ -188,21 +198,61 @@ class ResidentsPage(QWidget):
         Column("area_code", N_("Village or community")),
     )
 
-    def __init__(self, app: Application, formats: LocaleFormats, sorter: NameSorter) -> None:
+    def __init__(self, app: Application, languages: LanguageSwitcher) -> None:
         super().__init__()
         self._app = app
-        self._sorter = sorter
+        self._languages = languages
         self.search_box = QLineEdit()
         self.search_box.setClearButtonEnabled(True)
-        self.table = RecordTable(self.COLUMNS, formats)
+        self.group_filter = QComboBox()
+        self.area_filter = QComboBox()
+        self.open_case_filter = QCheckBox()
+        columns = {c.key: c for c in self.COLUMNS}
+        self.model = PagedRecordModel(
+            [(c.key, c.header) for c in self.COLUMNS],
+            lambda key, value: _display(columns[key], value, languages.formats),
+            self,
+        )
+        self.table = QTableView()
+        self.table.setModel(self.model)
+        self.table.setEditTriggers(QTableView.EditTrigger.NoEditTriggers)
+        self.table.setSelectionBehavior(QTableView.SelectionBehavior.SelectRows)
+        self.table.verticalHeader().setVisible(False)
+        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        filters = QHBoxLayout()
+        filters.addWidget(self.search_box, 3)
+        filters.addWidget(self.group_filter, 1)
+        filters.addWidget(self.area_filter, 1)
+        filters.addWidget(self.open_case_filter)
         layout = QVBoxLayout(self)
-        layout.addWidget(self.search_box)
+        layout.addLayout(filters)
         layout.addWidget(self.table)
         # Search as you type, but not on every keystroke of a fast typist.
         self._timer = QTimer(self, singleShot=True, interval=SEARCH_DELAY_MS)
         self._timer.timeout.connect(self.refresh)
         self.search_box.textChanged.connect(self._timer.start)
+        self.group_filter.currentIndexChanged.connect(self.refresh)
+        self.area_filter.currentIndexChanged.connect(self.refresh)
+        self.open_case_filter.toggled.connect(self.refresh)
+        self._fill_filters()
         self.refresh()
+
+    def _fill_filters(self) -> None:
+        group, area = self.group_filter.currentData(), self.area_filter.currentData()
+        for combo in (self.group_filter, self.area_filter):
+            combo.blockSignals(True)
+            combo.clear()
+        self.group_filter.addItem(_("All priority groups"), None)
+        for member in PriorityGroup:
+            self.group_filter.addItem(_(member.label), member.value)
+        self.area_filter.addItem(_("All villages and communities"), None)
+        bo = self._languages.current == "bo"
+        for found in self._app.stations.areas():
+            name = (found.name_bo if bo else found.name_zh) or found.name_zh or found.name_bo
+            self.area_filter.addItem(f"{found.code} {name}", str(found.id))
+        for combo, data in ((self.group_filter, group), (self.area_filter, area)):
+            combo.setCurrentIndex(max(0, combo.findData(data)))
+            combo.blockSignals(False)
 
     def retranslate_ui(self) -> None:
         fit_tibetan(self.search_box)
@@ -210,18 +260,34 @@ class ResidentsPage(QWidget):
             _("Search by name in any script, Wylie, pinyin, ID card or phone number")
         )
         self.search_box.setAccessibleName(_("Search residents"))
+        self.group_filter.setAccessibleName(_("Priority group"))
+        self.area_filter.setAccessibleName(_("Village or community"))
+        self.open_case_filter.setText(_("Has an open case"))
         self.table.setAccessibleName(_("Residents"))
-        self.table.retranslate_ui()
+        # Tibetan stacks need taller rows than Latin or Chinese text (the font may change).
+        self.table.verticalHeader().setDefaultSectionSize(text_line_height(self.font()) + 4)
+        self._fill_filters()
+        self.refresh()  # the list's order follows the reader's script
+        self.model.retranslate()
+
+    def query(self) -> ResidentQuery:
+        area = self.area_filter.currentData()
+        return ResidentQuery(
+            order="bo" if self._languages.current == "bo" else "zh",
+            area_id=uuid.UUID(area) if area else None,
+            group=self.group_filter.currentData(),
+            open_case=self.open_case_filter.isChecked(),
+        )
 
     def refresh(self) -> None:
         text = self.search_box.text().strip()
-        if text:  # best match first
-            found = self._app.residents.search(text, limit=200)
-            with self._app.ctx.db.read() as session:
-                rows = self._app.listing.resident_dicts(session, found)
-        else:  # the newest, in the reader's name order
-            rows = self._sorter.sort_people(self._app.listing.records("residents", limit=200))
-        self.table.show_rows(rows)
+        query = self.query()
+        if text:  # best match first; the filters narrow the matches
+            found = self._app.residents.search(text, limit=SEARCH_LIMIT)
+            rows = self._app.listing.filter_residents(found, query)
+            self.model.show_rows(rows)
+        else:
+            self.model.show_pages(lambda after: self._app.listing.resident_page(query, after=after))
 
 
 class RecordListPage(QWidget):
@@ -249,7 +315,7 @@ class MainWindow(QMainWindow):
         formats = languages.formats
         self.nav = QListWidget()
         self.pages = QStackedWidget()
-        self.residents_page = ResidentsPage(app, formats, languages.sorter)
+        self.residents_page = ResidentsPage(app, languages)
         self._page_titles: list[str] = []
         self._add_page(N_("Residents"), self.residents_page)
         self.record_pages = [RecordListPage(app, page, formats) for page in RECORD_PAGES]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
 from station_desktop.app import Application
@@ -31,13 +32,13 @@ def window(
 
 
 def _names(window: MainWindow, column: int = 1) -> list[str]:
-    table = window.residents_page.table
-    return [table.item(r, column).text() for r in range(table.rowCount())]  # type: ignore[union-attr]
+    model = window.residents_page.model
+    return [model.data(model.index(r, column)) for r in range(model.rowCount())]
 
 
 def test_search_as_you_type_in_any_script(window: MainWindow, qtbot: QtBot) -> None:
     page = window.residents_page
-    assert page.table.rowCount() == 3
+    assert page.model.rowCount() == 3
     for query, expected in [("zhaxi", "扎西次仁"), ("སྒྲོལ", "卓玛"), ("Tashi", "扎西次仁")]:
         page.search_box.clear()
         type_text(page.search_box, query)
@@ -51,8 +52,8 @@ def test_search_as_you_type_in_any_script(window: MainWindow, qtbot: QtBot) -> N
 def test_names_sort_in_the_readers_order(window: MainWindow, languages: LanguageSwitcher) -> None:
     assert _names(window) == ["王建国", "扎西次仁", "卓玛"]  # pinyin: wang, zha, zhuo
     languages.switch("bo")
-    window.residents_page.refresh()
-    # Tibetan dictionary order: བཀྲ (root ཀ) before སྒྲོལ (root ག); no Tibetan name last.
+    QApplication.processEvents()
+    # Tibetan order: བཀྲ (root ཀ) before སྒྲོལ (root ག); no Tibetan name last.
     assert _names(window, column=0) == ["བཀྲ་ཤིས་ཚེ་རིང་", "སྒྲོལ་མ་", ""]
 
 
@@ -97,3 +98,52 @@ def test_a_new_visit_from_the_menu_appears_in_the_list(
     qtbot.waitUntil(lambda: window.record_pages[0].table.rowCount() == before + 1, timeout=2000)
     # The draft kept while typing is gone once the visit is saved.
     assert list(app.paths.drafts.glob("draft-*.json")) == []
+
+
+def test_filters_narrow_the_list_and_the_search(
+    window: MainWindow, app: Application, station: StationSetup, qtbot: QtBot
+) -> None:
+    tashi = app.residents.search("扎西次仁")[0]
+    app.residents.add_membership(tashi.id, {"group": "elderly_alone", "start_date": "2024-01-01"})
+    app.residents.update(tashi.id, {"area_id": station.other_area_id})
+    page = window.residents_page
+    page.refresh()
+    page.group_filter.setCurrentIndex(page.group_filter.findData("elderly_alone"))
+    assert _names(window) == ["扎西次仁"]
+    page.group_filter.setCurrentIndex(0)
+    page.area_filter.setCurrentIndex(page.area_filter.findData(str(station.other_area_id)))
+    assert _names(window) == ["扎西次仁"]
+    page.area_filter.setCurrentIndex(0)
+    app.cases.open(
+        {
+            "resident_id": tashi.id,
+            "opened_on": "2026-05-01",
+            "source": "self",
+            "presenting_problem": "x",
+        }
+    )
+    page.open_case_filter.setChecked(True)
+    assert _names(window) == ["扎西次仁"]
+    page.search_box.setText("卓玛")  # a search inside the filter: nobody
+    page.refresh()
+    assert _names(window) == []
+
+
+def test_the_paged_model_is_a_correct_qt_model(
+    window: MainWindow, app: Application, qtmodeltester: object
+) -> None:
+    from station_desktop.demo.generator import DemoSize, generate_demo
+
+    generate_demo(app, DemoSize(residents=450), seed=3)
+    page = window.residents_page
+    page.refresh()
+    model = page.model
+    assert model.rowCount() == 200 and model.canFetchMore()
+    qtmodeltester.check(model)  # type: ignore[attr-defined]
+    while model.canFetchMore():
+        model.fetchMore()
+    names = [model.data(model.index(r, 1)) for r in range(model.rowCount())]
+    assert model.rowCount() == 453  # every resident once, across pages
+    assert len({model.row(r)["id"] for r in range(model.rowCount())}) == 453
+    keys = [model.row(r) for r in range(model.rowCount())]
+    assert keys and names

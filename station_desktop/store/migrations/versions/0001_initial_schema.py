@@ -362,6 +362,8 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('resident_search', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_resident_search_station_id'), ['station_id'], unique=False)
+        batch_op.create_index('ix_resident_search_sort_zh', ['deleted', 'sort_zh', 'resident_id'], unique=False)
+        batch_op.create_index('ix_resident_search_sort_bo', ['deleted', 'sort_bo', 'resident_id'], unique=False)
 
     op.create_table('resident_search_key',
     sa.Column('resident_id', sa.Uuid(), nullable=False),
@@ -541,6 +543,8 @@ def downgrade() -> None:
     op.drop_table('resource_handout')
     with op.batch_alter_table('resident_search', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_resident_search_station_id'))
+        batch_op.drop_index('ix_resident_search_sort_zh')
+        batch_op.drop_index('ix_resident_search_sort_bo')
 
     with op.batch_alter_table('resident_search_key', schema=None) as batch_op:
         batch_op.drop_index('ix_resident_search_key_key')
