@@ -390,10 +390,12 @@ class ResidentSearch(Base):
     """Derived search keys of a resident (rebuilt from the record; never replicated)."""
 
     __tablename__ = "resident_search"
-    # The resident list pages through these in name order (keyset paging).
+    # The resident list pages through these in name order (keyset paging). `deleted` is
+    # deliberately not a leading column: SQLite would then drive searches from this index
+    # (a scan of every resident, 30x slower) instead of from the key table.
     __table_args__ = (
-        Index("ix_resident_search_sort_zh", "deleted", "sort_zh", "resident_id"),
-        Index("ix_resident_search_sort_bo", "deleted", "sort_bo", "resident_id"),
+        Index("ix_resident_search_sort_zh", "sort_zh", "resident_id"),
+        Index("ix_resident_search_sort_bo", "sort_bo", "resident_id"),
     )
 
     resident_id: Mapped[uuid.UUID] = mapped_column(

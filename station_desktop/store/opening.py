@@ -38,8 +38,8 @@ from station_desktop.store.changes import get_local_state, set_local_state
 from station_desktop.store.engine import Database, create_store_engine, sqlite_url
 from station_desktop.store.files import commit_temp_file, remove_stale_temp_files, temp_path_for
 from station_desktop.store.migrate import (
+    SCHEMA_HEAD,
     current_revision,
-    head_revision,
     known_revisions,
     upgrade_to_head,
 )
@@ -93,8 +93,9 @@ def open_store(
 ) -> OpenedStore:
     """Open (creating if needed) the data directory's database, ready for use.
 
-    `check_integrity=False` skips `quick_check` (about 1 s per GB) for a read-only opening:
-    only for callers that never write, such as the command line's listing and search."""
+    `check_integrity=False` skips `quick_check` (about 1 s per GB). Only for callers that
+    never write (the command line's listing and search) or that run the check themselves
+    before allowing writes (the window: `ui.launch.IntegrityCheck`)."""
     paths.root.mkdir(parents=True, exist_ok=True, mode=0o700)
     lock = None if read_only else acquire_lock(paths)
     try:
@@ -116,7 +117,7 @@ def _open_locked(
     if not read_only:
         remove_stale_temp_files(paths.root, paths.backups)
     existed = paths.database.exists() and paths.database.stat().st_size > 0
-    if existed and (check_integrity or not read_only):
+    if existed and check_integrity:
         problems = integrity_problems(paths.database, quick=True)
         if problems is not None:
             raise DatabaseDamaged(
@@ -126,10 +127,10 @@ def _open_locked(
     db = Database(engine)
     try:
         revision = current_revision(engine) if existed else None
-        if revision is not None and revision not in known_revisions():
+        if revision is not None and revision != SCHEMA_HEAD and revision not in known_revisions():
             raise SchemaTooNew(path=str(paths.database))
         migrated_from = None
-        if revision != head_revision():
+        if revision != SCHEMA_HEAD:
             if read_only:
                 raise NeedsMigration(path=str(paths.database))
             if existed:

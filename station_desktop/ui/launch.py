@@ -5,15 +5,18 @@ from __future__ import annotations
 import argparse
 import logging
 import sys
+import threading
 
+from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from station_desktop import __version__
 from station_desktop.app import Application, open_application
-from station_desktop.errors import StationError
+from station_desktop.errors import DatabaseDamaged, StationError
 from station_desktop.i18n import Catalogues, _
 from station_desktop.logs import configure_logging, stop_logging
-from station_desktop.paths import resolve_data_dir
+from station_desktop.paths import DataPaths, resolve_data_dir
+from station_desktop.store.backup import integrity_problems, list_backups
 from station_desktop.ui.crash import install_crash_handler
 from station_desktop.ui.fonts import load_fonts
 from station_desktop.ui.main_window import MainWindow
@@ -33,6 +36,38 @@ def build_main_window(application: Application, languages: LanguageSwitcher) -> 
     return MainWindow(application, languages)
 
 
+class IntegrityCheck(QObject):
+    """`PRAGMA quick_check` in a worker thread (about 1 s per GB): the window is usable for
+    reading at once, and creating records is enabled only when the check has passed."""
+
+    finished = Signal(str)  # "" when the database is sound, else what SQLite reported
+
+    def __init__(self, window: MainWindow, paths: DataPaths) -> None:
+        super().__init__(window)
+        self._window = window
+        self._paths = paths
+        self.finished.connect(self._done)  # queued: delivered in the GUI thread
+        window.set_writable(False)
+        self._thread = threading.Thread(target=self._run, name="quick-check", daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        self.finished.emit(integrity_problems(self._paths.database, quick=True) or "")
+
+    def _done(self, problems: str) -> None:
+        if not problems:
+            self._window.set_writable(True)
+            return
+        # Stay read-only; say what to do. Nothing has been written since the start.
+        error = DatabaseDamaged(
+            self._paths.database, [b.path for b in list_backups(self._paths.backups)], problems
+        )
+        QMessageBox.critical(self._window, _("Station Desktop"), _(error.message, **error.params))
+
+    def wait(self, timeout: float | None = None) -> None:
+        self._thread.join(timeout)
+
+
 def run_gui(args: argparse.Namespace) -> int:
     qt_app = QApplication.instance() or QApplication(sys.argv[:1])
     assert isinstance(qt_app, QApplication)
@@ -44,7 +79,8 @@ def run_gui(args: argparse.Namespace) -> int:
     log_path = configure_logging(paths.logs)
     logging.getLogger(__name__).info("starting version %s", __version__)
     try:
-        application = open_application(paths)
+        # The integrity check runs after the window is up (IntegrityCheck below).
+        application = open_application(paths, check_integrity=False)
     except StationError as error:
         QMessageBox.critical(None, _("Station Desktop"), _(error.message, **error.params))
         return 1
@@ -52,7 +88,9 @@ def run_gui(args: argparse.Namespace) -> int:
         window = build_main_window(application, languages)
         previous_hook = install_crash_handler(QApplication.activeWindow, log_path)
         window.show()
+        check = IntegrityCheck(window, paths)
         status = qt_app.exec()
+        check.wait()
         sys.excepthook = previous_hook
         # Destroy the widgets while Qt and the store are still alive: leaving them to the
         # interpreter's final garbage collection can crash PySide at exit.

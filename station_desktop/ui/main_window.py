@@ -14,7 +14,14 @@ from dataclasses import dataclass
 from typing import Any
 
 from PySide6.QtCore import QByteArray, QEvent, QSettings, Qt, QTimer
-from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QKeySequence, QShortcut
+from PySide6.QtGui import (
+    QAction,
+    QActionGroup,
+    QCloseEvent,
+    QKeySequence,
+    QShortcut,
+    QShowEvent,
+)
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -59,7 +66,7 @@ from station_desktop.ui.qt_i18n import LanguageSwitcher
 from station_desktop.ui.table_models import PagedRecordModel
 
 SEARCH_DELAY_MS = 150
-SEARCH_LIMIT = 200
+SEARCH_LIMIT = 100  # the best matches while typing; a longer name narrows them
 
 
 @dataclass(frozen=True)
@@ -297,13 +304,20 @@ class RecordListPage(QWidget):
         self.table = RecordTable(page.columns, formats)
         layout = QVBoxLayout(self)
         layout.addWidget(self.table)
-        self.refresh()
+        self._loaded = False
 
     def retranslate_ui(self) -> None:
         self.table.setAccessibleName(_(self.page.title))
         self.table.retranslate_ui()
 
+    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 - Qt override
+        # Loaded when first looked at: start-up does not pay for pages nobody opens.
+        if not self._loaded:
+            self.refresh()
+        super().showEvent(event)
+
     def refresh(self) -> None:
+        self._loaded = True
         self.table.show_rows(self._app.listing.records(self.page.kind, limit=200))
 
 
@@ -401,7 +415,15 @@ class MainWindow(QMainWindow):
     def refresh_pages(self) -> None:
         self.residents_page.refresh()
         for page in self.record_pages:
-            page.refresh()
+            if page.isVisible():
+                page.refresh()
+            else:
+                page._loaded = False  # reloaded when next shown
+
+    def set_writable(self, writable: bool) -> None:
+        """Creating records is allowed only once the data has passed its integrity check."""
+        for action, _title in self._new_actions:
+            action.setEnabled(writable)
 
     def _language_chooser(self, language: str) -> Callable[[], None]:
         return lambda: self._languages.switch(language)

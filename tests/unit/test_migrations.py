@@ -32,3 +32,9 @@ def test_downgrade_to_nothing_and_back(tmp_path: Path) -> None:
     upgrade_to_head(engine)
     assert set(Base.metadata.tables) <= set(inspect(engine).get_table_names())
     engine.dispose()
+
+
+def test_the_schema_head_constant_is_alembics_head() -> None:
+    from station_desktop.store.migrate import SCHEMA_HEAD, head_revision
+
+    assert head_revision() == SCHEMA_HEAD

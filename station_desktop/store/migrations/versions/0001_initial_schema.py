@@ -362,8 +362,8 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('resident_search', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_resident_search_station_id'), ['station_id'], unique=False)
-        batch_op.create_index('ix_resident_search_sort_zh', ['deleted', 'sort_zh', 'resident_id'], unique=False)
-        batch_op.create_index('ix_resident_search_sort_bo', ['deleted', 'sort_bo', 'resident_id'], unique=False)
+        batch_op.create_index('ix_resident_search_sort_zh', ['sort_zh', 'resident_id'], unique=False)
+        batch_op.create_index('ix_resident_search_sort_bo', ['sort_bo', 'resident_id'], unique=False)
 
     op.create_table('resident_search_key',
     sa.Column('resident_id', sa.Uuid(), nullable=False),

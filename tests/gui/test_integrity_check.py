@@ -1,0 +1,59 @@
+"""The integrity check runs after the window is shown; writing waits for it."""
+
+from __future__ import annotations
+
+import pytest
+from PySide6.QtWidgets import QMessageBox
+from pytestqt.qtbot import QtBot
+
+from station_desktop.app import Application
+from station_desktop.paths import DataPaths
+from station_desktop.ui.launch import IntegrityCheck
+from station_desktop.ui.main_window import MainWindow
+from station_desktop.ui.qt_i18n import LanguageSwitcher
+from tests.conftest import StationSetup
+
+pytestmark = pytest.mark.gui
+
+
+def _new_actions_enabled(window: MainWindow) -> bool:
+    return all(action.isEnabled() for action, _title in window._new_actions)
+
+
+def test_writing_is_enabled_once_the_data_is_sound(
+    app: Application,
+    station: StationSetup,
+    languages: LanguageSwitcher,
+    qtbot: QtBot,
+    data_paths: DataPaths,
+) -> None:
+    window = MainWindow(app, languages)
+    qtbot.addWidget(window)
+    check = IntegrityCheck(window, data_paths)
+    assert not _new_actions_enabled(window)  # not before the check has passed
+    qtbot.waitUntil(lambda: _new_actions_enabled(window), timeout=5000)
+    check.wait()
+
+
+def test_a_damaged_file_keeps_the_window_read_only(
+    app: Application,
+    station: StationSetup,
+    languages: LanguageSwitcher,
+    qtbot: QtBot,
+    data_paths: DataPaths,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    messages: list[str] = []
+    monkeypatch.setattr(
+        QMessageBox, "critical", lambda parent, title, text, *a: messages.append(text) or 0
+    )
+    monkeypatch.setattr(
+        "station_desktop.ui.launch.integrity_problems", lambda path, quick: "page 7 corrupt"
+    )
+    window = MainWindow(app, languages)
+    qtbot.addWidget(window)
+    check = IntegrityCheck(window, data_paths)
+    qtbot.waitUntil(lambda: bool(messages), timeout=5000)
+    check.wait()
+    assert not _new_actions_enabled(window)
+    assert str(data_paths.database) in messages[0]
