@@ -79,6 +79,23 @@ def build_parser() -> argparse.ArgumentParser:
     report.add_argument("--format", choices=("json",), default="json")
     report.add_argument("-o", "--output", type=Path, metavar="FILE")
 
+    printing = commands.add_parser(
+        "print", help="bilingual A4 forms as PDF: filled from a record, blank, or a visit pack"
+    )
+    printing.add_argument(
+        "kind", choices=("visit", "feedback", "case", "activity", "handout", "visit-pack")
+    )
+    printing.add_argument("--id", dest="record_id", metavar="UUID", help="the record to print")
+    printing.add_argument("--blank", action="store_true", help="blank sheets for paper")
+    printing.add_argument("--count", type=int, default=1, metavar="N", help="blank sheets")
+    printing.add_argument(
+        "--first", type=int, default=1, metavar="N", help="number of the first blank sheet"
+    )
+    printing.add_argument("--village", metavar="CODE", help="visit pack: village or community")
+    printing.add_argument("--from", dest="start", metavar="DATE")
+    printing.add_argument("--to", dest="end", metavar="DATE")
+    printing.add_argument("-o", "--output", type=Path, metavar="FILE.pdf")
+
     commands.add_parser("info", help="where the data is and what it holds")
     return parser
 
@@ -221,6 +238,13 @@ def _cmd_report(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _cmd_print(args: argparse.Namespace) -> int:
+    from station_desktop.cli_print import run_print
+
+    with _open(args, reading=True) as app:
+        return run_print(app, args)
+
+
 def _cmd_info(args: argparse.Namespace) -> int:
     with _open(args, reading=True) as app:
         station = app.stations.current_station()
@@ -240,6 +264,7 @@ COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "setup": _cmd_setup,
     "backups": _cmd_backups,
     "report": _cmd_report,
+    "print": _cmd_print,
     "info": _cmd_info,
 }
 

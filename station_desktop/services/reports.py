@@ -66,6 +66,7 @@ from station_desktop.domain.codes import (
 )
 from station_desktop.domain.text import normalize_text
 from station_desktop.errors import NotFound
+from station_desktop.i18n import N_, Label
 from station_desktop.services.context import ServiceContext
 from station_desktop.store.models import (
     Activity,
@@ -359,7 +360,7 @@ def _stations(session: Session, codes: Sequence[str] | None) -> tuple[dict[uuid.
         found = {i: code for i, code in live.items() if code in wanted}
         missing = sorted(set(wanted) - set(found.values()))
         if missing:
-            raise NotFound(kind="station", record_id=", ".join(missing))
+            raise NotFound(kind=Label(N_("station")), record_id=", ".join(missing))
     return dict(sorted(found.items(), key=lambda item: item[1])), len(found) == len(live)
 
 

@@ -63,6 +63,8 @@ from station_desktop.services.listing import ResidentQuery
 from station_desktop.ui.fonts import fit_tibetan, text_line_height
 from station_desktop.ui.forms.editor import RecordDialog, application_choices
 from station_desktop.ui.qt_i18n import LanguageSwitcher
+from station_desktop.ui.reports_page import PAGE_TITLE as REPORTS_PAGE_TITLE
+from station_desktop.ui.reports_page import ReportsPage
 from station_desktop.ui.table_models import PagedRecordModel
 
 SEARCH_DELAY_MS = 150
@@ -335,6 +337,8 @@ class MainWindow(QMainWindow):
         self.record_pages = [RecordListPage(app, page, formats) for page in RECORD_PAGES]
         for record_page in self.record_pages:
             self._add_page(record_page.page.title, record_page)
+        self.reports_page = ReportsPage(app, languages)
+        self._add_page(REPORTS_PAGE_TITLE, self.reports_page)
         central = QWidget()
         layout = QHBoxLayout(central)
         layout.addWidget(self.nav)

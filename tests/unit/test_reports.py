@@ -31,6 +31,7 @@ from hypothesis import strategies as st
 from station_desktop.app import Application
 from station_desktop.domain.codes import AreaKind, StaffRole, StationKind
 from station_desktop.errors import NotFound
+from station_desktop.i18n import N_, Label
 from station_desktop.services.reports import (
     AGE_BANDS,
     YOUNGEST_BAND,
@@ -707,7 +708,8 @@ def test_unknown_stations_are_refused(app: Application, people: People) -> None:
     service = ReportService(app.ctx)
     with pytest.raises(NotFound) as caught:
         service.compute(MARCH, [A, "NOPE-1"])
-    assert caught.value.params == {"kind": "station", "record_id": "NOPE-1"}
+    assert caught.value.params == {"kind": Label(N_("station")), "record_id": "NOPE-1"}
+    assert "station NOPE-1" in caught.value.english()
     with pytest.raises(ValueError, match="at least one station"):
         service.compute(MARCH, [])
     with pytest.raises(TypeError):
