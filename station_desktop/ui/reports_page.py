@@ -329,6 +329,9 @@ class FigureTable(QTableWidget):
         frame = 2 * self.frameWidth()
         self._content_width = header.length() + frame
         self.setMaximumWidth(self._content_width)  # no empty stretch right of a short table
+        # Never narrower than its figures either: a long Tibetan label makes the page scroll
+        # sideways rather than cut the numbers off.
+        self.setMinimumWidth(self._content_width)
         self.updateGeometry()
         self._fit_height()
 
