@@ -76,7 +76,7 @@ def build_parser() -> argparse.ArgumentParser:
     report.add_argument("--from", dest="start", required=True, metavar="YYYY-MM-DD")
     report.add_argument("--to", dest="end", required=True, metavar="YYYY-MM-DD")
     report.add_argument("--station", action="append", metavar="CODE", help="repeatable")
-    report.add_argument("--format", choices=("json",), default="json")
+    report.add_argument("--format", choices=("json", "xlsx"), default="json")
     report.add_argument("-o", "--output", type=Path, metavar="FILE")
 
     printing = commands.add_parser(
@@ -228,6 +228,15 @@ def _cmd_report(args: argparse.Namespace) -> int:
         )
     with _open(args, reading=True) as app:
         report = app.reports.compute(ReportPeriod(start, end), args.station)
+        stations = app.stations.stations()
+    if args.format == "xlsx":
+        from station_desktop.services.report_export import station_names, write_xlsx
+
+        if args.output is None:
+            raise StationError(N_("A spreadsheet needs a file name: add {option}."), option="-o")
+        write_xlsx(report, args.output, Catalogues(), station_names=station_names(stations))
+        _out(f"{args.output}")
+        return EXIT_OK
     text = json.dumps(report.to_json(), ensure_ascii=False, indent=2)
     if args.output is None:
         _out(text)

@@ -53,6 +53,7 @@ from station_desktop.services.reports import (
     Served,
 )
 from station_desktop.store.files import commit_temp_file, temp_path_for
+from station_desktop.store.models import Station
 
 # ---------------------------------------------------------------- messages
 
@@ -731,6 +732,11 @@ def _row_height(texts: Sequence[str], widths: Sequence[float]) -> float:
     )
     per_line = _TIBETAN_LINE_POINTS if any(_has_tibetan(t) for t in texts) else _LINE_POINTS
     return max(1, lines) * per_line + 2
+
+
+def station_names(stations: Sequence[Station]) -> dict[str, Names]:
+    """Station codes to their names in both scripts (a Report carries only codes)."""
+    return {s.code: Names(s.name_bo or "", s.name_zh or "") for s in stations}
 
 
 def write_xlsx(

@@ -74,6 +74,7 @@ from station_desktop.services.report_export import (
     code_label,
     msg,
     report_tables,
+    station_names,
     write_xlsx,
 )
 from station_desktop.services.reports import Figures, Report, ReportPeriod
@@ -189,10 +190,6 @@ def cell_display(formats: LocaleFormats, cell: Cell) -> str:
 
 def has_tibetan(text: str) -> bool:
     return any("\u0f00" <= ch <= "\u0fff" for ch in text)
-
-
-def station_names(stations: Sequence[Station]) -> dict[str, Names]:
-    return {s.code: Names(s.name_bo or "", s.name_zh or "") for s in stations}
 
 
 # ---------------------------------------------------------------- work off the GUI thread

@@ -95,6 +95,22 @@ def test_report_as_json(demo_dir: Path, tmp_path: Path) -> None:
         ).stdout
     )
     assert one["stations"] == report["stations"][:1]
+    sheet = tmp_path / "report.xlsx"
+    run_cli(
+        "report",
+        "--from",
+        "2025-01-01",
+        "--to",
+        "2026-12-31",
+        "--format",
+        "xlsx",
+        "-o",
+        str(sheet),
+        data_dir=demo_dir,
+    )
+    from openpyxl import load_workbook
+
+    assert len(load_workbook(sheet).sheetnames) >= 5
     bad = run_cli(
         "report", "--from", "2026-02-30", "--to", "2026-03-01", data_dir=demo_dir, check=False
     )
