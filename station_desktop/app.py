@@ -19,6 +19,7 @@ from station_desktop.services.cases import CaseService
 from station_desktop.services.context import ServiceContext
 from station_desktop.services.feedback import FeedbackService
 from station_desktop.services.listing import ListingService
+from station_desktop.services.printing import PrintService
 from station_desktop.services.reports import ReportService
 from station_desktop.services.residents import ResidentService
 from station_desktop.services.resources import ResourceService
@@ -46,6 +47,7 @@ class Application:
     resources: ResourceService
     listing: ListingService
     reports: ReportService
+    printing: PrintService
 
     @property
     def paths(self) -> DataPaths:
@@ -91,6 +93,7 @@ def build_application(
         resources=ResourceService(ctx),
         listing=ListingService(ctx),
         reports=ReportService(ctx),
+        printing=PrintService(ctx),
     )
 
 

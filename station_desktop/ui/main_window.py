@@ -27,10 +27,12 @@ from PySide6.QtWidgets import (
     QComboBox,
     QHBoxLayout,
     QHeaderView,
+    QInputDialog,
     QLabel,
     QLineEdit,
     QListWidget,
     QMainWindow,
+    QMessageBox,
     QStackedWidget,
     QTableView,
     QTableWidget,
@@ -60,14 +62,23 @@ from station_desktop.forms.spec import FormSpec
 from station_desktop.forms.visit import VISIT_FORM
 from station_desktop.i18n import N_, NC_, _, language_label, pgettext
 from station_desktop.services.listing import ResidentQuery
+from station_desktop.services.printing import PrintKind
 from station_desktop.ui.fonts import fit_tibetan, text_line_height
 from station_desktop.ui.forms.editor import RecordDialog, application_choices
+from station_desktop.ui.print_preview import RenderJob, preview
 from station_desktop.ui.qt_i18n import LanguageSwitcher
 from station_desktop.ui.reports_page import PAGE_TITLE as REPORTS_PAGE_TITLE
 from station_desktop.ui.reports_page import ReportsPage
 from station_desktop.ui.table_models import PagedRecordModel
 
 SEARCH_DELAY_MS = 150
+# Which printed form a list's records have (resources: only hand-outs have one).
+PRINT_KINDS: dict[str, PrintKind] = {
+    "visits": "visit",
+    "cases": "case",
+    "feedback": "feedback",
+    "activities": "activity",
+}
 SEARCH_LIMIT = 100  # the best matches while typing; a longer name narrows them
 
 
@@ -181,6 +192,9 @@ class RecordTable(QTableWidget):
     def show_rows(self, rows: list[dict[str, object]]) -> None:
         self._rows = rows
         self._fill()
+
+    def record(self, row: int) -> dict[str, object] | None:
+        return self._rows[row] if 0 <= row < len(self._rows) else None
 
     def retranslate_ui(self) -> None:
         self.setHorizontalHeaderLabels([_(c.header) for c in self._columns])
@@ -364,6 +378,15 @@ class MainWindow(QMainWindow):
             action.triggered.connect(self._record_opener(spec, save))
             self._new_menu.addAction(action)
             self._new_actions.append((action, title))
+        self._print_menu = self.menuBar().addMenu("")
+        self._print_record_action = QAction(self)
+        self._print_record_action.setShortcut(QKeySequence(QKeySequence.StandardKey.Print))
+        self._print_record_action.triggered.connect(self.print_selected)
+        self._print_blank_action = QAction(self)
+        # Not connected directly: `triggered` passes `checked`, which would arrive as `count`.
+        self._print_blank_action.triggered.connect(lambda: self.print_blank_feedback())  # noqa: PLW0108
+        self._print_menu.addAction(self._print_record_action)
+        self._print_menu.addAction(self._print_blank_action)
         self._language_menu = self.menuBar().addMenu("")
         group = QActionGroup(self)
         self._language_actions: dict[str, QAction] = {}
@@ -424,6 +447,46 @@ class MainWindow(QMainWindow):
             else:
                 page._loaded = False  # reloaded when next shown
 
+    def print_selected(self) -> RenderJob | None:
+        """The printed form of the record selected on the current page, in a preview."""
+        page = self.pages.currentWidget()
+        record = None
+        if isinstance(page, RecordListPage):
+            record = page.table.record(page.table.currentRow())
+        if not isinstance(page, RecordListPage) or record is None:
+            QMessageBox.information(self, _("Print"), _("Choose a record in a list first."))
+            return None
+        kind = PRINT_KINDS.get(page.page.kind)
+        if page.page.kind == "resources":
+            kind = "handout" if record.get("direction") == "handed_out" else None
+        if kind is None:
+            QMessageBox.information(self, _("Print"), _("This record has no printed form."))
+            return None
+        chosen: PrintKind = kind
+        record_id = uuid.UUID(str(record["id"]))
+        printing = self._app.printing
+        return preview(
+            self,
+            lambda: printing.render([printing.record_form(chosen, record_id)]),
+            f"{chosen}-{str(record_id)[:8]}.pdf",
+        )
+
+    def print_blank_feedback(self, count: int | None = None) -> RenderJob | None:
+        """Numbered blank feedback sheets for residents to fill by hand."""
+        if count is None:
+            count, accepted = QInputDialog.getInt(
+                self, _("Blank feedback sheets…"), _("How many sheets?"), 10, 1, 500
+            )
+            if not accepted:
+                return None
+        sheets = count
+        printing = self._app.printing
+        return preview(
+            self,
+            lambda: printing.render(printing.blank_sheets("feedback", sheets)),
+            f"feedback-blank-{sheets}.pdf",
+        )
+
     def set_writable(self, writable: bool) -> None:
         """Creating records is allowed only once the data has passed its integrity check."""
         for action, _title in self._new_actions:
@@ -443,6 +506,9 @@ class MainWindow(QMainWindow):
         self._new_menu.setTitle(_("&New"))
         for action, title in self._new_actions:
             action.setText(_(title))
+        self._print_menu.setTitle(_("&Print"))
+        self._print_record_action.setText(_("Print the selected record…"))
+        self._print_blank_action.setText(_("Blank feedback sheets…"))
         self._language_menu.setTitle(_("&Language"))
         for language, action in self._language_actions.items():
             action.setChecked(language == self._languages.current)

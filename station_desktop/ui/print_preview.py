@@ -1,0 +1,187 @@
+"""Print preview inside the application: the PDF of a form (or a batch) made in a worker
+thread with a progress dialog that can be cancelled, shown with QtPdf, then printed through
+Qt's print dialog, saved, or opened in the system's PDF viewer."""
+
+from __future__ import annotations
+
+import tempfile
+import threading
+from collections.abc import Callable
+from pathlib import Path
+
+from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QObject, QRectF, QSize, Qt, QUrl, Signal
+from PySide6.QtGui import QDesktopServices, QPainter
+from PySide6.QtPdf import QPdfDocument
+from PySide6.QtPdfWidgets import QPdfView
+from PySide6.QtPrintSupport import QPrintDialog, QPrinter
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QFileDialog,
+    QMessageBox,
+    QProgressDialog,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from station_desktop.errors import StationError
+from station_desktop.i18n import _
+from station_desktop.pdf.page import RenderedPdf
+from station_desktop.store.files import commit_temp_file, temp_path_for
+
+
+class RenderJob(QObject):
+    """Makes a PDF in a worker thread; the result arrives in the GUI thread (queued)."""
+
+    done = Signal(object)
+    failed = Signal(object)
+
+    def __init__(self, produce: Callable[[], RenderedPdf], parent: QObject | None = None):
+        super().__init__(parent)
+        self._produce = produce
+        self.cancelled = False
+        self._thread = threading.Thread(target=self._run, name="render-pdf", daemon=True)
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def wait(self, timeout: float | None = None) -> None:
+        self._thread.join(timeout)
+
+    def _run(self) -> None:
+        try:
+            pdf = self._produce()
+        except Exception as error:
+            self.failed.emit(error)
+            return
+        self.done.emit(pdf)
+
+
+class PrintPreviewDialog(QDialog):
+    def __init__(self, pdf: RenderedPdf, file_name: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.pdf = pdf
+        self._file_name = file_name
+        self._bytes = QByteArray(pdf.data)
+        self._buffer = QBuffer(self._bytes, self)
+        self._buffer.open(QIODevice.OpenModeFlag.ReadOnly)
+        self.document = QPdfDocument(self)
+        self.document.load(self._buffer)
+        self.view = QPdfView(self)
+        self.view.setDocument(self.document)
+        self.view.setPageMode(QPdfView.PageMode.MultiPage)
+        self.view.setZoomMode(QPdfView.ZoomMode.FitToWidth)
+        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, self)
+        self.print_button = QPushButton(self)
+        self.save_button = QPushButton(self)
+        self.open_button = QPushButton(self)
+        for button in (self.print_button, self.save_button, self.open_button):
+            self.buttons.addButton(button, QDialogButtonBox.ButtonRole.ActionRole)
+        self.print_button.clicked.connect(self.print_document)
+        self.save_button.clicked.connect(self.save_as)
+        self.open_button.clicked.connect(self.open_in_viewer)
+        self.buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.view, 1)
+        layout.addWidget(self.buttons)
+        self.resize(900, 1000)
+        self.retranslate_ui()
+
+    def retranslate_ui(self) -> None:
+        self.setWindowTitle(_("Print preview"))
+        self.print_button.setText(_("&Print…"))
+        self.save_button.setText(_("Save as PDF…"))
+        self.open_button.setText(_("Open in the PDF viewer"))
+
+    def print_document(self, printer: QPrinter | None = None) -> bool:
+        """Qt's print dialog, then every page drawn at the printer's resolution."""
+        if printer is None:
+            printer = QPrinter(QPrinter.PrinterMode.HighResolution)
+            if QPrintDialog(printer, self).exec() != QDialog.DialogCode.Accepted:
+                return False
+        painter = QPainter(printer)
+        try:
+            area = printer.pageLayout().paintRectPixels(printer.resolution())
+            for page in range(self.document.pageCount()):
+                if page:
+                    printer.newPage()
+                size = (
+                    self.document.pagePointSize(page)
+                    .toSize()
+                    .scaled(area.size(), Qt.AspectRatioMode.KeepAspectRatio)
+                )
+                image = self.document.render(page, QSize(size.width(), size.height()))
+                painter.drawImage(QRectF(0, 0, size.width(), size.height()), image)
+        finally:
+            painter.end()
+        return True
+
+    def save_as(self) -> Path | None:
+        chosen, _filter = QFileDialog.getSaveFileName(
+            self, _("Save as PDF…"), self._file_name, "PDF (*.pdf)"
+        )
+        if not chosen:
+            return None
+        path = Path(chosen if chosen.lower().endswith(".pdf") else f"{chosen}.pdf")
+        try:
+            write_pdf_file(self.pdf.data, path)
+        except OSError as error:
+            QMessageBox.warning(
+                self,
+                _("Print preview"),
+                _(
+                    "Could not save {path}: {reason}",
+                    path=str(path),
+                    reason=error.strerror or str(error),
+                ),
+            )
+            return None
+        return path
+
+    def open_in_viewer(self) -> Path:
+        folder = Path(tempfile.mkdtemp(prefix="station-desktop-print-"))
+        path = folder / self._file_name
+        write_pdf_file(self.pdf.data, path)
+        QDesktopServices.openUrl(QUrl.fromLocalFile(str(path)))
+        return path
+
+
+def write_pdf_file(data: bytes, path: Path) -> None:
+    """A temporary name, fsync, rename: a pulled USB stick leaves no half file."""
+    temp = temp_path_for(path)
+    temp.write_bytes(data)
+    commit_temp_file(temp, path)
+
+
+def preview(parent: QWidget, produce: Callable[[], RenderedPdf], file_name: str) -> RenderJob:
+    """Make the PDF off the GUI thread with a cancellable progress dialog, then show it."""
+    progress = QProgressDialog(_("Preparing the pages…"), _("Cancel"), 0, 0, parent)
+    progress.setWindowModality(Qt.WindowModality.WindowModal)
+    progress.setMinimumDuration(300)  # quick forms show no dialog at all
+    job = RenderJob(produce, parent)
+
+    def finished(pdf: object) -> None:
+        progress.reset()
+        if job.cancelled:
+            return
+        assert isinstance(pdf, RenderedPdf)
+        dialog = PrintPreviewDialog(pdf, file_name, parent)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.open()
+
+    def failed(error: object) -> None:
+        progress.reset()
+        if isinstance(error, StationError):
+            QMessageBox.warning(parent, _("Print preview"), _(error.message, **error.params))
+        elif isinstance(error, BaseException):
+            raise error  # a bug: the crash dialog reports it
+
+    def cancel() -> None:
+        job.cancelled = True  # the worker finishes on its own; its result is dropped
+
+    job.done.connect(finished)
+    job.failed.connect(failed)
+    progress.canceled.connect(cancel)
+    job.start()
+    return job

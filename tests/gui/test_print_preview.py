@@ -1,0 +1,94 @@
+"""Printing from the window: the preview shows the record's form; it can be saved and
+printed; blank feedback sheets by count."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from pypdf import PdfReader
+from PySide6.QtPdf import QPdfDocument
+from PySide6.QtPrintSupport import QPrinter
+from PySide6.QtWidgets import QApplication, QFileDialog
+from pytestqt.qtbot import QtBot
+
+from station_desktop.app import Application
+from station_desktop.ui.main_window import MainWindow
+from station_desktop.ui.print_preview import PrintPreviewDialog
+from station_desktop.ui.qt_i18n import LanguageSwitcher
+from tests.conftest import StationSetup
+
+pytestmark = pytest.mark.gui
+
+
+@pytest.fixture
+def window(
+    app: Application, station: StationSetup, languages: LanguageSwitcher, qtbot: QtBot
+) -> MainWindow:
+    resident = app.residents.register(
+        {"name_bo": "བསྒྲུབས་རྒྱལ་", "name_zh": "王堃", "legal_basis": "statutory_duty"}
+    )
+    app.visits.record(
+        {
+            "resident_id": resident,
+            "visit_date": "2026-05-30",
+            "visitor_ids": [station.worker_id],
+            "outcome": "at_home",
+            "purpose": "routine",
+            "situation": "གནས་ཚུལ་བཟང་། 情况良好",
+        }
+    )
+    main = MainWindow(app, languages)
+    qtbot.addWidget(main)
+    main.show()
+    return main
+
+
+def _preview(window: MainWindow, qtbot: QtBot) -> PrintPreviewDialog:
+    qtbot.waitUntil(lambda: bool(window.findChildren(PrintPreviewDialog)), timeout=10_000)
+    dialog = window.findChildren(PrintPreviewDialog)[-1]
+    qtbot.waitUntil(lambda: dialog.document.status() == QPdfDocument.Status.Ready, timeout=5000)
+    return dialog
+
+
+def test_the_selected_visit_is_previewed_saved_and_printed(
+    window: MainWindow, qtbot: QtBot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    window.nav.setCurrentRow(1)  # home visits
+    QApplication.processEvents()
+    window.record_pages[0].table.selectRow(0)
+    job = window.print_selected()
+    assert job is not None
+    job.wait(30)
+    dialog = _preview(window, qtbot)
+    assert dialog.document.pageCount() == dialog.pdf.pages >= 1
+    target = tmp_path / "visit.pdf"
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(target), ""))
+    assert dialog.save_as() == target
+    text = PdfReader(target).pages[0].extract_text()
+    assert "王堃" in text and "入户探访记录" in text
+    printer = QPrinter(QPrinter.PrinterMode.HighResolution)
+    printer.setOutputFormat(QPrinter.OutputFormat.PdfFormat)
+    printer.setOutputFileName(str(tmp_path / "printed.pdf"))
+    assert dialog.print_document(printer)
+    assert len(PdfReader(tmp_path / "printed.pdf").pages) == dialog.pdf.pages
+    dialog.close()
+
+
+def test_blank_feedback_sheets_by_count(window: MainWindow, qtbot: QtBot) -> None:
+    job = window.print_blank_feedback(3)
+    assert job is not None
+    job.wait(30)
+    dialog = _preview(window, qtbot)
+    assert dialog.document.pageCount() == 3
+    dialog.close()
+
+
+def test_nothing_selected_is_explained(window: MainWindow, monkeypatch: pytest.MonkeyPatch) -> None:
+    from PySide6.QtWidgets import QMessageBox
+
+    said: list[str] = []
+    monkeypatch.setattr(QMessageBox, "information", lambda *a: said.append(a[2]) or 0)
+    window.nav.setCurrentRow(0)  # residents: no printed form for a resident yet
+    assert window.print_selected() is None
+    assert said
