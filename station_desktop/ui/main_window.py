@@ -63,6 +63,8 @@ from station_desktop.forms.visit import VISIT_FORM
 from station_desktop.i18n import N_, NC_, _, language_label, pgettext
 from station_desktop.services.listing import ResidentQuery
 from station_desktop.services.printing import PrintKind
+from station_desktop.ui.followups_page import PAGE_TITLE as FOLLOWUPS_PAGE_TITLE
+from station_desktop.ui.followups_page import FollowUpsPage
 from station_desktop.ui.fonts import fit_tibetan, text_line_height
 from station_desktop.ui.forms.editor import RecordDialog, application_choices
 from station_desktop.ui.print_preview import RenderJob, preview
@@ -351,6 +353,8 @@ class MainWindow(QMainWindow):
         self.record_pages = [RecordListPage(app, page, formats) for page in RECORD_PAGES]
         for record_page in self.record_pages:
             self._add_page(record_page.page.title, record_page)
+        self.followups_page = FollowUpsPage(app, languages)
+        self._add_page(FOLLOWUPS_PAGE_TITLE, self.followups_page)
         self.reports_page = ReportsPage(app, languages)
         self._add_page(REPORTS_PAGE_TITLE, self.reports_page)
         central = QWidget()
@@ -523,6 +527,7 @@ class MainWindow(QMainWindow):
         frame = 2 * self.nav.frameWidth() + 24
         self.nav.setFixedWidth(self.nav.sizeHintForColumn(0) + frame)
         self.residents_page.retranslate_ui()
+        self.followups_page.retranslate_ui()
         for page in self.record_pages:
             page.retranslate_ui()
         status = self._status_text()

@@ -1,0 +1,192 @@
+"""Follow-ups ("policies find people"): who needs a visit, which case has gone quiet, which
+priority-group membership is due for review.
+
+A resident is due for a visit on the earliest of: the next visit the last visitor planned,
+and, for members of a priority group, the last visit plus the group's visiting rhythm
+(elderly living alone at least monthly, for example; never visited: due from the start of
+the membership). A case is quiet when its newest progress note (or its opening) is older
+than `quiet_case_days`. Memberships are due on their review date. Everything due within
+the horizon is listed, overdue first.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from sqlalchemy import func, or_, select
+
+from station_desktop.domain.codes import PriorityGroup
+from station_desktop.errors import FieldError, ValidationError
+from station_desktop.i18n import N_
+from station_desktop.services.context import ServiceContext
+from station_desktop.store.changes import get_local_state, set_local_state
+from station_desktop.store.models import CaseNote, CaseRecord, GroupMembership, HomeVisit, Resident
+
+RHYTHM_KEY = "visit_rhythm_days"
+QUIET_CASE_DAYS = 30
+DEFAULT_RHYTHM_DAYS: dict[str, int] = {
+    PriorityGroup.ELDERLY_ALONE.value: 30,
+    PriorityGroup.TEKUN.value: 30,
+    PriorityGroup.LEFT_BEHIND_CHILD.value: 30,
+    PriorityGroup.DISABILITY.value: 60,
+    PriorityGroup.DIBAO.value: 90,
+}
+MIN_RHYTHM, MAX_RHYTHM = 7, 365
+
+VISIT_PLANNED = N_("Next visit as planned")
+VISIT_RHYTHM = N_("Regular visit for a priority group")
+CASE_QUIET = N_("No progress note for a while")
+REVIEW_DUE = N_("Priority-group membership to review")
+MSG_RHYTHM = N_("Between {low} and {high} days.")
+
+
+@dataclass(frozen=True)
+class FollowUp:
+    kind: str  # "visit", "case" or "review"
+    due_on: date
+    reason: str  # message id
+    resident_id: uuid.UUID
+    name_bo: str
+    name_zh: str
+    record_id: uuid.UUID | None = None  # the case or membership concerned
+
+    def overdue(self, today: date) -> bool:
+        return self.due_on < today
+
+
+class FollowUpService:
+    def __init__(self, ctx: ServiceContext) -> None:
+        self.ctx = ctx
+
+    # ------------------------------------------------------------ the rhythm (per laptop)
+
+    def rhythm(self) -> dict[str, int]:
+        """Days between visits for each priority group (the station head may change them)."""
+        with self.ctx.db.read() as session:
+            stored = get_local_state(session, RHYTHM_KEY)
+        chosen = dict(DEFAULT_RHYTHM_DAYS)
+        if stored:
+            chosen |= {k: int(v) for k, v in json.loads(stored).items() if k in chosen}
+        return chosen
+
+    def set_rhythm(self, group: PriorityGroup | str, days: int) -> None:
+        code = PriorityGroup.parse(str(group)).value
+        if not MIN_RHYTHM <= days <= MAX_RHYTHM:
+            raise ValidationError(
+                [FieldError(code, MSG_RHYTHM, {"low": MIN_RHYTHM, "high": MAX_RHYTHM})]
+            )
+        rhythm = self.rhythm() | {code: days}
+        with self.ctx.db.write_session() as session:
+            set_local_state(session, RHYTHM_KEY, json.dumps(rhythm, sort_keys=True))
+
+    # ------------------------------------------------------------ what is due
+
+    def due(
+        self, *, horizon_days: int = 14, quiet_case_days: int = QUIET_CASE_DAYS
+    ) -> list[FollowUp]:
+        today = self.ctx.today()
+        until = today + timedelta(days=horizon_days)
+        rhythm = self.rhythm()
+        items: list[FollowUp] = []
+        with self.ctx.db.read() as session:
+            live = select(Resident.id).where(Resident.deleted.is_(False))
+            last_visit = dict(
+                session.execute(
+                    select(HomeVisit.resident_id, func.max(HomeVisit.visit_date))
+                    .where(HomeVisit.deleted.is_(False), HomeVisit.resident_id.in_(live))
+                    .group_by(HomeVisit.resident_id)
+                ).all()
+            )
+            planned = dict(
+                session.execute(
+                    select(HomeVisit.resident_id, func.max(HomeVisit.next_visit_on))
+                    .where(
+                        HomeVisit.deleted.is_(False),
+                        HomeVisit.next_visit_on.is_not(None),
+                        HomeVisit.resident_id.in_(live),
+                    )
+                    .group_by(HomeVisit.resident_id)
+                ).all()
+            )
+            visit_due: dict[uuid.UUID, tuple[date, str]] = {}
+            for resident_id, next_on in planned.items():
+                seen = last_visit.get(resident_id)
+                if next_on is not None and (seen is None or next_on > seen):
+                    visit_due[resident_id] = (next_on, VISIT_PLANNED)
+            memberships = session.execute(
+                select(
+                    GroupMembership.id,
+                    GroupMembership.resident_id,
+                    GroupMembership.group,
+                    GroupMembership.start_date,
+                    GroupMembership.review_on,
+                ).where(
+                    GroupMembership.deleted.is_(False),
+                    GroupMembership.start_date <= today,
+                    or_(GroupMembership.end_date.is_(None), GroupMembership.end_date >= today),
+                    GroupMembership.resident_id.in_(live),
+                )
+            ).all()
+            reviews: list[tuple[uuid.UUID, uuid.UUID, date]] = []
+            for membership_id, resident_id, group, start, review_on in memberships:
+                seen = last_visit.get(resident_id)
+                by_rhythm = (seen + timedelta(days=rhythm[group])) if seen else start
+                current = visit_due.get(resident_id)
+                if current is None or by_rhythm < current[0]:
+                    visit_due[resident_id] = (by_rhythm, VISIT_RHYTHM)
+                if review_on is not None and review_on <= until:
+                    reviews.append((membership_id, resident_id, review_on))
+            last_note = dict(
+                session.execute(
+                    select(CaseNote.case_id, func.max(CaseNote.written_on))
+                    .where(CaseNote.deleted.is_(False))
+                    .group_by(CaseNote.case_id)
+                ).all()
+            )
+            quiet: list[tuple[uuid.UUID, uuid.UUID, date]] = []
+            for case_id, resident_id, opened_on in session.execute(
+                select(CaseRecord.id, CaseRecord.resident_id, CaseRecord.opened_on).where(
+                    CaseRecord.deleted.is_(False),
+                    CaseRecord.stage != "closed",
+                    CaseRecord.resident_id.in_(live),
+                )
+            ):
+                due_on = max(last_note.get(case_id, opened_on), opened_on) + timedelta(
+                    days=quiet_case_days
+                )
+                if due_on <= until:
+                    quiet.append((case_id, resident_id, due_on))
+            wanted = (
+                {r for r, (d, _) in visit_due.items() if d <= until}
+                | {r for _, r, _ in reviews}
+                | {r for _, r, _ in quiet}
+            )
+            names = (
+                {
+                    rid: (bo, zh)
+                    for rid, bo, zh in session.execute(
+                        select(Resident.id, Resident.name_bo, Resident.name_zh).where(
+                            Resident.id.in_(wanted)
+                        )
+                    )
+                }
+                if wanted
+                else {}
+            )
+        for resident_id, (due_on, reason) in visit_due.items():
+            if due_on <= until and resident_id in names:
+                items.append(FollowUp("visit", due_on, reason, resident_id, *names[resident_id]))
+        for case_id, resident_id, due_on in quiet:
+            items.append(
+                FollowUp("case", due_on, CASE_QUIET, resident_id, *names[resident_id], case_id)
+            )
+        for membership_id, resident_id, due_on in reviews:
+            items.append(
+                FollowUp(
+                    "review", due_on, REVIEW_DUE, resident_id, *names[resident_id], membership_id
+                )
+            )
+        return sorted(items, key=lambda f: (f.due_on, f.kind, f.name_zh, f.name_bo))
