@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from PySide6.QtCore import QEvent
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
@@ -45,3 +46,9 @@ def test_a_due_visit_is_opened_and_settled(
     )
     assert dialog.save()
     qtbot.waitUntil(lambda: page.table.rowCount() == 0, timeout=2000)  # settled for a month
+    # Leave no window behind: the next test's keyboard focus must not land in this one.
+    dialog.close()
+    window.close()
+    dialog.deleteLater()
+    window.deleteLater()
+    QApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete.value)
