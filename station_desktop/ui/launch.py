@@ -6,6 +6,7 @@ import argparse
 import logging
 import sys
 import threading
+from datetime import UTC, datetime
 
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QApplication, QMessageBox
@@ -16,7 +17,13 @@ from station_desktop.errors import DatabaseDamaged, StationError
 from station_desktop.i18n import Catalogues, _
 from station_desktop.logs import configure_logging, stop_logging
 from station_desktop.paths import DataPaths, resolve_data_dir
-from station_desktop.store.backup import integrity_problems, list_backups
+from station_desktop.store.backup import (
+    has_backup_on,
+    integrity_problems,
+    list_backups,
+    rotate_backups,
+    take_backup,
+)
 from station_desktop.ui.crash import install_crash_handler
 from station_desktop.ui.fonts import load_fonts
 from station_desktop.ui.main_window import MainWindow
@@ -38,7 +45,8 @@ def build_main_window(application: Application, languages: LanguageSwitcher) -> 
 
 class IntegrityCheck(QObject):
     """`PRAGMA quick_check` in a worker thread (about 1 s per GB): the window is usable for
-    reading at once, and creating records is enabled only when the check has passed."""
+    reading at once, and creating records is enabled only when the check has passed. Then,
+    in the same thread, the day's backup if there is none yet."""
 
     finished = Signal(str)  # "" when the database is sound, else what SQLite reported
 
@@ -52,7 +60,21 @@ class IntegrityCheck(QObject):
         self._thread.start()
 
     def _run(self) -> None:
-        self.finished.emit(integrity_problems(self._paths.database, quick=True) or "")
+        problems = integrity_problems(self._paths.database, quick=True) or ""
+        self.finished.emit(problems)
+        if not problems:
+            self._daily_backup()
+
+    def _daily_backup(self) -> None:
+        """One backup a day, taken while the user works (the backup API copies a consistent
+        snapshot; WAL lets writes go on meanwhile), then the old ones rotated."""
+        today = datetime.now(UTC).date()
+        try:
+            if not has_backup_on(self._paths.backups, today):
+                take_backup(self._paths.database, self._paths.backups, "daily")
+                rotate_backups(self._paths.backups)
+        except (OSError, RuntimeError):  # disk full, or the copy failed its check
+            logging.getLogger(__name__).exception("daily backup failed")
 
     def _done(self, problems: str) -> None:
         if not problems:

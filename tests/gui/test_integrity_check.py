@@ -8,6 +8,7 @@ from pytestqt.qtbot import QtBot
 
 from station_desktop.app import Application
 from station_desktop.paths import DataPaths
+from station_desktop.store.backup import integrity_problems, list_backups
 from station_desktop.ui.launch import IntegrityCheck
 from station_desktop.ui.main_window import MainWindow
 from station_desktop.ui.qt_i18n import LanguageSwitcher
@@ -33,6 +34,12 @@ def test_writing_is_enabled_once_the_data_is_sound(
     assert not _new_actions_enabled(window)  # not before the check has passed
     qtbot.waitUntil(lambda: _new_actions_enabled(window), timeout=5000)
     check.wait()
+    # Then the day's backup, whole, and only one however often the window opens.
+    backups = list_backups(data_paths.backups)
+    assert [b.reason for b in backups] == ["daily"]
+    assert integrity_problems(backups[0].path) is None
+    IntegrityCheck(window, data_paths).wait()
+    assert len(list_backups(data_paths.backups)) == 1
 
 
 def test_a_damaged_file_keeps_the_window_read_only(
