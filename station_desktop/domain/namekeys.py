@@ -26,6 +26,7 @@ from station_desktop.domain.text import (
     normalize_text,
     tibetan_syllables,
 )
+from station_desktop.domain.tibetan_order import tibetan_sort_key
 
 TSHEG = "\u0f0b"
 KEY_SEPARATOR = "\n"
@@ -241,10 +242,10 @@ class NameKeyBuilder:
         )
 
     def sort_keys(self, name_bo: str, name_zh: str) -> tuple[str, str]:
-        """Sort keys for long lists: Wylie for Tibetan (close to, not exactly, dictionary
-        order), pinyin for Chinese. Someone without a name in one script sorts after
-        everyone who has one ("~" follows every letter), by the other name."""
-        bo = fold_latin(self.wylie(tibetan_key(name_bo))) if name_bo else ""
+        """Sort keys for long lists: Tibetan dictionary order (root letter first, as ICU
+        orders it) and pinyin. Someone without a name in one script sorts after everyone
+        who has one ("~" follows every key), by the other name."""
+        bo = tibetan_sort_key(name_bo) if name_bo else ""
         han = han_key(name_zh)
         zh = " ".join(r[0] for r in self.pinyin_readings(han) if r) if han else fold_latin(name_zh)
         return (bo or f"{NO_NAME_MARK}{zh}")[:100], (zh or f"{NO_NAME_MARK}{bo}")[:200]

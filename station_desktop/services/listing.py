@@ -136,8 +136,8 @@ class ListingService:
 
         Keyset paging (rows after the last key, by an index) costs the same on page 500 as on
         page 1, where OFFSET would skip ever more rows: the list stays fast at 100,000.
-        The order is pinyin for Chinese names, Wylie for Tibetan (a close, not exact,
-        stand-in for dictionary order; the screen re-sorts what it shows with ICU).
+        The order is pinyin for Chinese names and dictionary order (by root letter) for
+        Tibetan, from keys stored when the resident is indexed.
         """
         sort = ResidentSearch.sort_bo if query.order == "bo" else ResidentSearch.sort_zh
         conditions: list[ColumnElement[bool]] = [ResidentSearch.deleted.is_(False)]

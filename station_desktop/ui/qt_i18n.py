@@ -27,7 +27,6 @@ from station_desktop.i18n import (
     Translator,
     activate,
 )
-from station_desktop.ui.collation import NameSorter
 from station_desktop.ui.fonts import apply_interface_font
 
 SETTINGS_KEY = "interface/language"
@@ -80,7 +79,6 @@ class LanguageSwitcher(QObject):
         self.current = DEFAULT_LANGUAGE
         self._installed: list[QTranslator] = []
         self.formats = LocaleFormats(lambda: self.current, self.tibetan_digits)
-        self.sorter = NameSorter(lambda: self.current)
 
     def tibetan_digits(self) -> bool:
         return bool(QSettings().value(DIGITS_KEY, False, type=bool))

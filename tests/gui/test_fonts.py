@@ -91,3 +91,19 @@ def test_mixed_line_uses_both_fonts(bundled_fonts: list[str]) -> None:
     used = {run.rawFont().familyName(): run.glyphIndexes() for run in layout.glyphRuns()}
     assert set(used) == {CHINESE_FAMILY, TIBETAN_FAMILY}
     assert all(0 not in glyphs for glyphs in used.values())
+
+
+def test_the_stored_tibetan_order_is_icus(bundled_fonts: list[str]) -> None:
+    """The resident list's Tibetan sort key (core, no Qt) orders names exactly as ICU's bo
+    collation (QCollator) does: every demo name and every pair of them."""
+    import itertools
+
+    from PySide6.QtCore import QCollator, QLocale
+
+    from station_desktop.demo.names import TIBETAN_NAMES
+    from station_desktop.domain.tibetan_order import tibetan_sort_key
+
+    stock = [name.bo for name in TIBETAN_NAMES]
+    names = sorted({a + b for a, b in itertools.product(stock, stock)} | set(stock))
+    icu = QCollator(QLocale("bo_CN"))
+    assert sorted(names, key=tibetan_sort_key) == sorted(names, key=icu.sortKey)
