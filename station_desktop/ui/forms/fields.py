@@ -283,13 +283,29 @@ class MultilineField(FieldEditor):
 # ---------------------------------------------------------------- one of a list
 
 
+ChoiceSource = Callable[[], Sequence[Choice]]
+
+
+def code_choices(spec: FieldSpec) -> ChoiceSource:
+    """A code list's entries, labelled in the current language each time they are built."""
+    assert spec.codes is not None, f"field {spec.key} needs codes"
+    codes: type[Code] = spec.codes
+    return lambda: [(member.value, _(member.label)) for member in codes]
+
+
 class ChoiceCombo(FieldEditor):
     """A combo box with an empty first entry ("not chosen"); item data is the stored id.
     A value that is not among the choices (a code from a newer version, a person no longer
     listed) is kept as an extra entry rather than dropped."""
 
-    def __init__(self, spec: FieldSpec, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        spec: FieldSpec,
+        choices: ChoiceSource,
+        parent: QWidget | None = None,
+    ) -> None:
         super().__init__(spec, parent)
+        self._source = choices
         self.combo = ComboBox(self)
         # As wide as the longest entry (they change with the language), and as wide as the
         # other fields when that is wider.
@@ -298,9 +314,10 @@ class ChoiceCombo(FieldEditor):
         self.combo.addItem("", None)
         self.combo.currentIndexChanged.connect(self._emit_changed)
         self._add_input(self.combo)
+        self._fill()
 
     def _choices(self) -> Sequence[Choice]:
-        raise NotImplementedError
+        return self._source()
 
     def _fill(self) -> None:
         """(Re)build the entries in the current language, keeping the selection."""
@@ -341,32 +358,6 @@ class ChoiceCombo(FieldEditor):
         self.combo.setMinimumHeight(_row_height(self.combo))
 
 
-class CodeField(ChoiceCombo):
-    def __init__(self, spec: FieldSpec, parent: QWidget | None = None) -> None:
-        assert spec.codes is not None, f"field {spec.key} needs codes"
-        self._codes: type[Code] = spec.codes
-        super().__init__(spec, parent)
-        self._fill()
-
-    def _choices(self) -> Sequence[Choice]:
-        return [(member.value, _(member.label)) for member in self._codes]
-
-
-class StaffField(ChoiceCombo):
-    def __init__(
-        self,
-        spec: FieldSpec,
-        staff: Callable[[], Sequence[Choice]],
-        parent: QWidget | None = None,
-    ) -> None:
-        self._staff = staff
-        super().__init__(spec, parent)
-        self._fill()
-
-    def _choices(self) -> Sequence[Choice]:
-        return self._staff()
-
-
 # ---------------------------------------------------------------- several of a list
 
 
@@ -374,17 +365,24 @@ class CheckList(FieldEditor):
     """A list of check boxes (Space ticks the current one); value: the ticked ids in list
     order. Ticked ids that are not among the choices are kept, at the end."""
 
-    def __init__(self, spec: FieldSpec, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        spec: FieldSpec,
+        choices: ChoiceSource,
+        parent: QWidget | None = None,
+    ) -> None:
         super().__init__(spec, parent)
+        self._source = choices
         self.list = QListWidget(self)
         self.list.setSelectionMode(QListWidget.SelectionMode.NoSelection)
         self.list.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.list.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.list.itemChanged.connect(self._emit_changed)
         self._add_input(self.list)
+        self._fill()
 
     def _choices(self) -> Sequence[Choice]:
-        raise NotImplementedError
+        return self._source()
 
     def _items(self) -> list[QListWidgetItem]:
         return [item for row in range(self.list.count()) if (item := self.list.item(row))]
@@ -443,32 +441,6 @@ class CheckList(FieldEditor):
     def retranslate_ui(self) -> None:
         super().retranslate_ui()
         self._fill()
-
-
-class CodesField(CheckList):
-    def __init__(self, spec: FieldSpec, parent: QWidget | None = None) -> None:
-        assert spec.codes is not None, f"field {spec.key} needs codes"
-        self._codes: type[Code] = spec.codes
-        super().__init__(spec, parent)
-        self._fill()
-
-    def _choices(self) -> Sequence[Choice]:
-        return [(member.value, _(member.label)) for member in self._codes]
-
-
-class StaffListField(CheckList):
-    def __init__(
-        self,
-        spec: FieldSpec,
-        staff: Callable[[], Sequence[Choice]],
-        parent: QWidget | None = None,
-    ) -> None:
-        self._staff = staff
-        super().__init__(spec, parent)
-        self._fill()
-
-    def _choices(self) -> Sequence[Choice]:
-        return self._staff()
 
 
 # ---------------------------------------------------------------- ratings
@@ -779,15 +751,15 @@ def make_field(
     if kind is FieldKind.MULTILINE:
         return MultilineField(spec, parent)
     if kind is FieldKind.CODE:
-        return CodeField(spec, parent)
+        return ChoiceCombo(spec, code_choices(spec), parent)
     if kind is FieldKind.CODES:
-        return CodesField(spec, parent)
+        return CheckList(spec, code_choices(spec), parent)
     if kind is FieldKind.RATING:
         return RatingField(spec, parent)
     if kind is FieldKind.STAFF:
-        return StaffField(spec, choices.staff, parent)
+        return ChoiceCombo(spec, choices.staff, parent)
     if kind is FieldKind.STAFF_LIST:
-        return StaffListField(spec, choices.staff, parent)
+        return CheckList(spec, choices.staff, parent)
     if kind is FieldKind.RESIDENT:
         return ReferenceField(spec, choices.residents, parent)
     if kind is FieldKind.REFERENCE:
