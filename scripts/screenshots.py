@@ -13,6 +13,13 @@ import sys
 from pathlib import Path
 
 
+def settle(qt_app: object) -> None:
+    """Let nested layouts finish: a language switch resizes the navigation and every page,
+    and each layout pass can trigger another (one processEvents() call is not enough)."""
+    for _ in range(6):
+        qt_app.processEvents()  # type: ignore[attr-defined]
+
+
 def main(data_dir: str, out_dir: str, languages: list[str]) -> None:
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     from PySide6.QtCore import QCoreApplication, QSettings
@@ -42,12 +49,12 @@ def main(data_dir: str, out_dir: str, languages: list[str]) -> None:
                 if row == 0:
                     window.residents_page.search_box.setText("")
                     window.residents_page.refresh()
-                qt_app.processEvents()
+                settle(qt_app)
                 window.grab().save(str(out / f"main-{language}-{row}.png"))
             window.residents_page.search_box.setText("ཚེ་རིང")
             window.residents_page.refresh()
             window.nav.setCurrentRow(0)
-            qt_app.processEvents()
+            settle(qt_app)
             window.grab().save(str(out / f"main-{language}-search.png"))
         window.close()
         window.deleteLater()

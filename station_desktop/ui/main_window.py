@@ -81,6 +81,7 @@ PRINT_KINDS: dict[str, PrintKind] = {
     "feedback": "feedback",
     "activities": "activity",
 }
+FILTER_MIN_CHARACTERS = 14
 SEARCH_LIMIT = 100  # the best matches while typing; a longer name narrows them
 
 
@@ -244,12 +245,19 @@ class ResidentsPage(QWidget):
         self.table.setSelectionBehavior(QTableView.SelectionBehavior.SelectRows)
         self.table.verticalHeader().setVisible(False)
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        # The filters get a row of their own, and the combos may shrink below their longest
+        # entry: with Tibetan labels one row would be wider than a laptop screen.
+        for combo in (self.group_filter, self.area_filter):
+            combo.setSizeAdjustPolicy(
+                QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
+            )
+            combo.setMinimumContentsLength(FILTER_MIN_CHARACTERS)
         filters = QHBoxLayout()
-        filters.addWidget(self.search_box, 3)
         filters.addWidget(self.group_filter, 1)
         filters.addWidget(self.area_filter, 1)
         filters.addWidget(self.open_case_filter)
         layout = QVBoxLayout(self)
+        layout.addWidget(self.search_box)
         layout.addLayout(filters)
         layout.addWidget(self.table)
         # Search as you type, but not on every keystroke of a fast typist.
