@@ -69,3 +69,28 @@ VISIT_FORM = FormSpec(
         ),
     ),
 )
+
+# Not a paper form: what the reader chooses when printing a visit pack from the window
+# (the command line takes the same choices as --village, --from and --to).
+VISIT_PACK_FORM = FormSpec(
+    code="HV-PACK",
+    version=1,
+    title=N_("Visit pack"),
+    sections=(
+        SectionSpec(
+            "pack",
+            N_("Pre-filled visit forms for everyone due for a visit"),
+            (
+                FieldSpec(
+                    "area_id",
+                    FieldKind.REFERENCE,
+                    N_("Village or community"),
+                    ref="area",
+                    required=True,
+                ),
+                FieldSpec("start", FieldKind.DATE, N_("Due from"), required=True),
+                FieldSpec("end", FieldKind.DATE, N_("Due until"), required=True),
+            ),
+        ),
+    ),
+)

@@ -55,6 +55,7 @@ from station_desktop.pdf.page import (
     PaperSetup,
     PaperTexts,
     RenderedPdf,
+    RenderProgress,
     Styles,
     build_document,
     form_start,
@@ -1173,9 +1174,14 @@ def form_story(
 
 
 def render_forms(
-    forms: Sequence[FormContent], setup: PaperSetup, *, layout: LayoutLog | None = None
+    forms: Sequence[FormContent],
+    setup: PaperSetup,
+    *,
+    layout: LayoutLog | None = None,
+    progress: RenderProgress | None = None,
 ) -> RenderedPdf:
-    """One PDF of several forms, each starting on a new page with its own page numbers."""
+    """One PDF of several forms, each starting on a new page with its own page numbers.
+    `progress` is told the number of each form as it begins (see `build_document`)."""
     if not forms:
         raise ValueError("nothing to print")
     story: list[Flowable] = []
@@ -1183,4 +1189,4 @@ def render_forms(
         if index:
             story.append(PageBreak())
         story += form_story(content, setup, layout)
-    return build_document(story, setup, layout=layout)
+    return build_document(story, setup, layout=layout, progress=progress)

@@ -438,6 +438,14 @@ class RenderedPdf:
     pages: int
 
 
+class RenderCancelled(Exception):
+    """Raised by a progress callback to stop rendering; nothing is returned or written."""
+
+
+# Called with the number of forms begun so far (1, 2, ...); may raise RenderCancelled.
+RenderProgress = Callable[[int], None]
+
+
 class _FormStart(Flowable):  # type: ignore[misc]  # ReportLab is untyped
     """Zero-size marker at the top of each form: tells the canvas whose pages follow."""
 
@@ -452,6 +460,8 @@ class _FormStart(Flowable):  # type: ignore[misc]  # ReportLab is untyped
     def draw(self) -> None:
         self.canv.sd_form_index += 1
         self.canv.sd_form_header = self.header
+        if self.canv.sd_progress is not None:
+            self.canv.sd_progress(self.canv.sd_form_index + 1)
 
 
 def form_start(header: FormHeader) -> Flowable:
@@ -540,9 +550,16 @@ def _xywh(rect: Rect) -> tuple[float, float, float, float]:
 class _FormCanvas(Canvas):  # type: ignore[misc]  # ReportLab is untyped
     """Keeps every page until `save`, then draws headers and footers with the page counts."""
 
-    def __init__(self, *args: Any, decorator: _Decorator, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        decorator: _Decorator,
+        progress: RenderProgress | None = None,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.sd_decorator = decorator
+        self.sd_progress = progress
         self.sd_pages: list[dict[str, Any]] = []
         self.sd_form_index = -1
         self.sd_form_header: FormHeader | None = None
@@ -568,9 +585,16 @@ class _FormCanvas(Canvas):  # type: ignore[misc]  # ReportLab is untyped
 
 
 def build_document(
-    story: Sequence[Flowable], setup: PaperSetup, *, layout: LayoutLog | None = None
+    story: Sequence[Flowable],
+    setup: PaperSetup,
+    *,
+    layout: LayoutLog | None = None,
+    progress: RenderProgress | None = None,
 ) -> RenderedPdf:
-    """Lay out a story of forms (each starting with `form_start`) on A4 pages."""
+    """Lay out a story of forms (each starting with `form_start`) on A4 pages.
+
+    `progress` is told as each form begins; raising `RenderCancelled` from it stops the
+    work at once (a 500-sheet batch the reader no longer wants)."""
     register_fonts()
     out = io.BytesIO()
     doc = BaseDocTemplate(
@@ -603,7 +627,7 @@ def build_document(
     decorator = _Decorator(setup, layout)
 
     def canvas_maker(*args: Any, **kwargs: Any) -> _FormCanvas:
-        return _FormCanvas(*args, decorator=decorator, **kwargs)
+        return _FormCanvas(*args, decorator=decorator, progress=progress, **kwargs)
 
     doc.build(list(story), canvasmaker=canvas_maker)
     return RenderedPdf(out.getvalue(), doc.page)

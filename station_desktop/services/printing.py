@@ -57,7 +57,8 @@ from station_desktop.forms.case import CASE_FORM
 from station_desktop.forms.feedback import FEEDBACK_FORM, rating_key
 from station_desktop.forms.resources import HANDOUT_FORM
 from station_desktop.forms.spec import FormSpec
-from station_desktop.forms.visit import VISIT_FORM
+from station_desktop.forms.validate import clean_form
+from station_desktop.forms.visit import VISIT_FORM, VISIT_PACK_FORM
 from station_desktop.i18n import N_, Catalogues, Label
 from station_desktop.pdf.forms import (
     CaseExtras,
@@ -79,9 +80,15 @@ from station_desktop.pdf.page import (
     PaperTexts,
     QrPayload,
     RenderedPdf,
+    RenderProgress,
     StationHeader,
 )
-from station_desktop.services.context import ServiceContext, load
+from station_desktop.services.context import (
+    MSG_NOT_FOUND,
+    ServiceContext,
+    load,
+    raise_if_invalid,
+)
 from station_desktop.store.files import commit_temp_file, temp_path_for
 from station_desktop.store.models import (
     Activity,
@@ -145,6 +152,7 @@ MSG_CANNOT_WRITE = N_(
 MSG_TOO_MANY_SHEETS = N_("Print at most {limit} sheets at a time.")
 MSG_NOBODY_DUE = N_("Nobody in {area} is due for a visit between {start} and {end}.")
 MSG_PERIOD = N_("Give the period as {example}.")
+MSG_END_BEFORE_START = N_("The end of the period is before its start.")
 PERIOD_EXAMPLE = "--from 2026-06-01 --to 2026-06-14"
 
 DueReason = Literal["planned", "overdue", "priority"]
@@ -189,6 +197,14 @@ def write_pdf(data: bytes, path: Path) -> None:
         raise StationError(MSG_CANNOT_WRITE, path=str(path)) from error
 
 
+@dataclass(frozen=True)
+class VisitPack:
+    area_code: str
+    start: date
+    end: date
+    forms: list[FormContent]
+
+
 class PrintService:
     """Paper forms. `record_form`, `blank_sheets`, `visit_pack` (with `due_for_visit` and
     `prefilled_visit_forms`) give the forms to print; `render` and `write` make the PDF."""
@@ -222,10 +238,12 @@ class PrintService:
         shaping: bool = True,
         invariant: bool = False,
         layout: LayoutLog | None = None,
+        progress: RenderProgress | None = None,
     ) -> RenderedPdf:
-        """The forms as one PDF (`shaping=False` only to measure the unshaped floor)."""
+        """The forms as one PDF (`shaping=False` only to measure the unshaped floor).
+        `progress` hears the number of each form as it begins, and may cancel."""
         setup = PaperSetup(self.station_header(), self.ctx.today(), self.texts, shaping, invariant)
-        return render_forms(forms, setup, layout=layout)
+        return render_forms(forms, setup, layout=layout, progress=progress)
 
     def write(self, forms: Sequence[FormContent], path: Path) -> RenderedPdf:
         """Render and write to `path` (StationError with a clear message if it cannot)."""
@@ -307,6 +325,28 @@ class PrintService:
         start, end = self.pack_period(start, end, self.ctx.today())
         if end < start:
             raise StationError(MSG_PERIOD, example=PERIOD_EXAMPLE)
+        return self._pack(area, start, end)
+
+    def visit_pack_from_form(self, values: Mapping[str, Any]) -> VisitPack:
+        """The visit pack chosen in the window's VISIT_PACK_FORM: each problem is reported
+        beside its field (ValidationError), as in every other form."""
+        cleaned = clean_form(VISIT_PACK_FORM, values, today=self.ctx.today())
+        v = cleaned.values
+        if v.get("start") and v.get("end") and v["end"] < v["start"]:
+            cleaned.error("end", MSG_END_BEFORE_START)
+        area = None
+        if v.get("area_id") is not None:
+            with self.ctx.db.read() as session:
+                area = load(session, Area, v["area_id"])
+                if area is None:
+                    cleaned.error("area_id", MSG_NOT_FOUND)
+                else:
+                    session.expunge(area)
+        raise_if_invalid(cleaned)
+        assert area is not None  # a required field: cleaning reported it otherwise
+        return VisitPack(area.code, v["start"], v["end"], self._pack(area, v["start"], v["end"]))
+
+    def _pack(self, area: Area, start: date, end: date) -> list[FormContent]:
         due = self.due_for_visit(area.id, start, end)
         if not due:
             raise StationError(

@@ -71,6 +71,7 @@ from station_desktop.ui.print_preview import RenderJob, preview
 from station_desktop.ui.qt_i18n import LanguageSwitcher
 from station_desktop.ui.reports_page import PAGE_TITLE as REPORTS_PAGE_TITLE
 from station_desktop.ui.reports_page import ReportsPage
+from station_desktop.ui.visit_pack import VisitPackDialog, open_visit_pack
 from station_desktop.ui.table_models import PagedRecordModel
 
 SEARCH_DELAY_MS = 150
@@ -397,7 +398,10 @@ class MainWindow(QMainWindow):
         self._print_blank_action = QAction(self)
         # Not connected directly: `triggered` passes `checked`, which would arrive as `count`.
         self._print_blank_action.triggered.connect(lambda: self.print_blank_feedback())  # noqa: PLW0108
+        self._print_pack_action = QAction(self)
+        self._print_pack_action.triggered.connect(self.print_visit_pack)
         self._print_menu.addAction(self._print_record_action)
+        self._print_menu.addAction(self._print_pack_action)
         self._print_menu.addAction(self._print_blank_action)
         self._language_menu = self.menuBar().addMenu("")
         group = QActionGroup(self)
@@ -499,6 +503,10 @@ class MainWindow(QMainWindow):
             f"feedback-blank-{sheets}.pdf",
         )
 
+    def print_visit_pack(self) -> VisitPackDialog:
+        """Pre-filled visit forms for everyone due in a village or community."""
+        return open_visit_pack(self._app, self._languages, self)
+
     def set_writable(self, writable: bool) -> None:
         """Creating records is allowed only once the data has passed its integrity check."""
         for action, _title in self._new_actions:
@@ -521,6 +529,7 @@ class MainWindow(QMainWindow):
         self._print_menu.setTitle(_("&Print"))
         self._print_record_action.setText(_("Print the selected record…"))
         self._print_blank_action.setText(_("Blank feedback sheets…"))
+        self._print_pack_action.setText(_("Visit pack for a village or community…"))
         self._language_menu.setTitle(_("&Language"))
         for language, action in self._language_actions.items():
             action.setChecked(language == self._languages.current)

@@ -1,6 +1,6 @@
 """Print preview inside the application: the PDF of a form (or a batch) made in a worker
-thread with a progress dialog that can be cancelled, shown with QtPdf, then printed through
-Qt's print dialog, saved, or opened in the system's PDF viewer."""
+thread with a progress dialog whose Cancel stops the work, shown with QtPdf, then printed
+through Qt's print dialog, saved, or opened in the system's PDF viewer."""
 
 from __future__ import annotations
 
@@ -27,21 +27,36 @@ from PySide6.QtWidgets import (
 
 from station_desktop.errors import StationError
 from station_desktop.i18n import _
-from station_desktop.pdf.page import RenderedPdf
+from station_desktop.pdf.page import RenderCancelled, RenderedPdf, RenderProgress
 from station_desktop.store.files import commit_temp_file, temp_path_for
 
 
 class RenderJob(QObject):
-    """Makes a PDF in a worker thread; the result arrives in the GUI thread (queued)."""
+    """Makes a PDF in a worker thread; results arrive in the GUI thread (queued signals).
 
+    `produce` is given a progress callback to call with the number of forms begun; once
+    the job is cancelled that callback raises `RenderCancelled`, so a long batch stops at
+    the next form instead of running to its end."""
+
+    progressed = Signal(int)
     done = Signal(object)
     failed = Signal(object)
+    stopped = Signal()
 
-    def __init__(self, produce: Callable[[], RenderedPdf], parent: QObject | None = None):
+    def __init__(
+        self, produce: Callable[[RenderProgress], RenderedPdf], parent: QObject | None = None
+    ):
         super().__init__(parent)
         self._produce = produce
-        self.cancelled = False
+        self._cancel = threading.Event()
         self._thread = threading.Thread(target=self._run, name="render-pdf", daemon=True)
+
+    @property
+    def cancelled(self) -> bool:
+        return self._cancel.is_set()
+
+    def cancel(self) -> None:
+        self._cancel.set()
 
     def start(self) -> None:
         self._thread.start()
@@ -49,11 +64,25 @@ class RenderJob(QObject):
     def wait(self, timeout: float | None = None) -> None:
         self._thread.join(timeout)
 
+    def is_running(self) -> bool:
+        return self._thread.is_alive()
+
+    def _progress(self, forms_begun: int) -> None:
+        if self._cancel.is_set():
+            raise RenderCancelled
+        self.progressed.emit(forms_begun)
+
     def _run(self) -> None:
         try:
-            pdf = self._produce()
+            pdf = self._produce(self._progress)
+        except RenderCancelled:
+            self.stopped.emit()
+            return
         except Exception as error:
             self.failed.emit(error)
+            return
+        if self._cancel.is_set():
+            self.stopped.emit()  # a short job that ended as it was cancelled
             return
         self.done.emit(pdf)
 
@@ -155,16 +184,35 @@ def write_pdf_file(data: bytes, path: Path) -> None:
 
 
 def preview(parent: QWidget, produce: Callable[[], RenderedPdf], file_name: str) -> RenderJob:
-    """Make the PDF off the GUI thread with a cancellable progress dialog, then show it."""
-    progress = QProgressDialog(_("Preparing the pages…"), _("Cancel"), 0, 0, parent)
+    """Make the PDF of a form or two off the GUI thread, then show it."""
+    return preview_batch(parent, lambda _progress: produce(), file_name, forms=0)
+
+
+def preview_batch(
+    parent: QWidget,
+    produce: Callable[[RenderProgress], RenderedPdf],
+    file_name: str,
+    *,
+    forms: int,
+) -> RenderJob:
+    """Make a PDF of `forms` forms off the GUI thread with a progress dialog ("form 37 of
+    200") whose Cancel stops the work, then show it. `forms=0`: a busy indicator only."""
+    progress = QProgressDialog(_("Preparing the pages…"), _("Cancel"), 0, forms, parent)
     progress.setWindowModality(Qt.WindowModality.WindowModal)
     progress.setMinimumDuration(300)  # quick forms show no dialog at all
+    progress.setAutoReset(False)
+    progress.setAutoClose(False)
     job = RenderJob(produce, parent)
+
+    def advanced(forms_begun: int) -> None:
+        if forms and not job.cancelled:
+            progress.setValue(min(forms_begun, forms))
+            progress.setLabelText(
+                _("Preparing form {number} of {total}…", number=forms_begun, total=forms)
+            )
 
     def finished(pdf: object) -> None:
         progress.reset()
-        if job.cancelled:
-            return
         assert isinstance(pdf, RenderedPdf)
         dialog = PrintPreviewDialog(pdf, file_name, parent)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
@@ -177,11 +225,10 @@ def preview(parent: QWidget, produce: Callable[[], RenderedPdf], file_name: str)
         elif isinstance(error, BaseException):
             raise error  # a bug: the crash dialog reports it
 
-    def cancel() -> None:
-        job.cancelled = True  # the worker finishes on its own; its result is dropped
-
+    job.progressed.connect(advanced)
     job.done.connect(finished)
     job.failed.connect(failed)
-    progress.canceled.connect(cancel)
+    job.stopped.connect(progress.reset)
+    progress.canceled.connect(job.cancel)
     job.start()
     return job

@@ -3,16 +3,20 @@ printed; blank feedback sheets by count."""
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 from pypdf import PdfReader
+from PySide6.QtCore import Qt
 from PySide6.QtPdf import QPdfDocument
 from PySide6.QtPrintSupport import QPrinter
 from PySide6.QtWidgets import QApplication, QFileDialog
 from pytestqt.qtbot import QtBot
 
 from station_desktop.app import Application
+from station_desktop.pdf.page import RenderedPdf
 from station_desktop.ui.main_window import MainWindow
 from station_desktop.ui.print_preview import PrintPreviewDialog
 from station_desktop.ui.qt_i18n import LanguageSwitcher
@@ -92,3 +96,63 @@ def test_nothing_selected_is_explained(window: MainWindow, monkeypatch: pytest.M
     window.nav.setCurrentRow(0)  # residents: no printed form for a resident yet
     assert window.print_selected() is None
     assert said
+
+
+def test_visit_pack_from_the_print_menu(
+    window: MainWindow,
+    app: Application,
+    station: StationSetup,
+    qtbot: QtBot,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    for name in ("次仁", "格桑"):
+        resident = app.residents.register(
+            {"name_zh": name, "area_id": station.area_id, "legal_basis": "statutory_duty"}
+        )
+        app.residents.add_membership(resident, {"group": "dibao", "start_date": "2024-01-01"})
+    choice = window.print_visit_pack()
+    assert choice.isVisible()
+    assert choice.make_pack() is None  # no village chosen: said beside the field
+    assert [e.field for e in choice.editor.errors()] == ["area_id"]
+    assert choice.isVisible()
+    choice.editor.set_values({"area_id": str(station.area_id)})
+    job = choice.make_pack()
+    assert job is not None
+    job.wait(30)
+    dialog = _preview(window, qtbot)
+    target = tmp_path / "pack.pdf"
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(target), ""))
+    assert dialog.save_as() == target
+    text = "".join(page.extract_text() for page in PdfReader(target).pages)
+    assert "次仁" in text and "格桑" in text
+    dialog.close()
+
+
+def test_cancel_stops_a_long_batch(window: MainWindow, app: Application, qtbot: QtBot) -> None:
+    from station_desktop.ui.print_preview import preview_batch
+
+    forms = app.printing.blank_sheets("feedback", 200)
+    heard: list[int] = []
+
+    connected = threading.Event()  # the worker waits until the test listens
+
+    def produce(progress: Callable[[int], None]) -> RenderedPdf:
+        connected.wait(10)
+        return app.printing.render(forms, progress=progress)
+
+    def press_cancel(number: int) -> None:
+        heard.append(number)
+        job.cancel()
+
+    job = preview_batch(window, produce, "many.pdf", forms=len(forms))
+    # Directly in the worker: the reader presses Cancel just as the first form begins.
+    job.progressed.connect(press_cancel, Qt.ConnectionType.DirectConnection)
+    connected.set()
+    with qtbot.waitSignal(job.stopped, timeout=30_000):
+        pass
+    job.wait(5)
+    assert not job.is_running()
+    assert heard == [1]  # form 2 never began: the other 199 were not laid out
+    QApplication.processEvents()
+    assert not window.findChildren(PrintPreviewDialog)

@@ -30,7 +30,7 @@ from station_desktop.domain.codes import (
     ServiceType,
     VisitOutcome,
 )
-from station_desktop.errors import NotFound, StationError
+from station_desktop.errors import NotFound, StationError, ValidationError
 from station_desktop.forms.spec import FormSpec
 from station_desktop.pdf.forms import render_forms
 from station_desktop.pdf.page import (
@@ -42,6 +42,7 @@ from station_desktop.pdf.page import (
     PaperSetup,
     PaperTexts,
     QrPayload,
+    RenderCancelled,
     RenderedPdf,
     StationHeader,
     qr_matrix,
@@ -664,3 +665,45 @@ def test_cli_errors_are_clear(app: Application, station: StationSetup, in_tmp: P
     with pytest.raises(StationError, match="could not be written"):
         run_print(app, _args("visit", blank=True, output=folder))
     assert not list(in_tmp.rglob("*.tmp"))
+
+
+def test_visit_pack_chosen_in_the_window_reports_each_problem_beside_its_field(
+    printing: PrintService, village: Village
+) -> None:
+    with pytest.raises(ValidationError) as refused:
+        printing.visit_pack_from_form({"start": "2026-06-10", "end": "2026-05-20"})
+    assert {e.field for e in refused.value.errors} == {"area_id", "end"}
+    with pytest.raises(ValidationError) as unknown:
+        printing.visit_pack_from_form(
+            {"area_id": str(uuid.uuid4()), "start": "2026-05-20", "end": "2026-06-10"}
+        )
+    assert [e.field for e in unknown.value.errors] == ["area_id"]
+    pack = printing.visit_pack_from_form(
+        {"area_id": str(village.area), "start": "2026-05-20", "end": "2026-06-10"}
+    )
+    assert (pack.area_code, pack.start, pack.end) == (
+        "CG-BK-01",
+        date(2026, 5, 20),
+        date(2026, 6, 10),
+    )
+    assert [f.header.qr.record_id for f in pack.forms] == [
+        f.header.qr.record_id
+        for f in printing.visit_pack("CG-BK-01", date(2026, 5, 20), date(2026, 6, 10))
+    ]
+
+
+def test_a_batch_reports_each_form_and_stops_when_cancelled(printing: PrintService) -> None:
+    forms = printing.blank_sheets("feedback", 30)
+    heard: list[int] = []
+    printing.render(forms, progress=heard.append)
+    assert heard == list(range(1, 31))
+
+    def stop_at_third(number: int) -> None:
+        heard.append(number)
+        if number == 3:
+            raise RenderCancelled
+
+    heard.clear()
+    with pytest.raises(RenderCancelled):
+        printing.render(forms, progress=stop_at_third)
+    assert heard == [1, 2, 3]  # the other 27 forms were never laid out
