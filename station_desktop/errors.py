@@ -129,3 +129,36 @@ class StaleEdit(StationError):
 
 class BadTransition(StationError):
     message = N_("A case cannot move from stage '{from_stage}' to '{to_stage}'.")
+
+
+class StorageProblem(StationError):
+    """Writing to the disk failed for a reason outside the program. Nothing of the action
+    was saved (the transaction rolled back), and the form that asked keeps its values."""
+
+    message = N_(
+        "The data could not be written ({reason}). Nothing was saved, and what you typed "
+        "is still in the form. If this happens again, check the disk."
+    )
+
+
+class DiskFull(StorageProblem):
+    message = N_(
+        "The disk holding {folder} is full, so nothing was saved. What you typed is still "
+        "in the form. Free some space (move or delete large files, empty the recycle bin), "
+        "then save again."
+    )
+
+
+class DataBusy(StorageProblem):
+    message = N_(
+        "The data is busy: another program is writing to it (a backup or an import). "
+        "Nothing was saved, and what you typed is still in the form. Save again in a moment."
+    )
+
+
+class DataReadOnly(StorageProblem):
+    message = N_(
+        "Station Desktop may not write to {folder} (the folder or disk is read-only, or "
+        "permission is missing), so nothing was saved. What you typed is still in the form. "
+        "Ask the person who looks after this laptop to give the folder back its permissions."
+    )

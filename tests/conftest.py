@@ -4,6 +4,7 @@ that is migrated once per session (migrating for every test would dominate the r
 from __future__ import annotations
 
 import shutil
+import sqlite3
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -12,6 +13,7 @@ from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, settings
+from sqlalchemy import event
 
 from station_desktop.app import Application, open_application
 from station_desktop.domain.codes import AreaKind, StaffRole, StationKind
@@ -88,3 +90,40 @@ def station(app: Application) -> StationSetup:
     worker = app.stations.add_staff("སྒྲོལ་མ་", "卓玛", StaffRole.SOCIAL_WORKER)
     head = app.stations.add_staff("ནོར་བུ་", "罗布", StaffRole.STATION_HEAD)
     return StationSetup(station_id, area, other, worker, head)
+
+
+@pytest.fixture
+def nearly_full(app: Application, station: StationSetup) -> Iterator[Application]:
+    """The database may grow by a few pages only: SQLite then fails as on a full disk."""
+    engine = app.ctx.db.engine
+    with engine.connect() as connection:
+        pages = connection.exec_driver_sql("PRAGMA page_count").scalar_one()
+    engine.dispose()
+
+    def limit(dbapi_connection: sqlite3.Connection, _record: object) -> None:
+        dbapi_connection.execute(f"PRAGMA max_page_count={pages + 8}")
+
+    event.listen(engine, "connect", limit)
+    yield app
+    event.remove(engine, "connect", limit)
+    engine.dispose()
+
+
+LONG_NOTE = "ཐུགས་རྗེ་ཆེ། " * 200
+
+
+def fill_until_full(app: Application, saved: list[uuid.UUID] | None = None) -> list[uuid.UUID]:
+    """Register residents until the disk is full (the caller expects the DiskFull); the
+    ids of those saved are appended to `saved`."""
+    saved = [] if saved is None else saved
+    for number in range(1000):
+        saved.append(
+            app.residents.register(
+                {
+                    "name_zh": f"居民{number}",
+                    "legal_basis": "statutory_duty",
+                    "consent_note": LONG_NOTE,
+                }
+            )
+        )
+    return saved

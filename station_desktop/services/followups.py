@@ -5,14 +5,15 @@ A resident is due for a visit on the earliest of: the next visit the last visito
 and, for members of a priority group, the last visit plus the group's visiting rhythm
 (elderly living alone at least monthly, for example; never visited: due from the start of
 the membership). A case is quiet when its newest progress note (or its opening) is older
-than `quiet_case_days`. Memberships are due on their review date. Everything due within
-the horizon is listed, overdue first.
+than `quiet_case_days` (30 unless the station head changed it). Memberships are due on
+their review date. Everything due within the horizon is listed, overdue first.
 """
 
 from __future__ import annotations
 
 import json
 import uuid
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -26,7 +27,10 @@ from station_desktop.store.changes import get_local_state, set_local_state
 from station_desktop.store.models import CaseNote, CaseRecord, GroupMembership, HomeVisit, Resident
 
 RHYTHM_KEY = "visit_rhythm_days"
+QUIET_CASE_KEY = "quiet_case_days"
 QUIET_CASE_DAYS = 30
+MIN_QUIET, MAX_QUIET = 7, 180
+QUIET_FIELD = "quiet_case_days"  # the field name of its errors
 DEFAULT_RHYTHM_DAYS: dict[str, int] = {
     PriorityGroup.ELDERLY_ALONE.value: 30,
     PriorityGroup.TEKUN.value: 30,
@@ -73,20 +77,42 @@ class FollowUpService:
         return chosen
 
     def set_rhythm(self, group: PriorityGroup | str, days: int) -> None:
-        code = PriorityGroup.parse(str(group)).value
-        if not MIN_RHYTHM <= days <= MAX_RHYTHM:
-            raise ValidationError(
-                [FieldError(code, MSG_RHYTHM, {"low": MIN_RHYTHM, "high": MAX_RHYTHM})]
+        self.save_settings({str(group): days}, self.quiet_case_days())
+
+    def quiet_case_days(self) -> int:
+        """After how many days without a progress note a case is listed as quiet."""
+        with self.ctx.db.read() as session:
+            stored = get_local_state(session, QUIET_CASE_KEY)
+        return int(stored) if stored and stored.isdigit() else QUIET_CASE_DAYS
+
+    def save_settings(self, rhythm: Mapping[str, int], quiet_case_days: int) -> None:
+        """Change the visiting rhythm of some groups and the quiet-case limit in one action;
+        a bad value is refused beside its field (the group's code, or `quiet_case_days`)
+        and nothing is changed."""
+        errors: list[FieldError] = []
+        chosen = self.rhythm()
+        for group, days in rhythm.items():
+            code = PriorityGroup.parse(group).value
+            if not MIN_RHYTHM <= days <= MAX_RHYTHM:
+                errors.append(FieldError(code, MSG_RHYTHM, {"low": MIN_RHYTHM, "high": MAX_RHYTHM}))
+            chosen[code] = days
+        if not MIN_QUIET <= quiet_case_days <= MAX_QUIET:
+            errors.append(
+                FieldError(QUIET_FIELD, MSG_RHYTHM, {"low": MIN_QUIET, "high": MAX_QUIET})
             )
-        rhythm = self.rhythm() | {code: days}
+        if errors:
+            raise ValidationError(errors)
         with self.ctx.db.write_session() as session:
-            set_local_state(session, RHYTHM_KEY, json.dumps(rhythm, sort_keys=True))
+            set_local_state(session, RHYTHM_KEY, json.dumps(chosen, sort_keys=True))
+            set_local_state(session, QUIET_CASE_KEY, str(quiet_case_days))
 
     # ------------------------------------------------------------ what is due
 
-    def due(
-        self, *, horizon_days: int = 14, quiet_case_days: int = QUIET_CASE_DAYS
-    ) -> list[FollowUp]:
+    def due(self, *, horizon_days: int = 14, quiet_case_days: int | None = None) -> list[FollowUp]:
+        """Everything due within `horizon_days`; cases are quiet after the stored limit
+        unless `quiet_case_days` is given."""
+        if quiet_case_days is None:
+            quiet_case_days = self.quiet_case_days()
         today = self.ctx.today()
         until = today + timedelta(days=horizon_days)
         rhythm = self.rhythm()

@@ -17,8 +17,11 @@ from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import Connection
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import ConnectionPoolEntry
+
+from station_desktop.store.failures import storage_problem
 
 BUSY_TIMEOUT_MS = 10_000
 CACHE_SIZE_KIB = 65_536
@@ -101,12 +104,25 @@ class Database:
         with self._read_sessions() as session, session.begin():
             yield session
 
+    @property
+    def folder(self) -> Path:
+        """Where the data lives, as messages about the disk name it."""
+        database = self.engine.url.database
+        return Path(database).parent if self.is_sqlite and database else Path()
+
     @contextmanager
     def write_session(self) -> Iterator[Session]:
         """A session in one write transaction: committed on success, rolled back on error.
-        Use `store.changes.unit_of_work` to get the change recorder with it."""
-        with self._write_sessions() as session, session.begin():
-            yield session
+        Use `store.changes.unit_of_work` to get the change recorder with it. A full disk,
+        a lock held too long or a read-only file raise a `StorageProblem` (see failures)."""
+        try:
+            with self._write_sessions() as session, session.begin():
+                yield session
+        except (DBAPIError, OSError) as error:
+            problem = storage_problem(error, self.folder)
+            if problem is None:
+                raise
+            raise problem from error
 
     def dispose(self) -> None:
         self.engine.dispose()

@@ -28,6 +28,7 @@ from station_desktop.ui.crash import install_crash_handler
 from station_desktop.ui.fonts import load_fonts
 from station_desktop.ui.main_window import MainWindow
 from station_desktop.ui.qt_i18n import LanguageSwitcher
+from station_desktop.ui.settings_page import backup_problem
 
 
 def start_interface(qt_app: QApplication, catalogues: Catalogues) -> LanguageSwitcher:
@@ -49,12 +50,14 @@ class IntegrityCheck(QObject):
     in the same thread, the day's backup if there is none yet."""
 
     finished = Signal(str)  # "" when the database is sound, else what SQLite reported
+    backup_failed = Signal(object)  # the StationError that stopped the day's backup
 
     def __init__(self, window: MainWindow, paths: DataPaths) -> None:
         super().__init__(window)
         self._window = window
         self._paths = paths
         self.finished.connect(self._done)  # queued: delivered in the GUI thread
+        self.backup_failed.connect(window.show_backup_problem)
         window.set_writable(False)
         self._thread = threading.Thread(target=self._run, name="quick-check", daemon=True)
         self._thread.start()
@@ -73,8 +76,9 @@ class IntegrityCheck(QObject):
             if not has_backup_on(self._paths.backups, today):
                 take_backup(self._paths.database, self._paths.backups, "daily")
                 rotate_backups(self._paths.backups)
-        except (OSError, RuntimeError):  # disk full, or the copy failed its check
+        except (OSError, RuntimeError) as error:  # disk full, or the copy failed its check
             logging.getLogger(__name__).exception("daily backup failed")
+            self.backup_failed.emit(backup_problem(error, self._paths.backups))
 
     def _done(self, problems: str) -> None:
         if not problems:

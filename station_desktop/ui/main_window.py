@@ -52,6 +52,7 @@ from station_desktop.domain.codes import (
     VisitOutcome,
 )
 from station_desktop.drafts import DraftStore
+from station_desktop.errors import StationError
 from station_desktop.formats import LocaleFormats
 from station_desktop.forms.activity import ACTIVITY_FORM
 from station_desktop.forms.case import CASE_FORM
@@ -67,12 +68,15 @@ from station_desktop.ui.followups_page import PAGE_TITLE as FOLLOWUPS_PAGE_TITLE
 from station_desktop.ui.followups_page import FollowUpsPage
 from station_desktop.ui.fonts import fit_tibetan, text_line_height
 from station_desktop.ui.forms.editor import RecordDialog, application_choices
+from station_desktop.ui.forms.fields import paint_as_error
 from station_desktop.ui.print_preview import RenderJob, preview
 from station_desktop.ui.qt_i18n import LanguageSwitcher
 from station_desktop.ui.reports_page import PAGE_TITLE as REPORTS_PAGE_TITLE
 from station_desktop.ui.reports_page import ReportsPage
-from station_desktop.ui.visit_pack import VisitPackDialog, open_visit_pack
+from station_desktop.ui.settings_page import PAGE_TITLE as SETTINGS_PAGE_TITLE
+from station_desktop.ui.settings_page import SettingsPage
 from station_desktop.ui.table_models import PagedRecordModel
+from station_desktop.ui.visit_pack import VisitPackDialog, open_visit_pack
 
 SEARCH_DELAY_MS = 150
 # Which printed form a list's records have (resources: only hand-outs have one).
@@ -366,6 +370,8 @@ class MainWindow(QMainWindow):
         self._add_page(FOLLOWUPS_PAGE_TITLE, self.followups_page)
         self.reports_page = ReportsPage(app, languages)
         self._add_page(REPORTS_PAGE_TITLE, self.reports_page)
+        self.settings_page = SettingsPage(app, languages)
+        self._add_page(SETTINGS_PAGE_TITLE, self.settings_page)
         central = QWidget()
         layout = QHBoxLayout(central)
         layout.addWidget(self.nav)
@@ -374,6 +380,12 @@ class MainWindow(QMainWindow):
         self.nav.currentRowChanged.connect(self.pages.setCurrentIndex)
         QShortcut(QKeySequence(QKeySequence.StandardKey.Find), self, self._focus_search)
         self._status_label = QLabel()
+        self.backup_warning = QLabel()
+        paint_as_error(self.backup_warning)
+        self.backup_warning.hide()
+        self._backup_problem: StationError | None = None
+        self.settings_page.backup_finished.connect(self._backup_finished)
+        self.statusBar().addWidget(self.backup_warning, 1)
         self.statusBar().addPermanentWidget(self._status_label)
         self._build_menus()
         self._restore_state()
@@ -507,6 +519,27 @@ class MainWindow(QMainWindow):
         """Pre-filled visit forms for everyone due in a village or community."""
         return open_visit_pack(self._app, self._languages, self)
 
+    def show_backup_problem(self, problem: StationError | None) -> None:
+        """A failed backup stays in sight (status bar and Settings) until one works."""
+        self._backup_problem = problem
+        self._show_backup_warning()
+        self.settings_page.show_backup_problem(problem)
+
+    def _backup_finished(self, problem: object) -> None:
+        self._backup_problem = problem if isinstance(problem, StationError) else None
+        self._show_backup_warning()
+
+    def _show_backup_warning(self) -> None:
+        problem = self._backup_problem
+        if problem is not None:
+            self.backup_warning.setText(
+                _(
+                    "The backup failed: {problem} Settings → Back up now tries again.",
+                    problem=_(problem.message, **problem.params),
+                )
+            )
+        self.backup_warning.setVisible(problem is not None)
+
     def set_writable(self, writable: bool) -> None:
         """Creating records is allowed only once the data has passed its integrity check."""
         for action, _title in self._new_actions:
@@ -530,6 +563,7 @@ class MainWindow(QMainWindow):
         self._print_record_action.setText(_("Print the selected record…"))
         self._print_blank_action.setText(_("Blank feedback sheets…"))
         self._print_pack_action.setText(_("Visit pack for a village or community…"))
+        self._show_backup_warning()
         self._language_menu.setTitle(_("&Language"))
         for language, action in self._language_actions.items():
             action.setChecked(language == self._languages.current)

@@ -3,6 +3,7 @@ through the real services, switching language mid-edit, drafts, and closing with
 
 from __future__ import annotations
 
+import errno
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -16,7 +17,7 @@ from station_desktop.app import Application
 from station_desktop.domain.codes import FeedbackDimension, Satisfaction, ServiceType, VisitOutcome
 from station_desktop.domain.idcard import IdError, check_id_number
 from station_desktop.drafts import DraftStore
-from station_desktop.errors import FieldError, StationNotConfigured, ValidationError
+from station_desktop.errors import DiskFull, FieldError, StationNotConfigured, ValidationError
 from station_desktop.forms import feedback, resident, visit
 from station_desktop.forms.spec import FieldKind, FieldSpec, FormSpec, SectionSpec
 from station_desktop.forms.validate import ID_MESSAGES, MSG_DATE_FUTURE, MSG_REQUIRED, parse_date
@@ -36,7 +37,7 @@ from station_desktop.ui.forms.fields import (
     date_placeholder,
 )
 from station_desktop.ui.qt_i18n import LanguageSwitcher
-from tests.conftest import FakeClock, StationSetup
+from tests.conftest import LONG_NOTE, FakeClock, StationSetup, fill_until_full
 from tests.gui.conftest import type_text
 
 pytestmark = pytest.mark.gui
@@ -846,3 +847,64 @@ def test_a_draft_the_disk_refuses_is_reported_and_the_typing_stays(
     assert failed.args is not None and "No space" in failed.args[0]
     assert editor.values()["companions"] == COMPANIONS
     editor.mark_clean()
+
+
+def test_a_full_disk_is_explained_and_the_typing_stays(
+    nearly_full: Application,
+    languages: LanguageSwitcher,
+    answers: Answers,
+    keys: Keyboard,
+    qtbot: QtBot,
+    tmp_path: Path,
+) -> None:
+    with pytest.raises(DiskFull):
+        fill_until_full(nearly_full)
+    store = DraftStore(tmp_path / "drafts")  # another disk, with room for the draft
+    dialog = RecordDialog(
+        resident.RESIDENT_FORM,
+        nearly_full.residents.register,
+        formats=languages.formats,
+        drafts=store,
+        draft_key="RES-01:new",
+    )
+    _show(qtbot, dialog)
+    dialog.editor.set_values({"legal_basis": "statutory_duty", "consent_note": LONG_NOTE})
+    dialog.editor.field("name_zh").focus_widgets()[0].setFocus()
+    keys.type(NAME_ZH)
+    keys.save()
+    assert dialog.isVisible()
+    error = DiskFull(folder=str(nearly_full.paths.root))
+    assert answers.warnings == [_(error.message, **error.params)]
+    assert "磁盘" in answers.warnings[0]  # said in the interface language (Chinese)
+    assert dialog.editor.values()["name_zh"] == NAME_ZH
+    draft = store.load("RES-01:new")
+    assert draft is not None and draft.values["name_zh"] == NAME_ZH
+    dialog.editor.discard_draft()
+    dialog.editor.mark_clean()
+
+
+def test_drafts_that_cannot_be_written_are_announced_in_the_dialog(
+    app: Application,
+    languages: LanguageSwitcher,
+    choices: FormChoices,
+    keys: Keyboard,
+    qtbot: QtBot,
+    drafts: DraftStore,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    def refuse(*args: object, **kwargs: object) -> None:
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(DraftStore, "save", refuse)
+    dialog = _visit_dialog(app, languages, choices, drafts)
+    _show(qtbot, dialog)
+    dialog.editor.field("companions").focus_widgets()[0].setFocus()
+    keys.type(COMPANIONS)
+    assert dialog.editor.save_draft() is False
+    assert dialog.draft_warning.isVisible()
+    assert "No space left on device" in dialog.draft_warning.text()
+    monkeypatch.undo()
+    assert dialog.editor.save_draft()
+    assert not dialog.draft_warning.isVisible()
+    dialog.editor.discard_draft()
+    dialog.editor.mark_clean()

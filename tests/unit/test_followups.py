@@ -93,3 +93,25 @@ def test_the_rhythm_can_be_changed_within_bounds(app: Application, station: Stat
     assert service.due() == []
     with pytest.raises(ValidationError):
         service.set_rhythm("elderly_alone", 3)
+
+
+def test_settings_are_saved_together_or_not_at_all(app: Application, station: StationSetup) -> None:
+    service = FollowUpService(app.ctx)
+    case = app.cases.open(
+        {
+            "resident_id": _person(app, "丙"),
+            "opened_on": "2026-05-10",
+            "source": "self",
+            "presenting_problem": "x",
+        }
+    )
+    assert service.quiet_case_days() == 30
+    assert [f.record_id for f in service.due() if f.kind == "case"] == [case]  # quiet from 06-09
+    with pytest.raises(ValidationError) as refused:
+        service.save_settings({"dibao": 400, "disability": 45}, quiet_case_days=2)
+    assert {e.field for e in refused.value.errors} == {"dibao", "quiet_case_days"}
+    assert service.rhythm()["disability"] == 60  # nothing of the refused action stayed
+    service.save_settings({"disability": 45}, quiet_case_days=60)
+    assert service.rhythm()["disability"] == 45
+    assert service.quiet_case_days() == 60
+    assert [f for f in service.due() if f.kind == "case"] == []  # quiet only from 07-09

@@ -391,8 +391,18 @@ class RecordDialog(QDialog):
             # Enter in a text field must not save a half-typed record; Ctrl+S does.
             button.setAutoDefault(False)
             button.setDefault(False)
+        # Shown while drafts cannot be written (disk full, read-only): the reader should
+        # know that a power cut now would lose the typing, without a box on every key.
+        self.draft_warning = QLabel(self)
+        self.draft_warning.setWordWrap(True)
+        paint_as_error(self.draft_warning)
+        self.draft_warning.hide()
+        self._draft_problem = ""
+        self.editor.draft_failed.connect(self._draft_failed)
+        self.editor.draft_saved.connect(self.draft_warning.hide)
         layout = QVBoxLayout(self)
         layout.addWidget(self.scroll_area, 1)
+        layout.addWidget(self.draft_warning)
         layout.addWidget(self.buttons)
         self.buttons.accepted.connect(self.save)
         self.buttons.rejected.connect(self.reject)
@@ -422,8 +432,23 @@ class RecordDialog(QDialog):
             self.retranslate_ui()
         super().changeEvent(event)
 
+    def _draft_failed(self, reason: str) -> None:
+        self._draft_problem = reason
+        self._show_draft_warning()
+        self.draft_warning.show()
+
+    def _show_draft_warning(self) -> None:
+        self.draft_warning.setText(
+            _(
+                "What you type cannot be kept as a draft just now ({reason}). Save the "
+                "record, or free space on the disk, before closing the laptop.",
+                reason=self._draft_problem,
+            )
+        )
+
     def retranslate_ui(self) -> None:
         self.setWindowTitle(_(self.editor.spec.title))
+        self._show_draft_warning()
         # Qt's buttons are sized for Latin text; Tibetan button texts need the room.
         height = text_line_height(self.font()) + 8
         for button in self.buttons.findChildren(QPushButton):
