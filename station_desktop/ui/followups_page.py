@@ -23,9 +23,9 @@ from station_desktop.forms.case import CASE_NOTE_FORM
 from station_desktop.forms.visit import VISIT_FORM
 from station_desktop.i18n import N_, _
 from station_desktop.services.followups import FollowUp, FollowUpService
-from station_desktop.ui.fonts import text_line_height
 from station_desktop.ui.forms.editor import RecordDialog, application_choices
 from station_desktop.ui.qt_i18n import LanguageSwitcher
+from station_desktop.ui.table_models import size_rows
 
 PAGE_TITLE = N_("Follow-ups")
 KIND_LABELS = {
@@ -75,7 +75,6 @@ class FollowUpsPage(QWidget):
     def retranslate_ui(self) -> None:
         self.table.setHorizontalHeaderLabels([_(h) for h in HEADERS])
         self.table.setAccessibleName(_(PAGE_TITLE))
-        self.table.verticalHeader().setDefaultSectionSize(text_line_height(self.font()) + 4)
         self._fill()
 
     def refresh(self) -> None:
@@ -108,6 +107,7 @@ class FollowUpsPage(QWidget):
                 if item.overdue(today):
                     cell.setForeground(OVERDUE_COLOUR)
                 self.table.setItem(row, column, cell)
+        size_rows(self.table)
 
     def open_item(self, row: int) -> RecordDialog | None:
         """The form that settles this follow-up, filled in as far as it can be."""

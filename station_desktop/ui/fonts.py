@@ -52,6 +52,28 @@ def text_line_height(font: QFont) -> int:
     return max(QFontMetrics(font).height(), QFontMetrics(tibetan).height())
 
 
+def has_tibetan(text: str) -> bool:
+    return any("\u0f00" <= ch <= "\u0fff" for ch in text)
+
+
+def tibetan_first(font: QFont) -> QFont:
+    """`font` with the Tibetan family first. A cell showing Tibetan in the Chinese or
+    English interface gets it, so that Qt centres the line by the Tibetan metrics; with the
+    Chinese font first the stacks hang from the Chinese line and the text sits high."""
+    if font.families()[:1] == [TIBETAN_FAMILY]:
+        return font
+    tibetan = QFont(font)
+    tibetan.setFamilies([TIBETAN_FAMILY, CHINESE_FAMILY])
+    return tibetan
+
+
+def row_height(font: QFont, *, tibetan: bool) -> int:
+    """A table row's height: room for Tibetan stacks only where the row shows Tibetan
+    (a Chinese-only row at Tibetan height is twice as tall as it needs to be)."""
+    height = text_line_height(font) if tibetan else QFontMetrics(font).height()
+    return height + 6
+
+
 def fit_tibetan(line_edit: QLineEdit) -> None:
     """Make a one-line editor tall enough that Tibetan typed into it is never cut."""
     line_edit.setMinimumHeight(text_line_height(line_edit.font()) + 8)

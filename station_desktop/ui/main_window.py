@@ -66,7 +66,7 @@ from station_desktop.services.listing import ResidentQuery
 from station_desktop.services.printing import PrintKind
 from station_desktop.ui.followups_page import PAGE_TITLE as FOLLOWUPS_PAGE_TITLE
 from station_desktop.ui.followups_page import FollowUpsPage
-from station_desktop.ui.fonts import fit_tibetan, text_line_height
+from station_desktop.ui.fonts import fit_tibetan, row_height
 from station_desktop.ui.forms.editor import RecordDialog, application_choices
 from station_desktop.ui.forms.fields import paint_as_error
 from station_desktop.ui.print_preview import RenderJob, preview
@@ -75,7 +75,7 @@ from station_desktop.ui.reports_page import PAGE_TITLE as REPORTS_PAGE_TITLE
 from station_desktop.ui.reports_page import ReportsPage
 from station_desktop.ui.settings_page import PAGE_TITLE as SETTINGS_PAGE_TITLE
 from station_desktop.ui.settings_page import SettingsPage
-from station_desktop.ui.table_models import PagedRecordModel
+from station_desktop.ui.table_models import PagedRecordModel, size_rows
 from station_desktop.ui.visit_pack import VisitPackDialog, open_visit_pack
 
 SEARCH_DELAY_MS = 150
@@ -195,6 +195,7 @@ class RecordTable(QTableWidget):
         self.setSelectionBehavior(QTableWidget.SelectionBehavior.SelectRows)
         # Column widths follow the header and cell texts, which change with the language.
         self.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        self.horizontalHeader().setStretchLastSection(True)  # no empty grey band at the right
         self.verticalHeader().setVisible(False)
 
     def show_rows(self, rows: list[dict[str, object]]) -> None:
@@ -206,8 +207,6 @@ class RecordTable(QTableWidget):
 
     def retranslate_ui(self) -> None:
         self.setHorizontalHeaderLabels([_(c.header) for c in self._columns])
-        # Tibetan stacks need taller rows than Latin or Chinese text (the font may change).
-        self.verticalHeader().setDefaultSectionSize(text_line_height(self.font()) + 4)
         self._fill()
 
     def _fill(self) -> None:
@@ -216,6 +215,7 @@ class RecordTable(QTableWidget):
             for c, column in enumerate(self._columns):
                 text = _display(column, row.get(column.key), self._formats)
                 self.setItem(r, c, QTableWidgetItem(text))
+        size_rows(self)  # Tibetan rows tall enough for stacks, the others not
 
 
 class ResidentsPage(QWidget):
@@ -250,6 +250,7 @@ class ResidentsPage(QWidget):
         self.table.setSelectionBehavior(QTableView.SelectionBehavior.SelectRows)
         self.table.verticalHeader().setVisible(False)
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        self.table.horizontalHeader().setStretchLastSection(True)
         # The filters get a row of their own, and the combos may shrink below their longest
         # entry: with Tibetan labels one row would be wider than a laptop screen.
         for combo in (self.group_filter, self.area_filter):
@@ -302,8 +303,9 @@ class ResidentsPage(QWidget):
         self.area_filter.setAccessibleName(_("Village or community"))
         self.open_case_filter.setText(_("Has an open case"))
         self.table.setAccessibleName(_("Residents"))
-        # Tibetan stacks need taller rows than Latin or Chinese text (the font may change).
-        self.table.verticalHeader().setDefaultSectionSize(text_line_height(self.font()) + 4)
+        # Nearly every resident has a Tibetan name: one row height, with room for stacks
+        # (sizing 100,000 rows one by one would cost more than it gives).
+        self.table.verticalHeader().setDefaultSectionSize(row_height(self.font(), tibetan=True))
         self._fill_filters()
         self.refresh()  # the list's order follows the reader's script
         self.model.retranslate()

@@ -11,8 +11,11 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt
+from PySide6.QtGui import QGuiApplication
+from PySide6.QtWidgets import QTableWidget
 
 from station_desktop.i18n import _
+from station_desktop.ui.fonts import has_tibetan, row_height, tibetan_first
 
 Row = dict[str, Any]
 # Fetches the page after `key` (None: the first); returns its rows and the next key (None
@@ -21,6 +24,22 @@ PageFetcher = Callable[[Any], tuple[list[Row], Any]]
 CellText = Callable[[str, Any], str]
 
 AnyIndex = QModelIndex | QPersistentModelIndex
+
+
+def size_rows(table: QTableWidget) -> None:
+    """Give each row of a filled table the height its text needs, and Tibetan cells the
+    Tibetan-first font (see `fonts.tibetan_first`)."""
+    font = table.font()
+    tibetan_font = tibetan_first(font)
+    header = table.verticalHeader()
+    for row in range(table.rowCount()):
+        tibetan = False
+        for column in range(table.columnCount()):
+            item = table.item(row, column)
+            if item is not None and has_tibetan(item.text()):
+                item.setFont(tibetan_font)
+                tibetan = True
+        header.resizeSection(row, row_height(font, tibetan=tibetan))
 
 
 class PagedRecordModel(QAbstractTableModel):
@@ -79,6 +98,10 @@ class PagedRecordModel(QAbstractTableModel):
         if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole):
             key = self._columns[index.column()][0]
             return self._cell_text(key, self._rows[index.row()].get(key))
+        if role == Qt.ItemDataRole.FontRole:
+            key = self._columns[index.column()][0]
+            if has_tibetan(self._cell_text(key, self._rows[index.row()].get(key))):
+                return tibetan_first(QGuiApplication.font())
         return None
 
     def headerData(  # noqa: N802
