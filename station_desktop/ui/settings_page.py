@@ -173,6 +173,7 @@ class SettingsPage(QWidget):
         scroll.setWidgetResizable(True)
         scroll.setWidget(content)
         scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+        scroll.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # Tab walks the settings themselves
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(scroll)
