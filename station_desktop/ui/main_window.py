@@ -381,16 +381,30 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(central)
         self.nav.currentRowChanged.connect(self.pages.setCurrentIndex)
         QShortcut(QKeySequence(QKeySequence.StandardKey.Find), self, self._focus_search)
+        # Pages without the mouse: Ctrl+PgDown / Ctrl+PgUp step through them, Alt+1…9 jump.
+        QShortcut(QKeySequence("Ctrl+PgDown"), self, lambda: self._step_page(1))
+        QShortcut(QKeySequence("Ctrl+PgUp"), self, lambda: self._step_page(-1))
+        for number in range(1, min(self.nav.count(), 9) + 1):
+            QShortcut(QKeySequence(f"Alt+{number}"), self, self._page_jumper(number - 1))
         self._status_label = QLabel()
+        # Who is working: their name goes on the notes and stage changes they write.
+        self.worker_label = QLabel()
+        self.worker_choice = QComboBox()
+        self.worker_choice.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
+        self.worker_label.setBuddy(self.worker_choice)
+        self.worker_choice.activated.connect(self._choose_worker)
         self.backup_warning = QLabel()
         paint_as_error(self.backup_warning)
         self.backup_warning.hide()
         self._backup_problem: StationError | None = None
         self.settings_page.backup_finished.connect(self._backup_finished)
         self.statusBar().addWidget(self.backup_warning, 1)
+        self.statusBar().addPermanentWidget(self.worker_label)
+        self.statusBar().addPermanentWidget(self.worker_choice)
         self.statusBar().addPermanentWidget(self._status_label)
         self._build_menus()
         self._restore_state()
+        self._restore_worker()
         self.retranslate_ui()
 
     # ------------------------------------------------------------ language
@@ -583,6 +597,9 @@ class MainWindow(QMainWindow):
         self.followups_page.retranslate_ui()
         for page in self.record_pages:
             page.retranslate_ui()
+        self.worker_label.setText(_("Worker:"))
+        self.worker_choice.setAccessibleName(_("Who is working on this laptop"))
+        self._fill_workers()
         status = self._status_text()
         self._status_label.setText(status)
         self._status_label.setToolTip(status)  # the whole text, even when the bar is narrow
@@ -593,6 +610,40 @@ class MainWindow(QMainWindow):
         self._page_titles.append(title)
         self.nav.addItem(title)
         self.pages.addWidget(page)
+
+    def _step_page(self, step: int) -> None:
+        self.nav.setCurrentRow((self.nav.currentRow() + step) % self.nav.count())
+
+    def _page_jumper(self, row: int) -> Callable[[], None]:
+        return lambda: self.nav.setCurrentRow(row)
+
+    # ------------------------------------------------------------ who is working
+
+    def _fill_workers(self) -> None:
+        bo = self._languages.current == "bo"
+        self.worker_choice.clear()
+        self.worker_choice.addItem(_("Not chosen"), None)
+        for person in self._app.stations.staff():
+            if person.active:
+                name = (
+                    (person.name_bo if bo else person.name_zh) or person.name_zh or person.name_bo
+                )
+                self.worker_choice.addItem(name, str(person.id))
+        current = self._app.ctx.actor_id
+        self.worker_choice.setCurrentIndex(
+            max(0, self.worker_choice.findData(str(current) if current else None))
+        )
+
+    def _restore_worker(self) -> None:
+        remembered = QSettings().value("main_window/worker")
+        known = {str(person.id) for person in self._app.stations.staff() if person.active}
+        if isinstance(remembered, str) and remembered in known:
+            self._app.ctx.actor_id = uuid.UUID(remembered)
+
+    def _choose_worker(self, index: int) -> None:
+        chosen = self.worker_choice.itemData(index)
+        self._app.ctx.actor_id = uuid.UUID(chosen) if chosen else None
+        QSettings().setValue("main_window/worker", chosen or "")
 
     def _focus_search(self) -> None:
         self.nav.setCurrentRow(0)

@@ -147,3 +147,46 @@ def test_the_paged_model_is_a_correct_qt_model(
     assert len({model.row(r)["id"] for r in range(model.rowCount())}) == 453
     keys = [model.row(r) for r in range(model.rowCount())]
     assert keys and names
+
+
+def test_pages_are_switched_with_the_keyboard(window: MainWindow, qtbot: QtBot) -> None:
+    control, alt = Qt.KeyboardModifier.ControlModifier, Qt.KeyboardModifier.AltModifier
+    window.activateWindow()
+    window.nav.setCurrentRow(0)
+    qtbot.keyClick(window, Qt.Key.Key_PageDown, control)  # type: ignore[no-untyped-call]
+    assert window.pages.currentIndex() == 1
+    qtbot.keyClick(window, Qt.Key.Key_PageUp, control)  # type: ignore[no-untyped-call]
+    qtbot.keyClick(window, Qt.Key.Key_PageUp, control)  # type: ignore[no-untyped-call]
+    assert window.pages.currentWidget() is window.settings_page  # round to the last page
+    qtbot.keyClick(window, Qt.Key.Key_7, alt)  # type: ignore[no-untyped-call]
+    assert window.pages.currentWidget() is window.followups_page
+
+
+def test_the_chosen_worker_signs_what_is_written_and_is_remembered(
+    window: MainWindow,
+    app: Application,
+    station: StationSetup,
+    languages: LanguageSwitcher,
+    qtbot: QtBot,
+) -> None:
+    choice = window.worker_choice
+    assert choice.currentData() is None  # nobody chosen on a new laptop
+    choice.setCurrentIndex(choice.findData(str(station.worker_id)))
+    choice.activated.emit(choice.currentIndex())
+    assert choice.currentText() == "卓玛"
+    resident = app.residents.search("卓玛")[0].id
+    case = app.cases.open(
+        {
+            "resident_id": resident,
+            "opened_on": "2026-05-10",
+            "source": "self",
+            "presenting_problem": "x",
+        }
+    )
+    note = app.cases.add_note(case, "2026-05-11", "第一次")
+    assert [n.author_id for n in app.cases.notes(case) if n.id == note] == [station.worker_id]
+    app.ctx.actor_id = None
+    again = MainWindow(app, languages)
+    qtbot.addWidget(again)
+    assert again.worker_choice.currentText() == "卓玛"  # remembered on this laptop
+    assert app.ctx.actor_id == station.worker_id
