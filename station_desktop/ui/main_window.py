@@ -67,7 +67,7 @@ from station_desktop.services.printing import PrintKind
 from station_desktop.ui.followups_page import PAGE_TITLE as FOLLOWUPS_PAGE_TITLE
 from station_desktop.ui.followups_page import FollowUpsPage
 from station_desktop.ui.fonts import fit_tibetan, row_height
-from station_desktop.ui.forms.editor import RecordDialog, application_choices
+from station_desktop.ui.forms.editor import BatchEntry, RecordDialog, application_choices
 from station_desktop.ui.forms.fields import paint_as_error
 from station_desktop.ui.print_preview import RenderJob, preview
 from station_desktop.ui.qt_i18n import LanguageSwitcher
@@ -160,6 +160,12 @@ RECORD_PAGES: tuple[RecordPage, ...] = (
             Column("quantity", N_("Quantity")),
         ),
     ),
+)
+
+FEEDBACK_PILE = BatchEntry(
+    keep=("service_area", "service_type", "service_date", "collected_on", "collected_by_id"),
+    first_field="resident_id",
+    number_field="sheet_no",
 )
 
 DIRECTIONS = {"received": N_("Received"), "handed_out": N_("Handed out")}
@@ -419,6 +425,12 @@ class MainWindow(QMainWindow):
             action.triggered.connect(self._record_opener(spec, save))
             self._new_menu.addAction(action)
             self._new_actions.append((action, title))
+        self._new_menu.addSeparator()
+        self._feedback_pile_action = QAction(self)
+        # Not Ctrl+Shift+3: shifted digits arrive as other keys on many keyboard layouts.
+        self._feedback_pile_action.setShortcut(QKeySequence("Ctrl+Shift+B"))  # B for batch
+        self._feedback_pile_action.triggered.connect(lambda: self.enter_feedback_pile())  # noqa: PLW0108
+        self._new_menu.addAction(self._feedback_pile_action)
         self._print_menu = self.menuBar().addMenu("")
         self._print_record_action = QAction(self)
         self._print_record_action.setShortcut(QKeySequence(QKeySequence.StandardKey.Print))
@@ -467,7 +479,11 @@ class MainWindow(QMainWindow):
         return open_dialog
 
     def open_record_dialog(
-        self, spec: FormSpec, save: Callable[[dict[str, Any]], Any]
+        self,
+        spec: FormSpec,
+        save: Callable[[dict[str, Any]], Any],
+        *,
+        batch: BatchEntry | None = None,
     ) -> RecordDialog:
         """A new record of this form; what is typed is kept as a draft until it is saved."""
         dialog = RecordDialog(
@@ -476,12 +492,20 @@ class MainWindow(QMainWindow):
             choices=application_choices(self._app, self._languages.formats),
             formats=self._languages.formats,
             drafts=DraftStore(self._app.paths.drafts),
-            draft_key=f"{spec.code}:new",
+            draft_key=f"{spec.code}:{'batch' if batch else 'new'}",
+            batch=batch,
             parent=self,
         )
-        dialog.accepted.connect(self.refresh_pages)
+        dialog.finished.connect(self.refresh_pages)
         dialog.open()
         return dialog
+
+    def enter_feedback_pile(self) -> RecordDialog:
+        """Paper feedback sheets one after another: what the pile shares (service, dates,
+        collector) stays, the sheet number counts on, the cursor waits at the respondent."""
+        return self.open_record_dialog(
+            FEEDBACK_FORM, self._app.feedback.record, batch=FEEDBACK_PILE
+        )
 
     def refresh_pages(self) -> None:
         self.residents_page.refresh()
@@ -575,6 +599,7 @@ class MainWindow(QMainWindow):
         self._new_menu.setTitle(_("&New"))
         for action, title in self._new_actions:
             action.setText(_(title))
+        self._feedback_pile_action.setText(_("Enter a pile of paper feedback sheets…"))
         self._print_menu.setTitle(_("&Print"))
         self._print_record_action.setText(_("Print the selected record…"))
         self._print_blank_action.setText(_("Blank feedback sheets…"))

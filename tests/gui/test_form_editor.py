@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QEvent, Qt
 from PySide6.QtWidgets import QApplication, QDialog, QMessageBox, QWidget
 from pytestqt.qtbot import QtBot
 
@@ -24,7 +24,12 @@ from station_desktop.forms.validate import ID_MESSAGES, MSG_DATE_FUTURE, MSG_REQ
 from station_desktop.i18n import Catalogues, _
 from station_desktop.store.models import HomeVisit
 from station_desktop.ui.forms import editor as editor_module
-from station_desktop.ui.forms.editor import FormEditor, RecordDialog, application_choices
+from station_desktop.ui.forms.editor import (
+    FormEditor,
+    RecordDialog,
+    application_choices,
+    next_sheet_number,
+)
 from station_desktop.ui.forms.fields import (
     CheckList,
     ChoiceCombo,
@@ -908,3 +913,67 @@ def test_drafts_that_cannot_be_written_are_announced_in_the_dialog(
     assert not dialog.draft_warning.isVisible()
     dialog.editor.discard_draft()
     dialog.editor.mark_clean()
+
+
+def test_ten_paper_feedback_sheets_are_entered_with_the_keyboard_alone(
+    app: Application,
+    station: StationSetup,
+    languages: LanguageSwitcher,
+    keys: Keyboard,
+    qtbot: QtBot,
+) -> None:
+    from station_desktop.ui.main_window import MainWindow
+
+    window = MainWindow(app, languages)
+    _show(qtbot, window)
+    control_shift = Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier
+    qtbot.keyClick(window, Qt.Key.Key_B, control_shift)  # type: ignore[no-untyped-call]
+    dialog = window.findChildren(RecordDialog)[-1]
+    qtbot.waitUntil(dialog.isActiveWindow, timeout=2000)
+    # The first sheet: everything the pile shares, in printed order.
+    keys.type("0001")  # sheet number
+    keys.tab()
+    keys.press(Qt.Key.Key_Down, times=2)  # service area: elderly care
+    keys.tab()
+    keys.press(Qt.Key.Key_Down)  # service received
+    keys.tab()
+    keys.type("2026-05-28")  # date of service
+    keys.tab()
+    keys.type("2026-05-29")  # date collected
+    keys.tab()
+    keys.press(Qt.Key.Key_Down)  # collected by
+    keys.tab()  # the respondent: anonymous
+    ratings = ["453354", "555555", "111111", "234512", "545454", "333333", "512345", "444444",
+               "123451", "543215"]  # fmt: skip
+    for number, sheet in enumerate(ratings):
+        if number:  # later sheets: the cursor waits at the respondent
+            assert dialog.editor.field("resident_id").focus_widgets()[0].hasFocus()
+        for digit in sheet:
+            keys.tab()
+            keys.type(digit)
+        keys.save()
+        assert dialog.isVisible(), dialog.editor.errors()
+        assert dialog.saved_count == number + 1
+    keys.press(Qt.Key.Key_Escape)  # the eleventh form is untouched: Escape ends the batch
+    assert not dialog.isVisible()
+    rows = sorted(app.listing.records("feedback"), key=lambda r: r["sheet_no"])
+    assert [r["sheet_no"] for r in rows] == [f"{n:04d}" for n in range(1, 11)]
+    assert {(r["service_area"], r["service_date"], r["collected_on"]) for r in rows} == {
+        ("elderly_care", "2026-05-28", "2026-05-29")
+    }
+    dimensions = [d.value for d in FeedbackDimension]
+    assert [[r["ratings"][d] for d in dimensions] for r in rows] == [
+        [int(c) for c in sheet] for sheet in ratings
+    ]
+    assert all(r["anonymous"] for r in rows)
+    window.close()
+    window.deleteLater()
+    QApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+
+
+def test_sheet_numbers_count_on_in_their_own_form() -> None:
+    assert next_sheet_number("0042") == "0043"
+    assert next_sheet_number("SF-2026-0099") == "SF-2026-0100"
+    assert next_sheet_number("9") == "10"
+    assert next_sheet_number("") == ""
+    assert next_sheet_number("A") == "A"

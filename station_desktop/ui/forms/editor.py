@@ -15,9 +15,11 @@ from __future__ import annotations
 import html
 import itertools
 import logging
+import re
 import time
 import uuid
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
@@ -139,6 +141,7 @@ class FormEditor(QWidget):
         )
         self.retranslate_ui()
         self._baseline = self.values()
+        self._blank = self._baseline  # what "start over" returns to
         if drafts is not None and draft_key is not None:
             self.attach_drafts(drafts, draft_key)
 
@@ -169,6 +172,12 @@ class FormEditor(QWidget):
             editor = self.fields.get(key)
             if editor is not None:
                 editor.set_value(raw)
+
+    def start_over(self, values: Mapping[str, object]) -> None:
+        """A fresh form (the next paper sheet): blank but for `values`, no errors, clean."""
+        self.set_values({**self._blank, **values})
+        self.clear_errors()
+        self.mark_clean()
 
     def is_dirty(self) -> bool:
         """Whether the values differ from the last clean state (opening, `mark_clean`)."""
@@ -350,13 +359,38 @@ def _saved_at_text(saved_at: datetime, formats: LocaleFormats) -> str:
     return f"{formats.date(local.date())} {local:%H:%M}"
 
 
+@dataclass(frozen=True)
+class BatchEntry:
+    """Typing in a pile of paper forms one after another (feedback sheets collected at an
+    activity): after each save the form starts over, keeping the fields the pile shares
+    and numbering the next sheet, with the cursor on the first field that changes."""
+
+    keep: tuple[str, ...]
+    first_field: str
+    number_field: str | None = None
+
+
+def next_sheet_number(number: str) -> str:
+    """The number after `number`, keeping its form: "0042" → "0043", "SF-9" → "SF-10";
+    text that does not end in digits is left as it is (the typist corrects it)."""
+    match = re.search(r"(\d+)$", number)
+    if match is None:
+        return number
+    digits = match.group(1)
+    return number[: match.start()] + str(int(digits) + 1).zfill(len(digits))
+
+
 class RecordDialog(QDialog):
     """A form with Save and Cancel that records through `save` (e.g. `app.visits.record`).
+    With `batch`, it stays open after each save for the next paper form (`record_saved`
+    says each time).
 
     Validation errors keep the dialog open with each message beside its field; another
     expected problem is shown as a message; success removes the draft and accepts, leaving
     the new record's id in `saved_id`. Closing with unsaved changes asks first.
     """
+
+    record_saved = Signal(object)  # the new record's id, after every successful save
 
     def __init__(
         self,
@@ -367,10 +401,13 @@ class RecordDialog(QDialog):
         formats: LocaleFormats | None = None,
         drafts: DraftStore | None = None,
         draft_key: str | None = None,
+        batch: BatchEntry | None = None,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
         self._save = save
+        self._batch = batch
+        self.saved_count = 0
         self._formats = formats or LocaleFormats(active_language)
         self._draft_offered = False
         self.saved_id: uuid.UUID | None = None
@@ -398,11 +435,15 @@ class RecordDialog(QDialog):
         paint_as_error(self.draft_warning)
         self.draft_warning.hide()
         self._draft_problem = ""
+        self.batch_status = QLabel(self)  # "3 sheets saved in this batch"
+        self.batch_status.setWordWrap(True)
+        self.batch_status.setVisible(batch is not None)
         self.editor.draft_failed.connect(self._draft_failed)
         self.editor.draft_saved.connect(self.draft_warning.hide)
         layout = QVBoxLayout(self)
         layout.addWidget(self.scroll_area, 1)
         layout.addWidget(self.draft_warning)
+        layout.addWidget(self.batch_status)
         layout.addWidget(self.buttons)
         self.buttons.accepted.connect(self.save)
         self.buttons.rejected.connect(self.reject)
@@ -449,6 +490,7 @@ class RecordDialog(QDialog):
     def retranslate_ui(self) -> None:
         self.setWindowTitle(_(self.editor.spec.title))
         self._show_draft_warning()
+        self._show_batch_status()
         # Qt's buttons are sized for Latin text; Tibetan button texts need the room.
         height = text_line_height(self.font()) + 8
         for button in self.buttons.findChildren(QPushButton):
@@ -475,11 +517,40 @@ class RecordDialog(QDialog):
             QMessageBox.warning(self, _(self.editor.spec.title), _(error.message, **error.params))
             return False
         self.saved_id = record_id
+        self.saved_count += 1
         self.editor.clear_errors()
         self.editor.discard_draft()
         self.editor.mark_clean()
-        self.accept()
+        self.record_saved.emit(record_id)
+        if self._batch is None:
+            self.accept()
+        else:
+            self._next_sheet(self._batch)
         return True
+
+    def _next_sheet(self, batch: BatchEntry) -> None:
+        values = self.editor.values()
+        kept: dict[str, object] = {key: values.get(key) for key in batch.keep}
+        if batch.number_field is not None:
+            kept[batch.number_field] = next_sheet_number(str(values.get(batch.number_field) or ""))
+        self.editor.start_over(kept)
+        self._show_batch_status()
+        field = self.editor.field(batch.first_field)
+        self.scroll_area.ensureWidgetVisible(field)
+        field.focus_widgets()[0].setFocus(Qt.FocusReason.OtherFocusReason)
+
+    def _show_batch_status(self) -> None:
+        if self.saved_count:
+            self.batch_status.setText(
+                _(
+                    "{count} saved in this batch; the next one is ready. Escape ends the batch.",
+                    count=self.saved_count,
+                )
+            )
+        else:
+            self.batch_status.setText(
+                _("Ctrl+S saves this one and starts the next; Escape ends the batch.")
+            )
 
     def reject(self) -> None:
         """Cancel, Escape and the window's close button: never drop typing silently."""
