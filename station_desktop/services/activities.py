@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 from sqlalchemy import select
@@ -15,11 +17,20 @@ from station_desktop.forms.validate import clean_form
 from station_desktop.services.context import (
     ServiceContext,
     check_reference,
+    load,
     raise_if_invalid,
     require_record,
 )
 from station_desktop.store.changes import ChangeRecorder
 from station_desktop.store.models import Activity, Attendance, Resident
+
+
+@dataclass(frozen=True)
+class Attendee:
+    resident_id: uuid.UUID
+    name_bo: str
+    name_zh: str
+    birth_date: date | None
 
 
 class ActivityService:
@@ -52,17 +63,47 @@ class ActivityService:
             raise_if_invalid(errors)
             return self._add(uow, activity_id, ids)
 
+    def remove_attendee(self, activity_id: uuid.UUID, resident_id: uuid.UUID) -> bool:
+        """Take a name off the sign-in list (signed in by mistake); True if it was on it.
+        Signing the person in again later brings the same attendance back."""
+        with self.ctx.uow() as uow:
+            require_record(uow.session, Activity, activity_id, "activity")
+            record_id = attendance_id(activity_id, resident_id)
+            if load(uow.session, Attendance, record_id) is None:
+                return False
+            uow.tombstone(Attendance, record_id)
+            return True
+
+    def attendees(self, activity_id: uuid.UUID) -> list[Attendee]:
+        """The named participants, in the order they signed in."""
+        with self.ctx.db.read() as session:
+            rows = session.execute(
+                select(Resident.id, Resident.name_bo, Resident.name_zh, Resident.birth_date)
+                .join(Attendance, Attendance.resident_id == Resident.id)
+                .where(
+                    Attendance.activity_id == activity_id,
+                    Attendance.deleted.is_(False),
+                    Resident.deleted.is_(False),
+                )
+                .order_by(Attendance.created_at, Attendance.id)
+            ).all()
+        return [Attendee(*row) for row in rows]
+
     def _add(
         self, uow: ChangeRecorder, activity_id: uuid.UUID, resident_ids: list[uuid.UUID]
     ) -> int:
         wanted = {attendance_id(activity_id, r): r for r in resident_ids}
-        present = set(
-            uow.session.scalars(select(Attendance.id).where(Attendance.id.in_(list(wanted))))
+        present = dict(
+            uow.session.execute(
+                select(Attendance.id, Attendance.deleted).where(Attendance.id.in_(list(wanted)))
+            ).all()
         )
+        for removed in [aid for aid, deleted in present.items() if deleted]:
+            uow.update(Attendance, removed, {"deleted": False})  # signed in again
         new = [(aid, rid) for aid, rid in wanted.items() if aid not in present]
         uow.insert_many(
             Attendance,
             [{"activity_id": activity_id, "resident_id": rid} for _, rid in new],
             record_ids=[aid for aid, _ in new],
         )
-        return len(new)
+        return len(new) + sum(1 for deleted in present.values() if deleted)

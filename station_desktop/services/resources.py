@@ -14,6 +14,7 @@ from station_desktop.i18n import N_
 from station_desktop.services.context import (
     ServiceContext,
     check_reference,
+    detached,
     load,
     raise_if_invalid,
 )
@@ -39,6 +40,19 @@ class ResourceService:
         with self.ctx.uow() as uow:
             raise_if_invalid(cleaned)
             return uow.insert(ResourceReceipt, _stored(cleaned.values))
+
+    def receipts(self, text: str = "", *, limit: int = 50) -> list[ResourceReceipt]:
+        """Donations to hand out from, newest first; `text` narrows by donor or item."""
+        query = select(ResourceReceipt).where(ResourceReceipt.deleted.is_(False))
+        wanted = text.strip()
+        if wanted:
+            pattern = f"%{wanted}%"
+            query = query.where(
+                ResourceReceipt.donor_name.ilike(pattern) | ResourceReceipt.item.ilike(pattern)
+            )
+        query = query.order_by(ResourceReceipt.received_on.desc(), ResourceReceipt.id.desc())
+        with self.ctx.db.read() as session:
+            return detached(session, list(session.scalars(query.limit(limit))))
 
     def record_handout(self, values: Mapping[str, Any]) -> uuid.UUID:
         cleaned = clean_form(HANDOUT_FORM, values, today=self.ctx.today())

@@ -13,11 +13,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from PySide6.QtCore import QByteArray, QEvent, QSettings, Qt, QTimer
+from PySide6.QtCore import QByteArray, QEvent, QObject, QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import (
     QAction,
     QActionGroup,
     QCloseEvent,
+    QKeyEvent,
     QKeySequence,
     QShortcut,
     QShowEvent,
@@ -58,12 +59,13 @@ from station_desktop.forms.activity import ACTIVITY_FORM
 from station_desktop.forms.case import CASE_FORM
 from station_desktop.forms.feedback import FEEDBACK_FORM
 from station_desktop.forms.resident import RESIDENT_FORM
-from station_desktop.forms.resources import RECEIPT_FORM
+from station_desktop.forms.resources import HANDOUT_FORM, RECEIPT_FORM
 from station_desktop.forms.spec import FormSpec
 from station_desktop.forms.visit import VISIT_FORM
 from station_desktop.i18n import N_, NC_, _, language_label, pgettext
 from station_desktop.services.listing import ResidentQuery
 from station_desktop.services.printing import PrintKind
+from station_desktop.ui.attendance import AttendanceDialog
 from station_desktop.ui.followups_page import PAGE_TITLE as FOLLOWUPS_PAGE_TITLE
 from station_desktop.ui.followups_page import FollowUpsPage
 from station_desktop.ui.fonts import fit_tibetan, row_height
@@ -337,13 +339,36 @@ class ResidentsPage(QWidget):
 
 
 class RecordListPage(QWidget):
+    """The newest records of one kind; Enter or a double-click opens the selected one
+    (`opened` carries the page's kind and the record's id)."""
+
+    opened = Signal(str, object)
+
     def __init__(self, app: Application, page: RecordPage, formats: LocaleFormats) -> None:
         super().__init__()
         self._app, self.page = app, page
         self.table = RecordTable(page.columns, formats)
+        self.table.doubleClicked.connect(lambda index: self.open_row(index.row()))
+        self.table.installEventFilter(self)
         layout = QVBoxLayout(self)
         layout.addWidget(self.table)
         self._loaded = False
+
+    def open_row(self, row: int) -> None:
+        record = self.table.record(row)
+        if record is not None:
+            self.opened.emit(self.page.kind, uuid.UUID(str(record["id"])))
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt override
+        if (
+            watched is self.table
+            and isinstance(event, QKeyEvent)
+            and event.type() == QEvent.Type.KeyPress
+            and event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter)
+        ):
+            self.open_row(self.table.currentRow())
+            return True
+        return super().eventFilter(watched, event)
 
     def retranslate_ui(self) -> None:
         self.table.setAccessibleName(_(self.page.title))
@@ -374,6 +399,7 @@ class MainWindow(QMainWindow):
         self.record_pages = [RecordListPage(app, page, formats) for page in RECORD_PAGES]
         for record_page in self.record_pages:
             self._add_page(record_page.page.title, record_page)
+            record_page.opened.connect(self.open_record)
         self.followups_page = FollowUpsPage(app, languages)
         self._add_page(FOLLOWUPS_PAGE_TITLE, self.followups_page)
         self.reports_page = ReportsPage(app, languages)
@@ -420,7 +446,7 @@ class MainWindow(QMainWindow):
         self._new_actions: list[tuple[QAction, str]] = []
         for number, (title, spec, save) in enumerate(self._record_kinds(), start=1):
             action = QAction(self)
-            # Ctrl+1 … Ctrl+6: a new record of each kind without the mouse.
+            # Ctrl+1 … Ctrl+7: a new record of each kind without the mouse.
             action.setShortcut(QKeySequence(f"Ctrl+{number}"))
             action.triggered.connect(self._record_opener(spec, save))
             self._new_menu.addAction(action)
@@ -468,6 +494,7 @@ class MainWindow(QMainWindow):
             (N_("Open a case"), CASE_FORM, app.cases.open),
             (N_("Record an activity"), ACTIVITY_FORM, app.activities.record),
             (N_("Record resources received"), RECEIPT_FORM, app.resources.record_receipt),
+            (N_("Record a hand-out"), HANDOUT_FORM, app.resources.record_handout),
         ]
 
     def _record_opener(
@@ -496,6 +523,23 @@ class MainWindow(QMainWindow):
             batch=batch,
             parent=self,
         )
+        dialog.finished.connect(self.refresh_pages)
+        if spec is ACTIVITY_FORM:  # then the sign-in list of the new activity
+            dialog.accepted.connect(lambda: self._open_attendance(dialog.saved_id))
+        dialog.open()
+        return dialog
+
+    def open_record(self, kind: str, record_id: uuid.UUID) -> QWidget | None:
+        """The window where a listed record is worked on."""
+        if kind == "activities":
+            return self._open_attendance(record_id)
+        return None
+
+    def _open_attendance(self, activity_id: uuid.UUID | None) -> AttendanceDialog | None:
+        if activity_id is None:
+            return None
+        dialog = AttendanceDialog(self._app, self._languages, activity_id, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.finished.connect(self.refresh_pages)
         dialog.open()
         return dialog

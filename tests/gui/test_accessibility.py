@@ -76,6 +76,12 @@ def test_every_form_and_the_visit_pack_name_their_controls(
     pack = window.print_visit_pack()
     assert nameless_controls(pack) == []
     pack.reject()
+    activity = app.activities.record(
+        {"kind": "group_work", "title": "小组", "held_on": "2026-05-20", "headcount_other": 0}
+    )
+    attendance = window.open_record("activities", activity)
+    assert attendance is not None and nameless_controls(attendance) == []
+    attendance.close()
     _dispose(window)
 
 

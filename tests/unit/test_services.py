@@ -9,7 +9,7 @@ import pytest
 from station_desktop.app import Application
 from station_desktop.domain.ids import attendance_id
 from station_desktop.errors import BadTransition, StationNotConfigured, ValidationError
-from tests.conftest import StationSetup
+from tests.conftest import FakeClock, StationSetup
 
 
 def _fields(error: ValidationError) -> set[str]:
@@ -215,7 +215,7 @@ def test_progress_notes_are_append_only(app: Application, station: StationSetup)
     assert not hasattr(app.cases, "edit_note")
 
 
-def test_attendance_is_a_set(app: Application, station: StationSetup) -> None:
+def test_attendance_is_a_set(app: Application, station: StationSetup, clock: FakeClock) -> None:
     a, b = _register(app, name_zh="甲"), _register(app, name_zh="乙")
     activity = app.activities.record(
         {
@@ -226,10 +226,19 @@ def test_attendance_is_a_set(app: Application, station: StationSetup) -> None:
         },
         [a, a],
     )
+    clock.advance(minutes=5)
     assert app.activities.add_attendees(activity, [a, b]) == 1
     row = app.listing.records("activities")[0]
     assert (row["named_attendance"], row["total_attendance"]) == (2, 42)
     assert attendance_id(activity, a) == attendance_id(activity, a)
+    assert [p.name_zh for p in app.activities.attendees(activity)] == ["甲", "乙"]
+    # Signed in by mistake: taken off, and counted no more; signing in again brings it back.
+    assert app.activities.remove_attendee(activity, b)
+    assert not app.activities.remove_attendee(activity, b)
+    assert [p.name_zh for p in app.activities.attendees(activity)] == ["甲"]
+    assert app.listing.records("activities")[0]["named_attendance"] == 1
+    assert app.activities.add_attendees(activity, [b]) == 1
+    assert {p.resident_id for p in app.activities.attendees(activity)} == {a, b}
 
 
 def test_hand_outs_cannot_exceed_the_donation(app: Application, station: StationSetup) -> None:
@@ -256,6 +265,9 @@ def test_hand_outs_cannot_exceed_the_donation(app: Application, station: Station
         "unit_value": "120",
     }
     app.resources.record_handout(handout)
+    assert [r.id for r in app.resources.receipts("爱心")] == [receipt]
+    assert [r.id for r in app.resources.receipts("坐便")] == [receipt]
+    assert app.resources.receipts("轮椅") == []
     with pytest.raises(ValidationError) as caught:
         app.resources.record_handout({**handout, "quantity": 1})
     assert caught.value.for_field("quantity")[0].params == {"left": 0}

@@ -45,6 +45,7 @@ from station_desktop.formats import LocaleFormats
 from station_desktop.forms.spec import FormSpec
 from station_desktop.forms.validate import MSG_REQUIRED
 from station_desktop.i18n import _, active_language
+from station_desktop.store.models import ResourceReceipt
 from station_desktop.ui.fonts import text_line_height
 from station_desktop.ui.forms.fields import (
     ERROR_COLOR,
@@ -658,8 +659,22 @@ def application_choices(app: Application, formats: LocaleFormats | None = None) 
     def describe_area(value: str) -> str | None:
         return next((text for key, text in areas("") if key == value), None)
 
+    def receipt_text(receipt: ResourceReceipt) -> str:
+        # Date, donor and item: how a worker remembers a donation.
+        return f"{shown.date(receipt.received_on)} · {receipt.donor_name} · {receipt.item}"
+
+    def receipts(text: str) -> Sequence[Choice]:
+        return [(str(r.id), receipt_text(r)) for r in app.resources.receipts(text)]
+
+    def describe_receipt(value: str) -> str | None:
+        found = next((r for r in app.resources.receipts(limit=500) if str(r.id) == value), None)
+        return receipt_text(found) if found else None
+
     return FormChoices(
         staff=staff,
         residents=ReferenceSource(residents, describe_resident),
-        references={"area": ReferenceSource(areas, describe_area)},
+        references={
+            "area": ReferenceSource(areas, describe_area),
+            "resource_receipt": ReferenceSource(receipts, describe_receipt),
+        },
     )

@@ -1,0 +1,194 @@
+"""The sign-in list of an activity: search a resident, Enter signs them in; a name signed in
+by mistake is taken off after a question. The head count of people without a name stays on
+the activity's own form."""
+
+from __future__ import annotations
+
+import uuid
+
+from PySide6.QtCore import QEvent, QObject, Qt
+from PySide6.QtGui import QKeyEvent
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QDialog,
+    QDialogButtonBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QMessageBox,
+    QPushButton,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from station_desktop.app import Application
+from station_desktop.errors import NotFound, StationError
+from station_desktop.forms.spec import FieldKind, FieldSpec
+from station_desktop.i18n import N_, Label, _
+from station_desktop.services.activities import Attendee
+from station_desktop.store.models import Activity
+from station_desktop.ui.fonts import text_line_height
+from station_desktop.ui.forms.editor import application_choices
+from station_desktop.ui.forms.fields import ReferenceField
+from station_desktop.ui.qt_i18n import LanguageSwitcher
+from station_desktop.ui.table_models import size_rows
+
+SIGN_IN = FieldSpec("resident_id", FieldKind.RESIDENT, N_("Sign in a participant"))
+HEADERS = (N_("No."), N_("Tibetan name"), N_("Chinese name"), N_("Date of birth"))
+
+
+class AttendanceDialog(QDialog):
+    def __init__(
+        self,
+        app: Application,
+        languages: LanguageSwitcher,
+        activity_id: uuid.UUID,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self._app = app
+        self._languages = languages
+        self.activity_id = activity_id
+        self._activity = self._load_activity()
+        self._attendees: list[Attendee] = []
+        self.heading = QLabel()
+        self.heading.setWordWrap(True)
+        self.picker = ReferenceField(SIGN_IN, application_choices(app, languages.formats).residents)
+        self.picker_label = QLabel()
+        self.picker_label.setBuddy(self.picker.search)
+        self.add_button = QPushButton()
+        self.add_button.clicked.connect(self.sign_in)
+        self.picker.search.installEventFilter(self)
+        self.table = QTableWidget(0, len(HEADERS))
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.verticalHeader().setVisible(False)
+        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        self.table.horizontalHeader().setStretchLastSection(True)
+        self.remove_button = QPushButton()
+        self.remove_button.clicked.connect(self.remove_selected)
+        self.count = QLabel()
+        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, self)
+        self.buttons.rejected.connect(self.reject)
+        picker_row = QHBoxLayout()
+        picker_row.addWidget(self.picker, 1)
+        picker_row.addWidget(self.add_button)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.heading)
+        layout.addWidget(self.picker_label)
+        layout.addLayout(picker_row)
+        layout.addWidget(self.table, 1)
+        bottom = QHBoxLayout()
+        bottom.addWidget(self.count, 1)
+        bottom.addWidget(self.remove_button)
+        layout.addLayout(bottom)
+        layout.addWidget(self.buttons)
+        self.resize(720, 560)
+        self.refresh()
+        self.retranslate_ui()
+        self.picker.search.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    def _load_activity(self) -> Activity:
+        with self._app.ctx.db.read() as session:
+            activity = session.get(Activity, self.activity_id)
+            if activity is None or activity.deleted:
+                raise NotFound(kind=Label(N_("Activity")), record_id=str(self.activity_id))
+            session.expunge(activity)
+            return activity
+
+    # ------------------------------------------------------------ signing in and out
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt override
+        # Enter in the search box signs the chosen person in: one key per name.
+        if (
+            watched is self.picker.search
+            and isinstance(event, QKeyEvent)
+            and event.type() == QEvent.Type.KeyPress
+            and event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter)
+        ):
+            self.picker.flush_search()
+            self.sign_in()
+            return True
+        return super().eventFilter(watched, event)
+
+    def sign_in(self) -> bool:
+        chosen = self.picker.value()
+        if not chosen:
+            return False
+        try:
+            self._app.activities.add_attendees(self.activity_id, [uuid.UUID(str(chosen))])
+        except StationError as error:
+            QMessageBox.warning(self, self.windowTitle(), _(error.message, **error.params))
+            return False
+        self.picker.set_value(None)
+        self.picker.search.clear()
+        self.refresh()
+        self.picker.search.setFocus(Qt.FocusReason.OtherFocusReason)
+        return True
+
+    def remove_selected(self) -> bool:
+        row = self.table.currentRow()
+        if not 0 <= row < len(self._attendees):
+            return False
+        person = self._attendees[row]
+        answer = QMessageBox.question(
+            self,
+            self.windowTitle(),
+            _(
+                "Take {name} off this activity's sign-in list?",
+                name=" ".join(n for n in (person.name_bo, person.name_zh) if n),
+            ),
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+            QMessageBox.StandardButton.No,
+        )
+        if answer != QMessageBox.StandardButton.Yes:
+            return False
+        self._app.activities.remove_attendee(self.activity_id, person.resident_id)
+        self.refresh()
+        return True
+
+    def refresh(self) -> None:
+        self._attendees = self._app.activities.attendees(self.activity_id)
+        self._fill()
+
+    def _fill(self) -> None:
+        formats = self._languages.formats
+        self.table.setRowCount(len(self._attendees))
+        for row, person in enumerate(self._attendees):
+            birth = formats.date(person.birth_date) if person.birth_date else ""
+            for column, text in enumerate(
+                (formats.number(row + 1), person.name_bo, person.name_zh, birth)
+            ):
+                self.table.setItem(row, column, QTableWidgetItem(text))
+        size_rows(self.table)
+        self.count.setText(
+            _(
+                "{named} signed in by name, {others} more by head count.",
+                named=formats.number(len(self._attendees)),
+                others=formats.number(self._activity.headcount_other or 0),
+            )
+        )
+
+    # ------------------------------------------------------------ language
+
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt override
+        if event.type() == QEvent.Type.LanguageChange:
+            self.retranslate_ui()
+        super().changeEvent(event)
+
+    def retranslate_ui(self) -> None:
+        activity = self._activity
+        self.setWindowTitle(_("Sign-in list"))
+        self.heading.setText(f"{activity.title} · {self._languages.formats.date(activity.held_on)}")
+        self.picker_label.setText(_(SIGN_IN.label))
+        self.picker.retranslate_ui()
+        self.add_button.setText(_("Sign in"))
+        self.remove_button.setText(_("Take off the list…"))
+        self.table.setHorizontalHeaderLabels([_(h) for h in HEADERS])
+        self.table.setAccessibleName(_("Sign-in list"))
+        height = text_line_height(self.font()) + 8
+        for button in (self.add_button, self.remove_button):
+            button.setMinimumHeight(height)
+        self._fill()
