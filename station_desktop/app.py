@@ -21,6 +21,7 @@ from station_desktop.services.feedback import FeedbackService
 from station_desktop.services.listing import ListingService
 from station_desktop.services.printing import PrintService
 from station_desktop.services.reports import ReportService
+from station_desktop.services.resident_file import ResidentFileService
 from station_desktop.services.residents import ResidentService
 from station_desktop.services.resources import ResourceService
 from station_desktop.services.stations import StationService
@@ -48,6 +49,7 @@ class Application:
     listing: ListingService
     reports: ReportService
     printing: PrintService
+    resident_file: ResidentFileService
 
     @property
     def paths(self) -> DataPaths:
@@ -94,6 +96,7 @@ def build_application(
         listing=ListingService(ctx),
         reports=ReportService(ctx),
         printing=PrintService(ctx),
+        resident_file=ResidentFileService(ctx),
     )
 
 

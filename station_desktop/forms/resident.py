@@ -6,6 +6,7 @@ from station_desktop.domain.codes import (
     Ethnicity,
     HouseholdRelation,
     LegalBasis,
+    PriorityGroup,
     Sex,
 )
 from station_desktop.forms.spec import FieldKind, FieldSpec, FormSpec, SectionSpec
@@ -83,6 +84,38 @@ RESIDENT_FORM = FormSpec(
                 ),
                 FieldSpec("notes", FieldKind.MULTILINE, N_("Notes"), paper_lines=3),
             ),
+        ),
+    ),
+)
+
+
+MEMBERSHIP_FIELDS = (
+    FieldSpec("group", FieldKind.CODE, N_("Priority group"), codes=PriorityGroup, required=True),
+    FieldSpec("start_date", FieldKind.DATE, N_("Member since"), required=True),
+    FieldSpec("end_date", FieldKind.DATE, N_("Member until")),
+    FieldSpec("review_on", FieldKind.DATE, N_("Review on")),
+    FieldSpec("certificate_no", FieldKind.TEXT, N_("Certificate number"), max_length=40),
+    FieldSpec("note", FieldKind.MULTILINE, N_("Note")),
+)
+
+# Screen only (the resident's page): membership in a priority group, and its end.
+MEMBERSHIP_FORM = FormSpec(
+    code="GM-01",
+    version=1,
+    title=N_("Priority-group membership"),
+    record_kind="group_membership",
+    sections=(SectionSpec("membership", N_("Priority-group membership"), MEMBERSHIP_FIELDS),),
+)
+END_MEMBERSHIP_FORM = FormSpec(
+    code="GM-END",
+    version=1,
+    title=N_("End a priority-group membership"),
+    record_kind="group_membership",
+    sections=(
+        SectionSpec(
+            "end",
+            N_("End a priority-group membership"),
+            (FieldSpec("end_date", FieldKind.DATE, N_("Member until"), required=True),),
         ),
     ),
 )

@@ -10,10 +10,10 @@ from typing import Any
 from sqlalchemy import select, true
 from sqlalchemy.orm import Session
 
-from station_desktop.domain.codes import LegalBasis, PriorityGroup
+from station_desktop.domain.codes import LegalBasis
 from station_desktop.domain.idcard import check_id_number
 from station_desktop.errors import FieldError, ValidationError
-from station_desktop.forms.resident import RESIDENT_FORM
+from station_desktop.forms.resident import MEMBERSHIP_FIELDS, RESIDENT_FORM
 from station_desktop.forms.spec import FieldKind, FieldSpec
 from station_desktop.forms.validate import Cleaned, clean_field, clean_form
 from station_desktop.i18n import N_
@@ -38,15 +38,6 @@ MSG_MINOR_GUARDIAN = N_("A child under 14 needs a guardian: choose one or type t
 MSG_MINOR_BASIS = N_("For a child under 14 the basis must be the guardian's consent or a duty.")
 MSG_OWN_GUARDIAN = N_("A person cannot be their own guardian.")
 MSG_END_BEFORE_START = N_("The end date is before the start date.")
-
-MEMBERSHIP_FIELDS = (
-    FieldSpec("group", FieldKind.CODE, N_("Priority group"), codes=PriorityGroup, required=True),
-    FieldSpec("start_date", FieldKind.DATE, N_("Member since"), required=True),
-    FieldSpec("end_date", FieldKind.DATE, N_("Member until")),
-    FieldSpec("review_on", FieldKind.DATE, N_("Review on")),
-    FieldSpec("certificate_no", FieldKind.TEXT, N_("Certificate number"), max_length=40),
-    FieldSpec("note", FieldKind.MULTILINE, N_("Note")),
-)
 
 
 def age_on(birth: date, day: date) -> int:
