@@ -4,6 +4,10 @@ statements run with the sqlite3 module on the same file (no ORM, no result objec
 
 The floor's figures are also checked against the report's, figure by figure, so the
 comparison is between two ways of computing the same numbers.
+
+Then the monthly trend (`ReportService.trend`, one statement) against what the Reports page
+did before it: one full report per month. Each month of the trend is checked against that
+month's report. Last, the report as a PDF (`ReportPdfService.render`).
 """
 
 from __future__ import annotations
@@ -17,7 +21,15 @@ from typing import Any
 
 from bench.data import BENCH_NOW, bench_clock, demo_data
 from station_desktop.app import open_application
-from station_desktop.services.reports import ReportPeriod, ReportService, years_before
+from station_desktop.services.report_pdf import ReportPdfService
+from station_desktop.services.reports import (
+    TREND_FIGURES,
+    Figures,
+    ReportPeriod,
+    ReportService,
+    TrendBucket,
+    years_before,
+)
 
 # The demo spreads two years of services over its residents, at about 11 records each:
 # 60,000 residents make about 650,000 records in all (the count is printed).
@@ -385,13 +397,30 @@ def mismatches(
     return wrong
 
 
+def trend_figures(figures: Figures) -> dict[str, int]:
+    """The trend's figures, read from a report."""
+    return {
+        "home_visits": figures.home_visits.visits,
+        "households_visited": figures.home_visits.households,
+        "cases_opened": figures.cases.opened,
+        "cases_closed": figures.cases.closed,
+        "activities_held": figures.activities.total.held,
+        "attendances": figures.activities.total.attendances,
+        "feedback_sheets": figures.satisfaction.sheets,
+    }
+
+
+def bucket_figures(bucket: TrendBucket) -> dict[str, int]:
+    return {name: getattr(bucket, name) for name in TREND_FIGURES}
+
+
 # ---------------------------------------------------------------- timing
 
 
-def _median_ms(fn: Callable[[], object]) -> float:
+def _median_ms(fn: Callable[[], object], repeat: int = REPEAT) -> float:
     fn()  # warm the page cache: both contenders read the same file
     samples = []
-    for _ in range(REPEAT):
+    for _ in range(repeat):
         started = time.perf_counter()
         fn()
         samples.append((time.perf_counter() - started) * 1000)
@@ -427,6 +456,27 @@ def run() -> None:
         )
         ours = _median_ms(lambda: service.compute(PERIOD))
         single = _median_ms(lambda: service.compute(PERIOD, [report.stations[0]]))
+
+        trend = service.trend(PERIOD)
+        started = time.perf_counter()
+        monthly = [service.compute(b.period) for b in trend.buckets]
+        per_month_ms = (time.perf_counter() - started) * 1000
+        wrong_months = [
+            f"{b.period.start}: trend {bucket_figures(b)}, report {trend_figures(m.totals)}"
+            for b, m in zip(trend.buckets, monthly, strict=True)
+            if bucket_figures(b) != trend_figures(m.totals)
+        ]
+        if wrong_months:
+            print("THE TREND DISAGREES with the monthly reports:", *wrong_months, sep="\n  ")
+        else:
+            print(f"the trend's {len(trend.buckets)} months agree with their reports")
+        trend_ms = _median_ms(lambda: service.trend(PERIOD))
+        trend_one_ms = _median_ms(lambda: service.trend(PERIOD, [report.stations[0]]))
+
+        printer = ReportPdfService(app.ctx)
+        pdf = printer.render(report, trend)
+        pdf_ms = _median_ms(lambda: printer.render(report, trend), repeat=3)
+        print(f"report PDF: {pdf.pages} pages, {len(pdf.data) / 1024:.0f} kB")
     floor_ms = _median_ms(lambda: floor(raw, codes))
     dates = {"start": PERIOD.start.isoformat(), "end": PERIOD.end.isoformat()}
     read_ms = _median_ms(lambda: raw.execute(READ_ONLY, dates).fetchall())
@@ -436,7 +486,12 @@ def run() -> None:
     print(f"{'report, one station':<28}{single:>10.0f}")
     print(f"{'floor (hand-written SQL)':<28}{floor_ms:>10.0f}")
     print(f"{'reading the rows only':<28}{read_ms:>10.0f}")
+    print(f"{'trend, every station':<28}{trend_ms:>10.0f}")
+    print(f"{'trend, one station':<28}{trend_one_ms:>10.0f}")
+    print(f"{'a report per month (before)':<28}{per_month_ms:>10.0f}")
+    print(f"{'report as PDF (render only)':<28}{pdf_ms:>10.0f}")
     print(f"ratio report / floor: {ours / floor_ms:.2f}; report / reading: {ours / read_ms:.1f}")
+    print(f"trend vs a report per month: {per_month_ms / trend_ms:.0f}× faster")
 
 
 if __name__ == "__main__":

@@ -76,7 +76,13 @@ def build_parser() -> argparse.ArgumentParser:
     report.add_argument("--from", dest="start", required=True, metavar="YYYY-MM-DD")
     report.add_argument("--to", dest="end", required=True, metavar="YYYY-MM-DD")
     report.add_argument("--station", action="append", metavar="CODE", help="repeatable")
-    report.add_argument("--format", choices=("json", "xlsx"), default="json")
+    report.add_argument(
+        "--format",
+        choices=("json", "xlsx", "pdf"),
+        default="json",
+        help="json (default, docs/cli-json.md), xlsx (a sheet per table) or pdf (A4, "
+        "Tibetan and Chinese, with the monthly trend); xlsx and pdf need -o",
+    )
     report.add_argument("-o", "--output", type=Path, metavar="FILE")
 
     printing = commands.add_parser(
@@ -226,9 +232,21 @@ def _cmd_report(args: argparse.Namespace) -> int:
         raise StationError(
             N_("Give the period as {example}."), example="--from 2026-01-01 --to 2026-12-31"
         )
+    if args.format == "pdf" and args.output is None:  # before the work, not after it
+        raise StationError(N_("A PDF needs a file name: add {option}."), option="-o")
     with _open(args, reading=True) as app:
-        report = app.reports.compute(ReportPeriod(start, end), args.station)
+        period = ReportPeriod(start, end)
+        report = app.reports.compute(period, args.station)
         stations = app.stations.stations()
+        if args.format == "pdf":
+            from station_desktop.services.report_pdf import ReportPdfService
+
+            pdfs = ReportPdfService(app.ctx)
+            pdf = pdfs.render(report, app.reports.trend(period, args.station))
+            pdfs.write(pdf, args.output)
+            plural = "page" if pdf.pages == 1 else "pages"
+            _out(f"{args.output}: {pdf.pages} {plural}, {len(pdf.data) / 1024:.0f} kB")
+            return EXIT_OK
     if args.format == "xlsx":
         from station_desktop.services.report_export import station_names, write_xlsx
 

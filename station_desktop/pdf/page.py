@@ -390,7 +390,7 @@ class FormHeader:
     title: str  # message id
     printed_code: str  # "HV-01 v1"
     reference: str  # "#0001", a case number, a household number...
-    qr: QrPayload
+    qr: QrPayload | None = None  # None: a document that no paper sheet is matched against
 
 
 @dataclass(frozen=True)
@@ -444,6 +444,8 @@ class RenderCancelled(Exception):
 
 # Called with the number of forms begun so far (1, 2, ...); may raise RenderCancelled.
 RenderProgress = Callable[[int], None]
+# Draws a page's header and footer: (canvas, form header, form index, page, pages of the form).
+PageDecoration = Callable[[Any, FormHeader, int, int, int], None]
 
 
 class _FormStart(Flowable):  # type: ignore[misc]  # ReportLab is untyped
@@ -522,7 +524,8 @@ class _Decorator:
         for block in (title_bo, title_zh):  # centred by their style
             y -= block.height
             block.drawOn(canv, left, y)
-        draw_qr(canv, header.qr.text, qr_x, HEADER_TOP - QR_SIZE, QR_SIZE)
+        if header.qr is not None:
+            draw_qr(canv, header.qr.text, qr_x, HEADER_TOP - QR_SIZE, QR_SIZE)
         canv.setStrokeColorRGB(0, 0, 0)
         canv.setLineWidth(0.8)
         canv.line(left, HEADER_RULE, right, HEADER_RULE)
@@ -539,7 +542,8 @@ class _Decorator:
             number = canv.getPageNumber()
             self.layout.add(canv, "header", *_xywh(HEADER_BOX))
             self.layout.add(canv, "footer", *_xywh(FOOTER_BOX))
-            self.layout.qr_texts[number] = header.qr.text
+            if header.qr is not None:
+                self.layout.qr_texts[number] = header.qr.text
             self.layout.page_labels[number] = (page, pages)
 
 
@@ -553,12 +557,12 @@ class _FormCanvas(Canvas):  # type: ignore[misc]  # ReportLab is untyped
     def __init__(
         self,
         *args: Any,
-        decorator: _Decorator,
+        decorate: PageDecoration,
         progress: RenderProgress | None = None,
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
-        self.sd_decorator = decorator
+        self.sd_decorate = decorate
         self.sd_progress = progress
         self.sd_pages: list[dict[str, Any]] = []
         self.sd_form_index = -1
@@ -577,9 +581,7 @@ class _FormCanvas(Canvas):  # type: ignore[misc]  # ReportLab is untyped
             index = self.sd_form_index
             seen[index] += 1
             if self.sd_form_header is not None:
-                self.sd_decorator.decorate(
-                    self, self.sd_form_header, index, seen[index], per_form[index]
-                )
+                self.sd_decorate(self, self.sd_form_header, index, seen[index], per_form[index])
             super().showPage()
         super().save()
 
@@ -590,11 +592,13 @@ def build_document(
     *,
     layout: LayoutLog | None = None,
     progress: RenderProgress | None = None,
+    decorate: PageDecoration | None = None,
 ) -> RenderedPdf:
     """Lay out a story of forms (each starting with `form_start`) on A4 pages.
 
     `progress` is told as each form begins; raising `RenderCancelled` from it stops the
-    work at once (a 500-sheet batch the reader no longer wants)."""
+    work at once (a 500-sheet batch the reader no longer wants). `decorate` draws the
+    headers and footers when a document needs others than the forms' (the report)."""
     register_fonts()
     out = io.BytesIO()
     doc = BaseDocTemplate(
@@ -624,10 +628,10 @@ def build_document(
         id="body",
     )
     doc.addPageTemplates([PageTemplate(id="form", frames=[frame])])
-    decorator = _Decorator(setup, layout)
+    chosen = decorate or _Decorator(setup, layout).decorate
 
     def canvas_maker(*args: Any, **kwargs: Any) -> _FormCanvas:
-        return _FormCanvas(*args, decorator=decorator, progress=progress, **kwargs)
+        return _FormCanvas(*args, decorate=chosen, progress=progress, **kwargs)
 
     doc.build(list(story), canvasmaker=canvas_maker)
     return RenderedPdf(out.getvalue(), doc.page)

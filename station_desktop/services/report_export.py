@@ -5,6 +5,10 @@ order, on the Reports page and in the workbook, so the two never disagree. Label
 message ids (`Msg`) until they are shown: the page shows them in the interface language,
 the workbook in Tibetan and Chinese at once.
 
+The charts' data (`priority_group_shares`, `bucket_label`, `axis_ticks`...) and the
+trend's table (`trend_table`) are here too, shared by the page and the printed report
+(`pdf.report`).
+
 `write_xlsx` writes one sheet per table. Numbers are stored as numbers (money in yuan with
 a ¥ format, means with two decimals) so that the bureau can add and chart them. Every text
 cell is stored as a literal string, and one that a spreadsheet could read as a formula
@@ -23,6 +27,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from babel.dates import format_date
 from openpyxl import Workbook  # type: ignore[import-untyped]
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE  # type: ignore[import-untyped]
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side  # type: ignore[import-untyped]
@@ -51,6 +56,8 @@ from station_desktop.services.reports import (
     Report,
     ReportPeriod,
     Served,
+    Trend,
+    TrendBucket,
 )
 from station_desktop.store.files import commit_temp_file, temp_path_for
 from station_desktop.store.models import Station
@@ -68,6 +75,8 @@ T_SATISFACTION = N_("Satisfaction feedback")
 T_RECEIVED = N_("Resources received")
 T_HANDED_OUT = N_("Resources handed out")
 T_STATIONS = N_("Stations")
+T_TREND_MONTHS = N_("Figures per month")
+T_TREND_YEARS = N_("Figures per year")
 
 # Column headers.
 H_FIGURE = N_("Figure")
@@ -102,6 +111,8 @@ H_ITEMS = N_("Items")
 H_RECIPIENTS = N_("Recipients")
 H_STATION = N_("Station")
 H_STATION_NAME = N_("Station name")
+H_MONTH = N_("Month")
+H_YEAR = N_("Year")
 
 # Row labels.
 F_PEOPLE = N_("People served")
@@ -539,6 +550,131 @@ def _stations(report: Report, names: Mapping[str, Names]) -> Table:
         note=NOTE_STATIONS if several else None,
         label_columns=2,
     )
+
+
+# ---------------------------------------------------------------- charts, as data
+
+# The same charts on the Reports page and on paper.
+MSG_TREND_MONTHS = N_("Home visits per month")
+MSG_TREND_YEARS = N_("Home visits per year")
+MSG_BY_GROUP = N_("People served by priority group")
+MSG_NOTHING = N_("Nothing to show for this period.")
+
+
+def nice_step(largest: float, steps: int = 4) -> float:
+    """A round step (1, 2 or 5 × 10ⁿ, at least 1) for about `steps` grid lines up to
+    `largest`: axes read 0, 50, 100, not 0, 37, 74."""
+    if largest <= 0:
+        return 1.0
+    raw = largest / steps
+    power = 10 ** math.floor(math.log10(raw))
+    for factor in (1, 2, 5, 10):
+        if raw <= factor * power:
+            return max(1.0, float(factor * power))
+    return max(1.0, float(10 * power))  # pragma: no cover - the loop always returns
+
+
+def axis_ticks(largest: float) -> list[float]:
+    """Round values from 0 up to at least `largest`, for the grid lines of a chart."""
+    step = nice_step(largest)
+    top = max(step, math.ceil(largest / step) * step)
+    return [step * i for i in range(round(top / step) + 1)]
+
+
+def localised_digits(formats: LocaleFormats, text: str) -> str:
+    """ASCII digits in `text` written as the reader writes them (Tibetan digits when asked)."""
+    return "".join(formats.number(int(ch)) if ch.isascii() and ch.isdigit() else ch for ch in text)
+
+
+def bucket_label(formats: LocaleFormats, bucket: ReportPeriod, *, yearly: bool) -> str:
+    """A short name for a bar: '3月', 'ཟླ་3', 'Mar'; or its year ('2026年') when yearly."""
+    day, language = bucket.start, formats.language
+    if yearly:
+        return year_label(formats, day.year)
+    if language == "bo":
+        text = f"ཟླ་{day.month}"
+    elif language == "zh_CN":
+        text = f"{day.month}月"
+    else:
+        return format_date(day, "MMM", locale="en")
+    return localised_digits(formats, text)
+
+
+def year_label(formats: LocaleFormats, year: int) -> str:
+    text = {"bo": f"{year}ལོ", "zh_CN": f"{year}年"}.get(formats.language, str(year))
+    return localised_digits(formats, text)
+
+
+def trend_years_grouped(trend: Trend) -> bool:
+    """Monthly bars of more than one year are grouped under their year."""
+    return not trend.yearly and len({b.period.start.year for b in trend.buckets}) > 1
+
+
+def month_names(bucket: ReportPeriod, *, yearly: bool) -> Names:
+    """A month (or year) of a trend in both scripts, with its year: '2026ལོའི་ཟླ་3', '2026年3月'
+    (the Tibet Daily's and the Chinese way of writing dates, as `formats` does)."""
+    day = bucket.start
+    if yearly:
+        return Names(f"{day.year}ལོ", f"{day.year}年")
+    return Names(f"{day.year}ལོའི་ཟླ་{day.month}", f"{day.year}年{day.month}月")
+
+
+TREND_COLUMNS: tuple[tuple[str, Callable[[TrendBucket], int]], ...] = (
+    (F_VISITS, lambda b: b.home_visits),
+    (F_HOUSEHOLDS, lambda b: b.households_visited),
+    (F_OPENED, lambda b: b.cases_opened),
+    (F_CLOSED, lambda b: b.cases_closed),
+    (F_HELD, lambda b: b.activities_held),
+    (F_ATTENDANCES, lambda b: b.attendances),
+    (F_SHEETS, lambda b: b.feedback_sheets),
+)
+
+NOTE_TREND = N_(
+    "A household visited in two of the months (or years) counts in both, so the households "
+    "of the rows can add up to more than the households visited in the whole period."
+)
+
+
+def trend_table(trend: Trend) -> Table:
+    """The trend's figures, a row per month (or year)."""
+    rows = tuple(
+        Row((month_names(b.period, yearly=trend.yearly), *(f(b) for _label, f in TREND_COLUMNS)))
+        for b in trend.buckets
+    )
+    return Table(
+        "trend",
+        T_TREND_YEARS if trend.yearly else T_TREND_MONTHS,
+        (
+            *_label_columns(H_YEAR if trend.yearly else H_MONTH),
+            *_count_columns(*(label for label, _f in TREND_COLUMNS)),
+        ),
+        rows,
+        note=NOTE_TREND,
+    )
+
+
+@dataclass(frozen=True)
+class GroupShare:
+    key: str
+    label: Msg | Raw
+    people: int
+    share: float  # of the people served; the groups overlap, so shares add up to more than 1
+
+
+def priority_group_shares(figures: Figures) -> tuple[GroupShare, ...]:
+    """People served in each priority group (and in none), with their share of everyone
+    served; nothing when nobody was served."""
+    served = figures.residents_served
+    if not served.people:
+        return ()
+    return tuple(
+        GroupShare(key, code_label(PriorityGroup, key), value.people, value.people / served.people)
+        for key, value in served.by_priority_group.items()
+    )
+
+
+def share_text(formats: LocaleFormats, share: float) -> str:
+    return localised_digits(formats, f"{share:.0%}")
 
 
 # ---------------------------------------------------------------- the workbook

@@ -23,6 +23,7 @@ holding bound parameters), and constants in it are written inline.
 
 from __future__ import annotations
 
+import calendar
 import uuid
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, fields, is_dataclass
@@ -35,6 +36,7 @@ from sqlalchemy import (
     CTE,
     ColumnElement,
     FromClause,
+    Integer,
     Select,
     String,
     Subquery,
@@ -117,6 +119,9 @@ DONOR_KEYS: tuple[str, ...] = DonorType.codes()
 _CLOSED = CaseStage.CLOSED.value
 _INTAKE = CaseStage.INTAKE.value
 _GROUP_WORK = ActivityKind.GROUP_WORK.value
+
+# Longer periods are trended by year: a bar per month of five years would be unreadable.
+MAX_MONTHS_IN_TREND = 24
 
 T = TypeVar("T")
 StationKey = uuid.UUID | None  # None: all selected stations together
@@ -290,6 +295,78 @@ class Report:
         }
 
 
+@dataclass(frozen=True)
+class TrendBucket:
+    """The event counts of one month (or year) of a trend, for all its stations together.
+    Each is the figure of the same name that `compute` gives for the bucket's period."""
+
+    period: ReportPeriod  # the month or year, cut to the trend's period
+    home_visits: int  # home_visits.visits
+    households_visited: int  # home_visits.households: distinct within this bucket
+    cases_opened: int  # cases.opened
+    cases_closed: int  # cases.closed
+    activities_held: int  # activities.total.held
+    attendances: int  # activities.total.attendances (named + head count)
+    feedback_sheets: int  # satisfaction.sheets
+
+
+TREND_FIGURES: tuple[str, ...] = (
+    "home_visits",
+    "households_visited",
+    "cases_opened",
+    "cases_closed",
+    "activities_held",
+    "attendances",
+    "feedback_sheets",
+)
+
+
+@dataclass(frozen=True)
+class Trend:
+    period: ReportPeriod
+    stations: tuple[str, ...]  # codes, sorted
+    yearly: bool  # buckets are years (the period spans more than MAX_MONTHS_IN_TREND)
+    buckets: tuple[TrendBucket, ...]
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "period": {"start": self.period.start.isoformat(), "end": self.period.end.isoformat()},
+            "stations": list(self.stations),
+            "bucket": "year" if self.yearly else "month",
+            "buckets": [
+                {
+                    "start": b.period.start.isoformat(),
+                    "end": b.period.end.isoformat(),
+                    **{name: getattr(b, name) for name in TREND_FIGURES},
+                }
+                for b in self.buckets
+            ],
+        }
+
+
+def trend_periods(period: ReportPeriod) -> list[ReportPeriod]:
+    """The months of `period` (the first and last cut to the period), or its years when it
+    spans more than `MAX_MONTHS_IN_TREND` months."""
+    months = (period.end.year - period.start.year) * 12 + period.end.month - period.start.month
+    yearly = months + 1 > MAX_MONTHS_IN_TREND
+    buckets: list[ReportPeriod] = []
+    start = period.start
+    while start <= period.end:
+        if yearly:
+            last = date(start.year, 12, 31)
+        else:
+            last = date(start.year, start.month, calendar.monthrange(start.year, start.month)[1])
+        end = min(last, period.end)
+        buckets.append(ReportPeriod(start, end))
+        start = end + timedelta(days=1)
+    return buckets
+
+
+def is_yearly(buckets: Sequence[ReportPeriod]) -> bool:
+    """Whether the buckets are years rather than months."""
+    return any(b.start.year != b.end.year or (b.end - b.start).days > 31 for b in buckets)
+
+
 def _plain(value: Any) -> Any:
     """Dataclasses and mappings as JSON-ready dicts, in field/key order."""
     if is_dataclass(value) and not isinstance(value, type):
@@ -342,6 +419,35 @@ class ReportService:
         else:
             by_station = {code: _build(counts.get(i, {})) for i, code in stations.items()}
         return Report(period, tuple(stations.values()), totals, _frozen(by_station))
+
+    def trend(self, period: ReportPeriod, station_codes: Sequence[str] | None = None) -> Trend:
+        """Event counts per month of `period` (per year when it spans more than
+        `MAX_MONTHS_IN_TREND` months) over the chosen stations together, by the rules of
+        `compute`: each bucket holds what `compute` counts for that month. One statement,
+        whatever the number of buckets."""
+        buckets = trend_periods(period)
+        with self.ctx.db.read() as session:
+            stations, every = _stations(session, station_codes)
+            tally = _Tally(period, tuple(stations), every_station=every)
+            values = tally.trend(session, buckets)
+        return Trend(
+            period,
+            tuple(stations.values()),
+            is_yearly(buckets),
+            tuple(
+                TrendBucket(
+                    period=bucket,
+                    home_visits=values["visits.0"][n],
+                    households_visited=values["visits.1"][n],
+                    cases_opened=values["opened.0"][n],
+                    cases_closed=values["closed.0"][n],
+                    activities_held=values["held.0"][n],
+                    attendances=values["named.0"][n] + values["held.1"][n],
+                    feedback_sheets=values["sheets.0"][n],
+                )
+                for n, bucket in enumerate(buckets)
+            ),
+        )
 
 
 def _stations(session: Session, codes: Sequence[str] | None) -> tuple[dict[uuid.UUID, str], bool]:
@@ -416,6 +522,7 @@ Counts = dict[Path, list[int]]
 
 _MAX_KEYS = 2
 _MAX_MEASURES = 4
+_TREND_MEASURES = 2
 
 
 @dataclass(frozen=True)
@@ -466,6 +573,52 @@ class _Tally:
         else:
             condition = column.in_(self.ids)
         return condition
+
+    # Which records count, shared by the report and the trend so that the two never differ.
+
+    def counted_visits(self) -> tuple[ColumnElement[bool], ...]:
+        visit = HomeVisit
+        return (
+            _live(visit),
+            self.in_period(visit.visit_date),
+            self.at_station(visit.station_id),
+            _resident_live(visit.resident_id),
+        )
+
+    def counted_case(self) -> ColumnElement[bool]:
+        """A case that counts (whatever its dates): live, at a chosen station, its resident
+        not withdrawn."""
+        record = CaseRecord
+        return and_(
+            _live(record),
+            self.at_station(record.station_id),
+            _resident_live(record.resident_id),
+        )
+
+    def counted_activities(self) -> tuple[ColumnElement[bool], ...]:
+        activity = Activity
+        return (
+            _live(activity),
+            self.in_period(activity.held_on),
+            self.at_station(activity.station_id),
+        )
+
+    def counted_attendances(self) -> tuple[ColumnElement[bool], ...]:
+        """Named attendance rows (joined to their activity) that count."""
+        return (
+            _live(Attendance),
+            *self.counted_activities(),
+            _resident_live(Attendance.resident_id),
+        )
+
+    def counted_sheets(self) -> ColumnElement[bool]:
+        sheet = FeedbackSheet
+        return and_(
+            _live(sheet),
+            self.in_period(sheet.collected_on),
+            self.at_station(sheet.station_id),
+            or_(sheet.resident_id.is_(None), _resident_live(sheet.resident_id)),
+        )
 
     def arm(
         self, tag: str, rows: FromClause, keys: Sequence[str], *measures: ColumnElement[Any]
@@ -545,12 +698,7 @@ class _Tally:
                     visit.outcome,
                     func.coalesce(visit.household_id, visit.resident_id).label("household"),
                 )
-                .where(
-                    _live(visit),
-                    self.in_period(visit.visit_date),
-                    self.at_station(visit.station_id),
-                    _resident_live(visit.resident_id),
-                )
+                .where(*self.counted_visits())
                 .cte("report_visits")
             )
         return self._visits
@@ -568,13 +716,7 @@ class _Tally:
             select(Activity.station_id, Attendance.resident_id, _const("attendance"))
             .select_from(Attendance)
             .join(Activity, Activity.id == Attendance.activity_id)
-            .where(
-                _live(Attendance),
-                _live(Activity),
-                self.in_period(Activity.held_on),
-                self.at_station(Activity.station_id),
-                _resident_live(Attendance.resident_id),
-            ),
+            .where(*self.counted_attendances()),
             select(handout.station_id, handout.resident_id, _const("handout")).where(
                 _live(handout),
                 self.in_period(handout.handed_on),
@@ -727,12 +869,7 @@ class _Tally:
             .select_from(record)
             .outerjoin(before, before.c.case_id == record.id)
             .outerjoin(after, after.c.case_id == record.id)
-            .where(
-                _live(record),
-                record.opened_on <= self.end,
-                self.at_station(record.station_id),
-                _resident_live(record.resident_id),
-            )
+            .where(record.opened_on <= self.end, self.counted_case())
             .cte("report_cases")
         )
         return self._states
@@ -743,11 +880,7 @@ class _Tally:
         flags = ("opened", "open_at_start", "open_at_end", "active")
         self.arm("cases", states, [], *(func.sum(states.c[f]) for f in flags))
 
-        case_counts = and_(
-            _live(record),
-            self.at_station(record.station_id),
-            _resident_live(record.resident_id),
-        )
+        case_counts = self.counted_case()
         history = (
             select(change.case_id, change.to_stage, change.changed_on)
             .add_columns(_newest_first(change).label("newest"))
@@ -793,11 +926,7 @@ class _Tally:
         activity = Activity
         held = (
             select(activity.station_id, activity.kind, activity.headcount_other)
-            .where(
-                _live(activity),
-                self.in_period(activity.held_on),
-                self.at_station(activity.station_id),
-            )
+            .where(*self.counted_activities())
             .cte("report_activities")
         )
         self.arm("kind", held, ["kind"], func.count(), func.sum(held.c.headcount_other))
@@ -812,13 +941,7 @@ class _Tally:
             )
             .select_from(Attendance)
             .join(activity, activity.id == Attendance.activity_id)
-            .where(
-                _live(Attendance),
-                _live(activity),
-                self.in_period(activity.held_on),
-                self.at_station(activity.station_id),
-                _resident_live(Attendance.resident_id),
-            )
+            .where(*self.counted_attendances())
             .cte("report_attendance")
         )
         people = _distinct_count(named.c.resident_id)
@@ -830,12 +953,7 @@ class _Tally:
 
     def satisfaction(self) -> None:
         sheet = FeedbackSheet
-        counted = and_(
-            _live(sheet),
-            self.in_period(sheet.collected_on),
-            self.at_station(sheet.station_id),
-            or_(sheet.resident_id.is_(None), _resident_live(sheet.resident_id)),
-        )
+        counted = self.counted_sheets()
         sheets = (
             select(sheet.station_id, _flag(sheet.resident_id.is_(None)).label("anonymous"))
             .where(counted)
@@ -928,6 +1046,100 @@ class _Tally:
             func.sum(rows.c.value),
             _distinct_count(rows.c.resident_id),
         )
+
+    # ------------------------------------------------------------ the trend
+
+    @staticmethod
+    def bucket_of(column: Any, buckets: Sequence[ReportPeriod]) -> ColumnElement[int]:
+        """The number of the bucket a date of the period falls in. The rows are already
+        limited to the period, so only the last day of each bucket is compared."""
+        last = literal_column(str(len(buckets) - 1), Integer)
+        if len(buckets) == 1:
+            return last
+        return case(
+            *(
+                (column <= bucket.end, literal_column(str(number), Integer))
+                for number, bucket in enumerate(buckets[:-1])
+            ),
+            else_=last,
+        )
+
+    def trend(self, session: Session, buckets: Sequence[ReportPeriod]) -> dict[str, list[int]]:
+        """Per trend figure, its value in each bucket: one statement of GROUP BY aggregates
+        over the same record sets (`counted_*`) as the report's."""
+        visit, record, change, activity = HomeVisit, CaseRecord, CaseStageChange, Activity
+
+        def bucket(column: Any) -> ColumnElement[int]:
+            return self.bucket_of(column, buckets).label("bucket")
+
+        visits = (
+            select(
+                bucket(visit.visit_date),
+                func.coalesce(visit.household_id, visit.resident_id).label("household"),
+            )
+            .where(*self.counted_visits())
+            .subquery("trend_visits")
+        )
+        opened = (
+            select(bucket(record.opened_on))
+            .where(self.in_period(record.opened_on), self.counted_case())
+            .subquery("trend_opened")
+        )
+        closed = (
+            select(bucket(change.changed_on))
+            .select_from(change)
+            .join(record, record.id == change.case_id)
+            .where(
+                _live(change),
+                change.to_stage == _CLOSED,
+                self.in_period(change.changed_on),
+                self.counted_case(),
+            )
+            .subquery("trend_closed")
+        )
+        held = (
+            select(bucket(activity.held_on), activity.headcount_other)
+            .where(*self.counted_activities())
+            .subquery("trend_held")
+        )
+        named = (
+            select(bucket(activity.held_on))
+            .select_from(Attendance)
+            .join(activity, activity.id == Attendance.activity_id)
+            .where(*self.counted_attendances())
+            .subquery("trend_named")
+        )
+        sheets = (
+            select(bucket(FeedbackSheet.collected_on))
+            .where(self.counted_sheets())
+            .subquery("trend_sheets")
+        )
+        arms: list[tuple[str, Subquery, tuple[ColumnElement[Any], ...]]] = [
+            ("visits", visits, (func.count(), _distinct_count(visits.c.household))),
+            ("opened", opened, (func.count(),)),
+            ("closed", closed, (func.count(),)),
+            ("held", held, (func.count(), func.sum(held.c.headcount_other))),
+            ("named", named, (func.count(),)),
+            ("sheets", sheets, (func.count(),)),
+        ]
+        selects = [
+            select(
+                _const(tag),
+                rows.c.bucket,
+                *measures,
+                *[literal_column("0")] * (_TREND_MEASURES - len(measures)),
+            ).group_by(rows.c.bucket)
+            for tag, rows, measures in arms
+        ]
+        values = {
+            f"{tag}.{n}": [0] * len(buckets)
+            for tag, _rows, _measures in arms
+            for n in range(_TREND_MEASURES)
+        }
+        for tag, number, *measures in session.execute(union_all(*selects)):
+            for n, value in enumerate(measures):
+                values[f"{tag}.{n}"][int(number)] = int(value or 0)
+        return values
 
 
 # ---------------------------------------------------------------- counts to figures

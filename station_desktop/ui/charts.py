@@ -17,7 +17,10 @@ from PySide6.QtCore import QEvent, QPoint, QRect, QSize, Qt
 from PySide6.QtGui import QColor, QFontMetrics, QHelpEvent, QPainter, QPaintEvent, QPalette, QPen
 from PySide6.QtWidgets import QSizePolicy, QToolTip, QWidget
 
+from station_desktop.services.report_export import nice_step
 from station_desktop.ui.fonts import text_line_height
+
+__all__ = ["Bar", "BarChart", "ShareChart", "nice_step"]
 
 BAR_COLOR = QColor("#3d7ab8")
 PENDING_COLOR = QColor("#c8d3e0")  # a bar whose value is still being computed
@@ -34,19 +37,6 @@ class Bar:
     value: float | None  # None: not known yet
     value_text: str = ""  # the value as shown; empty shows nothing
     group: str = ""  # BarChart: a second line under the first bar of each group (the year)
-
-
-def nice_step(largest: float, steps: int = 4) -> float:
-    """A round step (1, 2 or 5 × 10ⁿ, at least 1) for about `steps` grid lines up to
-    `largest`: axes read 0, 50, 100, not 0, 37, 74."""
-    if largest <= 0:
-        return 1.0
-    raw = largest / steps
-    power = 10 ** math.floor(math.log10(raw))
-    for factor in (1, 2, 5, 10):
-        if raw <= factor * power:
-            return max(1.0, float(factor * power))
-    return max(1.0, float(10 * power))  # pragma: no cover - the loop always returns
 
 
 class _Chart(QWidget):

@@ -1,25 +1,24 @@
 """The Reports page: the bureau's figures for a period and a set of stations, as tables and
-two charts, and saved as a spreadsheet.
+two charts, saved as a spreadsheet or printed (a PDF in the print preview).
 
 Computing a year of 65 stations takes seconds, so it runs on a worker thread (its own
 pool, one job at a time) while the page stays usable; the figures appear as soon as the
-report is ready and the monthly trend fills in month by month after it. Results carry the
-number of the request they answer, so a late answer to an older request is dropped.
+report is ready and the monthly trend (one more query, `ReportService.trend`) right after
+it. Results carry the number of the request they answer, so a late answer to an older
+request is dropped.
 Everything shown is kept as data (tables of message ids and numbers) and rendered again on
 a language switch: the figures stay, the words change.
 """
 
 from __future__ import annotations
 
-import calendar
 import sys
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 from pathlib import Path
 
-from babel.dates import format_date
 from PySide6.QtCore import (
     QCoreApplication,
     QEvent,
@@ -55,12 +54,16 @@ from PySide6.QtWidgets import (
 )
 
 from station_desktop.app import Application
-from station_desktop.domain.codes import PriorityGroup
 from station_desktop.errors import NotFound, StationError
 from station_desktop.formats import LocaleFormats
 from station_desktop.forms.validate import MSG_BAD_DATE, MSG_REQUIRED, parse_date
 from station_desktop.i18n import N_, Catalogues, _
+from station_desktop.pdf.page import RenderedPdf
 from station_desktop.services.report_export import (
+    MSG_BY_GROUP,
+    MSG_NOTHING,
+    MSG_TREND_MONTHS,
+    MSG_TREND_YEARS,
     NOTE_OVERLAP,
     PERIOD_LINE,
     STATIONS_LINE,
@@ -71,17 +74,29 @@ from station_desktop.services.report_export import (
     Names,
     Raw,
     Table,
-    code_label,
+    bucket_label,
+    localised_digits,
     msg,
+    priority_group_shares,
     report_tables,
+    share_text,
     station_names,
     write_xlsx,
+    year_label,
 )
-from station_desktop.services.reports import Figures, Report, ReportPeriod
+from station_desktop.services.report_pdf import ReportPdfService
+from station_desktop.services.reports import (
+    Report,
+    ReportPeriod,
+    Trend,
+    is_yearly,
+    trend_periods,
+)
 from station_desktop.store.models import Station
 from station_desktop.ui.charts import Bar, BarChart, ShareChart
 from station_desktop.ui.fonts import fit_tibetan, text_line_height
 from station_desktop.ui.forms.fields import date_placeholder, paint_as_error
+from station_desktop.ui.print_preview import RenderJob, preview
 from station_desktop.ui.qt_i18n import LanguageSwitcher
 
 PAGE_TITLE = N_("Reports")
@@ -100,69 +115,17 @@ MSG_SAVE = N_("Save as spreadsheet…")
 MSG_SAVE_TITLE = N_("Save the report as a spreadsheet")
 MSG_XLSX_FILTER = N_("Excel workbook (*.xlsx)")
 MSG_SAVED = N_("Saved as {path}.")
+MSG_PRINT = N_("Print or save as PDF…")
 MSG_COMPUTING = N_("Computing the figures…")
-MSG_COMPUTING_TREND = N_("Computing the trend: {done} of {total}…")
 MSG_PLACEHOLDER = N_("Choose a period and stations, then press Compute.")
-MSG_TREND_MONTHS = N_("Home visits per month")
-MSG_TREND_YEARS = N_("Home visits per year")
-MSG_BY_GROUP = N_("People served by priority group")
-MSG_NOTHING = N_("Nothing to show for this period.")
 MSG_FAILED = StationError.message  # a bug: the generic words, details to the crash dialog
 
 SETTINGS_DIR_KEY = "reports/last_folder"
-# Longer periods are shown by year: a bar per month of five years would be unreadable.
-MAX_MONTHS_IN_TREND = 24
 SHOWN_STATION_CODES = 8  # more are summed up by their number in the line above the figures
 STATION_LIST_MAX_WIDTH = 320
 
 
 # ---------------------------------------------------------------- pure helpers
-
-
-def trend_periods(period: ReportPeriod) -> list[ReportPeriod]:
-    """The months of `period` (the first and last cut to the period), or its years when it
-    spans more than `MAX_MONTHS_IN_TREND` months."""
-    months = (period.end.year - period.start.year) * 12 + period.end.month - period.start.month
-    yearly = months + 1 > MAX_MONTHS_IN_TREND
-    buckets: list[ReportPeriod] = []
-    start = period.start
-    while start <= period.end:
-        if yearly:
-            last = date(start.year, 12, 31)
-        else:
-            last = date(start.year, start.month, calendar.monthrange(start.year, start.month)[1])
-        end = min(last, period.end)
-        buckets.append(ReportPeriod(start, end))
-        start = end + timedelta(days=1)
-    return buckets
-
-
-def is_yearly(buckets: Sequence[ReportPeriod]) -> bool:
-    return any(b.start.year != b.end.year or (b.end - b.start).days > 31 for b in buckets)
-
-
-def localised_digits(formats: LocaleFormats, text: str) -> str:
-    """ASCII digits in `text` written as the reader writes them (Tibetan digits when asked)."""
-    return "".join(formats.number(int(ch)) if ch.isascii() and ch.isdigit() else ch for ch in text)
-
-
-def bucket_label(formats: LocaleFormats, bucket: ReportPeriod, *, yearly: bool) -> str:
-    """A short name for a bar: '3月', 'ཟླ་3', 'Mar'; or its year ('2026年') when yearly."""
-    day, language = bucket.start, formats.language
-    if yearly:
-        return year_label(formats, day.year)
-    if language == "bo":
-        text = f"ཟླ་{day.month}"
-    elif language == "zh_CN":
-        text = f"{day.month}月"
-    else:
-        return format_date(day, "MMM", locale="en")
-    return localised_digits(formats, text)
-
-
-def year_label(formats: LocaleFormats, year: int) -> str:
-    text = {"bo": f"{year}ལོ", "zh_CN": f"{year}年"}.get(formats.language, str(year))
-    return localised_digits(formats, text)
 
 
 def mean_text(formats: LocaleFormats, value: float | None) -> str:
@@ -201,9 +164,8 @@ class _ReportReady:
 
 
 @dataclass(frozen=True)
-class _BucketReady:
-    index: int
-    figures: Figures
+class _TrendReady:
+    trend: Trend
 
 
 @dataclass(frozen=True)
@@ -361,9 +323,8 @@ class ReportsPage(QWidget):
         self._catalogues = Catalogues()
         self._stations: list[Station] = []
         self._report: Report | None = None
-        self._buckets: list[ReportPeriod] = []
-        self._pending_buckets: list[ReportPeriod] = []
-        self._trend: list[Figures | None] = []
+        self._buckets: list[ReportPeriod] = []  # of the report shown
+        self._trend: Trend | None = None  # None while it is being computed
         self._request = 0  # the number of the latest compute request
         self._save_request = 0
         self._task: _Task | None = None
@@ -377,6 +338,7 @@ class ReportsPage(QWidget):
         self._pool.setMaxThreadCount(1)
         self._save_pool = QThreadPool(self)
         self._save_pool.setMaxThreadCount(1)
+        self._pdf = ReportPdfService(app.ctx, self._catalogues)
 
         self._build()
         self.refresh_stations()
@@ -406,6 +368,9 @@ class ReportsPage(QWidget):
         self.save_button = QPushButton(self)
         self.save_button.setEnabled(False)
         self.save_button.clicked.connect(self.save_spreadsheet)
+        self.print_button = QPushButton(self)
+        self.print_button.setEnabled(False)  # once the report and its trend are in
+        self.print_button.clicked.connect(self.print_report)
         self.progress = QProgressBar(self)
         self.progress.setTextVisible(False)
         self.progress.setMaximumWidth(160)
@@ -426,7 +391,6 @@ class ReportsPage(QWidget):
         controls.addWidget(self.compute_button, 0, 4)
         controls.addWidget(self.progress, 0, 5)
         controls.addWidget(self.status_label, 0, 6)
-        controls.addWidget(self.save_button, 0, 7)
         controls.setColumnStretch(6, 1)
         controls.setColumnMinimumWidth(1, 150)
         controls.setColumnMinimumWidth(3, 150)
@@ -458,6 +422,11 @@ class ReportsPage(QWidget):
         side.addLayout(buttons)
         side.addWidget(self.station_list, 1)
         side.addWidget(self.station_error)
+        # What to do with the figures, under the list: in the controls row, Tibetan labels
+        # would make the page wider than a laptop screen.
+        side.addSpacing(8)
+        side.addWidget(self.save_button)
+        side.addWidget(self.print_button)
         self.side_panel = QWidget(self)
         self.side_panel.setLayout(side)
         side.setContentsMargins(0, 0, 0, 0)
@@ -470,7 +439,10 @@ class ReportsPage(QWidget):
         self._table_notes: dict[str, QLabel] = {}
         content = QWidget()
         sections = QVBoxLayout(content)
-        overview = QHBoxLayout()
+        # The summary and the charts fit the visible width; wider tables below scroll.
+        self.overview = QWidget(content)
+        overview = QHBoxLayout(self.overview)
+        overview.setContentsMargins(0, 0, 0, 0)
         summary_box = QVBoxLayout()
         self._add_table_widgets("summary", summary_box)
         summary_box.addStretch(1)
@@ -492,7 +464,7 @@ class ReportsPage(QWidget):
         charts.addWidget(self.group_note)
         charts.addStretch(1)
         overview.addLayout(charts, 1)
-        sections.addLayout(overview)
+        sections.addWidget(self.overview)
         for key in (
             "residents_served",
             "home_visits",
@@ -511,6 +483,8 @@ class ReportsPage(QWidget):
         self.scroll_area.setWidgetResizable(True)
         self.scroll_area.setFrameShape(QFrame.Shape.NoFrame)
         self.scroll_area.setWidget(content)
+        self.scroll_area.viewport().installEventFilter(self)
+        self.overview.installEventFilter(self)
         self.placeholder = QLabel(self)
         self.placeholder.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.placeholder.setWordWrap(True)
@@ -541,6 +515,23 @@ class ReportsPage(QWidget):
         layout.addWidget(note)
         self._table_titles[key], self.tables[key], self._table_notes[key] = title, table, note
 
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt override
+        # The visible width changed, or what the overview holds did (figures, language).
+        if (watched is self.scroll_area.viewport() and event.type() == QEvent.Type.Resize) or (
+            watched is self.overview and event.type() == QEvent.Type.LayoutRequest
+        ):
+            self._fit_overview()
+        return super().eventFilter(watched, event)
+
+    def _fit_overview(self) -> None:
+        content = self.scroll_area.widget()
+        layout = content.layout() if content is not None else None
+        margins = layout.contentsMargins() if layout is not None else None
+        sides = margins.left() + margins.right() if margins is not None else 0
+        visible = self.scroll_area.viewport().width() - sides
+        # Never narrower than the summary table and the smallest charts beside it.
+        self.overview.setMaximumWidth(max(visible, self.overview.minimumSizeHint().width()))
+
     def _formats_number(self, value: int) -> str:
         return self._formats.number(value)
 
@@ -561,7 +552,9 @@ class ReportsPage(QWidget):
             edit.setPlaceholderText(placeholder)
             edit.setAccessibleName(_(name))
         self.compute_button.setText(_(MSG_COMPUTE))
-        self.save_button.setText(_(MSG_SAVE))
+        for button, text in ((self.save_button, MSG_SAVE), (self.print_button, MSG_PRINT)):
+            button.setText(_(text))
+            button.setToolTip(_(text))  # the side panel has a maximum width
         self.stations_label.setText(_(MSG_STATIONS))
         self.select_all_button.setText(_(MSG_SELECT_ALL))
         self.select_none_button.setText(_(MSG_SELECT_NONE))
@@ -634,7 +627,8 @@ class ReportsPage(QWidget):
         buttons = (
             self.select_all_button.sizeHint().width() + self.select_none_button.sizeHint().width()
         )
-        width = max(widest + frame + scroll, buttons + 8)
+        actions = max(b.sizeHint().width() for b in (self.save_button, self.print_button))
+        width = max(widest + frame + scroll, buttons + 8, actions)
         self.side_panel.setFixedWidth(min(width, STATION_LIST_MAX_WIDTH))
 
     def _tick_all(self, ticked: bool) -> None:
@@ -717,20 +711,13 @@ class ReportsPage(QWidget):
         if self._task is not None:
             self._task.cancelled.set()  # it stops after its current step; its answers are dropped
         self._request += 1
-        buckets = trend_periods(period)
-        today = self._app.ctx.today()
         reports = self._app.reports
 
         def work(emit: Callable[[object], None], cancelled: threading.Event) -> None:
             emit(_ReportReady(reports.compute(period, codes)))
-            for index, bucket in enumerate(buckets):
-                if cancelled.is_set():
-                    return
-                if bucket.start > today:
-                    continue  # nothing can have happened yet: no need to ask
-                emit(_BucketReady(index, reports.compute(bucket, codes).totals))
+            if not cancelled.is_set():
+                emit(_TrendReady(reports.trend(period, codes)))
 
-        self._pending_buckets = buckets
         task = _Task(self._request, work)
         task.signals.progress.connect(self._on_progress)
         task.signals.failed.connect(self._on_failed)
@@ -738,9 +725,10 @@ class ReportsPage(QWidget):
         self._task = task
         self._message = None
         self._status = Msg(MSG_COMPUTING)
-        self.progress.setRange(0, 1 + sum(1 for b in buckets if b.start <= today))
+        self.progress.setRange(0, 2)  # the report, then its trend
         self.progress.setValue(0)
         self.progress.show()
+        self.print_button.setEnabled(False)
         self._render_message()
         self._pool.start(task)
 
@@ -748,22 +736,17 @@ class ReportsPage(QWidget):
         number, event = payload
         if number != self._request:
             return  # an answer to an older request
+        self.progress.setValue(self.progress.value() + 1)
         if isinstance(event, _ReportReady):
             self._report = event.report
-            self._buckets = self._pending_buckets
-            self._trend = [None] * len(self._buckets)
+            self._buckets = trend_periods(event.report.period)
+            self._trend = None
             self.save_button.setEnabled(True)
             self.results.setCurrentWidget(self.scroll_area)
-        elif isinstance(event, _BucketReady):
-            self._trend[event.index] = event.figures
-        self.progress.setValue(self.progress.value() + 1)
-        months_done, months = self.progress.value() - 1, self.progress.maximum() - 1
-        if months_done < months:
-            self._status = msg(MSG_COMPUTING_TREND, done=months_done, total=months)
-        self._render_message()
-        if isinstance(event, _ReportReady):
             self._render_report()
-        else:
+        elif isinstance(event, _TrendReady):  # the trend of the report just shown
+            self._trend = event.trend
+            self.print_button.setEnabled(True)
             self._render_trend()
 
     def _on_failed(self, payload: tuple[int, BaseException]) -> None:
@@ -805,6 +788,21 @@ class ReportsPage(QWidget):
         return self._pool.waitForDone(msecs) and self._save_pool.waitForDone(msecs)
 
     # ------------------------------------------------------------ saving
+
+    def print_report(self) -> RenderJob | None:
+        """The shown report (and its trend) as a PDF in the print preview, where it can be
+        printed or saved; made off the GUI thread. None when there is nothing to print."""
+        report, trend = self._report, self._trend
+        if report is None or trend is None:
+            return None
+        names = station_names(self._stations)
+        pdf = self._pdf
+
+        def produce() -> RenderedPdf:
+            return pdf.render(report, trend, names=names)
+
+        file_name = f"report-{report.period.start}-{report.period.end}.pdf"
+        return preview(self, produce, file_name)  # the job is a child of the page
 
     def save_spreadsheet(self) -> bool:
         """Ask where, then write the shown report as .xlsx on a worker thread; False when
@@ -927,26 +925,24 @@ class ReportsPage(QWidget):
         return f"{shown} · {stations}"
 
     def _render_groups(self, report: Report) -> None:
-        served = report.totals.residents_served
         self.group_title.setText(_(MSG_BY_GROUP))
         self.group_chart.setAccessibleName(_(MSG_BY_GROUP))
         self.group_chart.set_empty_text(_(MSG_NOTHING))
         self.group_note.setText(_(NOTE_OVERLAP))
-        bars = []
-        if served.people:
-            for key, value in served.by_priority_group.items():
-                label = code_label(PriorityGroup, key)
-                share = localised_digits(self._formats, f"{value.people / served.people:.0%}")
-                bars.append(
-                    Bar(
-                        cell_display(self._formats, label),
-                        float(value.people),
-                        f"{self._formats.number(value.people)} · {share}",
-                    )
+        formats = self._formats
+        self.group_chart.set_bars(
+            [
+                Bar(
+                    cell_display(formats, share.label),
+                    float(share.people),
+                    f"{formats.number(share.people)} · {share_text(formats, share.share)}",
                 )
-        self.group_chart.set_bars(bars)
+                for share in priority_group_shares(report.totals)
+            ]
+        )
 
     def _render_trend(self) -> None:
+        trend = self._trend
         yearly = is_yearly(self._buckets)
         title = _(MSG_TREND_YEARS if yearly else MSG_TREND_MONTHS)
         self.trend_title.setText(title)
@@ -956,14 +952,14 @@ class ReportsPage(QWidget):
         grouped = not yearly and len({b.start.year for b in self._buckets}) > 1
         today = self._app.ctx.today()
         bars = []
-        for bucket, figures in zip(self._buckets, self._trend, strict=True):
+        for index, bucket in enumerate(self._buckets):
             label = bucket_label(self._formats, bucket, yearly=yearly)
             group = year_label(self._formats, bucket.start.year) if grouped else ""
-            if figures is not None:
-                visits = figures.home_visits.visits
-                bars.append(Bar(label, float(visits), self._formats.number(visits), group))
-            elif bucket.start > today:
+            if bucket.start > today:
                 bars.append(Bar(label, 0.0, "", group))  # the future: nothing to count
+            elif trend is not None:
+                visits = trend.buckets[index].home_visits
+                bars.append(Bar(label, float(visits), self._formats.number(visits), group))
             else:
                 bars.append(Bar(label, None, "", group))  # still being computed
         self.trend_chart.set_bars(bars)

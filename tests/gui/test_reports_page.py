@@ -1,5 +1,6 @@
 """The Reports page over real services: figures computed on a worker thread and shown in
-the interface language, a live language switch, saving a spreadsheet, refused periods.
+the interface language, a live language switch, saving a spreadsheet, printing the report,
+refused periods.
 
 Data set (stations CG-BK and CG-GD; the clock says 2026-06-01):
 
@@ -24,6 +25,9 @@ from typing import Any
 
 import pytest
 from openpyxl import load_workbook
+from pypdf import PdfReader
+from PySide6.QtCore import QEvent, Qt
+from PySide6.QtPdf import QPdfDocument
 from PySide6.QtWidgets import QApplication, QFileDialog
 from pytestqt.qtbot import QtBot
 
@@ -32,15 +36,17 @@ from station_desktop.domain.codes import AreaKind, StaffRole, StationKind
 from station_desktop.errors import NotFound
 from station_desktop.forms.validate import MSG_BAD_DATE, MSG_REQUIRED
 from station_desktop.i18n import N_, Label, _
+from station_desktop.pdf.page import PaperTexts
 from station_desktop.services import report_export
-from station_desktop.services.reports import Report, ReportPeriod
+from station_desktop.services.reports import Report, ReportPeriod, Trend
 from station_desktop.services.stations import StationInfo
 from station_desktop.ui import reports_page
 from station_desktop.ui.charts import Bar, BarChart, ShareChart, nice_step
 from station_desktop.ui.fonts import text_line_height
 from station_desktop.ui.forms.fields import date_placeholder
+from station_desktop.ui.print_preview import PrintPreviewDialog
 from station_desktop.ui.qt_i18n import LanguageSwitcher
-from station_desktop.ui.reports_page import FigureTable, ReportsPage, trend_periods
+from station_desktop.ui.reports_page import FigureTable, ReportsPage
 from tests.conftest import StationSetup
 from tests.gui.conftest import type_text
 
@@ -140,6 +146,7 @@ def test_the_period_starts_as_this_year_and_every_station_is_ticked(page: Report
     assert page.station_list.count() == 2
     assert page.selected_codes() is None  # all of them: the report takes every station
     assert page.report is None and not page.save_button.isEnabled()
+    assert not page.print_button.isEnabled()
 
 
 def test_computes_and_shows_the_figures(page: ReportsPage, qtbot: QtBot) -> None:
@@ -164,13 +171,44 @@ def test_computes_and_shows_the_figures(page: ReportsPage, qtbot: QtBot) -> None
     assert groups["低保对象"] == 1 and groups[_(report_export.NO_PRIORITY_GROUP)] == 1
     assert page.trend_chart.accessibleName() and page.group_chart.accessibleDescription()
     assert page.save_button.isEnabled() and not page.progress.isVisible()
+    assert page.print_button.isEnabled()
+
+
+def test_the_trend_is_one_call_not_a_report_per_month(
+    page: ReportsPage, app: Application, qtbot: QtBot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    computed: list[ReportPeriod] = []
+    trended: list[ReportPeriod] = []
+    real_compute, real_trend = app.reports.compute, app.reports.trend
+
+    def compute(period: ReportPeriod, codes: Any = None) -> Report:
+        computed.append(period)
+        return real_compute(period, codes)
+
+    def trend(period: ReportPeriod, codes: Any = None) -> Trend:
+        trended.append(period)
+        return real_trend(period, codes)
+
+    monkeypatch.setattr(app.reports, "compute", compute)
+    monkeypatch.setattr(app.reports, "trend", trend)
+    _compute(page, qtbot, "2026-02-15", "2026-05-31")
+    spring = ReportPeriod(date(2026, 2, 15), date(2026, 5, 31))
+    assert computed == [spring] and trended == [spring]
+    bars = page.trend_chart.bars()
+    # February from the 15th (nothing), March 1, April 2 (one nobody home), May 1.
+    assert [(b.label, b.value, b.value_text) for b in bars] == [
+        ("2月", 0, "0"),
+        ("3月", 1, "1"),
+        ("4月", 2, "2"),
+        ("5月", 1, "1"),
+    ]
 
 
 def test_one_station_only(page: ReportsPage, qtbot: QtBot) -> None:
     page.select_none_button.click()
     item = page.station_list.item(1)
     assert item is not None
-    item.setCheckState(reports_page.Qt.CheckState.Checked)
+    item.setCheckState(Qt.CheckState.Checked)
     assert page.selected_codes() == ["CG-GD"]
     _compute(page, qtbot)
     assert page.report is not None and page.report.stations == ("CG-GD",)
@@ -182,14 +220,19 @@ def test_the_worker_does_not_block_the_page(
 ) -> None:
     gate = threading.Event()
     threads: list[int] = []
-    real = app.reports.compute
+    real, real_trend = app.reports.compute, app.reports.trend
 
     def slow(period: ReportPeriod, codes: Any = None) -> Report:
         threads.append(threading.get_ident())
         assert gate.wait(10), "the test never let the worker go on"
         return real(period, codes)
 
+    def trend(period: ReportPeriod, codes: Any = None) -> Trend:
+        threads.append(threading.get_ident())
+        return real_trend(period, codes)
+
     monkeypatch.setattr(app.reports, "compute", slow)
+    monkeypatch.setattr(app.reports, "trend", trend)
     # The whole current year: the months after today (June) are not asked for.
     assert page.compute()
     assert page.busy and page.progress.isVisible() and page.report is None
@@ -204,7 +247,7 @@ def test_the_worker_does_not_block_the_page(
     gate.set()
     qtbot.waitUntil(lambda: not page.busy, timeout=10_000)
     assert threading.get_ident() not in threads
-    assert len(threads) == 1 + 6  # the year, then January to June
+    assert len(threads) == 2  # the report of the year, then its trend
     bars = page.trend_chart.bars()
     assert [b.value for b in bars[:6]] == [0, 0, 1, 2, 1, 0] and len(bars) == 12
     assert all(b.value_text == "" for b in bars[6:])  # the future: no number shown
@@ -303,6 +346,31 @@ def test_a_failed_save_is_explained(
     assert not missing.exists()
 
 
+def test_print_the_report(
+    page: ReportsPage, qtbot: QtBot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assert page.print_report() is None  # nothing computed yet
+    _compute(page, qtbot)
+    job = page.print_report()
+    assert job is not None
+    job.wait(60)
+    qtbot.waitUntil(lambda: bool(page.findChildren(PrintPreviewDialog)), timeout=10_000)
+    dialog = page.findChildren(PrintPreviewDialog)[-1]
+    qtbot.waitUntil(lambda: dialog.document.status() == QPdfDocument.Status.Ready, timeout=5000)
+    assert dialog.document.pageCount() == dialog.pdf.pages >= 2
+    target = tmp_path / "report.pdf"
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(target), ""))
+    assert dialog.save_as() == target
+    text = "".join("".join(p.extract_text().split()) for p in PdfReader(target).pages)
+    for title in PaperTexts().both(report_export.REPORT_TITLE):
+        assert title in text
+    assert "八廓街道" in text and "公德林街道" in text  # the per-station table
+    assert "¥480.00" in text
+    dialog.close()
+    dialog.deleteLater()
+    QApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+
+
 def test_cancelling_the_file_dialog_saves_nothing(
     page: ReportsPage, qtbot: QtBot, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -353,21 +421,6 @@ def test_an_expected_problem_is_shown_not_raised(
 
 
 # ---------------------------------------------------------------- pieces
-
-
-def test_trend_periods_are_months_cut_to_the_period_or_years() -> None:
-    months = trend_periods(ReportPeriod(date(2025, 11, 15), date(2026, 2, 10)))
-    assert [(p.start.isoformat(), p.end.isoformat()) for p in months] == [
-        ("2025-11-15", "2025-11-30"),
-        ("2025-12-01", "2025-12-31"),
-        ("2026-01-01", "2026-01-31"),
-        ("2026-02-01", "2026-02-10"),
-    ]
-    assert len(trend_periods(ReportPeriod(date(2026, 1, 1), date(2027, 12, 31)))) == 24
-    years = trend_periods(ReportPeriod(date(2022, 3, 1), date(2026, 6, 30)))
-    assert [p.start.year for p in years] == [2022, 2023, 2024, 2025, 2026]
-    assert years[0].start == date(2022, 3, 1) and years[-1].end == date(2026, 6, 30)
-    assert reports_page.is_yearly(years) and not reports_page.is_yearly(months)
 
 
 def test_axis_steps_are_round() -> None:

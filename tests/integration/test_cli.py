@@ -117,6 +117,37 @@ def test_report_as_json(demo_dir: Path, tmp_path: Path) -> None:
     assert bad.returncode == 1 and "--from" in bad.stderr
 
 
+def test_report_as_pdf(demo_dir: Path, tmp_path: Path) -> None:
+    out = tmp_path / "report.pdf"
+    args = ("report", "--from", "2025-07-01", "--to", "2026-06-30", "--format", "pdf")
+    result = run_cli(*args, "-o", str(out), data_dir=demo_dir)
+    from pypdf import PdfReader
+
+    reader = PdfReader(out)
+    assert result.stdout.startswith(f"{out}: {len(reader.pages)} pages, ")
+    text = "".join("".join(page.extract_text().split()) for page in reader.pages)
+    assert "统计报表" in text and "བསྡོམས་རྩིས་སྙན་ཞུ" in text  # the title in both languages
+    assert "2025年7月1日至2026年6月30日" in text  # the period
+    data = json.loads(run_cli(*args[:5], data_dir=demo_dir).stdout)  # the same figures
+    visits = data["totals"]["home_visits"]["visits"]
+    assert visits > 0 and f"{visits:,}" in text
+    # Without -o: told what is missing, no traceback, no file.
+    missing = run_cli(*args, data_dir=demo_dir, check=False)
+    assert missing.returncode == 1 and "-o" in missing.stderr
+    assert "Traceback" not in missing.stderr and missing.stdout == ""
+    # The PDF is made without Qt.
+    code = (
+        "import sys\n"
+        "from station_desktop.__main__ import main\n"
+        f"main(['--data-dir', {str(demo_dir)!r}, *{list(args)!r}, '-o', "
+        f"{str(tmp_path / 'again.pdf')!r}])\n"
+        "qt = [m for m in sys.modules if m.startswith(('PySide6', 'shiboken6'))]\n"
+        "assert not qt, qt\n"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, timeout=300)
+    assert (tmp_path / "again.pdf").stat().st_size > 10_000
+
+
 def test_list_text_output_and_info(demo_dir: Path) -> None:
     assert run_cli("list", "cases", "--limit", "3", data_dir=demo_dir).stdout.count("\n") == 3
     info = run_cli("info", data_dir=demo_dir).stdout
