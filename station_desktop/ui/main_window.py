@@ -75,6 +75,7 @@ from station_desktop.ui.print_preview import RenderJob, preview
 from station_desktop.ui.qt_i18n import LanguageSwitcher
 from station_desktop.ui.reports_page import PAGE_TITLE as REPORTS_PAGE_TITLE
 from station_desktop.ui.reports_page import ReportsPage
+from station_desktop.ui.resident_page import ResidentWindow
 from station_desktop.ui.settings_page import PAGE_TITLE as SETTINGS_PAGE_TITLE
 from station_desktop.ui.settings_page import SettingsPage
 from station_desktop.ui.table_models import PagedRecordModel, size_rows
@@ -87,6 +88,14 @@ PRINT_KINDS: dict[str, PrintKind] = {
     "cases": "case",
     "feedback": "feedback",
     "activities": "activity",
+}
+# Records with no window of their own are opened as their printed form (list kinds from
+# the pages, record kinds from a resident's timeline).
+SHOWN_AS_PRINTED: dict[str, PrintKind] = {
+    "visits": "visit",
+    "visit": "visit",
+    "feedback": "feedback",
+    "handout": "handout",
 }
 FILTER_MIN_CHARACTERS = 14
 SEARCH_LIMIT = 100  # the best matches while typing; a longer name narrows them
@@ -228,7 +237,10 @@ class RecordTable(QTableWidget):
 
 class ResidentsPage(QWidget):
     """All residents, paged in the reader's name order, or the best matches of a search.
-    Filters: priority group, village or community, has an open case."""
+    Filters: priority group, village or community, has an open case. Enter or a
+    double-click on a row (`opened`) asks for the resident's page."""
+
+    opened = Signal(object)  # the resident's id
 
     COLUMNS = (
         Column("name_bo", N_("Tibetan name")),
@@ -259,6 +271,9 @@ class ResidentsPage(QWidget):
         self.table.verticalHeader().setVisible(False)
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         self.table.horizontalHeader().setStretchLastSection(True)
+        self.table.doubleClicked.connect(lambda index: self.open_row(index.row()))
+        self.table.installEventFilter(self)
+        self.search_box.installEventFilter(self)
         # The filters get a row of their own, and the combos may shrink below their longest
         # entry: with Tibetan labels one row would be wider than a laptop screen.
         for combo in (self.group_filter, self.area_filter):
@@ -317,6 +332,23 @@ class ResidentsPage(QWidget):
         self._fill_filters()
         self.refresh()  # the list's order follows the reader's script
         self.model.retranslate()
+
+    def open_row(self, row: int) -> None:
+        if 0 <= row < self.model.rowCount():
+            self.opened.emit(uuid.UUID(str(self.model.row(row)["id"])))
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt override
+        if isinstance(event, QKeyEvent) and event.type() == QEvent.Type.KeyPress:
+            key = event.key()
+            if watched is self.table and key in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+                self.open_row(self.table.currentIndex().row())
+                return True
+            # From the search box, Down goes to the matches (then Enter opens one).
+            if watched is self.search_box and key == Qt.Key.Key_Down and self.model.rowCount():
+                self.table.setFocus(Qt.FocusReason.OtherFocusReason)
+                self.table.selectRow(max(0, self.table.currentIndex().row()))
+                return True
+        return super().eventFilter(watched, event)
 
     def query(self) -> ResidentQuery:
         area = self.area_filter.currentData()
@@ -394,6 +426,7 @@ class MainWindow(QMainWindow):
         self.nav = QListWidget()
         self.pages = QStackedWidget()
         self.residents_page = ResidentsPage(app, languages)
+        self.residents_page.opened.connect(self.open_resident)
         self._page_titles: list[str] = []
         self._add_page(N_("Residents"), self.residents_page)
         self.record_pages = [RecordListPage(app, page, formats) for page in RECORD_PAGES]
@@ -530,10 +563,34 @@ class MainWindow(QMainWindow):
         return dialog
 
     def open_record(self, kind: str, record_id: uuid.UUID) -> QWidget | None:
-        """The window where a listed record is worked on."""
-        if kind == "activities":
+        """The window where a listed record is worked on: a case's page, an activity's
+        sign-in list; the others (visits, sheets, hand-outs) are shown as their printed form."""
+        if kind in ("activities", "activity"):
             return self._open_attendance(record_id)
+        printed = SHOWN_AS_PRINTED.get(kind)
+        if printed is not None:
+            printing = self._app.printing
+            preview(
+                self,
+                lambda: printing.render([printing.record_form(printed, record_id)]),
+                f"{printed}-{record_id.hex[-8:]}.pdf",
+            )
         return None
+
+    def open_resident(self, resident_id: uuid.UUID) -> ResidentWindow:
+        """The resident's page, one window per resident (a second request raises it)."""
+        for existing in self.findChildren(ResidentWindow):
+            if existing.resident_id == resident_id and existing.isVisible():
+                existing.raise_()
+                existing.activateWindow()
+                return existing
+        window = ResidentWindow(self._app, self._languages, resident_id, self)
+        window.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        window.resident_requested.connect(self.open_resident)
+        window.record_requested.connect(self.open_record)
+        window.records_changed.connect(self.refresh_pages)
+        window.open()
+        return window
 
     def _open_attendance(self, activity_id: uuid.UUID | None) -> AttendanceDialog | None:
         if activity_id is None:

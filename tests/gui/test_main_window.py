@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QEvent, Qt
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
@@ -190,3 +190,23 @@ def test_the_chosen_worker_signs_what_is_written_and_is_remembered(
     qtbot.addWidget(again)
     assert again.worker_choice.currentText() == "卓玛"  # remembered on this laptop
     assert app.ctx.actor_id == station.worker_id
+
+
+def test_a_search_then_down_and_enter_opens_the_residents_page(
+    window: MainWindow, app: Application, qtbot: QtBot
+) -> None:
+    from station_desktop.ui.resident_page import ResidentWindow
+
+    page = window.residents_page
+    window.activateWindow()
+    page.search_box.setFocus()
+    type_text(page.search_box, "卓玛")
+    page.refresh()
+    qtbot.keyClick(page.search_box, Qt.Key.Key_Down)  # type: ignore[no-untyped-call]
+    assert page.table.hasFocus()
+    qtbot.keyClick(page.table, Qt.Key.Key_Return)  # type: ignore[no-untyped-call]
+    [opened] = [w for w in window.findChildren(ResidentWindow) if w.isVisible()]
+    assert opened.resident_id == app.residents.search("卓玛")[0].id
+    assert window.open_resident(opened.resident_id) is opened  # raised, not opened twice
+    opened.close()
+    QApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
