@@ -23,7 +23,7 @@ from station_desktop.forms.case import CASE_NOTE_FORM
 from station_desktop.forms.visit import VISIT_FORM
 from station_desktop.i18n import N_, _
 from station_desktop.services.followups import FollowUp, FollowUpService
-from station_desktop.ui.forms.editor import RecordDialog, application_choices
+from station_desktop.ui.forms.editor import RecordDialog, application_choices, prefilled_dialog
 from station_desktop.ui.qt_i18n import LanguageSwitcher
 from station_desktop.ui.table_models import size_rows
 
@@ -117,16 +117,17 @@ class FollowUpsPage(QWidget):
         drafts = DraftStore(self._app.paths.drafts)
         choices = application_choices(self._app, self._languages.formats)
         if item.kind == "visit":
-            dialog = RecordDialog(
+            # The resident is the form's starting point, not typing: no draft of it alone.
+            dialog = prefilled_dialog(
+                self._app,
+                self._languages.formats,
                 VISIT_FORM,
                 self._app.visits.record,
+                {"resident_id": str(item.resident_id)},
+                f"{VISIT_FORM.code}:for:{item.resident_id}",
                 choices=choices,
-                formats=self._languages.formats,
-                drafts=drafts,
-                draft_key=f"{VISIT_FORM.code}:for:{item.resident_id}",
                 parent=self,
             )
-            dialog.editor.set_values({"resident_id": str(item.resident_id)})
         elif item.kind == "case" and item.record_id is not None:
             case_id = item.record_id
 

@@ -66,6 +66,7 @@ from station_desktop.i18n import N_, NC_, _, language_label, pgettext
 from station_desktop.services.listing import ResidentQuery
 from station_desktop.services.printing import PrintKind
 from station_desktop.ui.attendance import AttendanceDialog
+from station_desktop.ui.case_page import CaseWindow
 from station_desktop.ui.followups_page import PAGE_TITLE as FOLLOWUPS_PAGE_TITLE
 from station_desktop.ui.followups_page import FollowUpsPage
 from station_desktop.ui.fonts import fit_tibetan, row_height
@@ -567,6 +568,8 @@ class MainWindow(QMainWindow):
         sign-in list; the others (visits, sheets, hand-outs) are shown as their printed form."""
         if kind in ("activities", "activity"):
             return self._open_attendance(record_id)
+        if kind in ("cases", "case"):
+            return self.open_case(record_id)
         printed = SHOWN_AS_PRINTED.get(kind)
         if printed is not None:
             printing = self._app.printing
@@ -576,6 +579,28 @@ class MainWindow(QMainWindow):
                 f"{printed}-{record_id.hex[-8:]}.pdf",
             )
         return None
+
+    def open_case(self, case_id: uuid.UUID) -> CaseWindow:
+        """The case's page (one window per case; a second request raises it)."""
+        for existing in self.findChildren(CaseWindow):
+            if existing.case_id == case_id and existing.isVisible():
+                existing.raise_()
+                existing.activateWindow()
+                return existing
+        window = CaseWindow(self._app, self._languages, case_id, self)
+        window.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        window.print_requested.connect(self._print_case)
+        window.case_changed.connect(lambda _case: self.refresh_pages())
+        window.show()  # not modal: the main window stays usable beside it
+        return window
+
+    def _print_case(self, case_id: uuid.UUID) -> RenderJob:
+        printing = self._app.printing
+        return preview(
+            self,
+            lambda: printing.render([printing.record_form("case", case_id)]),
+            f"case-{case_id.hex[-8:]}.pdf",
+        )
 
     def open_resident(self, resident_id: uuid.UUID) -> ResidentWindow:
         """The resident's page, one window per resident (a second request raises it)."""

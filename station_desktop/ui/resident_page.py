@@ -16,7 +16,7 @@ from __future__ import annotations
 import dataclasses
 import itertools
 import uuid
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -48,7 +48,6 @@ from station_desktop.domain.codes import (
     PriorityGroup,
     Sex,
 )
-from station_desktop.drafts import DraftStore
 from station_desktop.errors import NotFound
 from station_desktop.formats import LocaleFormats
 from station_desktop.forms.case import CASE_FORM
@@ -68,8 +67,13 @@ from station_desktop.services.resident_file import (
     TimelineKind,
 )
 from station_desktop.ui.fonts import text_line_height
-from station_desktop.ui.forms.editor import RecordDialog, SaveFunction, application_choices
-from station_desktop.ui.forms.fields import FormChoices, ReferenceSource
+from station_desktop.ui.forms.editor import (
+    RecordDialog,
+    SaveFunction,
+    application_choices,
+    prefilled_dialog,
+)
+from station_desktop.ui.forms.fields import ReferenceSource
 from station_desktop.ui.qt_i18n import LanguageSwitcher
 
 PAGE_TITLE = N_("Resident's page")
@@ -131,35 +135,6 @@ ENDED_COLOUR = QColor("#6b6b6b")  # a membership that is over: still readable, c
 # ---------------------------------------------------------------- forms for one resident
 
 
-def prefilled_dialog(
-    app: Application,
-    languages: LanguageSwitcher,
-    spec: FormSpec,
-    save: SaveFunction,
-    values: Mapping[str, object],
-    draft_key: str,
-    *,
-    choices: FormChoices | None = None,
-    parent: QWidget | None = None,
-) -> RecordDialog:
-    """A form with some values already in it, which count as its starting point: closing it
-    without typing anything asks nothing, and only what the user types is kept as a draft
-    (under `draft_key`; a draft left by a crash is offered back when the dialog shows)."""
-    dialog = RecordDialog(
-        spec,
-        save,
-        choices=choices or application_choices(app, languages.formats),
-        formats=languages.formats,
-        parent=parent,
-    )
-    # Drafts are attached only after the prefill: filling in must not write (or, once the
-    # form is clean again, remove) a draft before the user has been offered the old one.
-    dialog.editor.set_values(values)
-    dialog.editor.mark_clean()
-    dialog.editor.attach_drafts(DraftStore(app.paths.drafts), draft_key)
-    return dialog
-
-
 def dialog_for_resident(
     app: Application,
     languages: LanguageSwitcher,
@@ -173,7 +148,7 @@ def dialog_for_resident(
     resident: the resident is filled in and the draft is kept per resident."""
     return prefilled_dialog(
         app,
-        languages,
+        languages.formats,
         spec,
         save,
         {"resident_id": str(resident_id)},
@@ -684,7 +659,7 @@ class ResidentWindow(QDialog):
         return self._after_save(
             prefilled_dialog(
                 self._app,
-                self._languages,
+                self._languages.formats,
                 MEMBERSHIP_FORM,
                 save,
                 {},
@@ -708,7 +683,7 @@ class ResidentWindow(QDialog):
         return self._after_save(
             prefilled_dialog(
                 self._app,
-                self._languages,
+                self._languages.formats,
                 END_MEMBERSHIP_FORM,
                 save,
                 {"end_date": today},
@@ -739,7 +714,7 @@ class ResidentWindow(QDialog):
         return self._after_save(
             prefilled_dialog(
                 self._app,
-                self._languages,
+                self._languages.formats,
                 RESIDENT_FORM,
                 save,
                 {key: getattr(resident, key) for key in RESIDENT_FORM.keys},

@@ -210,3 +210,33 @@ def test_a_search_then_down_and_enter_opens_the_residents_page(
     assert window.open_resident(opened.resident_id) is opened  # raised, not opened twice
     opened.close()
     QApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+
+
+def test_enter_on_a_case_opens_its_page_which_prints(
+    window: MainWindow, app: Application, qtbot: QtBot
+) -> None:
+    from station_desktop.ui.case_page import CaseWindow
+    from station_desktop.ui.print_preview import PrintPreviewDialog
+
+    case = app.cases.open(
+        {
+            "resident_id": app.residents.search("卓玛")[0].id,
+            "opened_on": "2026-05-10",
+            "source": "self",
+            "presenting_problem": "独居，需要陪伴",
+        }
+    )
+    page = window.record_pages[1]  # cases
+    window.nav.setCurrentRow(window.pages.indexOf(page))
+    page.refresh()
+    page.table.selectRow(0)
+    page.table.setFocus()
+    qtbot.keyClick(page.table, Qt.Key.Key_Return)  # type: ignore[no-untyped-call]
+    [opened] = [w for w in window.findChildren(CaseWindow) if w.isVisible()]
+    assert opened.case_id == case
+    opened.print_requested.emit(case)
+    qtbot.waitUntil(lambda: bool(window.findChildren(PrintPreviewDialog)), timeout=20_000)
+    for dialog in window.findChildren(PrintPreviewDialog):
+        dialog.close()
+    opened.close()
+    QApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)

@@ -65,11 +65,13 @@ def test_language_and_digits_follow_the_settings(
     page.language_choice.setCurrentIndex(page.language_choice.findData("bo"))
     page.language_choice.activated.emit(page.language_choice.currentIndex())
     assert languages.current == "bo"
-    assert window.nav.item(window.pages.indexOf(page)).text() == "སྒྲིག་འགོད།"
+    QApplication.processEvents()  # the LanguageChange event is delivered by the event loop
+    assert window.nav.item(window.pages.indexOf(page)).text() == "སྒྲིག་འགོད"
     page.digits.setChecked(True)
     assert languages.tibetan_digits()
     page.digits.setChecked(False)
     languages.switch("zh_CN")  # from the menu: the page shows the new choice
+    QApplication.processEvents()
     assert page.language_choice.currentData() == "zh_CN"
 
 

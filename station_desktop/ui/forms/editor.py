@@ -612,6 +612,35 @@ class RecordDialog(QDialog):
         return self.editor.restore_draft()
 
 
+def prefilled_dialog(
+    app: Application,
+    formats: LocaleFormats,
+    spec: FormSpec,
+    save: SaveFunction,
+    values: Mapping[str, object],
+    draft_key: str,
+    *,
+    choices: FormChoices | None = None,
+    parent: QWidget | None = None,
+) -> RecordDialog:
+    """A form with some values already in it, which count as its starting point: closing it
+    without typing anything asks nothing, and only what the user types is kept as a draft
+    (under `draft_key`; a draft left by a crash is offered back when the dialog shows)."""
+    dialog = RecordDialog(
+        spec,
+        save,
+        choices=choices or application_choices(app, formats),
+        formats=formats,
+        parent=parent,
+    )
+    # Drafts are attached only after the prefill: filling in must not write (or, once the
+    # form is clean again, remove) a draft before the user has been offered the old one.
+    dialog.editor.set_values(values)
+    dialog.editor.mark_clean()
+    dialog.editor.attach_drafts(DraftStore(app.paths.drafts), draft_key)
+    return dialog
+
+
 # ---------------------------------------------------------------- choices from the services
 
 

@@ -54,6 +54,7 @@ from station_desktop.i18n import NC_, _, active_language, pgettext
 from station_desktop.ui.fonts import fit_tibetan, text_line_height
 
 Choice = tuple[str, str]  # (id as a string, what the reader sees)
+ChoiceSource = Callable[[], Sequence[Choice]]
 
 ERROR_COLOR = "#b00020"  # a red that stays readable on white and on the grey of a dialog
 SEARCH_DELAY_MS = 150
@@ -85,6 +86,8 @@ class FormChoices:
     staff: Callable[[], Sequence[Choice]] = _no_staff
     residents: ReferenceSource | None = None
     references: Mapping[str, ReferenceSource] = field(default_factory=dict)  # by `spec.ref`
+    # Code fields offering only some of their codes, by field key (a case's next stages).
+    codes: Mapping[str, ChoiceSource] = field(default_factory=dict)
 
 
 def _row_height(widget: QWidget) -> int:
@@ -281,9 +284,6 @@ class MultilineField(FieldEditor):
 
 
 # ---------------------------------------------------------------- one of a list
-
-
-ChoiceSource = Callable[[], Sequence[Choice]]
 
 
 def code_choices(spec: FieldSpec) -> ChoiceSource:
@@ -751,9 +751,9 @@ def make_field(
     if kind is FieldKind.MULTILINE:
         return MultilineField(spec, parent)
     if kind is FieldKind.CODE:
-        return ChoiceCombo(spec, code_choices(spec), parent)
+        return ChoiceCombo(spec, choices.codes.get(spec.key) or code_choices(spec), parent)
     if kind is FieldKind.CODES:
-        return CheckList(spec, code_choices(spec), parent)
+        return CheckList(spec, choices.codes.get(spec.key) or code_choices(spec), parent)
     if kind is FieldKind.RATING:
         return RatingField(spec, parent)
     if kind is FieldKind.STAFF:
