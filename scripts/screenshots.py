@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import os
 import sys
+import uuid
 from pathlib import Path
+from typing import Any
 
 
 def settle(qt_app: object) -> None:
@@ -56,10 +58,54 @@ def main(data_dir: str, out_dir: str, languages: list[str]) -> None:
             window.nav.setCurrentRow(0)
             settle(qt_app)
             window.grab().save(str(out / f"main-{language}-search.png"))
+            # The windows a record opens: the busiest resident, a case with notes, and a
+            # sign-in list.
+            for name, opened in (
+                ("resident", window.open_resident(_busiest_resident(app))),
+                ("case", window.open_case(_case_with_notes(app))),
+                ("attendance", window.open_record("activities", _recent(app, "activities"))),
+            ):
+                assert opened is not None
+                opened.resize(1280, 760)
+                settle(qt_app)
+                opened.grab().save(str(out / f"{name}-{language}.png"))
+                opened.close()
+                settle(qt_app)
         window.close()
         window.deleteLater()
         qt_app.processEvents()
     switcher.shutdown()
+
+
+def _recent(app: Any, kind: str) -> uuid.UUID:
+    return uuid.UUID(str(app.listing.records(kind, limit=1)[0]["id"]))
+
+
+def _case_with_notes(app: Any) -> uuid.UUID:
+    from sqlalchemy import func, select
+
+    from station_desktop.store.models import CaseNote
+
+    with app.ctx.db.read() as session:
+        found = session.execute(
+            select(CaseNote.case_id).group_by(CaseNote.case_id).order_by(func.count().desc())
+        ).first()
+    return found[0] if found else _recent(app, "cases")
+
+
+def _busiest_resident(app: Any) -> uuid.UUID:
+    from sqlalchemy import func, select
+
+    from station_desktop.store.models import HomeVisit
+
+    with app.ctx.db.read() as session:
+        found = session.execute(
+            select(HomeVisit.resident_id)
+            .group_by(HomeVisit.resident_id)
+            .order_by(func.count().desc())
+        ).first()
+    assert found is not None, "no visits: make demo data first"
+    return uuid.UUID(str(found[0]))
 
 
 if __name__ == "__main__":

@@ -103,6 +103,9 @@ class SettingsPage(QWidget):
         self.followups_box = QGroupBox()
         rows = QFormLayout(self.followups_box)
         rows.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.FieldsStayAtSizeHint)
+        # A label too long to sit beside its box goes above it (Tibetan labels run long;
+        # word-wrapped labels in a form layout get too little height and overlap).
+        rows.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
         self.rhythm: dict[str, QSpinBox] = {}
         self._row_labels: dict[str, QLabel] = {}
         self._errors: dict[str, QLabel] = {}
@@ -186,7 +189,6 @@ class SettingsPage(QWidget):
         spin.valueChanged.connect(self._edited)
         label = QLabel()
         label.setBuddy(spin)
-        label.setWordWrap(True)
         error = QLabel()
         paint_as_error(error)
         error.hide()
