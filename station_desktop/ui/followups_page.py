@@ -1,11 +1,12 @@
 """The Follow-ups page: what is due, overdue first; a double-click (or Enter) opens the
-right form — a home visit for that resident, or a progress note for a quiet case."""
+right form — a home visit for that resident, or a progress note for a quiet case — or,
+for a membership due for review, the resident's page."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QColor, QKeyEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -38,6 +39,8 @@ OVERDUE_COLOUR = QColor("#b00020")
 
 
 class FollowUpsPage(QWidget):
+    resident_requested = Signal(object)  # a membership to review: the resident's page
+
     def __init__(self, app: Application, languages: LanguageSwitcher) -> None:
         super().__init__()
         self._app = app
@@ -143,8 +146,9 @@ class FollowUpsPage(QWidget):
                 draft_key=f"{CASE_NOTE_FORM.code}:{case_id}",
                 parent=self,
             )
-        else:
-            return None  # membership reviews are settled on the resident's page
+        else:  # a membership review is settled on the resident's page
+            self.resident_requested.emit(item.resident_id)
+            return None
         dialog.accepted.connect(self.refresh)
         dialog.open()
         return dialog

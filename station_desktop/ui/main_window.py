@@ -435,6 +435,7 @@ class MainWindow(QMainWindow):
             self._add_page(record_page.page.title, record_page)
             record_page.opened.connect(self.open_record)
         self.followups_page = FollowUpsPage(app, languages)
+        self.followups_page.resident_requested.connect(self.open_resident)
         self._add_page(FOLLOWUPS_PAGE_TITLE, self.followups_page)
         self.reports_page = ReportsPage(app, languages)
         self._add_page(REPORTS_PAGE_TITLE, self.reports_page)

@@ -52,3 +52,39 @@ def test_a_due_visit_is_opened_and_settled(
     dialog.deleteLater()
     window.deleteLater()
     QApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete.value)
+
+
+def test_a_membership_to_review_opens_the_residents_page(
+    app: Application, station: StationSetup, languages: LanguageSwitcher, qtbot: QtBot
+) -> None:
+    from station_desktop.ui.resident_page import ResidentWindow
+
+    child = app.residents.register(
+        {"name_zh": "小卓玛", "legal_basis": "statutory_duty", "area_id": station.area_id}
+    )
+    app.residents.add_membership(
+        child, {"group": "disability", "start_date": "2026-05-01", "review_on": "2026-06-05"}
+    )
+    app.visits.record(
+        {
+            "resident_id": child,
+            "visit_date": "2026-05-20",
+            "visitor_ids": [station.worker_id],
+            "outcome": "at_home",
+            "purpose": "routine",
+        }
+    )
+    window = MainWindow(app, languages)
+    qtbot.addWidget(window)
+    window.show()
+    page = window.followups_page
+    window.nav.setCurrentRow(window.pages.indexOf(page))
+    QApplication.processEvents()
+    [row] = [r for r in range(page.table.rowCount()) if "复核" in page.table.item(r, 1).text()]  # type: ignore[union-attr]
+    assert page.open_item(row) is None
+    [opened] = [w for w in window.findChildren(ResidentWindow) if w.isVisible()]
+    assert opened.resident_id == child
+    opened.close()
+    window.close()
+    window.deleteLater()
+    QApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete.value)
