@@ -561,6 +561,10 @@ class MainWindow(QMainWindow):
         dialog.finished.connect(self.refresh_pages)
         if spec is ACTIVITY_FORM:  # then the sign-in list of the new activity
             dialog.accepted.connect(lambda: self._open_attendance(dialog.saved_id))
+        if spec is CASE_FORM:  # then the new case's page, for its first notes
+            dialog.accepted.connect(
+                lambda: self.open_case(dialog.saved_id) if dialog.saved_id else None
+            )
         dialog.open()
         return dialog
 

@@ -240,3 +240,25 @@ def test_enter_on_a_case_opens_its_page_which_prints(
         dialog.close()
     opened.close()
     QApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+
+
+def test_a_case_opened_from_the_menu_goes_on_to_its_page(
+    window: MainWindow, app: Application, qtbot: QtBot
+) -> None:
+    from station_desktop.ui.case_page import CaseWindow
+
+    _title, spec, save = window._record_kinds()[3]
+    form = window.open_record_dialog(spec, save)
+    form.editor.set_values(
+        {
+            "resident_id": str(app.residents.search("卓玛")[0].id),
+            "opened_on": "2026-05-10",
+            "source": "self",
+            "presenting_problem": "独居，需要陪伴",
+        }
+    )
+    assert form.save(), form.editor.errors()
+    [opened] = [w for w in window.findChildren(CaseWindow) if w.isVisible()]
+    assert opened.case_id == form.saved_id
+    opened.close()
+    QApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
