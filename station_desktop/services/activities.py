@@ -1,9 +1,9 @@
-"""Group work and community activities with attendance."""
+"""Group work and community activities with attendance: recorded, corrected, withdrawn."""
 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -21,6 +21,7 @@ from station_desktop.services.context import (
     raise_if_invalid,
     require_record,
 )
+from station_desktop.services.corrections import EditableRecord, cleaned_values, form_input
 from station_desktop.store.changes import ChangeRecorder
 from station_desktop.store.models import Activity, Attendance, Resident
 
@@ -51,6 +52,41 @@ class ActivityService:
             )
             self._add(uow, activity_id, attendees)
         return activity_id
+
+    def editable(self, activity_id: uuid.UUID) -> EditableRecord | None:
+        """The activity as its form shows it (not its sign-in list: see `attendees`), or
+        None if there is no such live activity."""
+        with self.ctx.db.read() as session:
+            activity = load(session, Activity, activity_id)
+            if activity is None:
+                return None
+            return EditableRecord(
+                form_input(ACTIVITY_FORM, cleaned_values(ACTIVITY_FORM, activity)),
+                list(activity.heads),
+            )
+
+    def update(
+        self,
+        activity_id: uuid.UUID,
+        values: Mapping[str, Any],
+        *,
+        based_on: Sequence[str] | None = None,
+    ) -> bool:
+        """Correct some fields of the activity's form (the form has no rule across its
+        fields). False when nothing changed."""
+        cleaned = clean_form(ACTIVITY_FORM, values, today=self.ctx.today(), only_given=True)
+        with self.ctx.uow() as uow:
+            require_record(uow.session, Activity, activity_id, "activity")
+            raise_if_invalid(cleaned)
+            changed = uow.update(Activity, activity_id, cleaned.values, based_on=based_on)
+        return changed is not None
+
+    def withdraw(self, activity_id: uuid.UUID, *, based_on: Sequence[str] | None = None) -> None:
+        """Tombstone an activity recorded by mistake. Its sign-ins are left as they are:
+        they hang from the activity, and lists and reports count none of a withdrawn one."""
+        with self.ctx.uow() as uow:
+            require_record(uow.session, Activity, activity_id, "activity")
+            uow.tombstone(Activity, activity_id, based_on=based_on)
 
     def add_attendees(self, activity_id: uuid.UUID, resident_ids: Iterable[uuid.UUID]) -> int:
         """Add named participants; someone already signed in is not added twice."""

@@ -1,12 +1,12 @@
 """The sign-in list of an activity: search a resident, Enter signs them in; a name signed in
 by mistake is taken off after a question. The head count of people without a name stays on
-the activity's own form."""
+the activity's own form, which "Edit details…" opens (to correct or withdraw the activity)."""
 
 from __future__ import annotations
 
 import uuid
 
-from PySide6.QtCore import QEvent, QObject, Qt
+from PySide6.QtCore import QEvent, QObject, Qt, Signal
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -30,9 +30,10 @@ from station_desktop.i18n import N_, Label, _
 from station_desktop.services.activities import Attendee
 from station_desktop.store.models import Activity
 from station_desktop.ui.fonts import text_line_height
-from station_desktop.ui.forms.editor import application_choices
+from station_desktop.ui.forms.editor import RecordDialog, application_choices
 from station_desktop.ui.forms.fields import ReferenceField
 from station_desktop.ui.qt_i18n import LanguageSwitcher
+from station_desktop.ui.record_editing import WITHDRAWN, open_record_editor
 from station_desktop.ui.table_models import size_rows
 
 SIGN_IN = FieldSpec("resident_id", FieldKind.RESIDENT, N_("Sign in a participant"))
@@ -40,6 +41,11 @@ HEADERS = (N_("No."), N_("Tibetan name"), N_("Chinese name"), N_("Date of birth"
 
 
 class AttendanceDialog(QDialog):
+    """`activity_changed` after the activity's details were corrected (the sign-in list
+    stays open) or it was withdrawn (the list then closes: there is nothing to sign in to)."""
+
+    activity_changed = Signal()
+
     def __init__(
         self,
         app: Application,
@@ -72,6 +78,10 @@ class AttendanceDialog(QDialog):
         self.count = QLabel()
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, self)
         self.buttons.rejected.connect(self.reject)
+        self.edit_button = QPushButton()
+        self.edit_button.setAutoDefault(False)  # Enter in the search box signs in
+        self.buttons.addButton(self.edit_button, QDialogButtonBox.ButtonRole.ActionRole)
+        self.edit_button.clicked.connect(self.edit_details)
         picker_row = QHBoxLayout()
         picker_row.addWidget(self.picker, 1)
         picker_row.addWidget(self.add_button)
@@ -149,6 +159,25 @@ class AttendanceDialog(QDialog):
         self.refresh()
         return True
 
+    def edit_details(self) -> RecordDialog | None:
+        """The activity's own form (title, date, head count…), to correct or withdraw it."""
+        editor = open_record_editor(self._app, self._languages, "activity", self.activity_id, self)
+        if editor is None:  # withdrawn meanwhile
+            self.activity_changed.emit()
+            self.reject()
+            return None
+        editor.finished.connect(self._details_finished)
+        return editor
+
+    def _details_finished(self, result: int) -> None:
+        if result == WITHDRAWN:
+            self.activity_changed.emit()
+            self.reject()
+        elif result == QDialog.DialogCode.Accepted:
+            self._activity = self._load_activity()
+            self.activity_changed.emit()
+            self.retranslate_ui()  # the heading and the head count may have changed
+
     def refresh(self) -> None:
         self._attendees = self._app.activities.attendees(self.activity_id)
         self._fill()
@@ -186,9 +215,10 @@ class AttendanceDialog(QDialog):
         self.picker.retranslate_ui()
         self.add_button.setText(_("Sign in"))
         self.remove_button.setText(_("Take off the list…"))
+        self.edit_button.setText(_("Edit details…"))
         self.table.setHorizontalHeaderLabels([_(h) for h in HEADERS])
         self.table.setAccessibleName(_("Sign-in list"))
         height = text_line_height(self.font()) + 8
-        for button in (self.add_button, self.remove_button):
+        for button in (self.add_button, self.remove_button, self.edit_button):
             button.setMinimumHeight(height)
         self._fill()

@@ -74,6 +74,7 @@ from station_desktop.ui.forms.editor import BatchEntry, RecordDialog, applicatio
 from station_desktop.ui.forms.fields import paint_as_error
 from station_desktop.ui.print_preview import RenderJob, preview
 from station_desktop.ui.qt_i18n import LanguageSwitcher
+from station_desktop.ui.record_editing import open_record_editor
 from station_desktop.ui.reports_page import PAGE_TITLE as REPORTS_PAGE_TITLE
 from station_desktop.ui.reports_page import ReportsPage
 from station_desktop.ui.resident_page import ResidentWindow
@@ -90,13 +91,15 @@ PRINT_KINDS: dict[str, PrintKind] = {
     "feedback": "feedback",
     "activities": "activity",
 }
-# Records with no window of their own are opened as their printed form (list kinds from
-# the pages, record kinds from a resident's timeline).
-SHOWN_AS_PRINTED: dict[str, PrintKind] = {
+# Records with no window of their own open in the record editor, to be corrected, printed
+# or withdrawn (list kinds from the pages, record kinds from a resident's timeline and the
+# Resources page, whose rows are donations received or hand-outs).
+EDITED_KINDS: dict[str, str] = {
     "visits": "visit",
     "visit": "visit",
     "feedback": "feedback",
     "handout": "handout",
+    "receipt": "receipt",
 }
 FILTER_MIN_CHARACTERS = 14
 SEARCH_LIMIT = 100  # the best matches while typing; a longer name narrows them
@@ -199,6 +202,14 @@ def _display(column: Column, value: object, formats: LocaleFormats) -> str:
     if column.key == "direction":
         return _(DIRECTIONS.get(str(value), str(value)))
     return str(value)
+
+
+def record_kind(page_kind: str, row: dict[str, object]) -> str:
+    """The kind of record a list row is: the page's, but the Resources page lists both
+    donations received ("receipt") and hand-outs ("handout")."""
+    if page_kind == "resources":
+        return "handout" if row.get("direction") == "handed_out" else "receipt"
+    return page_kind
 
 
 class RecordTable(QTableWidget):
@@ -390,7 +401,7 @@ class RecordListPage(QWidget):
     def open_row(self, row: int) -> None:
         record = self.table.record(row)
         if record is not None:
-            self.opened.emit(self.page.kind, uuid.UUID(str(record["id"])))
+            self.opened.emit(record_kind(self.page.kind, record), uuid.UUID(str(record["id"])))
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt override
         if (
@@ -568,22 +579,33 @@ class MainWindow(QMainWindow):
         dialog.open()
         return dialog
 
-    def open_record(self, kind: str, record_id: uuid.UUID) -> QWidget | None:
+    def open_record(
+        self, kind: str, record_id: uuid.UUID, parent: QWidget | None = None
+    ) -> QWidget | None:
         """The window where a listed record is worked on: a case's page, an activity's
-        sign-in list; the others (visits, sheets, hand-outs) are shown as their printed form."""
+        sign-in list; the others (visits, sheets, donations, hand-outs) open in the record
+        editor, over `parent` (the window that asked; the main window by default)."""
         if kind in ("activities", "activity"):
             return self._open_attendance(record_id)
         if kind in ("cases", "case"):
             return self.open_case(record_id)
-        printed = SHOWN_AS_PRINTED.get(kind)
-        if printed is not None:
-            printing = self._app.printing
-            preview(
-                self,
-                lambda: printing.render([printing.record_form(printed, record_id)]),
-                f"{printed}-{record_id.hex[-8:]}.pdf",
-            )
-        return None
+        edited = EDITED_KINDS.get(kind)
+        if edited is None:
+            return None
+        editor = open_record_editor(self._app, self._languages, edited, record_id, parent or self)
+        if editor is None:  # withdrawn since the list was read: the lists catch up
+            self._records_changed()
+            return None
+        editor.finished.connect(self._records_changed)
+        return editor
+
+    def _records_changed(self) -> None:
+        """After a correction or withdrawal: the lists, and the residents' pages (a visit
+        corrected to another resident leaves one timeline for another)."""
+        self.refresh_pages()
+        for window in self.findChildren(ResidentWindow):
+            if window.isVisible():
+                window.reload()
 
     def open_case(self, case_id: uuid.UUID) -> CaseWindow:
         """The case's page (one window per case; a second request raises it)."""
@@ -617,7 +639,9 @@ class MainWindow(QMainWindow):
         window = ResidentWindow(self._app, self._languages, resident_id, self)
         window.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         window.resident_requested.connect(self.open_resident)
-        window.record_requested.connect(self.open_record)
+        window.record_requested.connect(
+            lambda kind, record_id: self.open_record(kind, record_id, window)
+        )
         window.records_changed.connect(self.refresh_pages)
         window.open()
         return window
@@ -628,6 +652,7 @@ class MainWindow(QMainWindow):
         dialog = AttendanceDialog(self._app, self._languages, activity_id, self)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.finished.connect(self.refresh_pages)
+        dialog.activity_changed.connect(self._records_changed)
         dialog.open()
         return dialog
 

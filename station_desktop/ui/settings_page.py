@@ -294,10 +294,11 @@ class SettingsPage(QWidget):
             self.backup_state.setText(_(MSG_NO_BACKUP))
             return
         newest = backups[0].taken_at.astimezone()
+        when = f"{self._languages.formats.date(newest.date())} {newest:%H:%M}"
         self.backup_state.setText(
             _(
                 MSG_NEWEST_BACKUP,
-                time=f"{self._languages.formats.date(newest.date())} {newest:%H:%M}",
+                time=when,
                 count=len(backups),
                 folder=str(self._app.paths.backups),
             )
