@@ -53,6 +53,7 @@ from station_desktop.ui.forms.editor import (
 )
 from station_desktop.ui.forms.fields import Choice, ChoiceSource, FormChoices
 from station_desktop.ui.qt_i18n import LanguageSwitcher
+from station_desktop.ui.window_state import remember_geometry
 
 WINDOW_TITLE = N_("Case {number}")
 MSG_CASE_GONE = N_("This case no longer exists.")
@@ -301,6 +302,7 @@ class CaseWindow(QDialog):
             height = min(height, int(room.height() * 0.9))
         self.resize(width, height)
         self.splitter.setSizes([width * 2 // 3, width // 3])
+        remember_geometry(self, "case_window")
 
     # ------------------------------------------------------------ loading
 

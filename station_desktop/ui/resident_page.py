@@ -75,6 +75,7 @@ from station_desktop.ui.forms.editor import (
 )
 from station_desktop.ui.forms.fields import ReferenceSource
 from station_desktop.ui.qt_i18n import LanguageSwitcher
+from station_desktop.ui.window_state import remember_geometry
 
 PAGE_TITLE = N_("Resident's page")
 WINDOW_TITLE = N_("{name} · Resident's page")
@@ -452,6 +453,7 @@ class ResidentWindow(QDialog):
                 min(height, int(room.height() * 0.95)),
             )
         self.resize(width, height)
+        remember_geometry(self, "resident_window")
 
     def open(self) -> None:
         """Show the page without blocking other windows (QDialog.open would make it modal)."""

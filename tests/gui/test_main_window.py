@@ -262,3 +262,19 @@ def test_a_case_opened_from_the_menu_goes_on_to_its_page(
     assert opened.case_id == form.saved_id
     opened.close()
     QApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+
+
+def test_a_residents_page_comes_back_at_the_size_it_was_left(
+    window: MainWindow, app: Application
+) -> None:
+    resident = app.residents.search("卓玛")[0].id
+    first = window.open_resident(resident)
+    first.resize(700, 520)  # inside the offscreen screen (800 × 600)
+    left = (first.width(), first.height())  # the page may keep a minimum height
+    assert left != (1180, 820)  # not its first-opening size
+    first.close()
+    QApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+    again = window.open_resident(resident)
+    assert (again.width(), again.height()) == left
+    again.close()
+    QApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
