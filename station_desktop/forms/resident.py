@@ -119,3 +119,18 @@ END_MEMBERSHIP_FORM = FormSpec(
         ),
     ),
 )
+
+# Screen only: a membership reviewed and kept, with the date of its next review.
+REVIEW_MEMBERSHIP_FORM = FormSpec(
+    code="GM-REV",
+    version=1,
+    title=N_("Priority-group membership reviewed"),
+    record_kind="group_membership",
+    sections=(
+        SectionSpec(
+            "review",
+            N_("Reviewed: the membership stays"),
+            (FieldSpec("review_on", FieldKind.DATE, N_("Next review on"), required=True),),
+        ),
+    ),
+)

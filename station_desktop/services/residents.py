@@ -13,7 +13,11 @@ from sqlalchemy.orm import Session
 from station_desktop.domain.codes import LegalBasis
 from station_desktop.domain.idcard import check_id_number
 from station_desktop.errors import FieldError, ValidationError
-from station_desktop.forms.resident import MEMBERSHIP_FIELDS, RESIDENT_FORM
+from station_desktop.forms.resident import (
+    MEMBERSHIP_FIELDS,
+    RESIDENT_FORM,
+    REVIEW_MEMBERSHIP_FORM,
+)
 from station_desktop.forms.spec import FieldKind, FieldSpec
 from station_desktop.forms.validate import Cleaned, clean_field, clean_form
 from station_desktop.i18n import N_
@@ -38,6 +42,8 @@ MSG_MINOR_GUARDIAN = N_("A child under 14 needs a guardian: choose one or type t
 MSG_MINOR_BASIS = N_("For a child under 14 the basis must be the guardian's consent or a duty.")
 MSG_OWN_GUARDIAN = N_("A person cannot be their own guardian.")
 MSG_END_BEFORE_START = N_("The end date is before the start date.")
+MSG_REVIEW_NOT_AFTER_TODAY = N_("The next review must come after today.")
+MSG_MEMBERSHIP_ENDED = N_("This membership has ended: there is nothing to review.")
 
 
 def age_on(birth: date, day: date) -> int:
@@ -112,6 +118,21 @@ class ResidentService:
             if end_date < membership.start_date:
                 raise ValidationError([FieldError("end_date", MSG_END_BEFORE_START)])
             uow.update(GroupMembership, membership_id, {"end_date": end_date})
+
+    def review_membership(self, membership_id: uuid.UUID, values: Mapping[str, Any]) -> None:
+        """The membership was reviewed and stays: its next review date moves on (the log
+        keeps who reviewed it and when). Only a current membership can be reviewed."""
+        today = self.ctx.today()
+        cleaned = clean_form(REVIEW_MEMBERSHIP_FORM, values, today=today)
+        next_review = cleaned.values.get("review_on")
+        if next_review is not None and next_review <= today:
+            cleaned.error("review_on", MSG_REVIEW_NOT_AFTER_TODAY)
+        with self.ctx.uow() as uow:
+            membership = require_record(uow.session, GroupMembership, membership_id, "membership")
+            if membership.end_date is not None and membership.end_date < today:
+                cleaned.error("review_on", MSG_MEMBERSHIP_ENDED)
+            raise_if_invalid(cleaned)
+            uow.update(GroupMembership, membership_id, {"review_on": next_review})
 
     def create_household(
         self, area_id: uuid.UUID | None, household_no: str, address: str

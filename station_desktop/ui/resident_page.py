@@ -18,7 +18,7 @@ import itertools
 import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from PySide6.QtCore import QEvent, QObject, Qt, Signal
@@ -52,7 +52,12 @@ from station_desktop.errors import NotFound
 from station_desktop.formats import LocaleFormats
 from station_desktop.forms.case import CASE_FORM
 from station_desktop.forms.feedback import FEEDBACK_FORM
-from station_desktop.forms.resident import END_MEMBERSHIP_FORM, MEMBERSHIP_FORM, RESIDENT_FORM
+from station_desktop.forms.resident import (
+    END_MEMBERSHIP_FORM,
+    MEMBERSHIP_FORM,
+    RESIDENT_FORM,
+    REVIEW_MEMBERSHIP_FORM,
+)
 from station_desktop.forms.resources import HANDOUT_FORM
 from station_desktop.forms.spec import FormSpec
 from station_desktop.forms.validate import clean_form
@@ -300,8 +305,10 @@ class ResidentWindow(QDialog):
         self.memberships_table = _table(len(MEMBERSHIP_HEADERS))
         self.add_membership_button = QPushButton(self)
         self.end_membership_button = QPushButton(self)
+        self.review_membership_button = QPushButton(self)
         membership_buttons = QHBoxLayout()
         membership_buttons.addWidget(self.add_membership_button)
+        membership_buttons.addWidget(self.review_membership_button)
         membership_buttons.addWidget(self.end_membership_button)
         membership_buttons.addStretch(1)
         box_layout = QVBoxLayout(self.memberships_box)
@@ -333,6 +340,13 @@ class ResidentWindow(QDialog):
             _Action(self.edit_button, N_("Edit details…"), None, EDIT_KEYS, self.edit_details),
             _Action(
                 self.add_membership_button, N_("Add membership…"), None, None, self.add_membership
+            ),
+            _Action(
+                self.review_membership_button,
+                N_("Reviewed…"),
+                None,
+                None,
+                self.review_membership,
             ),
             _Action(
                 self.end_membership_button, N_("End membership…"), None, None, self.end_membership
@@ -414,6 +428,7 @@ class ResidentWindow(QDialog):
             self.edit_button,
             self.memberships_table,
             self.add_membership_button,
+            self.review_membership_button,
             self.end_membership_button,
             self.household_table,
             self.timeline_table,
@@ -570,7 +585,9 @@ class ResidentWindow(QDialog):
         alive = self.file is not None
         for action in self._actions:
             action.button.setEnabled(alive)
-        self.end_membership_button.setEnabled(alive and self.selected_membership() is not None)
+        chosen = alive and self.selected_membership() is not None
+        self.end_membership_button.setEnabled(chosen)
+        self.review_membership_button.setEnabled(chosen)
 
     def _membership_chosen(self, row: int, *_cell: int) -> None:
         # Tabbing into the table makes its first row current without selecting it (and a
@@ -690,6 +707,29 @@ class ResidentWindow(QDialog):
                 save,
                 {"end_date": today},
                 f"{END_MEMBERSHIP_FORM.code}:{membership_id}",
+                parent=self,
+            )
+        )
+
+    def review_membership(self) -> RecordDialog | None:
+        """Reviewed and kept: the next review date, a year on unless changed."""
+        membership_id = self.selected_membership()
+        if membership_id is None:
+            return None
+
+        def save(values: dict[str, Any]) -> uuid.UUID:
+            self._app.residents.review_membership(membership_id, values)
+            return membership_id
+
+        next_year = self._app.ctx.today() + timedelta(days=365)
+        return self._after_save(
+            prefilled_dialog(
+                self._app,
+                self._languages.formats,
+                REVIEW_MEMBERSHIP_FORM,
+                save,
+                {"review_on": next_year},
+                f"{REVIEW_MEMBERSHIP_FORM.code}:{membership_id}",
                 parent=self,
             )
         )

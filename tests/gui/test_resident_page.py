@@ -255,7 +255,8 @@ def test_every_control_is_reached_by_tab_and_has_an_accessible_name(
         window.edit_button,
         window.memberships_table,
         window.add_membership_button,
-        window.end_membership_button,  # on: passing through the table chose its first row
+        window.review_membership_button,  # on: passing through the table chose its first row
+        window.end_membership_button,
         window.household_table,
         window.timeline_table,
         window.add_visit_button,
@@ -478,3 +479,31 @@ def test_a_resident_deleted_meanwhile_leaves_a_page_that_says_so(
     assert window.timeline_table.rowCount() == 0
     assert not window.add_visit_button.isEnabled()
     assert window.add_visit() is None
+
+
+def test_a_membership_reviewed_and_kept_leaves_the_follow_ups(
+    window: ResidentWindow, dolkar: Dolkar, app: Application, qtbot: QtBot
+) -> None:
+    from station_desktop.services.followups import FollowUpService
+
+    reviews = FollowUpService(app.ctx)
+    [membership] = [m for m in app.residents.memberships(dolkar.resident_id) if m.review_on]
+    due = [f for f in reviews.due(horizon_days=60) if f.kind == "review"]
+    assert [f.record_id for f in due] == [membership.id]
+    row = [m.id for m in window.file.memberships].index(membership.id)  # type: ignore[union-attr]
+    window.memberships_table.setFocus()
+    window.memberships_table.setCurrentCell(row, 0)
+    before = set(window.findChildren(RecordDialog))
+    _click(qtbot, window.review_membership_button)
+    dialog = _new_dialog(window, before)
+    assert dialog.editor.values()["review_on"] == "2027-06-01"  # a year on, to change
+    dialog.editor.set_values({"review_on": "2026-06-01"})
+    assert not dialog.save()  # today: the next review must come later
+    assert [e.field for e in dialog.editor.errors()] == ["review_on"]
+    dialog.editor.set_values({"review_on": "2026-12-01"})
+    with qtbot.waitSignal(window.records_changed, timeout=2000):
+        assert dialog.save()
+    [kept] = [m for m in app.residents.memberships(dolkar.resident_id) if m.id == membership.id]
+    assert kept.review_on is not None and kept.review_on.isoformat() == "2026-12-01"
+    assert kept.end_date is None
+    assert [f for f in reviews.due(horizon_days=60) if f.kind == "review"] == []

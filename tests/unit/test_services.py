@@ -100,6 +100,24 @@ def test_memberships_have_periods(app: Application, station: StationSetup) -> No
     assert sorted(m.group for m in app.residents.memberships(resident)) == ["dibao", "disability"]
 
 
+def test_a_reviewed_membership_moves_its_review_on(app: Application, station: StationSetup) -> None:
+    resident = _register(app)
+    kept = app.residents.add_membership(
+        resident, {"group": "dibao", "start_date": "2024-01-01", "review_on": "2026-05-01"}
+    )
+    ended = app.residents.add_membership(
+        resident, {"group": "disability", "start_date": "2024-01-01", "end_date": "2025-01-01"}
+    )
+    with pytest.raises(ValidationError) as caught:
+        app.residents.review_membership(kept, {"review_on": "2026-06-01"})  # today
+    assert _fields(caught.value) == {"review_on"}
+    with pytest.raises(ValidationError):
+        app.residents.review_membership(ended, {"review_on": "2027-01-01"})
+    app.residents.review_membership(kept, {"review_on": "2027-05-01"})
+    [stored] = [m for m in app.residents.memberships(resident) if m.id == kept]
+    assert stored.review_on is not None and stored.review_on.isoformat() == "2027-05-01"
+
+
 def test_visit_rules(app: Application, station: StationSetup) -> None:
     resident = _register(app)
     base = {
