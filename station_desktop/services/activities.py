@@ -21,7 +21,10 @@ from station_desktop.services.context import (
     raise_if_invalid,
     require_record,
 )
-from station_desktop.services.corrections import EditableRecord, cleaned_values, form_input
+from station_desktop.services.corrections import (
+    EditableRecord,
+    load_editable,
+)
 from station_desktop.store.changes import ChangeRecorder
 from station_desktop.store.models import Activity, Attendance, Resident
 
@@ -57,13 +60,7 @@ class ActivityService:
         """The activity as its form shows it (not its sign-in list: see `attendees`), or
         None if there is no such live activity."""
         with self.ctx.db.read() as session:
-            activity = load(session, Activity, activity_id)
-            if activity is None:
-                return None
-            return EditableRecord(
-                form_input(ACTIVITY_FORM, cleaned_values(ACTIVITY_FORM, activity)),
-                list(activity.heads),
-            )
+            return load_editable(session, Activity, ACTIVITY_FORM, activity_id)
 
     def update(
         self,

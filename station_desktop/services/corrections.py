@@ -13,9 +13,12 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from sqlalchemy.orm import Session
+
 from station_desktop.errors import StaleEdit
 from station_desktop.forms.spec import FieldKind, FieldSpec, FormSpec
 from station_desktop.forms.validate import Cleaned
+from station_desktop.services.context import load
 from station_desktop.store.models import Replicated
 
 
@@ -92,6 +95,16 @@ def with_record(form: FormSpec, record: Replicated, given: Cleaned) -> Cleaned:
     """The given (partial) values over the record's own, for the cross-field rules. The
     errors list is `given`'s own: an error added to either is an error of the update."""
     return Cleaned({**cleaned_values(form, record), **given.values}, given.errors)
+
+
+def load_editable(
+    session: Session, model: type[Replicated], form: FormSpec, record_id: uuid.UUID
+) -> EditableRecord | None:
+    """A one-row record as `form` shows it, or None if there is no such live record."""
+    record = load(session, model, record_id)
+    if record is None:
+        return None
+    return EditableRecord(form_input(form, cleaned_values(form, record)), list(record.heads))
 
 
 def check_based_on(heads: Sequence[str], based_on: Sequence[str] | None) -> None:

@@ -26,8 +26,7 @@ from station_desktop.services.context import (
 )
 from station_desktop.services.corrections import (
     EditableRecord,
-    cleaned_values,
-    form_input,
+    load_editable,
     to_columns,
     with_record,
 )
@@ -59,13 +58,7 @@ class ResourceService:
     def editable_receipt(self, receipt_id: uuid.UUID) -> EditableRecord | None:
         """The donation as its form shows it, or None if there is no such live receipt."""
         with self.ctx.db.read() as session:
-            receipt = load(session, ResourceReceipt, receipt_id)
-            if receipt is None:
-                return None
-            return EditableRecord(
-                form_input(RECEIPT_FORM, cleaned_values(RECEIPT_FORM, receipt)),
-                list(receipt.heads),
-            )
+            return load_editable(session, ResourceReceipt, RECEIPT_FORM, receipt_id)
 
     def update_receipt(
         self,
@@ -127,13 +120,7 @@ class ResourceService:
     def editable_handout(self, handout_id: uuid.UUID) -> EditableRecord | None:
         """The hand-out as its form shows it, or None if there is no such live hand-out."""
         with self.ctx.db.read() as session:
-            handout = load(session, ResourceHandout, handout_id)
-            if handout is None:
-                return None
-            return EditableRecord(
-                form_input(HANDOUT_FORM, cleaned_values(HANDOUT_FORM, handout)),
-                list(handout.heads),
-            )
+            return load_editable(session, ResourceHandout, HANDOUT_FORM, handout_id)
 
     def update_handout(
         self,

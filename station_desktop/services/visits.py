@@ -14,14 +14,12 @@ from station_desktop.i18n import N_
 from station_desktop.services.context import (
     ServiceContext,
     check_reference,
-    load,
     raise_if_invalid,
     require_record,
 )
 from station_desktop.services.corrections import (
     EditableRecord,
-    cleaned_values,
-    form_input,
+    load_editable,
     to_columns,
     with_record,
 )
@@ -52,12 +50,7 @@ class VisitService:
     def editable(self, visit_id: uuid.UUID) -> EditableRecord | None:
         """The visit as its form shows it, or None if there is no such live visit."""
         with self.ctx.db.read() as session:
-            visit = load(session, HomeVisit, visit_id)
-            if visit is None:
-                return None
-            return EditableRecord(
-                form_input(VISIT_FORM, cleaned_values(VISIT_FORM, visit)), list(visit.heads)
-            )
+            return load_editable(session, HomeVisit, VISIT_FORM, visit_id)
 
     def update(
         self,
