@@ -90,6 +90,7 @@ PRINT_KINDS: dict[str, PrintKind] = {
     "cases": "case",
     "feedback": "feedback",
     "activities": "activity",
+    "handout": "handout",  # of the Resources page's rows, only hand-outs (see record_kind)
 }
 # Records with no window of their own open in the record editor, to be corrected, printed
 # or withdrawn (list kinds from the pages, record kinds from a resident's timeline and the
@@ -680,9 +681,7 @@ class MainWindow(QMainWindow):
         if not isinstance(page, RecordListPage) or record is None:
             QMessageBox.information(self, _("Print"), _("Choose a record in a list first."))
             return None
-        kind = PRINT_KINDS.get(page.page.kind)
-        if page.page.kind == "resources":
-            kind = "handout" if record.get("direction") == "handed_out" else None
+        kind = PRINT_KINDS.get(record_kind(page.page.kind, record))
         if kind is None:
             QMessageBox.information(self, _("Print"), _("This record has no printed form."))
             return None

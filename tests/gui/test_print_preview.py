@@ -3,6 +3,7 @@ printed; blank feedback sheets by count."""
 
 from __future__ import annotations
 
+import io
 import threading
 from collections.abc import Callable
 from pathlib import Path
@@ -156,3 +157,52 @@ def test_cancel_stops_a_long_batch(window: MainWindow, app: Application, qtbot: 
     assert heard == [1]  # form 2 never began: the other 199 were not laid out
     QApplication.processEvents()
     assert not window.findChildren(PrintPreviewDialog)
+
+
+def test_on_the_resources_page_only_hand_outs_print(
+    window: MainWindow,
+    app: Application,
+    station: StationSetup,
+    qtbot: QtBot,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from PySide6.QtWidgets import QMessageBox
+
+    receipt = app.resources.record_receipt(
+        {
+            "received_on": "2026-05-01",
+            "donor_name": "爱心企业",
+            "donor_type": "enterprise",
+            "kind": "goods",
+            "item": "坐便椅",
+            "quantity": 2,
+            "unit_value": "120.00",
+        }
+    )
+    app.resources.record_handout(
+        {
+            "resident_id": app.residents.search("王堃")[0].id,
+            "handed_on": "2026-05-02",
+            "receipt_id": receipt,
+            "kind": "goods",
+            "item": "坐便椅",
+            "quantity": 1,
+            "unit_value": "120",
+        }
+    )
+    said: list[str] = []
+    monkeypatch.setattr(QMessageBox, "information", lambda *a: said.append(a[2]) or 0)
+    page = window.record_pages[4]  # resources
+    window.nav.setCurrentRow(window.pages.indexOf(page))
+    page.refresh()
+    rows = [page.table.record(r) for r in range(page.table.rowCount())]
+    directions = [row["direction"] for row in rows if row is not None]
+    page.table.selectRow(directions.index("received"))
+    assert window.print_selected() is None and said  # a donation has no printed form
+    page.table.selectRow(directions.index("handed_out"))
+    job = window.print_selected()
+    assert job is not None
+    job.wait(30)
+    dialog = _preview(window, qtbot)
+    assert "坐便椅" in PdfReader(io.BytesIO(dialog.pdf.data)).pages[0].extract_text()
+    dialog.close()
