@@ -54,3 +54,45 @@ def type_text(widget: object, text: str) -> None:
         for kind in (QEvent.Type.KeyPress, QEvent.Type.KeyRelease):
             event = QKeyEvent(kind, Qt.Key.Key_unknown, Qt.KeyboardModifier.NoModifier, ch)
             QApplication.sendEvent(widget, event)  # type: ignore[arg-type]
+
+
+class Answers:
+    """Stands in for the message boxes: records what was asked and warned, and answers as
+    told (a real box would wait for a click that never comes). `unsaved` answers "changes
+    not saved: Save, Discard or Cancel?"; `reply` answers every other question."""
+
+    def __init__(self, unsaved: object = None, reply: object = None) -> None:
+        from PySide6.QtWidgets import QMessageBox
+
+        self.asked: list[str] = []
+        self.warnings: list[str] = []
+        self.unsaved = unsaved or QMessageBox.StandardButton.Discard
+        self.reply = reply or QMessageBox.StandardButton.No
+
+    def question(
+        self, parent: object, title: str, text: str, buttons: object = None, *rest: object
+    ) -> object:
+        from PySide6.QtWidgets import QMessageBox
+
+        self.asked.append(text)
+        if buttons is not None and QMessageBox.StandardButton.Save in buttons:  # type: ignore[operator]
+            return self.unsaved
+        return self.reply
+
+    def warning(self, parent: object, title: str, text: str, *rest: object) -> object:
+        from PySide6.QtWidgets import QMessageBox
+
+        self.warnings.append(text)
+        return QMessageBox.StandardButton.Ok
+
+
+def answer_message_boxes(
+    monkeypatch: pytest.MonkeyPatch, unsaved: object = None, reply: object = None
+) -> Answers:
+    """QMessageBox.question and .warning answered by an `Answers` for this test."""
+    from PySide6.QtWidgets import QMessageBox
+
+    given = Answers(unsaved, reply)
+    monkeypatch.setattr(QMessageBox, "question", given.question)
+    monkeypatch.setattr(QMessageBox, "warning", given.warning)
+    return given

@@ -30,7 +30,8 @@ from station_desktop.ui.forms.editor import RecordDialog
 from station_desktop.ui.forms.fields import ChoiceCombo
 from station_desktop.ui.qt_i18n import LanguageSwitcher
 from tests.conftest import StationSetup
-from tests.gui.test_form_editor import Answers, Keyboard
+from tests.gui.conftest import Answers, answer_message_boxes
+from tests.gui.test_form_editor import Keyboard
 
 pytestmark = pytest.mark.gui
 
@@ -44,10 +45,7 @@ CTRL = Qt.KeyboardModifier.ControlModifier
 
 @pytest.fixture(autouse=True)
 def answers(monkeypatch: pytest.MonkeyPatch) -> Answers:
-    given = Answers()
-    monkeypatch.setattr(QMessageBox, "question", given.question)
-    monkeypatch.setattr(QMessageBox, "warning", given.warning)
-    return given
+    return answer_message_boxes(monkeypatch)
 
 
 @pytest.fixture
@@ -347,7 +345,7 @@ def test_a_note_begun_on_the_follow_ups_page_is_offered_here(
         CASE_NOTE_FORM.version,
         {"written_on": "2026-05-31", "body": SECOND_NOTE},
     )
-    answers.restore = QMessageBox.StandardButton.Yes
+    answers.reply = QMessageBox.StandardButton.Yes
     keys.press(Qt.Key.Key_N, modifier=CTRL)
     dialog = _dialog(window, qtbot)
     qtbot.waitUntil(lambda: len(answers.asked) == 1, timeout=2000)

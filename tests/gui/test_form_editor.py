@@ -43,7 +43,7 @@ from station_desktop.ui.forms.fields import (
 )
 from station_desktop.ui.qt_i18n import LanguageSwitcher
 from tests.conftest import LONG_NOTE, FakeClock, StationSetup, fill_until_full
-from tests.gui.conftest import type_text
+from tests.gui.conftest import Answers, answer_message_boxes, type_text
 
 pytestmark = pytest.mark.gui
 
@@ -58,35 +58,9 @@ VISIT_KEY = "HV-01:new"
 MSG_UNSAVED = "This record has changes that are not saved. Save them now?"
 
 
-class Answers:
-    """Stands in for the message boxes: records what was asked and answers as told (a real
-    box would wait for a click that never comes)."""
-
-    def __init__(self) -> None:
-        self.asked: list[str] = []
-        self.warnings: list[str] = []
-        self.unsaved = QMessageBox.StandardButton.Discard
-        self.restore = QMessageBox.StandardButton.No
-
-    def question(
-        self, parent: object, title: str, text: str, buttons: object, default: object = None
-    ) -> QMessageBox.StandardButton:
-        self.asked.append(text)
-        if QMessageBox.StandardButton.Save in buttons:  # type: ignore[operator]
-            return self.unsaved
-        return self.restore
-
-    def warning(self, parent: object, title: str, text: str, *rest: object) -> object:
-        self.warnings.append(text)
-        return QMessageBox.StandardButton.Ok
-
-
 @pytest.fixture(autouse=True)
 def answers(monkeypatch: pytest.MonkeyPatch) -> Answers:
-    given = Answers()
-    monkeypatch.setattr(QMessageBox, "question", given.question)
-    monkeypatch.setattr(QMessageBox, "warning", given.warning)
-    return given
+    return answer_message_boxes(monkeypatch)
 
 
 @pytest.fixture
@@ -500,7 +474,7 @@ def test_the_dialog_offers_a_left_draft_back(
     qtbot: QtBot,
 ) -> None:
     drafts.save(VISIT_KEY, "HV-01", 1, {"companions": COMPANIONS, "outcome": "vacant"})
-    answers.restore = QMessageBox.StandardButton.Yes
+    answers.reply = QMessageBox.StandardButton.Yes
     dialog = _visit_dialog(app, languages, choices, drafts)
     _show(qtbot, dialog)
     qtbot.waitUntil(lambda: dialog.editor.values()["companions"] == COMPANIONS, timeout=2000)
@@ -508,7 +482,7 @@ def test_the_dialog_offers_a_left_draft_back(
     assert len(answers.asked) == 1 and "{time}" not in answers.asked[0]
 
     declined = _visit_dialog(app, languages, choices, drafts)
-    answers.restore = QMessageBox.StandardButton.No
+    answers.reply = QMessageBox.StandardButton.No
     _show(qtbot, declined)
     qtbot.waitUntil(lambda: len(answers.asked) == 2, timeout=2000)
     assert declined.editor.values()["companions"] == ""

@@ -28,35 +28,17 @@ from station_desktop.ui.record_editing import (
     open_record_editor,
 )
 from tests.conftest import StationSetup
-from tests.gui.conftest import type_text
+from tests.gui.conftest import Answers, answer_message_boxes, type_text
 from tests.gui.test_accessibility import nameless_controls
 
 pytestmark = pytest.mark.gui
 
 
-class Answers:
-    """Stands in for the message boxes: records what was asked and said, answers Yes."""
-
-    def __init__(self) -> None:
-        self.asked: list[str] = []
-        self.warnings: list[str] = []
-        self.answer = QMessageBox.StandardButton.Yes
-
-    def question(self, parent: object, title: str, text: str, *rest: object) -> object:
-        self.asked.append(text)
-        return self.answer
-
-    def warning(self, parent: object, title: str, text: str, *rest: object) -> object:
-        self.warnings.append(text)
-        return QMessageBox.StandardButton.Ok
-
-
 @pytest.fixture(autouse=True)
 def answers(monkeypatch: pytest.MonkeyPatch) -> Answers:
-    given = Answers()
-    monkeypatch.setattr(QMessageBox, "question", given.question)
-    monkeypatch.setattr(QMessageBox, "warning", given.warning)
-    return given
+    return answer_message_boxes(
+        monkeypatch, unsaved=QMessageBox.StandardButton.Yes, reply=QMessageBox.StandardButton.Yes
+    )
 
 
 @pytest.fixture
@@ -201,11 +183,11 @@ def test_a_feedback_sheet_is_withdrawn_after_the_question(
     kept = page.table.record(1)
     assert kept is not None
 
-    answers.answer = QMessageBox.StandardButton.No  # asked, and thought better of it
+    answers.reply = QMessageBox.StandardButton.No  # asked, and thought better of it
     _click(qtbot, _button(dialog, WITHDRAW_BUTTON))
     assert dialog.isVisible() and page.table.rowCount() == 2
 
-    answers.answer = QMessageBox.StandardButton.Yes
+    answers.reply = QMessageBox.StandardButton.Yes
     _click(qtbot, _button(dialog, WITHDRAW_BUTTON))
     assert answers.asked == [_(MSG_WITHDRAW_QUESTION)] * 2
     qtbot.waitUntil(lambda: page.table.rowCount() == 1, timeout=2000)

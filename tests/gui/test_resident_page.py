@@ -35,6 +35,7 @@ from station_desktop.ui.resident_page import (
     ResidentWindow,
 )
 from tests.conftest import FakeClock, StationSetup
+from tests.gui.conftest import Answers, answer_message_boxes
 
 pytestmark = pytest.mark.gui
 
@@ -43,28 +44,9 @@ SON_BO, SON_ZH = "ཚེ་རིང་", "次仁"
 PHONE, NEW_PHONE = "13908901234", "13989001122"
 
 
-class Answers:
-    """Stands in for the message boxes (a real one would wait for a click)."""
-
-    def __init__(self) -> None:
-        self.asked: list[str] = []
-        self.warnings: list[str] = []
-
-    def question(self, parent: object, title: str, text: str, *rest: object) -> object:
-        self.asked.append(text)
-        return QMessageBox.StandardButton.Discard
-
-    def warning(self, parent: object, title: str, text: str, *rest: object) -> object:
-        self.warnings.append(text)
-        return QMessageBox.StandardButton.Ok
-
-
 @pytest.fixture(autouse=True)
 def answers(monkeypatch: pytest.MonkeyPatch) -> Answers:
-    given = Answers()
-    monkeypatch.setattr(QMessageBox, "question", given.question)
-    monkeypatch.setattr(QMessageBox, "warning", given.warning)
-    return given
+    return answer_message_boxes(monkeypatch, reply=QMessageBox.StandardButton.Discard)
 
 
 @dataclass
