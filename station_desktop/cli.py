@@ -201,7 +201,7 @@ def _cmd_setup(args: argparse.Namespace) -> int:
 
 
 def _cmd_backups(args: argparse.Namespace) -> int:
-    from station_desktop.store.backup import list_backups, rotate_backups, take_backup
+    from station_desktop.store.backup import back_up, list_backups
     from station_desktop.store.opening import restore_backup
 
     paths = _paths(args)
@@ -213,8 +213,7 @@ def _cmd_backups(args: argparse.Namespace) -> int:
             _out(f"{backup.taken_at.isoformat()}  {backup.reason:<14} {backup.path}")
     elif args.backups_command == "create":
         with _open(args) as app:
-            path = take_backup(app.paths.database, app.paths.backups, "manual")
-            rotate_backups(app.paths.backups)
+            path = back_up(app.paths.database, app.paths.backups, "manual")
         _out(f"Backup written: {path}")
     else:
         kept = restore_backup(paths, args.file)

@@ -125,5 +125,13 @@ def rotate_backups(backup_dir: Path) -> list[Path]:
     return removed
 
 
+def back_up(database: Path, backup_dir: Path, reason: str, *, now: datetime | None = None) -> Path:
+    """Take a backup, then let the oldest go by the rotation rule: what every backup the
+    program takes (daily, manual, before a migration) does."""
+    path = take_backup(database, backup_dir, reason, now=now)
+    rotate_backups(backup_dir)
+    return path
+
+
 def has_backup_on(backup_dir: Path, day: date) -> bool:
     return any(b.taken_at.date() == day for b in list_backups(backup_dir))

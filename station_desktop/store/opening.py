@@ -29,10 +29,9 @@ from sqlalchemy.orm import Session
 from station_desktop.errors import DatabaseDamaged, DataDirInUse, NeedsMigration, SchemaTooNew
 from station_desktop.paths import DataPaths
 from station_desktop.store.backup import (
+    back_up,
     integrity_problems,
     list_backups,
-    rotate_backups,
-    take_backup,
 )
 from station_desktop.store.changes import get_local_state, set_local_state
 from station_desktop.store.engine import Database, create_store_engine, sqlite_url
@@ -134,8 +133,7 @@ def _open_locked(
             if read_only:
                 raise NeedsMigration(path=str(paths.database))
             if existed:
-                take_backup(paths.database, paths.backups, "pre-migration", now=now())
-                rotate_backups(paths.backups)
+                back_up(paths.database, paths.backups, "pre-migration", now=now())
             upgrade_to_head(engine)
             migrated_from = revision or "empty"
         device_id = _existing_device(db) if read_only else ensure_device(db, now, new_id)

@@ -18,11 +18,10 @@ from station_desktop.i18n import Catalogues, _
 from station_desktop.logs import configure_logging, stop_logging
 from station_desktop.paths import DataPaths, resolve_data_dir
 from station_desktop.store.backup import (
+    back_up,
     has_backup_on,
     integrity_problems,
     list_backups,
-    rotate_backups,
-    take_backup,
 )
 from station_desktop.ui.crash import install_crash_handler
 from station_desktop.ui.fonts import load_fonts
@@ -74,8 +73,7 @@ class IntegrityCheck(QObject):
         today = datetime.now(UTC).date()
         try:
             if not has_backup_on(self._paths.backups, today):
-                take_backup(self._paths.database, self._paths.backups, "daily")
-                rotate_backups(self._paths.backups)
+                back_up(self._paths.database, self._paths.backups, "daily")
         except (OSError, RuntimeError) as error:  # disk full, or the copy failed its check
             logging.getLogger(__name__).exception("daily backup failed")
             self.backup_failed.emit(backup_problem(error, self._paths.backups))

@@ -37,7 +37,7 @@ from station_desktop.services.followups import (
     QUIET_FIELD,
     FollowUpService,
 )
-from station_desktop.store.backup import list_backups, rotate_backups, take_backup
+from station_desktop.store.backup import back_up, list_backups
 from station_desktop.store.failures import storage_problem
 from station_desktop.ui.fonts import text_line_height
 from station_desktop.ui.forms.fields import paint_as_error
@@ -80,8 +80,7 @@ class BackupJob(QObject):
 
     def _run(self) -> None:
         try:
-            take_backup(self._database, self._backups, "manual")
-            rotate_backups(self._backups)
+            back_up(self._database, self._backups, "manual")
         except (OSError, RuntimeError) as error:  # disk full, or the copy failed its check
             self.finished.emit(backup_problem(error, self._backups))
             return

@@ -91,7 +91,7 @@ def test_back_up_now_and_a_failed_backup_stays_in_sight(
     def full(*args: object) -> Path:
         raise OSError(errno.ENOSPC, "No space left on device")
 
-    monkeypatch.setattr(settings_page, "take_backup", full)
+    monkeypatch.setattr(settings_page, "back_up", full)
     page.back_up_now()
     with qtbot.waitSignal(page.backup_finished, timeout=30_000):
         pass
