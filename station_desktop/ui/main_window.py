@@ -11,9 +11,9 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
-from PySide6.QtCore import QByteArray, QEvent, QObject, QSettings, Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QObject, QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import (
     QAction,
     QActionGroup,
@@ -82,8 +82,10 @@ from station_desktop.ui.settings_page import PAGE_TITLE as SETTINGS_PAGE_TITLE
 from station_desktop.ui.settings_page import SettingsPage
 from station_desktop.ui.table_models import PagedRecordModel, size_rows
 from station_desktop.ui.visit_pack import VisitPackDialog, open_visit_pack
+from station_desktop.ui.window_state import remember_geometry
 
 SEARCH_DELAY_MS = 150
+ShownT = TypeVar("ShownT", bound=QWidget)
 # Which printed form a list's records have (resources: only hand-outs have one).
 PRINT_KINDS: dict[str, PrintKind] = {
     "visits": "visit",
@@ -608,13 +610,20 @@ class MainWindow(QMainWindow):
             if window.isVisible():
                 window.reload()
 
+    def _raise_shown(self, kind: type[ShownT], wanted: Callable[[ShownT], bool]) -> ShownT | None:
+        """The open window of `kind` that `wanted` picks, brought to the front."""
+        for window in self.findChildren(kind):
+            if wanted(window) and window.isVisible():
+                window.raise_()
+                window.activateWindow()
+                return window
+        return None
+
     def open_case(self, case_id: uuid.UUID) -> CaseWindow:
         """The case's page (one window per case; a second request raises it)."""
-        for existing in self.findChildren(CaseWindow):
-            if existing.case_id == case_id and existing.isVisible():
-                existing.raise_()
-                existing.activateWindow()
-                return existing
+        shown = self._raise_shown(CaseWindow, lambda window: window.case_id == case_id)
+        if shown is not None:
+            return shown
         window = CaseWindow(self._app, self._languages, case_id, self)
         window.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         window.print_requested.connect(self._print_case)
@@ -632,11 +641,9 @@ class MainWindow(QMainWindow):
 
     def open_resident(self, resident_id: uuid.UUID) -> ResidentWindow:
         """The resident's page, one window per resident (a second request raises it)."""
-        for existing in self.findChildren(ResidentWindow):
-            if existing.resident_id == resident_id and existing.isVisible():
-                existing.raise_()
-                existing.activateWindow()
-                return existing
+        shown = self._raise_shown(ResidentWindow, lambda window: window.resident_id == resident_id)
+        if shown is not None:
+            return shown
         window = ResidentWindow(self._app, self._languages, resident_id, self)
         window.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         window.resident_requested.connect(self.open_resident)
@@ -846,17 +853,11 @@ class MainWindow(QMainWindow):
     # ------------------------------------------------------------ window state
 
     def _restore_state(self) -> None:
-        settings = QSettings()
-        geometry = settings.value("main_window/geometry")
-        if isinstance(geometry, QByteArray):
-            self.restoreGeometry(geometry)
-        else:
-            self.resize(1100, 700)
-        page = settings.value("main_window/page", 0)
+        self.resize(1100, 700)  # the first time; then as it was left
+        remember_geometry(self, "main_window")
+        page = QSettings().value("main_window/page", 0)
         self.nav.setCurrentRow(int(str(page)) if str(page).isdigit() else 0)
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt override
-        settings = QSettings()
-        settings.setValue("main_window/geometry", self.saveGeometry())
-        settings.setValue("main_window/page", self.nav.currentRow())
+        QSettings().setValue("main_window/page", self.nav.currentRow())
         super().closeEvent(event)

@@ -278,3 +278,17 @@ def test_a_residents_page_comes_back_at_the_size_it_was_left(
     assert (again.width(), again.height()) == left
     again.close()
     QApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+
+
+def test_the_main_window_comes_back_at_the_size_it_was_left(
+    app: Application, station: StationSetup, languages: LanguageSwitcher, qtbot: QtBot
+) -> None:
+    first = MainWindow(app, languages)
+    qtbot.addWidget(first)
+    first.show()
+    first.resize(720, 560)
+    left = (first.width(), first.height())
+    first.close()
+    second = MainWindow(app, languages)
+    qtbot.addWidget(second)
+    assert (second.width(), second.height()) == left != (1100, 700)
