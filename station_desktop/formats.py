@@ -35,6 +35,11 @@ class LocaleFormats:
         self._language = language
         self._tibetan_digits = tibetan_digits
 
+    @classmethod
+    def fixed(cls, language: str) -> LocaleFormats:
+        """Formats for one language that never changes (paper, spreadsheets)."""
+        return cls(lambda: language)
+
     @property
     def language(self) -> str:
         return self._language()

@@ -136,18 +136,13 @@ MSG_TICK_ANY: Final = N_("Tick every box that applies.")
 MSG_CORRECTS: Final = N_("Corrects the note of {date}")
 
 
-def _fixed(language: str) -> Callable[[], str]:
-    """A language that never changes (LocaleFormats asks for it on every call)."""
-    return lambda: language
-
-
 class PaperTexts:
     """Labels, codes and dates in Tibetan and in Chinese at once, whatever the interface
     language (paper is read by people of both languages)."""
 
     def __init__(self, catalogues: Catalogues | None = None) -> None:
         self._catalogues = catalogues if catalogues is not None else Catalogues()
-        self._formats = tuple(LocaleFormats(_fixed(lang)) for lang in PAPER_LANGUAGES)
+        self._formats = tuple(LocaleFormats.fixed(lang) for lang in PAPER_LANGUAGES)
         self._cache: dict[str, tuple[str, str]] = {}
 
     def both(self, message: str, **params: Any) -> tuple[str, str]:

@@ -246,10 +246,6 @@ class _Paper:
         return cell.text
 
 
-def _fixed(language: str) -> Callable[[], str]:
-    return lambda: language
-
-
 # ---------------------------------------------------------------- tables
 
 
@@ -860,7 +856,7 @@ def render_report(
     whatever `setup.station` says. `trend` must be the trend of the same period."""
     if trend.period != report.period:
         raise ValueError("the trend is not of the report's period")
-    formats = (LocaleFormats(_fixed(PAPER_LANGUAGES[0])), LocaleFormats(_fixed(PAPER_LANGUAGES[1])))
+    formats = (LocaleFormats.fixed(PAPER_LANGUAGES[0]), LocaleFormats.fixed(PAPER_LANGUAGES[1]))
     paper = _Paper(_Kit(setup.texts, setup.styles, layout), _ReportStyles(setup.shaping), formats)
     station = report_station_header(report, names, setup.texts)
     decoration = _Decoration(paper, setup, station, report)

@@ -771,14 +771,10 @@ def _put(cell: Any, value: Cell, catalogues: Catalogues) -> str:
     return text
 
 
-def _fixed(language: str) -> Callable[[], str]:
-    return lambda: language
-
-
 def _paper_period(catalogues: Catalogues, period: ReportPeriod) -> str:
     lines = []
     for language in ("bo", "zh_CN"):
-        formats = LocaleFormats(_fixed(language))
+        formats = LocaleFormats.fixed(language)
         lines.append(
             catalogues.translator(language).gettext(
                 PERIOD_LINE,
