@@ -38,12 +38,13 @@ from PySide6.QtWidgets import (
 )
 
 from station_desktop.app import Application
-from station_desktop.domain.codes import CaseStage, ClosingReason, Code
+from station_desktop.domain.codes import CaseStage, ClosingReason
 from station_desktop.errors import BadTransition, FieldError, StationError, ValidationError
 from station_desktop.forms.case import CASE_FORM, CASE_NOTE_FORM, STAGE_CHANGE_FORM
 from station_desktop.forms.spec import FormSpec
 from station_desktop.i18n import N_, NC_, _, pgettext
 from station_desktop.store.models import CaseNote, CaseRecord, CaseStageChange, Resident, Staff
+from station_desktop.ui.display import code_text
 from station_desktop.ui.fonts import text_line_height
 from station_desktop.ui.forms.editor import (
     RecordDialog,
@@ -112,20 +113,9 @@ ACTIONS_BY_KEY = {action.key: action for action in ACTIONS}
 REOPEN_TEXT = N_("Reopen the case…")  # the same action as moving on, for a closed case
 
 
-def both_names(name_bo: str, name_zh: str) -> str:
+def names_tibetan_first(name_bo: str, name_zh: str) -> str:
     """A person's Tibetan and Chinese names, Tibetan first as on the paper forms."""
     return "  ".join(name for name in (name_bo, name_zh) if name)
-
-
-def code_text(codes: type[Code], value: str | None) -> str:
-    """A stored code's label in the interface language; a code this version does not know
-    (written by a newer one) is shown as stored rather than hidden."""
-    if not value:
-        return ""
-    try:
-        return _(codes.parse(value).label)
-    except ValueError:
-        return value
 
 
 def form_values(spec: FormSpec, record: object) -> dict[str, object]:
@@ -340,7 +330,7 @@ class CaseWindow(QDialog):
 
     def _staff_name(self, staff_id: uuid.UUID | None) -> str:
         staff = self._staff.get(staff_id) if staff_id is not None else None
-        return both_names(staff.name_bo, staff.name_zh) if staff is not None else ""
+        return names_tibetan_first(staff.name_bo, staff.name_zh) if staff is not None else ""
 
     def _date(self, day: date | None) -> str:
         return self._languages.formats.date(day) if day is not None else ""
@@ -373,7 +363,9 @@ class CaseWindow(QDialog):
             shown = {
                 "case_number": case.case_number,
                 "stage": f"<b>{html.escape(stage)}</b>",
-                "client": both_names(resident.name_bo, resident.name_zh) if resident else "",
+                "client": names_tibetan_first(resident.name_bo, resident.name_zh)
+                if resident
+                else "",
                 "opened_on": self._date(case.opened_on),
                 "worker": self._staff_name(case.worker_id),
                 "reopen_count": formats.number(case.reopen_count) if case.reopen_count else "",

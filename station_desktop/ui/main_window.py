@@ -67,6 +67,7 @@ from station_desktop.services.listing import ResidentQuery
 from station_desktop.services.printing import PrintKind
 from station_desktop.ui.attendance import AttendanceDialog
 from station_desktop.ui.case_page import CaseWindow
+from station_desktop.ui.display import code_text
 from station_desktop.ui.followups_page import PAGE_TITLE as FOLLOWUPS_PAGE_TITLE
 from station_desktop.ui.followups_page import FollowUpsPage
 from station_desktop.ui.fonts import fit_tibetan, row_height
@@ -194,10 +195,7 @@ def _display(column: Column, value: object, formats: LocaleFormats) -> str:
     if value is None or value == "":
         return ""
     if column.codes is not None:
-        try:
-            return _(column.codes.parse(str(value)).label)
-        except ValueError:
-            return str(value)  # a code from a newer version: show it rather than hide it
+        return code_text(column.codes, str(value))
     if column.kind == "date":
         return formats.date_text(str(value))
     if column.kind == "bool":

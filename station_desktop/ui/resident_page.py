@@ -71,6 +71,7 @@ from station_desktop.services.resident_file import (
     TimelineEntry,
     TimelineKind,
 )
+from station_desktop.ui.display import code_text, names_reader_first
 from station_desktop.ui.fonts import text_line_height
 from station_desktop.ui.forms.editor import (
     RecordDialog,
@@ -164,21 +165,6 @@ def dialog_for_resident(
 
 
 # ---------------------------------------------------------------- display helpers
-
-
-def both_names(name_bo: str, name_zh: str, language: str) -> str:
-    """Both names, the reader's script first."""
-    first, second = (name_bo, name_zh) if language == "bo" else (name_zh, name_bo)
-    return " ".join(name for name in (first, second) if name)
-
-
-def code_label(codes: type[Code], value: str | None) -> str:
-    if not value:
-        return ""
-    try:
-        return _(codes.parse(value).label)
-    except ValueError:
-        return value  # a code from a newer version: shown rather than hidden
 
 
 def summary_text(parts: Sequence[SummaryPart], formats: LocaleFormats) -> str:
@@ -507,7 +493,7 @@ class ResidentWindow(QDialog):
             self._update_buttons()
             return
         d = file.details
-        names = both_names(d.name_bo, d.name_zh, language)
+        names = names_reader_first(d.name_bo, d.name_zh, language)
         self.name_label.setText(names)
         self.name_label.setAccessibleName(names)
         self.setWindowTitle(_(WINDOW_TITLE, name=names))
@@ -524,18 +510,18 @@ class ResidentWindow(QDialog):
         guardian = ""
         if d.guardian is not None:
             parts = [" ".join(d.guardian.names)]
-            parts.append(code_label(HouseholdRelation, d.guardian.relation))
+            parts.append(code_text(HouseholdRelation, d.guardian.relation))
             parts.append(d.guardian.phone or "")
             guardian = SUMMARY_SEPARATOR.join(p for p in parts if p)
         texts = {
-            "sex": code_label(Sex, d.sex),
-            "ethnicity": code_label(Ethnicity, d.ethnicity),
+            "sex": code_text(Sex, d.sex),
+            "ethnicity": code_text(Ethnicity, d.ethnicity),
             "birth_date": birth,
             "id_number": d.id_number_masked or "",
             "phone": d.phone or "",
             "area": area,
             "household": _household_text(d.household) if d.household else "",
-            "household_relation": code_label(HouseholdRelation, d.household_relation),
+            "household_relation": code_text(HouseholdRelation, d.household_relation),
             "address": d.address,
             "guardian": guardian,
         }
@@ -545,7 +531,7 @@ class ResidentWindow(QDialog):
         self.memberships_table.setRowCount(len(file.memberships))
         for row, m in enumerate(file.memberships):
             cells = (
-                _cell(code_label(PriorityGroup, m.group)),
+                _cell(code_text(PriorityGroup, m.group)),
                 _cell(formats.date(m.start_date)),
                 _cell(formats.date(m.end_date) if m.end_date else ""),
                 _cell(formats.date(m.review_on) if m.review_on else ""),
@@ -562,7 +548,7 @@ class ResidentWindow(QDialog):
             cells = (
                 _cell(member.name_bo),
                 _cell(member.name_zh),
-                _cell(code_label(HouseholdRelation, member.relation)),
+                _cell(code_text(HouseholdRelation, member.relation)),
                 _cell(formats.date(member.birth_date) if member.birth_date else ""),
             )
             for column, cell in enumerate(cells):

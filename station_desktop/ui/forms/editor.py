@@ -46,6 +46,7 @@ from station_desktop.forms.spec import FormSpec
 from station_desktop.forms.validate import MSG_REQUIRED
 from station_desktop.i18n import _, active_language
 from station_desktop.store.models import ResourceReceipt
+from station_desktop.ui.display import names_reader_first
 from station_desktop.ui.fonts import text_line_height
 from station_desktop.ui.forms.fields import (
     ERROR_COLOR,
@@ -644,24 +645,20 @@ def prefilled_dialog(
 # ---------------------------------------------------------------- choices from the services
 
 
-def _person(name_bo: str, name_zh: str) -> str:
-    """Both names, the reader's script first."""
-    first, second = (name_bo, name_zh) if active_language() == "bo" else (name_zh, name_bo)
-    return " ".join(name for name in (first, second) if name)
-
-
 def application_choices(app: Application, formats: LocaleFormats | None = None) -> FormChoices:
     """Staff, residents and villages/communities as the application's services list them."""
     shown = formats or LocaleFormats(active_language)
 
     def staff() -> Sequence[Choice]:
         return [
-            (str(s.id), _person(s.name_bo, s.name_zh)) for s in app.stations.staff() if s.active
+            (str(s.id), names_reader_first(s.name_bo, s.name_zh))
+            for s in app.stations.staff()
+            if s.active
         ]
 
     def resident_text(name_bo: str, name_zh: str, birth: date | None) -> str:
         # The birth date tells apart the many people who share a name.
-        name = _person(name_bo, name_zh)
+        name = names_reader_first(name_bo, name_zh)
         return f"{name} · {shown.date(birth)}" if birth is not None else name
 
     def residents(text: str) -> Sequence[Choice]:
@@ -680,7 +677,7 @@ def application_choices(app: Application, formats: LocaleFormats | None = None) 
     def areas(text: str) -> Sequence[Choice]:
         wanted = text.casefold()
         return [
-            (str(a.id), f"{a.code} {_person(a.name_bo, a.name_zh)}")
+            (str(a.id), f"{a.code} {names_reader_first(a.name_bo, a.name_zh)}")
             for a in app.stations.areas()
             if wanted in f"{a.code} {a.name_bo} {a.name_zh}".casefold()
         ]
