@@ -1,26 +1,133 @@
 """The headless command line. Never imports Qt.
 
-Exit codes: 0 success, 1 an expected problem (message on stderr, in English until the
-catalogues land), 2 wrong usage (argparse).
+Exit codes: 0 success, 1 an expected problem (one line on stderr in the reader's
+language: `STATION_DESKTOP_LANG`, else `LANG`), 2 wrong usage. Nothing a command writes is
+ever left half-written, and no temporary file stays behind. A bug (anything that is not a
+`StationError`) is one line too, pointing at the log that holds the details.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
+import logging
 import os
+import sqlite3
 import sys
 from collections.abc import Callable, Mapping
+from datetime import date
 from pathlib import Path
 from typing import Any
 
 from station_desktop import __version__
-from station_desktop.errors import NeedsMigration, StationError
-from station_desktop.i18n import N_, Catalogues
+from station_desktop.errors import (
+    DatabaseDamaged,
+    NeedsMigration,
+    StationError,
+    UsageError,
+)
+from station_desktop.i18n import N_, Catalogues, Translator
 from station_desktop.paths import DATA_DIR_ENV, DataPaths, resolve_data_dir
 
 EXIT_OK = 0
 EXIT_PROBLEM = 1
+EXIT_USAGE = 2
+EXIT_INTERRUPTED = 130
+
+# Bounds on what a command may be asked for: beyond them the answer is an error, never a
+# machine brought to its knees or a number SQLite cannot hold.
+MAX_LIMIT = 100_000
+MAX_DEMO_RESIDENTS = 200_000
+EARLIEST_DATE = date(1900, 1, 1)
+LATEST_DATE = date(2100, 12, 31)
+
+MSG_NOT_TEXT = N_(
+    "{value} is not valid text (the terminal may not be set to UTF-8). Type it again."
+)
+MSG_RANGE = N_("{option} must be a whole number from {low} to {high}.")
+MSG_EMPTY_FOLDER = N_("{option} needs a folder name.")
+MSG_PERIOD = N_("Give the period as {example}, between {earliest} and {latest}.")
+MSG_DEMO_INTO_DATA = N_(
+    "{path} already holds data ({records} records). Demo data would be mixed into it. "
+    "Choose an empty data folder with {option}, or add {force} to mix them all the same."
+)
+MSG_BUG = N_(
+    "Station Desktop met an unexpected problem ({kind}). Nothing was half-written. The "
+    "details are in {log}; please pass them on to the people who look after the program."
+)
+MSG_INTERRUPTED = N_("Interrupted. Nothing was half-written.")
+MSG_CONFIRM_RESTORE = N_(
+    "Restoring replaces the data on this laptop with the backup (the current data is kept "
+    "in the backups folder). Add {option} to confirm."
+)
+MSG_RESTORE_QUESTION = N_("Replace the data on this laptop with this backup? [y/N] ")
+MSG_RESTORE_CANCELLED = N_("Nothing was changed.")
+MSG_RESTORED = N_("Restored {path}. The data it replaced is kept as {kept}.")
+MSG_RESTORED_NOTHING_KEPT = N_("Restored {path}.")
+MSG_SUMMARY_BACKUP = N_("The backup")
+MSG_SUMMARY_CURRENT = N_("This laptop now")
+MSG_SUMMARY_NONE = N_("(no data that can be read)")
+MSG_SUMMARY_LINE = N_(
+    "station {station}; residents {residents}, visits {visits}, feedback sheets "
+    "{feedback}, cases {cases}, activities {activities}, resources {resources}; "
+    "{changes} changes, the newest on {newest}"
+)
+MSG_NO_STATION = N_("(not set)")
+MSG_WARNING = N_("Warning: {text}")
+
+
+def _translator() -> Translator:
+    return Catalogues().translator(cli_language())
+
+
+def _text_argument(value: str) -> str:
+    """Text from the command line. Bytes that are not UTF-8 arrive as lone surrogates
+    (Python's surrogateescape): refuse them here rather than deep in the database."""
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        shown = value.encode("utf-8", "backslashreplace").decode("utf-8")
+        raise argparse.ArgumentTypeError(_translator().gettext(MSG_NOT_TEXT, value=shown)) from None
+    return value
+
+
+def _folder_argument(value: str) -> str:
+    if not value.strip():
+        raise argparse.ArgumentTypeError(
+            _translator().gettext(MSG_EMPTY_FOLDER, option="--data-dir")
+        )
+    return _text_argument(value)
+
+
+def _bounded(option: str, low: int, high: int) -> Callable[[str], int]:
+    def parse(value: str) -> int:
+        try:
+            number = int(value)
+        except ValueError:
+            number = low - 1
+        if not low <= number <= high:
+            raise argparse.ArgumentTypeError(
+                _translator().gettext(MSG_RANGE, option=option, low=low, high=high)
+            )
+        return number
+
+    return parse
+
+
+def _period(start_text: str, end_text: str) -> tuple[date, date]:
+    from station_desktop.forms.validate import parse_date
+
+    start, end = parse_date(start_text), parse_date(end_text)
+    if start is None or end is None or end < start or start < EARLIEST_DATE or end > LATEST_DATE:
+        raise StationError(
+            MSG_PERIOD,
+            example="--from 2026-01-01 --to 2026-12-31",
+            earliest=EARLIEST_DATE.isoformat(),
+            latest=LATEST_DATE.isoformat(),
+        )
+    return start, end
+
 
 LIST_KINDS = ("residents", "visits", "feedback", "cases", "activities", "resources")
 
@@ -34,6 +141,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--data-dir",
         metavar="DIR",
+        type=_folder_argument,
         help=f"folder with the station's data (default: ${DATA_DIR_ENV}, else the "
         "platform's user data folder)",
     )
@@ -41,41 +149,63 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     demo = commands.add_parser("demo", help="fill the data folder with realistic demo data")
-    demo.add_argument("--residents", type=int, default=1000, metavar="N")
-    demo.add_argument("--seed", type=int, default=1, metavar="S")
+    demo.add_argument(
+        "--residents",
+        type=_bounded("--residents", 1, MAX_DEMO_RESIDENTS),
+        default=1000,
+        metavar="N",
+    )
+    demo.add_argument("--seed", type=_bounded("--seed", 0, 2**31 - 1), default=1, metavar="S")
+    demo.add_argument(
+        "--force", action="store_true", help="add demo data even to a folder that holds data"
+    )
 
     residents = commands.add_parser("residents", help="find residents")
     residents_commands = residents.add_subparsers(dest="residents_command", required=True)
     search = residents_commands.add_parser(
         "search", help="search by name in any script, Wylie, pinyin, phonetic, ID or phone"
     )
-    search.add_argument("text")
-    search.add_argument("--limit", type=int, default=20)
+    search.add_argument("text", type=_text_argument)
+    search.add_argument("--limit", type=_bounded("--limit", 1, MAX_LIMIT), default=20)
     search.add_argument("--json", action="store_true", help="print JSON (docs/cli-json.md)")
 
     listing = commands.add_parser("list", help="list records, newest first")
     listing.add_argument("kind", choices=LIST_KINDS)
-    listing.add_argument("--limit", type=int, default=20, metavar="N")
+    listing.add_argument("--limit", type=_bounded("--limit", 1, MAX_LIMIT), default=20, metavar="N")
     listing.add_argument("--json", action="store_true", help="print JSON (docs/cli-json.md)")
 
     setup = commands.add_parser("setup", help="choose the station this laptop serves")
-    setup.add_argument("--station", required=True, metavar="CODE")
+    setup.add_argument("--station", required=True, metavar="CODE", type=_text_argument)
 
     backups = commands.add_parser("backups", help="list, take or restore backups")
     backups_commands = backups.add_subparsers(dest="backups_command", required=True)
     backups_commands.add_parser("list", help="list backups, newest first")
     backups_commands.add_parser("create", help="take a backup now")
     restore = backups_commands.add_parser(
-        "restore", help="replace the database with a backup (the current one is kept aside)"
+        "restore",
+        help="replace the database with a backup, after checking it and showing what it "
+        "holds (the current data is kept in the backups folder)",
     )
-    restore.add_argument("file", type=Path)
+    restore.add_argument("file", type=lambda value: Path(_text_argument(value)))
+    restore.add_argument("--yes", action="store_true", help="do not ask before replacing")
+    restore.add_argument(
+        "--other-station",
+        action="store_true",
+        help="allow a backup of another station than the one this laptop holds",
+    )
 
     report = commands.add_parser(
         "report", help="the bureau's figures for a period and stations (docs/report-figures.md)"
     )
-    report.add_argument("--from", dest="start", required=True, metavar="YYYY-MM-DD")
-    report.add_argument("--to", dest="end", required=True, metavar="YYYY-MM-DD")
-    report.add_argument("--station", action="append", metavar="CODE", help="repeatable")
+    report.add_argument(
+        "--from", dest="start", required=True, metavar="YYYY-MM-DD", type=_text_argument
+    )
+    report.add_argument(
+        "--to", dest="end", required=True, metavar="YYYY-MM-DD", type=_text_argument
+    )
+    report.add_argument(
+        "--station", action="append", metavar="CODE", help="repeatable", type=_text_argument
+    )
     report.add_argument(
         "--format",
         choices=("json", "xlsx", "pdf"),
@@ -83,7 +213,9 @@ def build_parser() -> argparse.ArgumentParser:
         help="json (default, docs/cli-json.md), xlsx (a sheet per table) or pdf (A4, "
         "Tibetan and Chinese, with the monthly trend); xlsx and pdf need -o",
     )
-    report.add_argument("-o", "--output", type=Path, metavar="FILE")
+    report.add_argument(
+        "-o", "--output", type=lambda value: Path(_text_argument(value)), metavar="FILE"
+    )
 
     printing = commands.add_parser(
         "print", help="bilingual A4 forms as PDF: filled from a record, blank, or a visit pack"
@@ -91,16 +223,31 @@ def build_parser() -> argparse.ArgumentParser:
     printing.add_argument(
         "kind", choices=("visit", "feedback", "case", "activity", "handout", "visit-pack")
     )
-    printing.add_argument("--id", dest="record_id", metavar="UUID", help="the record to print")
-    printing.add_argument("--blank", action="store_true", help="blank sheets for paper")
-    printing.add_argument("--count", type=int, default=1, metavar="N", help="blank sheets")
     printing.add_argument(
-        "--first", type=int, default=1, metavar="N", help="number of the first blank sheet"
+        "--id", dest="record_id", metavar="UUID", help="the record to print", type=_text_argument
     )
-    printing.add_argument("--village", metavar="CODE", help="visit pack: village or community")
-    printing.add_argument("--from", dest="start", metavar="DATE")
-    printing.add_argument("--to", dest="end", metavar="DATE")
-    printing.add_argument("-o", "--output", type=Path, metavar="FILE.pdf")
+    printing.add_argument("--blank", action="store_true", help="blank sheets for paper")
+    printing.add_argument(
+        "--count", type=_bounded("--count", 1, 9999), default=1, metavar="N", help="blank sheets"
+    )
+    printing.add_argument(
+        "--first",
+        type=_bounded("--first", 1, 9999),
+        default=1,
+        metavar="N",
+        help="number of the first blank sheet",
+    )
+    printing.add_argument(
+        "--village",
+        metavar="CODE",
+        help="visit pack: village or community",
+        type=_text_argument,
+    )
+    printing.add_argument("--from", dest="start", metavar="DATE", type=_text_argument)
+    printing.add_argument("--to", dest="end", metavar="DATE", type=_text_argument)
+    printing.add_argument(
+        "-o", "--output", type=lambda value: Path(_text_argument(value)), metavar="FILE.pdf"
+    )
 
     commands.add_parser("info", help="where the data is and what it holds")
     return parser
@@ -121,18 +268,30 @@ def _paths(args: argparse.Namespace) -> DataPaths:
     return resolve_data_dir(args.data_dir)
 
 
+def _warn(message: StationError) -> None:
+    translator = _translator()
+    text = translator.gettext(message.message, **message.params)
+    print(f"station-desktop: {translator.gettext(MSG_WARNING, text=text)}", file=sys.stderr)
+
+
 def _open(args: argparse.Namespace, *, reading: bool = False) -> Any:
+    """The application on the data folder. Reading commands never create anything (a
+    mistyped folder is an error, not a new empty station) and skip the integrity check
+    (cheap header checks still run), so they work beside a running window."""
     from station_desktop.app import open_application
 
     paths = _paths(args)
-    if reading and paths.database.exists():
-        # Reading changes nothing, so it skips the integrity check, and it works beside a
-        # running window (WAL lets readers and one writer share the file).
-        try:
-            return open_application(paths, read_only=True, check_integrity=False)
-        except NeedsMigration:
-            pass  # an older file: open it normally, which backs it up and upgrades it
-    return open_application(paths)
+    app = None
+    if reading:
+        # An older file raises NeedsMigration: it is then opened normally, which backs it
+        # up and upgrades it.
+        with contextlib.suppress(NeedsMigration):
+            app = open_application(paths, read_only=True, check_integrity=False)
+    if app is None:
+        app = open_application(paths)
+    for notice in app.store.notices:
+        _warn(notice)
+    return app
 
 
 # ---------------------------------------------------------------- commands
@@ -141,9 +300,16 @@ def _open(args: argparse.Namespace, *, reading: bool = False) -> Any:
 def _cmd_demo(args: argparse.Namespace) -> int:
     from station_desktop.demo.generator import DemoSize, generate_demo
 
-    if args.residents < 1:
-        raise StationError(N_("{option} must be at least 1."), option="--residents")
     with _open(args) as app:
+        held = sum(app.listing.counts().values())
+        if (held or app.stations.current_station() is not None) and not args.force:
+            raise StationError(
+                MSG_DEMO_INTO_DATA,
+                path=str(app.paths.root),
+                records=held,
+                option="--data-dir",
+                force="--force",
+            )
         summary = generate_demo(
             app,
             DemoSize(residents=args.residents),
@@ -201,36 +367,76 @@ def _cmd_setup(args: argparse.Namespace) -> int:
 
 
 def _cmd_backups(args: argparse.Namespace) -> int:
-    from station_desktop.store.backup import back_up, list_backups
-    from station_desktop.store.opening import restore_backup
+    from station_desktop.services.backups import BackupService
 
     paths = _paths(args)
+    service = BackupService(paths)
     if args.backups_command == "list":
-        backups = list_backups(paths.backups)
+        backups = service.backups()
         if not backups:
             _out("No backups yet.")
         for backup in backups:
             _out(f"{backup.taken_at.isoformat()}  {backup.reason:<14} {backup.path}")
     elif args.backups_command == "create":
-        with _open(args) as app:
-            path = back_up(app.paths.database, app.paths.backups, "manual")
+        with _open(args):
+            path = service.create("manual")
         _out(f"Backup written: {path}")
     else:
-        kept = restore_backup(paths, args.file)
-        _out(f"Restored {args.file}. The database it replaced is kept as {kept}.")
+        return _restore(service, args)
+    return EXIT_OK
+
+
+def _summary_line(translator: Translator, summary: Any) -> str:
+    newest = summary.newest_change.date().isoformat() if summary.newest_change else "-"
+    station = " ".join(p for p in (summary.station_code, summary.station_name) if p)
+    return translator.gettext(
+        MSG_SUMMARY_LINE,
+        station=station or translator.gettext(MSG_NO_STATION),
+        changes=summary.changes,
+        newest=newest,
+        **summary.counts,
+    )
+
+
+def _restore(service: Any, args: argparse.Namespace) -> int:
+    """Check the backup, show it beside the current data, ask, then restore."""
+    from station_desktop.errors import OtherStationBackup
+
+    translator = _translator()
+    plan = service.plan(args.file)
+    _out(f"{translator.gettext(MSG_SUMMARY_BACKUP)}: {args.file}")
+    _out(f"  {_summary_line(translator, plan.backup)}")
+    _out(f"{translator.gettext(MSG_SUMMARY_CURRENT)}: {service.paths.database}")
+    current = plan.current
+    described = _summary_line(translator, current) if current else None
+    _out(f"  {described or translator.gettext(MSG_SUMMARY_NONE)}")
+    if plan.other_station and not args.other_station:
+        raise OtherStationBackup(
+            path=str(args.file),
+            backup_station=plan.backup.station_code or translator.gettext(MSG_NO_STATION),
+            current_station=current.station_code if current else "",
+            option="--other-station",
+        )
+    if not args.yes:
+        if not sys.stdin.isatty():
+            raise UsageError(MSG_CONFIRM_RESTORE, option="--yes")
+        answer = input(translator.gettext(MSG_RESTORE_QUESTION))
+        if answer.strip().lower() not in {"y", "yes", "是", "ཡིན"}:
+            _out(translator.gettext(MSG_RESTORE_CANCELLED))
+            return EXIT_PROBLEM
+    result = service.restore(plan, allow_other_station=args.other_station)
+    if result.kept is None:
+        _out(translator.gettext(MSG_RESTORED_NOTHING_KEPT, path=str(args.file)))
+    else:
+        _out(translator.gettext(MSG_RESTORED, path=str(args.file), kept=str(result.kept)))
     return EXIT_OK
 
 
 def _cmd_report(args: argparse.Namespace) -> int:
-    from station_desktop.forms.validate import parse_date
     from station_desktop.services.reports import ReportPeriod
-    from station_desktop.store.files import commit_temp_file, temp_path_for
+    from station_desktop.store.files import write_atomically
 
-    start, end = parse_date(args.start), parse_date(args.end)
-    if start is None or end is None or end < start:
-        raise StationError(
-            N_("Give the period as {example}."), example="--from 2026-01-01 --to 2026-12-31"
-        )
+    start, end = _period(args.start, args.end)
     if args.format == "pdf" and args.output is None:  # before the work, not after it
         raise StationError(N_("A PDF needs a file name: add {option}."), option="-o")
     with _open(args, reading=True) as app:
@@ -258,9 +464,7 @@ def _cmd_report(args: argparse.Namespace) -> int:
     if args.output is None:
         _out(text)
     else:  # a temporary name, fsync, rename: a USB stick pulled out leaves no half file
-        temp = temp_path_for(args.output)
-        temp.write_text(text + "\n", encoding="utf-8")
-        commit_temp_file(temp, args.output)
+        write_atomically(args.output, (text + "\n").encode("utf-8"))
     return EXIT_OK
 
 
@@ -310,17 +514,66 @@ def cli_language(environ: Mapping[str, str] | None = None) -> str:
     return "en"
 
 
+def _corruption(error: BaseException) -> bool:
+    """SQLite found the file damaged (SQLITE_CORRUPT, SQLITE_NOTADB) while reading it."""
+    from sqlalchemy.exc import DBAPIError
+
+    cause = error.orig if isinstance(error, DBAPIError) else error
+    code = (getattr(cause, "sqlite_errorcode", 0) or 0) & 0xFF
+    return isinstance(cause, sqlite3.DatabaseError) and code in (11, 26)
+
+
+def _report(translator: Translator, error: StationError) -> None:
+    print(f"station-desktop: {translator.gettext(error.message, **error.params)}", file=sys.stderr)
+    for field_error in getattr(error, "errors", ()):
+        message = translator.gettext(field_error.message, **field_error.params)
+        print(f"  {field_error.field}: {message}", file=sys.stderr)
+
+
 def run_command(args: argparse.Namespace) -> int:
-    if hasattr(sys.stdout, "reconfigure"):
-        sys.stdout.reconfigure(encoding="utf-8")  # Tibetan on a Windows console
+    for stream in (sys.stdout, sys.stderr):
+        if hasattr(stream, "reconfigure"):
+            stream.reconfigure(encoding="utf-8")  # Tibetan on a Windows console
+    translator = _translator()
     try:
         return COMMANDS[args.command](args)
+    except UsageError as error:
+        _report(translator, error)
+        return EXIT_USAGE
     except StationError as error:
-        translator = Catalogues().translator(cli_language())
-        print(
-            f"station-desktop: {translator.gettext(error.message, **error.params)}", file=sys.stderr
-        )
-        for field_error in getattr(error, "errors", ()):
-            message = translator.gettext(field_error.message, **field_error.params)
-            print(f"  {field_error.field}: {message}", file=sys.stderr)
+        _report(translator, error)
         return EXIT_PROBLEM
+    except KeyboardInterrupt:
+        print(f"station-desktop: {translator.gettext(MSG_INTERRUPTED)}", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    except Exception as error:
+        if _corruption(error):
+            from station_desktop.store.backup import usable_backups
+
+            paths = _paths(args)
+            damaged = DatabaseDamaged(paths.database, usable_backups(paths.backups), str(error))
+            _report(translator, damaged)
+            return EXIT_PROBLEM
+        log = _log_bug(args, error)
+        _report(translator, StationError(MSG_BUG, kind=type(error).__name__, log=log))
+        return EXIT_PROBLEM
+
+
+def _log_bug(args: argparse.Namespace, error: BaseException) -> str:
+    """Write the traceback where it can be found (the data folder's log, else the temporary
+    folder); the person sees one line."""
+    import tempfile
+    import traceback
+
+    details = "".join(traceback.format_exception(error))
+    for folder in (_paths(args).logs, Path(tempfile.gettempdir())):
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            log = folder / "station-desktop-cli-errors.log"
+            with log.open("a", encoding="utf-8") as handle:
+                handle.write(details + "\n")
+            return str(log)
+        except OSError:
+            continue
+    logging.getLogger(__name__).error("%s", details)
+    return "-"

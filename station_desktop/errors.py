@@ -162,3 +162,139 @@ class DataReadOnly(StorageProblem):
         "permission is missing), so nothing was saved. What you typed is still in the form. "
         "Ask the person who looks after this laptop to give the folder back its permissions."
     )
+
+
+class UsageError(StationError):
+    """The command was given wrongly (exit status 2), e.g. an option out of its range."""
+
+
+class NotABackup(StationError):
+    """A file offered for restoring is not a whole database of this program."""
+
+    MISSING = N_("{path} does not exist or is not a file. Nothing was changed.")
+    EMPTY = N_("{path} is empty: it holds no data. Nothing was changed.")
+    NOT_DATABASE = N_("{path} is not a Station Desktop database or backup. Nothing was changed.")
+    FOREIGN = N_(
+        "{path} is a database of another program, not a Station Desktop backup. "
+        "Nothing was changed."
+    )
+
+
+class BackupTooNew(StationError):
+    message = N_(
+        "{path} was written by a newer version of Station Desktop, which this version "
+        "cannot read. Nothing was changed. Update this laptop first."
+    )
+
+
+class BackupDamaged(StationError):
+    message = N_(
+        "{path} is damaged (it failed its integrity check), so it cannot be restored. "
+        "Nothing was changed. Choose another backup."
+    )
+
+
+class OtherStationBackup(StationError):
+    message = N_(
+        "{path} holds the data of another station ({backup_station}), not of "
+        "{current_station}, which this laptop serves. Nothing was changed. To replace this "
+        "laptop's data with it all the same, add {option}."
+    )
+
+
+class DatabaseMissing(StationError):
+    """The database file is gone but the folder shows earlier data: never start empty."""
+
+    message = N_(
+        "The database {path} is missing, but this folder holds copies of earlier data "
+        "(the newest: {candidate}). Nothing was created. Restore it with {command}."
+    )
+
+    def __init__(self, path: Path, candidates: Sequence[Path]) -> None:
+        self.path = path
+        self.candidates = tuple(candidates)
+        super().__init__(
+            path=str(path),
+            candidate=str(self.candidates[0]),
+            command=f"station-desktop backups restore {self.candidates[0]}",
+        )
+
+
+class ForeignDatabase(StationError):
+    message = N_(
+        "{path} is not a Station Desktop database (another program's file is there). "
+        "Nothing was changed. Move it away, or choose another data folder with {option}."
+    )
+
+
+class DataFolderUnusable(StationError):
+    """The data folder, or a file the program keeps in it, is not what it must be."""
+
+    NOT_A_FOLDER = N_(
+        "The data folder {path} is a file, not a folder. Choose another data folder with {option}."
+    )
+    UNDER_A_FILE = N_(
+        "The data folder {path} cannot be made: {blocker} is a file, not a folder. "
+        "Choose another data folder with {option}."
+    )
+    NO_PERMISSION = N_(
+        "Station Desktop may not use the data folder {path} (permission is missing). "
+        "Ask the person who looks after this laptop, or choose another folder with {option}."
+    )
+    READ_ONLY = N_(
+        "The data folder {path} is on a disk that cannot be written to. Nothing was "
+        "changed. Choose another data folder with {option}."
+    )
+    NOT_A_FILE = N_(
+        "{path} should be a file but is a folder. Nothing was changed. Move it away, "
+        "then start again."
+    )
+    NOT_A_DIRECTORY = N_(
+        "{path} should be a folder but is a file. Nothing was changed. Move it away, "
+        "then start again."
+    )
+
+
+class NoDataYet(StationError):
+    message = N_(
+        "There is no Station Desktop data in {path}. Check the folder name, or set this "
+        "laptop up first with {command}."
+    )
+
+
+class Notice(StationError):
+    """Something the person must know at start-up; the program goes on."""
+
+
+class WritesLost(Notice):
+    message = N_(
+        "The last changes saved on this laptop are missing from its database (changes "
+        "{first} to {last}): a file beside the database ({wal}) was probably deleted or "
+        "the database replaced by an older copy. Everything saved before them is intact. "
+        "A backup may still hold them ({command}). New work is numbered afresh so that "
+        "nothing is mixed up with what was lost."
+    )
+
+
+class RestoreFinished(Notice):
+    message = N_(
+        "A restore of {source} was interrupted (the laptop stopped). It has now been "
+        "completed; the data it replaced is kept as {kept}."
+    )
+
+
+class CannotWrite(StationError):
+    """A file the person asked for (a PDF, a report, a backup) could not be written.
+    Nothing is left behind: no half file, no temporary file."""
+
+    FOLDER_MISSING = N_("The folder {folder} does not exist, so {path} was not written.")
+    IS_FOLDER = N_("{path} is a folder: give a file name inside it. Nothing was written.")
+    NO_PERMISSION = N_(
+        "{path} cannot be written: the disk is read-only or permission is missing. "
+        "Nothing was written."
+    )
+    DISK_FULL = N_(
+        "The disk holding {folder} is full, so {path} was not written. Free some space, "
+        "then try again."
+    )
+    OTHER = N_("{path} could not be written ({reason}). Nothing was written.")

@@ -89,7 +89,7 @@ from station_desktop.services.context import (
     load,
     raise_if_invalid,
 )
-from station_desktop.store.files import commit_temp_file, temp_path_for
+from station_desktop.store.files import write_atomically
 from station_desktop.store.models import (
     Activity,
     Area,
@@ -145,10 +145,6 @@ OVERDUE_DAYS: Final = 60
 PRIORITY_INTERVAL_DAYS: Final = 30
 MAX_BLANK_SHEETS: Final = 9999  # sheet numbers print with four digits
 
-MSG_CANNOT_WRITE = N_(
-    "The file {path} could not be written. Check that the folder exists, that you may write "
-    "to it and that the disk or USB stick is not full or write-protected."
-)
 MSG_TOO_MANY_SHEETS = N_("Print at most {limit} sheets at a time.")
 MSG_NOBODY_DUE = N_("Nobody in {area} is due for a visit between {start} and {end}.")
 MSG_PERIOD = N_("Give the period as {example}.")
@@ -188,13 +184,7 @@ def _code(code_list: type[Code], value: str | None) -> Code | None:
 def write_pdf(data: bytes, path: Path) -> None:
     """Write under a temporary name, then rename: a USB stick pulled out mid-write leaves
     the old file or none, never half a PDF."""
-    temp = temp_path_for(path)
-    try:
-        temp.write_bytes(data)
-        commit_temp_file(temp, path)
-    except OSError as error:
-        temp.unlink(missing_ok=True)
-        raise StationError(MSG_CANNOT_WRITE, path=str(path)) from error
+    write_atomically(path, data)
 
 
 @dataclass(frozen=True)

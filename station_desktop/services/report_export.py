@@ -44,7 +44,6 @@ from station_desktop.domain.codes import (
     Sex,
     VisitOutcome,
 )
-from station_desktop.errors import StationError
 from station_desktop.formats import LocaleFormats
 from station_desktop.i18n import N_, Catalogues
 from station_desktop.services.reports import (
@@ -59,7 +58,7 @@ from station_desktop.services.reports import (
     Trend,
     TrendBucket,
 )
-from station_desktop.store.files import commit_temp_file, temp_path_for
+from station_desktop.store.files import write_atomically
 from station_desktop.store.models import Station
 
 # ---------------------------------------------------------------- messages
@@ -168,14 +167,6 @@ NOTE_STATIONS = N_(
 REPORT_TITLE = N_("Statistics report")
 PERIOD_LINE = N_("Period: {start} to {end} ({days} days)")
 STATIONS_LINE = N_("Stations ({count}): {codes}")
-
-MSG_EXPORT_FAILED = N_("The spreadsheet could not be saved as {path}: {reason}")
-
-
-class ExportFailed(StationError):
-    """The file could not be written (disk full, read-only, stick pulled out)."""
-
-    message = MSG_EXPORT_FAILED
 
 
 # ---------------------------------------------------------------- tables, as data
@@ -881,7 +872,7 @@ def write_xlsx(
     """Write the report as an .xlsx workbook at `path`, one sheet per table, headers in
     Tibetan and Chinese. Written under a temporary name and renamed: a failed write (a
     USB stick pulled out) leaves the old file or none, never half a file. Raises
-    ExportFailed when the file cannot be written."""
+    CannotWrite when the file cannot be written."""
     workbook = Workbook()
     workbook.remove(workbook.active)
     used: set[str] = set()
@@ -889,11 +880,4 @@ def write_xlsx(
         sheet = workbook.create_sheet(sheet_name(catalogues, table.title, used))
         _write_sheet(sheet, table, report, catalogues)
     workbook.properties.creator = "Station Desktop"
-    temp = temp_path_for(path)
-    try:
-        workbook.save(temp)
-        commit_temp_file(temp, path)
-    except OSError as error:
-        with contextlib.suppress(OSError):  # the medium may be gone altogether
-            temp.unlink(missing_ok=True)
-        raise ExportFailed(path=str(path), reason=error.strerror or str(error)) from error
+    write_atomically(path, workbook.save)

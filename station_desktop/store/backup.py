@@ -8,6 +8,7 @@ One is always taken before a schema migration. File names carry no personal data
 from __future__ import annotations
 
 import re
+import shutil
 import sqlite3
 from collections.abc import Callable, Hashable, Iterable
 from dataclasses import dataclass
@@ -20,6 +21,10 @@ KEEP_DAILY = 7
 KEEP_WEEKLY = 4
 KEEP_MONTHLY = 6
 KEEP_PRE_MIGRATION = 3
+# Copies kept by a restore: of the data it replaced, and raw copies of a damaged file.
+KEEP_BEFORE_RESTORE = 3
+KEEP_DAMAGED = 3
+DAMAGED = "damaged"
 
 _NAME = re.compile(r"^station-(\d{8}T\d{6}\d{6}Z)-([a-z-]+)\.sqlite3$")
 _STAMP = "%Y%m%dT%H%M%S%fZ"
@@ -30,6 +35,16 @@ class Backup:
     taken_at: datetime
     reason: str
     path: Path
+
+    @property
+    def usable(self) -> bool:
+        """A whole copy that can be restored (a raw copy of a damaged file is not)."""
+        return self.reason != DAMAGED
+
+    @property
+    def sidecars(self) -> list[Path]:
+        """Files that belong with this one (the WAL kept beside a raw copy)."""
+        return [Path(f"{self.path}-wal")]
 
 
 def integrity_problems(path: Path, *, quick: bool = False) -> str | None:
@@ -47,13 +62,17 @@ def integrity_problems(path: Path, *, quick: bool = False) -> str | None:
     return None if messages == ["ok"] else "; ".join(messages[:20])
 
 
+def _backup_name(backup_dir: Path, reason: str, now: datetime | None) -> Path:
+    taken_at = (now or datetime.now(UTC)).astimezone(UTC)
+    return backup_dir / f"station-{taken_at.strftime(_STAMP)}-{reason}.sqlite3"
+
+
 def take_backup(
     database: Path, backup_dir: Path, reason: str, *, now: datetime | None = None
 ) -> Path:
     """Copy `database` (consistently, even while it is in use) into `backup_dir`."""
     backup_dir.mkdir(parents=True, exist_ok=True)
-    taken_at = (now or datetime.now(UTC)).astimezone(UTC)
-    final = backup_dir / f"station-{taken_at.strftime(_STAMP)}-{reason}.sqlite3"
+    final = _backup_name(backup_dir, reason, now)
     temp = temp_path_for(final)
     temp.unlink(missing_ok=True)
     source = sqlite3.connect(f"file:{database}?mode=ro", uri=True)
@@ -72,6 +91,19 @@ def take_backup(
         temp.unlink(missing_ok=True)
         raise RuntimeError(f"backup failed its integrity check: {problems}")
     commit_temp_file(temp, final)
+    return final
+
+
+def keep_damaged_copy(database: Path, backup_dir: Path, *, now: datetime | None = None) -> Path:
+    """The raw bytes of a database that cannot be copied consistently (it is damaged),
+    with its WAL beside, kept so that whatever can still be recovered from it is."""
+    backup_dir.mkdir(parents=True, exist_ok=True)
+    final = _backup_name(backup_dir, DAMAGED, now)
+    for source, target in ((Path(f"{database}-wal"), Path(f"{final}-wal")), (database, final)):
+        if source.exists():
+            temp = temp_path_for(target)
+            shutil.copyfile(source, temp)
+            commit_temp_file(temp, target)
     return final
 
 
@@ -105,24 +137,33 @@ def _newest_per_bucket(
 
 def backups_to_keep(backups: Iterable[Backup]) -> set[Path]:
     """Newest per day for 7 days, per ISO week for 4 weeks, per month for 6 months, and
-    the last few pre-migration backups, whatever their age."""
+    the last few pre-migration, before-restore and damaged copies, whatever their age.
+    A damaged copy never takes a day's place: the day keeps its newest whole backup."""
     ordered = sorted(backups, reverse=True)
-    pre_migration = [b.path for b in ordered if b.reason == "pre-migration"]
+    usable = [b for b in ordered if b.usable]
+
+    def newest(reason: str, limit: int) -> set[Path]:
+        return set([b.path for b in ordered if b.reason == reason][:limit])
+
     return (
-        _newest_per_bucket(ordered, KEEP_DAILY, lambda t: t.date())
-        | _newest_per_bucket(ordered, KEEP_WEEKLY, lambda t: tuple(t.isocalendar())[:2])
-        | _newest_per_bucket(ordered, KEEP_MONTHLY, lambda t: (t.year, t.month))
-        | set(pre_migration[:KEEP_PRE_MIGRATION])
+        _newest_per_bucket(usable, KEEP_DAILY, lambda t: t.date())
+        | _newest_per_bucket(usable, KEEP_WEEKLY, lambda t: tuple(t.isocalendar())[:2])
+        | _newest_per_bucket(usable, KEEP_MONTHLY, lambda t: (t.year, t.month))
+        | newest("pre-migration", KEEP_PRE_MIGRATION)
+        | newest("before-restore", KEEP_BEFORE_RESTORE)
+        | newest(DAMAGED, KEEP_DAMAGED)
     )
 
 
 def rotate_backups(backup_dir: Path) -> list[Path]:
     backups = list_backups(backup_dir)
     keep = backups_to_keep(backups)
-    removed = [b.path for b in backups if b.path not in keep]
-    for path in removed:
-        path.unlink(missing_ok=True)
-    return removed
+    removed = [b for b in backups if b.path not in keep]
+    for backup in removed:
+        backup.path.unlink(missing_ok=True)
+        for sidecar in backup.sidecars:
+            sidecar.unlink(missing_ok=True)
+    return [b.path for b in removed]
 
 
 def back_up(database: Path, backup_dir: Path, reason: str, *, now: datetime | None = None) -> Path:
@@ -134,4 +175,9 @@ def back_up(database: Path, backup_dir: Path, reason: str, *, now: datetime | No
 
 
 def has_backup_on(backup_dir: Path, day: date) -> bool:
-    return any(b.taken_at.date() == day for b in list_backups(backup_dir))
+    return any(b.taken_at.date() == day and b.usable for b in list_backups(backup_dir))
+
+
+def usable_backups(backup_dir: Path) -> list[Path]:
+    """Backups that can be restored, newest first."""
+    return [b.path for b in list_backups(backup_dir) if b.usable]

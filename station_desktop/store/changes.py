@@ -385,6 +385,9 @@ def unit_of_work(
         recorder = ChangeRecorder(session, identity, now(), new_id)
         yield recorder
         recorder.finish()
+    if recorder.changes and db.after_write is not None:
+        newest = recorder.changes[-1]
+        db.after_write(newest.device_id, newest.seq)
 
 
 def default_id_generator() -> Callable[[], uuid.UUID]:

@@ -10,7 +10,8 @@ Encryption at rest will be wired here too (a SQLCipher creator), and nowhere els
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterator
+import uuid
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -94,6 +95,9 @@ class Database:
         )
         event.listen(self._read_sessions, "before_flush", _forbid_orm_writes)
         event.listen(self._write_sessions, "before_flush", _forbid_orm_writes)
+        # Told (device, newest sequence number) after each committed action that logged
+        # changes: the opener keeps a note of it to notice lost writes (store.writemark).
+        self.after_write: Callable[[uuid.UUID, int], None] | None = None
 
     @property
     def is_sqlite(self) -> bool:

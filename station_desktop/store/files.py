@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
+import errno
 import os
+from collections.abc import Callable
 from pathlib import Path
+
+from station_desktop.errors import CannotWrite
 
 TEMP_SUFFIX = ".tmp"
 
@@ -44,3 +49,36 @@ def remove_stale_temp_files(*directories: Path) -> list[Path]:
             path.unlink(missing_ok=True)
             removed.append(path)
     return removed
+
+
+def cannot_write(path: Path, error: OSError) -> CannotWrite:
+    """The reader's explanation of why `path` could not be written."""
+    folder = str(path.parent)
+    if error.errno in (errno.ENOSPC, errno.EDQUOT):
+        return CannotWrite(CannotWrite.DISK_FULL, path=str(path), folder=folder)
+    if path.is_dir() or error.errno == errno.EISDIR:
+        return CannotWrite(CannotWrite.IS_FOLDER, path=str(path))
+    if not path.parent.is_dir():
+        return CannotWrite(CannotWrite.FOLDER_MISSING, path=str(path), folder=folder)
+    if error.errno in (errno.EROFS, errno.EACCES, errno.EPERM):
+        return CannotWrite(CannotWrite.NO_PERMISSION, path=str(path))
+    return CannotWrite(CannotWrite.OTHER, path=str(path), reason=error.strerror or str(error))
+
+
+def write_atomically(path: Path, write: Callable[[Path], object] | bytes) -> None:
+    """Write `path` under a temporary name (bytes, or `write(temp_path)`), fsync, rename:
+    a pulled USB stick or a full disk leaves the old file or none, never half of one, and
+    no temporary file. Raises CannotWrite with the reason in the reader's terms."""
+    if path.is_dir():
+        raise CannotWrite(CannotWrite.IS_FOLDER, path=str(path))
+    temp = temp_path_for(path)
+    try:
+        if isinstance(write, bytes):
+            temp.write_bytes(write)
+        else:
+            write(temp)
+        commit_temp_file(temp, path)
+    except OSError as error:
+        with contextlib.suppress(OSError):  # the medium may be gone altogether
+            temp.unlink(missing_ok=True)
+        raise cannot_write(path, error) from error

@@ -1,51 +1,84 @@
 """Opening the local data directory: the start-up sequence, in one place.
 
-1. take the data-directory lock (one running instance per directory; released by the OS
+1. check the data folder is a usable folder (creating it only when about to write);
+2. take the data-directory lock (one running instance per directory; released by the OS
    if the process dies, so a crashed instance never blocks the next start);
-2. remove temporary files an interrupted write left behind;
-3. `PRAGMA quick_check`; if it fails, refuse to write and point at the newest good backup;
-4. refuse a database from a newer version of the application;
-5. back up, then migrate, if the schema is behind;
-6. make sure this installation has a device identity.
+3. finish a restore that a crash interrupted, then remove temporary files an interrupted
+   write left behind;
+4. refuse to start empty when the database is missing but earlier copies of it are there;
+5. `PRAGMA quick_check`; if it fails, refuse to write and point at the newest good backup;
+6. refuse a database of another program or from a newer version of this one;
+7. back up, then migrate, if the schema is behind;
+8. make sure this installation has a device identity, and notice changes that were saved
+   but have since been lost (store.writemark).
 """
 
 from __future__ import annotations
 
-import base64
+import errno
 import os
-import platform
-import shutil
+import sqlite3
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from types import TracebackType
 
-from filelock import FileLock, Timeout
-from sqlalchemy import insert, select
-from sqlalchemy.orm import Session
+from sqlalchemy.exc import DBAPIError
 
-from station_desktop.errors import DatabaseDamaged, DataDirInUse, NeedsMigration, SchemaTooNew
-from station_desktop.paths import DataPaths
-from station_desktop.store.backup import (
-    back_up,
-    integrity_problems,
-    list_backups,
+from station_desktop.errors import (
+    DatabaseDamaged,
+    DatabaseMissing,
+    DataFolderUnusable,
+    ForeignDatabase,
+    NeedsMigration,
+    NoDataYet,
+    Notice,
+    RestoreFinished,
+    SchemaTooNew,
+    WritesLost,
 )
-from station_desktop.store.changes import get_local_state, set_local_state
+from station_desktop.paths import DataPaths
+from station_desktop.store.backup import back_up, integrity_problems, usable_backups
+from station_desktop.store.device import (
+    DEVICE_ID_KEY,
+    STATION_ID_KEY,
+    device_tag,
+    device_tag_for,
+    ensure_device,
+    existing_device,
+    last_sequence,
+    renew_device_identity,
+)
 from station_desktop.store.engine import Database, create_store_engine, sqlite_url
-from station_desktop.store.files import commit_temp_file, remove_stale_temp_files, temp_path_for
+from station_desktop.store.files import remove_stale_temp_files
+from station_desktop.store.lock import DataFolderLock
 from station_desktop.store.migrate import (
     SCHEMA_HEAD,
     current_revision,
     known_revisions,
     upgrade_to_head,
 )
-from station_desktop.store.models import Device
+from station_desktop.store.restore import (
+    SQLITE_MAGIC,
+    finish_interrupted_restore,
+    restore_temp_path,
+)
+from station_desktop.store.writemark import MARK_NAME, WriteMark, read_mark
 
-DEVICE_ID_KEY = "device_id"
-STATION_ID_KEY = "station_id"
+__all__ = [
+    "DEVICE_ID_KEY",
+    "STATION_ID_KEY",
+    "OpenedStore",
+    "device_tag",
+    "device_tag_for",
+    "open_store",
+    "renew_device_identity",
+]
+
+# What the program keeps in a data folder besides the database (never "someone's data").
+DATA_DIR_OPTION = "--data-dir"
 
 
 @dataclass
@@ -53,11 +86,16 @@ class OpenedStore:
     paths: DataPaths
     db: Database
     device_id: uuid.UUID
-    lock: FileLock | None
+    lock: DataFolderLock | None
     migrated_from: str | None = None
+    # What the person must be told at start-up (a restore finished, changes lost).
+    notices: list[Notice] = field(default_factory=list)
+    write_mark: WriteMark | None = None
 
     def close(self) -> None:
         self.db.dispose()
+        if self.write_mark is not None:
+            self.write_mark.close()
         if self.lock is not None:
             self.lock.release()
 
@@ -73,13 +111,117 @@ class OpenedStore:
         self.close()
 
 
-def acquire_lock(paths: DataPaths) -> FileLock:
-    lock = FileLock(paths.lock, timeout=0)
+# ---------------------------------------------------------------- the folder
+
+
+def _blocking_file(path: Path) -> Path | None:
+    """The first ancestor of `path` that exists and is not a folder."""
+    for ancestor in (path, *path.parents):
+        if ancestor.exists():
+            return None if ancestor.is_dir() else ancestor
+    return None
+
+
+def _folder_problem(paths: DataPaths, error: OSError) -> DataFolderUnusable:
+    root = str(paths.root)
+    if error.errno == errno.EROFS:
+        return DataFolderUnusable(DataFolderUnusable.READ_ONLY, path=root, option=DATA_DIR_OPTION)
+    blocker = _blocking_file(paths.root)
+    if blocker is not None:
+        return DataFolderUnusable(
+            DataFolderUnusable.UNDER_A_FILE,
+            path=root,
+            blocker=str(blocker),
+            option=DATA_DIR_OPTION,
+        )
+    return DataFolderUnusable(DataFolderUnusable.NO_PERMISSION, path=root, option=DATA_DIR_OPTION)
+
+
+def check_data_folder(paths: DataPaths, *, create: bool) -> None:
+    """The data folder is a folder the program may use (made, private, when `create`);
+    the files it keeps there are what they must be. Raises a StationError otherwise."""
+    root = paths.root
+    if root.exists() and not root.is_dir():
+        raise DataFolderUnusable(
+            DataFolderUnusable.NOT_A_FOLDER, path=str(root), option=DATA_DIR_OPTION
+        )
+    if not root.exists():
+        if not create:
+            raise NoDataYet(path=str(root), command="station-desktop setup --station CODE")
+        try:
+            root.mkdir(parents=True, mode=0o700)
+        except FileExistsError:
+            pass  # made meanwhile by another process
+        except OSError as error:
+            raise _folder_problem(paths, error) from None
+    if not os.access(root, os.R_OK | os.X_OK):
+        raise DataFolderUnusable(
+            DataFolderUnusable.NO_PERMISSION, path=str(root), option=DATA_DIR_OPTION
+        )
+    if paths.database.is_dir():
+        raise DataFolderUnusable(DataFolderUnusable.NOT_A_FILE, path=str(paths.database))
+    if paths.backups.exists() and not paths.backups.is_dir():
+        raise DataFolderUnusable(DataFolderUnusable.NOT_A_DIRECTORY, path=str(paths.backups))
+    if create:
+        _check_writable(paths)
+
+
+def _check_writable(paths: DataPaths) -> None:
+    probe = paths.root / f".write-probe-{os.getpid()}.tmp"
     try:
-        lock.acquire()
-    except Timeout as exc:
-        raise DataDirInUse(path=str(paths.root)) from exc
-    return lock
+        probe.write_bytes(b"")
+        probe.unlink()
+    except OSError as error:
+        raise _folder_problem(paths, error) from None
+
+
+# ---------------------------------------------------------------- the database file
+
+
+def earlier_copies(paths: DataPaths) -> list[Path]:
+    """Copies of this folder's data that a missing database must not be silently replaced
+    by an empty one: a half-placed restore, copies kept by older versions, backups."""
+    found: list[Path] = []
+    prepared = restore_temp_path(paths)
+    if prepared.is_file() and prepared.stat().st_size > 0:
+        found.append(prepared)
+    found += sorted(paths.root.glob("replaced-*.sqlite3"), reverse=True)
+    found += usable_backups(paths.backups)
+    return found
+
+
+def _damaged(paths: DataPaths, details: str) -> DatabaseDamaged:
+    return DatabaseDamaged(paths.database, usable_backups(paths.backups), details)
+
+
+def _check_header(paths: DataPaths) -> None:
+    """Cheap checks that catch a truncated or overwritten file without reading it all:
+    the SQLite signature, and a file at least as long as its header says."""
+    with paths.database.open("rb") as handle:
+        header = handle.read(100)
+    if len(header) < 100 or header[:16] != SQLITE_MAGIC:
+        raise _damaged(paths, "not a SQLite database (the file's first bytes are wrong)")
+    page_size = int.from_bytes(header[16:18], "big")
+    page_size = 65536 if page_size == 1 else page_size
+    pages = int.from_bytes(header[28:32], "big")
+    # The page count is valid only when the change counter matches "version-valid-for".
+    if header[24:28] == header[92:96] and pages * page_size > paths.database.stat().st_size:
+        raise _damaged(paths, f"the file is shorter than its {pages} pages (truncated)")
+
+
+def _has_foreign_tables(path: Path) -> bool:
+    """Tables, but not this program's: another program's database."""
+    connection = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    try:
+        tables = {
+            name
+            for (name,) in connection.execute(
+                "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
+            )
+        }
+    finally:
+        connection.close()
+    return bool(tables - {"alembic_version"}) and "change_log" not in tables
 
 
 def open_store(
@@ -92,11 +234,13 @@ def open_store(
 ) -> OpenedStore:
     """Open (creating if needed) the data directory's database, ready for use.
 
-    `check_integrity=False` skips `quick_check` (about 1 s per GB). Only for callers that
-    never write (the command line's listing and search) or that run the check themselves
-    before allowing writes (the window: `ui.launch.IntegrityCheck`)."""
-    paths.root.mkdir(parents=True, exist_ok=True, mode=0o700)
-    lock = None if read_only else acquire_lock(paths)
+    `read_only` opens an existing database beside a running window (no lock, never
+    creating anything: a mistyped folder is `NoDataYet`). `check_integrity=False` skips
+    `quick_check` (about 1 s per GB): for callers that never write (the command line's
+    listing and search) or run the check themselves before allowing writes (the window:
+    `ui.launch.IntegrityCheck`); cheap header checks still run."""
+    check_data_folder(paths, create=not read_only)
+    lock = None if read_only else DataFolderLock(paths).acquire()
     try:
         return _open_locked(paths, lock, now, new_id, read_only, check_integrity)
     except BaseException:
@@ -107,121 +251,103 @@ def open_store(
 
 def _open_locked(
     paths: DataPaths,
-    lock: FileLock | None,
+    lock: DataFolderLock | None,
     now: Callable[[], datetime],
     new_id: Callable[[], uuid.UUID],
     read_only: bool,
     check_integrity: bool,
 ) -> OpenedStore:
+    notices: list[Notice] = []
     if not read_only:
+        finished = finish_interrupted_restore(paths)
+        if finished is not None:
+            notices.append(RestoreFinished(source=finished.source, kept=finished.kept or "-"))
         remove_stale_temp_files(paths.root, paths.backups)
-    existed = paths.database.exists() and paths.database.stat().st_size > 0
-    if existed and check_integrity:
-        problems = integrity_problems(paths.database, quick=True)
-        if problems is not None:
-            raise DatabaseDamaged(
-                paths.database, [b.path for b in list_backups(paths.backups)], problems
-            )
+    existed = paths.database.is_file() and paths.database.stat().st_size > 0
+    if not existed:
+        if read_only:
+            raise NoDataYet(path=str(paths.root), command="station-desktop setup --station CODE")
+        candidates = earlier_copies(paths)
+        if candidates:
+            raise DatabaseMissing(paths.database, candidates)
+    else:
+        _check_header(paths)
+        if check_integrity:
+            problems = integrity_problems(paths.database, quick=True)
+            if problems is not None:
+                raise _damaged(paths, problems)
+        try:
+            foreign = _has_foreign_tables(paths.database)
+        except sqlite3.DatabaseError as error:
+            raise _damaged(paths, str(error)) from None
+        if foreign:
+            raise ForeignDatabase(path=str(paths.database), option=DATA_DIR_OPTION)
     engine = create_store_engine(sqlite_url(paths.database), read_only=read_only and existed)
     db = Database(engine)
     try:
-        revision = current_revision(engine) if existed else None
-        if revision is not None and revision != SCHEMA_HEAD and revision not in known_revisions():
-            raise SchemaTooNew(path=str(paths.database))
-        migrated_from = None
-        if revision != SCHEMA_HEAD:
-            if read_only:
-                raise NeedsMigration(path=str(paths.database))
-            if existed:
-                back_up(paths.database, paths.backups, "pre-migration", now=now())
-            upgrade_to_head(engine)
-            migrated_from = revision or "empty"
-        device_id = _existing_device(db) if read_only else ensure_device(db, now, new_id)
-        return OpenedStore(paths, db, device_id, lock, migrated_from)
+        store = _open_database(paths, db, lock, now, new_id, read_only, existed, notices)
+    except DBAPIError as error:
+        db.dispose()
+        if isinstance(error.orig, sqlite3.DatabaseError) and not isinstance(
+            error.orig, sqlite3.OperationalError
+        ):
+            raise _damaged(paths, str(error.orig)) from None
+        raise
     except BaseException:
         db.dispose()
         raise
+    return store
 
 
-def _existing_device(db: Database) -> uuid.UUID:
-    with db.read() as session:
-        value = get_local_state(session, DEVICE_ID_KEY)
-    return uuid.UUID(value) if value else uuid.UUID(int=0)
-
-
-def device_tag_for(device_id: uuid.UUID) -> str:
-    """A short, readable tag (4 base-32 characters) used in case numbers."""
-    return base64.b32encode(device_id.bytes[-5:]).decode("ascii")[:4]
-
-
-def ensure_device(
-    db: Database, now: Callable[[], datetime], new_id: Callable[[], uuid.UUID]
-) -> uuid.UUID:
-    with db.write_session() as session:
-        value = get_local_state(session, DEVICE_ID_KEY)
-        if value:
-            return uuid.UUID(value)
-        return _new_device(session, now, new_id)
-
-
-def _new_device(
-    session: Session, now: Callable[[], datetime], new_id: Callable[[], uuid.UUID]
-) -> uuid.UUID:
-    device_id = new_id()
-    station = get_local_state(session, STATION_ID_KEY)
-    session.execute(
-        insert(Device).values(
-            id=device_id,
-            station_id=uuid.UUID(station) if station else None,
-            tag=device_tag_for(device_id),
-            label=platform.node()[:100],
-            first_seen_at=now(),
-        )
-    )
-    set_local_state(session, DEVICE_ID_KEY, str(device_id))
-    return device_id
-
-
-def renew_device_identity(
-    db: Database, now: Callable[[], datetime], new_id: Callable[[], uuid.UUID]
-) -> uuid.UUID:
-    """Give this installation a new device id. Needed after restoring a backup (or cloning
-    a laptop): otherwise its new changes would reuse sequence numbers already shipped."""
-    with db.write_session() as session:
-        return _new_device(session, now, new_id)
-
-
-def device_tag(db: Database, device_id: uuid.UUID) -> str:
-    with db.read() as session:
-        tag = session.execute(select(Device.tag).where(Device.id == device_id)).scalar_one_or_none()
-    return tag or device_tag_for(device_id)
-
-
-def restore_backup(
+def _open_database(
     paths: DataPaths,
-    backup: Path,
-    *,
-    now: Callable[[], datetime] = lambda: datetime.now(UTC),
-    new_id: Callable[[], uuid.UUID] = uuid.uuid4,
-) -> Path:
-    """Replace the database with `backup`. The current file is moved aside, never deleted.
-    Returns where the replaced database was kept."""
-    problems = integrity_problems(backup)
-    if problems is not None:
-        raise DatabaseDamaged(backup, [], problems)
-    lock = acquire_lock(paths)
-    try:
-        stamp = now().astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
-        kept = paths.root / f"replaced-{stamp}.sqlite3"
-        temp = temp_path_for(paths.database)
-        shutil.copyfile(backup, temp)
-        for suffix in ("", "-wal", "-shm"):
-            current = Path(f"{paths.database}{suffix}")
-            if current.exists():
-                os.replace(current, Path(f"{kept}{suffix}"))
-        commit_temp_file(temp, paths.database)
-    finally:
-        lock.release()
-    with open_store(paths, now=now, new_id=new_id) as store:
-        renew_device_identity(store.db, now, new_id)
-    return kept
+    db: Database,
+    lock: DataFolderLock | None,
+    now: Callable[[], datetime],
+    new_id: Callable[[], uuid.UUID],
+    read_only: bool,
+    existed: bool,
+    notices: list[Notice],
+) -> OpenedStore:
+    revision = current_revision(db.engine) if existed else None
+    if revision is not None and revision != SCHEMA_HEAD and revision not in known_revisions():
+        raise SchemaTooNew(path=str(paths.database))
+    migrated_from = None
+    if revision != SCHEMA_HEAD:
+        if read_only:
+            raise NeedsMigration(path=str(paths.database))
+        if existed:
+            back_up(paths.database, paths.backups, "pre-migration", now=now())
+        upgrade_to_head(db.engine)
+        migrated_from = revision or "empty"
+    if read_only:
+        device_id = existing_device(db)
+        lost = _lost_writes(paths, db, device_id)
+        if lost is not None:
+            notices.append(lost)
+        return OpenedStore(paths, db, device_id, None, migrated_from, notices)
+    device_id = ensure_device(db, now, new_id)
+    lost = _lost_writes(paths, db, device_id)
+    mark = WriteMark(paths.root / MARK_NAME)
+    if lost is not None:
+        notices.append(lost)
+        # The lost numbers may already have travelled: continue under a new identity.
+        mark.forget()
+        device_id = renew_device_identity(db, now, new_id)
+    db.after_write = mark.record
+    return OpenedStore(paths, db, device_id, lock, migrated_from, notices, mark)
+
+
+def _lost_writes(paths: DataPaths, db: Database, device_id: uuid.UUID) -> WritesLost | None:
+    mark = read_mark(paths.root / MARK_NAME)
+    if mark is None or mark.device_id != device_id:
+        return None
+    stored = last_sequence(db, device_id)
+    if mark.seq <= stored:
+        return None
+    return WritesLost(
+        first=stored + 1,
+        last=mark.seq,
+        wal=f"{paths.database.name}-wal",
+        command="station-desktop backups list",
+    )

@@ -28,7 +28,7 @@ from PySide6.QtWidgets import (
 from station_desktop.errors import StationError
 from station_desktop.i18n import _
 from station_desktop.pdf.page import RenderCancelled, RenderedPdf, RenderProgress
-from station_desktop.store.files import commit_temp_file, temp_path_for
+from station_desktop.services.printing import write_pdf
 from station_desktop.ui.window_state import remember_geometry
 
 
@@ -180,9 +180,7 @@ class PrintPreviewDialog(QDialog):
 
 def write_pdf_file(data: bytes, path: Path) -> None:
     """A temporary name, fsync, rename: a pulled USB stick leaves no half file."""
-    temp = temp_path_for(path)
-    temp.write_bytes(data)
-    commit_temp_file(temp, path)
+    write_pdf(data, path)
 
 
 def preview(parent: QWidget, produce: Callable[[], RenderedPdf], file_name: str) -> RenderJob:

@@ -183,7 +183,7 @@ def test_backups_create_list_restore(demo_dir: Path, tmp_path: Path) -> None:
     created = run_cli("backups", "create", data_dir=demo_dir).stdout
     backup = created.strip().split(": ", 1)[1]
     assert backup in run_cli("backups", "list", data_dir=demo_dir).stdout
-    restored = run_cli("backups", "restore", backup, data_dir=demo_dir).stdout
+    restored = run_cli("backups", "restore", backup, "--yes", data_dir=demo_dir).stdout
     assert "kept as" in restored
 
 

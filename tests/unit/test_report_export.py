@@ -15,12 +15,12 @@ import pytest
 from openpyxl import load_workbook
 
 from station_desktop.app import Application
+from station_desktop.errors import CannotWrite
 from station_desktop.i18n import Catalogues
 from station_desktop.services import report_export
 from station_desktop.services.report_export import (
     ALL_STATIONS,
     MONEY_FORMAT,
-    ExportFailed,
     Mean,
     Money,
     Msg,
@@ -233,7 +233,7 @@ def test_written_under_a_temporary_name_then_renamed(
         raise OSError(5, "Input/output error")
 
     monkeypatch.setattr(report_export.Workbook, "save", pulled_out)
-    with pytest.raises(ExportFailed) as failure:
+    with pytest.raises(CannotWrite) as failure:
         write_xlsx(report, path, catalogues)
     assert failure.value.params["path"] == str(path)
     assert "Input/output error" in failure.value.english()

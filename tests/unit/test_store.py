@@ -23,7 +23,8 @@ from station_desktop.store.backup import (
 )
 from station_desktop.store.engine import WRITE_OPTION
 from station_desktop.store.migrate import _config, head_revision
-from station_desktop.store.opening import open_store, restore_backup
+from station_desktop.services.backups import BackupService
+from station_desktop.store.opening import open_store
 from tests.conftest import StationSetup
 
 
@@ -104,8 +105,9 @@ def test_a_damaged_database_is_refused_with_the_newest_backup_named(
     assert caught.value.backups[0] == backup
     assert str(backup) in caught.value.english()
     # The way out: restore it. The damaged file is kept aside, never deleted.
-    kept = restore_backup(data_paths, backup)
-    assert kept.exists()
+    service = BackupService(data_paths)
+    kept = service.restore(service.plan(backup)).kept
+    assert kept is not None and kept.exists()
     with open_application(data_paths) as restored:
         assert len(restored.residents.search("测试", limit=1000)) == 300
         # A restored laptop must not reuse sequence numbers it may already have shipped.

@@ -1,0 +1,104 @@
+"""Backups and restoring them: what the window and the command line offer a person.
+
+Restoring goes through `plan` (the backup is checked completely and described beside the
+current data; nothing is touched) and then `restore` (under the data-folder lock, crash-safe
+at every step: see store.restore).
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+
+from station_desktop.errors import DiskFull, StationError
+from station_desktop.i18n import N_
+from station_desktop.paths import DataPaths
+from station_desktop.store.backup import Backup, back_up, list_backups
+from station_desktop.store.failures import storage_problem
+from station_desktop.store.files import remove_stale_temp_files
+from station_desktop.store.lock import DataFolderLock
+from station_desktop.store.restore import (
+    RestorePlan,
+    RestoreResult,
+    finish_interrupted_restore,
+    plan_restore,
+    restore,
+)
+
+__all__ = ["BackupService", "RestorePlan", "RestoreResult", "backup_problem"]
+
+MSG_BACKUP_DISK_FULL = N_(
+    "The disk holding {folder} is full, so no backup could be made. The data itself is "
+    "safe. Free some space (move or delete large files), then back up again."
+)
+MSG_BACKUP_FAILED = N_("The backup failed ({reason}). The data itself is safe.")
+
+
+def backup_problem(error: BaseException, backups: Path) -> StationError:
+    """What a failed backup means for the reader, with a way forward where there is one."""
+    if isinstance(error, StationError):
+        return error
+    problem = storage_problem(error, backups)
+    if isinstance(problem, DiskFull):
+        return StationError(MSG_BACKUP_DISK_FULL, folder=str(backups))
+    if problem is not None:
+        return problem
+    reason = error.strerror if isinstance(error, OSError) and error.strerror else str(error)
+    return StationError(MSG_BACKUP_FAILED, reason=reason)
+
+
+class BackupService:
+    """Backups of one data folder. Works without an open store: restoring is what one
+    does when the store cannot be opened."""
+
+    def __init__(
+        self,
+        paths: DataPaths,
+        *,
+        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+        new_id: Callable[[], uuid.UUID] = uuid.uuid4,
+    ) -> None:
+        self.paths = paths
+        self.clock = clock
+        self.new_id = new_id
+
+    def backups(self) -> list[Backup]:
+        """Every backup, newest first."""
+        return list_backups(self.paths.backups)
+
+    def create(self, reason: str = "manual") -> Path:
+        """A backup now (consistent even while the data is in use), then rotation."""
+        try:
+            return back_up(self.paths.database, self.paths.backups, reason, now=self.clock())
+        except (OSError, RuntimeError) as error:
+            raise backup_problem(error, self.paths.backups) from error
+
+    def plan(self, backup: Path) -> RestorePlan:
+        """Check `backup` completely and describe it beside the current data."""
+        return plan_restore(self.paths, backup)
+
+    def restore(
+        self,
+        plan: RestorePlan,
+        *,
+        allow_other_station: bool = False,
+        on_step: Callable[[str], None] = lambda _step: None,
+    ) -> RestoreResult:
+        """Replace the data with the planned backup; the replaced data is kept in backups/.
+        Refused (DataDirInUse) while the window or another command uses the folder."""
+        with DataFolderLock(self.paths):
+            finish_interrupted_restore(self.paths)
+            remove_stale_temp_files(self.paths.root, self.paths.backups)
+            try:
+                return restore(
+                    self.paths,
+                    plan,
+                    now=self.clock,
+                    new_id=self.new_id,
+                    allow_other_station=allow_other_station,
+                    on_step=on_step,
+                )
+            except (OSError, RuntimeError) as error:
+                raise backup_problem(error, self.paths.root) from error
