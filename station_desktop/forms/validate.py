@@ -13,7 +13,7 @@ import unicodedata
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -26,12 +26,20 @@ from station_desktop.i18n import N_
 
 DEFAULT_TEXT_LENGTH = 200
 DEFAULT_MULTILINE_LENGTH = 20_000
+# Plausible dates: nobody now living was born before 1900, and no plan runs past 2100.
+EARLIEST_DATE = date(1900, 1, 1)
+LATEST_DATE = date(2100, 12, 31)
+# Larger than any amount a station hands out or receives (ten billion yuan), and small
+# enough that the fen fit a 64-bit integer.
+MAX_MONEY_YUAN = Decimal(10) ** 10
 
 MSG_REQUIRED = N_("This field is required.")
 MSG_TOO_LONG = N_("Too long: at most {limit} characters, this has {length}.")
 MSG_UNSTORABLE = N_("Contains characters that cannot be stored. Please retype this field.")
 MSG_BAD_DATE = N_("Not a date. Type it like {example}.")
 MSG_DATE_FUTURE = N_("This date is in the future.")
+MSG_DATE_TOO_EARLY = N_("This date is too early: type a date from {earliest} on.")
+MSG_DATE_TOO_LATE = N_("This date is too far ahead: type a date up to {latest}.")
 MSG_BAD_CODE = N_("Choose one of the listed options.")
 MSG_NOT_NUMBER = N_("Type a whole number.")
 MSG_TOO_SMALL = N_("Must be at least {limit}.")
@@ -110,9 +118,11 @@ def parse_money_fen(value: Any) -> int | None:
     text = str(value).strip().replace("¥", "").replace("￥", "").replace(",", "").replace("元", "")
     try:
         amount = Decimal(text)
-    except InvalidOperation:
-        return None
-    if not amount.is_finite() or amount < 0 or amount != amount.quantize(Decimal("0.01")):
+        if not amount.is_finite() or amount < 0 or amount > MAX_MONEY_YUAN:
+            return None
+        if amount != amount.quantize(Decimal("0.01")):
+            return None
+    except (InvalidOperation, ValueError):  # "1e400" cannot even be rounded to fen
         return None
     return int(amount * 100)
 
@@ -167,12 +177,26 @@ def _clean_text(spec: FieldSpec, raw: Any, out: Cleaned, today: date) -> None:
     out.values[spec.key] = text
 
 
+def as_date(raw: Any) -> date | None:
+    """A date from what a screen or a script hands in: a date, a datetime (its day) or
+    text as people type it. None if it is none of these."""
+    if isinstance(raw, datetime):
+        return raw.date()
+    if isinstance(raw, date):
+        return raw
+    return parse_date(str(raw))
+
+
 def _clean_date(spec: FieldSpec, raw: Any, out: Cleaned, today: date) -> None:
-    value = raw if isinstance(raw, date) else parse_date(str(raw))
+    value = as_date(raw)
     if value is None:
         out.error(spec.key, MSG_BAD_DATE, example="2024-05-30")
+    elif value < EARLIEST_DATE:
+        out.error(spec.key, MSG_DATE_TOO_EARLY, earliest=EARLIEST_DATE.isoformat())
     elif spec.not_future and value > today:
         out.error(spec.key, MSG_DATE_FUTURE)
+    elif value > LATEST_DATE:
+        out.error(spec.key, MSG_DATE_TOO_LATE, latest=LATEST_DATE.isoformat())
     out.values[spec.key] = value
 
 
@@ -231,7 +255,7 @@ def _clean_boolean(spec: FieldSpec, raw: Any, out: Cleaned, today: date) -> None
     )
 
 
-def _as_uuid(raw: Any) -> uuid.UUID | None:
+def as_uuid(raw: Any) -> uuid.UUID | None:
     if isinstance(raw, uuid.UUID):
         return raw
     try:
@@ -242,7 +266,7 @@ def _as_uuid(raw: Any) -> uuid.UUID | None:
 
 def _clean_reference(spec: FieldSpec, raw: Any, out: Cleaned, today: date) -> None:
     del today
-    value = _as_uuid(raw)
+    value = as_uuid(raw)
     if value is None:
         out.error(spec.key, MSG_BAD_REFERENCE)
     out.values[spec.key] = value
@@ -251,7 +275,7 @@ def _clean_reference(spec: FieldSpec, raw: Any, out: Cleaned, today: date) -> No
 def _clean_reference_list(spec: FieldSpec, raw: Any, out: Cleaned, today: date) -> None:
     del today
     items = [raw] if isinstance(raw, (str, uuid.UUID)) else list(raw)
-    values = [_as_uuid(item) for item in items]
+    values = [as_uuid(item) for item in items]
     if any(v is None for v in values):
         out.error(spec.key, MSG_BAD_REFERENCE)
     out.values[spec.key] = list(dict.fromkeys(v for v in values if v is not None))

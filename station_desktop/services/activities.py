@@ -13,9 +13,10 @@ from sqlalchemy import select
 from station_desktop.domain.ids import attendance_id
 from station_desktop.errors import FieldError
 from station_desktop.forms.activity import ACTIVITY_FORM
-from station_desktop.forms.validate import clean_form
+from station_desktop.forms.validate import MSG_BAD_REFERENCE, as_uuid, clean_form
 from station_desktop.services.context import (
     ServiceContext,
+    check_after_birth,
     check_reference,
     load,
     raise_if_invalid,
@@ -37,6 +38,18 @@ class Attendee:
     birth_date: date | None
 
 
+def _attendee_ids(values: Iterable[Any], errors: list[FieldError]) -> list[uuid.UUID]:
+    """The residents to sign in, once each; anything that is not an id is an error."""
+    ids: list[uuid.UUID] = []
+    for value in values:
+        resident_id = as_uuid(value)
+        if resident_id is None:
+            errors.append(FieldError("attendance", MSG_BAD_REFERENCE))
+        else:
+            ids.append(resident_id)
+    return list(dict.fromkeys(ids))
+
+
 class ActivityService:
     def __init__(self, ctx: ServiceContext) -> None:
         self.ctx = ctx
@@ -46,9 +59,16 @@ class ActivityService:
     ) -> uuid.UUID:
         cleaned = clean_form(ACTIVITY_FORM, values, today=self.ctx.today())
         with self.ctx.uow() as uow:
-            attendees = list(dict.fromkeys(attendee_ids))
+            attendees = _attendee_ids(attendee_ids, cleaned.errors)
             for resident_id in attendees:
                 check_reference(uow.session, Resident, resident_id, "attendance", cleaned.errors)
+                check_after_birth(
+                    uow.session,
+                    resident_id,
+                    cleaned.values.get("held_on"),
+                    "attendance",
+                    cleaned.errors,
+                )
             raise_if_invalid(cleaned)
             activity_id = uow.insert(
                 Activity, {**cleaned.values, "form_version": ACTIVITY_FORM.version}
@@ -88,11 +108,12 @@ class ActivityService:
     def add_attendees(self, activity_id: uuid.UUID, resident_ids: Iterable[uuid.UUID]) -> int:
         """Add named participants; someone already signed in is not added twice."""
         with self.ctx.uow() as uow:
-            require_record(uow.session, Activity, activity_id, "activity")
+            activity = require_record(uow.session, Activity, activity_id, "activity")
             errors: list[FieldError] = []
-            ids = list(dict.fromkeys(resident_ids))
+            ids = _attendee_ids(resident_ids, errors)
             for resident_id in ids:
                 check_reference(uow.session, Resident, resident_id, "attendance", errors)
+                check_after_birth(uow.session, resident_id, activity.held_on, "attendance", errors)
             raise_if_invalid(errors)
             return self._add(uow, activity_id, ids)
 

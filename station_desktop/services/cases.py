@@ -23,6 +23,7 @@ from station_desktop.forms.validate import clean_form
 from station_desktop.i18n import N_
 from station_desktop.services.context import (
     ServiceContext,
+    check_after_birth,
     check_reference,
     detached,
     raise_if_invalid,
@@ -64,6 +65,9 @@ class CaseService:
         with self.ctx.uow() as uow:
             session = uow.session
             check_reference(session, Resident, v.get("resident_id"), "resident_id", cleaned.errors)
+            check_after_birth(
+                session, v.get("resident_id"), v.get("opened_on"), "opened_on", cleaned.errors
+            )
             check_reference(session, Staff, v.get("worker_id"), "worker_id", cleaned.errors)
             raise_if_invalid(cleaned)
             year = v["opened_on"].year

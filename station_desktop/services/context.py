@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from station_desktop.domain.namekeys import NameKeyBuilder
 from station_desktop.errors import FieldError, StationNotConfigured, ValidationError
-from station_desktop.forms.validate import Cleaned
+from station_desktop.forms.validate import Cleaned, as_uuid
 from station_desktop.i18n import N_
 from station_desktop.store.changes import (
     ChangeRecorder,
@@ -23,7 +23,7 @@ from station_desktop.store.changes import (
     unit_of_work,
 )
 from station_desktop.store.engine import Database
-from station_desktop.store.models import Replicated
+from station_desktop.store.models import Replicated, Resident
 from station_desktop.store.opening import STATION_ID_KEY
 
 # Business dates ("today", ages, the under-14 rule) are Lhasa dates. China has one time zone
@@ -31,6 +31,7 @@ from station_desktop.store.opening import STATION_ID_KEY
 CHINA_TZ = timezone(timedelta(hours=8), "Asia/Shanghai")
 
 MSG_NOT_FOUND = N_("This record no longer exists.")
+MSG_BEFORE_BIRTH = N_("This date is before the person was born ({birth}).")
 
 ModelT = TypeVar("ModelT", bound=Replicated)
 
@@ -79,8 +80,9 @@ def raise_if_invalid(cleaned: Cleaned | list[FieldError]) -> None:
 
 def load(session: Session, model: type[ModelT], record_id: uuid.UUID | None) -> ModelT | None:
     """A live (not tombstoned) record, or None."""
+    record_id = as_uuid(record_id) if record_id is not None else None
     if record_id is None:
-        return None
+        return None  # not even an id (a script's typo): no such record
     record = session.scalars(
         select(model).where(model.id == record_id, model.deleted.is_(False))
     ).one_or_none()
@@ -105,6 +107,24 @@ def check_reference(
 ) -> None:
     if record_id is not None and load(session, model, record_id) is None:
         errors.append(FieldError(field_name, MSG_NOT_FOUND))
+
+
+def check_after_birth(
+    session: Session,
+    resident_id: uuid.UUID | None,
+    day: date | None,
+    field_name: str,
+    errors: list[FieldError],
+) -> None:
+    """Nothing happens to a person before they were born: an event dated earlier is a
+    typing error (often the year)."""
+    resident = load(session, Resident, resident_id)
+    if resident is None or day is None or resident.birth_date is None:
+        return
+    if day < resident.birth_date:
+        errors.append(
+            FieldError(field_name, MSG_BEFORE_BIRTH, {"birth": resident.birth_date.isoformat()})
+        )
 
 
 def detached(session: Session, records: list[Any]) -> list[Any]:

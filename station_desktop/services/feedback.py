@@ -19,6 +19,7 @@ from station_desktop.forms.validate import Cleaned, clean_form
 from station_desktop.i18n import N_
 from station_desktop.services.context import (
     ServiceContext,
+    check_after_birth,
     check_reference,
     load,
     raise_if_invalid,
@@ -124,6 +125,9 @@ class FeedbackService:
         ):
             cleaned.error("collected_on", MSG_COLLECTED_BEFORE)
         check_reference(session, Resident, v.get("resident_id"), "resident_id", cleaned.errors)
+        check_after_birth(
+            session, v.get("resident_id"), v.get("service_date"), "service_date", cleaned.errors
+        )
         check_reference(session, Staff, v.get("collected_by_id"), "collected_by_id", cleaned.errors)
 
     @staticmethod

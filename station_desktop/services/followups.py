@@ -21,6 +21,7 @@ from sqlalchemy import func, or_, select
 
 from station_desktop.domain.codes import PriorityGroup
 from station_desktop.errors import FieldError, ValidationError
+from station_desktop.forms.validate import MSG_BAD_CODE
 from station_desktop.i18n import N_
 from station_desktop.services.context import ServiceContext
 from station_desktop.store.changes import get_local_state, set_local_state
@@ -61,6 +62,10 @@ class FollowUp:
         return self.due_on < today
 
 
+def _whole(value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
 class FollowUpService:
     def __init__(self, ctx: ServiceContext) -> None:
         self.ctx = ctx
@@ -92,11 +97,15 @@ class FollowUpService:
         errors: list[FieldError] = []
         chosen = self.rhythm()
         for group, days in rhythm.items():
-            code = PriorityGroup.parse(group).value
-            if not MIN_RHYTHM <= days <= MAX_RHYTHM:
+            try:
+                code = PriorityGroup.parse(str(group)).value
+            except ValueError:
+                errors.append(FieldError(str(group), MSG_BAD_CODE))
+                continue
+            if not _whole(days) or not MIN_RHYTHM <= days <= MAX_RHYTHM:
                 errors.append(FieldError(code, MSG_RHYTHM, {"low": MIN_RHYTHM, "high": MAX_RHYTHM}))
             chosen[code] = days
-        if not MIN_QUIET <= quiet_case_days <= MAX_QUIET:
+        if not _whole(quiet_case_days) or not MIN_QUIET <= quiet_case_days <= MAX_QUIET:
             errors.append(
                 FieldError(QUIET_FIELD, MSG_RHYTHM, {"low": MIN_QUIET, "high": MAX_QUIET})
             )

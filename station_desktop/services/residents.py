@@ -23,6 +23,7 @@ from station_desktop.forms.validate import Cleaned, clean_field, clean_form
 from station_desktop.i18n import N_
 from station_desktop.services.context import (
     ServiceContext,
+    check_after_birth,
     check_reference,
     detached,
     load,
@@ -109,6 +110,7 @@ class ResidentService:
             cleaned.error("end_date", MSG_END_BEFORE_START)
         with self.ctx.uow() as uow:
             require_record(uow.session, Resident, resident_id, "resident_id")
+            check_after_birth(uow.session, resident_id, start, "start_date", cleaned.errors)
             raise_if_invalid(cleaned)
             return uow.insert(GroupMembership, {**cleaned.values, "resident_id": resident_id})
 

@@ -18,6 +18,7 @@ from station_desktop.forms.validate import Cleaned, clean_form
 from station_desktop.i18n import N_
 from station_desktop.services.context import (
     ServiceContext,
+    check_after_birth,
     check_reference,
     detached,
     load,
@@ -175,6 +176,9 @@ class ResourceService:
         quantity when it is being corrected)."""
         v = cleaned.values
         check_reference(session, Resident, v.get("resident_id"), "resident_id", cleaned.errors)
+        check_after_birth(
+            session, v.get("resident_id"), v.get("handed_on"), "handed_on", cleaned.errors
+        )
         check_reference(session, Staff, v.get("handed_by_id"), "handed_by_id", cleaned.errors)
         check_reference(session, ResourceReceipt, v.get("receipt_id"), "receipt_id", cleaned.errors)
         receipt = load(session, ResourceReceipt, v.get("receipt_id"))

@@ -15,12 +15,13 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from station_desktop.domain.codes import AreaKind, Code, StaffRole, StationKind
-from station_desktop.domain.text import normalize_text
+from station_desktop.domain.text import has_unstorable, normalize_text
 from station_desktop.errors import FieldError, NotFound, StationNotConfigured, ValidationError
+from station_desktop.forms.validate import MSG_TOO_LONG, MSG_UNSTORABLE
 from station_desktop.i18n import N_, Label
 from station_desktop.services.context import ServiceContext, detached
 from station_desktop.store.changes import WriterIdentity, set_local_state, unit_of_work
-from station_desktop.store.models import Area, Device, Staff, Station
+from station_desktop.store.models import NAME_LEN, SHORT_LEN, Area, Device, Staff, Station
 from station_desktop.store.opening import STATION_ID_KEY
 
 CodeT = TypeVar("CodeT", bound=Code)
@@ -33,11 +34,27 @@ _CODE_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9-]{0,39}$")
 
 def _reference_code(session: Session, model: type[Station] | type[Area], code: str) -> str:
     """The normalised code, checked for form and for being free (else a field error)."""
-    cleaned = normalize_text(code).upper()
+    cleaned = normalize_text(str(code)).upper()
     if not _CODE_PATTERN.match(cleaned):
         raise ValidationError([FieldError("code", MSG_CODE_FORMAT, {"example": "CG-BK-01"})])
     if session.scalars(select(model.id).where(model.code == cleaned)).first() is not None:
         raise ValidationError([FieldError("code", MSG_CODE_TAKEN)])
+    return cleaned
+
+
+def _names(limit: int, **names: str) -> dict[str, str]:
+    """Names normalised, or a ValidationError naming each field that is too long or holds
+    characters that cannot be stored."""
+    cleaned = {field: normalize_text(str(value)) for field, value in names.items()}
+    errors = [
+        FieldError(field, MSG_UNSTORABLE)
+        if has_unstorable(value)
+        else FieldError(field, MSG_TOO_LONG, {"limit": limit, "length": len(value)})
+        for field, value in cleaned.items()
+        if has_unstorable(value) or len(value) > limit
+    ]
+    if errors:
+        raise ValidationError(errors)
     return cleaned
 
 
@@ -70,6 +87,13 @@ class StationService:
             return WriterIdentity(self.ctx.device_id, None, self.ctx.actor_id)
 
     def add_station(self, info: StationInfo) -> uuid.UUID:
+        names = _names(
+            SHORT_LEN,
+            name_bo=info.name_bo,
+            name_zh=info.name_zh,
+            county_bo=info.county_bo,
+            county_zh=info.county_zh,
+        )
         with unit_of_work(
             self.ctx.db, self._reference_identity(), now=self.ctx.clock, new_id=self.ctx.new_id
         ) as uow:
@@ -78,15 +102,14 @@ class StationService:
                 {
                     "code": _reference_code(uow.session, Station, info.code),
                     "kind": _parse_code(StationKind, info.kind, "kind").value,
-                    "name_bo": normalize_text(info.name_bo),
-                    "name_zh": normalize_text(info.name_zh),
-                    "county_bo": normalize_text(info.county_bo),
-                    "county_zh": normalize_text(info.county_zh),
+                    **names,
                 },
             )
 
     def use_station(self, code: str) -> Station:
         """Make this laptop serve the station with `code` (stored in local state)."""
+        if has_unstorable(code):
+            raise ValidationError([FieldError("code", MSG_UNSTORABLE)])
         with self.ctx.db.write_session() as session:
             station = session.scalars(
                 select(Station).where(
@@ -125,14 +148,14 @@ class StationService:
 
     def add_area(self, code: str, kind: AreaKind | str, name_bo: str, name_zh: str) -> uuid.UUID:
         area_kind = _parse_code(AreaKind, kind, "kind")
+        names = _names(SHORT_LEN, name_bo=name_bo, name_zh=name_zh)
         with self.ctx.uow() as uow:
             return uow.insert(
                 Area,
                 {
                     "code": _reference_code(uow.session, Area, code),
                     "kind": area_kind.value,
-                    "name_bo": normalize_text(name_bo),
-                    "name_zh": normalize_text(name_zh),
+                    **names,
                 },
             )
 
@@ -156,19 +179,15 @@ class StationService:
 
     def add_staff(self, name_bo: str, name_zh: str, role: StaffRole | str) -> uuid.UUID:
         staff_role = _parse_code(StaffRole, role, "role")
-        if not normalize_text(name_bo) and not normalize_text(name_zh):
+        names = _names(NAME_LEN, name_bo=name_bo, name_zh=name_zh)
+        if not names["name_bo"] and not names["name_zh"]:
             raise ValidationError(
                 [FieldError("name_bo", N_("Give the name in Tibetan or in Chinese."))]
             )
         with self.ctx.uow() as uow:
             return uow.insert(
                 Staff,
-                {
-                    "name_bo": normalize_text(name_bo),
-                    "name_zh": normalize_text(name_zh),
-                    "role": staff_role.value,
-                    "active": True,
-                },
+                {**names, "role": staff_role.value, "active": True},
             )
 
     def staff(self) -> list[Staff]:

@@ -13,6 +13,7 @@ from station_desktop.forms.visit import VISIT_FORM
 from station_desktop.i18n import N_
 from station_desktop.services.context import (
     ServiceContext,
+    check_after_birth,
     check_reference,
     raise_if_invalid,
     require_record,
@@ -85,6 +86,9 @@ class VisitService:
         if v.get("visit_date") and v.get("next_visit_on") and v["next_visit_on"] <= v["visit_date"]:
             cleaned.error("next_visit_on", MSG_NEXT_BEFORE)
         check_reference(session, Resident, v.get("resident_id"), "resident_id", cleaned.errors)
+        check_after_birth(
+            session, v.get("resident_id"), v.get("visit_date"), "visit_date", cleaned.errors
+        )
         for staff_id in v.get("visitor_ids") or []:
             check_reference(session, Staff, staff_id, "visitor_ids", cleaned.errors)
 
