@@ -214,10 +214,14 @@ def _clean_code(spec: FieldSpec, raw: Any, out: Cleaned, today: date) -> None:
     out.values[spec.key] = value
 
 
+def _items(raw: Any) -> list[Any]:
+    """The items of a multiple choice: a list as given, anything else as one item."""
+    return list(raw) if isinstance(raw, (list, tuple, set, frozenset)) else [raw]
+
+
 def _clean_codes(spec: FieldSpec, raw: Any, out: Cleaned, today: date) -> None:
     del today
-    items = [raw] if isinstance(raw, str) else list(raw)
-    values = [_code_value(spec, item) for item in items]
+    values = [_code_value(spec, item) for item in _items(raw)]
     if any(v is None for v in values):
         out.error(spec.key, MSG_BAD_CODE)
     out.values[spec.key] = list(dict.fromkeys(v for v in values if v is not None))
@@ -274,8 +278,7 @@ def _clean_reference(spec: FieldSpec, raw: Any, out: Cleaned, today: date) -> No
 
 def _clean_reference_list(spec: FieldSpec, raw: Any, out: Cleaned, today: date) -> None:
     del today
-    items = [raw] if isinstance(raw, (str, uuid.UUID)) else list(raw)
-    values = [as_uuid(item) for item in items]
+    values = [as_uuid(item) for item in _items(raw)]
     if any(v is None for v in values):
         out.error(spec.key, MSG_BAD_REFERENCE)
     out.values[spec.key] = list(dict.fromkeys(v for v in values if v is not None))

@@ -7,6 +7,7 @@ at every step: see store.restore).
 
 from __future__ import annotations
 
+import sqlite3
 import uuid
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -72,7 +73,7 @@ class BackupService:
         """A backup now (consistent even while the data is in use), then rotation."""
         try:
             return back_up(self.paths.database, self.paths.backups, reason, now=self.clock())
-        except (OSError, RuntimeError) as error:
+        except (OSError, RuntimeError, sqlite3.Error) as error:
             raise backup_problem(error, self.paths.backups) from error
 
     def plan(self, backup: Path) -> RestorePlan:
@@ -100,5 +101,5 @@ class BackupService:
                     allow_other_station=allow_other_station,
                     on_step=on_step,
                 )
-            except (OSError, RuntimeError) as error:
+            except (OSError, RuntimeError, sqlite3.Error) as error:
                 raise backup_problem(error, self.paths.root) from error

@@ -19,6 +19,7 @@ cell is stored as a literal string, and one that a spreadsheet could read as a f
 from __future__ import annotations
 
 import contextlib
+import io
 import math
 import re
 import unicodedata
@@ -880,4 +881,7 @@ def write_xlsx(
         sheet = workbook.create_sheet(sheet_name(catalogues, table.title, used))
         _write_sheet(sheet, table, report, catalogues)
     workbook.properties.creator = "Station Desktop"
-    write_atomically(path, workbook.save)
+    # Into memory first: openpyxl leaves its zip file open when the disk fills mid-save.
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    write_atomically(path, buffer.getvalue())

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
 
-from station_desktop.store.files import commit_temp_file, temp_path_for
+from station_desktop.store.files import commit_temp_file, read_only_uri, temp_path_for
 
 KEEP_DAILY = 7
 KEEP_WEEKLY = 4
@@ -24,7 +24,9 @@ KEEP_PRE_MIGRATION = 3
 # Copies kept by a restore: of the data it replaced, and raw copies of a damaged file.
 KEEP_BEFORE_RESTORE = 3
 KEEP_DAMAGED = 3
+KEEP_MANUAL = 3
 DAMAGED = "damaged"
+REGULAR = frozenset({"daily", "manual"})
 
 _NAME = re.compile(r"^station-(\d{8}T\d{6}\d{6}Z)-([a-z-]+)\.sqlite3$")
 _STAMP = "%Y%m%dT%H%M%S%fZ"
@@ -47,11 +49,15 @@ class Backup:
         return [Path(f"{self.path}-wal")]
 
 
-def integrity_problems(path: Path, *, quick: bool = False) -> str | None:
-    """None when the database passes (quick_)integrity_check, else what SQLite reported."""
+def integrity_problems(
+    path: Path, *, quick: bool = False, only_looking: bool = False
+) -> str | None:
+    """None when the database passes (quick_)integrity_check, else what SQLite reported.
+    `only_looking`: a file that is only being examined (see files.read_only_uri)."""
     pragma = "quick_check" if quick else "integrity_check"
+    uri = read_only_uri(path) if only_looking else f"file:{path}?mode=ro"
     try:
-        connection = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        connection = sqlite3.connect(uri, uri=True)
         try:
             rows = connection.execute(f"PRAGMA {pragma}").fetchall()
         finally:
@@ -67,17 +73,10 @@ def _backup_name(backup_dir: Path, reason: str, now: datetime | None) -> Path:
     return backup_dir / f"station-{taken_at.strftime(_STAMP)}-{reason}.sqlite3"
 
 
-def take_backup(
-    database: Path, backup_dir: Path, reason: str, *, now: datetime | None = None
-) -> Path:
-    """Copy `database` (consistently, even while it is in use) into `backup_dir`."""
-    backup_dir.mkdir(parents=True, exist_ok=True)
-    final = _backup_name(backup_dir, reason, now)
-    temp = temp_path_for(final)
-    temp.unlink(missing_ok=True)
+def _copy_database(database: Path, target_path: Path) -> None:
     source = sqlite3.connect(f"file:{database}?mode=ro", uri=True)
     try:
-        target = sqlite3.connect(temp)
+        target = sqlite3.connect(target_path)
         try:
             source.backup(target)
             # A self-contained file: no -wal beside it that could be lost when copied.
@@ -86,6 +85,22 @@ def take_backup(
             target.close()
     finally:
         source.close()
+
+
+def take_backup(
+    database: Path, backup_dir: Path, reason: str, *, now: datetime | None = None
+) -> Path:
+    """Copy `database` (consistently, even while it is in use) into `backup_dir`."""
+    backup_dir.mkdir(parents=True, exist_ok=True)
+    final = _backup_name(backup_dir, reason, now)
+    temp = temp_path_for(final)
+    temp.unlink(missing_ok=True)
+    try:
+        _copy_database(database, temp)
+    except BaseException:
+        for leftover in (temp, Path(f"{temp}-journal")):
+            leftover.unlink(missing_ok=True)
+        raise
     problems = integrity_problems(temp)
     if problems is not None:
         temp.unlink(missing_ok=True)
@@ -136,19 +151,21 @@ def _newest_per_bucket(
 
 
 def backups_to_keep(backups: Iterable[Backup]) -> set[Path]:
-    """Newest per day for 7 days, per ISO week for 4 weeks, per month for 6 months, and
-    the last few pre-migration, before-restore and damaged copies, whatever their age.
-    A damaged copy never takes a day's place: the day keeps its newest whole backup."""
+    """Of the regular backups (daily and manual): the newest per day for 7 days, per ISO
+    week for 4 weeks, per month for 6 months. Whatever their age, also the last few of
+    each other kind and the last few taken by hand: a copy kept by a restore, or made on
+    purpose, is never pushed out by the day's routine backup (nor the reverse)."""
     ordered = sorted(backups, reverse=True)
-    usable = [b for b in ordered if b.usable]
+    regular = [b for b in ordered if b.reason in REGULAR]
 
     def newest(reason: str, limit: int) -> set[Path]:
         return set([b.path for b in ordered if b.reason == reason][:limit])
 
     return (
-        _newest_per_bucket(usable, KEEP_DAILY, lambda t: t.date())
-        | _newest_per_bucket(usable, KEEP_WEEKLY, lambda t: tuple(t.isocalendar())[:2])
-        | _newest_per_bucket(usable, KEEP_MONTHLY, lambda t: (t.year, t.month))
+        _newest_per_bucket(regular, KEEP_DAILY, lambda t: t.date())
+        | _newest_per_bucket(regular, KEEP_WEEKLY, lambda t: tuple(t.isocalendar())[:2])
+        | _newest_per_bucket(regular, KEEP_MONTHLY, lambda t: (t.year, t.month))
+        | newest("manual", KEEP_MANUAL)
         | newest("pre-migration", KEEP_PRE_MIGRATION)
         | newest("before-restore", KEEP_BEFORE_RESTORE)
         | newest(DAMAGED, KEEP_DAMAGED)

@@ -34,14 +34,17 @@ def sqlite_url(path: Path) -> str:
     return f"sqlite:///{path}"
 
 
-def create_store_engine(url: str, *, read_only: bool = False) -> Engine:
+def create_store_engine(url: str, *, read_only: bool = False, uri: str | None = None) -> Engine:
     """Make the engine for `url`. SQLite gets durability pragmas and explicit transactions;
-    other databases (PostgreSQL for a bureau) use their defaults."""
+    other databases (PostgreSQL for a bureau) use their defaults. `uri`: a read-only SQLite
+    URI of one's own (files.read_only_uri)."""
     if not url.startswith("sqlite"):
         return create_engine(url, hide_parameters=True, pool_pre_ping=True)
 
     connect_args: dict[str, Any] = {"timeout": BUSY_TIMEOUT_MS / 1000}
-    if read_only:
+    if uri is not None:
+        url = f"sqlite:///{uri}&uri=true"
+    elif read_only:
         path = url.removeprefix("sqlite:///")
         url = f"sqlite:///file:{path}?mode=ro&uri=true"
     engine = create_engine(url, connect_args=connect_args, hide_parameters=True)
@@ -53,7 +56,7 @@ def create_store_engine(url: str, *, read_only: bool = False) -> Engine:
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
         try:
-            if not read_only:
+            if not read_only and uri is None:
                 cursor.execute("PRAGMA journal_mode=WAL")
             cursor.execute("PRAGMA synchronous=FULL")
             cursor.execute("PRAGMA foreign_keys=ON")

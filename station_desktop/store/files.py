@@ -7,6 +7,7 @@ import errno
 import os
 from collections.abc import Callable
 from pathlib import Path
+from urllib.parse import quote
 
 from station_desktop.errors import CannotWrite
 
@@ -49,6 +50,16 @@ def remove_stale_temp_files(*directories: Path) -> list[Path]:
             path.unlink(missing_ok=True)
             removed.append(path)
     return removed
+
+
+def read_only_uri(path: Path) -> str:
+    """A SQLite URI that reads `path` without creating anything beside it, for files that
+    are only being looked at (a backup offered for restoring, the data it would replace).
+    A WAL database whose `-wal` file is absent holds everything in its main file; marking
+    it immutable keeps SQLite from creating `-wal` and `-shm` (which even a read-only
+    reader otherwise does). Not for a database a running program may be writing."""
+    immutable = "" if Path(f"{path}-wal").exists() else "&immutable=1"
+    return f"file:{quote(str(path), safe='/:')}?mode=ro{immutable}"
 
 
 def cannot_write(path: Path, error: OSError) -> CannotWrite:

@@ -146,6 +146,14 @@ def check_data_folder(paths: DataPaths, *, create: bool) -> None:
             DataFolderUnusable.NOT_A_FOLDER, path=str(root), option=DATA_DIR_OPTION
         )
     if not root.exists():
+        blocker = _blocking_file(root)
+        if blocker is not None:
+            raise DataFolderUnusable(
+                DataFolderUnusable.UNDER_A_FILE,
+                path=str(root),
+                blocker=str(blocker),
+                option=DATA_DIR_OPTION,
+            )
         if not create:
             raise NoDataYet(path=str(root), command="station-desktop setup --station CODE")
         try:
@@ -160,6 +168,8 @@ def check_data_folder(paths: DataPaths, *, create: bool) -> None:
         )
     if paths.database.is_dir():
         raise DataFolderUnusable(DataFolderUnusable.NOT_A_FILE, path=str(paths.database))
+    if paths.lock.is_dir():
+        raise DataFolderUnusable(DataFolderUnusable.NOT_A_FILE, path=str(paths.lock))
     if paths.backups.exists() and not paths.backups.is_dir():
         raise DataFolderUnusable(DataFolderUnusable.NOT_A_DIRECTORY, path=str(paths.backups))
     if create:
@@ -262,15 +272,18 @@ def _open_locked(
         finished = finish_interrupted_restore(paths)
         if finished is not None:
             notices.append(RestoreFinished(source=finished.source, kept=finished.kept or "-"))
-        remove_stale_temp_files(paths.root, paths.backups)
     existed = paths.database.is_file() and paths.database.stat().st_size > 0
     if not existed:
-        if read_only:
-            raise NoDataYet(path=str(paths.root), command="station-desktop setup --station CODE")
+        # Never start empty over earlier data (and never remove a temporary copy that may
+        # be the only one left: that is how an older version's interrupted restore ended).
         candidates = earlier_copies(paths)
         if candidates:
             raise DatabaseMissing(paths.database, candidates)
-    else:
+        if read_only:
+            raise NoDataYet(path=str(paths.root), command="station-desktop setup --station CODE")
+    if not read_only:
+        remove_stale_temp_files(paths.root, paths.backups)
+    if existed:
         _check_header(paths)
         if check_integrity:
             problems = integrity_problems(paths.database, quick=True)

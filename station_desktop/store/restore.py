@@ -49,7 +49,12 @@ from station_desktop.store.backup import (
 )
 from station_desktop.store.device import STATION_ID_KEY, renew_device_identity
 from station_desktop.store.engine import Database, create_store_engine, sqlite_url
-from station_desktop.store.files import commit_temp_file, fsync_directory, fsync_file
+from station_desktop.store.files import (
+    commit_temp_file,
+    fsync_directory,
+    fsync_file,
+    read_only_uri,
+)
 from station_desktop.store.migrate import SCHEMA_HEAD, known_revisions, upgrade_to_head
 from station_desktop.store.models import (
     Activity,
@@ -129,7 +134,7 @@ class RestoreResult:
 def _own_tables(path: Path) -> tuple[set[str], str | None]:
     """The tables of `path` and its revision; raises NotABackup when it is no database."""
     try:
-        connection = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        connection = sqlite3.connect(read_only_uri(path), uri=True)
         try:
             tables = {
                 name
@@ -160,7 +165,7 @@ def check_database_file(path: Path) -> str:
         raise NotABackup(NotABackup.EMPTY, path=str(path))
     if header != SQLITE_MAGIC:
         raise NotABackup(NotABackup.NOT_DATABASE, path=str(path))
-    problems = integrity_problems(path)
+    problems = integrity_problems(path, only_looking=True)
     if problems is not None:
         raise BackupDamaged(path=str(path), details=problems)
     tables, revision = _own_tables(path)
@@ -173,7 +178,7 @@ def check_database_file(path: Path) -> str:
 
 def summarise(path: Path, revision: str) -> DatabaseSummary:
     """Station, record counts and change log of a database already checked as ours."""
-    engine = create_store_engine(sqlite_url(path), read_only=True)
+    engine = create_store_engine(sqlite_url(path), uri=read_only_uri(path))
     try:
         with Database(engine).read() as session:
             counts = {

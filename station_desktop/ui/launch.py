@@ -5,29 +5,36 @@ from __future__ import annotations
 import argparse
 import logging
 import sys
+import tempfile
 import threading
+from dataclasses import dataclass
 from datetime import UTC, datetime
+from pathlib import Path
 
-from PySide6.QtCore import QObject, Signal
-from PySide6.QtWidgets import QApplication, QMessageBox
+from PySide6.QtCore import QObject, QTimer, Signal
+from PySide6.QtWidgets import QApplication, QDialog, QMessageBox
 
 from station_desktop import __version__
 from station_desktop.app import Application, open_application
-from station_desktop.errors import DatabaseDamaged, StationError
-from station_desktop.i18n import Catalogues, _
+from station_desktop.errors import DatabaseDamaged, DatabaseMissing, StationError
+from station_desktop.i18n import N_, Catalogues, _
 from station_desktop.logs import configure_logging, stop_logging
 from station_desktop.paths import DataPaths, resolve_data_dir
+from station_desktop.services.backups import BackupService
 from station_desktop.store.backup import (
     back_up,
     has_backup_on,
     integrity_problems,
-    list_backups,
+    usable_backups,
 )
 from station_desktop.ui.crash import install_crash_handler
 from station_desktop.ui.fonts import load_fonts
 from station_desktop.ui.main_window import MainWindow
 from station_desktop.ui.qt_i18n import LanguageSwitcher
+from station_desktop.ui.restore_dialog import RestoreDialog
 from station_desktop.ui.settings_page import backup_problem
+
+MSG_RESTORE_NOW = N_("Restore a backup now? The window closes while it is restored.")
 
 
 def start_interface(qt_app: QApplication, catalogues: Catalogues) -> LanguageSwitcher:
@@ -50,6 +57,8 @@ class IntegrityCheck(QObject):
 
     finished = Signal(str)  # "" when the database is sound, else what SQLite reported
     backup_failed = Signal(object)  # the StationError that stopped the day's backup
+    # The DatabaseDamaged a person chose to restore from: the window closes for it.
+    restore_wanted = Signal(object)
 
     def __init__(self, window: MainWindow, paths: DataPaths) -> None:
         super().__init__(window)
@@ -83,13 +92,85 @@ class IntegrityCheck(QObject):
             self._window.set_writable(True)
             return
         # Stay read-only; say what to do. Nothing has been written since the start.
-        error = DatabaseDamaged(
-            self._paths.database, [b.path for b in list_backups(self._paths.backups)], problems
+        error = DatabaseDamaged(self._paths.database, usable_backups(self._paths.backups), problems)
+        text = _(error.message, **error.params)
+        if not error.backups:
+            QMessageBox.critical(self._window, _("Station Desktop"), text)
+            return
+        yes, no = QMessageBox.StandardButton.Yes, QMessageBox.StandardButton.No
+        answer = QMessageBox.critical(
+            self._window, _("Station Desktop"), f"{text}\n\n{_(MSG_RESTORE_NOW)}", yes | no, no
         )
-        QMessageBox.critical(self._window, _("Station Desktop"), _(error.message, **error.params))
+        if answer == yes:
+            self.restore_wanted.emit(error)
 
     def wait(self, timeout: float | None = None) -> None:
         self._thread.join(timeout)
+
+
+def _start_logging(paths: DataPaths) -> Path:
+    """The log in the data folder; in the temporary folder when the data folder cannot
+    hold it (the reason is then explained when the data is opened)."""
+    try:
+        return configure_logging(paths.logs)
+    except OSError:
+        return configure_logging(Path(tempfile.gettempdir()) / "station-desktop-logs")
+
+
+def open_or_offer_restore(paths: DataPaths) -> Application | None:
+    """Open the data; when it is missing or damaged, offer the copies that can bring it
+    back instead of starting empty. None when the person gives up (or nothing can help)."""
+    while True:
+        try:
+            return open_application(paths, check_integrity=False)
+        except (DatabaseMissing, DatabaseDamaged) as error:
+            copies = error.candidates if isinstance(error, DatabaseMissing) else error.backups
+            if not copies:
+                QMessageBox.critical(None, _("Station Desktop"), _(error.message, **error.params))
+                return None
+            dialog = RestoreDialog(BackupService(paths), error, copies)
+            if dialog.exec() != QDialog.DialogCode.Accepted:
+                return None
+        except StationError as error:
+            QMessageBox.critical(None, _("Station Desktop"), _(error.message, **error.params))
+            return None
+
+
+@dataclass
+class WindowOutcome:
+    status: int
+    restore: DatabaseDamaged | None = None  # the person asked to restore a backup
+
+
+def _show_notices(window: MainWindow, application: Application) -> None:
+    for notice in application.store.notices:
+        QMessageBox.warning(window, _("Station Desktop"), _(notice.message, **notice.params))
+
+
+def _run_window(
+    qt_app: QApplication, application: Application, languages: LanguageSwitcher, log_path: Path
+) -> WindowOutcome:
+    outcome = WindowOutcome(0)
+
+    def restore_wanted(error: object) -> None:
+        assert isinstance(error, DatabaseDamaged)
+        outcome.restore = error
+        window.close()
+
+    window = build_main_window(application, languages)
+    previous_hook = install_crash_handler(QApplication.activeWindow, log_path)
+    window.show()
+    check = IntegrityCheck(window, application.paths)
+    check.restore_wanted.connect(restore_wanted)
+    QTimer.singleShot(0, lambda: _show_notices(window, application))
+    outcome.status = qt_app.exec()
+    check.wait()
+    sys.excepthook = previous_hook
+    # Destroy the widgets while Qt and the store are still alive: leaving them to the
+    # interpreter's final garbage collection can crash PySide at exit.
+    window.deleteLater()
+    qt_app.processEvents()
+    return outcome
 
 
 def run_gui(args: argparse.Namespace) -> int:
@@ -100,27 +181,22 @@ def run_gui(args: argparse.Namespace) -> int:
     qt_app.setApplicationVersion(__version__)
     languages = start_interface(qt_app, Catalogues())
     paths = resolve_data_dir(args.data_dir)
-    log_path = configure_logging(paths.logs)
+    log_path = _start_logging(paths)
     logging.getLogger(__name__).info("starting version %s", __version__)
     try:
-        # The integrity check runs after the window is up (IntegrityCheck below).
-        application = open_application(paths, check_integrity=False)
-    except StationError as error:
-        QMessageBox.critical(None, _("Station Desktop"), _(error.message, **error.params))
-        return 1
-    with application:
-        window = build_main_window(application, languages)
-        previous_hook = install_crash_handler(QApplication.activeWindow, log_path)
-        window.show()
-        check = IntegrityCheck(window, paths)
-        status = qt_app.exec()
-        check.wait()
-        sys.excepthook = previous_hook
-        # Destroy the widgets while Qt and the store are still alive: leaving them to the
-        # interpreter's final garbage collection can crash PySide at exit.
-        window.deleteLater()
-        del window
-        qt_app.processEvents()
+        while True:
+            # The integrity check runs after the window is up (IntegrityCheck).
+            application = open_or_offer_restore(paths)
+            if application is None:
+                return 1
+            with application:
+                outcome = _run_window(qt_app, application, languages, log_path)
+            if outcome.restore is None:
+                return outcome.status
+            # The window is closed and the data released: bring back a copy, then start
+            # again on it (or, if the person gives up, on the damaged data, read-only).
+            dialog = RestoreDialog(BackupService(paths), outcome.restore, outcome.restore.backups)
+            dialog.exec()
+    finally:
         languages.shutdown()
         stop_logging()
-        return status

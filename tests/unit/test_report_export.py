@@ -32,6 +32,7 @@ from station_desktop.services.report_export import (
     write_xlsx,
 )
 from station_desktop.services.reports import Report, VisitCount
+from station_desktop.store import files
 from station_desktop.store.files import temp_path_for
 from tests.conftest import StationSetup
 from tests.unit.test_reports import MARCH, People, build
@@ -228,11 +229,11 @@ def test_written_under_a_temporary_name_then_renamed(
     path = folder / "report.xlsx"
     path.write_bytes(b"the previous report")
 
-    def pulled_out(self: object, filename: str) -> None:
-        Path(filename).write_bytes(b"PK half a zip")
+    def pulled_out(temp: Path, final: Path) -> None:
+        temp.write_bytes(b"PK half a zip")
         raise OSError(5, "Input/output error")
 
-    monkeypatch.setattr(report_export.Workbook, "save", pulled_out)
+    monkeypatch.setattr(files, "commit_temp_file", pulled_out)
     with pytest.raises(CannotWrite) as failure:
         write_xlsx(report, path, catalogues)
     assert failure.value.params["path"] == str(path)

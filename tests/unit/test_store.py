@@ -14,6 +14,7 @@ from sqlalchemy import text
 from station_desktop.app import Application, open_application
 from station_desktop.errors import DatabaseDamaged, DataDirInUse, SchemaTooNew
 from station_desktop.paths import DATA_DIR_ENV, DataPaths, resolve_data_dir
+from station_desktop.services.backups import BackupService
 from station_desktop.store.backup import (
     Backup,
     backups_to_keep,
@@ -23,7 +24,6 @@ from station_desktop.store.backup import (
 )
 from station_desktop.store.engine import WRITE_OPTION
 from station_desktop.store.migrate import _config, head_revision
-from station_desktop.services.backups import BackupService
 from station_desktop.store.opening import open_store
 from tests.conftest import StationSetup
 
