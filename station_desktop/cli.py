@@ -53,20 +53,20 @@ MSG_DEMO_INTO_DATA = N_(
     "Choose an empty data folder with {option}, or add {force} to mix them all the same."
 )
 MSG_BUG = N_(
-    "Station Desktop met an unexpected problem ({kind}). Nothing was half-written. The "
+    "Station Desktop met an unexpected problem ({kind}). No data was left half-written. The "
     "details are in {log}; please pass them on to the people who look after the program."
 )
-MSG_INTERRUPTED = N_("Interrupted. Nothing was half-written.")
+MSG_INTERRUPTED = N_("Interrupted. No data was left half-written.")
 MSG_CONFIRM_RESTORE = N_(
     "Restoring replaces the data on this laptop with the backup (the current data is kept "
     "in the backups folder). Add {option} to confirm."
 )
 MSG_RESTORE_QUESTION = N_("Replace the data on this laptop with this backup? [y/N] ")
 MSG_RESTORE_CANCELLED = N_("Nothing was changed.")
-MSG_RESTORED = N_("Restored {path}. The data it replaced is kept as {kept}.")
-MSG_RESTORED_NOTHING_KEPT = N_("Restored {path}.")
-MSG_SUMMARY_BACKUP = N_("The backup")
-MSG_SUMMARY_CURRENT = N_("This laptop now")
+MSG_RESTORED = N_("Restored the data from {path}. The data it replaced is kept as {kept}.")
+MSG_RESTORED_NOTHING_KEPT = N_("Restored the data from {path}.")
+MSG_SUMMARY_BACKUP = N_("The backup: {path}")
+MSG_SUMMARY_CURRENT = N_("Data on this laptop now: {path}")
 MSG_SUMMARY_NONE = N_("(no data that can be read)")
 MSG_SUMMARY_LINE = N_(
     "station {station}; residents {residents}, visits {visits}, feedback sheets "
@@ -404,9 +404,9 @@ def _restore(service: Any, args: argparse.Namespace) -> int:
 
     translator = _translator()
     plan = service.plan(args.file)
-    _out(f"{translator.gettext(MSG_SUMMARY_BACKUP)}: {args.file}")
+    _out(translator.gettext(MSG_SUMMARY_BACKUP, path=str(args.file)))
     _out(f"  {_summary_line(translator, plan.backup)}")
-    _out(f"{translator.gettext(MSG_SUMMARY_CURRENT)}: {service.paths.database}")
+    _out(translator.gettext(MSG_SUMMARY_CURRENT, path=str(service.paths.database)))
     current = plan.current
     described = _summary_line(translator, current) if current else None
     _out(f"  {described or translator.gettext(MSG_SUMMARY_NONE)}")

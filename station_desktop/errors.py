@@ -207,7 +207,8 @@ class DatabaseMissing(StationError):
 
     message = N_(
         "The database {path} is missing, but this folder holds copies of earlier data "
-        "(the newest: {candidate}). Nothing was created. Restore it with {command}."
+        "(the newest: {candidate}). No new, empty database was created. Restore it with "
+        "{command}."
     )
 
     def __init__(self, path: Path, candidates: Sequence[Path]) -> None:
@@ -247,11 +248,11 @@ class DataFolderUnusable(StationError):
     )
     NOT_A_FILE = N_(
         "{path} should be a file but is a folder. Nothing was changed. Move it away, "
-        "then start again."
+        "then start Station Desktop again."
     )
     NOT_A_DIRECTORY = N_(
         "{path} should be a folder but is a file. Nothing was changed. Move it away, "
-        "then start again."
+        "then start Station Desktop again."
     )
 
 
@@ -271,7 +272,7 @@ class WritesLost(Notice):
         "The last changes saved on this laptop are missing from its database (changes "
         "{first} to {last}): a file beside the database ({wal}) was probably deleted or "
         "the database replaced by an older copy. Everything saved before them is intact. "
-        "A backup may still hold them ({command}). New work is numbered afresh so that "
+        "A backup may still hold them ({command}). New work gets new numbers, so that "
         "nothing is mixed up with what was lost."
     )
 

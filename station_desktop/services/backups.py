@@ -10,13 +10,14 @@ from __future__ import annotations
 import sqlite3
 import uuid
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
 from station_desktop.errors import DiskFull, StationError
 from station_desktop.i18n import N_
 from station_desktop.paths import DataPaths
-from station_desktop.store.backup import Backup, back_up, list_backups
+from station_desktop.store.backup import Backup, back_up, backup_of, list_backups
 from station_desktop.store.failures import storage_problem
 from station_desktop.store.files import remove_stale_temp_files
 from station_desktop.store.lock import DataFolderLock
@@ -28,7 +29,15 @@ from station_desktop.store.restore import (
     restore,
 )
 
-__all__ = ["BackupService", "RestorePlan", "RestoreResult", "backup_problem"]
+__all__ = [
+    "COPY_KINDS",
+    "BackupService",
+    "CopyInfo",
+    "RestorePlan",
+    "RestoreResult",
+    "backup_problem",
+    "describe_copy",
+]
 
 MSG_BACKUP_DISK_FULL = N_(
     "The disk holding {folder} is full, so no backup could be made. The data itself is "
@@ -48,6 +57,40 @@ def backup_problem(error: BaseException, backups: Path) -> StationError:
         return problem
     reason = error.strerror if isinstance(error, OSError) and error.strerror else str(error)
     return StationError(MSG_BACKUP_FAILED, reason=reason)
+
+
+# What a copy of the data is, as the window names it.
+COPY_KINDS = {
+    "daily": N_("daily backup"),
+    "manual": N_("backup made by hand"),
+    "pre-migration": N_("backup before an upgrade"),
+    "before-restore": N_("data replaced by a restore"),
+    "kept": N_("data kept by an older version"),
+    "cut-off": N_("copy from a restore that was cut off"),
+}
+
+
+@dataclass(frozen=True)
+class CopyInfo:
+    """A copy of the data offered for restoring: when it was made, what it is, its size."""
+
+    path: Path
+    made_at: datetime | None
+    kind: str  # a key of COPY_KINDS
+    size: int
+
+
+def describe_copy(path: Path) -> CopyInfo:
+    try:
+        size = path.stat().st_size
+        modified = datetime.fromtimestamp(path.stat().st_mtime, UTC)
+    except OSError:
+        size, modified = 0, None
+    backup = backup_of(path)
+    if backup is not None:
+        return CopyInfo(path, backup.taken_at, backup.reason, size)
+    kind = "kept" if path.name.startswith("replaced-") else "cut-off"
+    return CopyInfo(path, modified, kind, size)
 
 
 class BackupService:

@@ -122,15 +122,23 @@ def keep_damaged_copy(database: Path, backup_dir: Path, *, now: datetime | None 
     return final
 
 
+def backup_of(path: Path) -> Backup | None:
+    """The backup a file name describes (when and why it was taken), or None."""
+    match = _NAME.match(path.name)
+    if match is None:
+        return None
+    taken_at = datetime.strptime(match.group(1), _STAMP).replace(tzinfo=UTC)
+    return Backup(taken_at, match.group(2), path)
+
+
 def list_backups(backup_dir: Path) -> list[Backup]:
     """Backups, newest first."""
     found: list[Backup] = []
     if backup_dir.is_dir():
         for path in backup_dir.iterdir():
-            match = _NAME.match(path.name)
-            if match:
-                taken_at = datetime.strptime(match.group(1), _STAMP).replace(tzinfo=UTC)
-                found.append(Backup(taken_at, match.group(2), path))
+            backup = backup_of(path)
+            if backup is not None:
+                found.append(backup)
     return sorted(found, reverse=True)
 
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Sequence
-from datetime import UTC, datetime
 from pathlib import Path
 
 from PySide6.QtCore import QObject, Qt, Signal
@@ -27,9 +26,16 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from station_desktop.errors import StationError
+from station_desktop.errors import DatabaseDamaged, DatabaseMissing, StationError
 from station_desktop.i18n import N_, _
-from station_desktop.services.backups import BackupService, RestorePlan, RestoreResult
+from station_desktop.services.backups import (
+    COPY_KINDS,
+    BackupService,
+    CopyInfo,
+    RestorePlan,
+    RestoreResult,
+    describe_copy,
+)
 from station_desktop.ui.fonts import text_line_height
 
 TITLE = N_("Restore a copy of the data")
@@ -39,7 +45,15 @@ MSG_CHOOSE = N_(
 )
 MSG_RESTORE = N_("Restore…")
 MSG_QUIT = N_("Quit")
-MSG_COPY_ITEM = N_("{time}: {name} ({size})")
+MSG_COPY_ITEM = N_("{time} · {kind} · {size}")
+MSG_MISSING = N_(
+    "The data of this laptop ({path}) is missing, but copies of it are in its folder. "
+    "Choose one to bring the data back; nothing is started empty."
+)
+MSG_DAMAGED = N_(
+    "The data of this laptop ({path}) is damaged: it failed its integrity check. Choose a "
+    "backup to bring the data back; the damaged file is kept in the backups folder."
+)
 MSG_QUESTION = N_(
     "This copy holds: station {station}; {residents} residents, {visits} visits, "
     "{feedback} feedback sheets, {cases} cases, {activities} activities, {resources} "
@@ -55,20 +69,25 @@ MSG_RESTORED = N_("The copy has been restored. Station Desktop now opens it.")
 MSG_NO_STATION = N_("(not set)")
 
 
-def _size(path: Path) -> str:
-    try:
-        megabytes = path.stat().st_size / 1_000_000
-    except OSError:
-        return "?"
-    return f"{megabytes:.1f} MB"
+def _item_text(copy: CopyInfo) -> str:
+    moment = copy.made_at.astimezone().strftime("%Y-%m-%d %H:%M") if copy.made_at else "?"
+    return _(
+        MSG_COPY_ITEM,
+        time=moment,
+        kind=_(COPY_KINDS[copy.kind]),
+        size=f"{copy.size / 1_000_000:.1f} MB",
+    )
 
 
-def _time(path: Path) -> str:
-    try:
-        moment = datetime.fromtimestamp(path.stat().st_mtime, UTC).astimezone()
-    except OSError:
-        return "?"
-    return moment.strftime("%Y-%m-%d %H:%M")
+def _explanation(problem: StationError) -> str:
+    """What went wrong, in the window's terms (the command-line way out is not needed
+    here: the way out is below)."""
+    path = str(getattr(problem, "path", ""))
+    if isinstance(problem, DatabaseMissing):
+        return _(MSG_MISSING, path=path)
+    if isinstance(problem, DatabaseDamaged):
+        return _(MSG_DAMAGED, path=path)
+    return _(problem.message, **problem.params)
 
 
 class RestoreJob(QObject):
@@ -117,9 +136,9 @@ class RestoreDialog(QDialog):
         self.job: RestoreJob | None = None
         self._progress: QProgressDialog | None = None
         self.setWindowTitle(_(TITLE))
-        self.setMinimumWidth(640)
+        self.setMinimumWidth(720)
         layout = QVBoxLayout(self)
-        self.problem = QLabel(_(problem.message, **problem.params))
+        self.problem = QLabel(_explanation(problem))
         self.problem.setWordWrap(True)
         self.problem.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         layout.addWidget(self.problem)
@@ -129,14 +148,12 @@ class RestoreDialog(QDialog):
         self.copies = QListWidget()
         self.copies.setAccessibleName(_(TITLE))
         for path in copies:
-            item = QListWidgetItem(
-                _(MSG_COPY_ITEM, time=_time(path), name=path.name, size=_size(path))
-            )
+            item = QListWidgetItem(_item_text(describe_copy(path)))
             item.setData(Qt.ItemDataRole.UserRole, str(path))
             item.setToolTip(str(path))
             self.copies.addItem(item)
         self.copies.setCurrentRow(0)
-        self.copies.setMinimumHeight(text_line_height(self.copies.font()) * 6)
+        self.copies.setMinimumHeight(text_line_height(self.copies.font()) * 4)
         self.copies.itemActivated.connect(lambda _item: self.restore_selected())
         layout.addWidget(self.copies)
         buttons = QDialogButtonBox()
