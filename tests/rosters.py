@@ -34,9 +34,29 @@ HEADINGS = (
 TITLE = "拉萨市城关区八廓街道2026年城乡低保对象花名册"
 SUBTITLE = "填报单位：八廓街道社会工作站        填报时间：2026年5月"
 
-SURNAMES_ZH = ("扎西", "次仁", "卓玛", "央金", "格桑", "旦增", "拉巴", "普布", "达瓦", "尼玛")
-GIVEN_ZH = ("顿珠", "曲珍", "措姆", "平措", "多吉", "玉珍", "罗布", "白玛", "桑珠", "德吉")
-SYLLABLES_BO = ("བཀྲ་ཤིས", "ཚེ་རིང", "སྒྲོལ་མ", "དབྱངས་ཅན", "སྐལ་བཟང", "བསྟན་འཛིན", "ལྷག་པ")
+# Tibetan names are two of a few dozen common names: they repeat, as in a real roster.
+NAMES = (
+    ("扎西", "བཀྲ་ཤིས"),
+    ("次仁", "ཚེ་རིང"),
+    ("卓玛", "སྒྲོལ་མ"),
+    ("央金", "དབྱངས་ཅན"),
+    ("格桑", "སྐལ་བཟང"),
+    ("旦增", "བསྟན་འཛིན"),
+    ("拉巴", "ལྷག་པ"),
+    ("普布", "ཕུར་བུ"),
+    ("达瓦", "ཟླ་བ"),
+    ("尼玛", "ཉི་མ"),
+    ("顿珠", "དོན་གྲུབ"),
+    ("曲珍", "ཆོས་སྒྲོན"),
+    ("平措", "ཕུན་ཚོགས"),
+    ("多吉", "རྡོ་རྗེ"),
+    ("罗布", "ནོར་བུ"),
+    ("白玛", "པདྨ"),
+    ("桑珠", "བསམ་གྲུབ"),
+    ("德吉", "བདེ་སྐྱིད"),
+    ("边巴", "སྤེན་པ"),
+    ("米玛", "མིག་དམར"),
+)
 
 
 def id_number(birth: date, sequence: int, region: str = "540102") -> str:
@@ -73,8 +93,8 @@ def people(count: int, *, seed: int = 1, villages: Sequence[str] = ("冲赛康�
             birth = date(1940, 1, 1) + timedelta(days=rng.randrange(0, 365 * 70))
             male = rng.random() < 0.5
             sequence = number * 2 + (1 if male else 0)
-            name_zh = f"{SURNAMES_ZH[number % 10]}{GIVEN_ZH[(number // 10) % 10]}{number}"
-            name_bo = f"{SYLLABLES_BO[number % 7]}་{SYLLABLES_BO[(number // 7) % 7]}"
+            first, second = NAMES[rng.randrange(len(NAMES))], NAMES[rng.randrange(len(NAMES))]
+            name_zh, name_bo = first[0] + second[0], f"{first[1]}་{second[1]}"
             if member == 0:
                 head_name = name_zh
             found.append(

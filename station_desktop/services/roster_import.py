@@ -22,6 +22,7 @@ longer on it; it never ends or deletes anything by itself.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import uuid
 from collections import defaultdict
@@ -31,7 +32,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any, Final
 
-from sqlalchemy import or_, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from station_desktop.domain.codes import LegalBasis, PriorityGroup
@@ -67,7 +68,13 @@ from station_desktop.roster.reader import Cell, read_sheet
 from station_desktop.services.context import ServiceContext
 from station_desktop.services.residents import check_resident_rules, clean_membership
 from station_desktop.store.changes import get_local_state, set_local_state
-from station_desktop.store.models import Area, GroupMembership, Household, Resident
+from station_desktop.store.models import (
+    Area,
+    ChangeLogEntry,
+    GroupMembership,
+    Household,
+    Resident,
+)
 from station_desktop.store.search import index_residents
 
 __all__ = [
@@ -235,6 +242,10 @@ class ImportPreview:
     new_households: int = 0
     skipped_rows: int = 0  # rows naming nobody (blank, or notes under the table)
     problem: MappingProblem | None = None  # a mapping that cannot be imported at all
+    # What the preview was made from, and its plan: committed as it is while nothing has
+    # been written since (else planned again inside the write transaction).
+    basis: tuple[int, ...] = field(default=(), repr=False, compare=False)
+    plan: _Plan | None = field(default=None, repr=False, compare=False)
 
     @property
     def refused_rows(self) -> tuple[int, ...]:
@@ -704,6 +715,18 @@ class _Planner:
         return tuple(sorted(people, key=lambda p: (p.name_zh or p.name_bo, str(p.resident_id))))
 
 
+def _data_basis(session: Session) -> tuple[int, ...]:
+    """Changes when anything is written: every write adds a change-log entry (the log is
+    append-only), so the number of entries and the newest clock tell one state from the
+    next."""
+    count, newest = session.execute(
+        select(func.count(), func.coalesce(func.max(ChangeLogEntry.hlc), 0)).select_from(
+            ChangeLogEntry
+        )
+    ).one()
+    return (int(count), int(newest))
+
+
 def _column_letter(index: int) -> str:
     """A column as the spreadsheet names it (0 → A, 26 → AA)."""
     letters = ""
@@ -767,7 +790,9 @@ class RosterImportService:
         if problem is not None:
             return ImportPreview(source, choices, problem=problem)
         with self.ctx.db.read() as session:
-            return self._plan(session, source, choices, progress).preview
+            basis = _data_basis(session)
+            plan = self._plan(session, source, choices, progress)
+        return dataclasses.replace(plan.preview, basis=basis, plan=plan)
 
     def _plan(
         self,
@@ -796,9 +821,11 @@ class RosterImportService:
             raise StationError(problem.message, **problem.params)
         station_id = self.ctx.station_id()
         with self.ctx.uow() as uow:
-            plan = self._plan(uow.session, preview.source, preview.choices, progress)
-            if plan.preview.outline() != preview.outline():
-                raise StationError(MSG_CHANGED_SINCE_PREVIEW)
+            plan = preview.plan
+            if plan is None or _data_basis(uow.session) != preview.basis:
+                plan = self._plan(uow.session, preview.source, preview.choices, progress)
+                if plan.preview.outline() != preview.outline():
+                    raise StationError(MSG_CHANGED_SINCE_PREVIEW)
             total = len(plan.new_rows) + len(plan.joining_rows)
             report("write", 0, total)
             new_households = [
@@ -834,6 +861,7 @@ class RosterImportService:
                     )
                     for rid, v in zip(resident_ids, resident_rows, strict=True)
                 ],
+                new=True,
             )
             memberships = [
                 {**row.membership, "group": group.value, "resident_id": rid}
