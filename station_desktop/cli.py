@@ -102,6 +102,10 @@ def build_parser() -> argparse.ArgumentParser:
     printing.add_argument("--to", dest="end", metavar="DATE")
     printing.add_argument("-o", "--output", type=Path, metavar="FILE.pdf")
 
+    from station_desktop.cli_roster import add_roster_commands
+
+    add_roster_commands(commands)  # roster import, export-list
+
     commands.add_parser("info", help="where the data is and what it holds")
     return parser
 
@@ -271,6 +275,20 @@ def _cmd_print(args: argparse.Namespace) -> int:
         return run_print(app, args)
 
 
+def _cmd_roster(args: argparse.Namespace) -> int:
+    from station_desktop.cli_roster import run_roster
+
+    with _open(args, reading=args.dry_run) as app:
+        return run_roster(app, args, Catalogues().translator(cli_language()))
+
+
+def _cmd_export_list(args: argparse.Namespace) -> int:
+    from station_desktop.cli_roster import run_export_list
+
+    with _open(args, reading=True) as app:
+        return run_export_list(app, args, Catalogues().translator(cli_language()))
+
+
 def _cmd_info(args: argparse.Namespace) -> int:
     with _open(args, reading=True) as app:
         station = app.stations.current_station()
@@ -291,6 +309,8 @@ COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "backups": _cmd_backups,
     "report": _cmd_report,
     "print": _cmd_print,
+    "roster": _cmd_roster,
+    "export-list": _cmd_export_list,
     "info": _cmd_info,
 }
 
