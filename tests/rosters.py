@@ -194,9 +194,7 @@ def write_csv(path: Path, rows: Sequence[Sequence[object]], encoding: str = "gb1
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     for row in rows:
-        writer.writerow(
-            [v.strftime("%Y/%m/%d") if isinstance(v, datetime) else v for v in row]
-        )
+        writer.writerow([v.strftime("%Y/%m/%d") if isinstance(v, datetime) else v for v in row])
     path.write_bytes(buffer.getvalue().encode(encoding))
     return path
 

@@ -8,6 +8,7 @@ as such, with what the spreadsheet shows (`5.40102E+17`).
 
 from __future__ import annotations
 
+import math
 import re
 import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
@@ -79,6 +80,8 @@ def id_cell(cell: Cell) -> IdCell:
     if cell is None or isinstance(cell, bool):
         return IdCell()
     if isinstance(cell, float):
+        if not math.isfinite(cell):
+            return IdCell(text=repr(cell))  # refused by the check as not an ID number
         if abs(cell) >= 10**EXCEL_DIGITS or not cell.is_integer():
             return IdCell(mangled=_as_excel_shows(cell))
         return IdCell(text=str(int(cell)))

@@ -364,7 +364,7 @@ class _Planner:
         ).all()
         self.areas = AreaFinder((a.id, a.code, a.name_zh, a.name_bo) for a in areas)
         self.area_codes: dict[Any, str] = {a.id: a.code for a in areas}
-        self.area_codes |= dict(self.session.execute(select(Area.id, Area.code)).tuples().all())
+        self.area_codes |= dict(self.session.execute(select(Area.id, Area.code)).all())
         self.by_id_number: dict[str, _Registered] = {}
         self.by_name: dict[tuple[str, date | None, uuid.UUID | None], list[_Registered]] = (
             defaultdict(list)
@@ -397,9 +397,7 @@ class _Planner:
                         GroupMembership.end_date >= self.today,
                     ),
                 )
-            )
-            .tuples()
-            .all()
+            ).all()
         )
 
     # ------------------------------------------------------------ cells
