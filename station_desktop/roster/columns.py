@@ -129,7 +129,9 @@ _EXACT: Final[dict[str, RosterField]] = {
         RosterField.HOUSEHOLD_HEAD: ("户主姓名", "户主", "户主名字"),
         RosterField.HOUSEHOLD_RELATION: ("与户主关系", "与户主的关系", "家庭关系", "关系"),
         RosterField.HOUSEHOLD_NO: ("户号", "户编号", "户口编号", "家庭编号"),
-        RosterField.CATEGORY: ("人员类别", "对象类别", "类别", "救助类别", "人员类型", "类型"),
+        RosterField.CATEGORY: (
+            *("人员类别", "对象类别", "类别", "救助类别", "人员类型", "类型", "重点人群"),
+        ),
         RosterField.MEMBER_SINCE: (
             "纳入时间",
             "纳入日期",

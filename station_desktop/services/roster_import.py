@@ -115,10 +115,6 @@ MSG_UNKNOWN_GROUP = N_("{value} is not one of the five priority groups.")
 MSG_CHANGED_SINCE_PREVIEW = N_(
     "The registered residents changed since the preview. Look at the preview again, then import."
 )
-MSG_STATION_AREAS = N_(
-    "This station has no villages or communities yet, so the file's {column} column cannot be "
-    "matched."
-)
 
 # Which column a form field's problem is shown against.
 _FIELD_COLUMNS: Final[dict[str, tuple[RosterField, ...]]] = {
