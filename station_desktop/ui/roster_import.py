@@ -190,6 +190,7 @@ class RosterImportDialog(QDialog):
         self.group_combo.currentIndexChanged.connect(lambda _index: self._preview_soon())
         self.since_label, self.since_edit = QLabel(self), QLineEdit(self)
         self.since_edit.setText(self._app.ctx.today().isoformat())
+        self.since_edit.setMaximumWidth(220)
         self.since_edit.textEdited.connect(lambda _text: self._preview_soon())
         for label, widget in (
             (self.file_label, self.file_edit),
@@ -222,6 +223,13 @@ class RosterImportDialog(QDialog):
         paint_as_error(self.problem_label)
         self.problem_label.hide()
         self.refused_table = _table(3)
+        # The reason takes the width left and wraps (a reason can be two sentences long).
+        self.refused_table.horizontalHeader().setSectionResizeMode(
+            2, QHeaderView.ResizeMode.Stretch
+        )
+        self.refused_table.horizontalHeader().sectionResized.connect(
+            lambda *_args: self.refused_table.resizeRowsToContents()
+        )
         self.added_table = _table(5)
         self.joining_table = _table(5)
         self.gone_table = _table(5)
@@ -281,7 +289,7 @@ class RosterImportDialog(QDialog):
         self.import_button.setText(_("Import"))
         self.columns_label.setText(_("How the columns are read (correct any that are wrong):"))
         self.mapping_table.setHorizontalHeaderLabels(
-            [_("Column in the file"), _("First values"), _("Read as")]
+            [_("Column in the file"), _("Read as"), _("First values")]
         )
         self.refused_table.setHorizontalHeaderLabels([_("Row"), _("Column"), _("Reason")])
         person_headers = [_("Row"), _("Tibetan name"), _("Chinese name")]
@@ -353,7 +361,7 @@ class RosterImportDialog(QDialog):
         self.mapping_table.setRowCount(len(source.columns))
         for row, column in enumerate(source.columns):
             self.mapping_table.setItem(row, 0, QTableWidgetItem(column.heading))
-            self.mapping_table.setItem(row, 1, QTableWidgetItem("、".join(column.samples)))
+            self.mapping_table.setItem(row, 2, QTableWidgetItem("、".join(column.samples)))
             combo = QComboBox()
             for field in RosterField:
                 combo.addItem(_(FIELD_LABELS[field]), field.value)
@@ -361,7 +369,7 @@ class RosterImportDialog(QDialog):
             combo.setCurrentIndex(combo.findData(chosen.value))
             combo.setAccessibleName(_("Read {column} as", column=column.heading))
             combo.currentIndexChanged.connect(self._mapping_changed)
-            self.mapping_table.setCellWidget(row, 2, combo)
+            self.mapping_table.setCellWidget(row, 1, combo)
             self._mapping_combos.append((column.index, combo))
         size_rows(self.mapping_table)
 
@@ -497,7 +505,7 @@ class RosterImportDialog(QDialog):
                     len(preview.gone),
                 )
             )
-        return "\n".join(lines)
+        return " ".join(lines)  # one paragraph: Tibetan lines are tall, the tables need room
 
     # ------------------------------------------------------------ importing
 
