@@ -103,7 +103,10 @@ def people(count: int, *, seed: int = 1, villages: Sequence[str] = ("冲赛康�
                     name_bo=name_bo,
                     sex="男" if male else "女",
                     birth=birth,
-                    id_number=id_number(birth, sequence),
+                    # A county per thousand people: sequence numbers never repeat.
+                    id_number=id_number(
+                        birth, sequence, "540102" if number < 1000 else f"5401{number // 1000:02d}"
+                    ),
                     village=village,
                     head=head_name,
                     relation="户主" if member == 0 else ("配偶" if member == 1 else "子女"),
