@@ -249,6 +249,10 @@ def build_parser() -> argparse.ArgumentParser:
         "-o", "--output", type=lambda value: Path(_text_argument(value)), metavar="FILE.pdf"
     )
 
+    from station_desktop.cli_roster import add_roster_commands
+
+    add_roster_commands(commands)  # roster import, export-list
+
     commands.add_parser("info", help="where the data is and what it holds")
     return parser
 
@@ -475,6 +479,20 @@ def _cmd_print(args: argparse.Namespace) -> int:
         return run_print(app, args)
 
 
+def _cmd_roster(args: argparse.Namespace) -> int:
+    from station_desktop.cli_roster import run_roster
+
+    with _open(args, reading=args.dry_run) as app:
+        return run_roster(app, args, Catalogues().translator(cli_language()))
+
+
+def _cmd_export_list(args: argparse.Namespace) -> int:
+    from station_desktop.cli_roster import run_export_list
+
+    with _open(args, reading=True) as app:
+        return run_export_list(app, args, Catalogues().translator(cli_language()))
+
+
 def _cmd_info(args: argparse.Namespace) -> int:
     with _open(args, reading=True) as app:
         station = app.stations.current_station()
@@ -495,6 +513,8 @@ COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "backups": _cmd_backups,
     "report": _cmd_report,
     "print": _cmd_print,
+    "roster": _cmd_roster,
+    "export-list": _cmd_export_list,
     "info": _cmd_info,
 }
 

@@ -6,6 +6,7 @@ Adding a code is safe; renaming or removing one needs a migration of stored data
 
 from __future__ import annotations
 
+import functools
 from enum import StrEnum
 from typing import Self
 
@@ -30,7 +31,13 @@ class Code(StrEnum):
 
     @classmethod
     def codes(cls) -> tuple[str, ...]:
-        return tuple(member.value for member in cls)
+        return _codes_of(cls)
+
+
+@functools.cache
+def _codes_of(code_list: type[Code]) -> tuple[str, ...]:
+    """A code list's codes, listed once (validation asks for them for every value)."""
+    return tuple(member.value for member in code_list)
 
 
 class Sex(Code):

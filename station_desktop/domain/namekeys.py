@@ -156,6 +156,7 @@ class NameKeyBuilder:
         # a large import several times faster.
         self._tibetan_memo: dict[str, KeyGroups] = {}
         self._chinese_memo: dict[str, KeyGroups] = {}
+        self._sort_memo: dict[tuple[str, str], tuple[str, str]] = {}
 
     # ------------------------------------------------------------ per script
 
@@ -245,10 +246,22 @@ class NameKeyBuilder:
         """Sort keys for long lists: Tibetan dictionary order (root letter first, as ICU
         orders it) and pinyin. Someone without a name in one script sorts after everyone
         who has one ("~" follows every key), by the other name."""
-        bo = tibetan_sort_key(name_bo) if name_bo else ""
-        han = han_key(name_zh)
-        zh = " ".join(r[0] for r in self.pinyin_readings(han) if r) if han else fold_latin(name_zh)
-        return (bo or f"{NO_NAME_MARK}{zh}")[:100], (zh or f"{NO_NAME_MARK}{bo}")[:200]
+        found = self._sort_memo.get((name_bo, name_zh))
+        if found is None:
+            if len(self._sort_memo) >= MEMO_LIMIT:
+                self._sort_memo.clear()
+            bo = tibetan_sort_key(name_bo) if name_bo else ""
+            han = han_key(name_zh)
+            zh = (
+                " ".join(r[0] for r in self.pinyin_readings(han) if r)
+                if han
+                else fold_latin(name_zh)
+            )
+            found = self._sort_memo[(name_bo, name_zh)] = (
+                (bo or f"{NO_NAME_MARK}{zh}")[:100],
+                (zh or f"{NO_NAME_MARK}{bo}")[:200],
+            )
+        return found
 
 
 # ---------------------------------------------------------------- queries

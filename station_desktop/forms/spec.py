@@ -8,6 +8,7 @@ Records keep the `version` of the form they were captured with.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -78,8 +79,9 @@ class FormSpec:
                 return spec
         raise KeyError(key)
 
-    @property
+    @functools.cached_property
     def keys(self) -> tuple[str, ...]:
+        # Cached: validation asks for every value it cleans (a roster import: thousands).
         return tuple(f.key for f in self.fields())
 
     @property

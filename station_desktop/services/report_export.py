@@ -732,7 +732,9 @@ def _has_tibetan(text: str) -> bool:
     return any("\u0f00" <= ch <= "\u0fff" for ch in text)
 
 
-def _put_text(cell: Any, text: str) -> None:
+def put_text(cell: Any, text: str) -> None:
+    """Store `text` in a worksheet cell as text that never runs as a formula (also used by
+    the list exports, `services.list_export`)."""
     cell.value = safe_text(text)
     # openpyxl would store "=..." as a formula and "#N/A" as an error: say it is a string.
     cell.data_type = "s"
@@ -759,7 +761,7 @@ def _put(cell: Any, value: Cell, catalogues: Catalogues) -> str:
         cell.number_format = MEAN_FORMAT
         return "" if value.value is None else f"{value.value:.2f}"
     text = cell_text(catalogues, value)
-    _put_text(cell, text)
+    put_text(cell, text)
     return text
 
 
@@ -800,7 +802,7 @@ def _write_sheet(sheet: Any, table: Table, report: Report, catalogues: Catalogue
         bilingual(catalogues, msg(STATIONS_LINE, count=len(report.stations), codes=codes)),
     )
     for number, line in enumerate(title_lines, start=1):
-        _put_text(sheet.cell(number, 1), line)
+        put_text(sheet.cell(number, 1), line)
     sheet.cell(1, 1).font = Font(bold=True, size=14)
     sheet.row_dimensions[1].height = 26.0 if _has_tibetan(title_lines[0]) else 20.0
     for number in (2, 3):
@@ -811,7 +813,7 @@ def _write_sheet(sheet: Any, table: Table, report: Report, catalogues: Catalogue
     for c, column in enumerate(table.columns, start=1):
         cell = sheet.cell(HEADER_ROW, c)
         text = bilingual(catalogues, column.header)
-        _put_text(cell, text)
+        put_text(cell, text)
         header_texts.append(text)
         cell.font = Font(bold=True)
         cell.fill = _HEADER_FILL
@@ -835,7 +837,7 @@ def _write_sheet(sheet: Any, table: Table, report: Report, catalogues: Catalogue
 
     if table.note:
         note_row = HEADER_ROW + len(table.rows) + 2
-        _put_text(sheet.cell(note_row, 1), bilingual(catalogues, Msg(table.note)))
+        put_text(sheet.cell(note_row, 1), bilingual(catalogues, Msg(table.note)))
         sheet.cell(note_row, 1).font = Font(italic=True)
 
     for c, width in enumerate(widths, start=1):

@@ -51,6 +51,52 @@ def age_on(birth: date, day: date) -> int:
     return day.year - birth.year - ((day.month, day.day) < (birth.month, birth.day))
 
 
+def check_resident_rules(cleaned: Cleaned, today: date) -> None:
+    """The rules across a resident's fields that need no database (a name in one script,
+    the ID number agreeing with the birth date and sex, a guardian for a child under 14);
+    adds field errors to `cleaned`. Shared by the form and the roster import."""
+    v = cleaned.values
+    already = {e.field for e in cleaned.errors}
+    if not v.get("name_bo") and not v.get("name_zh"):
+        cleaned.error("name_bo", MSG_NEED_A_NAME)
+    birth: date | None = v.get("birth_date")
+    id_number = v.get("id_number")
+    if id_number and "id_number" not in already:
+        check = check_id_number(id_number, today=today)
+        if check.ok:
+            if birth is not None and check.birth_date != birth:
+                cleaned.error(
+                    "birth_date",
+                    MSG_BIRTH_MISMATCH,
+                    id_date=check.birth_date.isoformat() if check.birth_date else "",
+                )
+            if v.get("sex") and check.sex and v["sex"] != check.sex:
+                cleaned.error("sex", MSG_SEX_MISMATCH)
+    if (
+        birth is not None
+        and "birth_date" not in already
+        and age_on(birth, today) < GUARDIAN_AGE_LIMIT
+    ):
+        if not v.get("guardian_id") and not v.get("guardian_name"):
+            cleaned.error("guardian_name", MSG_MINOR_GUARDIAN)
+        if v.get("legal_basis") == LegalBasis.CONSENT:
+            cleaned.error("legal_basis", MSG_MINOR_BASIS)
+
+
+def clean_membership(values: Mapping[str, Any], today: date) -> Cleaned:
+    """A priority-group membership's fields, cleaned and checked (the end not before the
+    start). Shared by the resident's page and the roster import."""
+    cleaned = Cleaned()
+    for spec in MEMBERSHIP_FIELDS:
+        clean_field(spec, values.get(spec.key), cleaned, today=today)
+    for key in set(values) - {s.key for s in MEMBERSHIP_FIELDS}:
+        cleaned.error(key, N_("Unknown field."))
+    start, end = cleaned.values.get("start_date"), cleaned.values.get("end_date")
+    if start and end and end < start:
+        cleaned.error("end_date", MSG_END_BEFORE_START)
+    return cleaned
+
+
 class ResidentService:
     def __init__(self, ctx: ServiceContext) -> None:
         self.ctx = ctx
@@ -100,17 +146,16 @@ class ResidentService:
             reindex_resident(uow.session, self.ctx.keys, resident_id)
 
     def add_membership(self, resident_id: uuid.UUID, values: Mapping[str, Any]) -> uuid.UUID:
-        cleaned = Cleaned()
-        for spec in MEMBERSHIP_FIELDS:
-            clean_field(spec, values.get(spec.key), cleaned, today=self.ctx.today())
-        for key in set(values) - {s.key for s in MEMBERSHIP_FIELDS}:
-            cleaned.error(key, N_("Unknown field."))
-        start, end = cleaned.values.get("start_date"), cleaned.values.get("end_date")
-        if start and end and end < start:
-            cleaned.error("end_date", MSG_END_BEFORE_START)
+        cleaned = clean_membership(values, self.ctx.today())
         with self.ctx.uow() as uow:
             require_record(uow.session, Resident, resident_id, "resident_id")
-            check_after_birth(uow.session, resident_id, start, "start_date", cleaned.errors)
+            check_after_birth(
+                uow.session,
+                resident_id,
+                cleaned.values.get("start_date"),
+                "start_date",
+                cleaned.errors,
+            )
             raise_if_invalid(cleaned)
             return uow.insert(GroupMembership, {**cleaned.values, "resident_id": resident_id})
 
@@ -198,37 +243,19 @@ class ResidentService:
     def _check(self, session: Session, cleaned: Cleaned, resident_id: uuid.UUID | None) -> None:
         """Rules across fields and records; adds field errors to `cleaned`."""
         v = cleaned.values
-        today = self.ctx.today()
         already = {e.field for e in cleaned.errors}
-        if not v.get("name_bo") and not v.get("name_zh"):
-            cleaned.error("name_bo", MSG_NEED_A_NAME)
-        birth: date | None = v.get("birth_date")
+        check_resident_rules(cleaned, self.ctx.today())
         id_number = v.get("id_number")
         if id_number and "id_number" not in already:
-            check = check_id_number(id_number, today=today)
-            if check.ok:
-                if birth is not None and check.birth_date != birth:
-                    cleaned.error(
-                        "birth_date",
-                        MSG_BIRTH_MISMATCH,
-                        id_date=check.birth_date.isoformat() if check.birth_date else "",
-                    )
-                if v.get("sex") and check.sex and v["sex"] != check.sex:
-                    cleaned.error("sex", MSG_SEX_MISMATCH)
-                duplicate = session.scalars(
-                    select(Resident.id).where(
-                        Resident.id_number == id_number,
-                        Resident.deleted.is_(False),
-                        Resident.id != resident_id if resident_id else true(),
-                    )
-                ).first()
-                if duplicate is not None:
-                    cleaned.error("id_number", MSG_DUPLICATE_ID)
-        if birth is not None and age_on(birth, today) < GUARDIAN_AGE_LIMIT:
-            if not v.get("guardian_id") and not v.get("guardian_name"):
-                cleaned.error("guardian_name", MSG_MINOR_GUARDIAN)
-            if v.get("legal_basis") == LegalBasis.CONSENT:
-                cleaned.error("legal_basis", MSG_MINOR_BASIS)
+            duplicate = session.scalars(
+                select(Resident.id).where(
+                    Resident.id_number == id_number,
+                    Resident.deleted.is_(False),
+                    Resident.id != resident_id if resident_id else true(),
+                )
+            ).first()
+            if duplicate is not None:
+                cleaned.error("id_number", MSG_DUPLICATE_ID)
         if resident_id is not None and v.get("guardian_id") == resident_id:
             cleaned.error("guardian_id", MSG_OWN_GUARDIAN)
         check_reference(session, Resident, v.get("guardian_id"), "guardian_id", cleaned.errors)

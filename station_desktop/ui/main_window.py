@@ -79,6 +79,7 @@ from station_desktop.ui.record_editing import open_record_editor
 from station_desktop.ui.reports_page import PAGE_TITLE as REPORTS_PAGE_TITLE
 from station_desktop.ui.reports_page import ReportsPage
 from station_desktop.ui.resident_page import ResidentWindow
+from station_desktop.ui.roster_import import FileMenu
 from station_desktop.ui.settings_page import PAGE_TITLE as SETTINGS_PAGE_TITLE
 from station_desktop.ui.settings_page import SettingsPage
 from station_desktop.ui.table_models import PagedRecordModel, size_rows
@@ -489,6 +490,10 @@ class MainWindow(QMainWindow):
     # ------------------------------------------------------------ language
 
     def _build_menus(self) -> None:
+        # File: bring a station's rosters in, take lists out as spreadsheets.
+        self.file_menu = FileMenu(self._app, self._languages, self)
+        self.file_menu.roster_imported.connect(self.refresh_pages)
+        self.menuBar().addMenu(self.file_menu)
         self._new_menu = self.menuBar().addMenu("")
         self._new_actions: list[tuple[QAction, str]] = []
         for number, (title, spec, save) in enumerate(self._record_kinds(), start=1):
@@ -756,6 +761,7 @@ class MainWindow(QMainWindow):
     def retranslate_ui(self) -> None:
         """Every visible text of the window and its pages, in the interface language."""
         self.setWindowTitle(_("Station Desktop"))
+        self.file_menu.retranslate_ui()
         self._new_menu.setTitle(_("&New"))
         for action, title in self._new_actions:
             action.setText(_(title))

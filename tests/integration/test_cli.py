@@ -197,3 +197,97 @@ def test_headless_commands_never_import_qt(demo_dir: Path) -> None:
         "assert not qt, qt\n"
     )
     subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, timeout=120)
+
+
+# ---------------------------------------------------------------- rosters
+
+
+@pytest.fixture
+def station_dir(tmp_path: Path) -> Path:
+    """A laptop serving CG-BK (冲赛康社区 among its communities), with one demo resident."""
+    data_dir = tmp_path / "data"
+    run_cli("demo", "--residents", "1", data_dir=data_dir)
+    return data_dir
+
+
+def test_roster_import_previews_imports_and_adds_nothing_the_second_time(
+    station_dir: Path, tmp_path: Path
+) -> None:
+    from tests import rosters
+
+    broken = rosters.broken_roster()
+    path = rosters.write_xlsx(tmp_path / "低保花名册.xlsx", broken.rows)
+    shown = run_cli("roster", "import", str(path), "--dry-run", data_dir=station_dir).stdout
+    assert "公民身份号码 → ID card number" in shown
+    assert "488 to add" in shown and "12 rows refused" in shown
+    for row in broken.refused:
+        assert f"Row {row}" in shown
+    assert "5.40102E+17" in shown and "色拉村 is not one of this station's" in shown
+    assert shown.rstrip().endswith("Nothing was written (--dry-run).")
+
+    done = json.loads(run_cli("roster", "import", str(path), "--json", data_dir=station_dir).stdout)
+    assert done["written"] is True
+    assert len(done["added"]) == 488 and done["refused_rows"] == sorted(broken.refused)
+    assert done["groups"] == ["dibao"]
+    assert {r["column"] for r in done["refused"] if "turned this ID" in r["reason"]} == {
+        "公民身份号码"
+    }
+
+    again = json.loads(
+        run_cli("roster", "import", str(path), "--json", data_dir=station_dir).stdout
+    )
+    assert again["added"] == [] and again["joining"] == [] and again["unchanged"] == 488
+    assert again["written"] is False
+
+
+def test_roster_import_speaks_chinese_and_takes_corrections(
+    station_dir: Path, tmp_path: Path
+) -> None:
+    from tests import rosters
+
+    path = rosters.write_csv(tmp_path / "特困.csv", rosters.table(rosters.people(5)))
+    shown = run_cli(
+        "roster",
+        "import",
+        str(path),
+        "--group",
+        "特困",
+        "--since",
+        "2025-07-01",
+        "--column",
+        "联系电话=skip",
+        "--dry-run",
+        data_dir=station_dir,
+        lang={"STATION_DESKTOP_LANG": "zh_CN"},
+    ).stdout
+    assert "联系电话 → 不导入" in shown
+    assert "特困供养人员" in shown
+    wrong = run_cli(
+        "roster", "import", str(path), "--group", "rich", data_dir=station_dir, check=False
+    )
+    assert wrong.returncode == 1 and "rich is not a priority group" in wrong.stderr
+
+
+def test_export_list_masks_ids_and_keeps_formulas_text(station_dir: Path, tmp_path: Path) -> None:
+    from dataclasses import replace
+
+    from openpyxl import load_workbook
+
+    from tests import rosters
+
+    persons = rosters.people(3)
+    persons[0] = replace(persons[0], name_zh='=HYPERLINK("http://x")')
+    # A CSV keeps the text as typed (a workbook would hold a formula, read as its value).
+    path = rosters.write_csv(tmp_path / "r.csv", rosters.table(persons))
+    run_cli("roster", "import", str(path), data_dir=station_dir)
+    out = tmp_path / "居民.xlsx"
+    shown = run_cli("export-list", "residents", "-o", str(out), data_dir=station_dir).stdout
+    assert shown.strip() == f"{out}: 4 rows"
+    sheet = load_workbook(out).active
+    headers = [c.value for c in sheet[1]]
+    assert "བོད་ཡིག་གི་མིང / 藏文姓名" in headers or any("藏文姓名" in h for h in headers)
+    ids = [c.value for c in sheet["F"][1:] if c.value]
+    assert ids and all("*" in v for v in ids)
+    assert persons[1].id_number not in {c.value for row in sheet.iter_rows() for c in row}
+    formula = [c for row in sheet.iter_rows() for c in row if str(c.value).startswith("=")]
+    assert formula and all(c.data_type == "s" and c.quotePrefix for c in formula)
