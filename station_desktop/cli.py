@@ -566,6 +566,12 @@ def run_command(args: argparse.Namespace) -> int:
     except KeyboardInterrupt:
         print(f"station-desktop: {translator.gettext(MSG_INTERRUPTED)}", file=sys.stderr)
         return EXIT_INTERRUPTED
+    except BrokenPipeError:
+        # The reader went away (`station-desktop list visits | head`): not a problem. Point
+        # stdout at nothing so the interpreter's final flush does not complain either.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return EXIT_OK
     except Exception as error:
         if _corruption(error):
             from station_desktop.store.backup import usable_backups

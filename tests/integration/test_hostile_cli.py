@@ -434,3 +434,22 @@ def test_a_data_folder_without_permission(
     root.mkdir()
     monkeypatch.setattr(os, "access", lambda *_a, **_k: False)
     assert_one_clear_line(run(capsys, "--data-dir", str(root), "info"), 1, "permission")
+
+
+def test_output_piped_into_a_reader_that_stops_early(demo: Path) -> None:
+    """`station-desktop list residents | head -1`: the reader closes the pipe early (here
+    before anything is written, so the write surely meets a closed pipe)."""
+    env = {**os.environ, "STATION_DESKTOP_LANG": "en", "PYTHONIOENCODING": "utf-8"}
+    command = (
+        f"{sys.executable} -m station_desktop --data-dir {demo} list residents --limit 500"
+        " --json | true"
+    )
+    result = subprocess.run(
+        ["bash", "-o", "pipefail", "-c", command],
+        capture_output=True,
+        env=env,
+        timeout=120,
+        check=False,
+    )
+    assert b"Traceback" not in result.stderr and result.stderr == b"", result.stderr
+    assert result.returncode == 0
