@@ -25,6 +25,7 @@ from station_desktop.services.resident_file import ResidentFileService
 from station_desktop.services.residents import ResidentService
 from station_desktop.services.resources import ResourceService
 from station_desktop.services.stations import StationService
+from station_desktop.services.sync import SyncService
 from station_desktop.services.visits import VisitService
 from station_desktop.store.opening import OpenedStore, open_store
 
@@ -50,6 +51,7 @@ class Application:
     reports: ReportService
     printing: PrintService
     resident_file: ResidentFileService
+    sync: SyncService
 
     @property
     def paths(self) -> DataPaths:
@@ -97,6 +99,7 @@ def build_application(
         reports=ReportService(ctx),
         printing=PrintService(ctx),
         resident_file=ResidentFileService(ctx),
+        sync=SyncService(ctx, store.paths.keys),
     )
 
 

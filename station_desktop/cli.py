@@ -15,12 +15,20 @@ import logging
 import os
 import sqlite3
 import sys
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 from typing import Any
 
 from station_desktop import __version__
+from station_desktop.cli_args import (
+    bounded,
+    cli_language,
+    cli_translator,
+    folder_argument,
+    path_argument,
+    text_argument,
+)
 from station_desktop.errors import (
     DatabaseDamaged,
     NeedsMigration,
@@ -42,11 +50,6 @@ MAX_DEMO_RESIDENTS = 200_000
 EARLIEST_DATE = date(1900, 1, 1)
 LATEST_DATE = date(2100, 12, 31)
 
-MSG_NOT_TEXT = N_(
-    "{value} is not valid text (the terminal may not be set to UTF-8). Type it again."
-)
-MSG_RANGE = N_("{option} must be a whole number from {low} to {high}.")
-MSG_EMPTY_FOLDER = N_("{option} needs a folder name.")
 MSG_PERIOD = N_("Give the period as {example}, between {earliest} and {latest}.")
 MSG_DEMO_INTO_DATA = N_(
     "{path} already holds data ({records} records). Demo data would be mixed into it. "
@@ -77,44 +80,6 @@ MSG_NO_STATION = N_("(not set)")
 MSG_WARNING = N_("Warning: {text}")
 
 
-def _translator() -> Translator:
-    return Catalogues().translator(cli_language())
-
-
-def _text_argument(value: str) -> str:
-    """Text from the command line. Bytes that are not UTF-8 arrive as lone surrogates
-    (Python's surrogateescape): refuse them here rather than deep in the database."""
-    try:
-        value.encode("utf-8")
-    except UnicodeEncodeError:
-        shown = value.encode("utf-8", "backslashreplace").decode("utf-8")
-        raise argparse.ArgumentTypeError(_translator().gettext(MSG_NOT_TEXT, value=shown)) from None
-    return value
-
-
-def _folder_argument(value: str) -> str:
-    if not value.strip():
-        raise argparse.ArgumentTypeError(
-            _translator().gettext(MSG_EMPTY_FOLDER, option="--data-dir")
-        )
-    return _text_argument(value)
-
-
-def _bounded(option: str, low: int, high: int) -> Callable[[str], int]:
-    def parse(value: str) -> int:
-        try:
-            number = int(value)
-        except ValueError:
-            number = low - 1
-        if not low <= number <= high:
-            raise argparse.ArgumentTypeError(
-                _translator().gettext(MSG_RANGE, option=option, low=low, high=high)
-            )
-        return number
-
-    return parse
-
-
 def _period(start_text: str, end_text: str) -> tuple[date, date]:
     from station_desktop.forms.validate import parse_date
 
@@ -141,7 +106,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--data-dir",
         metavar="DIR",
-        type=_folder_argument,
+        type=folder_argument,
         help=f"folder with the station's data (default: ${DATA_DIR_ENV}, else the "
         "platform's user data folder)",
     )
@@ -151,11 +116,11 @@ def build_parser() -> argparse.ArgumentParser:
     demo = commands.add_parser("demo", help="fill the data folder with realistic demo data")
     demo.add_argument(
         "--residents",
-        type=_bounded("--residents", 1, MAX_DEMO_RESIDENTS),
+        type=bounded("--residents", 1, MAX_DEMO_RESIDENTS),
         default=1000,
         metavar="N",
     )
-    demo.add_argument("--seed", type=_bounded("--seed", 0, 2**31 - 1), default=1, metavar="S")
+    demo.add_argument("--seed", type=bounded("--seed", 0, 2**31 - 1), default=1, metavar="S")
     demo.add_argument(
         "--force", action="store_true", help="add demo data even to a folder that holds data"
     )
@@ -165,17 +130,23 @@ def build_parser() -> argparse.ArgumentParser:
     search = residents_commands.add_parser(
         "search", help="search by name in any script, Wylie, pinyin, phonetic, ID or phone"
     )
-    search.add_argument("text", type=_text_argument)
-    search.add_argument("--limit", type=_bounded("--limit", 1, MAX_LIMIT), default=20)
+    search.add_argument("text", type=text_argument)
+    search.add_argument("--limit", type=bounded("--limit", 1, MAX_LIMIT), default=20)
     search.add_argument("--json", action="store_true", help="print JSON (docs/cli-json.md)")
 
     listing = commands.add_parser("list", help="list records, newest first")
     listing.add_argument("kind", choices=LIST_KINDS)
-    listing.add_argument("--limit", type=_bounded("--limit", 1, MAX_LIMIT), default=20, metavar="N")
+    listing.add_argument("--limit", type=bounded("--limit", 1, MAX_LIMIT), default=20, metavar="N")
     listing.add_argument("--json", action="store_true", help="print JSON (docs/cli-json.md)")
 
-    setup = commands.add_parser("setup", help="choose the station this laptop serves")
-    setup.add_argument("--station", required=True, metavar="CODE", type=_text_argument)
+    setup = commands.add_parser(
+        "setup", help="choose the station this laptop serves (or make it the bureau's)"
+    )
+    chosen = setup.add_mutually_exclusive_group(required=True)
+    chosen.add_argument("--station", metavar="CODE", type=text_argument)
+    chosen.add_argument(
+        "--bureau", action="store_true", help="this installation is the civil-affairs bureau's"
+    )
 
     backups = commands.add_parser("backups", help="list, take or restore backups")
     backups_commands = backups.add_subparsers(dest="backups_command", required=True)
@@ -186,7 +157,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="replace the database with a backup, after checking it and showing what it "
         "holds (the current data is kept in the backups folder)",
     )
-    restore.add_argument("file", type=lambda value: Path(_text_argument(value)))
+    restore.add_argument("file", type=path_argument)
     restore.add_argument("--yes", action="store_true", help="do not ask before replacing")
     restore.add_argument(
         "--other-station",
@@ -198,13 +169,11 @@ def build_parser() -> argparse.ArgumentParser:
         "report", help="the bureau's figures for a period and stations (docs/report-figures.md)"
     )
     report.add_argument(
-        "--from", dest="start", required=True, metavar="YYYY-MM-DD", type=_text_argument
+        "--from", dest="start", required=True, metavar="YYYY-MM-DD", type=text_argument
     )
+    report.add_argument("--to", dest="end", required=True, metavar="YYYY-MM-DD", type=text_argument)
     report.add_argument(
-        "--to", dest="end", required=True, metavar="YYYY-MM-DD", type=_text_argument
-    )
-    report.add_argument(
-        "--station", action="append", metavar="CODE", help="repeatable", type=_text_argument
+        "--station", action="append", metavar="CODE", help="repeatable", type=text_argument
     )
     report.add_argument(
         "--format",
@@ -213,9 +182,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="json (default, docs/cli-json.md), xlsx (a sheet per table) or pdf (A4, "
         "Tibetan and Chinese, with the monthly trend); xlsx and pdf need -o",
     )
-    report.add_argument(
-        "-o", "--output", type=lambda value: Path(_text_argument(value)), metavar="FILE"
-    )
+    report.add_argument("-o", "--output", type=path_argument, metavar="FILE")
 
     printing = commands.add_parser(
         "print", help="bilingual A4 forms as PDF: filled from a record, blank, or a visit pack"
@@ -224,15 +191,15 @@ def build_parser() -> argparse.ArgumentParser:
         "kind", choices=("visit", "feedback", "case", "activity", "handout", "visit-pack")
     )
     printing.add_argument(
-        "--id", dest="record_id", metavar="UUID", help="the record to print", type=_text_argument
+        "--id", dest="record_id", metavar="UUID", help="the record to print", type=text_argument
     )
     printing.add_argument("--blank", action="store_true", help="blank sheets for paper")
     printing.add_argument(
-        "--count", type=_bounded("--count", 1, 9999), default=1, metavar="N", help="blank sheets"
+        "--count", type=bounded("--count", 1, 9999), default=1, metavar="N", help="blank sheets"
     )
     printing.add_argument(
         "--first",
-        type=_bounded("--first", 1, 9999),
+        type=bounded("--first", 1, 9999),
         default=1,
         metavar="N",
         help="number of the first blank sheet",
@@ -241,17 +208,19 @@ def build_parser() -> argparse.ArgumentParser:
         "--village",
         metavar="CODE",
         help="visit pack: village or community",
-        type=_text_argument,
+        type=text_argument,
     )
-    printing.add_argument("--from", dest="start", metavar="DATE", type=_text_argument)
-    printing.add_argument("--to", dest="end", metavar="DATE", type=_text_argument)
-    printing.add_argument(
-        "-o", "--output", type=lambda value: Path(_text_argument(value)), metavar="FILE.pdf"
-    )
+    printing.add_argument("--from", dest="start", metavar="DATE", type=text_argument)
+    printing.add_argument("--to", dest="end", metavar="DATE", type=text_argument)
+    printing.add_argument("-o", "--output", type=path_argument, metavar="FILE.pdf")
 
     from station_desktop.cli_roster import add_roster_commands
 
     add_roster_commands(commands)  # roster import, export-list
+
+    from station_desktop.cli_sync import add_sync_commands
+
+    add_sync_commands(commands)  # keys, export, import, conflicts
 
     commands.add_parser("info", help="where the data is and what it holds")
     return parser
@@ -273,7 +242,7 @@ def _paths(args: argparse.Namespace) -> DataPaths:
 
 
 def _warn(message: StationError) -> None:
-    translator = _translator()
+    translator = cli_translator()
     text = translator.gettext(message.message, **message.params)
     print(f"station-desktop: {translator.gettext(MSG_WARNING, text=text)}", file=sys.stderr)
 
@@ -365,6 +334,10 @@ def _cmd_list(args: argparse.Namespace) -> int:
 
 def _cmd_setup(args: argparse.Namespace) -> int:
     with _open(args) as app:
+        if args.bureau:
+            app.sync.set_role("bureau")
+            _out("This installation is now the bureau's: it receives every station.")
+            return EXIT_OK
         station = app.stations.use_station(args.station)
     _out(f"This laptop now serves {station.code} {station.name_zh} {station.name_bo}".rstrip())
     return EXIT_OK
@@ -406,7 +379,7 @@ def _restore(service: Any, args: argparse.Namespace) -> int:
     """Check the backup, show it beside the current data, ask, then restore."""
     from station_desktop.errors import OtherStationBackup
 
-    translator = _translator()
+    translator = cli_translator()
     plan = service.plan(args.file)
     _out(translator.gettext(MSG_SUMMARY_BACKUP, path=str(args.file)))
     _out(f"  {_summary_line(translator, plan.backup)}")
@@ -493,6 +466,22 @@ def _cmd_export_list(args: argparse.Namespace) -> int:
         return run_export_list(app, args, Catalogues().translator(cli_language()))
 
 
+def _cmd_sync(args: argparse.Namespace) -> int:
+    from station_desktop import cli_sync
+
+    run = {
+        "keys": cli_sync.run_keys,
+        "export": cli_sync.run_export,
+        "import": cli_sync.run_import,
+        "conflicts": cli_sync.run_conflicts,
+    }[args.command]
+    # A new laptop shows its key card before it has any data: only the conflict list
+    # is read-only (it works beside a running window).
+    reading = args.command == "conflicts" and args.conflicts_command == "list"
+    with _open(args, reading=reading) as app:
+        return run(app, args, cli_translator())
+
+
 def _cmd_info(args: argparse.Namespace) -> int:
     with _open(args, reading=True) as app:
         station = app.stations.current_station()
@@ -515,23 +504,12 @@ COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "print": _cmd_print,
     "roster": _cmd_roster,
     "export-list": _cmd_export_list,
+    "keys": _cmd_sync,
+    "export": _cmd_sync,
+    "import": _cmd_sync,
+    "conflicts": _cmd_sync,
     "info": _cmd_info,
 }
-
-
-def cli_language(environ: Mapping[str, str] | None = None) -> str:
-    """Messages follow STATION_DESKTOP_LANG, else the usual LANGUAGE/LC_ALL/LANG; English
-    when none names Tibetan or Chinese (scripts get stable English by default)."""
-    env = os.environ if environ is None else environ
-    for variable in ("STATION_DESKTOP_LANG", "LANGUAGE", "LC_ALL", "LANG"):
-        value = env.get(variable, "")
-        if value.startswith("bo"):
-            return "bo"
-        if value.startswith("zh"):
-            return "zh_CN"
-        if value:
-            return "en"
-    return "en"
 
 
 def _corruption(error: BaseException) -> bool:
@@ -554,7 +532,7 @@ def run_command(args: argparse.Namespace) -> int:
     for stream in (sys.stdout, sys.stderr):
         if hasattr(stream, "reconfigure"):
             stream.reconfigure(encoding="utf-8")  # Tibetan on a Windows console
-    translator = _translator()
+    translator = cli_translator()
     try:
         return COMMANDS[args.command](args)
     except UsageError as error:

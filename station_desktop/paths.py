@@ -37,6 +37,11 @@ class DataPaths:
     def lock(self) -> Path:
         return self.root / ".station-desktop.lock"
 
+    @property
+    def keys(self) -> Path:
+        """This installation's private keys (signing and encryption of USB bundles)."""
+        return self.root / "keys" / "installation.json"
+
 
 def default_data_dir() -> Path:
     """The platform's per-user data directory (e.g. ~/.local/share/station-desktop)."""

@@ -205,11 +205,14 @@ class ChangeRecorder:
         values: Mapping[str, Any],
         *,
         based_on: Sequence[str] | None = None,
+        force: bool = False,
     ) -> ChangeId | None:
         """Change some fields of a record. Returns None when nothing actually changed.
 
         `based_on` is the record's `heads` as the editor loaded them; if the record has
         changed since, the edit is refused (locally) rather than silently overwriting.
+        `force` logs the fields even when their value stays (resolving a sync conflict in
+        favour of the value shown: the decision itself must travel).
         """
         table = table_of(model)
         unknown = set(values) - {c.name for c in logged_columns(model)}
@@ -228,7 +231,7 @@ class ChangeRecorder:
         changed = {
             name: value
             for name, value in values.items()
-            if encode_value(value) != encode_value(row[name])
+            if force or encode_value(value) != encode_value(row[name])
         }
         if not changed:
             return None
@@ -244,6 +247,55 @@ class ChangeRecorder:
             [self._log_row(change, model, record_id, OP_UPDATE, encoded, heads)],
         )
         return change
+
+    def insert_reference(
+        self,
+        model: type[Replicated],
+        values: Mapping[str, Any],
+        *,
+        record_id: uuid.UUID,
+        change: ChangeId,
+        station_id: uuid.UUID | None,
+    ) -> None:
+        """Seed one record of the bundled reference list (a station, a village) with the
+        change id every installation gives it, so the same entry made on every laptop is
+        one entry when they meet (see store.reference_seed)."""
+        fields = self._complete_insert_fields(model, values)
+        self.session.execute(
+            insert(table_of(model)),
+            [
+                {
+                    **fields,
+                    "id": record_id,
+                    "origin_device_id": change.device_id,
+                    "created_at": self.now,
+                    "updated_at": self.now,
+                    "heads": [str(change)],
+                }
+            ],
+        )
+        defaults = insert_defaults(model)
+        encoded = {
+            name: encode_value(value)
+            for name, value in fields.items()
+            if name in ALWAYS_LOGGED or value != defaults[name]
+        }
+        row = {
+            "device_id": change.device_id,
+            "seq": change.seq,
+            "hlc": 0,
+            "wall_time": self.now,
+            "station_id": station_id,
+            "actor_id": None,
+            "action_id": uuid.uuid5(change.device_id, str(change.seq)),
+            "entity": model.__tablename__,
+            "record_id": record_id,
+            "op": OP_INSERT,
+            "fields": encoded,
+            "parents": [],
+            "schema_version": SCHEMA_VERSION,
+        }
+        self.session.execute(insert(table_of(ChangeLogEntry)), [row])
 
     def tombstone(
         self,

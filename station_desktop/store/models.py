@@ -386,6 +386,84 @@ class LocalState(Base):
     value: Mapped[str] = mapped_column(Text)
 
 
+# ---------------------------------------------------------------- sync (never replicated)
+
+
+class TrustedInstallation(Base):
+    """Another installation whose bundles this one accepts, and to which it sends.
+
+    An installation is known by its signing key (it keeps the key when its device id is
+    renewed after a restore); `device_ids` lists the device ids it has written under.
+    Trusted by a person who compared fingerprints, by the bureau's signed list, or on
+    introduction by a trusted installation of the same station."""
+
+    __tablename__ = "trusted_installation"
+
+    signing_key: Mapped[str] = mapped_column(String(CODE_LEN * 2), primary_key=True)
+    age_recipient: Mapped[str] = mapped_column(String(CODE_LEN * 3))
+    device_ids: Mapped[list[str]] = mapped_column(JSON, default=list)
+    role: Mapped[str] = mapped_column(String(CODE_LEN))
+    station_id: Mapped[uuid.UUID | None]
+    station_code: Mapped[str] = mapped_column(String(CODE_LEN), default="")
+    label: Mapped[str] = mapped_column(String(SHORT_LEN), default="")
+    trusted_by: Mapped[str] = mapped_column(String(CODE_LEN))
+    trusted_at: Mapped[datetime]
+    revoked_at: Mapped[datetime | None]
+
+
+class ReceivedBundle(Base):
+    """A bundle already imported: receiving it again changes nothing."""
+
+    __tablename__ = "received_bundle"
+
+    bundle_id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+    signing_key: Mapped[str] = mapped_column(String(CODE_LEN * 2), index=True)
+    source_device_id: Mapped[uuid.UUID]
+    bundle_seq: Mapped[int] = mapped_column(BigInteger)
+    created_at: Mapped[datetime]
+    received_at: Mapped[datetime]
+    entries: Mapped[int] = mapped_column(BigInteger)
+    new_entries: Mapped[int] = mapped_column(BigInteger)
+
+
+class PeerHolding(Base):
+    """What another installation is known to hold (from the last bundle it sent here):
+    per origin device, ranges of sequence numbers. A bundle for it leaves those out."""
+
+    __tablename__ = "peer_holding"
+
+    signing_key: Mapped[str] = mapped_column(String(CODE_LEN * 2), primary_key=True)
+    holds: Mapped[dict[str, Any]] = mapped_column(JSON)
+    updated_at: Mapped[datetime]
+
+
+class SyncConflict(Base):
+    """A field two laptops changed without seeing each other's change (derived from the
+    change log each time a record is merged; resolving it is an ordinary change)."""
+
+    __tablename__ = "sync_conflict"
+
+    entity: Mapped[str] = mapped_column(String(CODE_LEN), primary_key=True)
+    record_id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+    field: Mapped[str] = mapped_column(String(CODE_LEN), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(CODE_LEN))
+    heads: Mapped[list[str]] = mapped_column(JSON, default=list)
+    detected_at: Mapped[datetime]
+
+
+class PendingRecord(Base):
+    """A record whose changes arrived but that cannot be shown yet: what it refers to (a
+    resident, a case) has not arrived, or its first entry is missing."""
+
+    __tablename__ = "pending_record"
+
+    entity: Mapped[str] = mapped_column(String(CODE_LEN), primary_key=True)
+    record_id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+    reason: Mapped[str] = mapped_column(String(CODE_LEN))
+    waiting_for: Mapped[str] = mapped_column(String(SHORT_LEN), default="")
+    since: Mapped[datetime]
+
+
 class ResidentSearch(Base):
     """Derived search keys of a resident (rebuilt from the record; never replicated)."""
 

@@ -1,0 +1,1087 @@
+"""USB sync as a person uses it: key cards and trust, sending and receiving bundles, and
+the conflicts a person resolves.
+
+Receiving checks every file completely before anything is written (decryption, frame,
+signature, trust, every entry and whether its maker may make it), then merges it in one
+transaction: the new change-log entries are added (insert if absent: twice or in any order
+gives the same set), the records they touch are recomputed from their entries
+(sync.merge), and the report says what came in, from whom, what is new, what conflicts,
+what is still missing and whose clock looks wrong. Sending writes one file holding what
+the recipients are not known to hold, signed by this installation and encrypted to them.
+"""
+
+from __future__ import annotations
+
+import platform
+import uuid
+from collections import defaultdict
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import and_, func, insert, or_, select, update
+from sqlalchemy.orm import Session
+
+from station_desktop import __version__
+from station_desktop.errors import FieldError, NotFound, StationError, ValidationError
+from station_desktop.forms.validate import Cleaned, clean_field
+from station_desktop.i18n import N_, Label
+from station_desktop.services.context import ServiceContext
+from station_desktop.store.changes import (
+    OP_INSERT,
+    SCHEMA_VERSION,
+    decode_value,
+    encode_value,
+    get_local_state,
+    logged_columns,
+    set_local_state,
+)
+from station_desktop.store.device import device_tag_for
+from station_desktop.store.migrate import SCHEMA_HEAD, known_revisions
+from station_desktop.store.models import (
+    REPLICATED_MODELS,
+    ChangeLogEntry,
+    PeerHolding,
+    PendingRecord,
+    ReceivedBundle,
+    Resident,
+    Staff,
+    Station,
+    SyncConflict,
+    TrustedInstallation,
+    table_of,
+)
+from station_desktop.store.reference_seed import REFERENCE_DEVICE, is_reference_entry
+from station_desktop.store.search import index_residents
+from station_desktop.sync import ledger
+from station_desktop.sync.bundle import (
+    SIGNATURE_CONTEXT,
+    BundleRefused,
+    read_bundle,
+    read_ciphertext,
+    write_bundle,
+)
+from station_desktop.sync.entries import FORMS_OF_TABLES, BadEntry, Entry, entry_json, parse_entry
+from station_desktop.sync.keys import (
+    ROLE_BUREAU,
+    ROLE_STATION,
+    InstallationKeys,
+    KeyCard,
+    load_or_create_keys,
+    read_card,
+    verify,
+)
+from station_desktop.sync.merge import (
+    KIND_WITHDRAWN,
+    LogEntry,
+    ancestor_sets,
+    load_entries,
+    merge_records,
+)
+
+ROLE_KEY = "installation_role"
+BUNDLE_SEQ_KEY = "bundle_seq"
+FORMAT = 1
+BATCH = 2000
+# A laptop whose changes are dated more than a day ahead of this one's clock has a wrong
+# date: its changes are taken, the clock here is not moved by them, and the report says so.
+CLOCK_SLACK = timedelta(hours=24)
+
+TRUSTED_BY_PERSON = "person"
+TRUSTED_BY_BUREAU = "bureau"
+INTRODUCED = "introduced"
+
+MSG_OWN_CARD = N_("This is this laptop's own key card.")
+MSG_NO_RECIPIENTS = N_(
+    "There is nobody to send to: this laptop trusts no other laptop of its station and "
+    "no bureau yet. Trust their key cards first with {command}."
+)
+MSG_CHOOSE_RECIPIENTS = N_("Choose whom the bundle is for with {option}.")
+MSG_UNKNOWN_RECIPIENT = N_("No trusted laptop or station matches {value}.")
+MSG_NO_STATION_YET = N_(
+    "This laptop has not chosen its station yet, so it has nothing of its own to send. "
+    "Choose the station first with {command}."
+)
+MSG_NOT_A_CONFLICT = N_("There is no such conflict (it may have been resolved already).")
+MSG_NOT_A_HEAD = N_("{value} is not one of the values in this conflict.")
+MSG_KEEP_OR_VALUE = N_("Give the value to keep with {keep}, or type another with {value}.")
+MSG_OTHER_STATION_CARD = N_(
+    "This key card belongs to another station ({station}); this laptop only exchanges "
+    "bundles with its own station and the bureau."
+)
+MSG_UNKNOWN_INSTALLATION = N_("No trusted laptop matches {value}.")
+
+# What a report calls the things it counts per origin.
+STATUS_IMPORTED = "imported"
+STATUS_ALREADY = "already received"
+STATUS_REFUSED = "refused"
+
+
+# ---------------------------------------------------------------- plain values
+
+
+@dataclass(frozen=True)
+class TrustedInfo:
+    card: KeyCard
+    trusted_by: str
+    trusted_at: datetime
+    revoked_at: datetime | None
+
+
+@dataclass(frozen=True)
+class SendSummary:
+    path: Path
+    bytes: int
+    entries: int
+    recipients: list[str]
+    per_station: dict[str, int]
+
+
+@dataclass
+class OriginCount:
+    device_tag: str
+    station: str
+    new: int = 0
+    known: int = 0
+
+
+@dataclass(frozen=True)
+class Gap:
+    device_tag: str
+    station: str
+    first: int
+    last: int
+
+
+@dataclass(frozen=True)
+class ClockWarning:
+    device_tag: str
+    station: str
+    newest: datetime
+
+
+@dataclass
+class ReceiveReport:
+    path: Path
+    status: str
+    refusal: StationError | None = None
+    signer: str = ""
+    entries: int = 0
+    new_entries: int = 0
+    origins: list[OriginCount] = field(default_factory=list)
+    new_records: int = 0
+    updated_records: int = 0
+    conflicts: int = 0
+    pending: int = 0
+    gaps: list[Gap] = field(default_factory=list)
+    clock_warnings: list[ClockWarning] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class ConflictValue:
+    change_id: str
+    value: Any
+    actor: str
+    device_tag: str
+    station: str
+    wall_time: datetime
+    clock_suspect: bool
+
+
+@dataclass(frozen=True)
+class ConflictView:
+    id: str
+    entity: str
+    record_id: uuid.UUID
+    record: str
+    field: str
+    kind: str
+    shown: Any
+    values: list[ConflictValue]
+    base: Any
+    history: list[ConflictValue]
+
+
+@dataclass
+class _Verified:
+    manifest: dict[str, Any]
+    manifest_bytes: bytes
+    signer: KeyCard
+    entries: int = 0
+
+
+class _AlreadyReceived(Exception):
+    pass
+
+
+@dataclass(frozen=True)
+class _Origin:
+    role: str
+    station_id: uuid.UUID | None
+
+
+# ---------------------------------------------------------------- the service
+
+
+class SyncService:
+    def __init__(self, ctx: ServiceContext, keys_path: Path, *, label: str | None = None) -> None:
+        self.ctx = ctx
+        self.keys_path = keys_path
+        self.label = (label if label is not None else platform.node())[:100]
+        self._keys: InstallationKeys | None = None
+
+    # ------------------------------------------------------------ who this is
+
+    def role(self) -> str:
+        with self.ctx.db.read() as session:
+            return get_local_state(session, ROLE_KEY) or ROLE_STATION
+
+    def set_role(self, role: str) -> None:
+        """Make this installation the bureau's (it may then write reference data and
+        receive every station), or a station's again."""
+        if role not in (ROLE_STATION, ROLE_BUREAU):
+            raise ValidationError([FieldError("role", N_("Choose one of the listed options."))])
+        with self.ctx.db.write_session() as session:
+            set_local_state(session, ROLE_KEY, role)
+
+    def keys(self) -> InstallationKeys:
+        if self._keys is None:
+            self._keys = load_or_create_keys(self.keys_path)
+        return self._keys
+
+    def _station(self) -> tuple[uuid.UUID | None, str]:
+        with self.ctx.db.read() as session:
+            value = get_local_state(session, "station_id")
+            station_id = uuid.UUID(value) if value else None
+            code = (
+                session.execute(select(Station.code).where(Station.id == station_id)).scalar()
+                if station_id
+                else None
+            )
+        return station_id, code or ""
+
+    def card(self) -> KeyCard:
+        keys = self.keys()
+        station_id, code = self._station()
+        role = self.role()
+        return KeyCard(
+            device_id=self.ctx.device_id,
+            role=role,
+            station_id=None if role == ROLE_BUREAU else station_id,
+            station_code="" if role == ROLE_BUREAU else code,
+            label=self.label,
+            signing_key=keys.signing_key,
+            age_recipient=keys.age_recipient,
+        )
+
+    def write_card(self, path: Path) -> KeyCard:
+        import json  # noqa: PLC0415
+
+        from station_desktop.store.files import write_atomically  # noqa: PLC0415
+
+        card = self.card()
+        text = json.dumps(card.to_json(), ensure_ascii=False, indent=2) + "\n"
+        write_atomically(path, text.encode("utf-8"))
+        return card
+
+    # ------------------------------------------------------------ trust
+
+    def read_card(self, path: Path) -> KeyCard:
+        return read_card(path)
+
+    def trust(self, card: KeyCard, *, by: str = TRUSTED_BY_PERSON) -> None:
+        """Accept bundles from (and send bundles to) the installation of `card`."""
+        if card.signing_key == self.keys().signing_key:
+            raise ValidationError([FieldError("card", MSG_OWN_CARD)])
+        station_id, _code = self._station()
+        if (
+            self.role() == ROLE_STATION
+            and card.role == ROLE_STATION
+            and station_id is not None
+            and card.station_id is not None
+            and card.station_id != station_id
+        ):
+            raise ValidationError(
+                [FieldError("card", MSG_OTHER_STATION_CARD, {"station": card.station_code})]
+            )
+        if self.role() == ROLE_STATION and card.role == ROLE_STATION and card.station_id is None:
+            # A new laptop not yet set up, trusted by a laptop of a station: it is enrolled
+            # for that station, and may later write for it only.
+            card = replace(card, station_id=station_id)
+        with self.ctx.db.write_session() as session:
+            self._remember(session, card, by, revoked_at=None)
+
+    def _remember(
+        self, session: Session, card: KeyCard, by: str, *, revoked_at: datetime | None
+    ) -> None:
+        table = table_of(TrustedInstallation)
+        row = session.execute(
+            select(TrustedInstallation).where(TrustedInstallation.signing_key == card.signing_key)
+        ).scalar_one_or_none()
+        devices = sorted({*(row.device_ids if row else []), str(card.device_id)})
+        values: dict[str, Any] = {
+            "age_recipient": card.age_recipient,
+            "device_ids": devices,
+            "role": card.role,
+            "station_id": card.station_id,
+            "station_code": card.station_code,
+            "label": card.label,
+        }
+        if row is None:
+            session.execute(
+                insert(table).values(
+                    signing_key=card.signing_key,
+                    trusted_by=by,
+                    trusted_at=self.ctx.clock(),
+                    revoked_at=revoked_at,
+                    **values,
+                )
+            )
+            return
+        if by == TRUSTED_BY_PERSON:
+            values["trusted_by"] = by
+            values["revoked_at"] = None  # trusted again by a person, on purpose
+        elif revoked_at is not None:
+            values["revoked_at"] = revoked_at
+        session.execute(
+            update(table).where(table.c.signing_key == card.signing_key).values(**values)
+        )
+
+    def _trusted_rows(self, session: Session) -> list[TrustedInstallation]:
+        rows = list(session.scalars(select(TrustedInstallation)))
+        for row in rows:
+            session.expunge(row)
+        return rows
+
+    @staticmethod
+    def _card_of(row: TrustedInstallation) -> KeyCard:
+        return KeyCard(
+            device_id=uuid.UUID(row.device_ids[-1]) if row.device_ids else uuid.UUID(int=0),
+            role=row.role,
+            station_id=row.station_id,
+            station_code=row.station_code,
+            label=row.label,
+            signing_key=row.signing_key,
+            age_recipient=row.age_recipient,
+        )
+
+    def trusted(self) -> list[TrustedInfo]:
+        with self.ctx.db.read() as session:
+            rows = self._trusted_rows(session)
+        return [
+            TrustedInfo(self._card_of(r), r.trusted_by, r.trusted_at, r.revoked_at)
+            for r in sorted(rows, key=lambda r: (r.role, r.station_code, r.label))
+        ]
+
+    def _match(self, rows: Sequence[TrustedInstallation], value: str) -> list[TrustedInstallation]:
+        wanted = value.strip().upper()
+        return [
+            row
+            for row in rows
+            if wanted
+            and (
+                self._card_of(row).fingerprint.startswith(wanted)
+                or row.station_code.upper() == wanted
+                or any(d.upper().startswith(wanted) for d in row.device_ids)
+                or any(device_tag_for(uuid.UUID(d)) == wanted for d in row.device_ids)
+            )
+        ]
+
+    def revoke(self, value: str) -> list[KeyCard]:
+        """Withdraw trust from an installation (a lost or replaced laptop): its new
+        bundles are refused here, and the withdrawal travels in this laptop's bundles."""
+        with self.ctx.db.write_session() as session:
+            rows = self._match(self._trusted_rows(session), value)
+            if not rows:
+                raise NotFound(kind=Label(N_("laptop")), record_id=value)
+            table = table_of(TrustedInstallation)
+            for row in rows:
+                session.execute(
+                    update(table)
+                    .where(table.c.signing_key == row.signing_key)
+                    .values(revoked_at=self.ctx.clock())
+                )
+            return [self._card_of(row) for row in rows]
+
+    # ------------------------------------------------------------ sending
+
+    def _recipients(self, session: Session, to: Sequence[str] | None) -> list[TrustedInstallation]:
+        rows = [r for r in self._trusted_rows(session) if r.revoked_at is None]
+        if to:
+            chosen: dict[str, TrustedInstallation] = {}
+            for value in to:
+                matched = self._match(rows, value)
+                if not matched:
+                    raise ValidationError(
+                        [FieldError("to", MSG_UNKNOWN_RECIPIENT, {"value": value})]
+                    )
+                chosen.update({row.signing_key: row for row in matched})
+            return list(chosen.values())
+        if self.role() == ROLE_BUREAU:
+            raise ValidationError([FieldError("to", MSG_CHOOSE_RECIPIENTS, {"option": "--to"})])
+        station_id, _code = self._station()
+        found = [r for r in rows if r.role == ROLE_BUREAU or r.station_id == station_id]
+        if not found:
+            raise StationError(MSG_NO_RECIPIENTS, command="station-desktop keys trust CARD-FILE")
+        return found
+
+    def export(
+        self,
+        path: Path,
+        *,
+        full: bool = False,
+        to: Sequence[str] | None = None,
+        progress: Callable[[int, int], None] | None = None,
+    ) -> SendSummary:
+        """One bundle for the chosen (or the usual) recipients: everything they are not
+        known to hold, or everything with `full`."""
+        keys = self.keys()
+        card = self.card()
+        if card.role == ROLE_STATION and card.station_id is None:
+            raise StationError(MSG_NO_STATION_YET, command="station-desktop setup --station CODE")
+        with self.ctx.db.read() as session:
+            recipients = self._recipients(session, to)
+            held = ledger.holdings(session)
+            wanted = held
+            if not full:
+                peers = {
+                    row.signing_key: ledger.from_json(row.holds)
+                    for row in session.scalars(select(PeerHolding))
+                }
+                wanted = {}
+                for recipient in recipients:
+                    lacking = ledger.missing_for(peers.get(recipient.signing_key, {}), held)
+                    wanted = ledger.union(wanted, lacking)
+            stations = None
+            if card.role == ROLE_BUREAU:
+                stations = {r.station_id for r in recipients if r.role == ROLE_STATION}
+                if any(r.role == ROLE_BUREAU for r in recipients):
+                    stations = None  # another bureau installation receives everything
+            lines, counts, per_station = self._entry_lines(session, wanted, stations)
+            codes: dict[uuid.UUID | None, str] = dict(
+                session.execute(select(Station.id, Station.code)).tuples().all()
+            )
+            next_seq = int(get_local_state(session, BUNDLE_SEQ_KEY) or 0) + 1
+            manifest = {
+                "format": FORMAT,
+                "bundle_id": str(uuid.uuid4()),
+                "bundle_seq": next_seq,
+                "created_at": self.ctx.clock().astimezone(UTC).isoformat(),
+                "app_version": __version__,
+                "schema_revision": SCHEMA_HEAD,
+                "entry_schema": SCHEMA_VERSION,
+                "signer": card.to_json(),
+                "recipients": sorted(r.signing_key for r in recipients),
+                "holdings": ledger.to_json(held),
+                "installations": self._introductions(session, card),
+                "counts": dict(sorted(counts.items())),
+            }
+            written = write_bundle(
+                path, manifest, lines, keys, [r.age_recipient for r in recipients]
+            )
+        with self.ctx.db.write_session() as session:
+            set_local_state(session, BUNDLE_SEQ_KEY, str(next_seq))
+        if progress is not None:
+            progress(written.entries, written.entries)
+        return SendSummary(
+            path=path,
+            bytes=written.bytes,
+            entries=written.entries,
+            recipients=[
+                " ".join(p for p in (r.station_code, r.label) if p) or r.role for r in recipients
+            ],
+            per_station={codes.get(k, "") or "-": v for k, v in per_station.items()},
+        )
+
+    def _entry_lines(
+        self,
+        session: Session,
+        wanted: ledger.Holdings,
+        stations: set[uuid.UUID | None] | None,
+    ) -> tuple[list[bytes], dict[str, int], dict[uuid.UUID | None, int]]:
+        log = table_of(ChangeLogEntry)
+        lines: list[bytes] = []
+        counts: dict[str, int] = defaultdict(int)
+        per_station: dict[uuid.UUID | None, int] = defaultdict(int)
+        for device, ranges in sorted(wanted.items(), key=lambda item: str(item[0])):
+            for low, high in ranges:
+                query = (
+                    select(log)
+                    .where(log.c.device_id == device, log.c.seq.between(low, high))
+                    .order_by(log.c.seq)
+                )
+                if stations is not None:
+                    query = query.where(
+                        or_(
+                            log.c.station_id.in_([s for s in stations if s is not None]),
+                            log.c.station_id.is_(None),
+                            log.c.entity == "station",
+                        )
+                    )
+                for row in session.execute(query).mappings():
+                    lines.append(entry_json(dict(row)))
+                    counts[row["entity"]] += 1
+                    per_station[row["station_id"]] += 1
+        return lines, counts, per_station
+
+    def _introductions(self, session: Session, card: KeyCard) -> list[dict[str, Any]]:
+        """The installations this one vouches for, travelling with its bundles: a station
+        laptop names those of its own station; the bureau names every one (its signed
+        list). Withdrawn ones travel too, marked, so the withdrawal reaches everyone."""
+        rows = self._trusted_rows(session)
+        if card.role == ROLE_STATION:
+            rows = [r for r in rows if r.role == ROLE_STATION and r.station_id == card.station_id]
+        return [
+            {
+                **self._card_of(r).to_json(),
+                "revoked_at": r.revoked_at.isoformat() if r.revoked_at else None,
+            }
+            for r in rows
+            if r.trusted_by != INTRODUCED or card.role == ROLE_BUREAU
+        ]
+
+    # ------------------------------------------------------------ receiving
+
+    def import_bundles(
+        self, paths: Sequence[Path], progress: Callable[[str, int, int], None] | None = None
+    ) -> list[ReceiveReport]:
+        """Receive each file on its own: a refused file changes nothing and does not stop
+        the others. Files may come in any order, and again."""
+        reports = []
+        for path in paths:
+            try:
+                reports.append(self._import_one(path, progress))
+            except BundleRefused as refusal:
+                reports.append(ReceiveReport(path, STATUS_REFUSED, refusal))
+        return reports
+
+    def _origins(self, session: Session) -> dict[uuid.UUID, _Origin]:
+        origins: dict[uuid.UUID, _Origin] = {}
+        for row in self._trusted_rows(session):
+            for device in row.device_ids:
+                origins[uuid.UUID(device)] = _Origin(row.role, row.station_id)
+        card = self.card()
+        origins[self.ctx.device_id] = _Origin(card.role, card.station_id)
+        return origins
+
+    def _import_one(
+        self, path: Path, progress: Callable[[str, int, int], None] | None
+    ) -> ReceiveReport:
+        ciphertext = read_ciphertext(path)
+        identity = self.keys().identity
+        try:
+            verified = self._verify(path, ciphertext, identity)
+        except _AlreadyReceived:
+            return ReceiveReport(path, STATUS_ALREADY)
+        with self.ctx.db.write_session() as session:
+            report = self._apply(session, path, ciphertext, identity, verified, progress)
+        return report
+
+    def _check_manifest(
+        self,
+        session: Session,
+        path: Path,
+        manifest: dict[str, Any],
+        manifest_bytes: bytes,
+        signature: bytes,
+    ) -> KeyCard:
+        def refuse(message: str, **params: Any) -> BundleRefused:
+            return BundleRefused(message, path=str(path), **params)
+
+        if manifest.get("format") != FORMAT:
+            raise refuse(
+                BundleRefused.NEWER if _newer(manifest.get("format")) else BundleRefused.DAMAGED
+            )
+        try:
+            signer = KeyCard.from_json(manifest.get("signer"))
+        except (ValueError, TypeError):
+            raise refuse(BundleRefused.DAMAGED) from None
+        if not verify(signer.signing_key, signature, SIGNATURE_CONTEXT + manifest_bytes):
+            raise refuse(BundleRefused.TAMPERED)
+        entry_schema = manifest.get("entry_schema")
+        revision = manifest.get("schema_revision")
+        if (
+            not isinstance(entry_schema, int)
+            or entry_schema > SCHEMA_VERSION
+            or (revision != SCHEMA_HEAD and revision not in known_revisions())
+        ):
+            raise refuse(BundleRefused.NEWER)
+        row = session.execute(
+            select(TrustedInstallation).where(TrustedInstallation.signing_key == signer.signing_key)
+        ).scalar_one_or_none()
+        if row is None:
+            raise refuse(
+                BundleRefused.UNKNOWN_SIGNER,
+                device=" ".join(p for p in (signer.station_code, signer.label) if p),
+                fingerprint=signer.fingerprint,
+                command="station-desktop keys trust CARD-FILE",
+            )
+        if row.revoked_at is not None:
+            raise refuse(BundleRefused.REVOKED, device=signer.label or signer.station_code)
+        if signer.role != row.role or (
+            row.station_id is not None and signer.station_id != row.station_id
+        ):
+            raise refuse(BundleRefused.NOT_ALLOWED, reason="role or station")
+        if not isinstance(manifest.get("bundle_id"), str):
+            raise refuse(BundleRefused.DAMAGED)
+        try:
+            bundle_id = uuid.UUID(manifest["bundle_id"])
+            ledger.from_json(manifest.get("holdings"))
+            datetime.fromisoformat(str(manifest.get("created_at")))
+            if not isinstance(manifest.get("bundle_seq"), int):
+                raise ValueError("bundle_seq")
+            if not isinstance(manifest.get("installations"), list):
+                raise ValueError("installations")
+        except (ValueError, TypeError):
+            raise refuse(BundleRefused.DAMAGED) from None
+        if session.get(ReceivedBundle, bundle_id) is not None:
+            raise _AlreadyReceived
+        return signer
+
+    def _verify(self, path: Path, ciphertext: bytes, identity: Any) -> _Verified:
+        """The first pass: read everything, check everything, write nothing."""
+        holder: dict[str, Any] = {}
+        with self.ctx.db.read() as session:
+            origins = self._origins(session)
+
+            def on_manifest(manifest: dict[str, Any], raw: bytes, signature: bytes) -> None:
+                signer = self._check_manifest(session, path, manifest, raw, signature)
+                holder["verified"] = _Verified(manifest, raw, signer)
+                holder["signer_origin"] = _Origin(signer.role, signer.station_id)
+                # What the signer is now (checked against what it was trusted as) decides
+                # for every device it has written under.
+                trusted = session.get(TrustedInstallation, signer.signing_key)
+                for device in {*(trusted.device_ids if trusted else []), str(signer.device_id)}:
+                    origins[uuid.UUID(device)] = holder["signer_origin"]
+
+            def on_line(line: bytes, number: int) -> None:
+                try:
+                    entry = parse_entry(line, number)
+                except BadEntry as bad:
+                    raise BundleRefused(
+                        BundleRefused.BAD_CONTENT, path=str(path), line=number, reason=bad.reason
+                    ) from None
+                reason = _not_allowed(entry, origins.get(entry.device_id, holder["signer_origin"]))
+                if reason:
+                    raise BundleRefused(BundleRefused.NOT_ALLOWED, path=str(path), reason=reason)
+
+            try:
+                read_bundle(path, ciphertext, identity, on_manifest, on_line)
+            except _AlreadyReceived:
+                raise
+        verified: _Verified = holder["verified"]
+        verified.entries = int(verified.manifest.get("entries") or 0)
+        return verified
+
+    def _apply(
+        self,
+        session: Session,
+        path: Path,
+        ciphertext: bytes,
+        identity: Any,
+        verified: _Verified,
+        progress: Callable[[str, int, int], None] | None,
+    ) -> ReceiveReport:
+        """The second pass, in the import's one transaction: the same stream again (the
+        file is in memory: it cannot change between the passes), now written."""
+        now = self.ctx.clock()
+        report = ReceiveReport(path, STATUS_IMPORTED)
+        touched: dict[str, set[uuid.UUID]] = defaultdict(set)
+        origins: dict[tuple[str, str], OriginCount] = {}
+        newest_by_device: dict[uuid.UUID, datetime] = {}
+        max_hlc = 0
+        batch: list[Entry] = []
+        stations: dict[uuid.UUID | None, str] = dict(
+            session.execute(select(Station.id, Station.code)).tuples().all()
+        )
+
+        def flush() -> None:
+            nonlocal max_hlc
+            new = _insert_new(session, batch)
+            for entry in batch:
+                key = (device_tag_for(entry.device_id), stations.get(entry.station_id, "") or "-")
+                count = origins.setdefault(key, OriginCount(*key))
+                if (entry.device_id, entry.seq) in new:
+                    count.new += 1
+                    touched[entry.entity].add(entry.record_id)
+                else:
+                    count.known += 1
+                wall = entry.row["wall_time"]
+                if wall > now + CLOCK_SLACK:
+                    newest_by_device[entry.device_id] = max(
+                        wall, newest_by_device.get(entry.device_id, wall)
+                    )
+                elif (entry.row["hlc"] >> 16) <= int((now + CLOCK_SLACK).timestamp() * 1000):
+                    max_hlc = max(max_hlc, entry.row["hlc"])
+            report.entries += len(batch)
+            report.new_entries += len(new)
+            if progress is not None:
+                progress(str(path), report.entries, verified.entries)
+            batch.clear()
+
+        def on_manifest(manifest: dict[str, Any], raw: bytes, signature: bytes) -> None:
+            del manifest, signature
+            if raw != verified.manifest_bytes:
+                raise BundleRefused(BundleRefused.TAMPERED, path=str(path))
+
+        def on_line(line: bytes, number: int) -> None:
+            batch.append(parse_entry(line, number))
+            if len(batch) >= BATCH:
+                flush()
+
+        read_bundle(path, ciphertext, identity, on_manifest, on_line)
+        flush()
+        for entity, record_id in session.execute(
+            select(PendingRecord.entity, PendingRecord.record_id)
+        ):
+            touched[entity].add(record_id)
+        merged = merge_records(session, touched, now)
+        self._reindex(session, merged.residents)
+        self._after_import(session, verified, now, report, max_hlc)
+        report.signer = " ".join(
+            p for p in (verified.signer.station_code, verified.signer.label) if p
+        )
+        report.origins = sorted(origins.values(), key=lambda o: (o.station, o.device_tag))
+        report.new_records = merged.inserted
+        report.updated_records = merged.updated
+        report.conflicts = _count(session, SyncConflict)
+        report.pending = _count(session, PendingRecord)
+        report.gaps = self._gaps(session, stations)
+        report.clock_warnings = [
+            ClockWarning(device_tag_for(d), "", t) for d, t in sorted(newest_by_device.items())
+        ]
+        return report
+
+    def _reindex(self, session: Session, residents: set[uuid.UUID]) -> None:
+        ids = sorted(residents)
+        for start in range(0, len(ids), 500):
+            rows = list(
+                session.scalars(select(Resident).where(Resident.id.in_(ids[start : start + 500])))
+            )
+            index_residents(session, self.ctx.keys, rows)
+            for row in rows:
+                session.expunge(row)
+
+    def _after_import(
+        self,
+        session: Session,
+        verified: _Verified,
+        now: datetime,
+        report: ReceiveReport,
+        max_hlc: int,
+    ) -> None:
+        manifest, signer = verified.manifest, verified.signer
+        self._learn_installations(session, signer, manifest.get("installations") or [])
+        # The signer keeps its key when its device id changes (a restore): remember both.
+        self._remember(session, signer, INTRODUCED, revoked_at=None)
+        holds = ledger.to_json(ledger.from_json(manifest["holdings"]))
+        peer = session.get(PeerHolding, signer.signing_key)
+        if peer is None:
+            session.execute(
+                insert(PeerHolding).values(
+                    signing_key=signer.signing_key, holds=holds, updated_at=now
+                )
+            )
+        else:
+            merged = ledger.union(ledger.from_json(peer.holds), ledger.from_json(holds))
+            session.execute(
+                update(PeerHolding)
+                .where(PeerHolding.signing_key == signer.signing_key)
+                .values(holds=ledger.to_json(merged), updated_at=now)
+            )
+        session.execute(
+            insert(ReceivedBundle).values(
+                bundle_id=uuid.UUID(manifest["bundle_id"]),
+                signing_key=signer.signing_key,
+                source_device_id=signer.device_id,
+                bundle_seq=int(manifest["bundle_seq"]),
+                created_at=datetime.fromisoformat(manifest["created_at"]),
+                received_at=now,
+                entries=report.entries,
+                new_entries=report.new_entries,
+            )
+        )
+        if max_hlc:
+            local = int(get_local_state(session, "hlc") or 0)
+            set_local_state(session, "hlc", str(max(local, max_hlc)))
+
+    def _learn_installations(self, session: Session, signer: KeyCard, cards: Sequence[Any]) -> None:
+        """What the signer vouches for: the bureau's list is trusted as the bureau's; a
+        station laptop may introduce laptops of its own station."""
+        own = self.keys().signing_key
+        for data in cards:
+            try:
+                card = KeyCard.from_json({k: v for k, v in data.items() if k != "revoked_at"})
+                revoked = data.get("revoked_at")
+                revoked_at = datetime.fromisoformat(revoked) if revoked else None
+            except (ValueError, TypeError, AttributeError):
+                continue  # an introduction it cannot read is ignored, not trusted
+            if card.signing_key in (own, signer.signing_key):
+                continue
+            if signer.role == ROLE_BUREAU:
+                self._remember(session, card, TRUSTED_BY_BUREAU, revoked_at=revoked_at)
+            elif card.role == ROLE_STATION and card.station_id == signer.station_id:
+                existing = session.get(TrustedInstallation, card.signing_key)
+                if existing is None or existing.station_id == signer.station_id:
+                    self._remember(session, card, INTRODUCED, revoked_at=revoked_at)
+
+    def _gaps(self, session: Session, stations: Mapping[Any, str]) -> list[Gap]:
+        held = ledger.holdings(session)
+        held.pop(REFERENCE_DEVICE, None)  # numbered by code: sparse on purpose
+        gaps = ledger.gaps(held)
+        station_of = dict(
+            session.execute(
+                select(ChangeLogEntry.device_id, func.max(ChangeLogEntry.station_id)).group_by(
+                    ChangeLogEntry.device_id
+                )
+            ).all()
+        )
+        return [
+            Gap(device_tag_for(device), stations.get(station_of.get(device), "") or "-", low, high)
+            for device, ranges in sorted(gaps.items(), key=lambda item: str(item[0]))
+            for low, high in ranges
+        ]
+
+    # ------------------------------------------------------------ status
+
+    def gaps(self) -> list[Gap]:
+        with self.ctx.db.read() as session:
+            stations: dict[uuid.UUID | None, str] = dict(
+                session.execute(select(Station.id, Station.code)).tuples().all()
+            )
+            return self._gaps(session, stations)
+
+    def received_up_to(self) -> dict[str, datetime]:
+        """Per station, the time of the newest change held here: "data received up to"."""
+        with self.ctx.db.read() as session:
+            rows = session.execute(
+                select(Station.code, func.max(ChangeLogEntry.wall_time))
+                .join(Station, Station.id == ChangeLogEntry.station_id)
+                .where(ChangeLogEntry.device_id != REFERENCE_DEVICE)
+                .group_by(Station.code)
+            ).all()
+        return {code: when for code, when in rows}
+
+    # ------------------------------------------------------------ conflicts
+
+    def conflicts(self) -> list[ConflictView]:
+        with self.ctx.db.read() as session:
+            rows = list(
+                session.scalars(
+                    select(SyncConflict).order_by(
+                        SyncConflict.detected_at, SyncConflict.entity, SyncConflict.record_id
+                    )
+                )
+            )
+            return [self._view(session, row) for row in rows]
+
+    def conflict(self, conflict_id: str) -> ConflictView:
+        entity, record_id, name = _parse_conflict_id(conflict_id)
+        with self.ctx.db.read() as session:
+            row = session.get(SyncConflict, (entity, record_id, name))
+            if row is None:
+                raise ValidationError([FieldError("conflict", MSG_NOT_A_CONFLICT)])
+            return self._view(session, row)
+
+    def _view(self, session: Session, row: SyncConflict) -> ConflictView:
+        model = REPLICATED_MODELS[row.entity]
+        column = {c.name: c for c in logged_columns(model)}[row.field]
+        entries = load_entries(session, row.entity, [row.record_id])[row.record_id]
+        by_change = {e.change: e for e in entries}
+        staff = dict(session.execute(select(Staff.id, Staff.name_zh)).all())
+        staff_bo = dict(session.execute(select(Staff.id, Staff.name_bo)).all())
+        log = table_of(ChangeLogEntry)
+        meta = {
+            f"{d}:{s}": (actor, station)
+            for d, s, actor, station in session.execute(
+                select(log.c.device_id, log.c.seq, log.c.actor_id, log.c.station_id).where(
+                    log.c.entity == row.entity, log.c.record_id == row.record_id
+                )
+            )
+        }
+        stations: dict[uuid.UUID | None, str] = dict(
+            session.execute(select(Station.id, Station.code)).tuples().all()
+        )
+        now = self.ctx.clock()
+
+        def value_of(entry: LogEntry) -> Any:
+            if row.field in entry.fields:
+                return decode_value(column, entry.fields[row.field])
+            return None
+
+        def described(entry: LogEntry) -> ConflictValue:
+            actor, station = meta.get(entry.change, (None, None))
+            name = staff.get(actor) or staff_bo.get(actor) or "" if actor else ""
+            return ConflictValue(
+                change_id=entry.change,
+                value=value_of(entry),
+                actor=name,
+                device_tag=device_tag_for(entry.device_id),
+                station=stations.get(station, "") or "",
+                wall_time=entry.wall_time,
+                clock_suspect=entry.wall_time > now + CLOCK_SLACK,
+            )
+
+        heads = [by_change[c] for c in row.heads if c in by_change]
+        touching = [e for e in entries if e.op == OP_INSERT or row.field in e.fields]
+        history = [described(e) for e in sorted(touching, key=lambda e: e.order)]
+        base = None
+        if row.kind != KIND_WITHDRAWN:
+            ancestors = ancestor_sets(entries)
+            index = {e.change: i for i, e in enumerate(entries)}
+            common = [
+                e
+                for e in touching
+                if all(ancestors[index[h.change]] >> index[e.change] & 1 for h in heads)
+            ]
+            if common:
+                base = value_of(max(common, key=lambda e: e.order))
+        record = session.get(model, row.record_id)
+        return ConflictView(
+            id=f"{row.entity}:{row.record_id}:{row.field}",
+            entity=row.entity,
+            record_id=row.record_id,
+            record=_record_label(record),
+            field=row.field,
+            kind=row.kind,
+            shown=getattr(record, row.field, None),
+            values=[described(h) for h in sorted(heads, key=lambda e: e.order, reverse=True)],
+            base=base,
+            history=history,
+        )
+
+    def resolve(self, conflict_id: str, *, keep: str | None = None, value: Any = None) -> None:
+        """Settle a conflict: keep one of its values (its change id) or give another. It is
+        an ordinary change whose parents are all the record's heads, so it travels to
+        every laptop and the conflict disappears there too."""
+        entity, record_id, name = _parse_conflict_id(conflict_id)
+        if (keep is None) == (value is None):
+            raise ValidationError(
+                [FieldError("conflict", MSG_KEEP_OR_VALUE, {"keep": "--keep", "value": "--value"})]
+            )
+        model = REPLICATED_MODELS[entity]
+        column = {c.name: c for c in logged_columns(model)}[name]
+        with self.ctx.uow() as uow:
+            row = uow.session.get(SyncConflict, (entity, record_id, name))
+            if row is None:
+                raise ValidationError([FieldError("conflict", MSG_NOT_A_CONFLICT)])
+            if keep is not None:
+                if keep not in row.heads:
+                    raise ValidationError([FieldError("keep", MSG_NOT_A_HEAD, {"value": keep})])
+                entries = load_entries(uow.session, entity, [record_id])[record_id]
+                chosen = next(e for e in entries if e.change == keep)
+                encoded = chosen.fields.get(name)
+                if encoded is None and chosen.op == OP_INSERT:
+                    encoded = encode_value(None)
+                new_value = decode_value(column, encoded)
+            else:
+                new_value = _typed_value(entity, name, column, value, self.ctx.today())
+            uow.update(model, record_id, {name: new_value}, force=True)
+            merge_records(uow.session, {entity: {record_id}}, self.ctx.clock())
+            if entity == "resident":
+                self._reindex(uow.session, {record_id})
+
+
+def _count(session: Session, model: type[Any]) -> int:
+    return int(session.execute(select(func.count()).select_from(model)).scalar_one())
+
+
+def _newer(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and value > FORMAT
+
+
+def _not_allowed(entry: Entry, origin: _Origin) -> str:
+    """Why the maker of `entry` may not make it ("" when it may): a station's laptops
+    write only for their own station; only the bureau writes other stations' records; the
+    bundled reference list travels only in the exact form every installation seeds it."""
+    if entry.device_id == REFERENCE_DEVICE:
+        seeded = entry.row["op"] == OP_INSERT and not entry.row["parents"]
+        if seeded and is_reference_entry(
+            entry.device_id, entry.seq, entry.entity, entry.record_id, entry.row["fields"]
+        ):
+            return ""
+        return "the reference list"
+    if origin.role == ROLE_BUREAU:
+        return ""
+    if entry.entity == "station":
+        return "" if entry.record_id == origin.station_id else "the list of stations"
+    if entry.station_id != origin.station_id:
+        return "changes for another station"
+    station = entry.row["fields"].get("station_id")
+    if station is not None and station != str(origin.station_id):
+        return "records of another station"
+    return ""
+
+
+def _insert_new(session: Session, entries: Sequence[Entry]) -> set[tuple[uuid.UUID, int]]:
+    """Add the entries this log does not hold yet; returns their (device, seq)."""
+    if not entries:
+        return set()
+    log = table_of(ChangeLogEntry)
+    by_device: dict[uuid.UUID, list[int]] = defaultdict(list)
+    for entry in entries:
+        by_device[entry.device_id].append(entry.seq)
+    present: set[tuple[uuid.UUID, int]] = set()
+    for device, seqs in by_device.items():
+        found = session.execute(
+            select(log.c.seq).where(
+                and_(log.c.device_id == device, log.c.seq.between(min(seqs), max(seqs)))
+            )
+        ).scalars()
+        present.update((device, seq) for seq in found)
+    fresh: dict[tuple[uuid.UUID, int], Entry] = {}
+    for entry in entries:
+        key = (entry.device_id, entry.seq)
+        if key not in present:
+            fresh.setdefault(key, entry)
+    if fresh:
+        session.execute(insert(log), [entry.row for entry in fresh.values()])
+    return set(fresh)
+
+
+def _parse_conflict_id(conflict_id: str) -> tuple[str, uuid.UUID, str]:
+    try:
+        entity, record, name = conflict_id.split(":")
+        record_id = uuid.UUID(record)
+        if entity not in REPLICATED_MODELS or name not in {
+            c.name for c in logged_columns(REPLICATED_MODELS[entity])
+        }:
+            raise ValueError(conflict_id)
+    except ValueError:
+        raise ValidationError([FieldError("conflict", MSG_NOT_A_CONFLICT)]) from None
+    return entity, record_id, name
+
+
+def _typed_value(entity: str, name: str, column: Any, value: Any, today: Any) -> Any:
+    """A value a person typed for a field, checked by the field's own form rules."""
+    for form in FORMS_OF_TABLES.get(entity, ()):
+        if name in form.keys:
+            cleaned = Cleaned()
+            clean_field(form.field(name), value, cleaned, today=today)
+            if cleaned.errors:
+                raise ValidationError(
+                    [FieldError("value", e.message, e.params) for e in cleaned.errors]
+                )
+            return cleaned.values[name]
+    try:
+        return decode_value(column, value)
+    except (ValueError, TypeError):
+        raise ValidationError(
+            [FieldError("value", N_("Choose one of the listed options."))]
+        ) from None
+
+
+def _record_label(record: Any) -> str:
+    """A short name for the record a conflict is on (a resident's names, a case number)."""
+    if record is None:
+        return ""
+    for names in (("name_bo", "name_zh"), ("case_number",), ("title",), ("code",)):
+        parts = [str(getattr(record, n, "") or "") for n in names]
+        if any(parts):
+            return " / ".join(p for p in parts if p)
+    return str(record.id)
+
+
+__all__ = ["ConflictView", "ReceiveReport", "SendSummary", "SyncService", "TrustedInfo"]
