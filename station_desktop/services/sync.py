@@ -460,9 +460,7 @@ class SyncService:
                 if any(r.role == ROLE_BUREAU for r in recipients):
                     stations = None  # another bureau installation receives everything
             lines, counts, per_station = self._entry_lines(session, wanted, stations)
-            codes: dict[uuid.UUID | None, str] = dict(
-                session.execute(select(Station.id, Station.code)).tuples().all()
-            )
+            codes: dict[uuid.UUID | None, str] = _station_codes(session)
             next_seq = int(get_local_state(session, BUNDLE_SEQ_KEY) or 0) + 1
             manifest = {
                 "format": FORMAT,
@@ -693,9 +691,7 @@ class SyncService:
         newest_by_device: dict[uuid.UUID, datetime] = {}
         max_hlc = 0
         batch: list[Entry] = []
-        stations: dict[uuid.UUID | None, str] = dict(
-            session.execute(select(Station.id, Station.code)).tuples().all()
-        )
+        stations: dict[uuid.UUID | None, str] = _station_codes(session)
 
         def flush() -> None:
             nonlocal max_hlc
@@ -848,9 +844,7 @@ class SyncService:
 
     def gaps(self) -> list[Gap]:
         with self.ctx.db.read() as session:
-            stations: dict[uuid.UUID | None, str] = dict(
-                session.execute(select(Station.id, Station.code)).tuples().all()
-            )
+            stations: dict[uuid.UUID | None, str] = _station_codes(session)
             return self._gaps(session, stations)
 
     def received_up_to(self) -> dict[str, datetime]:
@@ -901,9 +895,7 @@ class SyncService:
                 )
             )
         }
-        stations: dict[uuid.UUID | None, str] = dict(
-            session.execute(select(Station.id, Station.code)).tuples().all()
-        )
+        stations: dict[uuid.UUID | None, str] = _station_codes(session)
         now = self.ctx.clock()
 
         def value_of(entry: LogEntry) -> Any:
@@ -982,6 +974,10 @@ class SyncService:
             merge_records(uow.session, {entity: {record_id}}, self.ctx.clock())
             if entity == "resident":
                 self._reindex(uow.session, {record_id})
+
+
+def _station_codes(session: Session) -> dict[uuid.UUID | None, str]:
+    return {sid: code for sid, code in session.execute(select(Station.id, Station.code))}
 
 
 def _count(session: Session, model: type[Any]) -> int:

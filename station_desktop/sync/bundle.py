@@ -43,7 +43,8 @@ AGE_HEADER = b"age-encryption.org/v1"
 MAX_BUNDLE_BYTES = 1 << 30
 MAX_MANIFEST_BYTES = 8 << 20
 MAX_SIGNATURE_BYTES = 128
-MAX_EXPANSION = 64  # decompressed payload at most 64× its compressed size (plus 16 MiB)
+MAX_EXPANSION = 64  # decompressed payload at most 64× its compressed size, plus a slack
+EXPANSION_SLACK = 16 << 20
 MAX_PLAIN_PAYLOAD = 8 << 30
 BUNDLE_SUFFIX = ".sdbundle"
 
@@ -258,7 +259,7 @@ class BundleReader:
             if length != self._manifest.get("payload_bytes"):
                 raise self.refuse(BundleRefused.TAMPERED)
             self._payload_left = length
-            self._plain_limit = min(MAX_PLAIN_PAYLOAD, length * MAX_EXPANSION + (16 << 20))
+            self._plain_limit = min(MAX_PLAIN_PAYLOAD, length * MAX_EXPANSION + EXPANSION_SLACK)
             self._stage = "payload" if length else "end"
 
     def _payload(self, chunk: bytes) -> None:
@@ -342,5 +343,7 @@ def read_bundle(
     except pyrage.DecryptError as error:
         if "No matching keys" in str(error):
             raise BundleRefused(BundleRefused.NOT_FOR_US, path=str(path)) from None
+        raise BundleRefused(BundleRefused.DAMAGED, path=str(path)) from None
+    except (OSError, ValueError):  # a damaged or cut age stream ("decryption error")
         raise BundleRefused(BundleRefused.DAMAGED, path=str(path)) from None
     return reader.finish()
