@@ -59,8 +59,8 @@ from station_desktop.sync import ledger
 from station_desktop.sync.bundle import (
     SIGNATURE_CONTEXT,
     BundleRefused,
+    check_file,
     read_bundle,
-    read_ciphertext,
     write_bundle,
 )
 from station_desktop.sync.entries import FORMS_OF_TABLES, BadEntry, Entry, entry_json, parse_entry
@@ -75,8 +75,13 @@ from station_desktop.sync.keys import (
 )
 from station_desktop.sync.merge import (
     KIND_WITHDRAWN,
+    MERGE_CHUNK,
     LogEntry,
+    Merger,
+    MergeResult,
     ancestor_sets,
+    chunks,
+    dependency_order,
     load_entries,
     merge_records,
 )
@@ -567,14 +572,14 @@ class SyncService:
     def _import_one(
         self, path: Path, progress: Callable[[str, int, int], None] | None
     ) -> ReceiveReport:
-        ciphertext = read_ciphertext(path)
+        check_file(path)
         identity = self.keys().identity
         try:
-            verified = self._verify(path, ciphertext, identity)
+            verified = self._verify(path, identity)
         except _AlreadyReceived:
             return ReceiveReport(path, STATUS_ALREADY)
         with self.ctx.db.write_session() as session:
-            report = self._apply(session, path, ciphertext, identity, verified, progress)
+            report = self._apply(session, path, identity, verified, progress)
         return report
 
     def _check_manifest(
@@ -638,38 +643,51 @@ class SyncService:
             raise _AlreadyReceived
         return signer
 
-    def _verify(self, path: Path, ciphertext: bytes, identity: Any) -> _Verified:
-        """The first pass: read everything, check everything, write nothing."""
-        holder: dict[str, Any] = {}
+    def _entry_check(
+        self, session: Session, path: Path
+    ) -> tuple[Callable[[KeyCard], None], Callable[[bytes, int], Entry]]:
+        """What both readings of a bundle check: each entry is well formed and its maker
+        may make it (a station's laptops only for their station). The first callable is
+        told the signer once the manifest is checked."""
+        origins = self._origins(session)
+        signer_origin: list[_Origin] = []
+
+        def know_signer(signer: KeyCard) -> None:
+            origin = _Origin(signer.role, signer.station_id)
+            signer_origin.append(origin)
+            # What the signer is now (checked against what it was trusted as) decides for
+            # every device it has written under.
+            trusted = session.get(TrustedInstallation, signer.signing_key)
+            for device in {*(trusted.device_ids if trusted else []), str(signer.device_id)}:
+                origins[uuid.UUID(device)] = origin
+
+        def check(line: bytes, number: int) -> Entry:
+            try:
+                entry = parse_entry(line, number)
+            except BadEntry as bad:
+                raise BundleRefused(
+                    BundleRefused.BAD_CONTENT, path=str(path), line=number, reason=bad.reason
+                ) from None
+            reason = _not_allowed(entry, origins.get(entry.device_id, signer_origin[0]))
+            if reason:
+                raise BundleRefused(BundleRefused.NOT_ALLOWED, path=str(path), reason=reason)
+            return entry
+
+        return know_signer, check
+
+    def _verify(self, path: Path, identity: Any) -> _Verified:
+        """The first reading: check everything, write nothing."""
+        holder: list[_Verified] = []
         with self.ctx.db.read() as session:
-            origins = self._origins(session)
+            know_signer, check = self._entry_check(session, path)
 
             def on_manifest(manifest: dict[str, Any], raw: bytes, signature: bytes) -> None:
                 signer = self._check_manifest(session, path, manifest, raw, signature)
-                holder["verified"] = _Verified(manifest, raw, signer)
-                holder["signer_origin"] = _Origin(signer.role, signer.station_id)
-                # What the signer is now (checked against what it was trusted as) decides
-                # for every device it has written under.
-                trusted = session.get(TrustedInstallation, signer.signing_key)
-                for device in {*(trusted.device_ids if trusted else []), str(signer.device_id)}:
-                    origins[uuid.UUID(device)] = holder["signer_origin"]
+                holder.append(_Verified(manifest, raw, signer))
+                know_signer(signer)
 
-            def on_line(line: bytes, number: int) -> None:
-                try:
-                    entry = parse_entry(line, number)
-                except BadEntry as bad:
-                    raise BundleRefused(
-                        BundleRefused.BAD_CONTENT, path=str(path), line=number, reason=bad.reason
-                    ) from None
-                reason = _not_allowed(entry, origins.get(entry.device_id, holder["signer_origin"]))
-                if reason:
-                    raise BundleRefused(BundleRefused.NOT_ALLOWED, path=str(path), reason=reason)
-
-            try:
-                read_bundle(path, ciphertext, identity, on_manifest, on_line)
-            except _AlreadyReceived:
-                raise
-        verified: _Verified = holder["verified"]
+            read_bundle(path, identity, on_manifest, check)
+        verified = holder[0]
         verified.entries = int(verified.manifest.get("entries") or 0)
         return verified
 
@@ -677,31 +695,34 @@ class SyncService:
         self,
         session: Session,
         path: Path,
-        ciphertext: bytes,
         identity: Any,
         verified: _Verified,
         progress: Callable[[str, int, int], None] | None,
     ) -> ReceiveReport:
-        """The second pass, in the import's one transaction: the same stream again (the
-        file is in memory: it cannot change between the passes), now written."""
+        """The second reading, in the import's one transaction: the same checks, now
+        written. Should the file have changed since the first reading, its checks fail
+        here and the transaction is rolled back whole."""
         now = self.ctx.clock()
         report = ReceiveReport(path, STATUS_IMPORTED)
-        touched: dict[str, set[uuid.UUID]] = defaultdict(set)
+        new_ranges: dict[str, ledger.Holdings] = defaultdict(dict)
         origins: dict[tuple[str, str], OriginCount] = {}
         newest_by_device: dict[uuid.UUID, datetime] = {}
         max_hlc = 0
         batch: list[Entry] = []
         stations: dict[uuid.UUID | None, str] = _station_codes(session)
+        know_signer, check = self._entry_check(session, path)
+        know_signer(verified.signer)
 
         def flush() -> None:
             nonlocal max_hlc
             new = _insert_new(session, batch)
+            fresh: dict[str, dict[uuid.UUID, list[int]]] = defaultdict(lambda: defaultdict(list))
             for entry in batch:
                 key = (device_tag_for(entry.device_id), stations.get(entry.station_id, "") or "-")
                 count = origins.setdefault(key, OriginCount(*key))
                 if (entry.device_id, entry.seq) in new:
                     count.new += 1
-                    touched[entry.entity].add(entry.record_id)
+                    fresh[entry.entity][entry.device_id].append(entry.seq)
                 else:
                     count.known += 1
                 wall = entry.row["wall_time"]
@@ -711,6 +732,9 @@ class SyncService:
                     )
                 elif (entry.row["hlc"] >> 16) <= int((now + CLOCK_SLACK).timestamp() * 1000):
                     max_hlc = max(max_hlc, entry.row["hlc"])
+            for entity, by_device in fresh.items():
+                added = {device: ledger.ranges_of(seqs) for device, seqs in by_device.items()}
+                new_ranges[entity] = ledger.union(new_ranges[entity], added)
             report.entries += len(batch)
             report.new_entries += len(new)
             if progress is not None:
@@ -723,18 +747,13 @@ class SyncService:
                 raise BundleRefused(BundleRefused.TAMPERED, path=str(path))
 
         def on_line(line: bytes, number: int) -> None:
-            batch.append(parse_entry(line, number))
+            batch.append(check(line, number))
             if len(batch) >= BATCH:
                 flush()
 
-        read_bundle(path, ciphertext, identity, on_manifest, on_line)
+        read_bundle(path, identity, on_manifest, on_line)
         flush()
-        for entity, record_id in session.execute(
-            select(PendingRecord.entity, PendingRecord.record_id)
-        ):
-            touched[entity].add(record_id)
-        merged = merge_records(session, touched, now)
-        self._reindex(session, merged.residents)
+        merged = self._merge_new(session, new_ranges, now)
         self._after_import(session, verified, now, report, max_hlc)
         report.signer = " ".join(
             p for p in (verified.signer.station_code, verified.signer.label) if p
@@ -749,6 +768,38 @@ class SyncService:
             ClockWarning(device_tag_for(d), "", t) for d, t in sorted(newest_by_device.items())
         ]
         return report
+
+    def _merge_new(
+        self, session: Session, new_ranges: Mapping[str, ledger.Holdings], now: datetime
+    ) -> MergeResult:
+        """Recompute, table by table in the order references need, the records the new
+        entries touch, and those still waiting from earlier imports: a chunk at a time, so
+        a bundle of any size is merged in bounded memory."""
+        log = table_of(ChangeLogEntry)
+        merger = Merger(session, now, lambda ids: self._reindex(session, set(ids)))
+        for entity in dependency_order():
+            waiting = list(
+                session.scalars(
+                    select(PendingRecord.record_id).where(PendingRecord.entity == entity)
+                )
+            )
+            for chunk in chunks(waiting, MERGE_CHUNK):
+                merger.merge(entity, chunk)
+            for device, ranges in new_ranges.get(entity, {}).items():
+                for low, high in ranges:
+                    for start in range(low, high + 1, MERGE_CHUNK):
+                        ids = session.scalars(
+                            select(log.c.record_id)
+                            .where(
+                                log.c.device_id == device,
+                                log.c.seq.between(start, min(high, start + MERGE_CHUNK - 1)),
+                                log.c.entity == entity,
+                            )
+                            .distinct()
+                        ).all()
+                        if ids:
+                            merger.merge(entity, list(ids))
+        return merger.result
 
     def _reindex(self, session: Session, residents: set[uuid.UUID]) -> None:
         ids = sorted(residents)
@@ -971,9 +1022,12 @@ class SyncService:
             else:
                 new_value = _typed_value(entity, name, column, value, self.ctx.today())
             uow.update(model, record_id, {name: new_value}, force=True)
-            merge_records(uow.session, {entity: {record_id}}, self.ctx.clock())
-            if entity == "resident":
-                self._reindex(uow.session, {record_id})
+            merge_records(
+                uow.session,
+                {entity: {record_id}},
+                self.ctx.clock(),
+                lambda ids: self._reindex(uow.session, set(ids)),
+            )
 
 
 def _station_codes(session: Session) -> dict[uuid.UUID | None, str]:

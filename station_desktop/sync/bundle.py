@@ -24,7 +24,7 @@ import zlib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import Any
 
 import pyrage
 from pyrage import x25519
@@ -167,7 +167,7 @@ class _Stop(Exception):
 
 
 ManifestCheck = Callable[[dict[str, Any], bytes, bytes], None]
-LineHandler = Callable[[bytes, int], None]
+LineHandler = Callable[[bytes, int], object]
 
 
 class BundleReader:
@@ -308,36 +308,35 @@ class BundleReader:
         return self._manifest
 
 
-def read_ciphertext(path: Path) -> bytes:
-    """The file's bytes, if it can be a bundle at all (size, age header)."""
+def check_file(path: Path) -> None:
+    """Whether the file can be a bundle at all (a file, its size, the age header)."""
     try:
-        size = path.stat().st_size
-        if size > MAX_BUNDLE_BYTES:
+        if path.stat().st_size > MAX_BUNDLE_BYTES:
             raise BundleRefused(
                 BundleRefused.TOO_LARGE, path=str(path), limit=MAX_BUNDLE_BYTES >> 20
             )
         with path.open("rb") as handle:
-            data = handle.read()
+            header = handle.read(len(AGE_HEADER))
     except OSError as error:
         raise BundleRefused(BundleRefused.NOT_A_BUNDLE, path=str(path)) from error
-    if not data.startswith(AGE_HEADER):
+    if header != AGE_HEADER:
         raise BundleRefused(BundleRefused.NOT_A_BUNDLE, path=str(path))
-    return data
 
 
 def read_bundle(
     path: Path,
-    ciphertext: bytes,
     identity: x25519.Identity,
     on_manifest: ManifestCheck,
     on_line: LineHandler,
 ) -> dict[str, Any]:
-    """Decrypt and read the bundle as a stream; returns its manifest once every check has
-    passed. Raises BundleRefused (whatever the callbacks raise, or the file's own fault)."""
+    """Decrypt and read the bundle from its file as a stream (memory stays small whatever
+    its size); returns its manifest once every check has passed. Raises BundleRefused
+    (whatever the callbacks raise, or the file's own fault). Read twice (checking, then
+    writing), a file changed in between fails the second reading's checks."""
     reader = BundleReader(path, on_manifest, on_line)
-    source: BinaryIO = io.BytesIO(ciphertext)
     try:
-        pyrage.decrypt_io(source, reader, [identity])
+        with path.open("rb") as source:
+            pyrage.decrypt_io(source, reader, [identity])
     except _Stop as stop:
         raise stop.refusal from None
     except pyrage.DecryptError as error:

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import uuid
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -45,6 +45,7 @@ from station_desktop.store.models import (
 )
 
 CHUNK = 500
+MERGE_CHUNK = 5000
 DELETED = "deleted"
 KIND_VALUE = "value"
 KIND_WITHDRAWN = "withdrawn_while_edited"
@@ -203,11 +204,10 @@ class MergeResult:
     updated: int = 0
     pending: int = 0
     conflicts: int = 0
-    residents: set[uuid.UUID] = field(default_factory=set)
     by_entity: dict[str, int] = field(default_factory=lambda: defaultdict(int))
 
 
-def _chunks(items: Sequence[Any], size: int = CHUNK) -> Iterable[Sequence[Any]]:
+def chunks(items: Sequence[Any], size: int = CHUNK) -> Iterable[Sequence[Any]]:
     for start in range(0, len(items), size):
         yield items[start : start + size]
 
@@ -217,7 +217,7 @@ def load_entries(
 ) -> dict[uuid.UUID, list[LogEntry]]:
     log = table_of(ChangeLogEntry)
     found: dict[uuid.UUID, list[LogEntry]] = defaultdict(list)
-    for chunk in _chunks(list(record_ids)):
+    for chunk in chunks(list(record_ids)):
         rows = session.execute(
             select(
                 log.c.device_id,
@@ -261,54 +261,46 @@ def _unique_groups(table: Table) -> list[tuple[str, ...]]:
     return groups
 
 
-class _Materialiser:
-    def __init__(self, session: Session, now: datetime) -> None:
+class Merger:
+    """Materialises records chunk by chunk (an import of a million entries never holds
+    them all): `merge(entity, ids)` for each chunk, tables in `dependency_order()`, then
+    `result`. Each chunk's conflicts and waiting records replace the old ones of its
+    records. Records written earlier in the same transaction are seen by later chunks."""
+
+    def __init__(
+        self,
+        session: Session,
+        now: datetime,
+        on_residents: Callable[[list[uuid.UUID]], None] | None = None,
+    ) -> None:
         self.session = session
         self.now = now
-        self.present: dict[str, set[uuid.UUID]] = defaultdict(set)
+        self.on_residents = on_residents
         self.result = MergeResult()
-        self.pending: list[dict[str, Any]] = []
-        self.conflicts: list[dict[str, Any]] = []
 
     def _existing(self, table: Table, ids: Iterable[uuid.UUID]) -> set[uuid.UUID]:
-        wanted = [i for i in set(ids) if i not in self.present[table.name]]
-        for chunk in _chunks(wanted):
-            self.present[table.name].update(
+        found: set[uuid.UUID] = set()
+        for chunk in chunks(list(set(ids))):
+            found.update(
                 self.session.execute(select(table.c.id).where(table.c.id.in_(chunk))).scalars()
             )
-        return self.present[table.name]
+        return found
 
-    def _hold(self, entity: str, record_id: uuid.UUID, reason: str, waiting: str = "") -> None:
-        self.pending.append(
-            {
-                "entity": entity,
-                "record_id": record_id,
-                "reason": reason,
-                "waiting_for": waiting[:200],
-                "since": self.now,
-            }
-        )
+    def merge(self, entity: str, ids: Sequence[uuid.UUID]) -> None:
+        pending: list[dict[str, Any]] = []
+        conflicts: list[dict[str, Any]] = []
 
-    def run(self, touched: Mapping[str, set[uuid.UUID]]) -> MergeResult:
-        for entity in dependency_order():
-            ordered = sorted(touched.get(entity, ()))
-            if ordered:
-                self._entity(entity, ordered)
-        for entity, ids in touched.items():
-            for chunk in _chunks(sorted(ids)):
-                for model in (PendingRecord, SyncConflict):
-                    self.session.execute(
-                        delete(model).where(model.entity == entity, model.record_id.in_(chunk))
-                    )
-        if self.pending:
-            self.session.execute(insert(PendingRecord), self.pending)
-        if self.conflicts:
-            self.session.execute(insert(SyncConflict), self.conflicts)
-        self.result.pending = len(self.pending)
-        self.result.conflicts = len(self.conflicts)
-        return self.result
+        def hold(record_id: uuid.UUID, reason: str, waiting: str = "") -> None:
+            pending.append(
+                {
+                    "entity": entity,
+                    "record_id": record_id,
+                    "reason": reason,
+                    "waiting_for": waiting[:200],
+                    "since": self.now,
+                }
+            )
 
-    def _entity(self, entity: str, ids: list[uuid.UUID]) -> None:
         model = REPLICATED_MODELS[entity]
         table = table_of(model)
         columns = [c.name for c in logged_columns(model)]
@@ -319,7 +311,7 @@ class _Materialiser:
         for record_id in ids:
             state = record_state(columns, defaults, entries.get(record_id, []))
             if state is None:
-                self._hold(entity, record_id, PENDING_INSERT_MISSING)
+                hold(record_id, PENDING_INSERT_MISSING)
             else:
                 states[record_id] = state
         rows = {
@@ -333,15 +325,14 @@ class _Materialiser:
             }
             for record_id, state in states.items()
         }
-        self._hold_missing_references(entity, table, rows)
-        self._hold_duplicates(entity, table, rows)
+        self._hold_missing_references(entity, table, rows, hold)
+        self._hold_duplicates(entity, table, rows, hold)
         existing = self._existing(table, rows)
         new = [row for record_id, row in rows.items() if record_id not in existing]
         changed = [row for record_id, row in rows.items() if record_id in existing]
         if new:
             for batch in _ordered_within(table, new):
                 self.session.execute(insert(table), batch)
-            self.present[entity].update(row["id"] for row in new)
         if changed:
             names = [*columns, "origin_device_id", "created_at", "updated_at", "heads"]
             statement = (
@@ -356,14 +347,9 @@ class _Materialiser:
                     for row in changed
                 ],
             )
-        self.result.inserted += len(new)
-        self.result.updated += len(changed)
-        self.result.by_entity[entity] += len(rows)
-        if entity == "resident":
-            self.result.residents.update(rows)
         for record_id in rows:
             for name, (kind, heads) in states[record_id].conflicts.items():
-                self.conflicts.append(
+                conflicts.append(
                     {
                         "entity": entity,
                         "record_id": record_id,
@@ -373,28 +359,52 @@ class _Materialiser:
                         "detected_at": self.now,
                     }
                 )
+        for chunk in chunks(list(ids)):
+            for kept in (PendingRecord, SyncConflict):
+                self.session.execute(
+                    delete(kept).where(kept.entity == entity, kept.record_id.in_(chunk))
+                )
+        if pending:
+            self.session.execute(insert(PendingRecord), pending)
+        if conflicts:
+            self.session.execute(insert(SyncConflict), conflicts)
+        self.result.inserted += len(new)
+        self.result.updated += len(changed)
+        self.result.pending += len(pending)
+        self.result.conflicts += len(conflicts)
+        self.result.by_entity[entity] += len(rows)
+        if entity == "resident" and rows and self.on_residents is not None:
+            self.on_residents(list(rows))
 
     def _hold_missing_references(
-        self, entity: str, table: Table, rows: dict[uuid.UUID, dict[str, Any]]
+        self,
+        entity: str,
+        table: Table,
+        rows: dict[uuid.UUID, dict[str, Any]],
+        hold: Callable[[uuid.UUID, str, str], None],
     ) -> None:
         """A record whose referred record is neither stored nor arriving waits. Records
         that refer to their own table (a guardian, a corrected note) may refer to one
-        arriving in the same import."""
+        arriving in the same chunk."""
         for column, referred in _references(table):
             wanted = {row[column] for row in rows.values() if row.get(column) is not None}
             if not wanted:
                 continue
-            known = set(self._existing(table_of(REPLICATED_MODELS[referred]), wanted))
+            known = self._existing(table_of(REPLICATED_MODELS[referred]), wanted)
             if referred == entity:
                 known |= set(rows)
             for record_id in [r for r, row in rows.items() if row.get(column) is not None]:
                 target = rows[record_id][column]
                 if target not in known:
                     del rows[record_id]
-                    self._hold(entity, record_id, PENDING_PARENT_MISSING, f"{referred}:{target}")
+                    hold(record_id, PENDING_PARENT_MISSING, f"{referred}:{target}")
 
     def _hold_duplicates(
-        self, entity: str, table: Table, rows: dict[uuid.UUID, dict[str, Any]]
+        self,
+        entity: str,
+        table: Table,
+        rows: dict[uuid.UUID, dict[str, Any]],
+        hold: Callable[[uuid.UUID, str, str], None],
     ) -> None:
         """Another record already holds this one's unique values (the same village code
         made on two laptops): it waits for a person instead of breaking the import."""
@@ -404,7 +414,7 @@ class _Materialiser:
             values = sorted(
                 {row[first] for row in rows.values() if row[first] is not None}, key=str
             )
-            for chunk in _chunks(values):
+            for chunk in chunks(values):
                 found = self.session.execute(
                     select(table.c.id, *[table.c[name] for name in group]).where(
                         table.c[first].in_(chunk)
@@ -420,7 +430,7 @@ class _Materialiser:
                 owner = owners.setdefault(unique, record_id)
                 if owner != record_id:
                     del rows[record_id]
-                    self._hold(entity, record_id, PENDING_DUPLICATE, f"{entity}:{owner}")
+                    hold(record_id, PENDING_DUPLICATE, f"{entity}:{owner}")
 
 
 def _ordered_within(table: Table, rows: list[dict[str, Any]]) -> list[list[dict[str, Any]]]:
@@ -446,7 +456,15 @@ def _ordered_within(table: Table, rows: list[dict[str, Any]]) -> list[list[dict[
 
 
 def merge_records(
-    session: Session, touched: Mapping[str, set[uuid.UUID]], now: datetime
+    session: Session,
+    touched: Mapping[str, set[uuid.UUID]],
+    now: datetime,
+    on_residents: Callable[[list[uuid.UUID]], None] | None = None,
 ) -> MergeResult:
     """Bring the records of `touched` (table → record ids) in line with their entries."""
-    return _Materialiser(session, now).run(touched)
+    merger = Merger(session, now, on_residents)
+    for entity in dependency_order():
+        ids = sorted(touched.get(entity, ()))
+        for chunk in chunks(ids, MERGE_CHUNK):
+            merger.merge(entity, chunk)
+    return merger.result
