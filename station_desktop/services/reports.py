@@ -383,10 +383,12 @@ def _frozen(items: Mapping[str, T]) -> Mapping[str, T]:
 def years_before(day: date, years: int) -> date:
     """The latest birth date of someone at least `years` old on `day` (a 29 February
     birthday is reached on 28 February in other years, as `residents.age_on` counts)."""
-    try:
-        return day.replace(year=day.year - years)
-    except ValueError:
-        return day.replace(year=day.year - years, day=28)
+    year = day.year - years
+    if (day.month, day.day) == (2, 29) and not calendar.isleap(year):
+        return date(year, 2, 28)
+    if (day.month, day.day) == (2, 28) and calendar.isleap(year) and not calendar.isleap(day.year):
+        return date(year, 2, 29)  # born on 29 February: their birthday is today
+    return day.replace(year=year)
 
 
 def satisfaction_mean(level_counts: Mapping[int, int]) -> float | None:

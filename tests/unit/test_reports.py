@@ -802,6 +802,17 @@ def test_age_bands_in_sql_agree_with_age_on(birth: date, day: date) -> None:
 def test_age_bands_around_29_february(birth: date, day: date) -> None:
     assert _band_by_cutoff(birth, day) == _band_by_age(birth, day)
     assert years_before(date(2028, 2, 29), 14) == date(2014, 2, 28)
+    assert years_before(date(2026, 2, 28), 14) == date(2012, 2, 29)
+
+
+def test_a_29_february_birthday_falls_on_28_february() -> None:
+    # As docs/report-figures.md says (and the Civil Code's month-end rule, art. 202).
+    born = date(2008, 2, 29)
+    assert age_on(born, date(2026, 2, 27)) == 17
+    assert age_on(born, date(2026, 2, 28)) == 18
+    assert age_on(born, date(2026, 3, 1)) == 18
+    assert age_on(born, date(2028, 2, 28)) == 19  # a leap year: the birthday is the 29th
+    assert age_on(born, date(2028, 2, 29)) == 20
 
 
 def test_means_have_two_decimals_rounded_half_up() -> None:
