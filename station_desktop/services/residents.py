@@ -31,7 +31,11 @@ from station_desktop.services.context import (
     require_record,
 )
 from station_desktop.store.models import Area, GroupMembership, Household, Resident
-from station_desktop.store.search import reindex_resident, search_residents
+from station_desktop.store.search import (
+    bring_keys_up_to_date,
+    reindex_resident,
+    search_residents,
+)
 
 GUARDIAN_AGE_LIMIT = 14  # PIPL Art. 31: under 14 needs a guardian's consent
 
@@ -60,6 +64,12 @@ def age_on(birth: date, day: date) -> int:
 class ResidentService:
     def __init__(self, ctx: ServiceContext) -> None:
         self.ctx = ctx
+
+    def bring_search_up_to_date(self) -> int:
+        """Re-index the names whose search keys older rules built differently (once after
+        an upgrade; derived rows only, so nothing goes to the change log)."""
+        with self.ctx.db.write_session() as session:
+            return bring_keys_up_to_date(session, self.ctx.keys)
 
     # ------------------------------------------------------------ writes
 
