@@ -58,7 +58,8 @@ from station_desktop.pdf.page import (
     mm,
 )
 from station_desktop.pdf.paragraphs import TextBlock, TextStyle, text_width
-from station_desktop.services.report_export import (
+from station_desktop.reports.figures import Report, Trend, TrendBucket
+from station_desktop.reports.tables import (
     ALL_STATIONS,
     MSG_BY_GROUP,
     MSG_NOTHING,
@@ -83,7 +84,6 @@ from station_desktop.services.report_export import (
     trend_table,
     year_label,
 )
-from station_desktop.services.reports import Report, Trend, TrendBucket
 
 __all__ = [
     "MSG_ACTIVITIES_MONTHS",

@@ -26,11 +26,10 @@ from __future__ import annotations
 import calendar
 import uuid
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, fields, is_dataclass
-from datetime import date, datetime, timedelta
+from dataclasses import dataclass
+from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
-from types import MappingProxyType
-from typing import Any, TypeVar
+from typing import Any
 
 from sqlalchemy import (
     CTE,
@@ -55,20 +54,53 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Session
 
-from station_desktop.domain.codes import (
-    ActivityKind,
-    CaseStage,
-    ClosingReason,
-    DonorType,
-    FeedbackDimension,
-    PriorityGroup,
-    Satisfaction,
-    Sex,
-    VisitOutcome,
-)
+from station_desktop.domain.codes import ActivityKind, CaseStage, VisitOutcome
 from station_desktop.domain.text import normalize_text
 from station_desktop.errors import NotFound
 from station_desktop.i18n import N_, Label
+from station_desktop.reports.figures import (
+    AGE_BAND_KEYS,
+    AGE_BANDS,
+    COMMUNITY,
+    DIMENSION_KEYS,
+    DONOR_KEYS,
+    EVENT_SOURCES,
+    GROUP_KEYS,
+    KIND_KEYS,
+    LEVEL_KEYS,
+    MAX_MONTHS_IN_TREND,
+    NO_GROUP,
+    OUTCOME_KEYS,
+    REASON_KEYS,
+    REOPENED_LATER,
+    REPORT_FORMAT_VERSION,
+    SEX_KEYS,
+    TREND_FIGURES,
+    UNKNOWN,
+    YOUNGEST_BAND,
+    Activities,
+    ActivityCount,
+    Cases,
+    DimensionResult,
+    Figures,
+    HandedOut,
+    HandoutCount,
+    HomeVisits,
+    ReceiptCount,
+    Received,
+    Report,
+    ReportPeriod,
+    ResidentsServed,
+    Resources,
+    SatisfactionResult,
+    Served,
+    Trend,
+    TrendBucket,
+    VisitCount,
+    frozen_map,
+    is_yearly,
+    trend_periods,
+)
 from station_desktop.services.context import ServiceContext
 from station_desktop.store.models import (
     Activity,
@@ -86,298 +118,52 @@ from station_desktop.store.models import (
     Station,
 )
 
-REPORT_FORMAT_VERSION = 1
-
-UNKNOWN = "unknown"
-NO_GROUP = "none"
-# A closing later undone by a reopening: the case record keeps only its latest reason.
-REOPENED_LATER = "reopened_later"
-COMMUNITY = "community"  # every activity kind other than group work
-
-# Age bands by age on the last day of the period, oldest first (the first that fits wins).
-AGE_BANDS: tuple[tuple[str, int], ...] = (
-    ("80+", 80),
-    ("60-79", 60),
-    ("18-59", 18),
-    ("14-17", 14),
-)
-YOUNGEST_BAND = "0-13"
-AGE_BAND_KEYS: tuple[str, ...] = (YOUNGEST_BAND, "14-17", "18-59", "60-79", "80+", UNKNOWN)
-
-# The service events that make a resident "served"; person-times count each of them.
-EVENT_SOURCES: tuple[str, ...] = ("home_visit", "case", "attendance", "handout", "feedback")
-
-SEX_KEYS: tuple[str, ...] = (*Sex.codes(), UNKNOWN)
-GROUP_KEYS: tuple[str, ...] = (*PriorityGroup.codes(), NO_GROUP)
-OUTCOME_KEYS: tuple[str, ...] = VisitOutcome.codes()
-REASON_KEYS: tuple[str, ...] = (*ClosingReason.codes(), REOPENED_LATER)
-KIND_KEYS: tuple[str, ...] = ActivityKind.codes()
-DIMENSION_KEYS: tuple[str, ...] = FeedbackDimension.codes()
-LEVEL_KEYS: tuple[str, ...] = Satisfaction.codes()
-DONOR_KEYS: tuple[str, ...] = DonorType.codes()
-
 _CLOSED = CaseStage.CLOSED.value
 _INTAKE = CaseStage.INTAKE.value
 _GROUP_WORK = ActivityKind.GROUP_WORK.value
 
-# Longer periods are trended by year: a bar per month of five years would be unreadable.
-MAX_MONTHS_IN_TREND = 24
-
-T = TypeVar("T")
 StationKey = uuid.UUID | None  # None: all selected stations together
 
-
-# ---------------------------------------------------------------- the report, as data
-
-
-@dataclass(frozen=True)
-class ReportPeriod:
-    """From `start` to `end`, both days included (business dates in Lhasa)."""
-
-    start: date
-    end: date
-
-    def __post_init__(self) -> None:
-        for value in (self.start, self.end):
-            # datetime is a date too; an instant here would be compared as a day by luck.
-            if not isinstance(value, date) or isinstance(value, datetime):
-                raise TypeError(f"a report period takes dates, not {type(value).__name__}")
-        if self.end < self.start:
-            raise ValueError(f"the period ends ({self.end}) before it starts ({self.start})")
-
-    @property
-    def days(self) -> int:
-        return (self.end - self.start).days + 1
-
-
-@dataclass(frozen=True)
-class Served:
-    people: int  # distinct residents
-    person_times: int  # service events
-
-
-@dataclass(frozen=True)
-class ResidentsServed:
-    people: int
-    person_times: int
-    by_source: Mapping[str, Served]
-    by_sex: Mapping[str, Served]
-    by_age_band: Mapping[str, Served]
-    # A person counts in every group whose membership overlaps the period: the groups add
-    # up to more than `people` when someone is in two groups.
-    by_priority_group: Mapping[str, Served]
-
-
-@dataclass(frozen=True)
-class VisitCount:
-    visits: int
-    households: int
-
-
-@dataclass(frozen=True)
-class HomeVisits:
-    visits: int
-    households: int
-    by_outcome: Mapping[str, VisitCount]
-
-
-@dataclass(frozen=True)
-class Cases:
-    opened: int
-    active: int
-    closed: int
-    reopened: int
-    open_at_start: int
-    open_at_end: int
-    closed_by_reason: Mapping[str, int]
-
-
-@dataclass(frozen=True)
-class ActivityCount:
-    held: int
-    attendances: int  # named_attendances + headcount_other
-    named_attendances: int
-    headcount_other: int
-    participants: int  # distinct named residents
-
-
-@dataclass(frozen=True)
-class Activities:
-    total: ActivityCount
-    group_work: ActivityCount
-    community: ActivityCount
-    by_kind: Mapping[str, ActivityCount]
-
-
-@dataclass(frozen=True)
-class DimensionResult:
-    answered: int
-    unanswered: int
-    levels: Mapping[str, int]
-    mean: float | None  # two decimals, half up; None when nobody answered
-
-
-@dataclass(frozen=True)
-class SatisfactionResult:
-    sheets: int
-    anonymous: int
-    by_dimension: Mapping[str, DimensionResult]
-
-
-@dataclass(frozen=True)
-class ReceiptCount:
-    receipts: int
-    value_fen: int
-
-
-@dataclass(frozen=True)
-class Received:
-    receipts: int
-    value_fen: int
-    by_donor_type: Mapping[str, ReceiptCount]
-
-
-@dataclass(frozen=True)
-class HandoutCount:
-    handouts: int
-    items: int
-    value_fen: int
-    recipients: int
-
-
-@dataclass(frozen=True)
-class HandedOut:
-    handouts: int
-    items: int
-    value_fen: int
-    recipients: int
-    # By the recipient's groups on the hand-out date; a person in two groups counts twice.
-    by_priority_group: Mapping[str, HandoutCount]
-
-
-@dataclass(frozen=True)
-class Resources:
-    received: Received
-    handed_out: HandedOut
-
-
-@dataclass(frozen=True)
-class Figures:
-    """Every figure, for one station or for all selected stations together."""
-
-    residents_served: ResidentsServed
-    home_visits: HomeVisits
-    cases: Cases
-    activities: Activities
-    satisfaction: SatisfactionResult
-    resources: Resources
-
-
-@dataclass(frozen=True)
-class Report:
-    period: ReportPeriod
-    stations: tuple[str, ...]  # codes, sorted
-    totals: Figures
-    by_station: Mapping[str, Figures]  # by code, in the order of `stations`
-
-    def to_json(self) -> dict[str, Any]:
-        """The stable structure of docs/report-figures.md (keys are never renamed)."""
-        return {
-            "format_version": REPORT_FORMAT_VERSION,
-            "period": {
-                "start": self.period.start.isoformat(),
-                "end": self.period.end.isoformat(),
-                "days": self.period.days,
-            },
-            "stations": list(self.stations),
-            "totals": _plain(self.totals),
-            "by_station": {code: _plain(figures) for code, figures in self.by_station.items()},
-        }
-
-
-@dataclass(frozen=True)
-class TrendBucket:
-    """The event counts of one month (or year) of a trend, for all its stations together.
-    Each is the figure of the same name that `compute` gives for the bucket's period."""
-
-    period: ReportPeriod  # the month or year, cut to the trend's period
-    home_visits: int  # home_visits.visits
-    households_visited: int  # home_visits.households: distinct within this bucket
-    cases_opened: int  # cases.opened
-    cases_closed: int  # cases.closed
-    activities_held: int  # activities.total.held
-    attendances: int  # activities.total.attendances (named + head count)
-    feedback_sheets: int  # satisfaction.sheets
-
-
-TREND_FIGURES: tuple[str, ...] = (
-    "home_visits",
-    "households_visited",
-    "cases_opened",
-    "cases_closed",
-    "activities_held",
-    "attendances",
-    "feedback_sheets",
-)
-
-
-@dataclass(frozen=True)
-class Trend:
-    period: ReportPeriod
-    stations: tuple[str, ...]  # codes, sorted
-    yearly: bool  # buckets are years (the period spans more than MAX_MONTHS_IN_TREND)
-    buckets: tuple[TrendBucket, ...]
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "period": {"start": self.period.start.isoformat(), "end": self.period.end.isoformat()},
-            "stations": list(self.stations),
-            "bucket": "year" if self.yearly else "month",
-            "buckets": [
-                {
-                    "start": b.period.start.isoformat(),
-                    "end": b.period.end.isoformat(),
-                    **{name: getattr(b, name) for name in TREND_FIGURES},
-                }
-                for b in self.buckets
-            ],
-        }
-
-
-def trend_periods(period: ReportPeriod) -> list[ReportPeriod]:
-    """The months of `period` (the first and last cut to the period), or its years when it
-    spans more than `MAX_MONTHS_IN_TREND` months."""
-    months = (period.end.year - period.start.year) * 12 + period.end.month - period.start.month
-    yearly = months + 1 > MAX_MONTHS_IN_TREND
-    buckets: list[ReportPeriod] = []
-    start = period.start
-    while start <= period.end:
-        if yearly:
-            last = date(start.year, 12, 31)
-        else:
-            last = date(start.year, start.month, calendar.monthrange(start.year, start.month)[1])
-        end = min(last, period.end)
-        buckets.append(ReportPeriod(start, end))
-        start = end + timedelta(days=1)
-    return buckets
-
-
-def is_yearly(buckets: Sequence[ReportPeriod]) -> bool:
-    """Whether the buckets are years rather than months."""
-    return any(b.start.year != b.end.year or (b.end - b.start).days > 31 for b in buckets)
-
-
-def _plain(value: Any) -> Any:
-    """Dataclasses and mappings as JSON-ready dicts, in field/key order."""
-    if is_dataclass(value) and not isinstance(value, type):
-        return {f.name: _plain(getattr(value, f.name)) for f in fields(value)}
-    if isinstance(value, Mapping):
-        return {str(k): _plain(v) for k, v in value.items()}
-    return value
-
-
-def _frozen(items: Mapping[str, T]) -> Mapping[str, T]:
-    return MappingProxyType(dict(items))
+# The value types live in `reports.figures` (below pdf/ and services/); they are named here
+# too, for the callers that know them from this module.
+__all__ = [
+    "AGE_BANDS",
+    "AGE_BAND_KEYS",
+    "COMMUNITY",
+    "EVENT_SOURCES",
+    "GROUP_KEYS",
+    "MAX_MONTHS_IN_TREND",
+    "NO_GROUP",
+    "REOPENED_LATER",
+    "REPORT_FORMAT_VERSION",
+    "TREND_FIGURES",
+    "UNKNOWN",
+    "YOUNGEST_BAND",
+    "Activities",
+    "ActivityCount",
+    "Cases",
+    "DimensionResult",
+    "Figures",
+    "HandedOut",
+    "HandoutCount",
+    "HomeVisits",
+    "ReceiptCount",
+    "Received",
+    "Report",
+    "ReportPeriod",
+    "ReportService",
+    "ResidentsServed",
+    "Resources",
+    "SatisfactionResult",
+    "Served",
+    "Trend",
+    "TrendBucket",
+    "VisitCount",
+    "is_yearly",
+    "satisfaction_mean",
+    "trend_periods",
+    "years_before",
+]
 
 
 def years_before(day: date, years: int) -> date:
@@ -420,7 +206,7 @@ class ReportService:
             by_station = {stations[ids[0]]: totals}
         else:
             by_station = {code: _build(counts.get(i, {})) for i, code in stations.items()}
-        return Report(period, tuple(stations.values()), totals, _frozen(by_station))
+        return Report(period, tuple(stations.values()), totals, frozen_map(by_station))
 
     def trend(self, period: ReportPeriod, station_codes: Sequence[str] | None = None) -> Trend:
         """Event counts per month of `period` (per year when it spans more than
@@ -1183,10 +969,10 @@ def _build_served(counts: Counts) -> ResidentsServed:
     return ResidentsServed(
         people=sum(v[0] for v in cells.values()),
         person_times=sum(v[1] for v in cells.values()),
-        by_source=_frozen({k: served(f"source_{k}") for k in EVENT_SOURCES}),
-        by_sex=_frozen({k: summed(1, k) for k in _codes(counts, "cell", SEX_KEYS)}),
-        by_age_band=_frozen({k: summed(2, k) for k in _codes(counts, "cell", AGE_BAND_KEYS, 2)}),
-        by_priority_group=_frozen(
+        by_source=frozen_map({k: served(f"source_{k}") for k in EVENT_SOURCES}),
+        by_sex=frozen_map({k: summed(1, k) for k in _codes(counts, "cell", SEX_KEYS)}),
+        by_age_band=frozen_map({k: summed(2, k) for k in _codes(counts, "cell", AGE_BAND_KEYS, 2)}),
+        by_priority_group=frozen_map(
             {k: served("group", k) for k in _codes(counts, "group", GROUP_KEYS)}
         ),
     )
@@ -1196,7 +982,7 @@ def _build_visits(counts: Counts) -> HomeVisits:
     return HomeVisits(
         visits=_value(counts, "visits"),
         households=_value(counts, "visits", index=1),
-        by_outcome=_frozen(
+        by_outcome=frozen_map(
             {
                 o: VisitCount(_value(counts, "outcome", o), _value(counts, "outcome", o, index=1))
                 for o in _codes(counts, "outcome", OUTCOME_KEYS)
@@ -1214,7 +1000,7 @@ def _build_cases(counts: Counts) -> Cases:
         reopened=_value(counts, "reopened"),
         open_at_start=_value(counts, "cases", index=1),
         open_at_end=_value(counts, "cases", index=2),
-        closed_by_reason=_frozen(reasons),
+        closed_by_reason=frozen_map(reasons),
     )
 
 
@@ -1233,7 +1019,7 @@ def _build_activities(counts: Counts) -> Activities:
         community=count(
             [k for k in kinds if k != _GROUP_WORK], _value(counts, "participants", COMMUNITY)
         ),
-        by_kind=_frozen({k: count([k], _value(counts, "named", k, index=1)) for k in kinds}),
+        by_kind=frozen_map({k: count([k], _value(counts, "named", k, index=1)) for k in kinds}),
     )
 
 
@@ -1250,13 +1036,13 @@ def _build_satisfaction(counts: Counts) -> SatisfactionResult:
         dimensions[dimension] = DimensionResult(
             answered=answered,
             unanswered=sheets - answered,
-            levels=_frozen(levels),
+            levels=frozen_map(levels),
             mean=satisfaction_mean({int(k): n for k, n in levels.items()}),
         )
     return SatisfactionResult(
         sheets=sheets,
         anonymous=_value(counts, "sheets", index=1),
-        by_dimension=_frozen(dimensions),
+        by_dimension=frozen_map(dimensions),
     )
 
 
@@ -1273,14 +1059,14 @@ def _build_resources(counts: Counts) -> Resources:
         received=Received(
             receipts=sum(d.receipts for d in donors.values()),
             value_fen=sum(d.value_fen for d in donors.values()),
-            by_donor_type=_frozen(donors),
+            by_donor_type=frozen_map(donors),
         ),
         handed_out=HandedOut(
             handouts=total.handouts,
             items=total.items,
             value_fen=total.value_fen,
             recipients=total.recipients,
-            by_priority_group=_frozen(
+            by_priority_group=frozen_map(
                 {g: handouts("handed_group", g) for g in _codes(counts, "handed_group", GROUP_KEYS)}
             ),
         ),

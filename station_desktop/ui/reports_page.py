@@ -59,7 +59,14 @@ from station_desktop.formats import LocaleFormats
 from station_desktop.forms.validate import MSG_BAD_DATE, MSG_REQUIRED, parse_date
 from station_desktop.i18n import N_, Catalogues, _
 from station_desktop.pdf.page import RenderedPdf
-from station_desktop.services.report_export import (
+from station_desktop.reports.figures import (
+    Report,
+    ReportPeriod,
+    Trend,
+    is_yearly,
+    trend_periods,
+)
+from station_desktop.reports.tables import (
     MSG_BY_GROUP,
     MSG_NOTHING,
     MSG_TREND_MONTHS,
@@ -80,18 +87,10 @@ from station_desktop.services.report_export import (
     priority_group_shares,
     report_tables,
     share_text,
-    station_names,
-    write_xlsx,
     year_label,
 )
+from station_desktop.services.report_export import station_names, write_xlsx
 from station_desktop.services.report_pdf import ReportPdfService
-from station_desktop.services.reports import (
-    Report,
-    ReportPeriod,
-    Trend,
-    is_yearly,
-    trend_periods,
-)
 from station_desktop.store.models import Station
 from station_desktop.ui.charts import Bar, BarChart, ShareChart
 from station_desktop.ui.fonts import fit_tibetan, text_line_height

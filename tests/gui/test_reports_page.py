@@ -37,8 +37,9 @@ from station_desktop.errors import NotFound
 from station_desktop.forms.validate import MSG_BAD_DATE, MSG_REQUIRED
 from station_desktop.i18n import N_, Label, _
 from station_desktop.pdf.page import PaperTexts
+from station_desktop.reports import tables
+from station_desktop.reports.figures import Report, ReportPeriod, Trend
 from station_desktop.services import report_export
-from station_desktop.services.reports import Report, ReportPeriod, Trend
 from station_desktop.services.stations import StationInfo
 from station_desktop.ui import reports_page
 from station_desktop.ui.charts import Bar, BarChart, ShareChart, nice_step
@@ -154,21 +155,21 @@ def test_computes_and_shows_the_figures(page: ReportsPage, qtbot: QtBot) -> None
     report = page.report
     assert report is not None and report.stations == ("CG-BK", "CG-GD")
     summary = page.tables["summary"]
-    assert _row(summary, _(report_export.F_PEOPLE))[1] == "2"
-    assert _row(summary, _(report_export.F_VISITS))[1] == "4"
-    assert _row(summary, _(report_export.F_VALUE_RECEIVED))[1] == "¥480.00"
-    assert _row(summary, _(report_export.F_VALUE_HANDED_OUT))[1] == "¥120.00"
+    assert _row(summary, _(tables.F_PEOPLE))[1] == "2"
+    assert _row(summary, _(tables.F_VISITS))[1] == "4"
+    assert _row(summary, _(tables.F_VALUE_RECEIVED))[1] == "¥480.00"
+    assert _row(summary, _(tables.F_VALUE_HANDED_OUT))[1] == "¥120.00"
     visits = page.tables["home_visits"]
     assert _row(visits, "在家")[1:] == ["3", "2"]  # outcome labels in Chinese
-    assert _row(visits, _(report_export.TOTAL))[1:] == ["4", "2"]  # R1, R2: no household
+    assert _row(visits, _(tables.TOTAL))[1:] == ["4", "2"]  # R1, R2: no household
     stations = page.tables["stations"]
     assert _row(stations, "CG-BK")[1:5] == ["八廓街道", "1", "3", "3"]
-    assert _row(stations, _(report_export.ALL_STATIONS))[2] == "2"  # R2 counted once
+    assert _row(stations, _(tables.ALL_STATIONS))[2] == "2"  # R2 counted once
     # The trend: visits per month, on the chart and as data.
     assert [b.value for b in page.trend_chart.bars()] == [1, 2, 1]
     assert [b.label for b in page.trend_chart.bars()] == ["3月", "4月", "5月"]
     groups = {b.label: b.value for b in page.group_chart.bars()}
-    assert groups["低保对象"] == 1 and groups[_(report_export.NO_PRIORITY_GROUP)] == 1
+    assert groups["低保对象"] == 1 and groups[_(tables.NO_PRIORITY_GROUP)] == 1
     assert page.trend_chart.accessibleName() and page.group_chart.accessibleDescription()
     assert page.save_button.isEnabled() and not page.progress.isVisible()
     assert page.print_button.isEnabled()
@@ -212,7 +213,7 @@ def test_one_station_only(page: ReportsPage, qtbot: QtBot) -> None:
     assert page.selected_codes() == ["CG-GD"]
     _compute(page, qtbot)
     assert page.report is not None and page.report.stations == ("CG-GD",)
-    assert _row(page.tables["summary"], _(report_export.F_VISITS))[1] == "1"
+    assert _row(page.tables["summary"], _(tables.F_VISITS))[1] == "1"
 
 
 def test_the_worker_does_not_block_the_page(
@@ -325,7 +326,7 @@ def test_save_as_spreadsheet(
         for row in summary.iter_rows(min_row=report_export.HEADER_ROW + 1)
     }
     assert (
-        values[report_export.bilingual(page._catalogues, report_export.Msg(report_export.F_VISITS))]
+        values[report_export.bilingual(page._catalogues, tables.Msg(tables.F_VISITS))]
         == 4
     )
     stations = book.worksheets[-1]
@@ -362,7 +363,7 @@ def test_print_the_report(
     monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(target), ""))
     assert dialog.save_as() == target
     text = "".join("".join(p.extract_text().split()) for p in PdfReader(target).pages)
-    for title in PaperTexts().both(report_export.REPORT_TITLE):
+    for title in PaperTexts().both(tables.REPORT_TITLE):
         assert title in text
     assert "八廓街道" in text and "公德林街道" in text  # the per-station table
     assert "¥480.00" in text

@@ -23,8 +23,8 @@ from station_desktop.domain.codes import StationKind
 from station_desktop.pdf.page import BODY, MSG_PAGE, LayoutLog, PaperTexts, RenderedPdf
 from station_desktop.pdf.paragraphs import TextStyle, text_width
 from station_desktop.pdf.report import render_report
-from station_desktop.services import report_export
-from station_desktop.services.report_export import (
+from station_desktop.reports.figures import Report, ReportPeriod, Trend
+from station_desktop.reports.tables import (
     ALL_STATIONS,
     F_VALUE_HANDED_OUT,
     F_VALUE_RECEIVED,
@@ -32,8 +32,8 @@ from station_desktop.services.report_export import (
     REPORT_TITLE,
     Names,
 )
+from station_desktop.services import report_export
 from station_desktop.services.report_pdf import ReportPdfService
-from station_desktop.services.reports import Report, ReportPeriod, Trend
 from station_desktop.services.stations import StationInfo
 from tests.conftest import StationSetup
 from tests.unit.test_pdf_forms import _Line, _text_lines

@@ -16,22 +16,25 @@ from openpyxl import load_workbook
 
 from station_desktop.app import Application
 from station_desktop.i18n import Catalogues
-from station_desktop.services import report_export
-from station_desktop.services.report_export import (
+from station_desktop.reports import tables
+from station_desktop.reports.figures import Report, VisitCount
+from station_desktop.reports.tables import (
     ALL_STATIONS,
-    MONEY_FORMAT,
-    ExportFailed,
     Mean,
     Money,
     Msg,
     Names,
     Raw,
-    bilingual,
     report_tables,
+)
+from station_desktop.services import report_export
+from station_desktop.services.report_export import (
+    MONEY_FORMAT,
+    ExportFailed,
+    bilingual,
     sheet_name,
     write_xlsx,
 )
-from station_desktop.services.reports import Report, VisitCount
 from station_desktop.store.files import temp_path_for
 from tests.conftest import StationSetup
 from tests.unit.test_reports import MARCH, People, build
@@ -118,9 +121,9 @@ def test_figures_land_where_a_reader_looks_for_them(
     summary = {
         row[0].value: row[1].value for row in book.worksheets[0].iter_rows(min_row=HEADER_ROW + 1)
     }
-    people = bilingual(catalogues, Msg(report_export.F_PEOPLE))
+    people = bilingual(catalogues, Msg(tables.F_PEOPLE))
     assert summary[people] == report.totals.residents_served.people == 6
-    received = bilingual(catalogues, Msg(report_export.F_VALUE_RECEIVED))
+    received = bilingual(catalogues, Msg(tables.F_VALUE_RECEIVED))
     assert summary[received] == 1210  # ¥1,210.00 = 121,000 fen
 
     visits = book.worksheets[2]
@@ -247,11 +250,11 @@ def test_written_under_a_temporary_name_then_renamed(
 
 
 def test_labels_for_keys_this_version_does_not_know() -> None:
-    assert report_export.code_label(None, "unknown") == Msg(report_export.NOT_RECORDED)
-    assert report_export.code_label(None, "none") == Msg(report_export.NO_PRIORITY_GROUP)
-    assert report_export.code_label(None, "new_code") == Raw("new_code")
-    assert report_export.age_band_label("80+").kwargs() == {"low": "80"}  # type: ignore[union-attr]
-    assert report_export.age_band_label("14-17").kwargs() == {"low": "14", "high": "17"}  # type: ignore[union-attr]
+    assert tables.code_label(None, "unknown") == Msg(tables.NOT_RECORDED)
+    assert tables.code_label(None, "none") == Msg(tables.NO_PRIORITY_GROUP)
+    assert tables.code_label(None, "new_code") == Raw("new_code")
+    assert tables.age_band_label("80+").kwargs() == {"low": "80"}  # type: ignore[union-attr]
+    assert tables.age_band_label("14-17").kwargs() == {"low": "14", "high": "17"}  # type: ignore[union-attr]
 
 
 def test_sheet_names_are_legal_and_unique(catalogues: Catalogues) -> None:
