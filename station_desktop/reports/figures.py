@@ -21,12 +21,16 @@ from station_desktop.domain.codes import (
     DonorType,
     FeedbackDimension,
     PriorityGroup,
+    ResourceKind,
     Satisfaction,
     Sex,
     VisitOutcome,
 )
 
-REPORT_FORMAT_VERSION = 1
+# 2: person-times count services delivered (no feedback sheets, no case merely open),
+# hand-outs are quantities per item and unit, priority groups are those of the day of each
+# service, and every set of figures starts with its headline (docs/report-figures.md).
+REPORT_FORMAT_VERSION = 2
 
 UNKNOWN = "unknown"
 NO_GROUP = "none"
@@ -45,7 +49,8 @@ YOUNGEST_BAND = "0-13"
 AGE_BAND_KEYS: tuple[str, ...] = (YOUNGEST_BAND, "14-17", "18-59", "60-79", "80+", UNKNOWN)
 
 # The service events that make a resident "served"; person-times count each of them.
-EVENT_SOURCES: tuple[str, ...] = ("home_visit", "case", "attendance", "handout", "feedback")
+EVENT_SOURCES: tuple[str, ...] = ("home_visit", "case_contact", "attendance", "handout")
+RESOURCE_KIND_KEYS: tuple[str, ...] = ResourceKind.codes()
 
 SEX_KEYS: tuple[str, ...] = (*Sex.codes(), UNKNOWN)
 GROUP_KEYS: tuple[str, ...] = (*PriorityGroup.codes(), NO_GROUP)
@@ -99,8 +104,8 @@ class ResidentsServed:
     by_source: Mapping[str, Served]
     by_sex: Mapping[str, Served]
     by_age_band: Mapping[str, Served]
-    # A person counts in every group whose membership overlaps the period: the groups add
-    # up to more than `people` when someone is in two groups.
+    # Each service counts in the groups its person was in on its day: the groups add up
+    # to more than the totals when someone is in two groups.
     by_priority_group: Mapping[str, Served]
 
 
@@ -175,18 +180,30 @@ class Received:
 
 @dataclass(frozen=True)
 class HandoutCount:
-    handouts: int
-    items: int
+    handouts: int  # hand-out lines (rice and a quilt given together are two)
+    occasions: int  # a person and a day
     value_fen: int
     recipients: int
 
 
 @dataclass(frozen=True)
+class ItemCount:
+    """One thing handed out, in its own unit: 50 bags of rice, ¥5,000 of cash."""
+
+    kind: str  # ResourceKind code
+    item: str  # as recorded
+    unit: str  # as recorded ("" when none was given)
+    quantity: int
+    value_fen: int
+
+
+@dataclass(frozen=True)
 class HandedOut:
     handouts: int
-    items: int
+    occasions: int
     value_fen: int
     recipients: int
+    by_item: tuple[ItemCount, ...]  # by kind (code-list order), item, unit
     # By the recipient's groups on the hand-out date; a person in two groups counts twice.
     by_priority_group: Mapping[str, HandoutCount]
 
@@ -198,9 +215,24 @@ class Resources:
 
 
 @dataclass(frozen=True)
+class Headline:
+    """The figures a station's year is summed up by, first in every report: services
+    delivered (person-times), households visited, cases opened and closed, activities
+    held, and the value of the resources brought in."""
+
+    person_times: int  # residents_served.person_times
+    households_visited: int  # home_visits.households
+    cases_opened: int  # cases.opened
+    cases_closed: int  # cases.closed
+    activities: int  # activities.total.held
+    resources_fen: int  # resources.received.value_fen
+
+
+@dataclass(frozen=True)
 class Figures:
     """Every figure, for one station or for all selected stations together."""
 
+    headline: Headline
     residents_served: ResidentsServed
     home_visits: HomeVisits
     cases: Cases
@@ -226,6 +258,7 @@ class Report:
                 "days": self.period.days,
             },
             "stations": list(self.stations),
+            "headline": plain(self.totals.headline),
             "totals": plain(self.totals),
             "by_station": {code: plain(figures) for code, figures in self.by_station.items()},
         }
@@ -309,9 +342,10 @@ def plain(value: Any) -> Any:
         return {f.name: plain(getattr(value, f.name)) for f in fields(value)}
     if isinstance(value, Mapping):
         return {str(k): plain(v) for k, v in value.items()}
+    if isinstance(value, tuple | list):
+        return [plain(v) for v in value]
     return value
 
 
 def frozen_map(items: Mapping[str, T]) -> Mapping[str, T]:
     return MappingProxyType(dict(items))
-

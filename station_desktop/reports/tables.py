@@ -26,6 +26,7 @@ from station_desktop.domain.codes import (
     DonorType,
     FeedbackDimension,
     PriorityGroup,
+    ResourceKind,
     Satisfaction,
     Sex,
     VisitOutcome,
@@ -38,6 +39,7 @@ from station_desktop.reports.figures import (
     UNKNOWN,
     ActivityCount,
     Figures,
+    Headline,
     Report,
     ReportPeriod,
     Served,
@@ -48,6 +50,8 @@ from station_desktop.reports.figures import (
 # ---------------------------------------------------------------- messages
 
 # Table titles (also the sheet names).
+# TRANSLATORS: title of the first table of every report: the few figures a year is summed up by.
+T_HEADLINE = N_("Headline figures")
 T_SUMMARY = N_("Summary")
 T_SERVED = N_("Residents served")
 T_VISITS = N_("Home visits")
@@ -57,6 +61,7 @@ T_ACTIVITIES = N_("Activities")
 T_SATISFACTION = N_("Satisfaction feedback")
 T_RECEIVED = N_("Resources received")
 T_HANDED_OUT = N_("Resources handed out")
+T_ITEMS = N_("Resources handed out, by item")
 T_STATIONS = N_("Stations")
 T_TREND_MONTHS = N_("Figures per month")
 T_TREND_YEARS = N_("Figures per year")
@@ -90,7 +95,12 @@ H_VALUE = N_("Value (yuan)")
 H_GROUP = N_("Priority group")
 H_SEX = N_("Sex")
 H_HANDOUTS = N_("Hand-outs")
-H_ITEMS = N_("Items")
+# TRANSLATORS: column header: hand-outs counted once per person and day.
+H_OCCASIONS = N_("Occasions")
+H_RESOURCE_KIND = N_("Kind of resource")
+H_ITEM = N_("Item")
+H_UNIT = N_("Unit")
+H_QUANTITY = N_("Quantity")
 H_RECIPIENTS = N_("Recipients")
 H_STATION = N_("Station")
 H_STATION_NAME = N_("Station name")
@@ -116,7 +126,8 @@ F_ANONYMOUS = N_("Anonymous sheets")
 F_RECEIPTS = N_("Donations received")
 F_VALUE_RECEIVED = N_("Value received")
 F_HANDOUTS = N_("Hand-outs")
-F_ITEMS = N_("Items handed out")
+# TRANSLATORS: hand-outs counted once per person and day, whatever was given.
+F_OCCASIONS = N_("Hand-out occasions")
 F_VALUE_HANDED_OUT = N_("Value handed out")
 F_RECIPIENTS = N_("Recipients")
 TOTAL = N_("Total")
@@ -131,16 +142,19 @@ AGE_RANGE = N_("{low}–{high} years")
 AGE_AND_OVER = N_("{low} years and over")
 SOURCE_LABELS: Mapping[str, str] = {
     "home_visit": N_("Home visits"),
-    "case": N_("Cases"),
+    # TRANSLATORS: a kind of service: a dated contact (a progress note) in a case.
+    "case_contact": N_("Case contacts"),
     "attendance": N_("Activity attendance"),
     "handout": N_("Resources handed out"),
-    "feedback": N_("Satisfaction feedback"),
 }
 
 # Notes under a table.
 NOTE_OVERLAP = N_(
     "A person who belongs to two rows counts in both, so the rows can add up to more "
     "than the total."
+)
+NOTE_ITEMS = N_(
+    "Each thing is counted in its own unit; quantities in different units are not added up."
 )
 NOTE_STATIONS = N_(
     "People, households and recipients are counted once in the totals even when several "
@@ -266,6 +280,7 @@ def report_tables(
     the per-station table (by code); a station without one shows its code only."""
     totals = report.totals
     return (
+        headline_table(totals.headline),
         _summary(totals),
         _served(totals),
         _visits(totals),
@@ -275,7 +290,28 @@ def report_tables(
         _satisfaction(totals),
         _received(totals),
         _handed_out(totals),
+        _items(totals),
         _stations(report, station_names or {}),
+    )
+
+
+HEADLINE_FIGURES: tuple[tuple[str, Callable[[Headline], int | Money]], ...] = (
+    (F_PERSON_TIMES, lambda h: h.person_times),
+    (F_HOUSEHOLDS, lambda h: h.households_visited),
+    (F_OPENED, lambda h: h.cases_opened),
+    (F_CLOSED, lambda h: h.cases_closed),
+    (F_HELD, lambda h: h.activities),
+    (F_VALUE_RECEIVED, lambda h: Money(h.resources_fen)),
+)
+
+
+def headline_table(headline: Headline) -> Table:
+    """The headline: first in every report."""
+    return Table(
+        "headline",
+        T_HEADLINE,
+        (*_label_columns(H_FIGURE), *_count_columns(H_NUMBER)),
+        tuple(Row((Msg(label), figure(headline))) for label, figure in HEADLINE_FIGURES),
     )
 
 
@@ -302,7 +338,7 @@ def _summary(f: Figures) -> Table:
         (F_RECEIPTS, received.receipts),
         (F_VALUE_RECEIVED, Money(received.value_fen)),
         (F_HANDOUTS, handed.handouts),
-        (F_ITEMS, handed.items),
+        (F_OCCASIONS, handed.occasions),
         (F_VALUE_HANDED_OUT, Money(handed.value_fen)),
         (F_RECIPIENTS, handed.recipients),
     ]
@@ -463,20 +499,56 @@ def _received(f: Figures) -> Table:
 def _handed_out(f: Figures) -> Table:
     h = f.resources.handed_out
     rows = [
-        Row((code_label(PriorityGroup, k), v.handouts, v.items, Money(v.value_fen), v.recipients))
+        Row(
+            (
+                code_label(PriorityGroup, k),
+                v.handouts,
+                v.occasions,
+                Money(v.value_fen),
+                v.recipients,
+            )
+        )
         for k, v in h.by_priority_group.items()
     ]
-    total = (h.handouts, h.items, Money(h.value_fen), h.recipients)
+    total = (h.handouts, h.occasions, Money(h.value_fen), h.recipients)
     rows.append(Row((Msg(TOTAL), *total), total=True))
     return Table(
         "resources_handed_out",
         T_HANDED_OUT,
         (
             *_label_columns(H_GROUP),
-            *_count_columns(H_HANDOUTS, H_ITEMS, H_VALUE, H_RECIPIENTS),
+            *_count_columns(H_HANDOUTS, H_OCCASIONS, H_VALUE, H_RECIPIENTS),
         ),
         tuple(rows),
         note=NOTE_OVERLAP,
+    )
+
+
+def _items(f: Figures) -> Table:
+    h = f.resources.handed_out
+    rows = [
+        Row(
+            (
+                code_label(ResourceKind, i.kind),
+                Raw(i.item),
+                Raw(i.unit),
+                i.quantity,
+                Money(i.value_fen),
+            )
+        )
+        for i in h.by_item
+    ]
+    rows.append(Row((Msg(TOTAL), None, None, None, Money(h.value_fen)), total=True))
+    return Table(
+        "resources_items",
+        T_ITEMS,
+        (
+            *_label_columns(H_RESOURCE_KIND, H_ITEM, H_UNIT),
+            *_count_columns(H_QUANTITY, H_VALUE),
+        ),
+        tuple(rows),
+        note=NOTE_ITEMS,
+        label_columns=3,
     )
 
 

@@ -74,6 +74,7 @@ from station_desktop.reports.figures import (
     REASON_KEYS,
     REOPENED_LATER,
     REPORT_FORMAT_VERSION,
+    RESOURCE_KIND_KEYS,
     SEX_KEYS,
     TREND_FIGURES,
     UNKNOWN,
@@ -85,7 +86,9 @@ from station_desktop.reports.figures import (
     Figures,
     HandedOut,
     HandoutCount,
+    Headline,
     HomeVisits,
+    ItemCount,
     ReceiptCount,
     Received,
     Report,
@@ -105,6 +108,7 @@ from station_desktop.services.context import ServiceContext
 from station_desktop.store.models import (
     Activity,
     Attendance,
+    CaseNote,
     CaseRecord,
     CaseStageChange,
     FeedbackRating,
@@ -296,6 +300,25 @@ def _newest_first(change: type[CaseStageChange]) -> ColumnElement[int]:
     )
 
 
+def _membership_on(resident: Any, day: Any) -> tuple[type[GroupMembership], ColumnElement[bool]]:
+    """An outer join to the memberships that cover `day` for `resident`."""
+    member = GroupMembership
+    return (
+        member,
+        and_(
+            member.resident_id == resident,
+            _live(member),
+            member.start_date <= day,
+            or_(member.end_date.is_(None), member.end_date >= day),
+        ),
+    )
+
+
+def _group_column() -> ColumnElement[str]:
+    """The group of the membership joined by `_membership_on`, or `none` (no group that day)."""
+    return func.coalesce(GroupMembership.group, _const(NO_GROUP)).label("grp")
+
+
 def _people_with(column: str) -> Callable[[FromClause], tuple[ColumnElement[Any], ...]]:
     """Measures of per-person rows: people with events of a source, and those events."""
 
@@ -308,7 +331,7 @@ def _people_with(column: str) -> Callable[[FromClause], tuple[ColumnElement[Any]
 Path = tuple[str, ...]
 Counts = dict[Path, list[int]]
 
-_MAX_KEYS = 2
+_MAX_KEYS = 3
 _MAX_MEASURES = 4
 _TREND_MEASURES = 2
 
@@ -347,6 +370,7 @@ class _Tally:
         self.arms: list[_Arm] = []
         self._visits: CTE | None = None  # shared by visits and residents served
         self._states: CTE | None = None  # shared by cases and residents served
+        self._events: CTE | None = None
 
     def in_period(self, column: Any) -> ColumnElement[bool]:
         return and_(column >= self.start, column <= self.end)
@@ -397,6 +421,15 @@ class _Tally:
             _live(Attendance),
             *self.counted_activities(),
             _resident_live(Attendance.resident_id),
+        )
+
+    def counted_handouts(self) -> tuple[ColumnElement[bool], ...]:
+        handout = ResourceHandout
+        return (
+            _live(handout),
+            self.in_period(handout.handed_on),
+            self.at_station(handout.station_id),
+            _resident_live(handout.resident_id),
         )
 
     def counted_sheets(self) -> ColumnElement[bool]:
@@ -481,9 +514,11 @@ class _Tally:
             # A visit to someone without a household: that person is their own household.
             self._visits = (
                 select(
+                    visit.id,
                     visit.station_id,
                     visit.resident_id,
                     visit.outcome,
+                    visit.visit_date,
                     func.coalesce(visit.household_id, visit.resident_id).label("household"),
                 )
                 .where(*self.counted_visits())
@@ -491,34 +526,68 @@ class _Tally:
             )
         return self._visits
 
-    def served(self) -> None:
-        visits, states = self.visit_rows(), self.case_states()
-        handout, sheet = ResourceHandout, FeedbackSheet
-        events = union_all(
+    def service_events(self) -> CTE:
+        """One row per service event (docs/report-figures.md, `residents_served`): its
+        station, resident, source, day and what it is (`ref`: the visit, case or activity;
+        none for a hand-out occasion, which is the person and the day)."""
+        if self._events is not None:
+            return self._events
+        visits, note, record, handout = self.visit_rows(), CaseNote, CaseRecord, ResourceHandout
+        no_ref = type_coerce(null(), Uuid())
+        contacts = (
             select(
-                visits.c.station_id, visits.c.resident_id, _const("home_visit").label("source")
+                record.station_id,
+                record.resident_id,
+                _const("case_contact"),
+                note.written_on,
+                note.case_id,
+            )
+            .select_from(note)
+            .join(record, record.id == note.case_id)
+            .where(
+                _live(note),
+                note.corrects_id.is_(None),  # a correction is not a second contact
+                self.in_period(note.written_on),
+                self.counted_case(),
+            )
+            .distinct()  # a case's contacts are counted per day
+        )
+        occasions = (
+            select(
+                handout.station_id,
+                handout.resident_id,
+                _const("handout"),
+                handout.handed_on,
+                no_ref,
+            )
+            .where(*self.counted_handouts())
+            .distinct()  # a hand-out occasion: a person and a day, whatever was given
+        )
+        self._events = union_all(
+            select(
+                visits.c.station_id,
+                visits.c.resident_id,
+                _const("home_visit").label("source"),
+                visits.c.visit_date.label("day"),
+                visits.c.id.label("ref"),
             ).where(visits.c.outcome == VisitOutcome.AT_HOME.value),
-            select(states.c.station_id, states.c.resident_id, _const("case")).where(
-                states.c.active == 1
-            ),
-            select(Activity.station_id, Attendance.resident_id, _const("attendance"))
+            contacts,
+            select(
+                Activity.station_id,
+                Attendance.resident_id,
+                _const("attendance"),
+                Activity.held_on,
+                Activity.id,
+            )
             .select_from(Attendance)
             .join(Activity, Activity.id == Attendance.activity_id)
             .where(*self.counted_attendances()),
-            select(handout.station_id, handout.resident_id, _const("handout")).where(
-                _live(handout),
-                self.in_period(handout.handed_on),
-                self.at_station(handout.station_id),
-                _resident_live(handout.resident_id),
-            ),
-            select(sheet.station_id, sheet.resident_id, _const("feedback")).where(
-                _live(sheet),
-                sheet.resident_id.is_not(None),
-                self.in_period(sheet.service_date),
-                self.at_station(sheet.station_id),
-                _resident_live(sheet.resident_id),
-            ),
-        ).subquery("report_events")
+            occasions,
+        ).cte("report_events")
+        return self._events
+
+    def served(self) -> None:
+        events = self.service_events()
 
         # One row per person and station with their events counted by source, then one row
         # per person: the breakdowns count rows and add times, with no DISTINCT over events.
@@ -570,37 +639,17 @@ class _Tally:
         for source in EVENT_SOURCES:
             self.split_arm(f"source_{source}", together, each, [], _people_with(source))
 
-        member = GroupMembership
-        groups = (
-            select(member.resident_id, member.group.label("grp"))
-            .where(
-                _live(member),
-                member.start_date <= self.end,
-                or_(member.end_date.is_(None), member.end_date >= self.start),
-            )
+        # Each event in the groups its person belonged to on its day (distinct: two
+        # membership records of one group covering the day count once).
+        in_groups = (
+            select(events, _group_column())
+            .select_from(events)
+            .outerjoin(*_membership_on(events.c.resident_id, events.c.day))
             .distinct()
-            .cte("report_groups")
+            .subquery("report_event_groups")
         )
-
-        def in_groups(rows: FromClause, name: str) -> FromClause:
-            return (
-                select(
-                    *([rows.c.station_id] if "station_id" in rows.c else []),
-                    rows.c.resident_id,
-                    rows.c.times,
-                    func.coalesce(groups.c.grp, _const(NO_GROUP)).label("grp"),
-                )
-                .select_from(rows)
-                .outerjoin(groups, groups.c.resident_id == rows.c.resident_id)
-                .subquery(name)
-            )
-
-        self.split_arm(
-            "group",
-            in_groups(together, "report_people_groups"),
-            in_groups(each, "report_people_groups_by_station"),
-            ["grp"],
-            people,
+        self.arm(
+            "group", in_groups, ["grp"], _distinct_count(in_groups.c.resident_id), func.count()
         )
 
     # ------------------------------------------------------------ home visits
@@ -760,7 +809,7 @@ class _Tally:
     # ------------------------------------------------------------ resources
 
     def resources(self) -> None:
-        receipt, handout, member = ResourceReceipt, ResourceHandout, GroupMembership
+        receipt, handout = ResourceReceipt, ResourceHandout
         receipts = (
             select(
                 receipt.station_id,
@@ -776,64 +825,60 @@ class _Tally:
         )
         self.arm("donor", receipts, ["donor_type"], func.count(), func.sum(receipts.c.value))
 
-        handouts = (
+        lines = (
             select(
                 handout.id,
                 handout.station_id,
                 handout.resident_id,
                 handout.handed_on,
+                handout.kind,
+                handout.item,
+                handout.unit,
                 handout.quantity,
                 (handout.quantity * handout.unit_value_fen).label("value"),
             )
-            .where(
-                _live(handout),
-                self.in_period(handout.handed_on),
-                self.at_station(handout.station_id),
-                _resident_live(handout.resident_id),
-            )
+            .where(*self.counted_handouts())
             .cte("report_handouts")
         )
-        self.arm("handed", handouts, [], *self.handout_measures(handouts))
-
+        self.handout_arms("", lines)
+        # Quantities of each thing in its own unit: bags, quilts and yuan are not added up.
+        self.arm(
+            "item",
+            lines,
+            ["kind", "item", "unit"],
+            func.sum(lines.c.quantity),
+            func.sum(lines.c.value),
+        )
         # The recipient's groups on the day of the hand-out (distinct: two membership
         # records of one group covering the day count once).
-        groups = (
-            select(handouts.c.id, member.group.label("grp"))
-            .select_from(handouts)
-            .join(
-                member,
-                and_(
-                    member.resident_id == handouts.c.resident_id,
-                    _live(member),
-                    member.start_date <= handouts.c.handed_on,
-                    or_(member.end_date.is_(None), member.end_date >= handouts.c.handed_on),
-                ),
-            )
-            .distinct()
-            .subquery("report_handout_groups")
-        )
         by_group = (
-            select(
-                handouts.c.station_id,
-                handouts.c.resident_id,
-                handouts.c.quantity,
-                handouts.c.value,
-                func.coalesce(groups.c.grp, _const(NO_GROUP)).label("grp"),
-            )
-            .select_from(handouts)
-            .outerjoin(groups, groups.c.id == handouts.c.id)
+            select(lines, _group_column())
+            .select_from(lines)
+            .outerjoin(*_membership_on(lines.c.resident_id, lines.c.handed_on))
+            .distinct()
             .cte("report_handouts_by_group")
         )
-        self.arm("handed_group", by_group, ["grp"], *self.handout_measures(by_group))
+        self.handout_arms("_group", by_group, ["grp"])
 
-    @staticmethod
-    def handout_measures(rows: FromClause) -> tuple[ColumnElement[Any], ...]:
-        return (
+    def handout_arms(self, suffix: str, rows: FromClause, keys: Sequence[str] = ()) -> None:
+        """Hand-outs (lines), their value and recipients; and the occasions among them (a
+        person and a day), by `keys`."""
+        self.arm(
+            f"handed{suffix}",
+            rows,
+            keys,
             func.count(),
-            func.sum(rows.c.quantity),
             func.sum(rows.c.value),
             _distinct_count(rows.c.resident_id),
         )
+        occasions = (
+            select(
+                rows.c.station_id, rows.c.resident_id, rows.c.handed_on, *(rows.c[k] for k in keys)
+            )
+            .distinct()
+            .subquery(f"report_occasions{suffix}")
+        )
+        self.arm(f"occasions{suffix}", occasions, keys, func.count())
 
     # ------------------------------------------------------------ the trend
 
@@ -946,13 +991,26 @@ def _codes(counts: Counts, tag: str, fixed: Sequence[str], position: int = 1) ->
 
 
 def _build(counts: Counts) -> Figures:
+    served = _build_served(counts)
+    visits = _build_visits(counts)
+    cases = _build_cases(counts)
+    activities = _build_activities(counts)
+    resources = _build_resources(counts)
     return Figures(
-        residents_served=_build_served(counts),
-        home_visits=_build_visits(counts),
-        cases=_build_cases(counts),
-        activities=_build_activities(counts),
+        headline=Headline(
+            person_times=served.person_times,
+            households_visited=visits.households,
+            cases_opened=cases.opened,
+            cases_closed=cases.closed,
+            activities=activities.total.held,
+            resources_fen=resources.received.value_fen,
+        ),
+        residents_served=served,
+        home_visits=visits,
+        cases=cases,
+        activities=activities,
         satisfaction=_build_satisfaction(counts),
-        resources=_build_resources(counts),
+        resources=resources,
     )
 
 
@@ -973,7 +1031,10 @@ def _build_served(counts: Counts) -> ResidentsServed:
         by_sex=frozen_map({k: summed(1, k) for k in _codes(counts, "cell", SEX_KEYS)}),
         by_age_band=frozen_map({k: summed(2, k) for k in _codes(counts, "cell", AGE_BAND_KEYS, 2)}),
         by_priority_group=frozen_map(
-            {k: served("group", k) for k in _codes(counts, "group", GROUP_KEYS)}
+            {
+                k: Served(_value(counts, "group", k), _value(counts, "group", k, index=1))
+                for k in _codes(counts, "group", GROUP_KEYS)
+            }
         ),
     )
 
@@ -1047,14 +1108,25 @@ def _build_satisfaction(counts: Counts) -> SatisfactionResult:
 
 
 def _build_resources(counts: Counts) -> Resources:
-    def handouts(*path: str) -> HandoutCount:
-        return HandoutCount(*(_value(counts, *path, index=i) for i in range(4)))
+    def handouts(suffix: str, *keys: str) -> HandoutCount:
+        handed = f"handed{suffix}"
+        return HandoutCount(
+            handouts=_value(counts, handed, *keys),
+            occasions=_value(counts, f"occasions{suffix}", *keys),
+            value_fen=_value(counts, handed, *keys, index=1),
+            recipients=_value(counts, handed, *keys, index=2),
+        )
 
     donors = {
         d: ReceiptCount(_value(counts, "donor", d), _value(counts, "donor", d, index=1))
         for d in _codes(counts, "donor", DONOR_KEYS)
     }
-    total = handouts("handed")
+    kinds = {kind: n for n, kind in enumerate(RESOURCE_KIND_KEYS)}
+    items = sorted(
+        (path[1:] for path in counts if path[0] == "item"),
+        key=lambda key: (kinds.get(key[0], len(kinds)), key),
+    )
+    total = handouts("")
     return Resources(
         received=Received(
             receipts=sum(d.receipts for d in donors.values()),
@@ -1063,11 +1135,21 @@ def _build_resources(counts: Counts) -> Resources:
         ),
         handed_out=HandedOut(
             handouts=total.handouts,
-            items=total.items,
+            occasions=total.occasions,
             value_fen=total.value_fen,
             recipients=total.recipients,
+            by_item=tuple(
+                ItemCount(
+                    kind,
+                    item,
+                    unit,
+                    _value(counts, "item", kind, item, unit),
+                    _value(counts, "item", kind, item, unit, index=1),
+                )
+                for kind, item, unit in items
+            ),
             by_priority_group=frozen_map(
-                {g: handouts("handed_group", g) for g in _codes(counts, "handed_group", GROUP_KEYS)}
+                {g: handouts("_group", g) for g in _codes(counts, "handed_group", GROUP_KEYS)}
             ),
         ),
     )

@@ -443,6 +443,8 @@ class ReportsPage(QWidget):
         overview = QHBoxLayout(self.overview)
         overview.setContentsMargins(0, 0, 0, 0)
         summary_box = QVBoxLayout()
+        self._add_table_widgets("headline", summary_box)  # first in every report
+        summary_box.addSpacing(8)
         self._add_table_widgets("summary", summary_box)
         summary_box.addStretch(1)
         overview.addLayout(summary_box)
@@ -473,6 +475,7 @@ class ReportsPage(QWidget):
             "satisfaction",
             "resources_received",
             "resources_handed_out",
+            "resources_items",
             "stations",
         ):
             sections.addSpacing(8)
