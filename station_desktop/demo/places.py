@@ -9,11 +9,12 @@ pretending to be an actual village.
 The Tibetan place spellings are for demo use and need a native reviewer. Every station and
 area has one, so that headers and report rows print in both scripts. Names marked
 `# composed` (or under a "Composed" comment) were composed here, transliterated from the
-Chinese (吉日 → སྐྱིད་རི་) or translated where the Chinese name is a phrase (团结新村, 七一,
-幸福): they need native review before anyone takes them for the real spelling. Street offices carry the bare place name
-because we are not sure of the official Tibetan term for 街道; a township (乡) ends in ཤང་
-and a town (镇) in གྲོང་རྡལ་, as in Tibet Daily's usage, also to be reviewed. The real list
-of Lhasa's stations is reference data (`reference/`), not demo data.
+Chinese (吉日 → སྐྱིད་རི་) or translated where the Chinese name is a phrase (团结新村,
+七一, 幸福): they need native review before anyone takes them for the real spelling.
+Street offices carry the bare place name because we are not sure of the official Tibetan
+term for 街道; a township (乡) ends in ཤང་ and a town (镇) in གྲོང་རྡལ་, as in Tibet
+Daily's usage, also to be reviewed. The real list of Lhasa's stations is reference data
+(`reference/`), not demo data.
 """
 
 from __future__ import annotations
