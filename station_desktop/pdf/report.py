@@ -22,6 +22,7 @@ import itertools
 import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import date
 from typing import Any, Final
 
 from reportlab.platypus.flowables import Flowable
@@ -59,6 +60,7 @@ from station_desktop.pdf.page import (
 )
 from station_desktop.pdf.paragraphs import TextBlock, TextStyle, text_width
 from station_desktop.reports.figures import Report, Trend, TrendBucket
+from station_desktop.reports.revisions import Revision, revision_tables
 from station_desktop.reports.tables import (
     ALL_STATIONS,
     MSG_BY_GROUP,
@@ -71,10 +73,12 @@ from station_desktop.reports.tables import (
     STATIONS_LINE,
     Cell,
     GroupShare,
+    Joined,
     Mean,
     Money,
     Msg,
     Names,
+    Raw,
     Table,
     axis_ticks,
     bucket_label,
@@ -96,6 +100,11 @@ __all__ = [
 MSG_ACTIVITIES_MONTHS: Final = N_("Activities held per month")
 # TRANSLATORS: title of a bar chart of the printed statistics report (a long period).
 MSG_ACTIVITIES_YEARS: Final = N_("Activities held per year")
+
+# TRANSLATORS: on a printed report kept as it was submitted; {date} is the day.
+MSG_SUBMITTED_ON: Final = N_("Submitted to the bureau on {date}.")
+# TRANSLATORS: above the figures that changed since the same report was submitted.
+MSG_COMPARED: Final = N_("Compared with the report of this period submitted on {date}:")
 
 # At most this many figure columns side by side: more are printed as a second table.
 MAX_FIGURE_COLUMNS: Final = 8
@@ -243,7 +252,19 @@ class _Paper:
         if isinstance(cell, Names):
             # One name over the other: a narrow column then wraps each name on its own.
             return "\n".join(n for n in (cell.bo, cell.zh) if n)
+        if isinstance(cell, Joined):  # the Tibetan parts, then the Chinese ones under them
+            pairs = [self._pair_of(part) for part in cell.parts]
+            lines = [" · ".join(p[n] for p in pairs if p[n]) for n in (0, 1)]
+            return "\n".join(_unique((lines[0], lines[1])))
         return cell.text
+
+    def _pair_of(self, cell: Msg | Raw | Names) -> tuple[str, str]:
+        if isinstance(cell, Msg):
+            bo, zh = self.both(cell)
+            return (bo, "") if bo == zh else (bo, zh)
+        if isinstance(cell, Names):
+            return cell.bo or cell.zh, cell.zh or cell.bo
+        return cell.text, cell.text
 
 
 # ---------------------------------------------------------------- tables
@@ -822,11 +843,23 @@ def _intro(paper: _Paper, report: Report) -> list[Flowable]:
 
 
 def _story(
-    report: Report, trend: Trend, names: Mapping[str, Names], paper: _Paper
+    report: Report,
+    trend: Trend,
+    names: Mapping[str, Names],
+    paper: _Paper,
+    submitted_on: date | None = None,
+    revision: Revision | None = None,
 ) -> list[Flowable]:
     story = _intro(paper, report)
+    if submitted_on is not None:
+        story += _dated_line(paper, MSG_SUBMITTED_ON, submitted_on)
     for table in report_tables(report, names):
         story += _table_flowables(paper, table)
+        if table.key == "headline" and revision is not None:
+            # What changed since the copy the bureau holds, before anything else.
+            story += _dated_line(paper, MSG_COMPARED, revision.submitted_on)
+            for changes in revision_tables(revision):
+                story += _table_flowables(paper, changes)
         if table.key != "summary":
             continue
         # The overview follows the summary: the priority groups, the trend and its figures.
@@ -843,6 +876,15 @@ def _story(
     return story
 
 
+def _dated_line(paper: _Paper, message: str, day: date) -> list[Flowable]:
+    """A sentence with a date, Tibetan over Chinese, each with its own form of the date."""
+    bo, zh = paper.kit.texts.with_date(message, day)
+    return [
+        *(TextBlock(line, paper.styles.intro) for line in _unique((bo, zh))),
+        _Spacer(paper.kit, 2 * mm),
+    ]
+
+
 def render_report(
     report: Report,
     trend: Trend,
@@ -850,6 +892,8 @@ def render_report(
     setup: PaperSetup,
     *,
     layout: LayoutLog | None = None,
+    submitted_on: date | None = None,
+    revision: Revision | None = None,
 ) -> RenderedPdf:
     """The report as an A4 PDF. `names` names the stations by code (as `report_tables`
     takes them); the page header names the report's station, or all selected stations,
@@ -865,5 +909,6 @@ def render_report(
         decoration.draw(canv, page, pages)
 
     # One "form" without a QR code: no paper sheet is ever matched against a report.
-    story = [form_start(FormHeader(REPORT_TITLE, "", "")), *_story(report, trend, names, paper)]
+    body = _story(report, trend, names, paper, submitted_on, revision)
+    story = [form_start(FormHeader(REPORT_TITLE, "", "")), *body]
     return build_document(story, setup, layout=layout, decorate=decorate)

@@ -9,6 +9,8 @@ docs/report-figures.md.
 from __future__ import annotations
 
 import calendar
+import types
+import typing
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, fields, is_dataclass
 from datetime import date, datetime, timedelta
@@ -349,3 +351,36 @@ def plain(value: Any) -> Any:
 
 def frozen_map(items: Mapping[str, T]) -> Mapping[str, T]:
     return MappingProxyType(dict(items))
+
+
+def report_from_json(data: Mapping[str, Any]) -> Report:
+    """The `Report` whose `to_json()` gave `data` (a submitted report's stored figures).
+    ValueError when `data` is of another format version (its figures mean other things)."""
+    version = data.get("format_version")
+    if version != REPORT_FORMAT_VERSION:
+        raise ValueError(f"report format {version}, not {REPORT_FORMAT_VERSION}")
+    period = ReportPeriod(
+        date.fromisoformat(data["period"]["start"]), date.fromisoformat(data["period"]["end"])
+    )
+    return Report(
+        period,
+        tuple(data["stations"]),
+        _typed(Figures, data["totals"]),
+        frozen_map({code: _typed(Figures, f) for code, f in data["by_station"].items()}),
+    )
+
+
+def _typed(kind: Any, value: Any) -> Any:
+    """`value` (plain JSON) as the type `kind` of a field of the report's dataclasses."""
+    if isinstance(kind, type) and is_dataclass(kind):
+        hints = typing.get_type_hints(kind)
+        return kind(**{f.name: _typed(hints[f.name], value[f.name]) for f in fields(kind)})
+    origin = typing.get_origin(kind)
+    args = typing.get_args(kind)
+    if origin is Mapping or origin is dict:
+        return frozen_map({str(k): _typed(args[1], v) for k, v in value.items()})
+    if origin is tuple:
+        return tuple(_typed(args[0], v) for v in value)
+    if origin is types.UnionType or origin is typing.Union:  # float | None
+        return value
+    return kind(value) if kind in (int, str) else value

@@ -209,7 +209,14 @@ class Mean:
     value: float | None  # None: nobody answered
 
 
-Cell = Msg | Raw | Names | Money | Mean | int | None
+@dataclass(frozen=True)
+class Joined:
+    """Several labels read as one ("Summary · Cases opened"), each translated."""
+
+    parts: tuple[Msg | Raw | Names, ...]
+
+
+Cell = Msg | Raw | Names | Joined | Money | Mean | int | None
 
 
 @dataclass(frozen=True)

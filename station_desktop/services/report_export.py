@@ -31,6 +31,7 @@ from station_desktop.reports.tables import (
     REPORT_TITLE,
     STATIONS_LINE,
     Cell,
+    Joined,
     Mean,
     Money,
     Msg,
@@ -88,12 +89,24 @@ def bilingual(catalogues: Catalogues, message: Msg) -> str:
     return _joined(*catalogues.both(message.message, **message.kwargs()))
 
 
-def cell_text(catalogues: Catalogues, cell: Msg | Raw | Names) -> str:
+def cell_text(catalogues: Catalogues, cell: Msg | Raw | Names | Joined) -> str:
     if isinstance(cell, Msg):
         return bilingual(catalogues, cell)
     if isinstance(cell, Names):
         return _joined(cell.bo, cell.zh)
+    if isinstance(cell, Joined):  # "Tibetan · Tibetan / Chinese · Chinese"
+        pairs = [_pair(catalogues, part) for part in cell.parts]
+        return _joined(*(" · ".join(p[n] for p in pairs if p[n]) for n in (0, 1)))
     return cell.text
+
+
+def _pair(catalogues: Catalogues, cell: Msg | Raw | Names) -> tuple[str, str]:
+    if isinstance(cell, Msg):
+        bo, zh = catalogues.both(cell.message, **cell.kwargs())
+        return bo, zh
+    if isinstance(cell, Names):
+        return cell.bo or cell.zh, cell.zh or cell.bo
+    return cell.text, cell.text
 
 
 def display_width(text: str) -> float:

@@ -28,7 +28,7 @@ from openpyxl import load_workbook
 from pypdf import PdfReader
 from PySide6.QtCore import QEvent, Qt
 from PySide6.QtPdf import QPdfDocument
-from PySide6.QtWidgets import QApplication, QFileDialog
+from PySide6.QtWidgets import QApplication, QFileDialog, QMessageBox
 from pytestqt.qtbot import QtBot
 
 from station_desktop.app import Application
@@ -48,8 +48,8 @@ from station_desktop.ui.forms.fields import date_placeholder
 from station_desktop.ui.print_preview import PrintPreviewDialog
 from station_desktop.ui.qt_i18n import LanguageSwitcher
 from station_desktop.ui.reports_page import FigureTable, ReportsPage
-from tests.conftest import StationSetup
-from tests.gui.conftest import type_text
+from tests.conftest import FakeClock, StationSetup
+from tests.gui.conftest import answer_message_boxes, type_text
 
 pytestmark = pytest.mark.gui
 
@@ -447,3 +447,53 @@ def test_charts_paint_and_fit_their_texts(
     for chart in (bars, shares):
         assert not chart.grab().isNull()
     assert "5 · 50%" in shares.accessibleDescription()
+
+
+def test_mark_as_submitted_then_see_what_changed_since(
+    page: ReportsPage,
+    app: Application,
+    station: StationSetup,
+    qtbot: QtBot,
+    clock: FakeClock,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    answers = answer_message_boxes(monkeypatch, reply=QMessageBox.StandardButton.Yes)
+    assert not page.mark_submitted()  # nothing computed yet
+    _compute(page, qtbot)
+    assert page.revision_box.isHidden()  # never submitted
+    assert page.submit_button.isEnabled() and page.mark_submitted()
+    when = page._formats.date(app.ctx.today())
+    kept = _(reports_page.MSG_SUBMITTED_NOW, date=when)
+    qtbot.waitUntil(lambda: page.message_label.text() == kept, timeout=20_000)
+    assert answers.asked == [_(reports_page.MSG_SUBMIT_QUESTION)]
+    assert not page.revision_box.isHidden()
+    assert page.revision_label.text() == _(reports_page.MSG_SUBMITTED_SAME, date=when)
+    assert page.tables["changed_since_submitted"].isHidden()
+
+    clock.advance(days=2)  # a visit of March typed in afterwards
+    [first] = app.residents.search("甲")
+    _visit(app, first.id, "2026-03-06", "at_home", station.worker_id)
+    _compute(page, qtbot)
+    changed = page.tables["changed_since_submitted"]
+    assert not changed.isHidden() and changed.rowCount() > 0
+    count = page._formats.number(changed.rowCount())
+    assert page.revision_label.text() == _(
+        reports_page.MSG_SUBMITTED_CHANGED, date=when, count=count
+    )
+    headline = _("Headline figures")
+    assert changed.text(0, 0).startswith(headline)  # the headline first
+    why = page.tables["why_changed"]
+    assert [why.text(0, c) for c in range(3)] == [
+        _("Home visit"),
+        _("Recorded after it was submitted"),
+        "1",
+    ]
+    job = page.open_submitted_pdf()
+    assert job is not None
+    job.wait(60)
+    qtbot.waitUntil(lambda: bool(page.findChildren(PrintPreviewDialog)), timeout=10_000)
+    dialog = page.findChildren(PrintPreviewDialog)[-1]
+    assert dialog.pdf.data == page._submitted.pdf(page._submitted.submitted()[0].id)
+    dialog.close()
+    dialog.deleteLater()
+    QApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
