@@ -37,6 +37,7 @@ from station_desktop.pdf.forms import (
     _Spacer,
     _Together,
     _WithHeading,
+    _WithTail,
 )
 from station_desktop.pdf.page import (
     BODY,
@@ -48,6 +49,7 @@ from station_desktop.pdf.page import (
     HEADER_TOP,
     MSG_PAGE,
     MSG_PRINTED_ON,
+    TIBETAN_SCALE,
     FormHeader,
     LayoutLog,
     PaperSetup,
@@ -135,7 +137,7 @@ class _ReportStyles:
     shaping: bool = True
 
     def _style(self, size: float, **kw: Any) -> TextStyle:
-        return TextStyle(size=size, shaping=self.shaping, **kw)
+        return TextStyle(size=size, shaping=self.shaping, tibetan_scale=TIBETAN_SCALE, **kw)
 
     def cell(self, *, bold: bool = False, right: bool = False) -> TextStyle:
         return self._style(8, bold=bold, align="right" if right else "left")
@@ -156,8 +158,8 @@ class _ReportStyles:
         return self._style(8.5)
 
     @property
-    def period(self) -> TextStyle:
-        return self._style(7.5, align="right")
+    def period(self) -> TextStyle:  # in the header, which has a fixed height: one size
+        return TextStyle(size=7.5, shaping=self.shaping, align="right")
 
     @property
     def group(self) -> TextStyle:
@@ -513,7 +515,7 @@ def _widths(
 def _table_flowables(paper: _Paper, table: Table) -> list[Flowable]:
     grids: list[Flowable] = list(_grids(paper, table, BODY.width))
     if table.note:  # the note stays under the table's last rows
-        grids[-1] = _WithNote(paper.kit, grids[-1], _note(paper, table.note))
+        grids[-1] = _WithTail(paper.kit, grids[-1], [_note(paper, table.note)])
     heading = _Heading(paper.kit, f"table:{table.key}", paper.pair(table.title))
     story: list[Flowable] = [_WithHeading(paper.kit, heading, grids[0])]
     for grid in grids[1:]:
@@ -526,32 +528,6 @@ def _note(paper: _Paper, message: str) -> Flowable:
     """A note under a table or chart, Tibetan over Chinese, in one piece."""
     lines = [TextBlock(line, paper.styles.note) for line in _unique(paper.both(message))]
     return _Together(paper.kit, [_Spacer(paper.kit, 1 * mm), *lines])
-
-
-class _WithNote(_Part):
-    """A table and the note under it: the table may split, the note goes with its end."""
-
-    def __init__(self, kit: _Kit, body: Flowable, note: Flowable) -> None:
-        super().__init__(kit)
-        self.body = body
-        self.note = note
-
-    def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:  # noqa: N803
-        _, note = self.note.wrap(availWidth, availHeight)
-        body_width, body = self.body.wrap(availWidth, availHeight - note)
-        self.width, self.height = max(availWidth, body_width), body + note
-        return self.width, self.height
-
-    def split(self, availWidth: float, availHeight: float) -> list[Flowable]:  # noqa: N803
-        _, note = self.note.wrap(availWidth, availHeight)
-        parts = self.body.split(availWidth, availHeight - note)
-        if len(parts) < 2:
-            return []
-        return [*parts[:-1], _WithNote(self.kit, parts[-1], self.note)]
-
-    def draw(self) -> None:
-        self.note.drawOn(self.canv, 0, 0)
-        self.body.drawOn(self.canv, 0, self.note.height)
 
 
 def _unique(pair: tuple[str, str]) -> list[str]:
