@@ -24,7 +24,7 @@ from typing import Any, Final, Literal
 import uharfbuzz as hb
 from reportlab.platypus.flowables import Flowable
 
-from station_desktop.domain.text import is_tibetan_char
+from station_desktop.domain.text import is_han_char, is_tibetan_char
 from station_desktop.fonts import TIBETAN_LINE_HEIGHT, in_fallback_range
 from station_desktop.pdf.fonts import PdfFont, pdf_font
 from station_desktop.pdf.textruns import (
@@ -70,6 +70,10 @@ class TextStyle:
     # Tibetan is set this much larger than `size` (Chinese and Latin): at one point size
     # Tibetan letters are visibly smaller than Han characters.
     tibetan_scale: float = 1.0
+    # Keep runs of Han characters together (break at spaces, punctuation and between
+    # scripts): short labels and headers of narrow columns are words ("非常满意"), which
+    # must not be cut as a sentence may be. A run wider than the line is still cut.
+    han_words: bool = False
 
     @property
     def tibetan_size(self) -> float:
@@ -269,7 +273,7 @@ def _scaled(cluster: _Cluster, scale: float) -> _Cluster:
 
 @functools.lru_cache(maxsize=4096)
 def _shape_line(
-    line: str, bold: bool, shaping: bool, tibetan_scale: float = 1.0
+    line: str, bold: bool, shaping: bool, tibetan_scale: float = 1.0, han_words: bool = False
 ) -> tuple[_Cluster, ...]:
     """Runs of one hard line turned into clusters. Cached: forms repeat their labels."""
     runs = split_runs(line, _font_role)
@@ -292,9 +296,17 @@ def _shape_line(
     # character that does not continue the stack or letter before it.
     allowed: set[int] = set()
     position = 0
-    for run in runs:
+    for index, run in enumerate(runs):
         position += len(run.text)
-        if run.break_after:
+        inside_word = (
+            han_words
+            and run.kind is RunKind.HAN
+            and index + 1 < len(runs)
+            and runs[index + 1].kind is RunKind.HAN
+            and is_han_char(run.text[-1])
+            and is_han_char(runs[index + 1].text[0])
+        )
+        if run.break_after and not inside_word:
             allowed.add(position)
     result: list[_Cluster] = []
     position = 0
@@ -468,7 +480,7 @@ class TextBlock(Flowable):  # type: ignore[misc]  # ReportLab is untyped
         self.style = style
         # One tuple of clusters per hard line (line breaks typed in the text).
         self._hard: list[Sequence[_Cluster]] = [
-            _shape_line(line, style.bold, style.shaping, style.tibetan_scale)
+            _shape_line(line, style.bold, style.shaping, style.tibetan_scale, style.han_words)
             for line in hard_lines(text)
         ]
         self._lines: list[_Line] = []
@@ -589,7 +601,10 @@ def line_texts(text: str, width: float, style: TextStyle = DEFAULT_STYLE) -> lis
 def text_width(text: str, style: TextStyle = DEFAULT_STYLE) -> float:
     """Width in points of the widest hard line of `text`, unwrapped."""
     widths = [
-        _width(_shape_line(line, style.bold, style.shaping, style.tibetan_scale), style.size)
+        _width(
+            _shape_line(line, style.bold, style.shaping, style.tibetan_scale, style.han_words),
+            style.size,
+        )
         for line in hard_lines(text)
     ]
     return max(widths, default=0.0)

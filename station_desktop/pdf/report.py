@@ -70,6 +70,8 @@ from station_desktop.reports.tables import (
     MSG_TREND_MONTHS,
     MSG_TREND_YEARS,
     NOTE_OVERLAP,
+    NOTE_PARTIAL,
+    PARTIAL_MARK,
     PERIOD_LINE,
     REPORT_TITLE,
     STATIONS_LINE,
@@ -88,6 +90,7 @@ from station_desktop.reports.tables import (
     report_tables,
     share_text,
     trend_table,
+    unfinished,
     year_label,
 )
 
@@ -127,6 +130,7 @@ _TALL: Final = 1e6
 HEADER_SHADE: Final = 0.9
 TOTAL_SHADE: Final = 0.96
 BAR_COLOUR: Final = (0.24, 0.48, 0.72)  # the screen's bar colour; a mid grey in black and white
+PARTIAL_COLOUR: Final = (0.62, 0.75, 0.88)  # a month not over yet: paler, and marked with *
 
 
 # ---------------------------------------------------------------- styles
@@ -137,7 +141,10 @@ class _ReportStyles:
     shaping: bool = True
 
     def _style(self, size: float, **kw: Any) -> TextStyle:
-        return TextStyle(size=size, shaping=self.shaping, tibetan_scale=TIBETAN_SCALE, **kw)
+        # Labels and headers are words and short phrases: Chinese is not cut inside them.
+        return TextStyle(
+            size=size, shaping=self.shaping, tibetan_scale=TIBETAN_SCALE, han_words=True, **kw
+        )
 
     def cell(self, *, bold: bool = False, right: bool = False) -> TextStyle:
         return self._style(8, bold=bold, align="right" if right else "left")
@@ -220,6 +227,7 @@ class _Paper:
     kit: _Kit
     styles: _ReportStyles
     formats: tuple[LocaleFormats, LocaleFormats]  # Tibetan, Chinese
+    today: date  # the printed-on day: the months after it have not happened yet
 
     def both(self, message: Msg | str) -> tuple[str, str]:
         if isinstance(message, Msg):
@@ -387,9 +395,10 @@ def _height_at(block: TextBlock, width: float) -> float:
     return float(height)
 
 
-def _chunks(count: int) -> list[range]:
-    """Figure columns in groups of at most MAX_FIGURE_COLUMNS, as even as possible."""
-    parts = max(1, math.ceil(count / MAX_FIGURE_COLUMNS))
+def _chunks(count: int, parts: int = 0) -> list[range]:
+    """Figure columns in `parts` groups (at least enough for MAX_FIGURE_COLUMNS each), as
+    even as possible."""
+    parts = max(1, parts, math.ceil(count / MAX_FIGURE_COLUMNS))
     size = math.ceil(count / parts)
     return [range(start, min(start + size, count)) for start in range(0, count, size)] or [range(0)]
 
@@ -400,10 +409,21 @@ def _grids(paper: _Paper, table: Table, width: float) -> list[_FigureGrid]:
     labels = table.label_columns
     figures = len(table.columns) - labels
     texts = [[paper.cell_text(cell) for cell in row.cells] for row in table.rows]
+    # As many parts as it takes for every part to fit across the page (headers are words
+    # that are not cut, so a column is at least as wide as its widest header word).
+    parts = 1
+    while True:
+        chunks = _chunks(figures, parts)
+        sized = [
+            _widths(paper, table, texts, [*range(labels), *(labels + c for c in chunk)], width)
+            for chunk in chunks
+        ]
+        if all(sum(w) <= width + 0.01 for w in sized) or len(chunks) >= figures:
+            break
+        parts = len(chunks) + 1
     grids = []
-    for number, chunk in enumerate(_chunks(figures)):
+    for number, (chunk, widths) in enumerate(zip(chunks, sized, strict=True)):
         columns = [*range(labels), *(labels + c for c in chunk)]
-        widths = _widths(paper, table, texts, columns, width)
         headers = []
         for c in columns:
             right = table.columns[c].numeric
@@ -609,14 +629,19 @@ class _TrendChart(_Part):
         slot = (right - left) / len(buckets)
         bar = min(slot * 0.6, 14 * mm)
         key = self.series.key
-        for index, value in enumerate(values):
+        today = self.paper.today
+        for index, (value, bucket) in enumerate(zip(values, buckets, strict=True)):
             x = left + slot * index + (slot - bar) / 2
             height = value * scale
-            if value:
-                _fill(canv, BAR_COLOUR, x, bottom, bar, height)
+            if bucket.period.start > today:
+                continue  # not happened yet: no bar, no figure (a 0 would mean "none")
+            partial = unfinished(bucket.period, today)
+            if value:  # a month not over yet is drawn paler, and marked
+                _fill(canv, PARTIAL_COLOUR if partial else BAR_COLOUR, x, bottom, bar, height)
             self.kit.log(canv, f"bar:{key}:{index}", x, bottom, bar, height)
-            text = self.paper.number(value)
-            if value and text_width(text, styles.bar_value) <= slot - 0.5 * mm:
+            # Every month's figure, a 0 included: an empty month says so.
+            text = self.paper.number(value) + (PARTIAL_MARK if partial else "")
+            if text_width(text, styles.bar_value) <= slot - 0.5 * mm:
                 block = _block(text, styles.bar_value, slot)
                 block.drawOn(canv, x + bar / 2 - slot / 2, bottom + height + 0.4)
         self._draw_labels(canv, left, bottom, slot)
@@ -843,12 +868,17 @@ def _story(
         story += _chart(paper, "chart-title:groups", MSG_BY_GROUP, _ShareChart(paper, shares))
         story.append(_note(paper, NOTE_OVERLAP))
         story.append(_Spacer(paper.kit, SECTION_GAP))
+        partial = any(unfinished(b.period, paper.today) for b in trend.buckets)
         for series in TREND_SERIES:
             title = series.title_years if trend.yearly else series.title_months
-            chart = _TrendChart(paper, trend, series)
+            chart: Flowable = _TrendChart(paper, trend, series)
+            if partial:  # the last month is not over: say so under the chart
+                bo, zh = paper.kit.texts.with_date(NOTE_PARTIAL, paper.today)
+                note = [TextBlock(line, paper.styles.note) for line in _unique((bo, zh))]
+                chart = _WithTail(paper.kit, chart, note)
             story += _chart(paper, f"chart-title:{series.key}", title, chart)
             story.append(_Spacer(paper.kit, SECTION_GAP))
-        story += _table_flowables(paper, trend_table(trend))
+        story += _table_flowables(paper, trend_table(trend, paper.today))
     return story
 
 
@@ -877,7 +907,8 @@ def render_report(
     if trend.period != report.period:
         raise ValueError("the trend is not of the report's period")
     formats = (LocaleFormats.fixed(PAPER_LANGUAGES[0]), LocaleFormats.fixed(PAPER_LANGUAGES[1]))
-    paper = _Paper(_Kit(setup.texts, setup.styles, layout), _ReportStyles(setup.shaping), formats)
+    kit = _Kit(setup.texts, setup.styles, layout)
+    paper = _Paper(kit, _ReportStyles(setup.shaping), formats, setup.printed_on)
     station = report_station_header(report, names, setup.texts)
     decoration = _Decoration(paper, setup, station, report)
 

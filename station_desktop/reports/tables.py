@@ -15,6 +15,7 @@ import math
 import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 from babel.dates import format_date
@@ -682,18 +683,40 @@ TREND_COLUMNS: tuple[tuple[str, Callable[[TrendBucket], int]], ...] = (
     (F_SHEETS, lambda b: b.feedback_sheets),
 )
 
+# TRANSLATORS: under a table of figures per month; the marked month is the current one.
+NOTE_TREND_PARTIAL = N_(
+    "A household visited in two of the months (or years) counts in both, so the households "
+    "of the rows can add up to more than the households visited in the whole period. * The "
+    "month is not over yet: its figures are counted up to the day the report was printed."
+)
+# TRANSLATORS: under a bar chart per month; {date} is the day the report was printed.
+NOTE_PARTIAL = N_("* Not over yet: counted up to {date}.")
 NOTE_TREND = N_(
     "A household visited in two of the months (or years) counts in both, so the households "
     "of the rows can add up to more than the households visited in the whole period."
 )
 
 
-def trend_table(trend: Trend) -> Table:
-    """The trend's figures, a row per month (or year)."""
-    rows = tuple(
-        Row((month_names(b.period, yearly=trend.yearly), *(f(b) for _label, f in TREND_COLUMNS)))
-        for b in trend.buckets
-    )
+def unfinished(bucket: ReportPeriod, today: date) -> bool:
+    """A month (or year) of a trend that is not over yet: its figures are partial, and a
+    chart or table marks it so that a drop does not read as a collapse."""
+    return bucket.start <= today < bucket.end
+
+
+PARTIAL_MARK = "*"
+
+
+def trend_table(trend: Trend, today: date | None = None) -> Table:
+    """The trend's figures, a row per month (or year); the month not over yet on `today`
+    is marked with `PARTIAL_MARK` (and `NOTE_PARTIAL` under the table says so)."""
+    rows = []
+    partial = False
+    for b in trend.buckets:
+        name = month_names(b.period, yearly=trend.yearly)
+        if today is not None and unfinished(b.period, today):
+            name = Names(f"{name.bo} {PARTIAL_MARK}", f"{name.zh} {PARTIAL_MARK}")
+            partial = True
+        rows.append(Row((name, *(f(b) for _label, f in TREND_COLUMNS))))
     return Table(
         "trend",
         T_TREND_YEARS if trend.yearly else T_TREND_MONTHS,
@@ -701,8 +724,8 @@ def trend_table(trend: Trend) -> Table:
             *_label_columns(H_YEAR if trend.yearly else H_MONTH),
             *_count_columns(*(label for label, _f in TREND_COLUMNS)),
         ),
-        rows,
-        note=NOTE_TREND,
+        tuple(rows),
+        note=NOTE_TREND_PARTIAL if partial else NOTE_TREND,
     )
 
 
