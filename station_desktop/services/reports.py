@@ -640,13 +640,14 @@ class _Tally:
             self.split_arm(f"source_{source}", together, each, [], _people_with(source))
 
         # Each event in the groups its person belonged to on its day (distinct: two
-        # membership records of one group covering the day count once).
+        # membership records of one group covering the day count once). A CTE: read once
+        # for all stations together and once per station.
         in_groups = (
             select(events, _group_column())
             .select_from(events)
             .outerjoin(*_membership_on(events.c.resident_id, events.c.day))
             .distinct()
-            .subquery("report_event_groups")
+            .cte("report_event_groups")
         )
         self.arm(
             "group", in_groups, ["grp"], _distinct_count(in_groups.c.resident_id), func.count()
@@ -876,7 +877,7 @@ class _Tally:
                 rows.c.station_id, rows.c.resident_id, rows.c.handed_on, *(rows.c[k] for k in keys)
             )
             .distinct()
-            .subquery(f"report_occasions{suffix}")
+            .cte(f"report_occasions{suffix}")
         )
         self.arm(f"occasions{suffix}", occasions, keys, func.count())
 
