@@ -1209,11 +1209,13 @@ def _handout(kit: _Kit, content: FormContent) -> list[Flowable]:
     rows = [_list_cells(r, True) for r in content.rows]
     blank = 0 if content.filled else BLANK_HANDOUT_ROWS
     grid = _Grid(kit, "recipients", columns, rows, blank_rows=blank)
-    return (
+    signatures = _signatures(kit, (MSG_WORKER_SIGNATURE,))
+    story = (
         _spec_sections(kit, content, skip=_HANDOUT_PER_ROW)
         + _headed(kit, "section:recipients", kit.both(recipient), [grid])
-        + _signatures(kit, (MSG_WORKER_SIGNATURE,))
+        + signatures
     )
+    return _ending_with(kit, story, len(signatures))  # the signature under the list's end
 
 
 _BUILDERS: Final[dict[str, Callable[[_Kit, FormContent], list[Flowable]]]] = {
