@@ -483,10 +483,12 @@ class ReportsPage(QWidget):
         self.revision_label.setWordWrap(True)
         self.submitted_pdf_button = QPushButton(self.revision_box)
         self.submitted_pdf_button.clicked.connect(self.open_submitted_pdf)
-        heading = QHBoxLayout()
-        heading.addWidget(self.revision_label, 1)
-        heading.addWidget(self.submitted_pdf_button)
-        revision_layout.addLayout(heading)
+        revision_layout.addWidget(self.revision_label)
+        # Under the sentence, at the left: the tables below may be wider than the view.
+        opening = QHBoxLayout()
+        opening.addWidget(self.submitted_pdf_button)
+        opening.addStretch(1)
+        revision_layout.addLayout(opening)
         for key in ("changed_since_submitted", "why_changed"):
             self._add_table_widgets(key, revision_layout)
         self.revision_box.hide()
