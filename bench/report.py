@@ -91,23 +91,29 @@ cases AS (
 Line = tuple[str, tuple[str, ...]]
 FLOOR: Sequence[tuple[str, Sequence[Line]]] = [
     (
-        f"""WITH {CASES},
-events AS (
-  SELECT station_id, resident_id, 'home_visit' AS source FROM home_visit
+        f"""WITH all_events AS (
+  SELECT station_id, resident_id, 'home_visit' AS source, visit_date AS day, id AS ref
+  FROM home_visit
   WHERE deleted = 0 AND outcome = 'at_home' AND visit_date BETWEEN :start AND :end
-  UNION ALL SELECT station_id, resident_id, 'case' FROM cases WHERE active
-  UNION ALL SELECT a.station_id, t.resident_id, 'attendance'
+  UNION ALL SELECT DISTINCT c.station_id, c.resident_id, 'case_contact', n.written_on, c.id
+  FROM case_note n JOIN case_record c ON c.id = n.case_id
+  WHERE n.deleted = 0 AND n.corrects_id IS NULL AND c.deleted = 0
+  AND n.written_on BETWEEN :start AND :end
+  UNION ALL SELECT a.station_id, t.resident_id, 'attendance', a.held_on, a.id
   FROM attendance t JOIN activity a ON a.id = t.activity_id
   WHERE t.deleted = 0 AND a.deleted = 0 AND a.held_on BETWEEN :start AND :end
-  UNION ALL SELECT station_id, resident_id, 'handout' FROM resource_handout
-  WHERE deleted = 0 AND handed_on BETWEEN :start AND :end
-  UNION ALL SELECT station_id, resident_id, 'feedback' FROM feedback_sheet
-  WHERE deleted = 0 AND resident_id IS NOT NULL AND service_date BETWEEN :start AND :end),
+  UNION ALL SELECT DISTINCT station_id, resident_id, 'handout', handed_on, NULL
+  FROM resource_handout WHERE deleted = 0 AND handed_on BETWEEN :start AND :end),
+events AS (SELECT * FROM all_events WHERE resident_id NOT IN {TOMBSTONED}),
+event_groups AS (
+  SELECT DISTINCT e.*, coalesce(m."group", 'none') AS grp FROM events e
+  LEFT JOIN group_membership m ON m.resident_id = e.resident_id AND m.deleted = 0
+  AND m.start_date <= e.day AND (m.end_date IS NULL OR m.end_date >= e.day)),
 by_station AS (
   SELECT station_id, resident_id, count(*) AS times,
-         sum(source = 'home_visit') AS s_home_visit, sum(source = 'case') AS s_case,
-         sum(source = 'attendance') AS s_attendance, sum(source = 'handout') AS s_handout,
-         sum(source = 'feedback') AS s_feedback
+         sum(source = 'home_visit') AS s_home_visit,
+         sum(source = 'case_contact') AS s_case_contact,
+         sum(source = 'attendance') AS s_attendance, sum(source = 'handout') AS s_handout
   FROM events GROUP BY station_id, resident_id),
 people_by_station AS (
   SELECT p.*, coalesce(r.sex, 'unknown') AS sex,
@@ -117,12 +123,9 @@ people_by_station AS (
   FROM by_station p JOIN resident r ON r.id = p.resident_id WHERE r.deleted = 0),
 people AS (
   SELECT resident_id, sex, band, sum(times) AS times, sum(s_home_visit) AS s_home_visit,
-         sum(s_case) AS s_case, sum(s_attendance) AS s_attendance,
-         sum(s_handout) AS s_handout, sum(s_feedback) AS s_feedback
-  FROM people_by_station GROUP BY resident_id, sex, band),
-groups AS (
-  SELECT DISTINCT resident_id, "group" AS grp FROM group_membership
-  WHERE deleted = 0 AND start_date <= :end AND (end_date IS NULL OR end_date >= :start))""",
+         sum(s_case_contact) AS s_case_contact, sum(s_attendance) AS s_attendance,
+         sum(s_handout) AS s_handout
+  FROM people_by_station GROUP BY resident_id, sex, band)""",
         # One row per person ({p}: per person, or per person and station): no DISTINCT.
         [
             (
@@ -139,11 +142,9 @@ groups AS (
                 "FROM {p} GROUP BY 2, 3",
                 ("people", "person_times"),
             ),
-            (
-                "SELECT {s}, 'residents_served.by_priority_group.' || coalesce(grp, 'none'), "
-                "count(*), sum(times) "
-                "FROM {p} p LEFT JOIN groups g ON g.resident_id = p.resident_id "
-                "GROUP BY 2, 3",
+            (  # every event in the groups of its day
+                "SELECT {s}, 'residents_served.by_priority_group.' || grp, "
+                "count(DISTINCT resident_id), count(*) FROM event_groups GROUP BY 2, 3",
                 ("people", "person_times"),
             ),
         ]
@@ -153,7 +154,7 @@ groups AS (
                 f"sum(s_{source}) FROM {{p}} GROUP BY 2",
                 ("people", "person_times"),
             )
-            for source in ("home_visit", "case", "attendance", "handout", "feedback")
+            for source in ("home_visit", "case_contact", "attendance", "handout")
         ],
     ),
     (
@@ -269,7 +270,7 @@ ratings AS (
   SELECT station_id, donor_type, quantity * unit_value_fen AS value FROM resource_receipt
   WHERE deleted = 0 AND received_on BETWEEN :start AND :end),
 handouts AS (
-  SELECT id, station_id, resident_id, handed_on, quantity,
+  SELECT id, station_id, resident_id, handed_on, kind, item, unit, quantity,
          quantity * unit_value_fen AS value
   FROM resource_handout WHERE deleted = 0 AND handed_on BETWEEN :start AND :end
   AND resident_id NOT IN {TOMBSTONED}),
@@ -288,16 +289,33 @@ handout_groups AS (
                 ("receipts", "value_fen"),
             ),
             (
-                "SELECT {s}, 'resources.handed_out', count(*), sum(quantity), sum(value), "
+                "SELECT {s}, 'resources.handed_out', count(*), sum(value), "
                 "count(DISTINCT resident_id) FROM handouts GROUP BY 2",
-                ("handouts", "items", "value_fen", "recipients"),
+                ("handouts", "value_fen", "recipients"),
+            ),
+            (
+                "SELECT {s}, 'resources.handed_out', count(*) FROM "
+                "(SELECT DISTINCT station_id, resident_id, handed_on FROM handouts) GROUP BY 2",
+                ("occasions",),
+            ),
+            (
+                "SELECT {s}, 'resources.handed_out.by_item.' || kind || '/' || item || '/' "
+                "|| unit, sum(quantity), sum(value) FROM handouts GROUP BY 2, 3",
+                ("quantity", "value_fen"),
             ),
             (
                 "SELECT {s}, 'resources.handed_out.by_priority_group.' || "
-                "coalesce(grp, 'none'), count(*), sum(quantity), sum(value), "
+                "coalesce(grp, 'none'), count(*), sum(value), "
                 "count(DISTINCT resident_id) FROM handouts h "
                 "LEFT JOIN handout_groups g ON g.id = h.id GROUP BY 2, 3",
-                ("handouts", "items", "value_fen", "recipients"),
+                ("handouts", "value_fen", "recipients"),
+            ),
+            (
+                "SELECT {s}, 'resources.handed_out.by_priority_group.' || "
+                "coalesce(grp, 'none'), count(*) FROM (SELECT DISTINCT h.station_id, "
+                "h.resident_id, h.handed_on, g.grp FROM handouts h "
+                "LEFT JOIN handout_groups g ON g.id = h.id) GROUP BY 2, 3",
+                ("occasions",),
             ),
         ],
     ),
@@ -359,6 +377,11 @@ def flatten(value: Any, prefix: str = "") -> Iterator[tuple[str, Any]]:
     if isinstance(value, dict):
         for key, item in value.items():
             yield from flatten(item, f"{prefix}.{key}" if prefix else key)
+    elif isinstance(value, list):  # things handed out, keyed as the floor keys them
+        for entry in value:
+            key = f"{prefix}.{entry['kind']}/{entry['item']}/{entry['unit']}"
+            yield f"{key}.quantity", entry["quantity"]
+            yield f"{key}.value_fen", entry["value_fen"]
     else:
         yield prefix, value
 
@@ -373,7 +396,10 @@ def report_figures(data: dict[str, Any]) -> dict[tuple[str, str], Any]:
 def derived(report: dict[tuple[str, str], Any]) -> set[str]:
     """Figures the floor leaves to arithmetic on its own numbers (not compared)."""
     return {
-        path for _, path in report if path.endswith((".attendances", ".unanswered", "cases.closed"))
+        path
+        for _, path in report
+        if path.endswith((".attendances", ".unanswered", "cases.closed"))
+        or path.startswith("headline.")  # copies of figures compared under their own names
     }
 
 

@@ -116,7 +116,10 @@ def open_application(
         paths, now=clock, new_id=ids, read_only=read_only, check_integrity=check_integrity
     )
     try:
-        return build_application(store, clock=clock, new_id=ids)
+        application = build_application(store, clock=clock, new_id=ids)
+        if not read_only:
+            application.residents.bring_search_up_to_date()
+        return application
     except BaseException:
         store.close()
         raise

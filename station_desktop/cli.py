@@ -183,6 +183,25 @@ def build_parser() -> argparse.ArgumentParser:
         "Tibetan and Chinese, with the monthly trend); xlsx and pdf need -o",
     )
     report.add_argument("-o", "--output", type=path_argument, metavar="FILE")
+    report.add_argument(
+        "--submit", action="store_true", help="keep this report as submitted to the bureau"
+    )
+    report.add_argument(
+        "--note", default="", metavar="TEXT", help="with --submit", type=text_argument
+    )
+
+    submitted = commands.add_parser(
+        "submitted", help="reports kept as they were submitted to the bureau"
+    )
+    submitted_commands = submitted.add_subparsers(dest="submitted_command", required=True)
+    submitted_list = submitted_commands.add_parser("list", help="newest first")
+    submitted_list.add_argument("--json", action="store_true", help="docs/cli-json.md")
+    submitted_commands.add_parser("show", help="its figures, as submitted").add_argument(
+        "id", type=text_argument
+    )
+    submitted_pdf = submitted_commands.add_parser("pdf", help="its PDF, as submitted")
+    submitted_pdf.add_argument("id", type=text_argument)
+    submitted_pdf.add_argument("-o", "--output", type=path_argument, metavar="FILE.pdf")
 
     printing = commands.add_parser(
         "print", help="bilingual A4 forms as PDF: filled from a record, blank, or a visit pack"
@@ -416,10 +435,21 @@ def _cmd_report(args: argparse.Namespace) -> int:
     start, end = _period(args.start, args.end)
     if args.format == "pdf" and args.output is None:  # before the work, not after it
         raise StationError(N_("A PDF needs a file name: add {option}."), option="-o")
-    with _open(args, reading=True) as app:
+    with _open(args, reading=not args.submit) as app:
         period = ReportPeriod(start, end)
         report = app.reports.compute(period, args.station)
         stations = app.stations.stations()
+        if args.submit:
+            from station_desktop.cli_submitted import submit
+
+            kept = submit(app, report, app.reports.trend(period, args.station), args.note)
+            _out(f"submitted {kept.id}")
+            return EXIT_OK
+        since = None
+        if args.format == "json":
+            from station_desktop.cli_submitted import revision_json
+
+            since = revision_json(app, report)
         if args.format == "pdf":
             from station_desktop.services.report_pdf import ReportPdfService
 
@@ -437,7 +467,10 @@ def _cmd_report(args: argparse.Namespace) -> int:
         write_xlsx(report, args.output, Catalogues(), station_names=station_names(stations))
         _out(f"{args.output}")
         return EXIT_OK
-    text = json.dumps(report.to_json(), ensure_ascii=False, indent=2)
+    data = report.to_json()
+    if since is not None:  # what changed since the latest submission of this report
+        data["since_submitted"] = since
+    text = json.dumps(data, ensure_ascii=False, indent=2)
     if args.output is None:
         _out(text)
     else:  # a temporary name, fsync, rename: a USB stick pulled out leaves no half file
@@ -482,6 +515,13 @@ def _cmd_sync(args: argparse.Namespace) -> int:
         return run(app, args, cli_translator())
 
 
+def _cmd_submitted(args: argparse.Namespace) -> int:
+    from station_desktop.cli_submitted import run_submitted
+
+    with _open(args, reading=True) as app:
+        return run_submitted(app, args)
+
+
 def _cmd_info(args: argparse.Namespace) -> int:
     with _open(args, reading=True) as app:
         station = app.stations.current_station()
@@ -508,6 +548,7 @@ COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "export": _cmd_sync,
     "import": _cmd_sync,
     "conflicts": _cmd_sync,
+    "submitted": _cmd_submitted,
     "info": _cmd_info,
 }
 

@@ -6,9 +6,15 @@ marked `real=True` appear in Lhasa government notices of 2022; the others are in
 built from common auspicious words (扎西岗, 德庆林 …) so that they look plausible without
 pretending to be an actual village.
 
-The Tibetan place spellings are for demo use and need a native reviewer. A Tibetan name is
-left empty where we were not confident of the spelling; street offices carry the bare
-place name because we are not sure of the official Tibetan term for 街道.
+The Tibetan place spellings are for demo use and need a native reviewer. Every station and
+area has one, so that headers and report rows print in both scripts. Names marked
+`# composed` (or under a "Composed" comment) were composed here, transliterated from the
+Chinese (吉日 → སྐྱིད་རི་) or translated where the Chinese name is a phrase (团结新村,
+七一, 幸福): they need native review before anyone takes them for the real spelling.
+Street offices carry the bare place name because we are not sure of the official Tibetan
+term for 街道; a township (乡) ends in ཤང་ and a town (镇) in གྲོང་རྡལ་, as in Tibet
+Daily's usage, also to be reviewed. The real list of Lhasa's stations is reference data
+(`reference/`), not demo data.
 """
 
 from __future__ import annotations
@@ -82,25 +88,27 @@ STATIONS: tuple[StationPlace, ...] = (
         CHENGGUAN,
         0.18,
         (
-            AreaPlace("CG-BK-01", _C, "冲赛康社区", real=True),
-            AreaPlace("CG-BK-02", _C, "鲁固社区", real=True),
+            # Composed Tibetan names, but 八廓社区's.
+            AreaPlace("CG-BK-01", _C, "冲赛康社区", "ཁྲོམ་གཟིགས་ཁང་སྡོད་ཁུལ་", real=True),
+            AreaPlace("CG-BK-02", _C, "鲁固社区", "ཀླུ་སྒུག་སྡོད་ཁུལ་", real=True),
             AreaPlace("CG-BK-03", _C, "八廓社区", "བར་སྐོར་སྡོད་ཁུལ་", real=True),
-            AreaPlace("CG-BK-04", _C, "绕赛社区", real=True),
-            AreaPlace("CG-BK-05", _C, "丹杰林社区", real=True),
+            AreaPlace("CG-BK-04", _C, "绕赛社区", "རབ་གསལ་སྡོད་ཁུལ་", real=True),
+            AreaPlace("CG-BK-05", _C, "丹杰林社区", "བསྟན་རྒྱས་གླིང་སྡོད་ཁུལ་", real=True),
         ),
     ),
     StationPlace(
         "CG-JR",
         StationKind.STREET_OFFICE,
         "吉日街道",
-        "",
+        "སྐྱིད་རི་",  # composed
         CHENGGUAN,
         0.12,
         (
-            AreaPlace("CG-JR-01", _C, "吉日社区", real=True),
-            AreaPlace("CG-JR-02", _C, "八朗学社区", real=True),
-            AreaPlace("CG-JR-03", _C, "河坝林社区", real=True),
-            AreaPlace("CG-JR-04", _C, "铁崩岗社区", real=True),
+            # Composed Tibetan names.
+            AreaPlace("CG-JR-01", _C, "吉日社区", "སྐྱིད་རི་སྡོད་ཁུལ་", real=True),
+            AreaPlace("CG-JR-02", _C, "八朗学社区", "བ་ནག་ཞོལ་སྡོད་ཁུལ་", real=True),
+            AreaPlace("CG-JR-03", _C, "河坝林社区", "ཧེ་པ་གླིང་སྡོད་ཁུལ་", real=True),
+            AreaPlace("CG-JR-04", _C, "铁崩岗社区", "ཐེ་བུམ་སྒང་སྡོད་ཁུལ་", real=True),
         ),
     ),
     StationPlace(
@@ -113,9 +121,10 @@ STATIONS: tuple[StationPlace, ...] = (
         0.14,
         (
             AreaPlace("CG-ZX-01", _C, "扎细社区", "གྲྭ་བཞི་སྡོད་ཁུལ་", real=True),
-            AreaPlace("CG-ZX-02", _C, "雄嘎社区", real=True),
-            AreaPlace("CG-ZX-03", _C, "尼卓林社区", real=True),
-            AreaPlace("CG-ZX-04", _C, "团结新村社区", real=True),
+            # Composed Tibetan names.
+            AreaPlace("CG-ZX-02", _C, "雄嘎社区", "ཞོང་ཁ་སྡོད་ཁུལ་", real=True),
+            AreaPlace("CG-ZX-03", _C, "尼卓林社区", "ཉི་སྒྲོལ་གླིང་སྡོད་ཁུལ་", real=True),
+            AreaPlace("CG-ZX-04", _C, "团结新村社区", "མཐུན་སྒྲིལ་གྲོང་གསར་སྡོད་ཁུལ་", real=True),
         ),
     ),
     StationPlace(
@@ -127,23 +136,26 @@ STATIONS: tuple[StationPlace, ...] = (
         CHENGGUAN,
         0.10,
         (
-            AreaPlace("CG-GDL-01", _C, "加措社区", real=True),
-            AreaPlace("CG-GDL-02", _C, "幸福社区", real=True),
-            AreaPlace("CG-GDL-03", _C, "雪社区", real=True),
+            # Composed Tibetan names (雪 is ཞོལ་, Zhöl, below the Potala).
+            AreaPlace("CG-GDL-01", _C, "加措社区", "རྒྱ་མཚོ་སྡོད་ཁུལ་", real=True),
+            AreaPlace("CG-GDL-02", _C, "幸福社区", "བདེ་སྐྱིད་སྡོད་ཁུལ་", real=True),
+            AreaPlace("CG-GDL-03", _C, "雪社区", "ཞོལ་སྡོད་ཁུལ་", real=True),
         ),
     ),
     StationPlace(
         "CG-JZXL",
         StationKind.STREET_OFFICE,
+        # 金珠 renders བཅིངས་འགྲོལ་ ("liberation"), as in 金珠玛米.
         "金珠西路街道",
-        "",
+        "བཅིངས་འགྲོལ་ནུབ་ལམ་",  # composed
         CHENGGUAN,
         0.12,
         (
-            AreaPlace("CG-JZXL-01", _C, "格桑林卡社区", real=True),
-            AreaPlace("CG-JZXL-02", _C, "七一社区", real=True),
-            AreaPlace("CG-JZXL-03", _C, "鲁堆林卡社区", real=True),
-            AreaPlace("CG-JZXL-04", _C, "圣城滨江社区", real=True),
+            # Composed Tibetan names (七一 and 圣城滨江 translated).
+            AreaPlace("CG-JZXL-01", _C, "格桑林卡社区", "སྐལ་བཟང་གླིང་ཀ་སྡོད་ཁུལ་", real=True),
+            AreaPlace("CG-JZXL-02", _C, "七一社区", "ཟླ་བདུན་ཚེས་གཅིག་སྡོད་ཁུལ་", real=True),
+            AreaPlace("CG-JZXL-03", _C, "鲁堆林卡社区", "ཀླུ་སྟོད་གླིང་ཀ་སྡོད་ཁུལ་", real=True),
+            AreaPlace("CG-JZXL-04", _C, "圣城滨江社区", "གནས་ཆེན་ཆུ་འགྲམ་སྡོད་ཁུལ་", real=True),
         ),
     ),
     StationPlace(
@@ -154,9 +166,10 @@ STATIONS: tuple[StationPlace, ...] = (
         CHENGGUAN,
         0.10,
         (
-            AreaPlace("CG-DD-01", _C, "桑伊社区", real=True),
-            AreaPlace("CG-DD-02", _V, "洛欧村", real=True),
-            AreaPlace("CG-DD-03", _V, "维巴村", real=True),
+            # Composed Tibetan names.
+            AreaPlace("CG-DD-01", _C, "桑伊社区", "བསམ་ཡིད་སྡོད་ཁུལ་", real=True),
+            AreaPlace("CG-DD-02", _V, "洛欧村", "ལོ་འོད་གྲོང་ཚོ་", real=True),
+            AreaPlace("CG-DD-03", _V, "维巴村", "ཝེ་པ་གྲོང་ཚོ་", real=True),
         ),
     ),
     StationPlace(
@@ -164,7 +177,7 @@ STATIONS: tuple[StationPlace, ...] = (
         "DZ-TJ",
         StationKind.TOWNSHIP,
         "塔杰乡",
-        "",
+        "ཐར་རྒྱས་ཤང་",  # composed
         DAGZE,
         0.12,
         (
@@ -179,7 +192,7 @@ STATIONS: tuple[StationPlace, ...] = (
         "DL-GR",
         StationKind.TOWN,
         "古荣镇",
-        "",
+        "དགུ་རུམ་གྲོང་རྡལ་",  # composed
         DOILUNGDEQEN,
         0.12,
         (

@@ -13,10 +13,13 @@ name parts), which lets ranking put exact and whole-name matches before partial 
 from __future__ import annotations
 
 import itertools
+import logging
 import re
+import sys
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from enum import IntEnum
+from types import ModuleType
 from typing import Any
 
 from station_desktop.domain.text import (
@@ -27,6 +30,8 @@ from station_desktop.domain.text import (
     tibetan_syllables,
 )
 from station_desktop.domain.tibetan_order import tibetan_sort_key
+
+_log = logging.getLogger(__name__)
 
 TSHEG = "\u0f0b"
 KEY_SEPARATOR = "\n"
@@ -127,6 +132,18 @@ def digit_key(text: str) -> str:
     return "".join(ch for ch in normalize_text(text).upper() if ch.isdigit() or ch == "X")
 
 
+def split_scripts(name: str) -> tuple[str, str]:
+    """The Tibetan part of a name field and the rest (Chinese, Latin), each with its
+    pieces separated by spaces: "次仁 ཚེ་རིང" → ("ཚེ་རིང", "次仁")."""
+    tibetan: list[str] = []
+    other: list[str] = []
+    for is_tibetan, chars in itertools.groupby(name, key=is_tibetan_char):
+        piece = "".join(chars).strip()
+        if piece:
+            (tibetan if is_tibetan else other).append(piece)
+    return " ".join(tibetan), " ".join(other)
+
+
 KeyGroups = tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]
 MEMO_LIMIT = 50_000
 
@@ -142,6 +159,20 @@ def _memoised(
     return found
 
 
+def _quieten(package: ModuleType) -> None:
+    """bophono reports syllables it cannot read (ཧཱུྃ, བཛྲ, ཀྵ) with `print`, onto the
+    standard output that the command line's JSON goes to. Its modules' `print` is pointed
+    at our debug log instead (a module global shadows the builtin, for that module only)."""
+    prefix = package.__name__ + "."
+    for name, module in list(sys.modules.items()):
+        if name.startswith(prefix) and module is not None:
+            module.print = _log_print  # type: ignore[attr-defined]
+
+
+def _log_print(*values: object, **_options: object) -> None:
+    _log.debug("bophono: %s", " ".join(str(v) for v in values))
+
+
 class NameKeyBuilder:
     """Builds search keys; holds the transliteration tables (built once, when constructed)."""
 
@@ -152,6 +183,7 @@ class NameKeyBuilder:
 
         self._wylie: Any = pyewts.pyewts()
         self._phonetic: Any = bophono.UnicodeToApi(schema="KVP", options={})
+        _quieten(bophono)
         # Names repeat a lot (扎西, ཚེ་རིང་): transliterating each only once makes indexing
         # a large import several times faster.
         self._tibetan_memo: dict[str, KeyGroups] = {}
@@ -233,13 +265,19 @@ class NameKeyBuilder:
     def resident_keys(
         self, name_bo: str, name_zh: str, id_number: str | None, phone: str | None
     ) -> NameKeys:
-        full_bo, tokens_bo, tails_bo = self.tibetan_keys(name_bo)
-        full_zh, tokens_zh, tails_zh = self.chinese_keys(name_zh)
+        """Keys of both name fields. Each script's part of either field is indexed in
+        that script's keys: "次仁 ཚེ་རིང" typed into one field, or a Tibetan place name in
+        the Chinese-name field, is found by a Tibetan and by a Chinese query alike."""
+        groups: list[KeyGroups] = []
+        for name in (name_bo, name_zh):
+            tibetan, other = split_scripts(name)
+            groups.append(self.tibetan_keys(tibetan))
+            groups.append(self.chinese_keys(other))
         digits = [digit_key(v) for v in (id_number, phone) if v]
         return NameKeys(
-            _unique([*full_bo, *full_zh, *digits]),
-            _unique([*tokens_bo, *tokens_zh]),
-            _unique([*tails_bo, *tails_zh]),
+            _unique([*(k for g in groups for k in g[0]), *digits]),
+            _unique(k for g in groups for k in g[1]),
+            _unique(k for g in groups for k in g[2]),
         )
 
     def sort_keys(self, name_bo: str, name_zh: str) -> tuple[str, str]:

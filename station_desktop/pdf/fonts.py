@@ -17,7 +17,14 @@ import uharfbuzz as hb
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import SUBSETN, TTFont
 
-from station_desktop.fonts import CHINESE_FAMILY, FONT_FILES, TIBETAN_FAMILY, FontFile, font_path
+from station_desktop.fonts import (
+    CHINESE_FAMILY,
+    FALLBACK_FAMILY,
+    FONT_FILES,
+    TIBETAN_FAMILY,
+    FontFile,
+    font_path,
+)
 from station_desktop.pdf.textruns import FontRole
 
 __all__ = [
@@ -36,14 +43,21 @@ TIBETAN_REGULAR: Final = "StationTibetan"
 TIBETAN_BOLD: Final = "StationTibetan-Bold"
 CHINESE_REGULAR: Final = "StationChinese"
 CHINESE_BOLD: Final = "StationChinese-Bold"
+FALLBACK: Final = "StationFallback"  # no bold face: bold text takes the regular one
 
 _NAMES: Final[dict[tuple[FontRole, bool], str]] = {
     ("tibetan", False): TIBETAN_REGULAR,
     ("tibetan", True): TIBETAN_BOLD,
     ("chinese", False): CHINESE_REGULAR,
     ("chinese", True): CHINESE_BOLD,
+    ("fallback", False): FALLBACK,
+    ("fallback", True): FALLBACK,
 }
-_FAMILIES: Final[dict[FontRole, str]] = {"tibetan": TIBETAN_FAMILY, "chinese": CHINESE_FAMILY}
+_FAMILIES: Final[dict[FontRole, str]] = {
+    "tibetan": TIBETAN_FAMILY,
+    "chinese": CHINESE_FAMILY,
+    "fallback": FALLBACK_FAMILY,
+}
 
 # Codes for glyphs that no character maps to exactly. Plane-15 private use: no font we ship
 # maps anything there, so a code can never collide with a real character of the font.
@@ -208,7 +222,11 @@ def pdf_font(role: FontRole, bold: bool = False) -> PdfFont:
         with _registry_lock:
             font = _registry.get(name)
             if font is None:
-                file = next(f for f in FONT_FILES if f.family == _FAMILIES[role] and f.bold == bold)
+                file = next(
+                    f
+                    for f in FONT_FILES
+                    if f.family == _FAMILIES[role] and (f.bold == bold or role == "fallback")
+                )
                 font = _registry[name] = PdfFont(name, file, role)
             if name not in pdfmetrics.getRegisteredFontNames():
                 pdfmetrics.registerFont(font)
@@ -221,5 +239,6 @@ def pdf_font(role: FontRole, bold: bool = False) -> PdfFont:
 
 
 def register_fonts() -> tuple[PdfFont, ...]:
-    """Register all four bundled fonts (about 0.2 s, mostly parsing the Chinese ones)."""
-    return tuple(pdf_font(role, bold) for (role, bold) in _NAMES)
+    """Register the four main fonts (about 0.2 s, mostly parsing the Chinese ones). The
+    fallback font is registered when a text first needs it (`pdf_font("fallback")`)."""
+    return tuple(pdf_font(role, bold) for (role, bold) in _NAMES if role != "fallback")

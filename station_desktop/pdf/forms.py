@@ -39,8 +39,9 @@ from station_desktop.forms.feedback import FEEDBACK_FORM
 from station_desktop.forms.resources import HANDOUT_FORM
 from station_desktop.forms.spec import FieldKind, FieldSpec, FormSpec, SectionSpec
 from station_desktop.forms.visit import VISIT_FORM
-from station_desktop.i18n import N_
+from station_desktop.i18n import N_, Label
 from station_desktop.pdf.page import (
+    MSG_CONTINUED,
     MSG_CORRECTS,
     MSG_NAME,
     MSG_RESIDENT_SIGNATURE,
@@ -183,7 +184,7 @@ class FormContent:
 PAD: Final = 1.4 * mm
 LABEL_WIDTH: Final = 40 * mm
 PAIR_LABEL_WIDTH: Final = 27 * mm
-RATING_LABEL_WIDTH: Final = 56 * mm  # the questions are long, the scale is short
+RATING_LABEL_WIDTH: Final = 62 * mm  # the questions are long, the scale is short
 LINE_PITCH: Final = 9 * mm  # a handwritten Tibetan line with its stacks, generously
 SIGNATURE_HEIGHT: Final = 12 * mm
 LIST_ROW_HEIGHT: Final = 11 * mm
@@ -197,8 +198,8 @@ HEADING_SHADE: Final = 0.86
 _TALL: Final = 1e6
 
 # Blank sheets: how many list lines and case notes leave room for.
-BLANK_SIGN_IN_ROWS: Final = 28  # fills two pages
-BLANK_HANDOUT_ROWS: Final = 11  # fills one page, with the signature
+BLANK_SIGN_IN_ROWS: Final = 24  # fills two pages (one sheet, both sides)
+BLANK_HANDOUT_ROWS: Final = 10  # fills one page, with the signature
 BLANK_STAGE_ROWS: Final = 5
 BLANK_NOTES: Final = 2
 
@@ -241,6 +242,11 @@ class _Kit:
 
     def label(self, message: str) -> list[Flowable]:
         bo, zh = self.both(message)
+        return [TextBlock(bo, self.styles.label_bo), TextBlock(zh, self.styles.label_zh)]
+
+    def continued(self, message: str) -> list[Flowable]:
+        """The label again, saying "continued", where a field's text runs onto a new page."""
+        bo, zh = self.both(MSG_CONTINUED, label=Label(message))
         return [TextBlock(bo, self.styles.label_bo), TextBlock(zh, self.styles.label_zh)]
 
     def hint(self, message: str, width: float) -> list[Flowable]:
@@ -348,6 +354,50 @@ class _WithHeading(_Part):
         self.heading.drawOn(self.canv, 0, self.body.height)
 
 
+class _WithTail(_Part):
+    """A part that may split and what must stay with its end (the next-visit date and the
+    signatures after a long note; the note under a table): the tail moves with the last
+    piece, never alone onto a page of its own."""
+
+    def __init__(self, kit: _Kit, body: Flowable, tail: Sequence[Flowable]) -> None:
+        super().__init__(kit)
+        self.body = body
+        self.tail = list(tail)
+
+    def _tail_height(self, width: float, height: float) -> float:
+        return sum(float(part.wrap(width, height)[1]) for part in self.tail)
+
+    def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:  # noqa: N803
+        tail = self._tail_height(availWidth, availHeight)
+        body_width, body = self.body.wrap(availWidth, availHeight - tail)
+        self.width, self.height = max(availWidth, body_width), body + tail
+        return self.width, self.height
+
+    def split(self, availWidth: float, availHeight: float) -> list[Flowable]:  # noqa: N803
+        tail = self._tail_height(availWidth, availHeight)
+        # Leave room for the tail under the body's last piece; if the body cannot be cut
+        # there (no line may be left alone), cut it a little higher.
+        for higher in (0.0, 10 * mm, 20 * mm, 40 * mm):
+            parts = self.body.split(availWidth, availHeight - tail - higher)
+            if len(parts) >= 2:
+                return [*parts[:-1], _WithTail(self.kit, parts[-1], self.tail)]
+        return []
+
+    def draw(self) -> None:
+        y = self.height - self.body.height
+        self.body.drawOn(self.canv, 0, y)
+        for part in self.tail:
+            y -= part.height
+            part.drawOn(self.canv, 0, y)
+
+
+def _ending_with(kit: _Kit, story: list[Flowable], count: int) -> list[Flowable]:
+    """`story` with its last `count` parts kept with the end of the part before them."""
+    if len(story) <= count:
+        return story
+    return [*story[: -count - 1], _WithTail(kit, story[-count - 1], story[-count:])]
+
+
 class _Together(_Part):
     """Rows that belong together (a blank note's date and its lines): one unit that moves
     to the next page whole."""
@@ -379,6 +429,8 @@ class _Cell:
     tag: str
     label: list[Flowable]
     value: list[Flowable]
+    # The label where the text runs onto another page ("Follow-up (continued)").
+    continued: list[Flowable] = field(default_factory=list)
 
 
 class _FieldRow(_Part):
@@ -447,11 +499,10 @@ class _FieldRow(_Part):
             if not head:
                 return []
             width = self.label_width
+            rest = _Cell(cell.tag, cell.continued, tail, cell.continued)
             return [
                 _FieldRow(self.kit, [_Cell(cell.tag, cell.label, head)], label_width=width),
-                _FieldRow(
-                    self.kit, [_Cell(cell.tag, [], tail)], label_width=width, splittable=True
-                ),
+                _FieldRow(self.kit, [rest], label_width=width, splittable=True),
             ]
         return [self]
 
@@ -969,9 +1020,15 @@ def _field_rows(
 
     for spec in fields:
         value = values.get(spec.key)
-        blank = not filled and (value is None or value in ("", ()))
+        # An empty field gets its write-in space on a filled form too, so that what was not
+        # typed can be added by hand (an unanswered rating is an answer: "no answer").
+        empty = value is None or value in ("", ())
+        blank = empty and (not filled or spec.kind is not FieldKind.RATING)
         cell = _Cell(
-            spec.key, _label_parts(kit, spec, blank), _value_parts(kit, spec, value, blank)
+            spec.key,
+            _label_parts(kit, spec, blank),
+            _value_parts(kit, spec, value, blank),
+            kit.continued(spec.label),
         )
         if not _is_short(spec, value):
             flush()
@@ -1045,7 +1102,9 @@ def _spec_sections(
 
 def _visit(kit: _Kit, content: FormContent) -> list[Flowable]:
     signatures = _signatures(kit, (MSG_RESIDENT_SIGNATURE, MSG_WORKER_SIGNATURE))
-    return _spec_sections(kit, content) + signatures
+    # The next-visit date (the last row) and the signatures stay with the end of the note
+    # before them, never alone on a page of their own.
+    return _ending_with(kit, _spec_sections(kit, content) + signatures, 1 + len(signatures))
 
 
 def _feedback(kit: _Kit, content: FormContent) -> list[Flowable]:
@@ -1066,7 +1125,8 @@ def _note_row(kit: _Kit, n: int, note: NoteEntry) -> Flowable:
         corrects = kit.texts.with_date(MSG_CORRECTS, note.corrects_on)
         value.append(TextBlock(kit.beside(corrects), kit.styles.hint))
     value.append(TextBlock(note.body, kit.styles.value))
-    return _FieldRow(kit, [_Cell(f"note:{n}", label, value)], splittable=True)
+    continued = [*label, *kit.continued(CASE_NOTE_FORM.field("body").label)]
+    return _FieldRow(kit, [_Cell(f"note:{n}", label, value, continued)], splittable=True)
 
 
 def _case(kit: _Kit, content: FormContent) -> list[Flowable]:
@@ -1106,7 +1166,8 @@ def _case(kit: _Kit, content: FormContent) -> list[Flowable]:
             }
         rows_ = _field_rows(kit, closing, values, filled=extras is not None)
         story += _headed(kit, "section:closing", kit.both(CaseStage.CLOSED.label), rows_)
-    return story + _signatures(kit, (MSG_WORKER_SIGNATURE,))
+    signatures = _signatures(kit, (MSG_WORKER_SIGNATURE,))
+    return _ending_with(kit, story + signatures, len(signatures))
 
 
 def _list_cells(row: ListRow, with_quantity: bool) -> list[str]:
@@ -1148,11 +1209,13 @@ def _handout(kit: _Kit, content: FormContent) -> list[Flowable]:
     rows = [_list_cells(r, True) for r in content.rows]
     blank = 0 if content.filled else BLANK_HANDOUT_ROWS
     grid = _Grid(kit, "recipients", columns, rows, blank_rows=blank)
-    return (
+    signatures = _signatures(kit, (MSG_WORKER_SIGNATURE,))
+    story = (
         _spec_sections(kit, content, skip=_HANDOUT_PER_ROW)
         + _headed(kit, "section:recipients", kit.both(recipient), [grid])
-        + _signatures(kit, (MSG_WORKER_SIGNATURE,))
+        + signatures
     )
+    return _ending_with(kit, story, len(signatures))  # the signature under the list's end
 
 
 _BUILDERS: Final[dict[str, Callable[[_Kit, FormContent], list[Flowable]]]] = {
@@ -1162,6 +1225,40 @@ _BUILDERS: Final[dict[str, Callable[[_Kit, FormContent], list[Flowable]]]] = {
     ACTIVITY_FORM.code: _activity,
     HANDOUT_FORM.code: _handout,
 }
+
+
+def _names(value: object) -> list[str]:
+    """The typed texts inside a printable value (names, places, numbers, free text)."""
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, Person | Place):
+        return [value.name_bo, value.name_zh]
+    if isinstance(value, ResidentDetails):
+        texts = [*_names(value.person), value.household_no, value.phone or ""]
+        return texts + (_names(value.place) if value.place is not None else [])
+    if isinstance(value, tuple):
+        return [text for item in value for text in _names(item)]
+    return []  # codes, dates, numbers, money: printed from the catalogues and digits
+
+
+def printed_texts(content: FormContent) -> list[tuple[str, str]]:
+    """What a form prints that people typed, as (label message id, text): the texts whose
+    characters every font might lack (a rare ideograph of a name)."""
+    texts: list[tuple[str, str]] = []
+    keys = {spec.key: spec.label for spec in content.spec.fields()}
+    for key, value in content.values.items():
+        texts += [(keys.get(key, key), text) for text in _names(value)]
+    for row in content.rows:
+        texts += [(MSG_NAME, text) for text in _names(row.person)]
+        texts += [(MSG_NAME, text) for text in (*_names(row.place), row.quantity, row.note)]
+    if content.case is not None:
+        note = CASE_NOTE_FORM.field("body").label
+        texts += [(note, n.body) for n in content.case.notes]
+        texts += [(MSG_STAGE_HISTORY, s.note) for s in content.case.stages]
+        texts.append((CaseStage.CLOSED.label, content.case.closing_note))
+    texts.append((N_("Reference"), content.header.reference))
+    texts += [(N_("Name"), name) for name in content.header.subject]  # also in the fields
+    return [(label, text) for label, text in texts if text]
 
 
 def form_story(
@@ -1179,9 +1276,12 @@ def render_forms(
     *,
     layout: LayoutLog | None = None,
     progress: RenderProgress | None = None,
+    duplex: bool = True,
 ) -> RenderedPdf:
-    """One PDF of several forms, each starting on a new page with its own page numbers.
-    `progress` is told the number of each form as it begins (see `build_document`)."""
+    """One PDF of several forms, each starting on a new page with its own page numbers,
+    and on a new sheet: a form of two pages is printed on both sides of one sheet (the PDF
+    asks the printer to). `progress` is told the number of each form as it begins (see
+    `build_document`)."""
     if not forms:
         raise ValueError("nothing to print")
     story: list[Flowable] = []
@@ -1189,4 +1289,4 @@ def render_forms(
         if index:
             story.append(PageBreak())
         story += form_story(content, setup, layout)
-    return build_document(story, setup, layout=layout, progress=progress)
+    return build_document(story, setup, layout=layout, progress=progress, duplex=duplex)

@@ -38,6 +38,7 @@ from station_desktop.pdf.paragraphs import TextBlock, TextStyle
 
 __all__ = [
     "BODY",
+    "MSG_CONTINUED",
     "MSG_CORRECTS",
     "MSG_NAME",
     "MSG_PAGE",
@@ -49,6 +50,7 @@ __all__ = [
     "MSG_TICK_ANY",
     "MSG_TICK_ONE",
     "MSG_WORKER_SIGNATURE",
+    "TIBETAN_SCALE",
     "Box",
     "FormHeader",
     "LayoutLog",
@@ -76,6 +78,8 @@ FOOTER_RULE: Final = 16 * mm
 QR_SIZE: Final = 21 * mm
 # Left of the QR code and its quiet zone: the station, the title, the code and reference.
 HEADER_TEXT_WIDTH: Final = PAGE_WIDTH - 2 * MARGIN_X - QR_SIZE - 3 * mm
+# The station and the form's subject, top left, beside the code and reference.
+SUBJECT_WIDTH: Final = HEADER_TEXT_WIDTH - 62 * mm
 
 
 @dataclass(frozen=True)
@@ -124,6 +128,8 @@ MSG_SIGNATURE: Final = N_("Signature")
 MSG_RESIDENT_SIGNATURE: Final = N_("Resident's signature")
 MSG_WORKER_SIGNATURE: Final = N_("Social worker's signature")
 MSG_STAGE_HISTORY: Final = N_("Stage history")
+# TRANSLATORS: a field's label again on the next page, where its text runs on.
+MSG_CONTINUED: Final = N_("{label} (continued)")
 # TRANSLATORS: column of the sign-in sheet where people write their name.
 MSG_NAME: Final = N_("Name")
 # TRANSLATORS: title of the list people sign when they come to an activity.
@@ -180,6 +186,15 @@ class PaperTexts:
 
 # ---------------------------------------------------------------- styles
 
+# Tibetan is set this much larger than Chinese so that both read alike (older readers): at
+# one point size, Noto Serif Tibetan's letters are visibly smaller than Han characters.
+# The header and footer keep one size: they identify the page and have a fixed height.
+TIBETAN_SCALE: Final = 1.2
+# Bold labels and headings read larger already, and fill the narrow label column: a little
+# less; the small help text, the smallest of all, a little more.
+LABEL_TIBETAN_SCALE: Final = 1.12
+HINT_TIBETAN_SCALE: Final = 1.25
+
 GREY: Final = (0.35, 0.35, 0.35)
 LIGHT_INK: Final = (0.55, 0.55, 0.55)
 # Chinese alone needs less leading than Tibetan stacks (TIBETAN_LINE_HEIGHT).
@@ -192,7 +207,13 @@ class Styles:
 
     shaping: bool = True
 
-    def _style(self, size: float, **kw: Any) -> TextStyle:
+    def _style(self, size: float, scale: float | None = None, **kw: Any) -> TextStyle:
+        """A body text style: Tibetan larger than Chinese (`TIBETAN_SCALE`)."""
+        tibetan = TIBETAN_SCALE if scale is None else scale
+        return TextStyle(size=size, shaping=self.shaping, tibetan_scale=tibetan, **kw)
+
+    def _frame(self, size: float, **kw: Any) -> TextStyle:
+        """A header or footer style: one size for both scripts."""
         return TextStyle(size=size, shaping=self.shaping, **kw)
 
     def _chinese(self, size: float, **kw: Any) -> TextStyle:
@@ -200,39 +221,47 @@ class Styles:
 
     @functools.cached_property
     def title_bo(self) -> TextStyle:
-        return self._style(14, bold=True, align="center")
+        return self._frame(14, bold=True, align="center")
 
     @functools.cached_property
     def title_zh(self) -> TextStyle:
-        return self._chinese(13, bold=True, align="center")
+        return self._frame(13, bold=True, align="center", leading=13 * CHINESE_LINE_HEIGHT)
 
     @functools.cached_property
     def station(self) -> TextStyle:
-        return self._style(8.5)
+        return self._frame(8.5)
+
+    @functools.cached_property
+    def subject(self) -> TextStyle:
+        return self._frame(8.5, bold=True)
+
+    @functools.cached_property
+    def subject_small(self) -> TextStyle:
+        return self._frame(7, bold=True)
 
     @functools.cached_property
     def code(self) -> TextStyle:
-        return self._style(10, bold=True, align="right")
+        return self._frame(10, bold=True, align="right")
 
     @functools.cached_property
     def reference(self) -> TextStyle:
-        return self._style(7, align="right")
+        return self._frame(7, align="right")
 
     @functools.cached_property
     def footer(self) -> TextStyle:
-        return self._style(7.5, color=GREY)
+        return self._frame(7.5, color=GREY)
 
     @functools.cached_property
     def footer_right(self) -> TextStyle:
-        return self._style(7.5, color=GREY, align="right")
+        return self._frame(7.5, color=GREY, align="right")
 
     @functools.cached_property
     def heading(self) -> TextStyle:
-        return self._style(10, bold=True)
+        return self._style(10, LABEL_TIBETAN_SCALE, bold=True)
 
     @functools.cached_property
     def label_bo(self) -> TextStyle:
-        return self._style(8.5, bold=True)
+        return self._style(8.5, LABEL_TIBETAN_SCALE, bold=True)
 
     @functools.cached_property
     def label_zh(self) -> TextStyle:
@@ -240,7 +269,7 @@ class Styles:
 
     @functools.cached_property
     def hint(self) -> TextStyle:
-        return self._style(7, color=GREY)
+        return self._style(7, HINT_TIBETAN_SCALE, color=GREY)
 
     @functools.cached_property
     def value(self) -> TextStyle:
@@ -380,12 +409,15 @@ class StationHeader:
 
 @dataclass(frozen=True)
 class FormHeader:
-    """What the header of each page of one form shows."""
+    """What the header of each page of one form shows: a loose page is matched back to its
+    record by the subject's name, the reference and the QR code, on every page."""
 
     title: str  # message id
     printed_code: str  # "HV-01 v1"
-    reference: str  # "#0001", a case number, a household number...
+    reference: str  # "#0001", a case number, a record id...
     qr: QrPayload | None = None  # None: a document that no paper sheet is matched against
+    subject: tuple[str, ...] = ()  # whom the form is about: their names in both scripts
+    station: StationHeader | None = None  # the record's station (None: the setup's)
 
 
 @dataclass(frozen=True)
@@ -431,6 +463,9 @@ class PaperSetup:
 class RenderedPdf:
     data: bytes
     pages: int
+    # Meant for both sides of the paper: the PDF asks for it, and each form starts on a new
+    # sheet (a blank back after a form of an odd number of pages).
+    duplex: bool = False
 
 
 class RenderCancelled(Exception):
@@ -481,41 +516,61 @@ class _Decorator:
         styles = setup.styles
         texts = setup.texts
         station = setup.station
-        self._station = _block(
-            "  ".join(n for n in (station.name_bo, station.name_zh) if n), styles.station, 90 * mm
-        )
+        self._default_station = station
+        self._stations: dict[str, TextBlock] = {}
         printed_on = "  ".join(texts.with_date(MSG_PRINTED_ON, setup.printed_on))
         self._printed = _block(printed_on, styles.footer, BODY.width * 0.62)
         self._forms: dict[int, tuple[TextBlock, ...]] = {}
+
+    def _station_block(self, station: StationHeader | None) -> TextBlock:
+        """The station the record belongs to (its own, or the village's), else the setup's."""
+        station = station or self._default_station
+        block = self._stations.get(station.code)
+        if block is None:
+            names = "  ".join(n for n in (station.name_bo, station.name_zh) if n)
+            block = self._stations[station.code] = _block(
+                names or station.code, self.setup.styles.station, SUBJECT_WIDTH
+            )
+        return block
 
     def _form_blocks(self, index: int, header: FormHeader) -> tuple[TextBlock, ...]:
         blocks = self._forms.get(index)
         if blocks is None:
             styles = self.setup.styles
             title_bo, title_zh = self.setup.texts.both(header.title)
+            subject = "  ".join(n for n in header.subject if n)
+            subject_block = _block(subject, styles.subject, SUBJECT_WIDTH)
+            if len(subject_block.line_texts) > 1:  # one line, so the header keeps its height
+                subject_block = _block(subject, styles.subject_small, SUBJECT_WIDTH)
             blocks = (
                 _block(title_bo, styles.title_bo, HEADER_TEXT_WIDTH),
                 _block(title_zh, styles.title_zh, HEADER_TEXT_WIDTH),
                 _block(header.printed_code, styles.code, 60 * mm),
                 _block(header.reference, styles.reference, 60 * mm),
+                subject_block,
             )
             self._forms = {index: blocks}  # forms come in order: keep only the current one
         return blocks
 
     def decorate(self, canv: Any, header: FormHeader, index: int, page: int, pages: int) -> None:
-        title_bo, title_zh, code, reference = self._form_blocks(index, header)
+        title_bo, title_zh, code, reference, subject = self._form_blocks(index, header)
+        station = self._station_block(header.station)
         canv.saveState()
         left = MARGIN_X
         right = PAGE_WIDTH - MARGIN_X
         qr_x = right - QR_SIZE
         text_right = left + HEADER_TEXT_WIDTH
-        # Station (left); code and reference (right, beside the QR code).
+        # Station and the person the form is about (left); code and reference (right, beside
+        # the QR code): every page of a form says whose it is.
         top = HEADER_TOP
-        self._station.drawOn(canv, left, top - self._station.height)
+        station.drawOn(canv, left, top - station.height)
+        if header.subject:
+            subject.drawOn(canv, left, top - station.height - subject.height)
         code.drawOn(canv, text_right - code.width, top - code.height)
         reference.drawOn(canv, text_right - reference.width, top - code.height - reference.height)
         # The title under all of them (a record id can be long), centred left of the QR.
-        y = top - max(self._station.height, code.height + reference.height)
+        left_height = station.height + (subject.height if header.subject else 0.0)
+        y = top - max(left_height, code.height + reference.height)
         for block in (title_bo, title_zh):  # centred by their style
             y -= block.height
             block.drawOn(canv, left, y)
@@ -554,11 +609,15 @@ class _FormCanvas(Canvas):  # type: ignore[misc]  # ReportLab is untyped
         *args: Any,
         decorate: PageDecoration,
         progress: RenderProgress | None = None,
+        duplex: bool = False,
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
         self.sd_decorate = decorate
         self.sd_progress = progress
+        self.sd_duplex = duplex
+        self.sd_two_sided = False
+        self.sd_written = 0
         self.sd_pages: list[dict[str, Any]] = []
         self.sd_form_index = -1
         self.sd_form_header: FormHeader | None = None
@@ -570,7 +629,12 @@ class _FormCanvas(Canvas):  # type: ignore[misc]  # ReportLab is untyped
     def save(self) -> None:
         pages = self.sd_pages
         per_form = Counter(state["sd_form_index"] for state in pages)
+        # Both sides of a sheet when a form runs over a page: a form of two pages is one
+        # sheet. Forms of one page each stay one-sided (sheets handed to different people).
+        two_sided = self.sd_duplex and any(n > 1 for n in per_form.values())
+        last_form = max(per_form, default=-1)
         seen: Counter[int] = Counter()
+        written = 0
         for state in pages:
             self.__dict__.update(state)
             index = self.sd_form_index
@@ -578,6 +642,15 @@ class _FormCanvas(Canvas):  # type: ignore[misc]  # ReportLab is untyped
             if self.sd_form_header is not None:
                 self.sd_decorate(self, self.sd_form_header, index, seen[index], per_form[index])
             super().showPage()
+            written += 1
+            ends_form = seen[index] == per_form[index]
+            if two_sided and ends_form and per_form[index] % 2 and index != last_form:
+                super().showPage()  # a blank back: the next form starts on a new sheet
+                written += 1
+        self.sd_written = written
+        if two_sided:
+            self.setViewerPreference("Duplex", "DuplexFlipLongEdge")
+        self.sd_two_sided = two_sided
         super().save()
 
 
@@ -588,12 +661,14 @@ def build_document(
     layout: LayoutLog | None = None,
     progress: RenderProgress | None = None,
     decorate: PageDecoration | None = None,
+    duplex: bool = False,
 ) -> RenderedPdf:
     """Lay out a story of forms (each starting with `form_start`) on A4 pages.
 
     `progress` is told as each form begins; raising `RenderCancelled` from it stops the
     work at once (a 500-sheet batch the reader no longer wants). `decorate` draws the
-    headers and footers when a document needs others than the forms' (the report)."""
+    headers and footers when a document needs others than the forms' (the report).
+    `duplex`: print on both sides when a form runs over one page (see `RenderedPdf`)."""
     register_fonts()
     out = io.BytesIO()
     doc = BaseDocTemplate(
@@ -625,8 +700,12 @@ def build_document(
     doc.addPageTemplates([PageTemplate(id="form", frames=[frame])])
     chosen = decorate or _Decorator(setup, layout).decorate
 
+    made: list[_FormCanvas] = []
+
     def canvas_maker(*args: Any, **kwargs: Any) -> _FormCanvas:
-        return _FormCanvas(*args, decorate=chosen, progress=progress, **kwargs)
+        made.append(_FormCanvas(*args, decorate=chosen, progress=progress, duplex=duplex, **kwargs))
+        return made[-1]
 
     doc.build(list(story), canvasmaker=canvas_maker)
-    return RenderedPdf(out.getvalue(), doc.page)
+    canvas = made[-1]
+    return RenderedPdf(out.getvalue(), canvas.sd_written, canvas.sd_two_sided)

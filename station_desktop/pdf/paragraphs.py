@@ -24,8 +24,8 @@ from typing import Any, Final, Literal
 import uharfbuzz as hb
 from reportlab.platypus.flowables import Flowable
 
-from station_desktop.domain.text import is_tibetan_char
-from station_desktop.fonts import TIBETAN_LINE_HEIGHT
+from station_desktop.domain.text import is_han_char, is_tibetan_char
+from station_desktop.fonts import TIBETAN_LINE_HEIGHT, in_fallback_range
 from station_desktop.pdf.fonts import PdfFont, pdf_font
 from station_desktop.pdf.textruns import (
     FontRole,
@@ -67,10 +67,23 @@ class TextStyle:
     align: Align = "left"
     color: tuple[float, float, float] = (0.0, 0.0, 0.0)  # RGB, 0..1
     shaping: bool = True  # False prints Tibetan unshaped (only to compare, in tests)
+    # Tibetan is set this much larger than `size` (Chinese and Latin): at one point size
+    # Tibetan letters are visibly smaller than Han characters.
+    tibetan_scale: float = 1.0
+    # Keep runs of Han characters together (break at spaces, punctuation and between
+    # scripts): short labels and headers of narrow columns are words ("非常满意"), which
+    # must not be cut as a sentence may be. A run wider than the line is still cut.
+    han_words: bool = False
+
+    @property
+    def tibetan_size(self) -> float:
+        return self.size * self.tibetan_scale
 
     @property
     def line_height(self) -> float:
-        return self.leading if self.leading is not None else TIBETAN_LINE_HEIGHT * self.size
+        if self.leading is not None:
+            return self.leading
+        return TIBETAN_LINE_HEIGHT * self.tibetan_size
 
 
 DEFAULT_STYLE: Final = TextStyle()
@@ -96,15 +109,18 @@ class _Cluster:
     """The smallest unit the line breaker moves: one HarfBuzz cluster or one character."""
 
     font: PdfFont
-    glyphs: tuple[_Glyph, ...]
+    glyphs: tuple[_Glyph, ...]  # offsets and advances in the block's units (see `advance`)
     text: str
-    advance: float  # 1/1000 em
+    # 1/1000 of the style's size: a Tibetan cluster's metrics already carry tibetan_scale,
+    # so lines of mixed scripts are measured in one unit.
+    advance: float
     # Advance when the line ends here: HarfBuzz kerns a tsheg against the next syllable, which
     # does not apply when that syllable starts the next line.
     end_advance: float
     brk: _Break  # may a line end after this cluster?
     space: bool
     shaped: bool
+    scale: float = 1.0  # the font size relative to the style's (tibetan_scale for Tibetan)
 
 
 @dataclass(frozen=True, slots=True)
@@ -124,18 +140,21 @@ class _Line:
 
 @functools.lru_cache(maxsize=8192)
 def _font_role(ch: str) -> FontRole:
-    """The font that has the glyph: no font fallback in ReportLab, so we choose per character."""
+    """The font that has the glyph: no font fallback in ReportLab, so we choose per character
+    (a rare ideograph of a name from the fallback font, opened only then)."""
     if is_tibetan_char(ch):
         return "tibetan"
     if ch.isspace() or pdf_font("chinese").has_glyph(ch):
         return "chinese"
     if pdf_font("tibetan").has_glyph(ch):
         return "tibetan"
-    return "chinese"  # in neither: a box, see missing_characters()
+    if in_fallback_range(ch) and pdf_font("fallback").has_glyph(ch):
+        return "fallback"
+    return "chinese"  # in none: a box, see missing_characters()
 
 
 def missing_characters(text: str) -> str:
-    """Characters of `text` that neither bundled font can print (they would print as boxes)."""
+    """Characters of `text` that no bundled font can print (they would print as boxes)."""
     seen: dict[str, None] = {}
     for ch in text:
         if ch.isspace() or ch in seen:
@@ -235,8 +254,27 @@ def _shaped(font: PdfFont, runs: Sequence[TextRun]) -> list[_Cluster]:
     return clusters
 
 
+def _scaled(cluster: _Cluster, scale: float) -> _Cluster:
+    """A cluster set `scale` times larger than the style's size (Tibetan beside Chinese)."""
+    if scale == 1.0:
+        return cluster
+    glyphs = tuple(
+        dataclasses.replace(g, dx=g.dx * scale, dy=g.dy * scale, advance=g.advance * scale)
+        for g in cluster.glyphs
+    )
+    return dataclasses.replace(
+        cluster,
+        glyphs=glyphs,
+        advance=cluster.advance * scale,
+        end_advance=cluster.end_advance * scale,
+        scale=scale,
+    )
+
+
 @functools.lru_cache(maxsize=4096)
-def _shape_line(line: str, bold: bool, shaping: bool) -> tuple[_Cluster, ...]:
+def _shape_line(
+    line: str, bold: bool, shaping: bool, tibetan_scale: float = 1.0, han_words: bool = False
+) -> tuple[_Cluster, ...]:
     """Runs of one hard line turned into clusters. Cached: forms repeat their labels."""
     runs = split_runs(line, _font_role)
     clusters: list[_Cluster] = []
@@ -248,18 +286,27 @@ def _shape_line(line: str, bold: bool, shaping: bool) -> tuple[_Cluster, ...]:
             j = i
             while j < len(runs) and runs[j].font == "tibetan" and runs[j].kind is RunKind.TIBETAN:
                 j += 1
-            clusters += _shaped(font, runs[i:j])
+            clusters += (_scaled(c, tibetan_scale) for c in _shaped(font, runs[i:j]))
             i = j
         else:
-            clusters += _unshaped(font, run)
+            scale = tibetan_scale if run.font == "tibetan" else 1.0
+            clusters += (_scaled(c, scale) for c in _unshaped(font, run))
             i += 1
     # Break classes: where textruns allows a break, and (for emergencies only) before any
     # character that does not continue the stack or letter before it.
     allowed: set[int] = set()
     position = 0
-    for run in runs:
+    for index, run in enumerate(runs):
         position += len(run.text)
-        if run.break_after:
+        inside_word = (
+            han_words
+            and run.kind is RunKind.HAN
+            and index + 1 < len(runs)
+            and runs[index + 1].kind is RunKind.HAN
+            and is_han_char(run.text[-1])
+            and is_han_char(runs[index + 1].text[0])
+        )
+        if run.break_after and not inside_word:
             allowed.add(position)
     result: list[_Cluster] = []
     position = 0
@@ -347,10 +394,11 @@ class _TextOps:
     """Builds the operators of one BT/ET text object."""
 
     doc: Any
-    size: float
+    size: float  # the style's size
     ops: list[str] = field(default_factory=list)
     tj: list[str | bytearray] = field(default_factory=list)  # pen moves and runs of codes
-    font_key: tuple[str, int] | None = None
+    font_key: tuple[str, int, float] | None = None
+    font_size: float = 0.0  # of the font set last (Tibetan may be larger than `size`)
 
     def flush(self) -> None:
         if self.tj:
@@ -362,15 +410,16 @@ class _TextOps:
         self.flush()
         self.ops.append(text)
 
-    def font(self, font: PdfFont, subset: int) -> None:
-        key = (font.fontName, subset)
+    def font(self, font: PdfFont, subset: int, size: float) -> None:
+        key = (font.fontName, subset, size)
         if key != self.font_key:
-            self.op(f"{font.getSubsetInternalName(subset, self.doc)} {_num(self.size)} Tf")
+            self.op(f"{font.getSubsetInternalName(subset, self.doc)} {_num(size)} Tf")
             self.font_key = key
+            self.font_size = size
 
     def glyph(self, byte: int, adjust: float) -> None:
         """Draw one code after moving the pen by `adjust` points."""
-        move = -adjust * 1000 / self.size  # TJ numbers move left, in 1/1000 of the size
+        move = -adjust * 1000 / self.font_size  # TJ numbers move left, in 1/1000 of the size
         if abs(move) > 0.0005:
             self.tj.append(_num(move))
         if not self.tj or not isinstance(self.tj[-1], bytearray):
@@ -405,8 +454,9 @@ def _line_ops(line: _Line, ops: _TextOps, x: float, y: float) -> None:
             in_span = False
         codes = "".join(chr(g.code) for g in cluster.glyphs)
         glyphs = iter(cluster.glyphs)
+        font_size = size * cluster.scale
         for subset, data in cluster.font.splitString(codes, ops.doc):
-            ops.font(cluster.font, subset)
+            ops.font(cluster.font, subset, font_size)
             for byte in data:
                 glyph = next(glyphs)
                 target = ideal + glyph.dx * scale
@@ -415,7 +465,7 @@ def _line_ops(line: _Line, ops: _TextOps, x: float, y: float) -> None:
                 ops.glyph(byte, target - pdf_pen)
                 if glyph.dy:
                     ops.op("0 Ts")
-                pdf_pen = target + glyph.width * scale
+                pdf_pen = target + glyph.width * font_size / 1000  # the PDF's Widths entry
                 ideal += glyph.advance * scale
     if in_span:
         ops.op("EMC")
@@ -430,7 +480,8 @@ class TextBlock(Flowable):  # type: ignore[misc]  # ReportLab is untyped
         self.style = style
         # One tuple of clusters per hard line (line breaks typed in the text).
         self._hard: list[Sequence[_Cluster]] = [
-            _shape_line(line, style.bold, style.shaping) for line in hard_lines(text)
+            _shape_line(line, style.bold, style.shaping, style.tibetan_scale, style.han_words)
+            for line in hard_lines(text)
         ]
         self._lines: list[_Line] = []
         self._wrapped_for: float | None = None
@@ -515,7 +566,7 @@ class TextBlock(Flowable):  # type: ignore[misc]  # ReportLab is untyped
     def draw(self) -> None:
         style = self.style
         leading = style.line_height
-        drop = max(leading / 2 + _INK_CENTRE * style.size, _MIN_DROP * style.size)
+        drop = max(leading / 2 + _INK_CENTRE * style.tibetan_size, _MIN_DROP * style.size)
         canv = self.canv
         canv.setFillColorRGB(*style.color)
         # The document object is needed for font subsets, as in ReportLab's own text objects.
@@ -550,7 +601,10 @@ def line_texts(text: str, width: float, style: TextStyle = DEFAULT_STYLE) -> lis
 def text_width(text: str, style: TextStyle = DEFAULT_STYLE) -> float:
     """Width in points of the widest hard line of `text`, unwrapped."""
     widths = [
-        _width(_shape_line(line, style.bold, style.shaping), style.size)
+        _width(
+            _shape_line(line, style.bold, style.shaping, style.tibetan_scale, style.han_words),
+            style.size,
+        )
         for line in hard_lines(text)
     ]
     return max(widths, default=0.0)

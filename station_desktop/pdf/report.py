@@ -22,6 +22,7 @@ import itertools
 import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import date
 from typing import Any, Final
 
 from reportlab.platypus.flowables import Flowable
@@ -36,6 +37,7 @@ from station_desktop.pdf.forms import (
     _Spacer,
     _Together,
     _WithHeading,
+    _WithTail,
 )
 from station_desktop.pdf.page import (
     BODY,
@@ -47,6 +49,7 @@ from station_desktop.pdf.page import (
     HEADER_TOP,
     MSG_PAGE,
     MSG_PRINTED_ON,
+    TIBETAN_SCALE,
     FormHeader,
     LayoutLog,
     PaperSetup,
@@ -58,22 +61,28 @@ from station_desktop.pdf.page import (
     mm,
 )
 from station_desktop.pdf.paragraphs import TextBlock, TextStyle, text_width
-from station_desktop.services.report_export import (
+from station_desktop.reports.figures import Report, Trend, TrendBucket
+from station_desktop.reports.revisions import Revision, revision_tables
+from station_desktop.reports.tables import (
     ALL_STATIONS,
     MSG_BY_GROUP,
     MSG_NOTHING,
     MSG_TREND_MONTHS,
     MSG_TREND_YEARS,
     NOTE_OVERLAP,
+    NOTE_PARTIAL,
+    PARTIAL_MARK,
     PERIOD_LINE,
     REPORT_TITLE,
     STATIONS_LINE,
     Cell,
     GroupShare,
+    Joined,
     Mean,
     Money,
     Msg,
     Names,
+    Raw,
     Table,
     axis_ticks,
     bucket_label,
@@ -81,9 +90,9 @@ from station_desktop.services.report_export import (
     report_tables,
     share_text,
     trend_table,
+    unfinished,
     year_label,
 )
-from station_desktop.services.reports import Report, Trend, TrendBucket
 
 __all__ = [
     "MSG_ACTIVITIES_MONTHS",
@@ -96,6 +105,11 @@ __all__ = [
 MSG_ACTIVITIES_MONTHS: Final = N_("Activities held per month")
 # TRANSLATORS: title of a bar chart of the printed statistics report (a long period).
 MSG_ACTIVITIES_YEARS: Final = N_("Activities held per year")
+
+# TRANSLATORS: on a printed report kept as it was submitted; {date} is the day.
+MSG_SUBMITTED_ON: Final = N_("Submitted to the bureau on {date}.")
+# TRANSLATORS: above the figures that changed since the same report was submitted.
+MSG_COMPARED: Final = N_("Compared with the report of this period submitted on {date}:")
 
 # At most this many figure columns side by side: more are printed as a second table.
 MAX_FIGURE_COLUMNS: Final = 8
@@ -116,6 +130,7 @@ _TALL: Final = 1e6
 HEADER_SHADE: Final = 0.9
 TOTAL_SHADE: Final = 0.96
 BAR_COLOUR: Final = (0.24, 0.48, 0.72)  # the screen's bar colour; a mid grey in black and white
+PARTIAL_COLOUR: Final = (0.62, 0.75, 0.88)  # a month not over yet: paler, and marked with *
 
 
 # ---------------------------------------------------------------- styles
@@ -126,7 +141,10 @@ class _ReportStyles:
     shaping: bool = True
 
     def _style(self, size: float, **kw: Any) -> TextStyle:
-        return TextStyle(size=size, shaping=self.shaping, **kw)
+        # Labels and headers are words and short phrases: Chinese is not cut inside them.
+        return TextStyle(
+            size=size, shaping=self.shaping, tibetan_scale=TIBETAN_SCALE, han_words=True, **kw
+        )
 
     def cell(self, *, bold: bool = False, right: bool = False) -> TextStyle:
         return self._style(8, bold=bold, align="right" if right else "left")
@@ -147,8 +165,8 @@ class _ReportStyles:
         return self._style(8.5)
 
     @property
-    def period(self) -> TextStyle:
-        return self._style(7.5, align="right")
+    def period(self) -> TextStyle:  # in the header, which has a fixed height: one size
+        return TextStyle(size=7.5, shaping=self.shaping, align="right")
 
     @property
     def group(self) -> TextStyle:
@@ -209,6 +227,7 @@ class _Paper:
     kit: _Kit
     styles: _ReportStyles
     formats: tuple[LocaleFormats, LocaleFormats]  # Tibetan, Chinese
+    today: date  # the printed-on day: the months after it have not happened yet
 
     def both(self, message: Msg | str) -> tuple[str, str]:
         if isinstance(message, Msg):
@@ -243,7 +262,19 @@ class _Paper:
         if isinstance(cell, Names):
             # One name over the other: a narrow column then wraps each name on its own.
             return "\n".join(n for n in (cell.bo, cell.zh) if n)
+        if isinstance(cell, Joined):  # the Tibetan parts, then the Chinese ones under them
+            pairs = [self._pair_of(part) for part in cell.parts]
+            lines = [" · ".join(p[n] for p in pairs if p[n]) for n in (0, 1)]
+            return "\n".join(_unique((lines[0], lines[1])))
         return cell.text
+
+    def _pair_of(self, cell: Msg | Raw | Names) -> tuple[str, str]:
+        if isinstance(cell, Msg):
+            bo, zh = self.both(cell)
+            return (bo, "") if bo == zh else (bo, zh)
+        if isinstance(cell, Names):
+            return cell.bo or cell.zh, cell.zh or cell.bo
+        return cell.text, cell.text
 
 
 # ---------------------------------------------------------------- tables
@@ -364,9 +395,10 @@ def _height_at(block: TextBlock, width: float) -> float:
     return float(height)
 
 
-def _chunks(count: int) -> list[range]:
-    """Figure columns in groups of at most MAX_FIGURE_COLUMNS, as even as possible."""
-    parts = max(1, math.ceil(count / MAX_FIGURE_COLUMNS))
+def _chunks(count: int, parts: int = 0) -> list[range]:
+    """Figure columns in `parts` groups (at least enough for MAX_FIGURE_COLUMNS each), as
+    even as possible."""
+    parts = max(1, parts, math.ceil(count / MAX_FIGURE_COLUMNS))
     size = math.ceil(count / parts)
     return [range(start, min(start + size, count)) for start in range(0, count, size)] or [range(0)]
 
@@ -377,10 +409,21 @@ def _grids(paper: _Paper, table: Table, width: float) -> list[_FigureGrid]:
     labels = table.label_columns
     figures = len(table.columns) - labels
     texts = [[paper.cell_text(cell) for cell in row.cells] for row in table.rows]
+    # As many parts as it takes for every part to fit across the page (headers are words
+    # that are not cut, so a column is at least as wide as its widest header word).
+    parts = 1
+    while True:
+        chunks = _chunks(figures, parts)
+        sized = [
+            _widths(paper, table, texts, [*range(labels), *(labels + c for c in chunk)], width)
+            for chunk in chunks
+        ]
+        if all(sum(w) <= width + 0.01 for w in sized) or len(chunks) >= figures:
+            break
+        parts = len(chunks) + 1
     grids = []
-    for number, chunk in enumerate(_chunks(figures)):
+    for number, (chunk, widths) in enumerate(zip(chunks, sized, strict=True)):
         columns = [*range(labels), *(labels + c for c in chunk)]
-        widths = _widths(paper, table, texts, columns, width)
         headers = []
         for c in columns:
             right = table.columns[c].numeric
@@ -492,7 +535,7 @@ def _widths(
 def _table_flowables(paper: _Paper, table: Table) -> list[Flowable]:
     grids: list[Flowable] = list(_grids(paper, table, BODY.width))
     if table.note:  # the note stays under the table's last rows
-        grids[-1] = _WithNote(paper.kit, grids[-1], _note(paper, table.note))
+        grids[-1] = _WithTail(paper.kit, grids[-1], [_note(paper, table.note)])
     heading = _Heading(paper.kit, f"table:{table.key}", paper.pair(table.title))
     story: list[Flowable] = [_WithHeading(paper.kit, heading, grids[0])]
     for grid in grids[1:]:
@@ -505,32 +548,6 @@ def _note(paper: _Paper, message: str) -> Flowable:
     """A note under a table or chart, Tibetan over Chinese, in one piece."""
     lines = [TextBlock(line, paper.styles.note) for line in _unique(paper.both(message))]
     return _Together(paper.kit, [_Spacer(paper.kit, 1 * mm), *lines])
-
-
-class _WithNote(_Part):
-    """A table and the note under it: the table may split, the note goes with its end."""
-
-    def __init__(self, kit: _Kit, body: Flowable, note: Flowable) -> None:
-        super().__init__(kit)
-        self.body = body
-        self.note = note
-
-    def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:  # noqa: N803
-        _, note = self.note.wrap(availWidth, availHeight)
-        body_width, body = self.body.wrap(availWidth, availHeight - note)
-        self.width, self.height = max(availWidth, body_width), body + note
-        return self.width, self.height
-
-    def split(self, availWidth: float, availHeight: float) -> list[Flowable]:  # noqa: N803
-        _, note = self.note.wrap(availWidth, availHeight)
-        parts = self.body.split(availWidth, availHeight - note)
-        if len(parts) < 2:
-            return []
-        return [*parts[:-1], _WithNote(self.kit, parts[-1], self.note)]
-
-    def draw(self) -> None:
-        self.note.drawOn(self.canv, 0, 0)
-        self.body.drawOn(self.canv, 0, self.note.height)
 
 
 def _unique(pair: tuple[str, str]) -> list[str]:
@@ -612,14 +629,19 @@ class _TrendChart(_Part):
         slot = (right - left) / len(buckets)
         bar = min(slot * 0.6, 14 * mm)
         key = self.series.key
-        for index, value in enumerate(values):
+        today = self.paper.today
+        for index, (value, bucket) in enumerate(zip(values, buckets, strict=True)):
             x = left + slot * index + (slot - bar) / 2
             height = value * scale
-            if value:
-                _fill(canv, BAR_COLOUR, x, bottom, bar, height)
+            if bucket.period.start > today:
+                continue  # not happened yet: no bar, no figure (a 0 would mean "none")
+            partial = unfinished(bucket.period, today)
+            if value:  # a month not over yet is drawn paler, and marked
+                _fill(canv, PARTIAL_COLOUR if partial else BAR_COLOUR, x, bottom, bar, height)
             self.kit.log(canv, f"bar:{key}:{index}", x, bottom, bar, height)
-            text = self.paper.number(value)
-            if value and text_width(text, styles.bar_value) <= slot - 0.5 * mm:
+            # Every month's figure, a 0 included: an empty month says so.
+            text = self.paper.number(value) + (PARTIAL_MARK if partial else "")
+            if text_width(text, styles.bar_value) <= slot - 0.5 * mm:
                 block = _block(text, styles.bar_value, slot)
                 block.drawOn(canv, x + bar / 2 - slot / 2, bottom + height + 0.4)
         self._draw_labels(canv, left, bottom, slot)
@@ -822,11 +844,23 @@ def _intro(paper: _Paper, report: Report) -> list[Flowable]:
 
 
 def _story(
-    report: Report, trend: Trend, names: Mapping[str, Names], paper: _Paper
+    report: Report,
+    trend: Trend,
+    names: Mapping[str, Names],
+    paper: _Paper,
+    submitted_on: date | None = None,
+    revision: Revision | None = None,
 ) -> list[Flowable]:
     story = _intro(paper, report)
+    if submitted_on is not None:
+        story += _dated_line(paper, MSG_SUBMITTED_ON, submitted_on)
     for table in report_tables(report, names):
         story += _table_flowables(paper, table)
+        if table.key == "headline" and revision is not None:
+            # What changed since the copy the bureau holds, before anything else.
+            story += _dated_line(paper, MSG_COMPARED, revision.submitted_on)
+            for changes in revision_tables(revision):
+                story += _table_flowables(paper, changes)
         if table.key != "summary":
             continue
         # The overview follows the summary: the priority groups, the trend and its figures.
@@ -834,13 +868,27 @@ def _story(
         story += _chart(paper, "chart-title:groups", MSG_BY_GROUP, _ShareChart(paper, shares))
         story.append(_note(paper, NOTE_OVERLAP))
         story.append(_Spacer(paper.kit, SECTION_GAP))
+        partial = any(unfinished(b.period, paper.today) for b in trend.buckets)
         for series in TREND_SERIES:
             title = series.title_years if trend.yearly else series.title_months
-            chart = _TrendChart(paper, trend, series)
+            chart: Flowable = _TrendChart(paper, trend, series)
+            if partial:  # the last month is not over: say so under the chart
+                bo, zh = paper.kit.texts.with_date(NOTE_PARTIAL, paper.today)
+                note = [TextBlock(line, paper.styles.note) for line in _unique((bo, zh))]
+                chart = _WithTail(paper.kit, chart, note)
             story += _chart(paper, f"chart-title:{series.key}", title, chart)
             story.append(_Spacer(paper.kit, SECTION_GAP))
-        story += _table_flowables(paper, trend_table(trend))
+        story += _table_flowables(paper, trend_table(trend, paper.today))
     return story
+
+
+def _dated_line(paper: _Paper, message: str, day: date) -> list[Flowable]:
+    """A sentence with a date, Tibetan over Chinese, each with its own form of the date."""
+    bo, zh = paper.kit.texts.with_date(message, day)
+    return [
+        *(TextBlock(line, paper.styles.intro) for line in _unique((bo, zh))),
+        _Spacer(paper.kit, 2 * mm),
+    ]
 
 
 def render_report(
@@ -850,6 +898,8 @@ def render_report(
     setup: PaperSetup,
     *,
     layout: LayoutLog | None = None,
+    submitted_on: date | None = None,
+    revision: Revision | None = None,
 ) -> RenderedPdf:
     """The report as an A4 PDF. `names` names the stations by code (as `report_tables`
     takes them); the page header names the report's station, or all selected stations,
@@ -857,7 +907,8 @@ def render_report(
     if trend.period != report.period:
         raise ValueError("the trend is not of the report's period")
     formats = (LocaleFormats.fixed(PAPER_LANGUAGES[0]), LocaleFormats.fixed(PAPER_LANGUAGES[1]))
-    paper = _Paper(_Kit(setup.texts, setup.styles, layout), _ReportStyles(setup.shaping), formats)
+    kit = _Kit(setup.texts, setup.styles, layout)
+    paper = _Paper(kit, _ReportStyles(setup.shaping), formats, setup.printed_on)
     station = report_station_header(report, names, setup.texts)
     decoration = _Decoration(paper, setup, station, report)
 
@@ -865,5 +916,6 @@ def render_report(
         decoration.draw(canv, page, pages)
 
     # One "form" without a QR code: no paper sheet is ever matched against a report.
-    story = [form_start(FormHeader(REPORT_TITLE, "", "")), *_story(report, trend, names, paper)]
+    body = _story(report, trend, names, paper, submitted_on, revision)
+    story = [form_start(FormHeader(REPORT_TITLE, "", "")), *body]
     return build_document(story, setup, layout=layout, decorate=decorate)

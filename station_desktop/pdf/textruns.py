@@ -36,7 +36,8 @@ __all__ = [
     "split_runs",
 ]
 
-FontRole = Literal["tibetan", "chinese"]
+# The fallback font prints what the Chinese one lacks (CJK Extension B–F ideographs).
+FontRole = Literal["tibetan", "chinese", "fallback"]
 
 
 class RunKind(StrEnum):

@@ -45,10 +45,10 @@ from station_desktop.forms.resident import RESIDENT_FORM
 from station_desktop.forms.spec import FormSpec
 from station_desktop.forms.visit import VISIT_FORM
 from station_desktop.i18n import N_, NC_, PAPER_LANGUAGES, Catalogues
+from station_desktop.reports.tables import Msg
 from station_desktop.services.context import ServiceContext
 from station_desktop.services.listing import ListingService
 from station_desktop.services.report_export import (
-    Msg,
     bilingual,
     display_width,
     put_text,

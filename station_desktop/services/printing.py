@@ -71,6 +71,7 @@ from station_desktop.pdf.forms import (
     Place,
     ResidentDetails,
     StageEntry,
+    printed_texts,
     render_forms,
 )
 from station_desktop.pdf.page import (
@@ -83,6 +84,7 @@ from station_desktop.pdf.page import (
     RenderProgress,
     StationHeader,
 )
+from station_desktop.pdf.paragraphs import missing_characters
 from station_desktop.services.context import (
     MSG_NOT_FOUND,
     ServiceContext,
@@ -149,6 +151,10 @@ MSG_TOO_MANY_SHEETS = N_("Print at most {limit} sheets at a time.")
 MSG_NOBODY_DUE = N_("Nobody in {area} is due for a visit between {start} and {end}.")
 MSG_PERIOD = N_("Give the period as {example}.")
 MSG_END_BEFORE_START = N_("The end of the period is before its start.")
+MSG_UNPRINTABLE = N_(
+    "Nothing was printed: {field} in {form} {reference} has characters that none of the "
+    "program's fonts can print: {characters} ({codes}). Check their spelling in the record."
+)
 PERIOD_EXAMPLE = "--from 2026-06-01 --to 2026-06-14"
 
 DueReason = Literal["planned", "overdue", "priority"]
@@ -231,7 +237,10 @@ class PrintService:
         progress: RenderProgress | None = None,
     ) -> RenderedPdf:
         """The forms as one PDF (`shaping=False` only to measure the unshaped floor).
-        `progress` hears the number of each form as it begins, and may cancel."""
+        `progress` hears the number of each form as it begins, and may cancel. A text with
+        a character no bundled font has stops it before anything is drawn
+        (`check_printable`): a box in place of a name's character is worse than no paper."""
+        check_printable(forms)
         setup = PaperSetup(self.station_header(), self.ctx.today(), self.texts, shaping, invariant)
         return render_forms(forms, setup, layout=layout, progress=progress)
 
@@ -292,11 +301,15 @@ class PrintService:
             reference = str(record_id)
             if isinstance(record, CaseRecord):
                 reference = record.case_number
+            station = _stations(session).get(record.station_id)
+            subject = _subject(values)
         header = FormHeader(
             spec.title,
             spec.printed_code,
             reference,
             QrPayload.record(spec.code, spec.version, record_id),
+            subject=subject,
+            station=station,
         )
         return FormContent(spec, header, values, True, **extras)
 
@@ -414,7 +427,9 @@ class PrintService:
         self, resident_ids: Sequence[uuid.UUID], *, on: date
     ) -> list[FormContent]:
         """Blank visit forms with each resident's details filled in (priority groups as of
-        `on`), in the order given."""
+        `on`), in the order given. Every page says whose form it is (names in both scripts,
+        the form's number in the pack and the household, the QR code) and names the station
+        of the resident's village, which need not be this laptop's."""
         with self.ctx.db.read() as session:
             details = _Reader(session, on).residents(resident_ids)
             households = dict(
@@ -424,22 +439,49 @@ class PrintService:
                     .where(Resident.id.in_(resident_ids))
                 ).all()
             )
+            stations = _resident_stations(session, resident_ids)
         spec = VISIT_FORM
-        return [
-            FormContent(
-                spec,
-                FormHeader(
-                    spec.title,
-                    spec.printed_code,
-                    households.get(resident_id) or "",
-                    QrPayload.resident(spec.code, spec.version, resident_id),
-                ),
-                {"resident_id": details[resident_id]},
-                filled=False,
+        forms: list[FormContent] = []
+        for resident_id in resident_ids:
+            if resident_id not in details:
+                continue
+            person = details[resident_id].person
+            number = f"#{len(forms) + 1:04d}"
+            household = households.get(resident_id) or ""
+            header = FormHeader(
+                spec.title,
+                spec.printed_code,
+                f"{number}  {household}" if household else number,
+                QrPayload.resident(spec.code, spec.version, resident_id),
+                subject=(person.name_bo, person.name_zh),
+                station=stations.get(resident_id),
             )
-            for resident_id in resident_ids
-            if resident_id in details
-        ]
+            values: dict[str, FieldValue] = {"resident_id": details[resident_id]}
+            forms.append(FormContent(spec, header, values, filled=False))
+        return forms
+
+
+def check_printable(forms: Sequence[FormContent]) -> None:
+    """StationError naming the form, the field and the characters when a text of a form has
+    a character that no bundled font can print (it would print as a box)."""
+    for content in forms:
+        for label, text in printed_texts(content):
+            missing = missing_characters(text)
+            if missing:
+                raise StationError(
+                    MSG_UNPRINTABLE,
+                    field=Label(label),
+                    form=Label(content.spec.title),
+                    reference=content.header.reference,
+                    characters=missing,
+                    codes=", ".join(f"U+{ord(ch):04X}" for ch in missing),
+                )
+
+
+def _stations(session: Session) -> dict[uuid.UUID, StationHeader]:
+    return {
+        s.id: StationHeader(s.code, s.name_bo, s.name_zh) for s in session.scalars(select(Station))
+    }
 
 
 def _route_order(session: Session, resident_ids: Sequence[uuid.UUID]) -> list[uuid.UUID]:
@@ -471,6 +513,38 @@ def _route_order(session: Session, resident_ids: Sequence[uuid.UUID]) -> list[uu
         )
 
     return [row[0] for row in sorted(rows, key=key)]
+
+
+def _subject(values: Mapping[str, FieldValue]) -> tuple[str, ...]:
+    """Whom a record's form is about, as every page of it names them."""
+    person = values.get("resident_id")
+    if isinstance(person, ResidentDetails):
+        person = person.person
+    if isinstance(person, Person):
+        return person.name_bo, person.name_zh
+    title = values.get("title") or values.get("item")
+    return (title,) if isinstance(title, str) else ()
+
+
+def _resident_stations(
+    session: Session, resident_ids: Sequence[uuid.UUID]
+) -> dict[uuid.UUID, StationHeader]:
+    """The station of each resident's village or community (their own area, else their
+    household's), else the station that registered them."""
+    stations = _stations(session)
+    area_station = dict(session.execute(select(Area.id, Area.station_id)).all())
+    rows = session.execute(
+        select(Resident.id, Resident.area_id, Household.area_id, Resident.station_id)
+        .outerjoin(Household, Household.id == Resident.household_id)
+        .where(Resident.id.in_(resident_ids))
+    )
+    found: dict[uuid.UUID, StationHeader] = {}
+    for resident_id, own_area, household_area, registered_at in rows:
+        area = own_area or household_area
+        station_id = area_station.get(area, registered_at) if area else registered_at
+        if station_id in stations:
+            found[resident_id] = stations[station_id]
+    return found
 
 
 class _Reader:

@@ -7,6 +7,7 @@ The page already holds the report and its trend, so `render` takes them as they 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import date
 from pathlib import Path
 
 from sqlalchemy import select
@@ -14,10 +15,12 @@ from sqlalchemy import select
 from station_desktop.i18n import Catalogues
 from station_desktop.pdf.page import LayoutLog, PaperSetup, PaperTexts, RenderedPdf
 from station_desktop.pdf.report import render_report, report_station_header
+from station_desktop.reports.figures import Report, ReportPeriod, Trend
+from station_desktop.reports.revisions import Revision
+from station_desktop.reports.tables import Names
 from station_desktop.services.context import ServiceContext
 from station_desktop.services.printing import write_pdf
-from station_desktop.services.report_export import Names
-from station_desktop.services.reports import Report, ReportPeriod, ReportService, Trend
+from station_desktop.services.reports import ReportService
 from station_desktop.store.models import Station
 
 __all__ = ["ReportPdfService"]
@@ -52,17 +55,29 @@ class ReportPdfService:
         trend: Trend,
         *,
         names: dict[str, Names] | None = None,
+        submitted_on: date | None = None,
+        revision: Revision | None = None,
         shaping: bool = True,
         invariant: bool = False,
         layout: LayoutLog | None = None,
     ) -> RenderedPdf:
-        """The report and its trend (of the same period) as an A4 PDF, printed today."""
+        """The report and its trend (of the same period) as an A4 PDF, printed today.
+        `submitted_on`: it is the copy kept as submitted that day; `revision`: what changed
+        since the report of this period was last submitted (printed after the headline)."""
         if names is None:
             names = self.station_names(report.stations)
         texts = self.texts
         header = report_station_header(report, names, texts)
         setup = PaperSetup(header, self.ctx.today(), texts, shaping, invariant)
-        return render_report(report, trend, names, setup, layout=layout)
+        return render_report(
+            report,
+            trend,
+            names,
+            setup,
+            layout=layout,
+            submitted_on=submitted_on,
+            revision=revision,
+        )
 
     def make(self, period: ReportPeriod, station_codes: Sequence[str] | None = None) -> RenderedPdf:
         """Compute the report and its trend, then render them."""

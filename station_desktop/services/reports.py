@@ -26,11 +26,10 @@ from __future__ import annotations
 import calendar
 import uuid
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, fields, is_dataclass
-from datetime import date, datetime, timedelta
+from dataclasses import dataclass
+from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
-from types import MappingProxyType
-from typing import Any, TypeVar
+from typing import Any
 
 from sqlalchemy import (
     CTE,
@@ -55,24 +54,61 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Session
 
-from station_desktop.domain.codes import (
-    ActivityKind,
-    CaseStage,
-    ClosingReason,
-    DonorType,
-    FeedbackDimension,
-    PriorityGroup,
-    Satisfaction,
-    Sex,
-    VisitOutcome,
-)
+from station_desktop.domain.codes import ActivityKind, CaseStage, VisitOutcome
 from station_desktop.domain.text import normalize_text
 from station_desktop.errors import NotFound
 from station_desktop.i18n import N_, Label
+from station_desktop.reports.figures import (
+    AGE_BAND_KEYS,
+    AGE_BANDS,
+    COMMUNITY,
+    DIMENSION_KEYS,
+    DONOR_KEYS,
+    EVENT_SOURCES,
+    GROUP_KEYS,
+    KIND_KEYS,
+    LEVEL_KEYS,
+    MAX_MONTHS_IN_TREND,
+    NO_GROUP,
+    OUTCOME_KEYS,
+    REASON_KEYS,
+    REOPENED_LATER,
+    REPORT_FORMAT_VERSION,
+    RESOURCE_KIND_KEYS,
+    SEX_KEYS,
+    TREND_FIGURES,
+    UNKNOWN,
+    YOUNGEST_BAND,
+    Activities,
+    ActivityCount,
+    Cases,
+    DimensionResult,
+    Figures,
+    HandedOut,
+    HandoutCount,
+    Headline,
+    HomeVisits,
+    ItemCount,
+    ReceiptCount,
+    Received,
+    Report,
+    ReportPeriod,
+    ResidentsServed,
+    Resources,
+    SatisfactionResult,
+    Served,
+    Trend,
+    TrendBucket,
+    VisitCount,
+    frozen_map,
+    is_yearly,
+    trend_periods,
+)
 from station_desktop.services.context import ServiceContext
 from station_desktop.store.models import (
     Activity,
     Attendance,
+    CaseNote,
     CaseRecord,
     CaseStageChange,
     FeedbackRating,
@@ -86,307 +122,63 @@ from station_desktop.store.models import (
     Station,
 )
 
-REPORT_FORMAT_VERSION = 1
-
-UNKNOWN = "unknown"
-NO_GROUP = "none"
-# A closing later undone by a reopening: the case record keeps only its latest reason.
-REOPENED_LATER = "reopened_later"
-COMMUNITY = "community"  # every activity kind other than group work
-
-# Age bands by age on the last day of the period, oldest first (the first that fits wins).
-AGE_BANDS: tuple[tuple[str, int], ...] = (
-    ("80+", 80),
-    ("60-79", 60),
-    ("18-59", 18),
-    ("14-17", 14),
-)
-YOUNGEST_BAND = "0-13"
-AGE_BAND_KEYS: tuple[str, ...] = (YOUNGEST_BAND, "14-17", "18-59", "60-79", "80+", UNKNOWN)
-
-# The service events that make a resident "served"; person-times count each of them.
-EVENT_SOURCES: tuple[str, ...] = ("home_visit", "case", "attendance", "handout", "feedback")
-
-SEX_KEYS: tuple[str, ...] = (*Sex.codes(), UNKNOWN)
-GROUP_KEYS: tuple[str, ...] = (*PriorityGroup.codes(), NO_GROUP)
-OUTCOME_KEYS: tuple[str, ...] = VisitOutcome.codes()
-REASON_KEYS: tuple[str, ...] = (*ClosingReason.codes(), REOPENED_LATER)
-KIND_KEYS: tuple[str, ...] = ActivityKind.codes()
-DIMENSION_KEYS: tuple[str, ...] = FeedbackDimension.codes()
-LEVEL_KEYS: tuple[str, ...] = Satisfaction.codes()
-DONOR_KEYS: tuple[str, ...] = DonorType.codes()
-
 _CLOSED = CaseStage.CLOSED.value
 _INTAKE = CaseStage.INTAKE.value
 _GROUP_WORK = ActivityKind.GROUP_WORK.value
 
-# Longer periods are trended by year: a bar per month of five years would be unreadable.
-MAX_MONTHS_IN_TREND = 24
-
-T = TypeVar("T")
 StationKey = uuid.UUID | None  # None: all selected stations together
 
-
-# ---------------------------------------------------------------- the report, as data
-
-
-@dataclass(frozen=True)
-class ReportPeriod:
-    """From `start` to `end`, both days included (business dates in Lhasa)."""
-
-    start: date
-    end: date
-
-    def __post_init__(self) -> None:
-        for value in (self.start, self.end):
-            # datetime is a date too; an instant here would be compared as a day by luck.
-            if not isinstance(value, date) or isinstance(value, datetime):
-                raise TypeError(f"a report period takes dates, not {type(value).__name__}")
-        if self.end < self.start:
-            raise ValueError(f"the period ends ({self.end}) before it starts ({self.start})")
-
-    @property
-    def days(self) -> int:
-        return (self.end - self.start).days + 1
-
-
-@dataclass(frozen=True)
-class Served:
-    people: int  # distinct residents
-    person_times: int  # service events
-
-
-@dataclass(frozen=True)
-class ResidentsServed:
-    people: int
-    person_times: int
-    by_source: Mapping[str, Served]
-    by_sex: Mapping[str, Served]
-    by_age_band: Mapping[str, Served]
-    # A person counts in every group whose membership overlaps the period: the groups add
-    # up to more than `people` when someone is in two groups.
-    by_priority_group: Mapping[str, Served]
-
-
-@dataclass(frozen=True)
-class VisitCount:
-    visits: int
-    households: int
-
-
-@dataclass(frozen=True)
-class HomeVisits:
-    visits: int
-    households: int
-    by_outcome: Mapping[str, VisitCount]
-
-
-@dataclass(frozen=True)
-class Cases:
-    opened: int
-    active: int
-    closed: int
-    reopened: int
-    open_at_start: int
-    open_at_end: int
-    closed_by_reason: Mapping[str, int]
-
-
-@dataclass(frozen=True)
-class ActivityCount:
-    held: int
-    attendances: int  # named_attendances + headcount_other
-    named_attendances: int
-    headcount_other: int
-    participants: int  # distinct named residents
-
-
-@dataclass(frozen=True)
-class Activities:
-    total: ActivityCount
-    group_work: ActivityCount
-    community: ActivityCount
-    by_kind: Mapping[str, ActivityCount]
-
-
-@dataclass(frozen=True)
-class DimensionResult:
-    answered: int
-    unanswered: int
-    levels: Mapping[str, int]
-    mean: float | None  # two decimals, half up; None when nobody answered
-
-
-@dataclass(frozen=True)
-class SatisfactionResult:
-    sheets: int
-    anonymous: int
-    by_dimension: Mapping[str, DimensionResult]
-
-
-@dataclass(frozen=True)
-class ReceiptCount:
-    receipts: int
-    value_fen: int
-
-
-@dataclass(frozen=True)
-class Received:
-    receipts: int
-    value_fen: int
-    by_donor_type: Mapping[str, ReceiptCount]
-
-
-@dataclass(frozen=True)
-class HandoutCount:
-    handouts: int
-    items: int
-    value_fen: int
-    recipients: int
-
-
-@dataclass(frozen=True)
-class HandedOut:
-    handouts: int
-    items: int
-    value_fen: int
-    recipients: int
-    # By the recipient's groups on the hand-out date; a person in two groups counts twice.
-    by_priority_group: Mapping[str, HandoutCount]
-
-
-@dataclass(frozen=True)
-class Resources:
-    received: Received
-    handed_out: HandedOut
-
-
-@dataclass(frozen=True)
-class Figures:
-    """Every figure, for one station or for all selected stations together."""
-
-    residents_served: ResidentsServed
-    home_visits: HomeVisits
-    cases: Cases
-    activities: Activities
-    satisfaction: SatisfactionResult
-    resources: Resources
-
-
-@dataclass(frozen=True)
-class Report:
-    period: ReportPeriod
-    stations: tuple[str, ...]  # codes, sorted
-    totals: Figures
-    by_station: Mapping[str, Figures]  # by code, in the order of `stations`
-
-    def to_json(self) -> dict[str, Any]:
-        """The stable structure of docs/report-figures.md (keys are never renamed)."""
-        return {
-            "format_version": REPORT_FORMAT_VERSION,
-            "period": {
-                "start": self.period.start.isoformat(),
-                "end": self.period.end.isoformat(),
-                "days": self.period.days,
-            },
-            "stations": list(self.stations),
-            "totals": _plain(self.totals),
-            "by_station": {code: _plain(figures) for code, figures in self.by_station.items()},
-        }
-
-
-@dataclass(frozen=True)
-class TrendBucket:
-    """The event counts of one month (or year) of a trend, for all its stations together.
-    Each is the figure of the same name that `compute` gives for the bucket's period."""
-
-    period: ReportPeriod  # the month or year, cut to the trend's period
-    home_visits: int  # home_visits.visits
-    households_visited: int  # home_visits.households: distinct within this bucket
-    cases_opened: int  # cases.opened
-    cases_closed: int  # cases.closed
-    activities_held: int  # activities.total.held
-    attendances: int  # activities.total.attendances (named + head count)
-    feedback_sheets: int  # satisfaction.sheets
-
-
-TREND_FIGURES: tuple[str, ...] = (
-    "home_visits",
-    "households_visited",
-    "cases_opened",
-    "cases_closed",
-    "activities_held",
-    "attendances",
-    "feedback_sheets",
-)
-
-
-@dataclass(frozen=True)
-class Trend:
-    period: ReportPeriod
-    stations: tuple[str, ...]  # codes, sorted
-    yearly: bool  # buckets are years (the period spans more than MAX_MONTHS_IN_TREND)
-    buckets: tuple[TrendBucket, ...]
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "period": {"start": self.period.start.isoformat(), "end": self.period.end.isoformat()},
-            "stations": list(self.stations),
-            "bucket": "year" if self.yearly else "month",
-            "buckets": [
-                {
-                    "start": b.period.start.isoformat(),
-                    "end": b.period.end.isoformat(),
-                    **{name: getattr(b, name) for name in TREND_FIGURES},
-                }
-                for b in self.buckets
-            ],
-        }
-
-
-def trend_periods(period: ReportPeriod) -> list[ReportPeriod]:
-    """The months of `period` (the first and last cut to the period), or its years when it
-    spans more than `MAX_MONTHS_IN_TREND` months."""
-    months = (period.end.year - period.start.year) * 12 + period.end.month - period.start.month
-    yearly = months + 1 > MAX_MONTHS_IN_TREND
-    buckets: list[ReportPeriod] = []
-    start = period.start
-    while start <= period.end:
-        if yearly:
-            last = date(start.year, 12, 31)
-        else:
-            last = date(start.year, start.month, calendar.monthrange(start.year, start.month)[1])
-        end = min(last, period.end)
-        buckets.append(ReportPeriod(start, end))
-        start = end + timedelta(days=1)
-    return buckets
-
-
-def is_yearly(buckets: Sequence[ReportPeriod]) -> bool:
-    """Whether the buckets are years rather than months."""
-    return any(b.start.year != b.end.year or (b.end - b.start).days > 31 for b in buckets)
-
-
-def _plain(value: Any) -> Any:
-    """Dataclasses and mappings as JSON-ready dicts, in field/key order."""
-    if is_dataclass(value) and not isinstance(value, type):
-        return {f.name: _plain(getattr(value, f.name)) for f in fields(value)}
-    if isinstance(value, Mapping):
-        return {str(k): _plain(v) for k, v in value.items()}
-    return value
-
-
-def _frozen(items: Mapping[str, T]) -> Mapping[str, T]:
-    return MappingProxyType(dict(items))
+# The value types live in `reports.figures` (below pdf/ and services/); they are named here
+# too, for the callers that know them from this module.
+__all__ = [
+    "AGE_BANDS",
+    "AGE_BAND_KEYS",
+    "COMMUNITY",
+    "EVENT_SOURCES",
+    "GROUP_KEYS",
+    "MAX_MONTHS_IN_TREND",
+    "NO_GROUP",
+    "REOPENED_LATER",
+    "REPORT_FORMAT_VERSION",
+    "TREND_FIGURES",
+    "UNKNOWN",
+    "YOUNGEST_BAND",
+    "Activities",
+    "ActivityCount",
+    "Cases",
+    "DimensionResult",
+    "Figures",
+    "HandedOut",
+    "HandoutCount",
+    "HomeVisits",
+    "ReceiptCount",
+    "Received",
+    "Report",
+    "ReportPeriod",
+    "ReportService",
+    "ResidentsServed",
+    "Resources",
+    "SatisfactionResult",
+    "Served",
+    "Trend",
+    "TrendBucket",
+    "VisitCount",
+    "is_yearly",
+    "satisfaction_mean",
+    "trend_periods",
+    "years_before",
+]
 
 
 def years_before(day: date, years: int) -> date:
     """The latest birth date of someone at least `years` old on `day` (a 29 February
     birthday is reached on 28 February in other years, as `residents.age_on` counts)."""
-    try:
-        return day.replace(year=day.year - years)
-    except ValueError:
-        return day.replace(year=day.year - years, day=28)
+    year = day.year - years
+    if (day.month, day.day) == (2, 29) and not calendar.isleap(year):
+        return date(year, 2, 28)
+    if (day.month, day.day) == (2, 28) and calendar.isleap(year) and not calendar.isleap(day.year):
+        return date(year, 2, 29)  # born on 29 February: their birthday is today
+    return day.replace(year=year)
 
 
 def satisfaction_mean(level_counts: Mapping[int, int]) -> float | None:
@@ -418,7 +210,7 @@ class ReportService:
             by_station = {stations[ids[0]]: totals}
         else:
             by_station = {code: _build(counts.get(i, {})) for i, code in stations.items()}
-        return Report(period, tuple(stations.values()), totals, _frozen(by_station))
+        return Report(period, tuple(stations.values()), totals, frozen_map(by_station))
 
     def trend(self, period: ReportPeriod, station_codes: Sequence[str] | None = None) -> Trend:
         """Event counts per month of `period` (per year when it spans more than
@@ -508,6 +300,25 @@ def _newest_first(change: type[CaseStageChange]) -> ColumnElement[int]:
     )
 
 
+def _membership_on(resident: Any, day: Any) -> tuple[type[GroupMembership], ColumnElement[bool]]:
+    """An outer join to the memberships that cover `day` for `resident`."""
+    member = GroupMembership
+    return (
+        member,
+        and_(
+            member.resident_id == resident,
+            _live(member),
+            member.start_date <= day,
+            or_(member.end_date.is_(None), member.end_date >= day),
+        ),
+    )
+
+
+def _group_column() -> ColumnElement[str]:
+    """The group of the membership joined by `_membership_on`, or `none` (no group that day)."""
+    return func.coalesce(GroupMembership.group, _const(NO_GROUP)).label("grp")
+
+
 def _people_with(column: str) -> Callable[[FromClause], tuple[ColumnElement[Any], ...]]:
     """Measures of per-person rows: people with events of a source, and those events."""
 
@@ -520,7 +331,7 @@ def _people_with(column: str) -> Callable[[FromClause], tuple[ColumnElement[Any]
 Path = tuple[str, ...]
 Counts = dict[Path, list[int]]
 
-_MAX_KEYS = 2
+_MAX_KEYS = 3
 _MAX_MEASURES = 4
 _TREND_MEASURES = 2
 
@@ -559,6 +370,7 @@ class _Tally:
         self.arms: list[_Arm] = []
         self._visits: CTE | None = None  # shared by visits and residents served
         self._states: CTE | None = None  # shared by cases and residents served
+        self._events: CTE | None = None
 
     def in_period(self, column: Any) -> ColumnElement[bool]:
         return and_(column >= self.start, column <= self.end)
@@ -609,6 +421,15 @@ class _Tally:
             _live(Attendance),
             *self.counted_activities(),
             _resident_live(Attendance.resident_id),
+        )
+
+    def counted_handouts(self) -> tuple[ColumnElement[bool], ...]:
+        handout = ResourceHandout
+        return (
+            _live(handout),
+            self.in_period(handout.handed_on),
+            self.at_station(handout.station_id),
+            _resident_live(handout.resident_id),
         )
 
     def counted_sheets(self) -> ColumnElement[bool]:
@@ -693,9 +514,11 @@ class _Tally:
             # A visit to someone without a household: that person is their own household.
             self._visits = (
                 select(
+                    visit.id,
                     visit.station_id,
                     visit.resident_id,
                     visit.outcome,
+                    visit.visit_date,
                     func.coalesce(visit.household_id, visit.resident_id).label("household"),
                 )
                 .where(*self.counted_visits())
@@ -703,34 +526,68 @@ class _Tally:
             )
         return self._visits
 
-    def served(self) -> None:
-        visits, states = self.visit_rows(), self.case_states()
-        handout, sheet = ResourceHandout, FeedbackSheet
-        events = union_all(
+    def service_events(self) -> CTE:
+        """One row per service event (docs/report-figures.md, `residents_served`): its
+        station, resident, source, day and what it is (`ref`: the visit, case or activity;
+        none for a hand-out occasion, which is the person and the day)."""
+        if self._events is not None:
+            return self._events
+        visits, note, record, handout = self.visit_rows(), CaseNote, CaseRecord, ResourceHandout
+        no_ref = type_coerce(null(), Uuid())
+        contacts = (
             select(
-                visits.c.station_id, visits.c.resident_id, _const("home_visit").label("source")
+                record.station_id,
+                record.resident_id,
+                _const("case_contact"),
+                note.written_on,
+                note.case_id,
+            )
+            .select_from(note)
+            .join(record, record.id == note.case_id)
+            .where(
+                _live(note),
+                note.corrects_id.is_(None),  # a correction is not a second contact
+                self.in_period(note.written_on),
+                self.counted_case(),
+            )
+            .distinct()  # a case's contacts are counted per day
+        )
+        occasions = (
+            select(
+                handout.station_id,
+                handout.resident_id,
+                _const("handout"),
+                handout.handed_on,
+                no_ref,
+            )
+            .where(*self.counted_handouts())
+            .distinct()  # a hand-out occasion: a person and a day, whatever was given
+        )
+        self._events = union_all(
+            select(
+                visits.c.station_id,
+                visits.c.resident_id,
+                _const("home_visit").label("source"),
+                visits.c.visit_date.label("day"),
+                visits.c.id.label("ref"),
             ).where(visits.c.outcome == VisitOutcome.AT_HOME.value),
-            select(states.c.station_id, states.c.resident_id, _const("case")).where(
-                states.c.active == 1
-            ),
-            select(Activity.station_id, Attendance.resident_id, _const("attendance"))
+            contacts,
+            select(
+                Activity.station_id,
+                Attendance.resident_id,
+                _const("attendance"),
+                Activity.held_on,
+                Activity.id,
+            )
             .select_from(Attendance)
             .join(Activity, Activity.id == Attendance.activity_id)
             .where(*self.counted_attendances()),
-            select(handout.station_id, handout.resident_id, _const("handout")).where(
-                _live(handout),
-                self.in_period(handout.handed_on),
-                self.at_station(handout.station_id),
-                _resident_live(handout.resident_id),
-            ),
-            select(sheet.station_id, sheet.resident_id, _const("feedback")).where(
-                _live(sheet),
-                sheet.resident_id.is_not(None),
-                self.in_period(sheet.service_date),
-                self.at_station(sheet.station_id),
-                _resident_live(sheet.resident_id),
-            ),
-        ).subquery("report_events")
+            occasions,
+        ).cte("report_events")
+        return self._events
+
+    def served(self) -> None:
+        events = self.service_events()
 
         # One row per person and station with their events counted by source, then one row
         # per person: the breakdowns count rows and add times, with no DISTINCT over events.
@@ -782,37 +639,18 @@ class _Tally:
         for source in EVENT_SOURCES:
             self.split_arm(f"source_{source}", together, each, [], _people_with(source))
 
-        member = GroupMembership
-        groups = (
-            select(member.resident_id, member.group.label("grp"))
-            .where(
-                _live(member),
-                member.start_date <= self.end,
-                or_(member.end_date.is_(None), member.end_date >= self.start),
-            )
+        # Each event in the groups its person belonged to on its day (distinct: two
+        # membership records of one group covering the day count once). A CTE: read once
+        # for all stations together and once per station.
+        in_groups = (
+            select(events, _group_column())
+            .select_from(events)
+            .outerjoin(*_membership_on(events.c.resident_id, events.c.day))
             .distinct()
-            .cte("report_groups")
+            .cte("report_event_groups")
         )
-
-        def in_groups(rows: FromClause, name: str) -> FromClause:
-            return (
-                select(
-                    *([rows.c.station_id] if "station_id" in rows.c else []),
-                    rows.c.resident_id,
-                    rows.c.times,
-                    func.coalesce(groups.c.grp, _const(NO_GROUP)).label("grp"),
-                )
-                .select_from(rows)
-                .outerjoin(groups, groups.c.resident_id == rows.c.resident_id)
-                .subquery(name)
-            )
-
-        self.split_arm(
-            "group",
-            in_groups(together, "report_people_groups"),
-            in_groups(each, "report_people_groups_by_station"),
-            ["grp"],
-            people,
+        self.arm(
+            "group", in_groups, ["grp"], _distinct_count(in_groups.c.resident_id), func.count()
         )
 
     # ------------------------------------------------------------ home visits
@@ -972,7 +810,7 @@ class _Tally:
     # ------------------------------------------------------------ resources
 
     def resources(self) -> None:
-        receipt, handout, member = ResourceReceipt, ResourceHandout, GroupMembership
+        receipt, handout = ResourceReceipt, ResourceHandout
         receipts = (
             select(
                 receipt.station_id,
@@ -988,64 +826,60 @@ class _Tally:
         )
         self.arm("donor", receipts, ["donor_type"], func.count(), func.sum(receipts.c.value))
 
-        handouts = (
+        lines = (
             select(
                 handout.id,
                 handout.station_id,
                 handout.resident_id,
                 handout.handed_on,
+                handout.kind,
+                handout.item,
+                handout.unit,
                 handout.quantity,
                 (handout.quantity * handout.unit_value_fen).label("value"),
             )
-            .where(
-                _live(handout),
-                self.in_period(handout.handed_on),
-                self.at_station(handout.station_id),
-                _resident_live(handout.resident_id),
-            )
+            .where(*self.counted_handouts())
             .cte("report_handouts")
         )
-        self.arm("handed", handouts, [], *self.handout_measures(handouts))
-
+        self.handout_arms("", lines)
+        # Quantities of each thing in its own unit: bags, quilts and yuan are not added up.
+        self.arm(
+            "item",
+            lines,
+            ["kind", "item", "unit"],
+            func.sum(lines.c.quantity),
+            func.sum(lines.c.value),
+        )
         # The recipient's groups on the day of the hand-out (distinct: two membership
         # records of one group covering the day count once).
-        groups = (
-            select(handouts.c.id, member.group.label("grp"))
-            .select_from(handouts)
-            .join(
-                member,
-                and_(
-                    member.resident_id == handouts.c.resident_id,
-                    _live(member),
-                    member.start_date <= handouts.c.handed_on,
-                    or_(member.end_date.is_(None), member.end_date >= handouts.c.handed_on),
-                ),
-            )
-            .distinct()
-            .subquery("report_handout_groups")
-        )
         by_group = (
-            select(
-                handouts.c.station_id,
-                handouts.c.resident_id,
-                handouts.c.quantity,
-                handouts.c.value,
-                func.coalesce(groups.c.grp, _const(NO_GROUP)).label("grp"),
-            )
-            .select_from(handouts)
-            .outerjoin(groups, groups.c.id == handouts.c.id)
+            select(lines, _group_column())
+            .select_from(lines)
+            .outerjoin(*_membership_on(lines.c.resident_id, lines.c.handed_on))
+            .distinct()
             .cte("report_handouts_by_group")
         )
-        self.arm("handed_group", by_group, ["grp"], *self.handout_measures(by_group))
+        self.handout_arms("_group", by_group, ["grp"])
 
-    @staticmethod
-    def handout_measures(rows: FromClause) -> tuple[ColumnElement[Any], ...]:
-        return (
+    def handout_arms(self, suffix: str, rows: FromClause, keys: Sequence[str] = ()) -> None:
+        """Hand-outs (lines), their value and recipients; and the occasions among them (a
+        person and a day), by `keys`."""
+        self.arm(
+            f"handed{suffix}",
+            rows,
+            keys,
             func.count(),
-            func.sum(rows.c.quantity),
             func.sum(rows.c.value),
             _distinct_count(rows.c.resident_id),
         )
+        occasions = (
+            select(
+                rows.c.station_id, rows.c.resident_id, rows.c.handed_on, *(rows.c[k] for k in keys)
+            )
+            .distinct()
+            .cte(f"report_occasions{suffix}")
+        )
+        self.arm(f"occasions{suffix}", occasions, keys, func.count())
 
     # ------------------------------------------------------------ the trend
 
@@ -1158,13 +992,26 @@ def _codes(counts: Counts, tag: str, fixed: Sequence[str], position: int = 1) ->
 
 
 def _build(counts: Counts) -> Figures:
+    served = _build_served(counts)
+    visits = _build_visits(counts)
+    cases = _build_cases(counts)
+    activities = _build_activities(counts)
+    resources = _build_resources(counts)
     return Figures(
-        residents_served=_build_served(counts),
-        home_visits=_build_visits(counts),
-        cases=_build_cases(counts),
-        activities=_build_activities(counts),
+        headline=Headline(
+            person_times=served.person_times,
+            households_visited=visits.households,
+            cases_opened=cases.opened,
+            cases_closed=cases.closed,
+            activities=activities.total.held,
+            resources_fen=resources.received.value_fen,
+        ),
+        residents_served=served,
+        home_visits=visits,
+        cases=cases,
+        activities=activities,
         satisfaction=_build_satisfaction(counts),
-        resources=_build_resources(counts),
+        resources=resources,
     )
 
 
@@ -1181,11 +1028,14 @@ def _build_served(counts: Counts) -> ResidentsServed:
     return ResidentsServed(
         people=sum(v[0] for v in cells.values()),
         person_times=sum(v[1] for v in cells.values()),
-        by_source=_frozen({k: served(f"source_{k}") for k in EVENT_SOURCES}),
-        by_sex=_frozen({k: summed(1, k) for k in _codes(counts, "cell", SEX_KEYS)}),
-        by_age_band=_frozen({k: summed(2, k) for k in _codes(counts, "cell", AGE_BAND_KEYS, 2)}),
-        by_priority_group=_frozen(
-            {k: served("group", k) for k in _codes(counts, "group", GROUP_KEYS)}
+        by_source=frozen_map({k: served(f"source_{k}") for k in EVENT_SOURCES}),
+        by_sex=frozen_map({k: summed(1, k) for k in _codes(counts, "cell", SEX_KEYS)}),
+        by_age_band=frozen_map({k: summed(2, k) for k in _codes(counts, "cell", AGE_BAND_KEYS, 2)}),
+        by_priority_group=frozen_map(
+            {
+                k: Served(_value(counts, "group", k), _value(counts, "group", k, index=1))
+                for k in _codes(counts, "group", GROUP_KEYS)
+            }
         ),
     )
 
@@ -1194,7 +1044,7 @@ def _build_visits(counts: Counts) -> HomeVisits:
     return HomeVisits(
         visits=_value(counts, "visits"),
         households=_value(counts, "visits", index=1),
-        by_outcome=_frozen(
+        by_outcome=frozen_map(
             {
                 o: VisitCount(_value(counts, "outcome", o), _value(counts, "outcome", o, index=1))
                 for o in _codes(counts, "outcome", OUTCOME_KEYS)
@@ -1212,7 +1062,7 @@ def _build_cases(counts: Counts) -> Cases:
         reopened=_value(counts, "reopened"),
         open_at_start=_value(counts, "cases", index=1),
         open_at_end=_value(counts, "cases", index=2),
-        closed_by_reason=_frozen(reasons),
+        closed_by_reason=frozen_map(reasons),
     )
 
 
@@ -1231,7 +1081,7 @@ def _build_activities(counts: Counts) -> Activities:
         community=count(
             [k for k in kinds if k != _GROUP_WORK], _value(counts, "participants", COMMUNITY)
         ),
-        by_kind=_frozen({k: count([k], _value(counts, "named", k, index=1)) for k in kinds}),
+        by_kind=frozen_map({k: count([k], _value(counts, "named", k, index=1)) for k in kinds}),
     )
 
 
@@ -1248,38 +1098,59 @@ def _build_satisfaction(counts: Counts) -> SatisfactionResult:
         dimensions[dimension] = DimensionResult(
             answered=answered,
             unanswered=sheets - answered,
-            levels=_frozen(levels),
+            levels=frozen_map(levels),
             mean=satisfaction_mean({int(k): n for k, n in levels.items()}),
         )
     return SatisfactionResult(
         sheets=sheets,
         anonymous=_value(counts, "sheets", index=1),
-        by_dimension=_frozen(dimensions),
+        by_dimension=frozen_map(dimensions),
     )
 
 
 def _build_resources(counts: Counts) -> Resources:
-    def handouts(*path: str) -> HandoutCount:
-        return HandoutCount(*(_value(counts, *path, index=i) for i in range(4)))
+    def handouts(suffix: str, *keys: str) -> HandoutCount:
+        handed = f"handed{suffix}"
+        return HandoutCount(
+            handouts=_value(counts, handed, *keys),
+            occasions=_value(counts, f"occasions{suffix}", *keys),
+            value_fen=_value(counts, handed, *keys, index=1),
+            recipients=_value(counts, handed, *keys, index=2),
+        )
 
     donors = {
         d: ReceiptCount(_value(counts, "donor", d), _value(counts, "donor", d, index=1))
         for d in _codes(counts, "donor", DONOR_KEYS)
     }
-    total = handouts("handed")
+    kinds = {kind: n for n, kind in enumerate(RESOURCE_KIND_KEYS)}
+    items = sorted(
+        (path[1:] for path in counts if path[0] == "item"),
+        key=lambda key: (kinds.get(key[0], len(kinds)), key),
+    )
+    total = handouts("")
     return Resources(
         received=Received(
             receipts=sum(d.receipts for d in donors.values()),
             value_fen=sum(d.value_fen for d in donors.values()),
-            by_donor_type=_frozen(donors),
+            by_donor_type=frozen_map(donors),
         ),
         handed_out=HandedOut(
             handouts=total.handouts,
-            items=total.items,
+            occasions=total.occasions,
             value_fen=total.value_fen,
             recipients=total.recipients,
-            by_priority_group=_frozen(
-                {g: handouts("handed_group", g) for g in _codes(counts, "handed_group", GROUP_KEYS)}
+            by_item=tuple(
+                ItemCount(
+                    kind,
+                    item,
+                    unit,
+                    _value(counts, "item", kind, item, unit),
+                    _value(counts, "item", kind, item, unit, index=1),
+                )
+                for kind, item, unit in items
+            ),
+            by_priority_group=frozen_map(
+                {g: handouts("_group", g) for g in _codes(counts, "handed_group", GROUP_KEYS)}
             ),
         ),
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import calendar
 import uuid
 from collections.abc import Mapping, Sequence
 from datetime import date
@@ -12,8 +13,8 @@ from sqlalchemy.orm import Session
 
 from station_desktop.domain.codes import LegalBasis
 from station_desktop.domain.idcard import check_id_number
-from station_desktop.errors import FieldError, ValidationError
 from station_desktop.forms.resident import (
+    END_MEMBERSHIP_FORM,
     MEMBERSHIP_FIELDS,
     RESIDENT_FORM,
     REVIEW_MEMBERSHIP_FORM,
@@ -31,7 +32,11 @@ from station_desktop.services.context import (
     require_record,
 )
 from station_desktop.store.models import Area, GroupMembership, Household, Resident
-from station_desktop.store.search import reindex_resident, search_residents
+from station_desktop.store.search import (
+    bring_keys_up_to_date,
+    reindex_resident,
+    search_residents,
+)
 
 GUARDIAN_AGE_LIMIT = 14  # PIPL Art. 31: under 14 needs a guardian's consent
 
@@ -48,7 +53,13 @@ MSG_MEMBERSHIP_ENDED = N_("This membership has ended: there is nothing to review
 
 
 def age_on(birth: date, day: date) -> int:
-    return day.year - birth.year - ((day.month, day.day) < (birth.month, birth.day))
+    """Age in whole years on `day`. Someone born on 29 February has their birthday on
+    28 February in other years (the Civil Code's rule for a period ending in a month
+    without that day, art. 202): they are 18 on 28 February, not on 1 March."""
+    birthday = (birth.month, birth.day)
+    if birthday == (2, 29) and not calendar.isleap(day.year):
+        birthday = (2, 28)
+    return day.year - birth.year - ((day.month, day.day) < birthday)
 
 
 def check_resident_rules(cleaned: Cleaned, today: date) -> None:
@@ -100,6 +111,12 @@ def clean_membership(values: Mapping[str, Any], today: date) -> Cleaned:
 class ResidentService:
     def __init__(self, ctx: ServiceContext) -> None:
         self.ctx = ctx
+
+    def bring_search_up_to_date(self) -> int:
+        """Re-index the names whose search keys older rules built differently (once after
+        an upgrade; derived rows only, so nothing goes to the change log)."""
+        with self.ctx.db.write_session() as session:
+            return bring_keys_up_to_date(session, self.ctx.keys)
 
     # ------------------------------------------------------------ writes
 
@@ -159,12 +176,17 @@ class ResidentService:
             raise_if_invalid(cleaned)
             return uow.insert(GroupMembership, {**cleaned.values, "resident_id": resident_id})
 
-    def end_membership(self, membership_id: uuid.UUID, end_date: date) -> None:
+    def end_membership(self, membership_id: uuid.UUID, end_date: date | str) -> None:
+        """End a membership on `end_date` (a date, or a date as typed: a ValidationError
+        names the field when it is not one, as every other call does)."""
+        cleaned = clean_form(END_MEMBERSHIP_FORM, {"end_date": end_date}, today=self.ctx.today())
         with self.ctx.uow() as uow:
             membership = require_record(uow.session, GroupMembership, membership_id, "membership")
-            if end_date < membership.start_date:
-                raise ValidationError([FieldError("end_date", MSG_END_BEFORE_START)])
-            uow.update(GroupMembership, membership_id, {"end_date": end_date})
+            end = cleaned.values.get("end_date")
+            if end is not None and end < membership.start_date:
+                cleaned.error("end_date", MSG_END_BEFORE_START)
+            raise_if_invalid(cleaned)
+            uow.update(GroupMembership, membership_id, {"end_date": end})
 
     def review_membership(self, membership_id: uuid.UUID, values: Mapping[str, Any]) -> None:
         """The membership was reviewed and stays: its next review date moves on (the log

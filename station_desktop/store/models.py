@@ -343,6 +343,30 @@ class ResourceHandout(StationOwned):
     note: Mapped[str] = mapped_column(Text, default="")
 
 
+# ---------------------------------------------------------------- reports as sent
+
+
+class SubmittedReport(StationOwned):
+    """A statistics report as it was sent to the bureau: its figures (the report's JSON)
+    and its PDF, byte for byte, never changed afterwards. A later report of the same period
+    and stations is compared with the latest of them (what changed since, and why)."""
+
+    __tablename__ = "submitted_report"
+    __table_args__ = (Index("ix_submitted_report_period", "period_start", "period_end"),)
+
+    period_start: Mapped[date] = mapped_column(Date)
+    period_end: Mapped[date] = mapped_column(Date)
+    station_codes: Mapped[list[str]] = mapped_column(JSON)  # sorted: the report's scope
+    submitted_on: Mapped[date] = mapped_column(Date)
+    submitted_by_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("staff.id"))
+    note: Mapped[str] = mapped_column(Text, default="")
+    format_version: Mapped[int] = mapped_column(Integer)
+    figures: Mapped[dict[str, Any]] = mapped_column(JSON)  # Report.to_json()
+    # Base64: the change log that carries every record to other laptops is JSON.
+    pdf_base64: Mapped[str] = mapped_column(Text)
+    pdf_sha256: Mapped[str] = mapped_column(String(64))
+
+
 # ---------------------------------------------------------------- change log and local state
 
 

@@ -29,7 +29,9 @@ from station_desktop.domain.namekeys import (
     QueryTerm,
     parse_query,
     rank,
+    split_scripts,
 )
+from station_desktop.store.changes import get_local_state, set_local_state
 from station_desktop.store.models import Resident, ResidentSearch, ResidentSearchKey, table_of
 
 # Candidate windows: enough to rank well, small enough to stay fast at 100,000 residents.
@@ -161,6 +163,28 @@ def rebuild_index(session: Session, builder: NameKeyBuilder, batch: int = 2_000)
         count += index_residents(session, builder, chunk)
         offset_id = chunk[-1].id
         session.expunge_all()
+
+
+# Raised when the key rules change in a way that leaves some stored keys behind.
+# 2: each script's part of a mixed-script name field is indexed in that script's keys.
+SEARCH_KEYS_VERSION = 2
+_KEYS_VERSION_STATE = "search_keys_version"
+
+
+def bring_keys_up_to_date(session: Session, builder: NameKeyBuilder) -> int:
+    """Re-index the residents whose keys an older version of the rules built differently
+    (names that mix scripts in one field), once per version; the number re-indexed."""
+    if get_local_state(session, _KEYS_VERSION_STATE) == str(SEARCH_KEYS_VERSION):
+        return 0
+    rows = session.execute(select(Resident.id, Resident.name_bo, Resident.name_zh))
+    mixed = [r for r, bo, zh in rows if split_scripts(bo)[1] or split_scripts(zh)[0]]
+    count = 0
+    for start in range(0, len(mixed), 500):
+        chosen = mixed[start : start + 500]
+        chunk = list(session.scalars(select(Resident).where(Resident.id.in_(chosen))))
+        count += index_residents(session, builder, chunk)
+    set_local_state(session, _KEYS_VERSION_STATE, str(SEARCH_KEYS_VERSION))
+    return count
 
 
 def _contains(session: Session, needle: str) -> ColumnElement[bool]:

@@ -39,8 +39,8 @@ from station_desktop.store.changes import OP_INSERT, OP_UPDATE, SCHEMA_VERSION, 
 from station_desktop.store.models import REPLICATED_MODELS, TEXT_LEN, ChangeLogEntry
 from station_desktop.store.types import UTCDateTime
 
-MAX_LINE_BYTES = 1024 * 1024
-MAX_DEPTH = 4
+MAX_LINE_BYTES = 16 * 1024 * 1024  # a submitted report carries its PDF
+MAX_DEPTH = 16  # a submitted report's figures nest; deeper is only ever an attack
 MAX_INT = 2**63 - 1
 _CHANGE_ID = re.compile(r"^[0-9a-f-]{36}:[1-9][0-9]{0,18}$")
 
@@ -272,11 +272,15 @@ def parse_entry(line: bytes, number: int) -> Entry:
     return Entry(row)
 
 
+# Text columns longer than a form's text: a submitted report keeps its PDF as base64.
+_LONG_TEXT = {("submitted_report", "pdf_base64"): 12 * 1024 * 1024}
+
+
 def _column_limit(column: Column[Any]) -> int | None:
     if isinstance(column.type, String) and column.type.length:
         return column.type.length
     if isinstance(column.type, Text):
-        return TEXT_LEN
+        return _LONG_TEXT.get((column.table.name, column.name), TEXT_LEN)
     return None
 
 
@@ -304,6 +308,8 @@ def _check_value(column: Column[Any], value: Any) -> None:
         if not isinstance(value, str) or datetime.fromisoformat(value).tzinfo is None:
             raise ValueError(f"{column.name} is not a time")
     elif isinstance(kind, JSON):
+        if isinstance(value, dict):  # a document (a report's figures): strict JSON already
+            return
         if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
             raise ValueError(f"{column.name} is not a list")
         if any(has_unstorable(v) or len(v) > 200 for v in value):

@@ -17,7 +17,7 @@ from PySide6.QtCore import QEvent, QPoint, QRect, QSize, Qt
 from PySide6.QtGui import QColor, QFontMetrics, QHelpEvent, QPainter, QPaintEvent, QPalette, QPen
 from PySide6.QtWidgets import QSizePolicy, QToolTip, QWidget
 
-from station_desktop.services.report_export import nice_step
+from station_desktop.reports.tables import nice_step
 from station_desktop.ui.fonts import text_line_height
 
 __all__ = ["Bar", "BarChart", "ShareChart", "nice_step"]

@@ -5,7 +5,13 @@ from __future__ import annotations
 from PySide6.QtGui import QFont, QFontDatabase, QFontMetrics
 from PySide6.QtWidgets import QApplication, QLineEdit
 
-from station_desktop.fonts import CHINESE_FAMILY, FONT_FILES, TIBETAN_FAMILY, font_path
+from station_desktop.fonts import (
+    CHINESE_FAMILY,
+    FALLBACK_FAMILY,
+    FONT_FILES,
+    TIBETAN_FAMILY,
+    font_path,
+)
 
 BASE_POINT_SIZE = 11
 # Tibetan letters are small for their line box: the Tibetan interface reads best larger.
@@ -28,12 +34,14 @@ def load_fonts() -> list[str]:
 
 
 def interface_font(language: str) -> QFont:
-    """Chinese and Latin from Noto Sans SC, Tibetan from Noto Serif Tibetan (Qt falls back
-    through the family list per character). With a Tibetan interface the Tibetan font
-    comes first, so its taller line metrics size every widget."""
+    """Chinese and Latin from Noto Sans SC, Tibetan from Noto Serif Tibetan, the rare
+    ideographs of names (𠮷) from HanaMinB (Qt falls back through the family list per
+    character). With a Tibetan interface the Tibetan font comes first, so its taller line
+    metrics size every widget."""
     order = (
         [TIBETAN_FAMILY, CHINESE_FAMILY] if language == "bo" else [CHINESE_FAMILY, TIBETAN_FAMILY]
     )
+    order.append(FALLBACK_FAMILY)
     font = QFont()
     font.setFamilies(order)
     font.setPointSize(TIBETAN_POINT_SIZE if language == "bo" else BASE_POINT_SIZE)
@@ -63,7 +71,7 @@ def tibetan_first(font: QFont) -> QFont:
     if font.families()[:1] == [TIBETAN_FAMILY]:
         return font
     tibetan = QFont(font)
-    tibetan.setFamilies([TIBETAN_FAMILY, CHINESE_FAMILY])
+    tibetan.setFamilies([TIBETAN_FAMILY, CHINESE_FAMILY, FALLBACK_FAMILY])
     return tibetan
 
 

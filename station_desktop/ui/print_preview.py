@@ -129,6 +129,8 @@ class PrintPreviewDialog(QDialog):
         """Qt's print dialog, then every page drawn at the printer's resolution."""
         if printer is None:
             printer = QPrinter(QPrinter.PrinterMode.HighResolution)
+            if self.pdf.duplex:  # a form of two pages on the two sides of one sheet
+                printer.setDuplex(QPrinter.DuplexMode.DuplexLongSide)
             if QPrintDialog(printer, self).exec() != QDialog.DialogCode.Accepted:
                 return False
         painter = QPainter(printer)

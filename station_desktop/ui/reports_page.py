@@ -42,6 +42,7 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QListWidget,
     QListWidgetItem,
+    QMessageBox,
     QProgressBar,
     QPushButton,
     QScrollArea,
@@ -59,7 +60,15 @@ from station_desktop.formats import LocaleFormats
 from station_desktop.forms.validate import MSG_BAD_DATE, MSG_REQUIRED, parse_date
 from station_desktop.i18n import N_, Catalogues, _
 from station_desktop.pdf.page import RenderedPdf
-from station_desktop.services.report_export import (
+from station_desktop.reports.figures import (
+    Report,
+    ReportPeriod,
+    Trend,
+    is_yearly,
+    trend_periods,
+)
+from station_desktop.reports.revisions import Revision, revision_tables
+from station_desktop.reports.tables import (
     MSG_BY_GROUP,
     MSG_NOTHING,
     MSG_TREND_MONTHS,
@@ -68,6 +77,7 @@ from station_desktop.services.report_export import (
     PERIOD_LINE,
     STATIONS_LINE,
     Cell,
+    Joined,
     Mean,
     Money,
     Msg,
@@ -80,18 +90,11 @@ from station_desktop.services.report_export import (
     priority_group_shares,
     report_tables,
     share_text,
-    station_names,
-    write_xlsx,
     year_label,
 )
+from station_desktop.services.report_export import station_names, write_xlsx
 from station_desktop.services.report_pdf import ReportPdfService
-from station_desktop.services.reports import (
-    Report,
-    ReportPeriod,
-    Trend,
-    is_yearly,
-    trend_periods,
-)
+from station_desktop.services.submitted import SubmittedReportService, SubmittedSummary
 from station_desktop.store.models import Station
 from station_desktop.ui.charts import Bar, BarChart, ShareChart
 from station_desktop.ui.fonts import fit_tibetan, text_line_height
@@ -119,6 +122,18 @@ MSG_PRINT = N_("Print or save as PDF…")
 MSG_COMPUTING = N_("Computing the figures…")
 MSG_PLACEHOLDER = N_("Choose a period and stations, then press Compute.")
 MSG_FAILED = StationError.message  # a bug: the generic words, details to the crash dialog
+MSG_SUBMIT = N_("Mark as submitted…")
+MSG_SUBMIT_QUESTION = N_(
+    "Keep this report as submitted to the bureau? Its figures and its PDF are kept exactly "
+    "as they are now, and a report of this period computed later lists what changed since."
+)
+MSG_SUBMITTED_PDF = N_("Open the submitted PDF")
+# TRANSLATORS: above the figures of a report: this period was submitted before.
+MSG_SUBMITTED_CHANGED = N_(
+    "This report was submitted on {date}. Since then {count} figures have changed:"
+)
+MSG_SUBMITTED_SAME = N_("This report was submitted on {date}. No figure has changed since.")
+MSG_SUBMITTED_NOW = N_("Kept as submitted on {date}.")
 
 SETTINGS_DIR_KEY = "reports/last_folder"
 SHOWN_STATION_CODES = 8  # more are summed up by their number in the line above the figures
@@ -144,6 +159,8 @@ def cell_display(formats: LocaleFormats, cell: Cell) -> str:
     if isinstance(cell, Names):
         first, second = (cell.bo, cell.zh) if formats.language == "bo" else (cell.zh, cell.bo)
         return first or second
+    if isinstance(cell, Joined):
+        return " · ".join(cell_display(formats, part) for part in cell.parts)
     if isinstance(cell, Money):
         return formats.money(cell.fen)
     if isinstance(cell, Mean):
@@ -171,6 +188,19 @@ class _TrendReady:
 @dataclass(frozen=True)
 class _Saved:
     path: Path
+
+
+@dataclass(frozen=True)
+class _RevisionReady:
+    """What changed since the report's period was last submitted (None: never was)."""
+
+    revision: Revision | None
+    problem: StationError | None = None
+
+
+@dataclass(frozen=True)
+class _Submitted:
+    summary: SubmittedSummary
 
 
 class _TaskSignals(QObject):
@@ -325,6 +355,7 @@ class ReportsPage(QWidget):
         self._report: Report | None = None
         self._buckets: list[ReportPeriod] = []  # of the report shown
         self._trend: Trend | None = None  # None while it is being computed
+        self._revision: _RevisionReady | None = None  # None while it is being computed
         self._request = 0  # the number of the latest compute request
         self._save_request = 0
         self._task: _Task | None = None
@@ -339,6 +370,7 @@ class ReportsPage(QWidget):
         self._save_pool = QThreadPool(self)
         self._save_pool.setMaxThreadCount(1)
         self._pdf = ReportPdfService(app.ctx, self._catalogues)
+        self._submitted = SubmittedReportService(app.ctx, self._catalogues)
 
         self._build()
         self.refresh_stations()
@@ -371,6 +403,9 @@ class ReportsPage(QWidget):
         self.print_button = QPushButton(self)
         self.print_button.setEnabled(False)  # once the report and its trend are in
         self.print_button.clicked.connect(self.print_report)
+        self.submit_button = QPushButton(self)
+        self.submit_button.setEnabled(False)  # once the report and its trend are in
+        self.submit_button.clicked.connect(self.mark_submitted)
         self.progress = QProgressBar(self)
         self.progress.setTextVisible(False)
         self.progress.setMaximumWidth(160)
@@ -427,6 +462,7 @@ class ReportsPage(QWidget):
         side.addSpacing(8)
         side.addWidget(self.save_button)
         side.addWidget(self.print_button)
+        side.addWidget(self.submit_button)
         self.side_panel = QWidget(self)
         self.side_panel.setLayout(side)
         side.setContentsMargins(0, 0, 0, 0)
@@ -439,11 +475,31 @@ class ReportsPage(QWidget):
         self._table_notes: dict[str, QLabel] = {}
         content = QWidget()
         sections = QVBoxLayout(content)
+        # Submitted before: what changed since, first (the bureau holds the old figures).
+        self.revision_box = QWidget(content)
+        revision_layout = QVBoxLayout(self.revision_box)
+        revision_layout.setContentsMargins(0, 0, 0, 8)
+        self.revision_label = QLabel(self.revision_box)
+        self.revision_label.setWordWrap(True)
+        self.submitted_pdf_button = QPushButton(self.revision_box)
+        self.submitted_pdf_button.clicked.connect(self.open_submitted_pdf)
+        revision_layout.addWidget(self.revision_label)
+        # Under the sentence, at the left: the tables below may be wider than the view.
+        opening = QHBoxLayout()
+        opening.addWidget(self.submitted_pdf_button)
+        opening.addStretch(1)
+        revision_layout.addLayout(opening)
+        for key in ("changed_since_submitted", "why_changed"):
+            self._add_table_widgets(key, revision_layout)
+        self.revision_box.hide()
+        sections.addWidget(self.revision_box)
         # The summary and the charts fit the visible width; wider tables below scroll.
         self.overview = QWidget(content)
         overview = QHBoxLayout(self.overview)
         overview.setContentsMargins(0, 0, 0, 0)
         summary_box = QVBoxLayout()
+        self._add_table_widgets("headline", summary_box)  # first in every report
+        summary_box.addSpacing(8)
         self._add_table_widgets("summary", summary_box)
         summary_box.addStretch(1)
         overview.addLayout(summary_box)
@@ -474,6 +530,7 @@ class ReportsPage(QWidget):
             "satisfaction",
             "resources_received",
             "resources_handed_out",
+            "resources_items",
             "stations",
         ):
             sections.addSpacing(8)
@@ -552,9 +609,14 @@ class ReportsPage(QWidget):
             edit.setPlaceholderText(placeholder)
             edit.setAccessibleName(_(name))
         self.compute_button.setText(_(MSG_COMPUTE))
-        for button, text in ((self.save_button, MSG_SAVE), (self.print_button, MSG_PRINT)):
+        for button, text in (
+            (self.save_button, MSG_SAVE),
+            (self.print_button, MSG_PRINT),
+            (self.submit_button, MSG_SUBMIT),
+        ):
             button.setText(_(text))
             button.setToolTip(_(text))  # the side panel has a maximum width
+        self.submitted_pdf_button.setText(_(MSG_SUBMITTED_PDF))
         self.stations_label.setText(_(MSG_STATIONS))
         self.select_all_button.setText(_(MSG_SELECT_ALL))
         self.select_none_button.setText(_(MSG_SELECT_NONE))
@@ -627,7 +689,9 @@ class ReportsPage(QWidget):
         buttons = (
             self.select_all_button.sizeHint().width() + self.select_none_button.sizeHint().width()
         )
-        actions = max(b.sizeHint().width() for b in (self.save_button, self.print_button))
+        actions = max(
+            b.sizeHint().width() for b in (self.save_button, self.print_button, self.submit_button)
+        )
         width = max(widest + frame + scroll, buttons + 8, actions)
         self.side_panel.setFixedWidth(min(width, STATION_LIST_MAX_WIDTH))
 
@@ -711,12 +775,18 @@ class ReportsPage(QWidget):
         if self._task is not None:
             self._task.cancelled.set()  # it stops after its current step; its answers are dropped
         self._request += 1
-        reports = self._app.reports
+        reports, submitted = self._app.reports, self._submitted
 
         def work(emit: Callable[[object], None], cancelled: threading.Event) -> None:
-            emit(_ReportReady(reports.compute(period, codes)))
+            report = reports.compute(period, codes)
+            emit(_ReportReady(report))
             if not cancelled.is_set():
                 emit(_TrendReady(reports.trend(period, codes)))
+            if not cancelled.is_set():
+                try:
+                    emit(_RevisionReady(submitted.revision(report)))
+                except StationError as problem:  # counted by older rules
+                    emit(_RevisionReady(None, problem))
 
         task = _Task(self._request, work)
         task.signals.progress.connect(self._on_progress)
@@ -725,10 +795,11 @@ class ReportsPage(QWidget):
         self._task = task
         self._message = None
         self._status = Msg(MSG_COMPUTING)
-        self.progress.setRange(0, 2)  # the report, then its trend
+        self.progress.setRange(0, 3)  # the report, its trend, what changed since submitted
         self.progress.setValue(0)
         self.progress.show()
         self.print_button.setEnabled(False)
+        self.submit_button.setEnabled(False)
         self._render_message()
         self._pool.start(task)
 
@@ -741,13 +812,18 @@ class ReportsPage(QWidget):
             self._report = event.report
             self._buckets = trend_periods(event.report.period)
             self._trend = None
+            self._revision = None
             self.save_button.setEnabled(True)
             self.results.setCurrentWidget(self.scroll_area)
             self._render_report()
         elif isinstance(event, _TrendReady):  # the trend of the report just shown
             self._trend = event.trend
-            self.print_button.setEnabled(True)
             self._render_trend()
+        elif isinstance(event, _RevisionReady):  # printing and submitting need it too
+            self._revision = event
+            self.print_button.setEnabled(True)
+            self.submit_button.setEnabled(True)
+            self._render_revision()
 
     def _on_failed(self, payload: tuple[int, BaseException]) -> None:
         number, error = payload
@@ -792,17 +868,76 @@ class ReportsPage(QWidget):
     def print_report(self) -> RenderJob | None:
         """The shown report (and its trend) as a PDF in the print preview, where it can be
         printed or saved; made off the GUI thread. None when there is nothing to print."""
-        report, trend = self._report, self._trend
-        if report is None or trend is None:
+        report, trend, revision = self._report, self._trend, self._revision
+        if report is None or trend is None or revision is None:
             return None
         names = station_names(self._stations)
         pdf = self._pdf
 
         def produce() -> RenderedPdf:
-            return pdf.render(report, trend, names=names)
+            return pdf.render(report, trend, names=names, revision=revision.revision)
 
         file_name = f"report-{report.period.start}-{report.period.end}.pdf"
         return preview(self, produce, file_name)  # the job is a child of the page
+
+    def mark_submitted(self) -> bool:
+        """Ask, then keep the shown report (and its PDF) as submitted to the bureau, on a
+        worker thread; False when there is nothing to submit or the user said no."""
+        report, trend = self._report, self._trend
+        if report is None or trend is None or self._revision is None:
+            return False
+        answer = QMessageBox.question(
+            self,
+            _(MSG_SUBMIT).rstrip("…"),
+            _(MSG_SUBMIT_QUESTION),
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+            QMessageBox.StandardButton.No,
+        )
+        if answer != QMessageBox.StandardButton.Yes:
+            return False
+        names = station_names(self._stations)
+        submitted = self._submitted
+
+        def work(emit: Callable[[object], None], cancelled: threading.Event) -> None:
+            del cancelled  # kept whole or not at all (one transaction)
+            emit(_Submitted(submitted.submit(report, trend, names=names)))
+
+        self._save_request += 1
+        task = _Task(self._save_request, work)
+        task.signals.progress.connect(self._on_submitted)
+        task.signals.failed.connect(self._on_save_failed)
+        self._save_task = task
+        self.submit_button.setEnabled(False)
+        task.signals.done.connect(self._on_save_done)
+        self._save_pool.start(task)
+        return True
+
+    def _on_submitted(self, payload: tuple[int, object]) -> None:
+        _number, event = payload
+        if not isinstance(event, _Submitted):
+            return
+        summary = event.summary
+        report = self._report
+        if report is not None and report.period == summary.period:
+            # The copy just kept is the one later reports are compared with.
+            self._revision = _RevisionReady(Revision(summary.id, summary.submitted_on, (), ()))
+            self._render_revision()
+        when = self._formats.date(summary.submitted_on)
+        self._message = (msg(MSG_SUBMITTED_NOW, date=when), False)
+        self._render_message()
+
+    def open_submitted_pdf(self) -> RenderJob | None:
+        """The PDF of the latest submission of the shown period, exactly as it was kept."""
+        ready = self._revision
+        if ready is None or ready.revision is None:
+            return None
+        submitted, submitted_id = self._submitted, ready.revision.submitted_id
+
+        def produce() -> RenderedPdf:
+            return RenderedPdf(submitted.pdf(submitted_id), 0)
+
+        day = ready.revision.submitted_on.isoformat()
+        return preview(self, produce, f"report-submitted-{day}.pdf")
 
     def save_spreadsheet(self) -> bool:
         """Ask where, then write the shown report as .xlsx on a worker thread; False when
@@ -853,6 +988,7 @@ class ReportsPage(QWidget):
         del number
         self._save_task = None
         self.save_button.setEnabled(self._report is not None)
+        self.submit_button.setEnabled(self._report is not None and self._revision is not None)
 
     # ------------------------------------------------------------ showing
 
@@ -908,6 +1044,42 @@ class ReportsPage(QWidget):
             note.setVisible(bool(table.note))
         self._render_groups(report)
         self._render_trend()
+        self._render_revision()
+
+    def _render_revision(self) -> None:
+        """What changed since the shown period was last submitted, above the figures."""
+        ready = self._revision
+        if ready is None or (ready.revision is None and ready.problem is None):
+            self.revision_box.hide()
+            return
+        self.revision_box.show()
+        revision, problem = ready.revision, ready.problem
+        if revision is None:
+            assert problem is not None
+            self.revision_label.setText(_(problem.message, **problem.params))
+            self.submitted_pdf_button.hide()
+            for key in ("changed_since_submitted", "why_changed"):
+                self._show_table(key, None)
+            return
+        when = self._formats.date(revision.submitted_on)
+        if revision.changed:
+            count = self._formats.number(len(revision.differences))
+            self.revision_label.setText(_(MSG_SUBMITTED_CHANGED, date=when, count=count))
+        else:
+            self.revision_label.setText(_(MSG_SUBMITTED_SAME, date=when))
+        self.submitted_pdf_button.show()
+        tables = {t.key: t for t in revision_tables(revision)} if revision.changed else {}
+        for key in ("changed_since_submitted", "why_changed"):
+            self._show_table(key, tables.get(key))
+
+    def _show_table(self, key: str, table: Table | None) -> None:
+        widget, title, note = self.tables[key], self._table_titles[key], self._table_notes[key]
+        widget.show_table(table)
+        for part in (widget, title):
+            part.setVisible(table is not None)
+        title.setText(_(table.title) if table is not None else "")
+        note.setText(_(table.note) if table is not None and table.note else "")
+        note.setVisible(bool(note.text()))
 
     def _shown_text(self, report: Report) -> str:
         period = report.period

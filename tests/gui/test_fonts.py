@@ -6,7 +6,14 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QFont, QImage, QPainter, QRawFont, QTextLayout
 
-from station_desktop.fonts import CHINESE_FAMILY, FONT_FILES, TIBETAN_FAMILY, font_path
+from station_desktop.fonts import (
+    CHINESE_FAMILY,
+    FALLBACK_FAMILY,
+    FONT_FILES,
+    TIBETAN_FAMILY,
+    font_path,
+)
+from station_desktop.ui.fonts import interface_font, tibetan_first
 
 pytestmark = pytest.mark.gui
 
@@ -18,7 +25,7 @@ def test_the_fonts_ship_with_their_licences() -> None:
     for font in FONT_FILES:
         assert font_path(font).stat().st_size > 500_000
     licences = {p.name for p in font_path(FONT_FILES[0]).parent.glob("OFL-*.txt")}
-    assert licences == {"OFL-NotoSerifTibetan.txt", "OFL-NotoSansSC.txt"}
+    assert licences == {"OFL-NotoSerifTibetan.txt", "OFL-NotoSansSC.txt", "OFL-HanaMinB.txt"}
 
 
 @pytest.mark.parametrize(
@@ -91,6 +98,24 @@ def test_mixed_line_uses_both_fonts(bundled_fonts: list[str]) -> None:
     used = {run.rawFont().familyName(): run.glyphIndexes() for run in layout.glyphRuns()}
     assert set(used) == {CHINESE_FAMILY, TIBETAN_FAMILY}
     assert all(0 not in glyphs for glyphs in used.values())
+
+
+def test_rare_ideographs_of_names_come_from_the_fallback_font(bundled_fonts: list[str]) -> None:
+    """𠮷 (CJK Extension B) is not in Noto Sans SC: the interface font falls back to
+    HanaMinB for it, in every language, and draws a real glyph."""
+    assert FALLBACK_FAMILY in bundled_fonts
+    assert 0 in QRawFont.fromFont(QFont(CHINESE_FAMILY, 20)).glyphIndexesForString("𠮷")
+    for language in ("bo", "zh_CN", "en"):
+        font = interface_font(language)
+        assert font.families()[-1] == FALLBACK_FAMILY
+        assert tibetan_first(font).families()[-1] == FALLBACK_FAMILY
+        layout = QTextLayout("𠮷田 ཚེ་རིང", font)
+        layout.beginLayout()
+        layout.createLine()
+        layout.endLayout()
+        used = {run.rawFont().familyName(): run.glyphIndexes() for run in layout.glyphRuns()}
+        assert FALLBACK_FAMILY in used
+        assert all(0 not in glyphs for glyphs in used.values())
 
 
 def test_the_stored_tibetan_order_is_icus(bundled_fonts: list[str]) -> None:

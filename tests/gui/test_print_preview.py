@@ -85,7 +85,7 @@ def test_blank_feedback_sheets_by_count(window: MainWindow, qtbot: QtBot) -> Non
     assert job is not None
     job.wait(30)
     dialog = _preview(window, qtbot)
-    assert dialog.document.pageCount() == 3
+    assert dialog.document.pageCount() == 6 and dialog.pdf.duplex  # 3 sheets, both sides
     dialog.close()
 
 

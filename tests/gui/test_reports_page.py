@@ -28,7 +28,7 @@ from openpyxl import load_workbook
 from pypdf import PdfReader
 from PySide6.QtCore import QEvent, Qt
 from PySide6.QtPdf import QPdfDocument
-from PySide6.QtWidgets import QApplication, QFileDialog
+from PySide6.QtWidgets import QApplication, QFileDialog, QMessageBox
 from pytestqt.qtbot import QtBot
 
 from station_desktop.app import Application
@@ -37,8 +37,9 @@ from station_desktop.errors import NotFound
 from station_desktop.forms.validate import MSG_BAD_DATE, MSG_REQUIRED
 from station_desktop.i18n import N_, Label, _
 from station_desktop.pdf.page import PaperTexts
+from station_desktop.reports import tables
+from station_desktop.reports.figures import Report, ReportPeriod, Trend
 from station_desktop.services import report_export
-from station_desktop.services.reports import Report, ReportPeriod, Trend
 from station_desktop.services.stations import StationInfo
 from station_desktop.ui import reports_page
 from station_desktop.ui.charts import Bar, BarChart, ShareChart, nice_step
@@ -47,8 +48,8 @@ from station_desktop.ui.forms.fields import date_placeholder
 from station_desktop.ui.print_preview import PrintPreviewDialog
 from station_desktop.ui.qt_i18n import LanguageSwitcher
 from station_desktop.ui.reports_page import FigureTable, ReportsPage
-from tests.conftest import StationSetup
-from tests.gui.conftest import type_text
+from tests.conftest import FakeClock, StationSetup
+from tests.gui.conftest import answer_message_boxes, type_text
 
 pytestmark = pytest.mark.gui
 
@@ -154,21 +155,21 @@ def test_computes_and_shows_the_figures(page: ReportsPage, qtbot: QtBot) -> None
     report = page.report
     assert report is not None and report.stations == ("CG-BK", "CG-GD")
     summary = page.tables["summary"]
-    assert _row(summary, _(report_export.F_PEOPLE))[1] == "2"
-    assert _row(summary, _(report_export.F_VISITS))[1] == "4"
-    assert _row(summary, _(report_export.F_VALUE_RECEIVED))[1] == "¥480.00"
-    assert _row(summary, _(report_export.F_VALUE_HANDED_OUT))[1] == "¥120.00"
+    assert _row(summary, _(tables.F_PEOPLE))[1] == "2"
+    assert _row(summary, _(tables.F_VISITS))[1] == "4"
+    assert _row(summary, _(tables.F_VALUE_RECEIVED))[1] == "¥480.00"
+    assert _row(summary, _(tables.F_VALUE_HANDED_OUT))[1] == "¥120.00"
     visits = page.tables["home_visits"]
     assert _row(visits, "在家")[1:] == ["3", "2"]  # outcome labels in Chinese
-    assert _row(visits, _(report_export.TOTAL))[1:] == ["4", "2"]  # R1, R2: no household
+    assert _row(visits, _(tables.TOTAL))[1:] == ["4", "2"]  # R1, R2: no household
     stations = page.tables["stations"]
     assert _row(stations, "CG-BK")[1:5] == ["八廓街道", "1", "3", "3"]
-    assert _row(stations, _(report_export.ALL_STATIONS))[2] == "2"  # R2 counted once
+    assert _row(stations, _(tables.ALL_STATIONS))[2] == "2"  # R2 counted once
     # The trend: visits per month, on the chart and as data.
     assert [b.value for b in page.trend_chart.bars()] == [1, 2, 1]
     assert [b.label for b in page.trend_chart.bars()] == ["3月", "4月", "5月"]
     groups = {b.label: b.value for b in page.group_chart.bars()}
-    assert groups["低保对象"] == 1 and groups[_(report_export.NO_PRIORITY_GROUP)] == 1
+    assert groups["低保对象"] == 1 and groups[_(tables.NO_PRIORITY_GROUP)] == 1
     assert page.trend_chart.accessibleName() and page.group_chart.accessibleDescription()
     assert page.save_button.isEnabled() and not page.progress.isVisible()
     assert page.print_button.isEnabled()
@@ -212,7 +213,7 @@ def test_one_station_only(page: ReportsPage, qtbot: QtBot) -> None:
     assert page.selected_codes() == ["CG-GD"]
     _compute(page, qtbot)
     assert page.report is not None and page.report.stations == ("CG-GD",)
-    assert _row(page.tables["summary"], _(report_export.F_VISITS))[1] == "1"
+    assert _row(page.tables["summary"], _(tables.F_VISITS))[1] == "1"
 
 
 def test_the_worker_does_not_block_the_page(
@@ -319,15 +320,12 @@ def test_save_as_spreadsheet(
     qtbot.waitUntil(lambda: page.message_label.text() == _(reports_page.MSG_SAVED, path=str(saved)))
     assert asked and str(asked[0][2]).endswith("report-2026-03-01-2026-05-31.xlsx")
     book = load_workbook(saved)
-    summary = book.worksheets[0]
+    summary = book.worksheets[1]  # after the headline
     values = {
         row[0].value: row[1].value
         for row in summary.iter_rows(min_row=report_export.HEADER_ROW + 1)
     }
-    assert (
-        values[report_export.bilingual(page._catalogues, report_export.Msg(report_export.F_VISITS))]
-        == 4
-    )
+    assert values[report_export.bilingual(page._catalogues, tables.Msg(tables.F_VISITS))] == 4
     stations = book.worksheets[-1]
     assert stations.cell(report_export.HEADER_ROW + 1, 2).value == "བར་སྐོར་ཁྲོམ་གཞུང་། / 八廓街道"
     qtbot.waitUntil(page.save_button.isEnabled)  # again, once the save is over
@@ -362,7 +360,7 @@ def test_print_the_report(
     monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(target), ""))
     assert dialog.save_as() == target
     text = "".join("".join(p.extract_text().split()) for p in PdfReader(target).pages)
-    for title in PaperTexts().both(report_export.REPORT_TITLE):
+    for title in PaperTexts().both(tables.REPORT_TITLE):
         assert title in text
     assert "八廓街道" in text and "公德林街道" in text  # the per-station table
     assert "¥480.00" in text
@@ -449,3 +447,53 @@ def test_charts_paint_and_fit_their_texts(
     for chart in (bars, shares):
         assert not chart.grab().isNull()
     assert "5 · 50%" in shares.accessibleDescription()
+
+
+def test_mark_as_submitted_then_see_what_changed_since(
+    page: ReportsPage,
+    app: Application,
+    station: StationSetup,
+    qtbot: QtBot,
+    clock: FakeClock,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    answers = answer_message_boxes(monkeypatch, reply=QMessageBox.StandardButton.Yes)
+    assert not page.mark_submitted()  # nothing computed yet
+    _compute(page, qtbot)
+    assert page.revision_box.isHidden()  # never submitted
+    assert page.submit_button.isEnabled() and page.mark_submitted()
+    when = page._formats.date(app.ctx.today())
+    kept = _(reports_page.MSG_SUBMITTED_NOW, date=when)
+    qtbot.waitUntil(lambda: page.message_label.text() == kept, timeout=20_000)
+    assert answers.asked == [_(reports_page.MSG_SUBMIT_QUESTION)]
+    assert not page.revision_box.isHidden()
+    assert page.revision_label.text() == _(reports_page.MSG_SUBMITTED_SAME, date=when)
+    assert page.tables["changed_since_submitted"].isHidden()
+
+    clock.advance(days=2)  # a visit of March typed in afterwards
+    [first] = app.residents.search("甲")
+    _visit(app, first.id, "2026-03-06", "at_home", station.worker_id)
+    _compute(page, qtbot)
+    changed = page.tables["changed_since_submitted"]
+    assert not changed.isHidden() and changed.rowCount() > 0
+    count = page._formats.number(changed.rowCount())
+    assert page.revision_label.text() == _(
+        reports_page.MSG_SUBMITTED_CHANGED, date=when, count=count
+    )
+    headline = _("Headline figures")
+    assert changed.text(0, 0).startswith(headline)  # the headline first
+    why = page.tables["why_changed"]
+    assert [why.text(0, c) for c in range(3)] == [
+        _("Home visit"),
+        _("Recorded after it was submitted"),
+        "1",
+    ]
+    job = page.open_submitted_pdf()
+    assert job is not None
+    job.wait(60)
+    qtbot.waitUntil(lambda: bool(page.findChildren(PrintPreviewDialog)), timeout=10_000)
+    dialog = page.findChildren(PrintPreviewDialog)[-1]
+    assert dialog.pdf.data == page._submitted.pdf(page._submitted.submitted()[0].id)
+    dialog.close()
+    dialog.deleteLater()
+    QApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import subprocess
@@ -80,8 +81,11 @@ def test_report_as_json(demo_dir: Path, tmp_path: Path) -> None:
         "report", "--from", "2025-01-01", "--to", "2026-12-31", "-o", str(out), data_dir=demo_dir
     )
     report = json.loads(out.read_text(encoding="utf-8"))
-    assert report["format_version"] == 1
+    assert report["format_version"] == 2
     assert report["totals"]["home_visits"]["visits"] > 0
+    assert list(report)[3] == "headline" == next(iter(report["totals"]))
+    assert report["headline"]["households_visited"] == report["totals"]["home_visits"]["households"]
+    assert "since_submitted" not in report  # never submitted
     one = json.loads(
         run_cli(
             "report",
@@ -146,6 +150,27 @@ def test_report_as_pdf(demo_dir: Path, tmp_path: Path) -> None:
     )
     subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, timeout=300)
     assert (tmp_path / "again.pdf").stat().st_size > 10_000
+
+
+def test_a_report_is_kept_as_submitted(demo_dir: Path, tmp_path: Path) -> None:
+    period = ("--from", "2026-01-01", "--to", "2026-03-31")
+    result = run_cli("report", *period, "--submit", "--note", "一季度报表", data_dir=demo_dir)
+    assert result.stdout.startswith("submitted ")
+    listed = json.loads(run_cli("submitted", "list", "--json", data_dir=demo_dir).stdout)
+    [kept] = [s for s in listed if s["period"] == {"start": "2026-01-01", "end": "2026-03-31"}]
+    assert kept["note"] == "一季度报表" and kept["format_version"] == 2
+    assert result.stdout.strip() == f"submitted {kept['id']}"
+    pdf = tmp_path / "kept.pdf"
+    run_cli("submitted", "pdf", kept["id"], "-o", str(pdf), data_dir=demo_dir)
+    assert hashlib.sha256(pdf.read_bytes()).hexdigest() == kept["pdf_sha256"]
+    figures = json.loads(run_cli("submitted", "show", kept["id"], data_dir=demo_dir).stdout)
+    again = json.loads(run_cli("report", *period, data_dir=demo_dir).stdout)
+    since = again.pop("since_submitted")
+    assert since["submitted_id"] == kept["id"] and since["changed"] is False
+    assert since["differences"] == [] and since["causes"] == []
+    assert again == figures  # nothing was recorded since
+    bad = run_cli("submitted", "pdf", "nope", "-o", str(pdf), data_dir=demo_dir, check=False)
+    assert bad.returncode == 1 and "submitted list" in bad.stderr
 
 
 def test_list_text_output_and_info(demo_dir: Path) -> None:

@@ -418,10 +418,12 @@ def test_a_hand_out_is_corrected_within_what_is_left_besides_itself(
         app.resources.update_handout(handout, {"quantity": 2}, based_on=editable.heads)
 
     handed = app.reports.compute(SPRING).totals.resources.handed_out
-    assert (handed.handouts, handed.items, handed.recipients) == (2, 2, 2)
+    assert (handed.handouts, handed.occasions, handed.recipients) == (2, 2, 2)
+    assert [i.quantity for i in handed.by_item] == [2]  # 1 to Dolma, 1 to Tashi
     app.resources.withdraw_handout(handout)
     handed = app.reports.compute(SPRING).totals.resources.handed_out
-    assert (handed.handouts, handed.items, handed.recipients) == (1, 1, 1)
+    assert (handed.handouts, handed.occasions, handed.recipients) == (1, 1, 1)
+    assert [i.quantity for i in handed.by_item] == [1]
     assert str(handout) not in _ids(app, "resources")
     with app.ctx.db.read() as session:
         stored = session.get(ResourceHandout, handout)

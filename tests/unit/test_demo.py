@@ -543,3 +543,13 @@ def test_name_and_place_stock_is_normalised() -> None:
     for station in places.STATIONS:
         assert 3 <= len(station.areas) <= 6
         assert all(a.code.startswith(station.code + "-") for a in station.areas)
+
+
+def test_every_demo_station_and_area_has_a_name_in_both_scripts() -> None:
+    # Headers and report rows print both scripts: a Chinese-only place prints half a name.
+    tibetan = re.compile("^[\u0f00-\u0fff]+$")
+    for station in places.STATIONS:
+        assert tibetan.match(station.name_bo) and station.name_zh, station.code
+        for area in station.areas:
+            assert tibetan.match(area.name_bo) and area.name_zh, area.code
+            assert normalize_text(area.name_bo) == area.name_bo

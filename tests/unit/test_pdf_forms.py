@@ -347,10 +347,12 @@ def test_every_page_carries_the_qr_of_its_record_or_sheet(
     layout = LayoutLog()
     sheets = printing.blank_sheets("feedback", 3, first=41)
     pdf = printing.render(sheets, layout=layout)
-    assert pdf.pages == 3  # one A4 page per blank feedback sheet
-    payloads = [QrPayload.parse(layout.qr_texts[page]) for page in (1, 2, 3)]
+    # One sheet per blank feedback sheet: the questions in front, the comments on the back
+    # (with Tibetan set larger than Chinese it no longer fits on one side).
+    assert pdf.pages == 6 and pdf.duplex
+    payloads = [QrPayload.parse(layout.qr_texts[page]) for page in range(1, 7)]
     assert [(p.form, p.version, p.station, p.sheet) for p in payloads] == [
-        ("SF-01", 1, "CG-BK", n) for n in (41, 42, 43)
+        ("SF-01", 1, "CG-BK", n) for n in (41, 41, 42, 42, 43, 43)
     ]
     text = _text(pdf)
     for n in (41, 42, 43):
@@ -625,7 +627,7 @@ def test_cli_writes_pdfs(
     assert written.read_bytes().startswith(b"%PDF")
     assert str(written.name) in capsys.readouterr().out
     assert run_print(app, _args("feedback", blank=True, count=3)) == 0
-    assert len(PdfReader(in_tmp / "feedback-blank-0001-0003.pdf").pages) == 3
+    assert len(PdfReader(in_tmp / "feedback-blank-0001-0003.pdf").pages) == 6  # 3 sheets
     target = in_tmp / "pack.pdf"
     args = _args("visit-pack", village="CG-BK-01", start="2026-05-20", end="2026年6月10日")
     args.output = target

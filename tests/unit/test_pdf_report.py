@@ -20,20 +20,21 @@ from pypdf import PdfReader
 
 from station_desktop.app import Application
 from station_desktop.domain.codes import StationKind
-from station_desktop.pdf.page import BODY, MSG_PAGE, LayoutLog, PaperTexts, RenderedPdf
-from station_desktop.pdf.paragraphs import TextStyle, text_width
+from station_desktop.pdf.page import BODY, MSG_PAGE, LayoutLog, PaperTexts, RenderedPdf, mm
+from station_desktop.pdf.paragraphs import TextStyle, line_texts, text_width
 from station_desktop.pdf.report import render_report
-from station_desktop.services import report_export
-from station_desktop.services.report_export import (
+from station_desktop.reports.figures import Report, ReportPeriod, Trend
+from station_desktop.reports.tables import (
     ALL_STATIONS,
     F_VALUE_HANDED_OUT,
     F_VALUE_RECEIVED,
     H_STATION_NAME,
+    NOTE_PARTIAL,
     REPORT_TITLE,
     Names,
 )
+from station_desktop.services import report_export
 from station_desktop.services.report_pdf import ReportPdfService
-from station_desktop.services.reports import Report, ReportPeriod, Trend
 from station_desktop.services.stations import StationInfo
 from tests.conftest import StationSetup
 from tests.unit.test_pdf_forms import _Line, _text_lines
@@ -97,15 +98,19 @@ def test_title_figures_and_station_names_copy_back(
     assert _squeezed("བར་སྐོར་ཁྲོམ་གཞུང་།") in everything and "八廓街道" in everything
     assert "公德林街道" in everything
     assert all(_squeezed("".join(texts.both(ALL_STATIONS))) in page for page in pages)
-    # Exact figures, in the row of their label: 121,000 and 83,000 fen.
+    # Exact figures, in the row of their label: 121,000 and 95,000 fen.
     lines = _text_lines(pdf.data)
     received = _same_row(lines, texts.both(F_VALUE_RECEIVED)[1], "¥1,210.00")
-    handed = _same_row(lines, texts.both(F_VALUE_HANDED_OUT)[1], "¥830.00")
+    handed = _same_row(lines, texts.both(F_VALUE_HANDED_OUT)[1], "¥950.00")
     assert received and handed
-    # Right-aligned: both amounts end at the same x in their column.
+    # Right-aligned: both amounts end at the same x in their column of the summary (the
+    # amount received is also in the headline, a table of its own).
     style = TextStyle(8)
-    ends = {round(line.x + text_width(line.text, style), 1) for line in (received[0], handed[0])}
-    assert len(ends) == 1, ends
+    ends = [
+        {round(line.x + text_width(line.text, style), 1) for line in lines_}
+        for lines_ in (received, handed)
+    ]
+    assert ends[1] <= ends[0], ends
     # Page x of y, in both languages, on every page.
     assert pdf.pages == len(pages) >= 3
     for number, page in enumerate(pages, start=1):
@@ -216,9 +221,48 @@ def test_sixty_five_stations_run_over_pages_with_the_header_repeated(
         assert f"第{number}乡" in everything
     assert _squeezed("བསྒྲུབས་རྒྱལ་སྐྱིད་ཤོད་65") not in everything  # there are 64 of them
     assert _squeezed("བསྒྲུབས་རྒྱལ་སྐྱིད་ཤོད་64") in everything
-    # Each station is a row of both parts of the table (its figures run over two tables).
+    # Each station is a row of every part of the table (its figures run over several
+    # tables, as many as it takes for headers whose words are never cut).
+    parts = {b.tag for b in layout.boxes if b.tag.startswith("grid:stations:")}
     lines = _text_lines(pdf.data)
-    assert sum(1 for line in lines if line.text == "ST-33") == 2
+    assert sum(1 for line in lines if line.text == "ST-33") == len(parts) >= 2
+
+
+def test_chinese_words_of_narrow_headers_are_not_cut(
+    app: Application, people: People, service: ReportPdfService
+) -> None:
+    """ "非常满意" and "开展活动场次" print whole, never "非常满/意" (issue 16)."""
+    pdf, _layout, _report, _trend = _render(app, service, MARCH)
+    lines = [
+        "".join(line.split())
+        for page in PdfReader(io.BytesIO(pdf.data)).pages
+        for line in page.extract_text().splitlines()
+    ]
+    assert not [line for line in lines if line.endswith(("非常满", "非常不满", "开展活动场"))]
+    assert any("非常满意" in line for line in lines)
+    assert any("非常不满意" in line for line in lines)
+    style = TextStyle(7.5, han_words=True)
+    assert line_texts("5 非常满意", 12 * mm, style) == ["5", "非常满意"]
+    # What a sentence's rule did to it (the issue's "非常满/意"):
+    assert line_texts("5 非常满意", 12 * mm, TextStyle(7.5)) == ["5 非常满", "意"]
+
+
+def test_months_with_nothing_say_0_and_the_unfinished_month_is_marked(
+    app: Application, people: People, service: ReportPdfService
+) -> None:
+    spring = ReportPeriod(date(2026, 1, 1), date(2026, 7, 31))  # today is 2026-06-01
+    pdf, layout, _report, trend = _render(app, service, spring)
+    charts = {b.page for b in layout.boxes if b.tag.startswith("chart:")}
+    labels = [line.text for line in _text_lines(pdf.data) if line.page in charts]
+    held = [b.activities_held for b in trend.buckets]
+    assert held[:2] == [0, 0] and held[5] == 0  # January, February, June: no activity
+    assert labels.count("0") >= 2 + 2  # January and February, in both charts
+    assert "0*" in labels  # June is not over yet: marked, not a collapse to zero
+    assert not any(b.tag == "bar:activities_held:6" for b in layout.boxes)  # July: not yet
+    bo, zh = PaperTexts().with_date(NOTE_PARTIAL, date(2026, 6, 1))
+    text = "".join(_page_texts(pdf))
+    assert _squeezed(zh) in text and _squeezed(bo) in text
+    assert "2026年6月*" in text  # and in the table of figures per month
 
 
 def test_render_report_refuses_a_trend_of_another_period(

@@ -29,6 +29,7 @@ from reportlab.lib.units import mm
 from reportlab.platypus import Flowable, SimpleDocTemplate, Table, TableStyle
 
 from station_desktop.fonts import FONT_FILES, TIBETAN_FAMILY, font_path
+from station_desktop.pdf import paragraphs
 from station_desktop.pdf.fonts import (
     CHINESE_REGULAR,
     TIBETAN_REGULAR,
@@ -488,6 +489,22 @@ def test_a_missing_character_is_reported_and_still_copies() -> None:
     assert missing_characters(HARD_STACKS + CHINESE_PARAGRAPH) == ""
     pdf = build_pdf([text_block(f"扎西{missing}", TextStyle(size=12))])
     assert extracted_lines(pdf) == [f"扎西{missing}"]
+
+
+def test_a_rare_ideograph_of_a_name_prints_from_the_fallback_font() -> None:
+    """𠮷 (U+20BB7, CJK Extension B) is not in Noto Sans SC: it prints from HanaMinB, as a
+    real glyph that copies back as 𠮷, and nothing reports it missing."""
+    name = "𠮷田 𬌗"
+    assert not pdf_font("chinese").has_glyph("𠮷")
+    assert missing_characters(name) == ""
+    assert [r.font for r in split_runs("𠮷田", paragraphs._font_role)] == ["fallback", "chinese"]
+    pdf = build_pdf([text_block(f"姓名 {name} བཀྲ་ཤིས", TextStyle(size=12))])
+    assert extracted_lines(pdf) == [f"姓名 {name} བཀྲ་ཤིས"]
+    drawn = {g.text: g.outline for g in drawn_glyphs(pdf)}
+    fallback = pdf_font("fallback").hb_font
+    assert drawn["𠮷"] != outline(fallback, 0)  # not the .notdef box
+    # Its own outline (the advance aside: ReportLab writes widths per 1000, HanaMin has 1024).
+    assert drawn["𠮷"][1:] == outline(fallback, fallback.get_nominal_glyph(0x20BB7))[1:]
 
 
 # ---------------------------------------------------------------- (c) line breaking: runs

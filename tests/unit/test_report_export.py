@@ -17,21 +17,24 @@ from openpyxl import load_workbook
 from station_desktop.app import Application
 from station_desktop.errors import CannotWrite
 from station_desktop.i18n import Catalogues
-from station_desktop.services import report_export
-from station_desktop.services.report_export import (
+from station_desktop.reports import tables
+from station_desktop.reports.figures import Report, VisitCount
+from station_desktop.reports.tables import (
     ALL_STATIONS,
-    MONEY_FORMAT,
     Mean,
     Money,
     Msg,
     Names,
     Raw,
-    bilingual,
     report_tables,
+)
+from station_desktop.services import report_export
+from station_desktop.services.report_export import (
+    MONEY_FORMAT,
+    bilingual,
     sheet_name,
     write_xlsx,
 )
-from station_desktop.services.reports import Report, VisitCount
 from station_desktop.store import files
 from station_desktop.store.files import temp_path_for
 from tests.conftest import StationSetup
@@ -72,6 +75,11 @@ def _save(report: Report, tmp_path: Path, catalogues: Catalogues, **kwargs: Any)
 HEADER_ROW = report_export.HEADER_ROW
 
 
+def _sheet(book: Any, report: Report, key: str) -> Any:
+    """The worksheet of the table with this key (one sheet per table, in their order)."""
+    return book.worksheets[[t.key for t in report_tables(report)].index(key)]
+
+
 def test_one_sheet_per_table_named_in_both_languages(
     report: Report, tmp_path: Path, catalogues: Catalogues
 ) -> None:
@@ -79,7 +87,8 @@ def test_one_sheet_per_table_named_in_both_languages(
     tables = report_tables(report)
     used: set[str] = set()
     assert book.sheetnames == [sheet_name(catalogues, t.title, used) for t in tables]
-    assert len(book.sheetnames) == 10
+    assert len(book.sheetnames) == 12
+    assert [t.key for t in tables][:2] == ["headline", "summary"]  # the headline first
     # Titles that are translated already show both scripts on the tab.
     visits = book.sheetnames[[t.key for t in tables].index("home_visits")]
     assert "入户探访" in visits and _has_tibetan(visits)
@@ -117,14 +126,26 @@ def test_figures_land_where_a_reader_looks_for_them(
 ) -> None:
     book = _save(report, tmp_path, catalogues)
     summary = {
-        row[0].value: row[1].value for row in book.worksheets[0].iter_rows(min_row=HEADER_ROW + 1)
+        row[0].value: row[1].value
+        for row in _sheet(book, report, "summary").iter_rows(min_row=HEADER_ROW + 1)
     }
-    people = bilingual(catalogues, Msg(report_export.F_PEOPLE))
+    people = bilingual(catalogues, Msg(tables.F_PEOPLE))
     assert summary[people] == report.totals.residents_served.people == 6
-    received = bilingual(catalogues, Msg(report_export.F_VALUE_RECEIVED))
+    received = bilingual(catalogues, Msg(tables.F_VALUE_RECEIVED))
     assert summary[received] == 1210  # ¥1,210.00 = 121,000 fen
 
-    visits = book.worksheets[2]
+    headline = [
+        row[1].value for row in _sheet(book, report, "headline").iter_rows(min_row=HEADER_ROW + 1)
+    ]
+    assert headline == [20, 4, 1, 3, 3, 1210]  # the hand-counted headline (test_reports)
+
+    items = list(
+        _sheet(book, report, "resources_items").iter_rows(min_row=HEADER_ROW + 1, values_only=True)
+    )
+    assert items[0][1:4] == ("坐便椅", "把", 2)
+    assert items[3][1:5] == ("慰问金", "元", 500, 500)  # 500 yuan, in its own row
+
+    visits = _sheet(book, report, "home_visits")
     at_home = visits.cell(HEADER_ROW + 1, 1).value
     assert "在家" in at_home and _has_tibetan(at_home)  # a code label, in both scripts
     assert (
@@ -132,7 +153,7 @@ def test_figures_land_where_a_reader_looks_for_them(
         == report.totals.home_visits.by_outcome["at_home"].visits
     )
 
-    satisfaction = book.worksheets[6]
+    satisfaction = _sheet(book, report, "satisfaction")
     mean_column = satisfaction.max_column
     overall = [
         row
@@ -150,11 +171,11 @@ def test_headers_are_tibetan_and_chinese(
     for table, sheet in zip(report_tables(report), book.worksheets, strict=True):
         headers = [sheet.cell(HEADER_ROW, c).value for c in range(1, len(table.columns) + 1)]
         assert headers == [bilingual(catalogues, column.header) for column in table.columns]
-    outcome = book.worksheets[2].cell(HEADER_ROW, 1).value
+    outcome = _sheet(book, report, "home_visits").cell(HEADER_ROW, 1).value
     bo, zh = catalogues.both("Outcome")
     assert outcome == f"{bo} / {zh}" and _has_tibetan(bo) and zh == "探访结果"
     # The satisfaction levels are headed by their number and label.
-    level = book.worksheets[6].cell(HEADER_ROW, 4).value
+    level = _sheet(book, report, "satisfaction").cell(HEADER_ROW, 4).value
     assert level.startswith("1") and "非常不满意" in level
 
 
@@ -163,11 +184,12 @@ def test_title_rows_frozen_header_and_widths(
 ) -> None:
     book = _save(report, tmp_path, catalogues)
     for sheet in book.worksheets:
-        assert sheet.freeze_panes in (f"B{HEADER_ROW + 1}", f"C{HEADER_ROW + 1}")
+        assert sheet.freeze_panes in (f"{c}{HEADER_ROW + 1}" for c in "BCD")
         assert sheet.cell(2, 1).value.count("2026") >= 2  # the period, in both languages
         assert "CG-BK, CG-GD" in sheet.cell(3, 1).value
         assert sheet.column_dimensions["A"].width >= 8
     period = book.worksheets[0].cell(2, 1).value
+    assert "Headline" not in book.worksheets[0].cell(1, 1).value  # translated
     assert "2026年3月1日" in period and "2026ལོའི་ཟླ་3ཚེས་1ཉིན" in period
 
 
@@ -215,7 +237,9 @@ def test_text_is_never_a_formula(report: Report, tmp_path: Path, catalogues: Cat
     assert error_like.data_type == "s" and error_like.quotePrefix
     outcome = next(
         c
-        for (c,) in book.worksheets[2].iter_rows(min_row=HEADER_ROW + 1, max_col=1)
+        for (c,) in _sheet(book, tampered, "home_visits").iter_rows(
+            min_row=HEADER_ROW + 1, max_col=1
+        )
         if c.value == "@SUM(1+1)*cmd"
     )
     assert outcome.data_type == "s" and outcome.quotePrefix
@@ -248,11 +272,11 @@ def test_written_under_a_temporary_name_then_renamed(
 
 
 def test_labels_for_keys_this_version_does_not_know() -> None:
-    assert report_export.code_label(None, "unknown") == Msg(report_export.NOT_RECORDED)
-    assert report_export.code_label(None, "none") == Msg(report_export.NO_PRIORITY_GROUP)
-    assert report_export.code_label(None, "new_code") == Raw("new_code")
-    assert report_export.age_band_label("80+").kwargs() == {"low": "80"}  # type: ignore[union-attr]
-    assert report_export.age_band_label("14-17").kwargs() == {"low": "14", "high": "17"}  # type: ignore[union-attr]
+    assert tables.code_label(None, "unknown") == Msg(tables.NOT_RECORDED)
+    assert tables.code_label(None, "none") == Msg(tables.NO_PRIORITY_GROUP)
+    assert tables.code_label(None, "new_code") == Raw("new_code")
+    assert tables.age_band_label("80+").kwargs() == {"low": "80"}  # type: ignore[union-attr]
+    assert tables.age_band_label("14-17").kwargs() == {"low": "14", "high": "17"}  # type: ignore[union-attr]
 
 
 def test_sheet_names_are_legal_and_unique(catalogues: Catalogues) -> None:

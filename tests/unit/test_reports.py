@@ -14,6 +14,7 @@ People (sex, birth date → age on 2026-03-31 → band; priority groups overlapp
     R6  female, 1990-05-05 → 35 → 18-59  registered at B; tekun until 2026-03-11 (overlaps)
 
 Households: R1 and R2 live in H1, R4a and R4b in H2, R5 in H3; R3 and R6 have none.
+Case contacts (progress notes) N1–N6 and hand-outs HO1–HO7 are listed where they are made.
 """
 
 from __future__ import annotations
@@ -112,18 +113,35 @@ def _receipt(
     )
 
 
+# What each receipt holds: kind, item, unit.
+THINGS = {
+    "坐便椅": ("goods", "把"),
+    "慰问金": ("cash", "元"),
+    "夜灯": ("goods", "个"),
+    "棉被": ("goods", "床"),
+}
+
+
 def _handout(
-    app: Application, resident: uuid.UUID, day: str, receipt: uuid.UUID, quantity: int, unit: str
+    app: Application,
+    resident: uuid.UUID,
+    day: str,
+    receipt: uuid.UUID,
+    item: str,
+    quantity: int,
+    unit_value: str,
 ) -> uuid.UUID:
+    kind, unit = THINGS[item]
     return app.resources.record_handout(
         {
             "resident_id": resident,
             "handed_on": day,
             "receipt_id": receipt,
-            "kind": "goods",
-            "item": "物品",
+            "kind": kind,
+            "item": item,
+            "unit": unit,
             "quantity": quantity,
-            "unit_value": unit,
+            "unit_value": unit_value,
         }
     )
 
@@ -171,16 +189,23 @@ def build(app: Application, station: StationSetup) -> People:
 
     c1 = _case(app, r1, "2026-01-10")  # opened before, closed inside
     app.cases.move_stage(c1, "assessment", "2026-01-20")
-    app.cases.add_note(c1, "2026-02-01", "电话回访")  # notes count for nothing
+    app.cases.add_note(c1, "2026-02-01", "电话回访")  # a contact in February
     app.cases.move_stage(c1, "closed", "2026-03-15", closing_reason="goals_met")
-    _case(app, r2, "2026-03-05")  # C2: opened inside, still in intake
+    c2 = _case(app, r2, "2026-03-05")  # C2: opened inside, still in intake
+    n1 = app.cases.add_note(c2, "2026-03-06", "入户评估")  # N1: a contact
+    app.cases.add_note(c2, "2026-03-07", "更正", corrects_id=n1)  # a correction: no contact
     c3 = _case(app, r3, "2025-12-01")  # closed before, reopened inside
     app.cases.move_stage(c3, "closed", "2026-01-15", closing_reason="client_withdrew")
     app.cases.move_stage(c3, "assessment", "2026-03-10")
+    app.cases.add_note(c3, "2026-03-12", "上午电话")  # N2 and N3: one contact (one day)
+    app.cases.add_note(c3, "2026-03-12", "下午入户")
     c4 = _case(app, r4a, "2026-02-01")  # closed and reopened inside
     app.cases.move_stage(c4, "closed", "2026-03-03", closing_reason="moved_away")
     app.cases.move_stage(c4, "assessment", "2026-03-20")
-    _case(app, r5, "2026-03-02")  # C5: R5 tombstoned later
+    app.cases.add_note(c4, "2026-02-28", "前一天")  # the day before the period
+    app.cases.add_note(c4, "2026-03-31", "最后一天")  # N4: the last day
+    c5 = _case(app, r5, "2026-03-02")  # C5: R5 tombstoned later
+    app.cases.add_note(c5, "2026-03-04", "己")  # goes with R5
     _case(app, r1, "2026-04-02")  # C6: opened after the period
     c7 = _case(app, r2, "2025-10-01")  # closed before the period
     app.cases.move_stage(c7, "closed", "2025-11-01", closing_reason="other")
@@ -238,11 +263,12 @@ def build(app: Application, station: StationSetup) -> People:
     rc1 = _receipt(app, "2026-03-02", "enterprise", "坐便椅", 4, "120.00")
     rc2 = _receipt(app, "2026-02-27", "government", "慰问金", 1000, "1.00")
     rc3 = _receipt(app, "2026-03-31", "individual", "夜灯", 10, "25.00")
-    _handout(app, r1, "2026-03-05", rc1, 1, "120")  # HO1
-    _handout(app, r2, "2026-03-06", rc2, 500, "1")  # HO2
-    _handout(app, r5, "2026-03-07", rc1, 1, "120")  # HO3: R5 tombstoned later
-    _handout(app, r1, "2026-03-31", rc3, 2, "25")  # HO4
-    _handout(app, r4a, "2026-04-01", rc3, 1, "25")  # HO5: one day after
+    _handout(app, r1, "2026-03-05", rc1, "坐便椅", 1, "120")  # HO1
+    _handout(app, r2, "2026-03-06", rc2, "慰问金", 500, "1")  # HO2
+    _handout(app, r5, "2026-03-07", rc1, "坐便椅", 1, "120")  # HO3: R5 tombstoned later
+    _handout(app, r1, "2026-03-31", rc3, "夜灯", 2, "25")  # HO4
+    _handout(app, r4a, "2026-04-01", rc3, "夜灯", 1, "25")  # HO5: one day after
+    _handout(app, r1, "2026-03-05", rc1, "坐便椅", 1, "120")  # HO7: with HO1, one occasion
 
     app.residents.delete(r5)
 
@@ -258,6 +284,8 @@ def build(app: Application, station: StationSetup) -> People:
     _visit(app, r1, "2026-03-20", "at_home", worker_b)  # V9: B visits A's resident
     _visit(app, r6, "2026-03-21", "vacant", worker_b)  # V10
     c8 = _case(app, r6, "2026-02-15")
+    app.cases.add_note(c8, "2026-03-11", "特困最后一天")  # N5: tekun's last day
+    app.cases.add_note(c8, "2026-03-18", "转介准备")  # N6
     app.cases.update(c8, {"referral_to": "残联", "referral_on": "2026-03-25"})
     app.cases.move_stage(c8, "closed", "2026-03-25", closing_reason="referred_out")
     app.activities.record(
@@ -268,7 +296,7 @@ def build(app: Application, station: StationSetup) -> People:
         app, "2026-03-22", "2026-03-22", resident_id=r6, rating_overall="3", rating_attitude="4"
     )
     rc4 = _receipt(app, "2026-03-10", "social_organization", "棉被", 3, "160")
-    _handout(app, r6, "2026-03-12", rc4, 1, "160")  # HO6: R6's tekun ended the day before
+    _handout(app, r6, "2026-03-12", rc4, "棉被", 1, "160")  # HO6: R6's tekun ended 03-11
     return People(r1, r2, r3, r4a, r4b, r5, r6)
 
 
@@ -315,46 +343,80 @@ def rc(receipts: int, value_fen: int) -> dict[str, int]:
     return {"receipts": receipts, "value_fen": value_fen}
 
 
-def ho(handouts: int, items: int, value_fen: int, recipients: int) -> dict[str, int]:
-    return {"handouts": handouts, "items": items, "value_fen": value_fen, "recipients": recipients}
+def ho(handouts: int, occasions: int, value_fen: int, recipients: int) -> dict[str, int]:
+    return {
+        "handouts": handouts,
+        "occasions": occasions,
+        "value_fen": value_fen,
+        "recipients": recipients,
+    }
+
+
+def item(kind: str, name: str, quantity: int, value_fen: int) -> dict[str, Any]:
+    return {
+        "kind": kind,
+        "item": name,
+        "unit": THINGS[name][1],
+        "quantity": quantity,
+        "value_fen": value_fen,
+    }
+
+
+def headline(
+    times: int, households: int, opened: int, closed: int, held: int, fen: int
+) -> dict[str, int]:
+    return {
+        "person_times": times,
+        "households_visited": households,
+        "cases_opened": opened,
+        "cases_closed": closed,
+        "activities": held,
+        "resources_fen": fen,
+    }
 
 
 NO_ANSWER = dim(0, 0, (0, 0, 0, 0, 0), None)
 
-# Service events in March (person-times), by person and station:
-#   R1: A: V1, C1, Act1, Act2, F1, HO1, HO4 (7); B: V9, Act5 (2)       → 9
-#   R2: A: V2, C2, Act1, F3 (service 03-30; collected in April), HO2   → 5
-#   R3: A: V6, C3 (V5 nobody home; F7's service was in February)        → 2
-#   R4a: A: C4, Act2 (V7 refused; HO5 in April)                         → 2
-#   R4b: A: Act2                                                         → 1
-#   R6: B: C8, Act5, F6, HO6 (V10 found the dwelling vacant)            → 4
+# Services delivered in March (person-times), by person and station. A service is a home
+# visit that met someone, a case contact (a progress note; one per case and day; not a
+# correction), a named attendance, or a hand-out occasion (a person and a day):
+#   R1: A: V1, Act1, Act2, HO1+HO7 (03-05), HO4 (03-31) (5); B: V9, Act5 (2) → 7
+#   R2: A: V2, N1 (C2 03-06; its correction is none), Act1, HO2           → 4
+#   R3: A: V6, N2+N3 (C3, both 03-12) (V5 nobody home)                      → 2
+#   R4a: A: Act2, N4 (C4 03-31; its 02-28 note is outside) (V7 refused)     → 2
+#   R4b: A: Act2                                                            → 1
+#   R6: B: N5 (03-11), N6 (03-18), Act5, HO6 (V10 found the dwelling vacant) → 4
+# Feedback sheets and cases with no contact in the period serve nobody.
+# Groups on the day of each service: R1 dibao and disability throughout; R2 elderly_alone
+# from 03-20 (V2 only); R3's dibao ended 02-28; R4a's group starts 04-01; R4b
+# left_behind_child; R6 tekun until 03-11 (N5 only).
 TOTALS: dict[str, Any] = {
+    "headline": headline(20, 4, 1, 3, 3, 121_000),
     "residents_served": {
         "people": 6,  # R1 R2 R3 R4a R4b R6 (R5 tombstoned)
-        "person_times": 23,  # 9 + 5 + 2 + 2 + 1 + 4
+        "person_times": 20,  # 7 + 4 + 2 + 2 + 1 + 4
         "by_source": {
             "home_visit": sv(3, 4),  # V1 V9 (R1), V2 (R2), V6 (R3): at home only
-            "case": sv(5, 5),  # active cases C1 C2 C3 C4 C8
+            "case_contact": sv(4, 5),  # N1 (R2), N2+N3 (R3), N4 (R4a), N5 N6 (R6)
             "attendance": sv(5, 7),  # Act1 R1 R2, Act2 R1 R4a R4b, Act5 R1 R6
-            "handout": sv(3, 4),  # HO1 HO4 (R1), HO2 (R2), HO6 (R6)
-            "feedback": sv(3, 3),  # F1 (R1), F3 (R2), F6 (R6); F2 F5 anonymous
+            "handout": sv(3, 4),  # 03-05 and 03-31 (R1), HO2 (R2), HO6 (R6)
         },
-        "by_sex": {"male": sv(2, 11), "female": sv(3, 10), "unknown": sv(1, 2)},
+        "by_sex": {"male": sv(2, 9), "female": sv(3, 9), "unknown": sv(1, 2)},
         "by_age_band": {
             "0-13": sv(1, 2),  # R4a, 13 on 03-31 (14 on 04-01)
             "14-17": sv(1, 1),  # R4b, 14 on 03-31 exactly
             "18-59": sv(1, 4),  # R6
-            "60-79": sv(1, 5),  # R2, 79 (80 on 04-01)
-            "80+": sv(1, 9),  # R1, 80 on 03-31 exactly
+            "60-79": sv(1, 4),  # R2, 79 (80 on 04-01)
+            "80+": sv(1, 7),  # R1, 80 on 03-31 exactly
             "unknown": sv(1, 2),  # R3
         },
-        "by_priority_group": {  # R1 counts in two groups: 7 people in groups, 6 served
-            "tekun": sv(1, 4),  # R6 (membership ended 03-11, inside March)
-            "dibao": sv(1, 9),  # R1 (R3's ended 02-28)
-            "elderly_alone": sv(1, 5),  # R2 (from 03-20)
+        "by_priority_group": {  # R1's 7 count in two groups: 27 in all for 20 services
+            "tekun": sv(1, 1),  # R6's N5 on 03-11, the membership's last day
+            "dibao": sv(1, 7),  # R1 (R3's ended 02-28)
+            "elderly_alone": sv(1, 1),  # R2's V2 on 03-31 (from 03-20)
             "left_behind_child": sv(1, 1),  # R4b (R4a's starts 04-01)
-            "disability": sv(1, 9),  # R1 (R4a's is tombstoned)
-            "none": sv(2, 4),  # R3, R4a
+            "disability": sv(1, 7),  # R1 (R4a's is tombstoned)
+            "none": sv(4, 10),  # R2 3 (before 03-20), R3 2, R4a 2, R6 3 (after 03-11)
         },
     },
     "home_visits": {
@@ -424,49 +486,55 @@ TOTALS: dict[str, Any] = {
             },
         },
         "handed_out": {
-            "handouts": 4,  # HO1 HO2 HO4 HO6 (HO3 R5's, HO5 in April)
-            "items": 504,  # 1 + 500 + 2 + 1
-            "value_fen": 83_000,  # 12,000 + 50,000 + 5,000 + 16,000
+            "handouts": 5,  # HO1 HO2 HO4 HO6 HO7 (HO3 R5's, HO5 in April)
+            "occasions": 4,  # R1 03-05 (HO1 HO7) and 03-31, R2 03-06, R6 03-12
+            "value_fen": 95_000,  # 12,000 + 50,000 + 5,000 + 16,000 + 12,000
             "recipients": 3,  # R1 R2 R6
+            "by_item": [  # goods before cash (code-list order), then by item
+                item("goods", "坐便椅", 2, 24_000),  # HO1 HO7
+                item("goods", "夜灯", 2, 5_000),  # HO4
+                item("goods", "棉被", 1, 16_000),  # HO6
+                item("cash", "慰问金", 500, 50_000),  # HO2: 500 yuan, not 500 things
+            ],
             "by_priority_group": {
                 "tekun": ho(0, 0, 0, 0),  # R6's ended the day before HO6
-                "dibao": ho(2, 3, 17_000, 1),  # HO1 HO4 (R1)
+                "dibao": ho(3, 2, 29_000, 1),  # HO1 HO4 HO7 (R1)
                 "elderly_alone": ho(0, 0, 0, 0),  # R2's starts after HO2
                 "left_behind_child": ho(0, 0, 0, 0),
-                "disability": ho(2, 3, 17_000, 1),  # HO1 HO4 (R1)
-                "none": ho(2, 501, 66_000, 2),  # HO2 (R2), HO6 (R6)
+                "disability": ho(3, 2, 29_000, 1),  # HO1 HO4 HO7 (R1)
+                "none": ho(2, 2, 66_000, 2),  # HO2 (R2), HO6 (R6)
             },
         },
     },
 }
 
 STATION_A: dict[str, Any] = {
+    "headline": headline(14, 3, 1, 2, 2, 73_000),
     "residents_served": {
         "people": 5,  # R1 R2 R3 R4a R4b
-        "person_times": 17,  # 7 + 5 + 2 + 2 + 1
+        "person_times": 14,  # 5 + 4 + 2 + 2 + 1
         "by_source": {
             "home_visit": sv(3, 3),  # V1 V2 V6
-            "case": sv(4, 4),  # C1 C2 C3 C4
+            "case_contact": sv(3, 3),  # N1, N2+N3, N4
             "attendance": sv(4, 5),  # Act1 R1 R2, Act2 R1 R4a R4b
-            "handout": sv(2, 3),  # HO1 HO4, HO2
-            "feedback": sv(2, 2),  # F1 F3
+            "handout": sv(2, 3),  # R1 03-05 and 03-31, R2 03-06
         },
-        "by_sex": {"male": sv(2, 9), "female": sv(2, 6), "unknown": sv(1, 2)},
+        "by_sex": {"male": sv(2, 7), "female": sv(2, 5), "unknown": sv(1, 2)},
         "by_age_band": {
             "0-13": sv(1, 2),
             "14-17": sv(1, 1),
             "18-59": sv(0, 0),
-            "60-79": sv(1, 5),
-            "80+": sv(1, 7),
+            "60-79": sv(1, 4),
+            "80+": sv(1, 5),
             "unknown": sv(1, 2),
         },
         "by_priority_group": {
             "tekun": sv(0, 0),
-            "dibao": sv(1, 7),
-            "elderly_alone": sv(1, 5),
+            "dibao": sv(1, 5),
+            "elderly_alone": sv(1, 1),
             "left_behind_child": sv(1, 1),
-            "disability": sv(1, 7),
-            "none": sv(2, 4),
+            "disability": sv(1, 5),
+            "none": sv(3, 7),  # R2 3, R3 2, R4a 2
         },
     },
     "home_visits": {
@@ -536,32 +604,37 @@ STATION_A: dict[str, Any] = {
             },
         },
         "handed_out": {
-            "handouts": 3,
-            "items": 503,
-            "value_fen": 67_000,
+            "handouts": 4,
+            "occasions": 3,
+            "value_fen": 79_000,
             "recipients": 2,
+            "by_item": [
+                item("goods", "坐便椅", 2, 24_000),
+                item("goods", "夜灯", 2, 5_000),
+                item("cash", "慰问金", 500, 50_000),
+            ],
             "by_priority_group": {
                 "tekun": ho(0, 0, 0, 0),
-                "dibao": ho(2, 3, 17_000, 1),
+                "dibao": ho(3, 2, 29_000, 1),
                 "elderly_alone": ho(0, 0, 0, 0),
                 "left_behind_child": ho(0, 0, 0, 0),
-                "disability": ho(2, 3, 17_000, 1),
-                "none": ho(1, 500, 50_000, 1),
+                "disability": ho(3, 2, 29_000, 1),
+                "none": ho(1, 1, 50_000, 1),
             },
         },
     },
 }
 
 STATION_B: dict[str, Any] = {
+    "headline": headline(6, 2, 0, 1, 1, 48_000),
     "residents_served": {
         "people": 2,  # R1 (A's resident, visited by B) and R6: 5 + 2 > 6 in total
         "person_times": 6,
         "by_source": {
             "home_visit": sv(1, 1),  # V9
-            "case": sv(1, 1),  # C8
+            "case_contact": sv(1, 2),  # N5 N6
             "attendance": sv(2, 2),  # Act5
             "handout": sv(1, 1),  # HO6
-            "feedback": sv(1, 1),  # F6
         },
         "by_sex": {"male": sv(1, 2), "female": sv(1, 4), "unknown": sv(0, 0)},
         "by_age_band": {
@@ -573,12 +646,12 @@ STATION_B: dict[str, Any] = {
             "unknown": sv(0, 0),
         },
         "by_priority_group": {
-            "tekun": sv(1, 4),
+            "tekun": sv(1, 1),
             "dibao": sv(1, 2),
             "elderly_alone": sv(0, 0),
             "left_behind_child": sv(0, 0),
             "disability": sv(1, 2),
-            "none": sv(0, 0),
+            "none": sv(1, 3),
         },
     },
     "home_visits": {
@@ -649,9 +722,10 @@ STATION_B: dict[str, Any] = {
         },
         "handed_out": {
             "handouts": 1,
-            "items": 1,
+            "occasions": 1,
             "value_fen": 16_000,
             "recipients": 1,
+            "by_item": [item("goods", "棉被", 1, 16_000)],
             "by_priority_group": {
                 "tekun": ho(0, 0, 0, 0),
                 "dibao": ho(0, 0, 0, 0),
@@ -671,9 +745,10 @@ STATION_B: dict[str, Any] = {
 def test_every_figure_of_a_known_data_set(app: Application, people: People) -> None:
     report = ReportService(app.ctx).compute(MARCH)
     data = report.to_json()
-    assert data["format_version"] == 1
+    assert data["format_version"] == 2
     assert data["period"] == {"start": "2026-03-01", "end": "2026-03-31", "days": 31}
     assert data["stations"] == [A, B]
+    assert data["headline"] == TOTALS["headline"]
     assert data["totals"] == TOTALS
     assert list(data["by_station"]) == [A, B]
     assert data["by_station"][A] == STATION_A
@@ -690,7 +765,7 @@ def test_the_objects_carry_the_same_figures(app: Application, people: People) ->
         assert c.open_at_end == c.open_at_start + c.opened - c.closed + c.reopened
     assert report.totals.residents_served.by_priority_group["dibao"].people == 1
     assert report.by_station[B].satisfaction.by_dimension["language"].mean is None
-    assert report.totals.resources.handed_out.value_fen == 83_000
+    assert report.totals.resources.handed_out.value_fen == 95_000
 
 
 def test_chosen_stations_only(app: Application, people: People) -> None:
@@ -739,7 +814,11 @@ def test_a_period_without_records_has_every_key_at_zero(app: Application, people
     def numbers(value: Any) -> list[Any]:
         if isinstance(value, dict):
             return [n for v in value.values() for n in numbers(v)]
+        if isinstance(value, list):  # things handed out: none at all
+            return [n for v in value for n in numbers(v)]
         return [value]
+
+    assert data["totals"]["resources"]["handed_out"]["by_item"] == []
 
     assert set(numbers(data["totals"])) == {0, None}
 
@@ -748,8 +827,16 @@ def test_json_is_plain_and_stable(app: Application, people: People) -> None:
     data = ReportService(app.ctx).compute(MARCH).to_json()
     text = json.dumps(data, ensure_ascii=False, sort_keys=False)
     assert json.loads(text) == data
-    assert list(data) == ["format_version", "period", "stations", "totals", "by_station"]
+    assert list(data) == [
+        "format_version",
+        "period",
+        "stations",
+        "headline",
+        "totals",
+        "by_station",
+    ]
     assert list(data["totals"]) == [
+        "headline",
         "residents_served",
         "home_visits",
         "cases",
@@ -802,6 +889,17 @@ def test_age_bands_in_sql_agree_with_age_on(birth: date, day: date) -> None:
 def test_age_bands_around_29_february(birth: date, day: date) -> None:
     assert _band_by_cutoff(birth, day) == _band_by_age(birth, day)
     assert years_before(date(2028, 2, 29), 14) == date(2014, 2, 28)
+    assert years_before(date(2026, 2, 28), 14) == date(2012, 2, 29)
+
+
+def test_a_29_february_birthday_falls_on_28_february() -> None:
+    # As docs/report-figures.md says (and the Civil Code's month-end rule, art. 202).
+    born = date(2008, 2, 29)
+    assert age_on(born, date(2026, 2, 27)) == 17
+    assert age_on(born, date(2026, 2, 28)) == 18
+    assert age_on(born, date(2026, 3, 1)) == 18
+    assert age_on(born, date(2028, 2, 28)) == 19  # a leap year: the birthday is the 29th
+    assert age_on(born, date(2028, 2, 29)) == 20
 
 
 def test_means_have_two_decimals_rounded_half_up() -> None:

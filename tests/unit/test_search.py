@@ -108,6 +108,58 @@ def test_mixed_script_query_needs_every_part(
     assert _found(app, "扎西 ཚེ་རིང") == ["tashi_tsering"]
 
 
+@pytest.mark.parametrize(
+    ("name_bo", "name_zh", "queries"),
+    [
+        ("", "次仁 ཚེ་རིང", ["次仁", "ཚེ་རིང", "tsering", "ciren", "次仁 ཚེ་རིང"]),
+        ("ཚེ་རིང 次仁", "", ["次仁", "ཚེ་རིང", "ciren", "ཚེ་རིང 次仁"]),
+        ("", "ལྷ་སའི་ཚེ་རིང", ["ཚེ་རིང", "lhasa"]),  # a Tibetan name in the Chinese field
+    ],
+)
+def test_each_script_of_a_mixed_name_field_is_found(
+    app: Application, station: StationSetup, name_bo: str, name_zh: str, queries: list[str]
+) -> None:
+    resident = app.residents.register(
+        {"name_bo": name_bo, "name_zh": name_zh, "legal_basis": "statutory_duty"}
+    )
+    for query in queries:
+        assert [r.id for r in app.residents.search(query)] == [resident], query
+
+
+def test_mixed_names_indexed_by_older_rules_are_indexed_again(
+    app: Application, people: dict[str, uuid.UUID]
+) -> None:
+    from sqlalchemy import delete, update
+
+    from station_desktop.store.changes import set_local_state
+    from station_desktop.store.models import ResidentSearch, ResidentSearchKey
+
+    mixed = app.residents.register({"name_zh": "拉巴 ལྷག་པ", "legal_basis": "statutory_duty"})
+    with app.ctx.db.write_session() as session:  # as a database of the first version
+        session.execute(delete(ResidentSearchKey).where(ResidentSearchKey.resident_id == mixed))
+        session.execute(
+            update(ResidentSearch).where(ResidentSearch.resident_id == mixed).values(keys="")
+        )
+        set_local_state(session, "search_keys_version", "1")
+    assert app.residents.search("ལྷག་པ") == []
+    assert app.residents.bring_search_up_to_date() == 1  # only the mixed name
+    assert [r.id for r in app.residents.search("ལྷག་པ 拉巴")] == [mixed]
+    assert app.residents.bring_search_up_to_date() == 0  # once per version
+
+
+def test_names_the_phonetic_library_cannot_read_print_nothing(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    # bophono prints "couldn't understand syllable ..." for these: not onto our stdout.
+    builder = NameKeyBuilder()
+    for name in ("ཧཱུྃ", "བཛྲ", "ཀྵ", "ཛྙཱ", "ཨཱཿ"):
+        keys = builder.resident_keys(name, "", None, None)
+        assert keys.full[0]  # still found by its script
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert captured.err == ""
+
+
 def test_updates_and_deletes_are_searchable_at_once(
     app: Application, people: dict[str, uuid.UUID]
 ) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from datetime import date
 
 import pytest
 
@@ -98,6 +99,20 @@ def test_memberships_have_periods(app: Application, station: StationSetup) -> No
     app.residents.add_membership(resident, {"group": "dibao", "start_date": "2024-01-01"})
     app.residents.add_membership(resident, {"group": "disability", "start_date": "2024-01-01"})
     assert sorted(m.group for m in app.residents.memberships(resident)) == ["dibao", "disability"]
+
+
+def test_ending_a_membership_takes_typed_dates(app: Application, station: StationSetup) -> None:
+    resident = _register(app)
+    membership = app.residents.add_membership(
+        resident, {"group": "dibao", "start_date": "2024-01-01"}
+    )
+    for typed in ("yesterday", "2023-12-31", ""):
+        with pytest.raises(ValidationError) as caught:
+            app.residents.end_membership(membership, typed)
+        assert _fields(caught.value) == {"end_date"}
+    app.residents.end_membership(membership, "2025年3月31日")
+    [stored] = app.residents.memberships(resident)
+    assert stored.end_date == date(2025, 3, 31)
 
 
 def test_a_reviewed_membership_moves_its_review_on(app: Application, station: StationSetup) -> None:
