@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import sys
 import threading
 from datetime import UTC, datetime
@@ -29,6 +30,10 @@ from station_desktop.ui.main_window import MainWindow
 from station_desktop.ui.qt_i18n import LanguageSwitcher
 from station_desktop.ui.settings_page import backup_problem
 
+# Set to 1, the program quits once its window is usable (status 0; 1 if the database check
+# failed): how an installed build is checked without anyone at the screen.
+EXIT_AFTER_START = "STATION_DESKTOP_EXIT_AFTER_START"
+
 
 def start_interface(qt_app: QApplication, catalogues: Catalogues) -> LanguageSwitcher:
     """Fonts and language, before any window exists."""
@@ -51,11 +56,13 @@ class IntegrityCheck(QObject):
     finished = Signal(str)  # "" when the database is sound, else what SQLite reported
     backup_failed = Signal(object)  # the StationError that stopped the day's backup
 
-    def __init__(self, window: MainWindow, paths: DataPaths) -> None:
+    def __init__(self, window: MainWindow, paths: DataPaths, *, then_quit: bool = False) -> None:
         super().__init__(window)
         self._window = window
         self._paths = paths
         self.finished.connect(self._done)  # queued: delivered in the GUI thread
+        if then_quit:  # after _done (it also ends the message box _done may open)
+            self.finished.connect(self._quit)
         self.backup_failed.connect(window.show_backup_problem)
         window.set_writable(False)
         self._thread = threading.Thread(target=self._run, name="quick-check", daemon=True)
@@ -77,6 +84,9 @@ class IntegrityCheck(QObject):
         except (OSError, RuntimeError) as error:  # disk full, or the copy failed its check
             logging.getLogger(__name__).exception("daily backup failed")
             self.backup_failed.emit(backup_problem(error, self._paths.backups))
+
+    def _quit(self, problems: str) -> None:
+        QApplication.exit(1 if problems else 0)
 
     def _done(self, problems: str) -> None:
         if not problems:
@@ -112,7 +122,7 @@ def run_gui(args: argparse.Namespace) -> int:
         window = build_main_window(application, languages)
         previous_hook = install_crash_handler(QApplication.activeWindow, log_path)
         window.show()
-        check = IntegrityCheck(window, paths)
+        check = IntegrityCheck(window, paths, then_quit=os.environ.get(EXIT_AFTER_START) == "1")
         status = qt_app.exec()
         check.wait()
         sys.excepthook = previous_hook
