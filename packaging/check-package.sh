@@ -61,4 +61,9 @@ python3 -c 'import sqlite3, sys; sqlite3.connect(sys.argv[1]).execute(
 [ "$(id -u)" = 0 ] && chown -R nobody "$older"
 check "an older database is migrated" expect "residents:   0" run --data-dir "$older" info
 check "after a backup" expect "pre-migration" run --data-dir "$older" backups list
+# README "Moving a laptop's data to a new one": a backup taken on the old laptop, restored
+# on the new one (into a data folder that has nothing yet).
+backup="$(run backups create | sed -n 's/^Backup written: //p')"
+check "the backup restores on a new laptop" run --data-dir "$scratch/home/new" backups restore "$backup"
+check "with everything in it" expect "residents:   50" run --data-dir "$scratch/home/new" info
 echo "The unpacked package works."

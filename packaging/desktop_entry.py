@@ -28,7 +28,7 @@ def desktop_entry() -> str:
             "Icon=station-desktop",
             "Terminal=false",
             "Categories=Office;",
-            "StartupWMClass=station-desktop",
+            "StartupWMClass=Station Desktop",  # the class Qt gives the window (from the name)
             "",
         ]
     )
