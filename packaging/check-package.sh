@@ -64,6 +64,9 @@ check "after a backup" expect "pre-migration" run --data-dir "$older" backups li
 # README "Moving a laptop's data to a new one": a backup taken on the old laptop, restored
 # on the new one (into a data folder that has nothing yet).
 backup="$(run backups create | sed -n 's/^Backup written: //p')"
-check "the backup restores on a new laptop" run --data-dir "$scratch/home/new" backups restore "$backup"
+confirm=()  # a restore that asks first wants --yes without a terminal
+run backups restore --help | grep -q -- --yes && confirm=(--yes)
+check "the backup restores on a new laptop" \
+    run --data-dir "$scratch/home/new" backups restore "${confirm[@]}" "$backup"
 check "with everything in it" expect "residents:   50" run --data-dir "$scratch/home/new" info
 echo "The unpacked package works."
