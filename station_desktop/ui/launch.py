@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import sys
 import tempfile
 import threading
@@ -35,6 +36,9 @@ from station_desktop.ui.restore_dialog import RestoreDialog
 from station_desktop.ui.settings_page import backup_problem
 
 MSG_RESTORE_NOW = N_("Restore a backup now? The window closes while it is restored.")
+# Set to 1, the program quits once its window is usable (status 0; 1 if the database check
+# failed): how an installed build is checked without anyone at the screen.
+EXIT_AFTER_START = "STATION_DESKTOP_EXIT_AFTER_START"
 
 
 def start_interface(qt_app: QApplication, catalogues: Catalogues) -> LanguageSwitcher:
@@ -60,11 +64,13 @@ class IntegrityCheck(QObject):
     # The DatabaseDamaged a person chose to restore from: the window closes for it.
     restore_wanted = Signal(object)
 
-    def __init__(self, window: MainWindow, paths: DataPaths) -> None:
+    def __init__(self, window: MainWindow, paths: DataPaths, *, then_quit: bool = False) -> None:
         super().__init__(window)
         self._window = window
         self._paths = paths
         self.finished.connect(self._done)  # queued: delivered in the GUI thread
+        if then_quit:  # after _done (it also ends the message box _done may open)
+            self.finished.connect(self._quit)
         self.backup_failed.connect(window.show_backup_problem)
         window.set_writable(False)
         self._thread = threading.Thread(target=self._run, name="quick-check", daemon=True)
@@ -86,6 +92,9 @@ class IntegrityCheck(QObject):
         except (OSError, RuntimeError) as error:  # disk full, or the copy failed its check
             logging.getLogger(__name__).exception("daily backup failed")
             self.backup_failed.emit(backup_problem(error, self._paths.backups))
+
+    def _quit(self, problems: str) -> None:
+        QApplication.exit(1 if problems else 0)
 
     def _done(self, problems: str) -> None:
         if not problems:
@@ -160,7 +169,9 @@ def _run_window(
     window = build_main_window(application, languages)
     previous_hook = install_crash_handler(QApplication.activeWindow, log_path)
     window.show()
-    check = IntegrityCheck(window, application.paths)
+    check = IntegrityCheck(
+        window, application.paths, then_quit=os.environ.get(EXIT_AFTER_START) == "1"
+    )
     check.restore_wanted.connect(restore_wanted)
     QTimer.singleShot(0, lambda: _show_notices(window, application))
     outcome.status = qt_app.exec()

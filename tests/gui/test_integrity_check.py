@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from PySide6.QtWidgets import QMessageBox
+from PySide6.QtWidgets import QApplication, QMessageBox
 from pytestqt.qtbot import QtBot
 
 from station_desktop.app import Application
@@ -64,3 +64,31 @@ def test_a_damaged_file_keeps_the_window_read_only(
     check.wait()
     assert not _new_actions_enabled(window)
     assert str(data_paths.database) in messages[0]
+
+
+@pytest.mark.parametrize(("problems", "status"), [(None, 0), ("page 7 corrupt", 1)])
+def test_a_check_of_the_installed_program_quits_once_the_window_is_usable(
+    app: Application,
+    station: StationSetup,
+    languages: LanguageSwitcher,
+    qtbot: QtBot,
+    data_paths: DataPaths,
+    monkeypatch: pytest.MonkeyPatch,
+    problems: str | None,
+    status: int,
+) -> None:
+    """STATION_DESKTOP_EXIT_AFTER_START=1 (`then_quit`): the program ends by itself once
+    writing is enabled, with status 0, or with 1 when the database check failed."""
+    statuses: list[int] = []
+    monkeypatch.setattr(QApplication, "exit", lambda status=0: statuses.append(status))
+    monkeypatch.setattr(QMessageBox, "critical", lambda *args: 0)
+    monkeypatch.setattr(
+        "station_desktop.ui.launch.integrity_problems", lambda path, quick: problems
+    )
+    window = MainWindow(app, languages)
+    qtbot.addWidget(window)
+    check = IntegrityCheck(window, data_paths, then_quit=True)
+    qtbot.waitUntil(lambda: bool(statuses), timeout=5000)
+    check.wait()
+    assert statuses == [status]
+    assert _new_actions_enabled(window) == (problems is None)

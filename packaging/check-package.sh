@@ -1,0 +1,72 @@
+#!/usr/bin/env bash
+# Check a built package the way a township laptop meets it: unpack the .deb into a fresh
+# folder nobody may write to, and run the unpacked program with a fresh HOME (as the user
+# `nobody` when run as root, whom write permissions bind): --version, demo data, a blank
+# form printed, an existing database migrated (with its backup), and the window offscreen
+# until it is usable.
+#   packaging/check-package.sh dist/station-desktop_VERSION_amd64.deb
+set -euo pipefail
+deb="$(realpath "$1")"
+version="$(dpkg-deb -f "$deb" Version)"
+scratch="$(mktemp -d)"
+chmod 755 "$scratch"
+trap 'chmod -R u+w "$scratch"; rm -rf "$scratch"' EXIT
+
+dpkg-deb -x "$deb" "$scratch/root"
+chmod -R a-w "$scratch/root"
+program="$scratch/root/usr/lib/station-desktop/station-desktop"
+mkdir "$scratch/home"
+if [ "$(id -u)" = 0 ]; then
+    chown nobody "$scratch/home"
+    as_user=(setpriv --reuid=nobody --regid=nogroup --clear-groups)
+else
+    as_user=()
+fi
+
+run() {  # the unpacked program, as a user with a fresh home and no settings
+    env -i PATH=/usr/bin:/bin HOME="$scratch/home" LANG=C.UTF-8 QT_QPA_PLATFORM=offscreen \
+        STATION_DESKTOP_EXIT_AFTER_START=1 "${as_user[@]}" timeout 300 "$program" "$@"
+}
+check() {
+    echo "-- $1"
+    shift
+    "$@"
+}
+expect() {  # expect TEXT COMMAND...: the command succeeds and prints TEXT
+    local text="$1" output
+    shift
+    output="$("$@")"
+    grep -qF -- "$text" <<<"$output" || { printf 'expected %q in:\n%s\n' "$text" "$output"; exit 1; }
+}
+
+check "the package installs a menu entry, an icon and the command" \
+    test -f "$scratch/root/usr/share/applications/station-desktop.desktop" \
+    -a -f "$scratch/root/usr/share/icons/hicolor/48x48/apps/station-desktop.png" \
+    -a -L "$scratch/root/usr/bin/station-desktop"
+check "--version" expect "station-desktop $version" run --version
+check "demo data in the user's data folder" expect "residents: 50" run demo --residents 50
+test -f "$scratch/home/.local/share/station-desktop/station.sqlite3"
+check "a blank feedback form" run print feedback --blank -o "$scratch/home/feedback.pdf"
+test "$(head -c 5 "$scratch/home/feedback.pdf")" = "%PDF-"
+check "the window, offscreen, until it is usable" run
+
+# A database older than every migration (an Alembic version table and nothing else, as a
+# downgrade to the base leaves it): opening it takes the pre-migration backup, then
+# upgrades it with the migration scripts inside the package.
+older="$scratch/home/older"
+mkdir "$older"
+python3 -c 'import sqlite3, sys; sqlite3.connect(sys.argv[1]).execute(
+    "CREATE TABLE alembic_version (version_num VARCHAR(32) NOT NULL PRIMARY KEY)")' \
+    "$older/station.sqlite3"
+[ "$(id -u)" = 0 ] && chown -R nobody "$older"
+check "an older database is migrated" expect "residents:   0" run --data-dir "$older" info
+check "after a backup" expect "pre-migration" run --data-dir "$older" backups list
+# README "Moving a laptop's data to a new one": a backup taken on the old laptop, restored
+# on the new one (into a data folder that has nothing yet).
+backup="$(run backups create | sed -n 's/^Backup written: //p')"
+confirm=()  # a restore that asks first wants --yes without a terminal
+run backups restore --help | grep -q -- --yes && confirm=(--yes)
+check "the backup restores on a new laptop" \
+    run --data-dir "$scratch/home/new" backups restore "${confirm[@]}" "$backup"
+check "with everything in it" expect "residents:   50" run --data-dir "$scratch/home/new" info
+echo "The unpacked package works."
