@@ -3,7 +3,8 @@ bureau, received again, one station's 10,000 changes exported, and the memory us
 receiving a bundle of about 100 MB.
 
 Each station's changes are made directly as change-log entries (3,000 residents
-registered, 1,000 of them edited, 6,000 home visits), signed by that station's own keys
+registered with names as the demo makes them, 1,000 of them edited, 6,000 home visits),
+signed by that station's own keys
 and encrypted to the bureau, as real bundles; they are cached in .bench-data/. The floor
 is a plain insert-or-ignore of the same rows into the change log in one transaction (what
 any import must at least do), measured in the same run.
@@ -13,6 +14,7 @@ from __future__ import annotations
 
 import json
 import os
+import random
 import resource
 import shutil
 import statistics
@@ -26,6 +28,8 @@ from typing import Any
 
 from bench.data import CACHE, bench_clock
 from station_desktop.app import Application, open_application
+from station_desktop.demo.names import tibetan_name
+from station_desktop.domain.codes import Sex
 from station_desktop.paths import DataPaths
 from station_desktop.store.reference_seed import (
     ReferenceArea,
@@ -41,8 +45,11 @@ STATIONS = 65
 RESIDENTS = 3_000
 EDITS = 1_000
 VISITS = 6_000  # 10,000 changes a station
-BIG_STATION_RESIDENTS = 120_000  # about 100 MB of bundle
-FOLDER = CACHE / "sync"
+# About 100 MB of bundle: residents with a page of notes each (what a station's whole
+# history sent to a new laptop or to the bureau weighs).
+BIG_RESIDENTS = 45_000
+BIG_NOTE_CHARACTERS = 1_200
+FOLDER = CACHE / "sync-v2"
 
 
 def _codes() -> list[str]:
@@ -62,8 +69,15 @@ def _installation(root: Path, *, bureau: bool = False) -> Application:
     return app
 
 
+def _notes(rng: random.Random, characters: int) -> str:
+    if not characters:
+        return ""
+    syllables = ("ཁང་", "པ་", "ནང་", "མི་", "གསུམ་", "ཡོད། ", "家", "庭", "困", "难", "，", "。")
+    return "".join(rng.choice(syllables) for _ in range(characters // 2))
+
+
 def _entries(
-    code: str, device: uuid.UUID, residents: int, edits: int, visits: int
+    code: str, device: uuid.UUID, residents: int, edits: int, visits: int, notes: int = 0
 ) -> Iterator[dict[str, Any]]:
     """A station's day of work as change-log entries (what its laptops would write)."""
     station = str(reference_id("station", code))
@@ -95,6 +109,9 @@ def _entries(
         }
 
     inserts: dict[str, str] = {}
+    # Names as the demo makes them: as in life, many people share a name.
+    rng = random.Random(code)
+    names = [tibetan_name(rng, rng.choice((Sex.MALE, Sex.FEMALE))) for _ in range(residents)]
     for n in range(residents):
         record = str(uuid.uuid4())
         people.append(record)
@@ -103,12 +120,13 @@ def _entries(
             record,
             "insert",
             {
-                "name_zh": f"居民{code[-2:]}号{n}",
-                "name_bo": "བཀྲ་ཤིས།",
+                "name_zh": names[n].zh,
+                "name_bo": names[n].bo,
                 "legal_basis": "statutory_duty",
                 "area_id": area,
                 "station_id": station,
                 "phone": "13800138000",
+                "notes": _notes(rng, notes),
             },
             [],
         )
@@ -205,9 +223,10 @@ def _prepared() -> tuple[Path, list[Path], Path]:
             keys,
             device,
             big,
-            residents=BIG_STATION_RESIDENTS,
+            residents=BIG_RESIDENTS,
             edits=0,
-            visits=BIG_STATION_RESIDENTS * 2,
+            visits=BIG_RESIDENTS,
+            notes=BIG_NOTE_CHARACTERS,
         )
         bureau.sync.trust(
             KeyCard(

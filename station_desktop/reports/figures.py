@@ -13,6 +13,7 @@ import types
 import typing
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, fields, is_dataclass
+from dataclasses import field as dataclass_field
 from datetime import date, datetime, timedelta
 from types import MappingProxyType
 from typing import Any, TypeVar
@@ -249,6 +250,11 @@ class Report:
     stations: tuple[str, ...]  # codes, sorted
     totals: Figures
     by_station: Mapping[str, Figures]  # by code, in the order of `stations`
+    # Per station, the newest change this installation holds from it (None: nothing yet):
+    # at the bureau, how far each station's data has arrived.
+    received_until: Mapping[str, datetime | None] = dataclass_field(
+        default_factory=lambda: frozen_map({})
+    )
 
     def to_json(self) -> dict[str, Any]:
         """The stable structure of docs/report-figures.md (keys are never renamed)."""
@@ -263,6 +269,10 @@ class Report:
             "headline": plain(self.totals.headline),
             "totals": plain(self.totals),
             "by_station": {code: plain(figures) for code, figures in self.by_station.items()},
+            "data_received_until": {
+                code: when.isoformat() if when else None
+                for code, when in self.received_until.items()
+            },
         }
 
 
@@ -362,11 +372,13 @@ def report_from_json(data: Mapping[str, Any]) -> Report:
     period = ReportPeriod(
         date.fromisoformat(data["period"]["start"]), date.fromisoformat(data["period"]["end"])
     )
+    received = data.get("data_received_until") or {}
     return Report(
         period,
         tuple(data["stations"]),
         _typed(Figures, data["totals"]),
         frozen_map({code: _typed(Figures, f) for code, f in data["by_station"].items()}),
+        frozen_map({c: datetime.fromisoformat(w) if w else None for c, w in received.items()}),
     )
 
 

@@ -64,11 +64,18 @@ T_RECEIVED = N_("Resources received")
 T_HANDED_OUT = N_("Resources handed out")
 T_ITEMS = N_("Resources handed out, by item")
 T_STATIONS = N_("Stations")
+T_RECEIVED_UNTIL = N_("Data received up to")
 T_TREND_MONTHS = N_("Figures per month")
 T_TREND_YEARS = N_("Figures per year")
 
 # Column headers.
 H_FIGURE = N_("Figure")
+H_NEWEST_CHANGE = N_("Newest change held here")
+NOTHING_RECEIVED = N_("nothing yet")
+NOTE_RECEIVED_UNTIL = N_(
+    "The figures count what has reached this laptop: a station's changes after this time "
+    "are not in them yet."
+)
 H_NUMBER = N_("Number")
 H_BREAKDOWN = N_("Breakdown")
 H_CATEGORY = N_("Category")
@@ -300,6 +307,7 @@ def report_tables(
         _handed_out(totals),
         _items(totals),
         _stations(report, station_names or {}),
+        _received_until(report, station_names or {}),
     )
 
 
@@ -602,6 +610,30 @@ def _stations(report: Report, names: Mapping[str, Names]) -> Table:
         ),
         tuple(rows),
         note=NOTE_STATIONS if several else None,
+        label_columns=2,
+    )
+
+
+def _received_until(report: Report, names: Mapping[str, Names]) -> Table:
+    """How far each station's data had arrived when the report was made: beside the
+    figures at the bureau, which holds what the stations have sent so far."""
+    rows = [
+        Row(
+            (
+                Raw(code),
+                names.get(code, Names("", "")),
+                Raw(when.date().isoformat()) if when else Msg(NOTHING_RECEIVED),
+            )
+        )
+        for code in report.stations
+        for when in [report.received_until.get(code)]
+    ]
+    return Table(
+        "received_until",
+        T_RECEIVED_UNTIL,
+        (*_label_columns(H_STATION, H_STATION_NAME), Column(msg(H_NEWEST_CHANGE), numeric=False)),
+        tuple(rows),
+        note=NOTE_RECEIVED_UNTIL,
         label_columns=2,
     )
 

@@ -27,7 +27,7 @@ import calendar
 import uuid
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
@@ -111,6 +111,7 @@ from station_desktop.store.models import (
     CaseNote,
     CaseRecord,
     CaseStageChange,
+    ChangeLogEntry,
     FeedbackRating,
     FeedbackSheet,
     GroupMembership,
@@ -121,6 +122,7 @@ from station_desktop.store.models import (
     ResourceReceipt,
     Station,
 )
+from station_desktop.store.reference_seed import REFERENCE_DEVICE
 
 _CLOSED = CaseStage.CLOSED.value
 _INTAKE = CaseStage.INTAKE.value
@@ -205,12 +207,19 @@ class ReportService:
             ids = tuple(stations)
             tally = _Tally(period, ids, every_station=every)
             counts = tally.run(session, per_station=len(ids) > 1)
+            received = _received_until(session, ids)
         totals = _build(counts.get(None, {}))
         if len(ids) == 1:
             by_station = {stations[ids[0]]: totals}
         else:
             by_station = {code: _build(counts.get(i, {})) for i, code in stations.items()}
-        return Report(period, tuple(stations.values()), totals, frozen_map(by_station))
+        return Report(
+            period,
+            tuple(stations.values()),
+            totals,
+            frozen_map(by_station),
+            frozen_map({code: received.get(i) for i, code in stations.items()}),
+        )
 
     def trend(self, period: ReportPeriod, station_codes: Sequence[str] | None = None) -> Trend:
         """Event counts per month of `period` (per year when it spans more than
@@ -240,6 +249,22 @@ class ReportService:
                 for n, bucket in enumerate(buckets)
             ),
         )
+
+
+def _received_until(
+    session: Session, station_ids: Sequence[uuid.UUID]
+) -> dict[uuid.UUID, datetime]:
+    """Per station, the time of the newest change held here (the bundled reference list,
+    the same everywhere, does not count as data received)."""
+    rows = session.execute(
+        select(ChangeLogEntry.station_id, func.max(ChangeLogEntry.wall_time))
+        .where(
+            ChangeLogEntry.station_id.in_(list(station_ids)),
+            ChangeLogEntry.device_id != REFERENCE_DEVICE,
+        )
+        .group_by(ChangeLogEntry.station_id)
+    )
+    return {station_id: when for station_id, when in rows if station_id is not None}
 
 
 def _stations(session: Session, codes: Sequence[str] | None) -> tuple[dict[uuid.UUID, str], bool]:

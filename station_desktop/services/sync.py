@@ -63,7 +63,14 @@ from station_desktop.sync.bundle import (
     read_bundle,
     write_bundle,
 )
-from station_desktop.sync.entries import FORMS_OF_TABLES, BadEntry, Entry, entry_json, parse_entry
+from station_desktop.sync.entries import (
+    FORMS_OF_TABLES,
+    BadEntry,
+    Entry,
+    checked_entry_row,
+    entry_json,
+    parse_entry,
+)
 from station_desktop.sync.keys import (
     ROLE_BUREAU,
     ROLE_STATION,
@@ -699,9 +706,9 @@ class SyncService:
         verified: _Verified,
         progress: Callable[[str, int, int], None] | None,
     ) -> ReceiveReport:
-        """The second reading, in the import's one transaction: the same checks, now
-        written. Should the file have changed since the first reading, its checks fail
-        here and the transaction is rolled back whole."""
+        """The second reading, in the import's one transaction: the lines the first reading
+        checked, now written. Should the file have changed since, the signed hash of its
+        payload no longer matches at its end, and the transaction is rolled back whole."""
         now = self.ctx.clock()
         report = ReceiveReport(path, STATUS_IMPORTED)
         new_ranges: dict[str, ledger.Holdings] = defaultdict(dict)
@@ -710,8 +717,6 @@ class SyncService:
         max_hlc = 0
         batch: list[Entry] = []
         stations: dict[uuid.UUID | None, str] = _station_codes(session)
-        know_signer, check = self._entry_check(session, path)
-        know_signer(verified.signer)
 
         def flush() -> None:
             nonlocal max_hlc
@@ -747,7 +752,10 @@ class SyncService:
                 raise BundleRefused(BundleRefused.TAMPERED, path=str(path))
 
         def on_line(line: bytes, number: int) -> None:
-            batch.append(check(line, number))
+            try:
+                batch.append(checked_entry_row(line, number))
+            except BadEntry:  # the file changed since it was checked
+                raise BundleRefused(BundleRefused.TAMPERED, path=str(path)) from None
             if len(batch) >= BATCH:
                 flush()
 

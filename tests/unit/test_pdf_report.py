@@ -225,7 +225,8 @@ def test_sixty_five_stations_run_over_pages_with_the_header_repeated(
     # tables, as many as it takes for headers whose words are never cut).
     parts = {b.tag for b in layout.boxes if b.tag.startswith("grid:stations:")}
     lines = _text_lines(pdf.data)
-    assert sum(1 for line in lines if line.text == "ST-33") == len(parts) >= 2
+    # (and once more in "data received up to")
+    assert sum(1 for line in lines if line.text == "ST-33") == len(parts) + 1 >= 3
 
 
 def test_chinese_words_of_narrow_headers_are_not_cut(

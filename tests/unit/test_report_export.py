@@ -87,7 +87,7 @@ def test_one_sheet_per_table_named_in_both_languages(
     tables = report_tables(report)
     used: set[str] = set()
     assert book.sheetnames == [sheet_name(catalogues, t.title, used) for t in tables]
-    assert len(book.sheetnames) == 12
+    assert len(book.sheetnames) == 13
     assert [t.key for t in tables][:2] == ["headline", "summary"]  # the headline first
     # Titles that are translated already show both scripts on the tab.
     visits = book.sheetnames[[t.key for t in tables].index("home_visits")]
@@ -198,7 +198,8 @@ def test_per_station_table_with_totals_that_count_people_once(
 ) -> None:
     names = {"CG-BK": Names("བར་སྐོར་ཁྲོམ་གཞུང་།", "八廓街道"), "CG-GD": Names("", "公德林街道")}
     book = _save(report, tmp_path, catalogues, station_names=names)
-    sheet = book.worksheets[-1]
+    stations = [t.key for t in report_tables(report)].index("stations")
+    sheet = book.worksheets[stations]
     rows = list(sheet.iter_rows(min_row=HEADER_ROW + 1, max_row=HEADER_ROW + 3, values_only=True))
     assert rows[0][:3] == ("CG-BK", "བར་སྐོར་ཁྲོམ་གཞུང་། / 八廓街道", 5)
     assert rows[1][:3] == ("CG-GD", "公德林街道", 2)
@@ -206,7 +207,7 @@ def test_per_station_table_with_totals_that_count_people_once(
     assert rows[2][0] == bilingual(catalogues, Msg(ALL_STATIONS)) and rows[2][2] == 6
 
     one = app.reports.compute(MARCH, ["CG-GD"])
-    single = _save(one, tmp_path, catalogues).worksheets[-1]
+    single = _save(one, tmp_path, catalogues).worksheets[stations]
     assert single.max_row == HEADER_ROW + 1  # one station, no totals row, no note
 
 

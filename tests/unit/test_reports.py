@@ -834,7 +834,11 @@ def test_json_is_plain_and_stable(app: Application, people: People) -> None:
         "headline",
         "totals",
         "by_station",
+        "data_received_until",
     ]
+    # How far each station's data has arrived: here, the changes made for the test.
+    assert set(data["data_received_until"]) == set(data["stations"])
+    assert all(when is not None for when in data["data_received_until"].values())
     assert list(data["totals"]) == [
         "headline",
         "residents_served",
