@@ -46,7 +46,6 @@ from station_desktop.store.models import (
     PeerHolding,
     PendingRecord,
     ReceivedBundle,
-    Resident,
     Staff,
     Station,
     SyncConflict,
@@ -54,7 +53,6 @@ from station_desktop.store.models import (
     table_of,
 )
 from station_desktop.store.reference_seed import REFERENCE_DEVICE, is_reference_entry
-from station_desktop.store.search import index_residents
 from station_desktop.sync import ledger
 from station_desktop.sync.bundle import (
     SIGNATURE_CONTEXT,
@@ -784,7 +782,7 @@ class SyncService:
         entries touch, and those still waiting from earlier imports: a chunk at a time, so
         a bundle of any size is merged in bounded memory."""
         log = table_of(ChangeLogEntry)
-        merger = Merger(session, now, lambda ids: self._reindex(session, set(ids)))
+        merger = Merger(session, now, self.ctx.keys)
         for entity in dependency_order():
             waiting = list(
                 session.scalars(
@@ -808,16 +806,6 @@ class SyncService:
                         if ids:
                             merger.merge(entity, list(ids))
         return merger.result
-
-    def _reindex(self, session: Session, residents: set[uuid.UUID]) -> None:
-        ids = sorted(residents)
-        for start in range(0, len(ids), 500):
-            rows = list(
-                session.scalars(select(Resident).where(Resident.id.in_(ids[start : start + 500])))
-            )
-            index_residents(session, self.ctx.keys, rows)
-            for row in rows:
-                session.expunge(row)
 
     def _after_import(
         self,
@@ -1034,7 +1022,7 @@ class SyncService:
                 uow.session,
                 {entity: {record_id}},
                 self.ctx.clock(),
-                lambda ids: self._reindex(uow.session, set(ids)),
+                self.ctx.keys,
             )
 
 

@@ -22,11 +22,13 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from types import SimpleNamespace
 from typing import Any
 
 from sqlalchemy import Table, UniqueConstraint, bindparam, delete, insert, select, update
 from sqlalchemy.orm import Session
 
+from station_desktop.domain.namekeys import NameKeyBuilder
 from station_desktop.store.changes import (
     OP_INSERT,
     canonical_json,
@@ -43,6 +45,7 @@ from station_desktop.store.models import (
     SyncConflict,
     table_of,
 )
+from station_desktop.store.search import index_residents
 
 CHUNK = 500
 MERGE_CHUNK = 5000
@@ -271,11 +274,11 @@ class Merger:
         self,
         session: Session,
         now: datetime,
-        on_residents: Callable[[list[uuid.UUID]], None] | None = None,
+        keys: NameKeyBuilder | None = None,
     ) -> None:
         self.session = session
         self.now = now
-        self.on_residents = on_residents
+        self.keys = keys
         self.result = MergeResult()
 
     def _existing(self, table: Table, ids: Iterable[uuid.UUID]) -> set[uuid.UUID]:
@@ -373,8 +376,11 @@ class Merger:
         self.result.pending += len(pending)
         self.result.conflicts += len(conflicts)
         self.result.by_entity[entity] += len(rows)
-        if entity == "resident" and rows and self.on_residents is not None:
-            self.on_residents(list(rows))
+        if entity == "resident" and self.keys is not None:
+            # Search keys from the rows just written (no reading back): the new ones have
+            # no keys to replace.
+            index_residents(self.session, self.keys, [SimpleNamespace(**r) for r in new], new=True)
+            index_residents(self.session, self.keys, [SimpleNamespace(**r) for r in changed])
 
     def _hold_missing_references(
         self,
@@ -459,10 +465,10 @@ def merge_records(
     session: Session,
     touched: Mapping[str, set[uuid.UUID]],
     now: datetime,
-    on_residents: Callable[[list[uuid.UUID]], None] | None = None,
+    keys: NameKeyBuilder | None = None,
 ) -> MergeResult:
     """Bring the records of `touched` (table → record ids) in line with their entries."""
-    merger = Merger(session, now, on_residents)
+    merger = Merger(session, now, keys)
     for entity in dependency_order():
         ids = sorted(touched.get(entity, ()))
         for chunk in chunks(ids, MERGE_CHUNK):
