@@ -223,6 +223,7 @@ class CaseService:
                     "author_id": self.ctx.actor_id,
                     "corrects_id": corrects_id,
                 },
+                seen=list(case.heads or []),  # what the writer knew of the case (sync)
             )
 
     # ------------------------------------------------------------ reads

@@ -21,7 +21,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import and_, func, insert, or_, select, update
+from sqlalchemy import and_, delete, func, insert, or_, select, update
 from sqlalchemy.orm import Session
 
 from station_desktop import __version__
@@ -79,6 +79,7 @@ from station_desktop.sync.keys import (
     verify,
 )
 from station_desktop.sync.merge import (
+    KIND_NOTE_ON_CLOSED,
     KIND_WITHDRAWN,
     MERGE_CHUNK,
     LogEntry,
@@ -1006,6 +1007,17 @@ class SyncService:
             row = uow.session.get(SyncConflict, (entity, record_id, name))
             if row is None:
                 raise ValidationError([FieldError("conflict", MSG_NOT_A_CONFLICT)])
+            if row.kind == KIND_NOTE_ON_CLOSED:
+                # A note on a case closed elsewhere was kept; a person has read it (to reopen
+                # the case is a stage change of its own). Acknowledged here only.
+                uow.session.execute(
+                    delete(SyncConflict).where(
+                        SyncConflict.entity == entity,
+                        SyncConflict.record_id == record_id,
+                        SyncConflict.field == name,
+                    )
+                )
+                return
             if keep is not None:
                 if keep not in row.heads:
                     raise ValidationError([FieldError("keep", MSG_NOT_A_HEAD, {"value": keep})])

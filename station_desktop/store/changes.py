@@ -156,8 +156,12 @@ class ChangeRecorder:
         values: Mapping[str, Any],
         *,
         record_id: uuid.UUID | None = None,
+        seen: Sequence[str] = (),
     ) -> uuid.UUID:
-        return self.insert_many(model, [values], record_ids=[record_id])[0]
+        """Insert a new record. `seen`: the heads of another record this one was written
+        against (a progress note: its case's), kept as the entry's parents so that a
+        merge can tell whether its writer knew of a change there (a closing)."""
+        return self.insert_many(model, [values], record_ids=[record_id], seen=seen)[0]
 
     def insert_many(
         self,
@@ -165,6 +169,7 @@ class ChangeRecorder:
         rows: Sequence[Mapping[str, Any]],
         *,
         record_ids: Sequence[uuid.UUID | None] | None = None,
+        seen: Sequence[str] = (),
     ) -> list[uuid.UUID]:
         """Insert new records; one log entry each (bulk: one executemany per table)."""
         if not rows:
@@ -191,7 +196,7 @@ class ChangeRecorder:
                 for name, value in fields.items()
                 if name in ALWAYS_LOGGED or value != defaults[name]
             }
-            log_rows.append(self._log_row(change, model, record_id, OP_INSERT, encoded, []))
+            log_rows.append(self._log_row(change, model, record_id, OP_INSERT, encoded, list(seen)))
         # Core inserts on the Table: one executemany per call, whatever the row contents
         # (the ORM's bulk insert splits batches whenever the set of non-null keys changes).
         self.session.execute(insert(table_of(model)), table_rows)

@@ -53,6 +53,7 @@ class BundleRefused(StationError):
     """A bundle that is not taken; nothing was written. The message names the file."""
 
     NOT_A_BUNDLE = N_("{path} is not a Station Desktop bundle. Nothing was changed.")
+    MISSING = N_("{path} does not exist or is not a file. Nothing was changed.")
     TOO_LARGE = N_("{path} is larger than a bundle can be ({limit} MB). Nothing was changed.")
     NOT_FOR_US = N_(
         "{path} was made for other laptops, not for this one: it cannot be opened here. "
@@ -310,6 +311,8 @@ class BundleReader:
 
 def check_file(path: Path) -> None:
     """Whether the file can be a bundle at all (a file, its size, the age header)."""
+    if not path.is_file():
+        raise BundleRefused(BundleRefused.MISSING, path=str(path))
     try:
         if path.stat().st_size > MAX_BUNDLE_BYTES:
             raise BundleRefused(

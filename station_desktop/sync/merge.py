@@ -52,6 +52,10 @@ MERGE_CHUNK = 5000
 DELETED = "deleted"
 KIND_VALUE = "value"
 KIND_WITHDRAWN = "withdrawn_while_edited"
+# A progress note written on a laptop that had not seen its case closed elsewhere: kept,
+# and listed for a person (reopen the case, or acknowledge it).
+KIND_NOTE_ON_CLOSED = "note_on_closed_case"
+CLOSED_STAGE = "closed"
 PENDING_INSERT_MISSING = "insert_missing"
 PENDING_PARENT_MISSING = "parent_missing"
 PENDING_DUPLICATE = "duplicate"
@@ -371,6 +375,10 @@ class Merger:
             self.session.execute(insert(PendingRecord), pending)
         if conflicts:
             self.session.execute(insert(SyncConflict), conflicts)
+        if entity == "case_record":
+            self._flag_notes_on_closed_cases(rows)
+        elif entity == "case_note":
+            self._flag_notes_on_closed_cases(row["case_id"] for row in rows.values())
         self.result.inserted += len(new)
         self.result.updated += len(changed)
         self.result.pending += len(pending)
@@ -381,6 +389,74 @@ class Merger:
             # no keys to replace.
             index_residents(self.session, self.keys, [SimpleNamespace(**r) for r in new], new=True)
             index_residents(self.session, self.keys, [SimpleNamespace(**r) for r in changed])
+
+    def _flag_notes_on_closed_cases(self, case_ids: Iterable[uuid.UUID]) -> None:
+        """Notes whose writer did not know of their case's closing (a closing that is not
+        among what the note's entry says it had seen of the case) are flagged for a person,
+        never dropped. Checked when a note arrives and when its case's closing does."""
+        cases = table_of(REPLICATED_MODELS["case_record"])
+        notes = table_of(REPLICATED_MODELS["case_note"])
+        wanted = sorted(set(case_ids), key=str)
+        closed: set[uuid.UUID] = set()
+        for chunk in chunks(wanted):
+            closed.update(
+                self.session.scalars(
+                    select(cases.c.id).where(cases.c.id.in_(chunk), cases.c.stage == CLOSED_STAGE)
+                )
+            )
+        note_cases: dict[uuid.UUID, uuid.UUID] = {}
+        for chunk in chunks(wanted):
+            note_cases.update(
+                (note_id, case_id)
+                for note_id, case_id in self.session.execute(
+                    select(notes.c.id, notes.c.case_id).where(notes.c.case_id.in_(chunk))
+                )
+            )
+        for chunk in chunks(sorted(note_cases, key=str)):
+            self.session.execute(
+                delete(SyncConflict).where(
+                    SyncConflict.entity == "case_note",
+                    SyncConflict.kind == KIND_NOTE_ON_CLOSED,
+                    SyncConflict.record_id.in_(chunk),
+                )
+            )
+        open_notes = {n: c for n, c in note_cases.items() if c in closed}
+        if not open_notes:
+            return
+        case_entries = load_entries(self.session, "case_record", sorted(closed, key=str))
+        note_entries = load_entries(self.session, "case_note", sorted(open_notes, key=str))
+        flags = []
+        for note_id, case_id in open_notes.items():
+            history = case_entries.get(case_id, [])
+            index = {e.change: i for i, e in enumerate(history)}
+            ancestors = ancestor_sets(history)
+            closings = [i for i, e in enumerate(history) if e.fields.get("stage") == CLOSED_STAGE]
+            note = min(
+                (e for e in note_entries.get(note_id, []) if e.op == OP_INSERT),
+                key=lambda e: e.order,
+                default=None,
+            )
+            if note is None:
+                continue
+            seen = 0
+            for parent in note.parents:
+                if parent in index:
+                    seen |= (1 << index[parent]) | ancestors[index[parent]]
+            unseen = [i for i in closings if not seen >> i & 1]
+            if unseen:
+                flags.append(
+                    {
+                        "entity": "case_note",
+                        "record_id": note_id,
+                        "field": "case_id",
+                        "kind": KIND_NOTE_ON_CLOSED,
+                        "heads": sorted({note.change, *(history[i].change for i in unseen)}),
+                        "detected_at": self.now,
+                    }
+                )
+        if flags:
+            self.session.execute(insert(SyncConflict), flags)
+        self.result.conflicts += len(flags)
 
     def _hold_missing_references(
         self,

@@ -251,6 +251,51 @@ def test_a_visit_whose_resident_has_not_arrived_waits_then_appears(
     assert report.gaps == []
 
 
+def test_a_note_on_a_case_closed_elsewhere_is_kept_and_flagged(
+    laptops: tuple[Application, Application, Application], tmp_path: Path
+) -> None:
+    head, worker, _bureau = laptops
+    case = head.cases.open(
+        {
+            "resident_id": _resident(head),
+            "opened_on": "2026-05-01",
+            "source": "home_visit",
+            "presenting_problem": "独居，行动不便",
+        }
+    )
+    send(head, worker, tmp_path)
+    for stage in ("assessment", "planning", "intervention", "evaluation"):
+        head.cases.move_stage(case, stage, "2026-05-02")
+    head.cases.move_stage(case, "closed", "2026-05-03", closing_reason="goals_met")
+    note = worker.cases.add_note(case, "2026-05-04", "又去看了一次")  # not knowing
+    head.cases.add_note(case, "2026-05-05", "结案后的回访")  # knowing: not flagged
+    send(head, worker, tmp_path)
+    send(worker, head, tmp_path)
+    for app in (head, worker):
+        flagged = [c for c in app.sync.conflicts() if c.kind == "note_on_closed_case"]
+        assert [c.record_id for c in flagged] == [note], app
+        assert len(app.cases.notes(case)) == 2  # both kept
+    [flag] = [c for c in head.sync.conflicts() if c.kind == "note_on_closed_case"]
+    head.sync.resolve(flag.id, keep=flag.values[0].change_id)  # read: acknowledged here
+    assert head.sync.conflicts() == []
+
+
+def test_the_bureau_rebuilds_a_replaced_laptop(
+    laptops: tuple[Application, Application, Application], tmp_path: Path
+) -> None:
+    head, _worker, bureau = laptops
+    staff = _staff(head)
+    _visit(head, _resident(head, "登记在站长电脑上的"), staff)
+    send(head, bureau, tmp_path)
+    new = installation(tmp_path / "replacement")  # its station chosen at its first start
+    enrol(new, bureau)
+    _path, report = send(bureau, new, tmp_path, full=True)
+    assert report.refusal is None and report.pending == 0
+    assert new.residents.search("登记在站长电脑上的")
+    assert new.listing.counts()["visits"] == 1
+    new.close()
+
+
 def test_a_laptop_whose_clock_is_far_ahead_is_named(tmp_path: Path) -> None:
     fast = FakeClock()
     fast.advance(days=400)
@@ -508,6 +553,19 @@ def test_a_compression_bomb_is_refused(
     monkeypatch.setattr(bundle, "EXPANSION_SLACK", 0)
     path = _forged(head, worker, tmp_path / "bomb.sdbundle", [b" " * 500_000] * 4)
     _refused(worker, path, "far more data")
+
+
+def test_a_missing_or_oversized_file(
+    laptops: tuple[Application, ...], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    worker = laptops[1]
+    _refused(worker, tmp_path / "not-there.sdbundle", "does not exist")
+    from station_desktop.sync import bundle
+
+    big = tmp_path / "big.sdbundle"
+    big.write_bytes(b"age-encryption.org/v1\n" + b"\0" * 4096)
+    monkeypatch.setattr(bundle, "MAX_BUNDLE_BYTES", 1024)
+    _refused(worker, big, "larger than a bundle can be")
 
 
 def test_not_a_bundle_at_all(laptops: tuple[Application, ...], tmp_path: Path) -> None:
