@@ -40,7 +40,7 @@ class DataPaths:
     @property
     def keys(self) -> Path:
         """This installation's private keys (signing and encryption of USB bundles)."""
-        return self.root / "keys" / "installation.json"
+        return self.root / "keys" / "bundle-keys.json"
 
 
 def default_data_dir() -> Path:

@@ -5,7 +5,7 @@ encryption alone does not say who wrote a file) and an age X25519 identity (bund
 are encrypted to its recipient). Both come from well-kept libraries (`cryptography`,
 `pyrage`); nothing here is hand-made cryptography.
 
-The private keys live in `keys/installation.json` in the data folder, readable by the user
+The private keys live in `keys/bundle-keys.json` in the data folder, readable by the user
 only. (Encryption at rest wraps them with the data key once that lands.) A key card holds
 the public halves and a fingerprint a person reads aloud or compares on two screens.
 """

@@ -130,7 +130,6 @@ def record_state(
     if not inserts:
         return None
     first = min(inserts, key=lambda e: e.order)
-    newest = max(entries, key=lambda e: e.order)
     if len(entries) == 1:  # the common case: a record seen once
         values = {name: first.fields.get(name, defaults[name]) for name in columns}
         return RecordState(
@@ -140,9 +139,13 @@ def record_state(
     below_any = 0
     for bits in ancestors:
         below_any |= bits
+    record_heads = [e for i, e in enumerate(entries) if not below_any >> i & 1]
+    # Last changed: when the latest of its heads was written (as an edit made here
+    # records it), not the highest clock, which a laptop with a slow clock may not have.
+    newest = max(record_heads, key=lambda e: e.order)
     state = RecordState(
         {},
-        sorted(e.change for i, e in enumerate(entries) if not below_any >> i & 1),
+        sorted(e.change for e in record_heads),
         first.wall_time,
         newest.wall_time,
         first.device_id,

@@ -465,7 +465,11 @@ def _entry(maker: Application, **changes: object) -> dict[str, object]:
 
 
 def _line(entry: dict[str, object]) -> bytes:
-    return json.dumps(entry).encode()  # \u escapes: a lone surrogate travels as one
+    """As a bundle writes its entries (a lone surrogate cannot be: it travels escaped)."""
+    try:
+        return json.dumps(entry, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode()
+    except UnicodeEncodeError:
+        return json.dumps(entry, sort_keys=True, separators=(",", ":")).encode()
 
 
 ENTRY_2 = "entry 2"
@@ -481,7 +485,8 @@ MALFORMED: dict[str, tuple[object, str]] = {
         "id_number",
     ),
     "text too long": ({"f": {"name_zh": "长" * 5000}}, "too long"),
-    "lone surrogate": ({"f": {"name_zh": "\udc80"}}, "cannot be stored"),
+    "lone surrogate": ({"f": {"name_zh": "\udc80"}}, ENTRY_2),
+    "not in the exact form": ("spaces", "not written as a bundle writes"),
     "another station": ({"t": str(uuid.uuid4())}, "another station"),
     "bad date": ({"f": {"name_zh": "x", "birth_date": "0001-01-01"}}, "out of range"),
     "deep nesting": ({"f": {"name_zh": json.loads("[" * 40 + "]" * 40)}}, "nested too deeply"),
@@ -498,8 +503,10 @@ def test_malformed_entries_refuse_the_whole_bundle(
     change, words = MALFORMED[case]
     if isinstance(change, bytes):
         bad = change
+    elif change == "spaces":  # the same entry, serialised with spaces after the colons
+        bad = json.dumps(_entry(head, s=9_001), sort_keys=True).encode()
     elif change is None:
-        bad = good.replace(b'"h": 1', b'"h": NaN')
+        bad = good.replace(b'"h":1', b'"h":NaN')
     else:
         bad = _line(_entry(head, **{"s": 9_001, **change}))  # type: ignore[dict-item]
     path = _forged(head, worker, tmp_path / f"{case}.sdbundle", [good, bad])
