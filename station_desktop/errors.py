@@ -373,3 +373,11 @@ class ServerWritesLost(Notice):
         "Everything saved before them is intact. New work from this laptop is numbered "
         "afresh so that nothing is mixed up with what was lost."
     )
+
+
+class LoadRefused(StationError):
+    message = N_(
+        "A record of {source} cannot be put into the bureau's database ({table}: "
+        "{reason}). The records copied before it stay; run the command again once the "
+        "cause is settled, and it goes on from there."
+    )

@@ -120,15 +120,18 @@ def server_label(url: URL) -> str:
 
 
 def insert_or_ignore(session: Session, table: Table) -> Insert:
-    """`INSERT … ON CONFLICT DO NOTHING` in the session's dialect: rows whose key is
-    already there are left as they are (loading the same rows twice changes nothing)."""
+    """`INSERT … ON CONFLICT (primary key) DO NOTHING` in the session's dialect: a row
+    whose key is already there is left as it is, so loading the same rows twice changes
+    nothing. Only the primary key is ignored: a row that clashes with another unique rule
+    (a station code taken by another station) still fails, rather than vanish unseen."""
+    key = list(table.primary_key.columns)
     if session.get_bind().dialect.name == "postgresql":
         from sqlalchemy.dialects.postgresql import insert as server_insert  # noqa: PLC0415
 
-        return server_insert(table).on_conflict_do_nothing()
+        return server_insert(table).on_conflict_do_nothing(index_elements=key)
     from sqlalchemy.dialects.sqlite import insert as sqlite_insert  # noqa: PLC0415
 
-    return sqlite_insert(table).on_conflict_do_nothing()
+    return sqlite_insert(table).on_conflict_do_nothing(index_elements=key)
 
 
 class _OrmWritesForbidden(RuntimeError):

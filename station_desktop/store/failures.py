@@ -64,7 +64,7 @@ def storage_problem(error: BaseException, folder: Path | str) -> StorageProblem 
     """The reader-facing problem behind `error`, or None when it is not a storage failure.
     `folder`: where the data is (for a server, its address as messages show it)."""
     cause = error.orig if isinstance(error, DBAPIError) else error
-    if type(cause).__module__.startswith("psycopg"):
+    if cause is not None and type(cause).__module__.startswith("psycopg"):
         return server_problem(cause, str(folder))
     if isinstance(cause, sqlite3.Error):
         code = (getattr(cause, "sqlite_errorcode", 0) or 0) & 0xFF  # extended → primary

@@ -99,7 +99,7 @@ def server_url(address: str) -> URL:
 
 
 def _unreachable(url: URL, error: DBAPIError) -> ServerUnreachable:
-    return ServerUnreachable(server=server_label(url), reason=first_line(error.orig))
+    return ServerUnreachable(server=server_label(url), reason=first_line(error.orig or error))
 
 
 def _check_database(db: Database) -> str | None:
@@ -140,6 +140,43 @@ def _database_id(db: Database, new_id: Callable[[], uuid.UUID], read_only: bool)
     return value
 
 
+def open_server_database(
+    address: str,
+    *,
+    new_id: Callable[[], uuid.UUID] = uuid.uuid4,
+    read_only: bool = False,
+) -> tuple[Database, str | None, str]:
+    """The shared database at `address`, checked and migrated (steps 1 to 4 above, without
+    any laptop's identity): the database, the revision it was migrated from (None when it
+    was current) and the database's identity ("" when read-only and not made yet)."""
+    url = server_url(address)
+    db = Database(create_store_engine(url.render_as_string(hide_password=False)))
+    try:
+        revision = _check_database(db)
+        if revision is not None and revision != SCHEMA_HEAD and revision not in known_revisions():
+            raise SchemaTooNew(path=db.where)
+        migrated_from = None
+        if revision != SCHEMA_HEAD:
+            if read_only:
+                raise NeedsMigration(path=db.where)
+            upgrade_to_head(db.engine)  # under the write lock; a no-op if another did it
+            migrated_from = revision or "empty"
+        return db, migrated_from, _database_id(db, new_id, read_only)
+    except DBAPIError as error:
+        db.dispose()
+        if error.connection_invalidated or _no_answer(error):
+            raise _unreachable(url, error) from None
+        raise
+    except BaseException:
+        db.dispose()
+        raise
+
+
+def _no_answer(error: DBAPIError) -> bool:
+    """The driver could not talk to the server at all (no SQLSTATE from it)."""
+    return isinstance(error.orig, OSError) or not getattr(error.orig, "sqlstate", None)
+
+
 def open_server_store(
     paths: DataPaths,
     address: str,
@@ -151,44 +188,30 @@ def open_server_store(
     """Open the shared database at `address`, ready for use; `paths` is this laptop's data
     folder (its device identity, drafts, logs). `read_only` creates nothing, neither in
     the database nor in the folder."""
-    url = server_url(address)
+    server_url(address)  # a bad address is refused before the folder is touched
     if not read_only:
         check_data_folder(paths, create=True)
-    db = Database(create_store_engine(url.render_as_string(hide_password=False)))
+    db, migrated_from, database_id = open_server_database(
+        address, new_id=new_id, read_only=read_only
+    )
     try:
-        return _open(paths, db, now, new_id, read_only)
-    except DBAPIError as error:
-        db.dispose()
-        if error.connection_invalidated or isinstance(error.orig, OSError) or _no_answer(error):
-            raise _unreachable(url, error) from None
-        raise
+        return _with_identity(paths, db, database_id, migrated_from, now, new_id, read_only)
     except BaseException:
         db.dispose()
         raise
 
 
-def _no_answer(error: DBAPIError) -> bool:
-    """The driver could not talk to the server at all (no SQLSTATE from it)."""
-    return not getattr(error.orig, "sqlstate", None)
-
-
-def _open(
+def _with_identity(
     paths: DataPaths,
     db: Database,
+    database_id: str,
+    migrated_from: str | None,
     now: Callable[[], datetime],
     new_id: Callable[[], uuid.UUID],
     read_only: bool,
 ) -> OpenedStore:
-    revision = _check_database(db)
-    if revision is not None and revision != SCHEMA_HEAD and revision not in known_revisions():
-        raise SchemaTooNew(path=db.where)
-    migrated_from = None
-    if revision != SCHEMA_HEAD:
-        if read_only:
-            raise NeedsMigration(path=db.where)
-        upgrade_to_head(db.engine)  # under the write lock; a no-op if another laptop did it
-        migrated_from = revision or "empty"
-    installation = FolderInstallation(paths.root, _database_id(db, new_id, read_only))
+    """Step 5: this laptop's device identity for this database, and lost changes."""
+    installation = FolderInstallation(paths.root, database_id)
     notices: list[Notice] = []
     if read_only:
         value = installation.facts().get(DEVICE_ID_KEY)

@@ -26,6 +26,8 @@ from station_desktop.store.migrate import upgrade_to_head
 from station_desktop.store.models import REPLICATED_MODELS, ChangeLogEntry, Resident
 from tests.conftest import FakeClock, StationSetup
 
+pytestmark = pytest.mark.both_engines
+
 
 def _log(app: Application) -> list[ChangeLogEntry]:
     with app.ctx.db.read() as session:
