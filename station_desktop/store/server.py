@@ -92,8 +92,14 @@ def server_url(address: str) -> URL:
             url=url.render_as_string(hide_password=True), example=EXAMPLE_URL
         )
     if url.password is not None or "password" in url.query:
-        query = {k: v for k, v in url.query.items() if k != "password"}
-        without = url.set(password=None, query=query)
+        without = URL.create(
+            url.drivername,
+            username=url.username,
+            host=url.host,
+            port=url.port,
+            database=url.database,
+            query={k: v for k, v in url.query.items() if k != "password"},
+        )
         raise PasswordInAddress(url=server_label(without), pgpass=password_file())
     return url.set(drivername=DRIVER)
 
