@@ -38,12 +38,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import psycopg
 from sqlalchemy import Table
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from station_desktop.errors import LoadRefused
 from station_desktop.store.engine import Database, create_store_engine, sqlite_url
+from station_desktop.store.failures import storage_problem
 from station_desktop.store.files import read_only_uri
 from station_desktop.store.migrate import SCHEMA_HEAD, upgrade_to_head
 from station_desktop.store.models import REPLICATED_MODELS, Base
@@ -147,9 +149,15 @@ def _load_table(
         try:
             with target.write_session() as writing:
                 _load_batch(writing, table, columns, keys, rows, result)
-        except IntegrityError as error:
-            reason = " ".join(str(error.orig or error).split())
+        except (IntegrityError, psycopg.IntegrityError) as error:
+            cause = error.orig if isinstance(error, IntegrityError) else error
+            reason = " ".join(str(cause or error).split())
             raise LoadRefused(source=str(result.source), table=table.name, reason=reason) from None
+        except psycopg.Error as error:  # the driver's own, from COPY: the server went away
+            problem = storage_problem(error, target.where)
+            if problem is None:
+                raise
+            raise problem from error
         done += len(rows)
         if progress is not None:
             progress(table.name, done, total)
