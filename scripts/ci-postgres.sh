@@ -11,6 +11,8 @@
 #   STATION_DESKTOP_REQUIRE_POSTGRES=1  so that a test that cannot reach it fails, not skips
 # The cluster stops and its folder is removed when the shell that sourced this exits.
 # Durability settings are off: the tests check the application, not the server's disk.
+# STATION_DESKTOP_PG_DURABLE=1 keeps them on and sizes the memory as README advises a
+# bureau (for ./run-bench bureau).
 
 _pg_start() {
     local bin version owner folder
@@ -39,10 +41,14 @@ _pg_start() {
         cat "$folder/initdb.log" >&2
         return 1
     }
+    local settings="-c fsync=off -c synchronous_commit=off -c full_page_writes=off"
+    if [ "${STATION_DESKTOP_PG_DURABLE:-}" = 1 ]; then
+        settings="-c shared_buffers=2GB -c effective_cache_size=8GB -c work_mem=64MB \
+                  -c maintenance_work_mem=512MB -c max_wal_size=8GB"
+    fi
     _pg_as "$bin/pg_ctl" --pgdata="$folder/data" --log="$folder/server.log" --wait \
         --options="-c listen_addresses='' -c unix_socket_directories='$folder' \
-                   -c fsync=off -c synchronous_commit=off -c full_page_writes=off \
-                   -c max_connections=60" start >/dev/null || {
+                   $settings -c max_connections=60" start >/dev/null || {
         cat "$folder/server.log" >&2
         return 1
     }
