@@ -23,7 +23,7 @@ which one `INSERT … SELECT … ON CONFLICT DO NOTHING` adds what is missing. T
 SQLAlchemy's own SQLite storage (UUIDs as 32 hex digits, instants as UTC text, booleans as
 0/1, JSON as text), all of which PostgreSQL reads as they are (instants with the session in
 UTC). `tests/unit/test_loading.py` checks that every row arrives equal, column by column.
-Going through SQLAlchemy's types row by row was 8 times slower (bench/README.md).
+A first version through SQLAlchemy, row by row, was ten times slower (bench/README.md).
 """
 
 from __future__ import annotations
