@@ -84,6 +84,7 @@ def build_application(
         clock=clock,
         new_id=new_id or Uuid7Generator(),
         keys=NameKeyBuilder(),
+        installation=store.installation,
     )
     return Application(
         store=store,
@@ -109,12 +110,20 @@ def open_application(
     clock: Callable[[], datetime] = utc_now,
     read_only: bool = False,
     check_integrity: bool = True,
+    database_url: str | None = None,
 ) -> Application:
-    """Open the data directory (lock, check, back up, migrate) and wire the services."""
+    """Open the data directory (lock, check, back up, migrate) and wire the services.
+    With `database_url` the data is in that server's database instead (store.server);
+    the data directory then keeps this laptop's identity, drafts and logs."""
     ids = Uuid7Generator()
-    store = open_store(
-        paths, now=clock, new_id=ids, read_only=read_only, check_integrity=check_integrity
-    )
+    if database_url is not None:
+        from station_desktop.store.server import open_server_store  # noqa: PLC0415
+
+        store = open_server_store(paths, database_url, now=clock, new_id=ids, read_only=read_only)
+    else:
+        store = open_store(
+            paths, now=clock, new_id=ids, read_only=read_only, check_integrity=check_integrity
+        )
     try:
         application = build_application(store, clock=clock, new_id=ids)
         if not read_only:

@@ -36,7 +36,13 @@ from station_desktop.errors import (
     UsageError,
 )
 from station_desktop.i18n import N_, Catalogues, Translator
-from station_desktop.paths import DATA_DIR_ENV, DataPaths, resolve_data_dir
+from station_desktop.paths import (
+    DATA_DIR_ENV,
+    DATABASE_URL_ENV,
+    DataPaths,
+    resolve_data_dir,
+    resolve_database_url,
+)
 
 EXIT_OK = 0
 EXIT_PROBLEM = 1
@@ -109,6 +115,14 @@ def build_parser() -> argparse.ArgumentParser:
         type=folder_argument,
         help=f"folder with the station's data (default: ${DATA_DIR_ENV}, else the "
         "platform's user data folder)",
+    )
+    parser.add_argument(
+        "--database-url",
+        metavar="URL",
+        type=text_argument,
+        help=f"the bureau's PostgreSQL database, e.g. postgresql://bureau@db.example.org/"
+        f"stations, with no password in it (default: ${DATABASE_URL_ENV}, else the server "
+        "remembered by `server use`, else the data folder's own file)",
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
@@ -242,6 +256,10 @@ def build_parser() -> argparse.ArgumentParser:
     add_sync_commands(commands)  # keys, export, import, conflicts
 
     commands.add_parser("info", help="where the data is and what it holds")
+
+    from station_desktop.cli_server import add_server_commands
+
+    add_server_commands(commands, text_argument, text_argument)
     return parser
 
 
@@ -260,6 +278,11 @@ def _paths(args: argparse.Namespace) -> DataPaths:
     return resolve_data_dir(args.data_dir)
 
 
+def _database_url(args: argparse.Namespace) -> str | None:
+    """The bureau's server when one is given or remembered; None: the local file."""
+    return resolve_database_url(args.database_url, _paths(args))
+
+
 def _warn(message: StationError) -> None:
     translator = cli_translator()
     text = translator.gettext(message.message, **message.params)
@@ -273,14 +296,15 @@ def _open(args: argparse.Namespace, *, reading: bool = False) -> Any:
     from station_desktop.app import open_application
 
     paths = _paths(args)
+    url = _database_url(args)
     app = None
     if reading:
         # An older file raises NeedsMigration: it is then opened normally, which backs it
         # up and upgrades it.
         with contextlib.suppress(NeedsMigration):
-            app = open_application(paths, read_only=True, check_integrity=False)
+            app = open_application(paths, read_only=True, check_integrity=False, database_url=url)
     if app is None:
-        app = open_application(paths)
+        app = open_application(paths, database_url=url)
     for notice in app.store.notices:
         _warn(notice)
     return app
@@ -308,7 +332,8 @@ def _cmd_demo(args: argparse.Namespace) -> int:
             seed=args.seed,
             progress=lambda text: print(text, file=sys.stderr),
         )
-    _out(f"Demo data written to {_paths(args).database}:")
+        where = app.store.where
+    _out(f"Demo data written to {where}:")
     for kind, count in summary.items():
         _out(f"  {kind}: {count}")
     return EXIT_OK
@@ -365,6 +390,12 @@ def _cmd_setup(args: argparse.Namespace) -> int:
 def _cmd_backups(args: argparse.Namespace) -> int:
     from station_desktop.services.backups import BackupService
 
+    url = _database_url(args)
+    if url is not None:  # the server's own backups keep it (README)
+        from station_desktop.errors import BackupsOnServer
+        from station_desktop.store.server import describe_server
+
+        raise BackupsOnServer(server=describe_server(url))
     paths = _paths(args)
     service = BackupService(paths)
     if args.backups_command == "list":
@@ -527,6 +558,7 @@ def _cmd_info(args: argparse.Namespace) -> int:
         station = app.stations.current_station()
         counts = app.listing.counts()
     _out(f"data folder: {app.paths.root}")
+    _out(f"database:    {app.store.where}")
     _out(f"device:      {app.ctx.device_id}")
     _out(f"station:     {station.code + ' ' + station.name_zh if station else '(not set)'}")
     for kind, count in counts.items():
@@ -550,7 +582,16 @@ COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "conflicts": _cmd_sync,
     "submitted": _cmd_submitted,
     "info": _cmd_info,
+    "server": lambda args: _server_command("run_server", args),
+    "migrate-to": lambda args: _server_command("run_migrate_to", args),
 }
+
+
+def _server_command(name: str, args: argparse.Namespace) -> int:
+    import station_desktop.cli_server as commands
+
+    run: Callable[..., int] = getattr(commands, name)
+    return run(args, _paths(args), _out, _warn)
 
 
 def _corruption(error: BaseException) -> bool:

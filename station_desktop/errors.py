@@ -299,3 +299,85 @@ class CannotWrite(StationError):
         "then try again."
     )
     OTHER = N_("{path} could not be written ({reason}). Nothing was written.")
+
+
+# ---------------------------------------------------------------- a database server (bureau)
+
+
+class ServerAddressInvalid(UsageError):
+    message = N_(
+        "{url} is not a database server address Station Desktop can use. Give one like {example}."
+    )
+
+
+class PasswordInAddress(UsageError):
+    """The password would show in the list of running programs and in shell histories."""
+
+    message = N_(
+        "The database address holds a password, which others on this computer could read. "
+        "Nothing was opened. Give the address without it ({url}) and put the password in "
+        "the PostgreSQL password file ({pgpass}) or a service file instead."
+    )
+
+
+class ServerUnreachable(StationError):
+    message = N_(
+        "Station Desktop cannot reach the database server {server} ({reason}). Nothing was "
+        "changed. Check the network connection, the address and the password file, then "
+        "try again."
+    )
+
+
+class ServerLost(StorageProblem):
+    message = N_(
+        "The connection to the database server {server} was lost ({reason}). Nothing was "
+        "saved, and what you typed is still in the form. Save again when the network is back."
+    )
+
+
+class ServerProblem(StorageProblem):
+    message = N_(
+        "The database server {server} could not do what was asked ({reason}). Nothing was "
+        "saved, and what you typed is still in the form. Tell the people who look after the "
+        "server."
+    )
+
+
+class ServerCollation(StationError):
+    message = N_(
+        "The database {server} sorts text by the rules of a language ({collation}), but "
+        "Station Desktop needs code-point order so that searches and lists give the same "
+        "results as on the station laptops. Nothing was changed. Create the database with "
+        "{command}."
+    )
+
+
+class ForeignServerDatabase(StationError):
+    message = N_(
+        "The database {server} holds another program's tables. Nothing was changed. Give "
+        "Station Desktop a database of its own."
+    )
+
+
+class BackupsOnServer(StationError):
+    message = N_(
+        "The data is in the database on {server}: its backups are made on the server "
+        "(pg_dump), not on this laptop. Nothing was changed."
+    )
+
+
+class ServerWritesLost(Notice):
+    message = N_(
+        "The last changes saved from this laptop (changes {first} to {last}) are missing "
+        "from the database {server}: it was probably restored from an older copy. "
+        "Everything saved before them is intact. New work from this laptop is numbered "
+        "afresh so that nothing is mixed up with what was lost."
+    )
+
+
+class LoadRefused(StationError):
+    message = N_(
+        "A record of {source} cannot be put into the bureau's database ({table}: "
+        "{reason}). The records copied before it stay; run the command again once the "
+        "cause is settled, and it goes on from there."
+    )

@@ -1,8 +1,16 @@
 """Shared fixtures. Each test gets its own data directory, copied from a template database
-that is migrated once per session (migrating for every test would dominate the run)."""
+that is migrated once per session (migrating for every test would dominate the run).
+
+Tests marked `both_engines` run twice through the one `database` fixture: on the SQLite
+file (the station laptop) and on a PostgreSQL server (the bureau), whose URL comes from
+STATION_DESKTOP_TEST_DATABASE_URL (`source scripts/ci-postgres.sh` starts a throw-away
+server and sets it). The server's database is migrated once per session and emptied before
+each test. Without a server these runs are skipped locally, and fail in CI.
+"""
 
 from __future__ import annotations
 
+import os
 import shutil
 import sqlite3
 import uuid
@@ -13,13 +21,22 @@ from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, settings
-from sqlalchemy import event
+from sqlalchemy import event, text
 
 from station_desktop.app import Application, open_application
 from station_desktop.domain.codes import AreaKind, StaffRole, StationKind
 from station_desktop.paths import DataPaths
 from station_desktop.services.stations import StationInfo
 from station_desktop.store.opening import open_store
+
+SERVER_URL_ENV = "STATION_DESKTOP_TEST_DATABASE_URL"
+SERVER_REQUIRED_ENV = "STATION_DESKTOP_REQUIRE_POSTGRES"
+HOW_TO_RUN_SERVER_TESTS = (
+    "no PostgreSQL server for the tests: run them with "
+    "`source scripts/ci-postgres.sh && ./run-tests` (Debian, as root: it installs and "
+    "starts a throw-away server), or set STATION_DESKTOP_TEST_DATABASE_URL"
+)
+ENGINES = ("sqlite", "postgresql")
 
 settings.register_profile(
     "ci", deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
@@ -63,9 +80,67 @@ def clock() -> FakeClock:
     return FakeClock()
 
 
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    if "database" in metafunc.fixturenames and metafunc.definition.get_closest_marker(
+        "both_engines"
+    ):
+        metafunc.parametrize("database", ENGINES, indirect=True)
+
+
+def server_url_or_skip() -> str:
+    """The test server's URL; without one, a skip here and a failure in CI."""
+    url = os.environ.get(SERVER_URL_ENV)
+    if url:
+        return url
+    if os.environ.get(SERVER_REQUIRED_ENV) or os.environ.get("CI"):
+        pytest.fail(f"PostgreSQL tests cannot run in CI: {HOW_TO_RUN_SERVER_TESTS}")
+    pytest.skip(HOW_TO_RUN_SERVER_TESTS)
+
+
+@pytest.fixture(scope="session")
+def server_template() -> str:
+    """The test server's database, migrated once per session."""
+    from station_desktop.store.engine import create_store_engine
+    from station_desktop.store.migrate import upgrade_to_head
+
+    url = server_url_or_skip()
+    engine = create_store_engine(url)
+    try:
+        upgrade_to_head(engine)
+    finally:
+        engine.dispose()
+    return url
+
+
+def empty_server_database(url: str) -> None:
+    """Every table emptied (TRUNCATE fires no row trigger: the append-only log too)."""
+    from station_desktop.store.engine import create_store_engine
+    from station_desktop.store.models import Base
+
+    engine = create_store_engine(url)
+    try:
+        with engine.connect() as connection:
+            names = ", ".join(f'"{table.name}"' for table in Base.metadata.sorted_tables)
+            connection.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+            connection.commit()
+    finally:
+        engine.dispose()
+
+
 @pytest.fixture
-def app(data_paths: DataPaths, clock: FakeClock) -> Iterator[Application]:
-    with open_application(data_paths, clock=clock) as application:
+def database(request: pytest.FixtureRequest) -> str | None:
+    """Where the test's data is: None for the SQLite file in the data folder (the
+    default), or the URL of the test server's database, emptied for this test."""
+    if getattr(request, "param", "sqlite") == "sqlite":
+        return None
+    url: str = request.getfixturevalue("server_template")
+    empty_server_database(url)
+    return url
+
+
+@pytest.fixture
+def app(data_paths: DataPaths, clock: FakeClock, database: str | None) -> Iterator[Application]:
+    with open_application(data_paths, clock=clock, database_url=database) as application:
         yield application
 
 

@@ -16,13 +16,9 @@ from station_desktop.domain.namekeys import NameKeyBuilder
 from station_desktop.errors import FieldError, StationNotConfigured, ValidationError
 from station_desktop.forms.validate import Cleaned, as_uuid
 from station_desktop.i18n import N_
-from station_desktop.store.changes import (
-    ChangeRecorder,
-    WriterIdentity,
-    get_local_state,
-    unit_of_work,
-)
+from station_desktop.store.changes import ChangeRecorder, WriterIdentity, unit_of_work
 from station_desktop.store.engine import Database
+from station_desktop.store.installation import DatabaseInstallation, Installation
 from station_desktop.store.models import Replicated, Resident
 from station_desktop.store.opening import STATION_ID_KEY
 
@@ -44,6 +40,8 @@ class ServiceContext:
     new_id: Callable[[], uuid.UUID]
     keys: NameKeyBuilder
     actor_id: uuid.UUID | None = None
+    # Where this laptop's own facts (the station it serves) are kept: store.installation.
+    installation: Installation = field(default_factory=DatabaseInstallation)
     _station_id: uuid.UUID | None = field(default=None, repr=False)
 
     def today(self) -> date:
@@ -53,7 +51,7 @@ class ServiceContext:
         """The station this laptop serves; writes need it."""
         if self._station_id is None:
             with self.db.read() as session:
-                value = get_local_state(session, STATION_ID_KEY)
+                value = self.installation.get(session, STATION_ID_KEY)
             if not value:
                 raise StationNotConfigured()
             self._station_id = uuid.UUID(value)

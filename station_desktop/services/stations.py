@@ -20,7 +20,7 @@ from station_desktop.errors import FieldError, NotFound, StationNotConfigured, V
 from station_desktop.forms.validate import MSG_TOO_LONG, MSG_UNSTORABLE
 from station_desktop.i18n import N_, Label
 from station_desktop.services.context import ServiceContext, detached
-from station_desktop.store.changes import WriterIdentity, set_local_state, unit_of_work
+from station_desktop.store.changes import WriterIdentity, unit_of_work
 from station_desktop.store.models import NAME_LEN, SHORT_LEN, Area, Device, Staff, Station
 from station_desktop.store.opening import STATION_ID_KEY
 
@@ -118,7 +118,7 @@ class StationService:
             ).one_or_none()
             if station is None:
                 raise NotFound(kind=Label(N_("station")), record_id=code)
-            set_local_state(session, STATION_ID_KEY, str(station.id))
+            self.ctx.installation.set(session, STATION_ID_KEY, str(station.id))
             session.execute(
                 update(Device).where(Device.id == self.ctx.device_id).values(station_id=station.id)
             )

@@ -25,7 +25,13 @@ from sqlalchemy import and_, delete, func, insert, or_, select, update
 from sqlalchemy.orm import Session
 
 from station_desktop import __version__
-from station_desktop.errors import FieldError, NotFound, StationError, ValidationError
+from station_desktop.errors import (
+    FieldError,
+    NotFound,
+    StationError,
+    StationNotConfigured,
+    ValidationError,
+)
 from station_desktop.forms.validate import Cleaned, clean_field
 from station_desktop.i18n import N_, Label
 from station_desktop.services.context import ServiceContext
@@ -263,9 +269,11 @@ class SyncService:
         return self._keys
 
     def _station(self) -> tuple[uuid.UUID | None, str]:
+        try:
+            station_id: uuid.UUID | None = self.ctx.station_id()
+        except StationNotConfigured:
+            station_id = None
         with self.ctx.db.read() as session:
-            value = get_local_state(session, "station_id")
-            station_id = uuid.UUID(value) if value else None
             code = (
                 session.execute(select(Station.code).where(Station.id == station_id)).scalar()
                 if station_id
@@ -472,7 +480,7 @@ class SyncService:
                     stations = None  # another bureau installation receives everything
             lines, counts, per_station = self._entry_lines(session, wanted, stations)
             codes: dict[uuid.UUID | None, str] = _station_codes(session)
-            next_seq = int(get_local_state(session, BUNDLE_SEQ_KEY) or 0) + 1
+            next_seq = int(self.ctx.installation.get(session, BUNDLE_SEQ_KEY) or 0) + 1
             manifest = {
                 "format": FORMAT,
                 "bundle_id": str(uuid.uuid4()),
@@ -491,7 +499,7 @@ class SyncService:
                 path, manifest, lines, keys, [r.age_recipient for r in recipients]
             )
         with self.ctx.db.write_session() as session:
-            set_local_state(session, BUNDLE_SEQ_KEY, str(next_seq))
+            self.ctx.installation.set(session, BUNDLE_SEQ_KEY, str(next_seq))
         if progress is not None:
             progress(written.entries, written.entries)
         return SendSummary(

@@ -223,8 +223,12 @@ class ChangeRecorder:
         unknown = set(values) - {c.name for c in logged_columns(model)}
         if unknown:
             raise ValueError(f"not writable fields of {table.name}: {sorted(unknown)}")
+        # Locked until the end of the action (FOR UPDATE; SQLite's write transaction
+        # already excludes every other writer): on a shared server a second session saving
+        # the same record waits here, then sees the new heads and gets its StaleEdit
+        # instead of overwriting what the first one saved.
         row = (
-            self.session.execute(select(table).where(table.c.id == record_id))
+            self.session.execute(select(table).where(table.c.id == record_id).with_for_update())
             .mappings()
             .one_or_none()
         )

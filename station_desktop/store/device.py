@@ -1,8 +1,10 @@
 """This installation's identity: the device id its changes are numbered under.
 
-Kept in `local_state` (never replicated). A new identity is made at the first start, after
-a restore and when the last saved changes turn out to be missing: in each case the
-sequence numbers the old identity would reuse may already have travelled to other laptops.
+Kept where the installation keeps its facts (store.installation: the database file's
+`local_state` on a station laptop, the data folder for a shared server; never replicated).
+A new identity is made at the first start, after a restore and when the last saved changes
+turn out to be missing: in each case the sequence numbers the old identity would reuse may
+already have travelled to other laptops.
 """
 
 from __future__ import annotations
@@ -16,8 +18,8 @@ from datetime import datetime
 from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
-from station_desktop.store.changes import get_local_state, set_local_state
 from station_desktop.store.engine import Database
+from station_desktop.store.installation import DatabaseInstallation, Installation
 from station_desktop.store.models import ChangeLogEntry, Device
 
 DEVICE_ID_KEY = "device_id"
@@ -29,27 +31,36 @@ def device_tag_for(device_id: uuid.UUID) -> str:
     return base64.b32encode(device_id.bytes[-5:]).decode("ascii")[:4]
 
 
-def existing_device(db: Database) -> uuid.UUID:
+_IN_DATABASE = DatabaseInstallation()
+
+
+def existing_device(db: Database, installation: Installation = _IN_DATABASE) -> uuid.UUID:
     with db.read() as session:
-        value = get_local_state(session, DEVICE_ID_KEY)
+        value = installation.get(session, DEVICE_ID_KEY)
     return uuid.UUID(value) if value else uuid.UUID(int=0)
 
 
 def ensure_device(
-    db: Database, now: Callable[[], datetime], new_id: Callable[[], uuid.UUID]
+    db: Database,
+    now: Callable[[], datetime],
+    new_id: Callable[[], uuid.UUID],
+    installation: Installation = _IN_DATABASE,
 ) -> uuid.UUID:
     with db.write_session() as session:
-        value = get_local_state(session, DEVICE_ID_KEY)
+        value = installation.get(session, DEVICE_ID_KEY)
         if value:
             return uuid.UUID(value)
-        return _new_device(session, now, new_id)
+        return _new_device(session, now, new_id, installation)
 
 
 def _new_device(
-    session: Session, now: Callable[[], datetime], new_id: Callable[[], uuid.UUID]
+    session: Session,
+    now: Callable[[], datetime],
+    new_id: Callable[[], uuid.UUID],
+    installation: Installation,
 ) -> uuid.UUID:
     device_id = new_id()
-    station = get_local_state(session, STATION_ID_KEY)
+    station = installation.get(session, STATION_ID_KEY)
     session.execute(
         insert(Device).values(
             id=device_id,
@@ -59,17 +70,20 @@ def _new_device(
             first_seen_at=now(),
         )
     )
-    set_local_state(session, DEVICE_ID_KEY, str(device_id))
+    installation.set(session, DEVICE_ID_KEY, str(device_id))
     return device_id
 
 
 def renew_device_identity(
-    db: Database, now: Callable[[], datetime], new_id: Callable[[], uuid.UUID]
+    db: Database,
+    now: Callable[[], datetime],
+    new_id: Callable[[], uuid.UUID],
+    installation: Installation = _IN_DATABASE,
 ) -> uuid.UUID:
     """Give this installation a new device id. Needed after restoring a backup (or cloning
     a laptop): otherwise its new changes would reuse sequence numbers already shipped."""
     with db.write_session() as session:
-        return _new_device(session, now, new_id)
+        return _new_device(session, now, new_id, installation)
 
 
 def device_tag(db: Database, device_id: uuid.UUID) -> str:

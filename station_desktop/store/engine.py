@@ -1,10 +1,19 @@
-"""The one place where database engines are made.
+"""The one place where database engines are made, and where the two engines differ.
 
 SQLite (the embedded default) runs with WAL and `synchronous=FULL`: measured under simulated
 power loss, FULL lost none of thousands of acknowledged commits where NORMAL lost hundreds.
 Transactions are explicit: `BEGIN IMMEDIATE` for writes, so a writer takes the lock before
 it reads what it will change (sequence numbers, heads), and plain `BEGIN` for reads.
 Encryption at rest will be wired here too (a SQLCipher creator), and nowhere else.
+
+PostgreSQL (the bureau's server, several laptops on one database) keeps the same rule: a
+write transaction first takes one lock for the whole database (a transaction-level advisory
+lock), so writers follow each other exactly as on SQLite and every rule a service checks
+before writing (heads for a stale edit, the next sequence number of a device, what is left
+of a donation, a free code) still holds when it commits. Reads take no lock and see one
+snapshot of the data for their whole transaction (REPEATABLE READ, as a SQLite read
+transaction does), so a report's figures all come from the same moment. Waiting for the
+lock is bounded like SQLite's busy timeout; then the person is told the data is busy.
 """
 
 from __future__ import annotations
@@ -16,18 +25,24 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event
-from sqlalchemy.engine import Connection
+from sqlalchemy import Engine, Table, create_engine, event
+from sqlalchemy.engine import URL, Connection
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import ConnectionPoolEntry
+from sqlalchemy.sql.dml import Insert
 
 from station_desktop.store.failures import storage_problem
 
 BUSY_TIMEOUT_MS = 10_000
 CACHE_SIZE_KIB = 65_536
+CONNECT_TIMEOUT_S = 10
 
 WRITE_OPTION = "station_desktop_write"
+# The advisory lock every write transaction on a server takes first (any fixed number:
+# it only has to be the same for every copy of the program).
+SERVER_WRITE_LOCK = 0x5D_57A7_1011
+SERVER_DIALECTS = frozenset({"postgresql"})
 
 
 def sqlite_url(path: Path) -> str:
@@ -36,10 +51,12 @@ def sqlite_url(path: Path) -> str:
 
 def create_store_engine(url: str, *, read_only: bool = False, uri: str | None = None) -> Engine:
     """Make the engine for `url`. SQLite gets durability pragmas and explicit transactions;
-    other databases (PostgreSQL for a bureau) use their defaults. `uri`: a read-only SQLite
-    URI of one's own (files.read_only_uri)."""
+    a PostgreSQL server gets the write lock and snapshot reads (see above). `uri`: a
+    read-only SQLite URI of one's own (files.read_only_uri)."""
+    if url.startswith("postgresql"):
+        return _server_engine(url)
     if not url.startswith("sqlite"):
-        return create_engine(url, hide_parameters=True, pool_pre_ping=True)
+        raise ValueError("only SQLite files and PostgreSQL servers are supported")
 
     connect_args: dict[str, Any] = {"timeout": BUSY_TIMEOUT_MS / 1000}
     if uri is not None:
@@ -74,6 +91,49 @@ def create_store_engine(url: str, *, read_only: bool = False, uri: str | None = 
     return engine
 
 
+def _server_engine(url: str) -> Engine:
+    engine = create_engine(
+        url,
+        hide_parameters=True,  # personal data stays out of error messages and logs
+        pool_pre_ping=True,  # a server restarted overnight costs a reconnect, not an error
+        connect_args={
+            "connect_timeout": CONNECT_TIMEOUT_S,
+            "application_name": "station-desktop",
+            # Bounded waits for any lock (the write lock included), like SQLite's timeout.
+            "options": f"-c lock_timeout={BUSY_TIMEOUT_MS}",
+        },
+    )
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection: Connection) -> None:
+        if connection.get_execution_options().get(WRITE_OPTION, False):
+            connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock({SERVER_WRITE_LOCK})")
+        else:
+            connection.exec_driver_sql("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+
+    return engine
+
+
+def server_label(url: URL) -> str:
+    """A server's address as people see it: without the driver or any password."""
+    return url.set(drivername=url.get_backend_name()).render_as_string(hide_password=True)
+
+
+def insert_or_ignore(session: Session, table: Table) -> Insert:
+    """`INSERT … ON CONFLICT (primary key) DO NOTHING` in the session's dialect: a row
+    whose key is already there is left as it is, so loading the same rows twice changes
+    nothing. Only the primary key is ignored: a row that clashes with another unique rule
+    (a station code taken by another station) still fails, rather than vanish unseen."""
+    key = list(table.primary_key.columns)
+    if session.get_bind().dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert as server_insert  # noqa: PLC0415
+
+        return server_insert(table).on_conflict_do_nothing(index_elements=key)
+    from sqlalchemy.dialects.sqlite import insert as sqlite_insert  # noqa: PLC0415
+
+    return sqlite_insert(table).on_conflict_do_nothing(index_elements=key)
+
+
 class _OrmWritesForbidden(RuntimeError):
     """A bug: code tried to write through the ORM unit of work."""
 
@@ -106,10 +166,34 @@ class Database:
     def is_sqlite(self) -> bool:
         return self.engine.dialect.name == "sqlite"
 
+    @property
+    def is_server(self) -> bool:
+        """The data is on a database server (shared), not in a file of this laptop."""
+        return self.engine.dialect.name in SERVER_DIALECTS
+
+    @property
+    def where(self) -> str:
+        """Where the data is, as messages name it: the file, or the server's address
+        (never with a password)."""
+        if self.is_server:
+            return server_label(self.engine.url)
+        return str(self.engine.url.database or "")
+
     @contextmanager
     def read(self) -> Iterator[Session]:
-        with self._read_sessions() as session, session.begin():
-            yield session
+        if not self.is_server:
+            with self._read_sessions() as session, session.begin():
+                yield session
+            return
+        # A server can go away in the middle of the work (the network): say so.
+        try:
+            with self._read_sessions() as session, session.begin():
+                yield session
+        except DBAPIError as error:
+            problem = storage_problem(error, self.where)
+            if problem is None:
+                raise
+            raise problem from error
 
     @property
     def folder(self) -> Path:
@@ -126,7 +210,7 @@ class Database:
             with self._write_sessions() as session, session.begin():
                 yield session
         except (DBAPIError, OSError) as error:
-            problem = storage_problem(error, self.folder)
+            problem = storage_problem(error, self.where if self.is_server else self.folder)
             if problem is None:
                 raise
             raise problem from error

@@ -53,6 +53,7 @@ from station_desktop.store.device import (
 )
 from station_desktop.store.engine import Database, create_store_engine, sqlite_url
 from station_desktop.store.files import remove_stale_temp_files
+from station_desktop.store.installation import DatabaseInstallation, Installation
 from station_desktop.store.lock import DataFolderLock
 from station_desktop.store.migrate import (
     SCHEMA_HEAD,
@@ -91,6 +92,20 @@ class OpenedStore:
     # What the person must be told at start-up (a restore finished, changes lost).
     notices: list[Notice] = field(default_factory=list)
     write_mark: WriteMark | None = None
+    # Where this laptop's own facts are kept (store.installation): the database file's
+    # local_state here; the data folder for a shared server (store.server).
+    installation: Installation = field(default_factory=DatabaseInstallation)
+
+    @property
+    def database_file(self) -> Path | None:
+        """The SQLite file this laptop owns (checked, backed up, restored), or None when
+        the data is on a server, whose own administration keeps it safe."""
+        return None if self.db.is_server else self.paths.database
+
+    @property
+    def where(self) -> str:
+        """Where the data is, as people are told: the file or the server's address."""
+        return self.db.where if self.db.is_server else str(self.paths.database)
 
     def close(self) -> None:
         self.db.dispose()

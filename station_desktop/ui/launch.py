@@ -20,7 +20,7 @@ from station_desktop.app import Application, open_application
 from station_desktop.errors import DatabaseDamaged, DatabaseMissing, StationError
 from station_desktop.i18n import N_, Catalogues, _
 from station_desktop.logs import configure_logging, stop_logging
-from station_desktop.paths import DataPaths, resolve_data_dir
+from station_desktop.paths import DataPaths, resolve_data_dir, resolve_database_url
 from station_desktop.services.backups import BackupService
 from station_desktop.store.backup import (
     back_up,
@@ -126,12 +126,13 @@ def _start_logging(paths: DataPaths) -> Path:
         return configure_logging(Path(tempfile.gettempdir()) / "station-desktop-logs")
 
 
-def open_or_offer_restore(paths: DataPaths) -> Application | None:
+def open_or_offer_restore(paths: DataPaths, database_url: str | None = None) -> Application | None:
     """Open the data; when it is missing or damaged, offer the copies that can bring it
-    back instead of starting empty. None when the person gives up (or nothing can help)."""
+    back instead of starting empty. None when the person gives up (or nothing can help).
+    `database_url`: the bureau's server instead of the data folder's file."""
     while True:
         try:
-            return open_application(paths, check_integrity=False)
+            return open_application(paths, check_integrity=False, database_url=database_url)
         except (DatabaseMissing, DatabaseDamaged) as error:
             copies = error.candidates if isinstance(error, DatabaseMissing) else error.backups
             if not copies:
@@ -169,13 +170,17 @@ def _run_window(
     window = build_main_window(application, languages)
     previous_hook = install_crash_handler(QApplication.activeWindow, log_path)
     window.show()
-    check = IntegrityCheck(
-        window, application.paths, then_quit=os.environ.get(EXIT_AFTER_START) == "1"
-    )
-    check.restore_wanted.connect(restore_wanted)
+    # A file of this laptop is checked and backed up here; a server keeps its own.
+    check = None
+    if application.store.database_file is not None:
+        check = IntegrityCheck(
+            window, application.paths, then_quit=os.environ.get(EXIT_AFTER_START) == "1"
+        )
+        check.restore_wanted.connect(restore_wanted)
     QTimer.singleShot(0, lambda: _show_notices(window, application))
     outcome.status = qt_app.exec()
-    check.wait()
+    if check is not None:
+        check.wait()
     sys.excepthook = previous_hook
     # Destroy the widgets while Qt and the store are still alive: leaving them to the
     # interpreter's final garbage collection can crash PySide at exit.
@@ -192,12 +197,13 @@ def run_gui(args: argparse.Namespace) -> int:
     qt_app.setApplicationVersion(__version__)
     languages = start_interface(qt_app, Catalogues())
     paths = resolve_data_dir(args.data_dir)
+    database_url = resolve_database_url(getattr(args, "database_url", None), paths)
     log_path = _start_logging(paths)
     logging.getLogger(__name__).info("starting version %s", __version__)
     try:
         while True:
             # The integrity check runs after the window is up (IntegrityCheck).
-            application = open_or_offer_restore(paths)
+            application = open_or_offer_restore(paths, database_url)
             if application is None:
                 return 1
             with application:

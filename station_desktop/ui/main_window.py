@@ -851,7 +851,9 @@ class MainWindow(QMainWindow):
             "{station} · {language} · data in {folder}",
             station=where,
             language=language_label(self._languages.current),
-            folder=str(self._app.paths.root),
+            folder=str(self._app.paths.root)
+            if self._app.store.database_file is not None
+            else self._app.store.where,
         )
 
     # ------------------------------------------------------------ window state

@@ -45,6 +45,11 @@ from station_desktop.ui.qt_i18n import LanguageSwitcher
 
 PAGE_TITLE = N_("Settings")
 MSG_NO_BACKUP = N_("No backup yet.")
+MSG_SERVER_DATA = N_("The data is in the database {database}")
+MSG_SERVER_BACKUPS = N_(
+    "That database is backed up on its server by the people who look after it (pg_dump), "
+    "not on this laptop."
+)
 MSG_NEWEST_BACKUP = N_("Newest backup: {time} ({count} kept in {folder})")
 MSG_BACKUP_DISK_FULL = N_(
     "The disk holding {folder} is full, so no backup could be made. The data itself is "
@@ -288,6 +293,9 @@ class SettingsPage(QWidget):
         self.backup_problem.setVisible(problem is not None)
 
     def _show_backup_state(self) -> None:
+        if self._app.store.database_file is None:  # on the bureau's server
+            self.backup_state.setText(_(MSG_SERVER_BACKUPS))
+            return
         backups = list_backups(self._app.paths.backups)
         if not backups:
             self.backup_state.setText(_(MSG_NO_BACKUP))
@@ -340,9 +348,13 @@ class SettingsPage(QWidget):
         self.digits.blockSignals(False)
         self.digits.setText(_("Tibetan digits in dates and numbers"))
         self.data_box.setTitle(_("Data and backups"))
-        self.data_folder.setText(
-            _("The data is kept in {folder}", folder=str(self._app.paths.root))
-        )
+        if self._app.store.database_file is None:
+            self.data_folder.setText(_(MSG_SERVER_DATA, database=self._app.store.where))
+            self.backup_button.hide()
+        else:
+            self.data_folder.setText(
+                _("The data is kept in {folder}", folder=str(self._app.paths.root))
+            )
         self._show_backup_state()
         self.show_backup_problem(self._backup_problem)
         self.backup_button.setText(_("Back up now"))

@@ -14,13 +14,20 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 @pytest.fixture(autouse=True)
 def isolated_settings(tmp_path: Path, qapp: object) -> Iterator[None]:
-    from PySide6.QtCore import QCoreApplication, QSettings
+    from PySide6.QtCore import QCoreApplication, QEvent, QSettings
+    from PySide6.QtWidgets import QApplication
 
     QCoreApplication.setOrganizationName("station-desktop-tests")
     QCoreApplication.setApplicationName("Station Desktop tests")
     QSettings.setDefaultFormat(QSettings.Format.IniFormat)
     QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, str(tmp_path))
     yield
+    # A test's windows go with it: a closed window left alive would take the next test's
+    # language switch and read from a store already closed (on a server, through a
+    # connection nobody closes).
+    for widget in QApplication.topLevelWidgets():
+        widget.deleteLater()
+    QApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
 
 
 @pytest.fixture(scope="session")

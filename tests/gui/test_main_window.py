@@ -14,7 +14,7 @@ from station_desktop.ui.qt_i18n import LanguageSwitcher
 from tests.conftest import StationSetup
 from tests.gui.conftest import type_text
 
-pytestmark = pytest.mark.gui
+pytestmark = [pytest.mark.gui, pytest.mark.both_engines]
 
 PEOPLE = [("བཀྲ་ཤིས་ཚེ་རིང་", "扎西次仁"), ("སྒྲོལ་མ་", "卓玛"), ("", "王建国")]
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QLabel
 from pytestqt.qtbot import QtBot
 
 from station_desktop.app import Application
@@ -102,3 +102,17 @@ def test_back_up_now_and_a_failed_backup_stays_in_sight(
     with qtbot.waitSignal(page.backup_finished, timeout=30_000):
         pass
     assert not page.backup_problem.isVisible() and not window.backup_warning.isVisible()
+
+
+@pytest.mark.parametrize("database", ["postgresql"], indirect=True)
+def test_on_the_bureaus_server_the_page_names_it_and_leaves_backups_to_it(
+    window: MainWindow, database: str
+) -> None:
+    page = window.settings_page
+    assert "postgresql://" in page.data_folder.text()
+    assert "@" in page.data_folder.text() and "password" not in page.data_folder.text()
+    assert "pg_dump" in page.backup_state.text()
+    assert page.backup_button.isHidden()
+    assert "postgresql://" in window.statusBar().currentMessage() or any(
+        "postgresql://" in label.text() for label in window.statusBar().findChildren(QLabel)
+    )

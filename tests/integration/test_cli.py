@@ -1,4 +1,8 @@
-"""The command line, run as a user runs it (a separate process)."""
+"""The command line, run as a user runs it (a separate process).
+
+The commands that use data run on both engines: on a station's SQLite file, and on the
+bureau's PostgreSQL server remembered by the data folder (`server use`), the way a bureau
+laptop is set up (see tests/conftest.py for the server)."""
 
 from __future__ import annotations
 
@@ -12,6 +16,7 @@ from pathlib import Path
 import pytest
 
 from station_desktop import __version__
+from tests.conftest import ENGINES, empty_server_database
 
 
 def run_cli(
@@ -22,6 +27,7 @@ def run_cli(
 ) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "PYTHONIOENCODING": "utf-8", "STATION_DESKTOP_LANG": "en", **(lang or {})}
     env.pop("STATION_DESKTOP_DATA_DIR", None)
+    env.pop("STATION_DESKTOP_DATABASE_URL", None)
     prefix = ["--data-dir", str(data_dir)] if data_dir else []
     result = subprocess.run(  # noqa: PLW1510 - the caller checks, with the output
         [sys.executable, "-m", "station_desktop", *prefix, *args],
@@ -36,9 +42,22 @@ def run_cli(
     return result
 
 
+@pytest.fixture(scope="module", params=ENGINES)
+def engine(request: pytest.FixtureRequest) -> str | None:
+    """The server's URL for the PostgreSQL run (its database emptied), None for SQLite."""
+    if request.param == "sqlite":
+        return None
+    url: str = request.getfixturevalue("server_template")
+    empty_server_database(url)
+    return url
+
+
 @pytest.fixture(scope="module")
-def demo_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def demo_dir(tmp_path_factory: pytest.TempPathFactory, engine: str | None) -> Path:
     data_dir = tmp_path_factory.mktemp("cli") / "data"
+    if engine is not None:
+        said = run_cli("server", "use", engine, data_dir=data_dir).stdout
+        assert "now works on the database" in said and "@" in said
     run_cli("demo", "--residents", "300", "--seed", "7", data_dir=data_dir)
     return data_dir
 
@@ -177,10 +196,12 @@ def test_a_report_is_kept_as_submitted(demo_dir: Path, tmp_path: Path) -> None:
     assert bad.returncode == 1 and "submitted list" in bad.stderr
 
 
-def test_list_text_output_and_info(demo_dir: Path) -> None:
+def test_list_text_output_and_info(demo_dir: Path, engine: str | None) -> None:
     assert run_cli("list", "cases", "--limit", "3", data_dir=demo_dir).stdout.count("\n") == 3
     info = run_cli("info", data_dir=demo_dir).stdout
     assert "residents:" in info and str(demo_dir) in info
+    where = "postgresql://" if engine else str(demo_dir / "station.sqlite3")
+    assert f"database:    {where}" in info
 
 
 def test_errors_are_clear_and_exit_non_zero(tmp_path: Path) -> None:
@@ -208,7 +229,12 @@ def test_errors_speak_the_users_language(tmp_path: Path) -> None:
         assert "NOPE" in message  # the code the user typed is kept
 
 
-def test_backups_create_list_restore(demo_dir: Path, tmp_path: Path) -> None:
+def test_backups_create_list_restore(demo_dir: Path, tmp_path: Path, engine: str | None) -> None:
+    if engine is not None:  # the server's own backups keep it: said, nothing done
+        refused = run_cli("backups", "create", data_dir=demo_dir, check=False)
+        assert refused.returncode == 1 and "pg_dump" in refused.stderr
+        assert not (demo_dir / "backups").exists()
+        return
     created = run_cli("backups", "create", data_dir=demo_dir).stdout
     backup = created.strip().split(": ", 1)[1]
     assert backup in run_cli("backups", "list", data_dir=demo_dir).stdout
@@ -320,3 +346,52 @@ def test_export_list_masks_ids_and_keeps_formulas_text(station_dir: Path, tmp_pa
     assert persons[1].id_number not in {c.value for row in sheet.iter_rows() for c in row}
     formula = [c for row in sheet.iter_rows() for c in row if str(c.value).startswith("=")]
     assert formula and all(c.data_type == "s" and c.quotePrefix for c in formula)
+
+
+def test_migrate_to_loads_a_station_file_once(tmp_path: Path) -> None:
+    """A station's file into the bureau's database, with progress; twice: nothing new."""
+    from tests.conftest import server_url_or_skip
+
+    url = server_url_or_skip()
+    empty_server_database(url)
+    station = tmp_path / "station"
+    run_cli("demo", "--residents", "200", "--seed", "3", data_dir=station)
+    first = run_cli("migrate-to", "--database-url", url, data_dir=station)
+    assert "rows copied, 0 already there" in first.stdout
+    assert "resident_search_key" in first.stderr  # progress, table by table
+    second = run_cli(
+        "--data-dir",
+        str(tmp_path / "bureau"),
+        "--database-url",
+        url,
+        "migrate-to",
+        "--from",
+        str(station),
+    )
+    assert " 0 rows copied" in second.stdout
+    here = json.loads(run_cli("residents", "search", "zhaxi", "--json", data_dir=station).stdout)
+    bureau = json.loads(
+        run_cli(
+            "--database-url",
+            url,
+            "residents",
+            "search",
+            "zhaxi",
+            "--json",
+            data_dir=tmp_path / "bureau",
+        ).stdout
+    )
+    assert [r["id"] for r in bureau] == [r["id"] for r in here] != []
+
+
+def test_a_password_on_the_command_line_is_refused_without_echoing_it(tmp_path: Path) -> None:
+    result = run_cli(
+        "--database-url",
+        "postgresql://bureau:pa55word@db.example.org/stations",
+        "info",
+        data_dir=tmp_path / "d",
+        check=False,
+    )
+    assert result.returncode == 2
+    assert "pa55word" not in result.stderr + result.stdout
+    assert "password file" in result.stderr

@@ -26,6 +26,8 @@ from station_desktop.store.migrate import upgrade_to_head
 from station_desktop.store.models import REPLICATED_MODELS, ChangeLogEntry, Resident
 from tests.conftest import FakeClock, StationSetup
 
+pytestmark = pytest.mark.both_engines
+
 
 def _log(app: Application) -> list[ChangeLogEntry]:
     with app.ctx.db.read() as session:
@@ -269,3 +271,25 @@ def test_unit_of_work_rolls_back_everything_on_error(
         raise ZeroDivisionError
     assert len(_log(app)) == count
     assert app.residents.search("半途") == []
+
+
+def test_insert_or_ignore_keeps_one_copy_and_refuses_other_clashes(
+    app: Application, station: StationSetup
+) -> None:
+    """What loading and sync rely on: the same log entries twice leave one copy; a row
+    clashing on another unique rule (a taken station code) is not silently dropped."""
+    from station_desktop.store.engine import insert_or_ignore
+    from station_desktop.store.models import Station, table_of
+
+    _register(app)
+    entries = [
+        {c.name: getattr(e, c.name) for c in table_of(ChangeLogEntry).columns} for e in _log(app)
+    ]
+    with app.ctx.db.write_session() as session:
+        session.execute(insert_or_ignore(session, table_of(ChangeLogEntry)), entries)
+    assert len(_log(app)) == len(entries)
+    with app.ctx.db.read() as session:
+        taken = session.scalars(select(Station)).one()
+        row = {c.name: getattr(taken, c.name) for c in table_of(Station).columns}
+    with pytest.raises(DatabaseError), app.ctx.db.write_session() as session:
+        session.execute(insert_or_ignore(session, table_of(Station)), [{**row, "id": uuid.uuid4()}])

@@ -24,6 +24,9 @@ from station_desktop.store.models import (
 )
 from tests.conftest import StationSetup
 
+pytestmark = pytest.mark.both_engines
+
+
 SPRING = ReportPeriod(date(2026, 1, 1), date(2026, 6, 1))  # the fixture's today is 2026-06-01
 
 

@@ -19,6 +19,8 @@ from station_desktop.services.followups import (
 )
 from tests.conftest import StationSetup
 
+pytestmark = pytest.mark.both_engines
+
 
 def _person(app: Application, name: str) -> uuid.UUID:
     return app.residents.register({"name_zh": name, "legal_basis": "statutory_duty"})

@@ -40,6 +40,9 @@ from station_desktop.store.files import temp_path_for
 from tests.conftest import StationSetup
 from tests.unit.test_reports import MARCH, People, build
 
+pytestmark = pytest.mark.both_engines
+
+
 TIBETAN = range(0x0F00, 0x1000)
 
 

@@ -27,6 +27,8 @@ from tests.unit.test_reports import MARCH, A, B, People, build
 # Every record of the data set falls between these two days.
 FIRST_RECORD, LAST_RECORD = date(2025, 10, 1), date(2026, 4, 2)
 
+pytestmark = pytest.mark.both_engines
+
 
 @pytest.fixture
 def people(app: Application, station: StationSetup) -> People:

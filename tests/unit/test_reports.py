@@ -46,6 +46,9 @@ from station_desktop.services.stations import StationInfo
 from station_desktop.store.models import Activity, GroupMembership, HomeVisit
 from tests.conftest import StationSetup
 
+pytestmark = pytest.mark.both_engines
+
+
 MARCH = ReportPeriod(date(2026, 3, 1), date(2026, 3, 31))
 A, B = "CG-BK", "CG-GD"
 

@@ -34,6 +34,9 @@ from station_desktop.store.models import (
 )
 from tests.conftest import StationSetup
 
+pytestmark = pytest.mark.both_engines
+
+
 ID_NUMBER = "11010519491231002X"  # a valid number: female, born 1949-12-31
 
 

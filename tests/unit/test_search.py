@@ -12,6 +12,8 @@ from station_desktop.app import Application
 from station_desktop.domain.namekeys import MatchRank, NameKeyBuilder, parse_query, rank
 from tests.conftest import StationSetup
 
+pytestmark = pytest.mark.both_engines
+
 PEOPLE = {
     "tashi_tsering": ("བཀྲ་ཤིས་ཚེ་རིང་", "扎西次仁"),
     "tashi": ("བཀྲ་ཤིས་", "扎西"),

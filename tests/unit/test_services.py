@@ -12,6 +12,8 @@ from station_desktop.domain.ids import attendance_id
 from station_desktop.errors import BadTransition, StationNotConfigured, ValidationError
 from tests.conftest import FakeClock, StationSetup
 
+pytestmark = pytest.mark.both_engines
+
 
 def _fields(error: ValidationError) -> set[str]:
     return {e.field for e in error.errors}

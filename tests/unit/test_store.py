@@ -148,3 +148,21 @@ def test_backup_rotation_keeps_days_weeks_months() -> None:
     assert len(keep) <= 7 + 4 + 6 + 1
     # Monthly coverage reaches back about half a year.
     assert max(kept_days) >= 150
+
+
+def test_the_database_option_wins_over_the_environment_and_the_remembered_server(
+    tmp_path: Path,
+) -> None:
+    from station_desktop.paths import DATABASE_URL_ENV, resolve_database_url
+
+    paths = DataPaths(tmp_path)
+    assert resolve_database_url(None, paths, {}) is None  # the local file
+    paths.database_setting.write_text('{"url": "postgresql://b@remembered/s"}')
+    assert resolve_database_url(None, paths, {}) == "postgresql://b@remembered/s"
+    env = {DATABASE_URL_ENV: "postgresql://b@env/s"}
+    assert resolve_database_url(None, paths, env) == "postgresql://b@env/s"
+    assert resolve_database_url("postgresql://b@option/s", paths, env) == (
+        "postgresql://b@option/s"
+    )
+    paths.database_setting.write_text("not json")  # an unreadable setting is none
+    assert resolve_database_url(None, paths, {}) is None

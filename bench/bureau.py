@@ -1,0 +1,212 @@
+"""The bureau at scale: station files loaded into PostgreSQL with migrate-to's code, then the
+yearly report (every station, one station) and resident search on the server, beside the
+same data in one SQLite file, each beside its hand-written SQL floor measured in the same
+run (the machine is shared: compare ratios, not absolute times across runs).
+
+Needs a server: STATION_DESKTOP_BENCH_DATABASE_URL (its database is emptied!). A durable,
+bureau-sized throw-away one:  STATION_DESKTOP_PG_DURABLE=1 source scripts/ci-postgres.sh
+and export STATION_DESKTOP_BENCH_DATABASE_URL="$STATION_DESKTOP_TEST_DATABASE_URL".
+
+Scale: STATION_DESKTOP_BENCH_STATIONS files (default 65) of
+STATION_DESKTOP_BENCH_RESIDENTS residents each (default 10,000), made by the demo
+generator with one seed per file and cached under .bench-data/. The demo knows 8 stations,
+so each file spreads its residents over those 8 (65 laptops' worth of data in 8 stations):
+a one-station report then covers an eighth of the data, not a sixty-fifth, and its time is
+an upper bound for a real bureau's.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import statistics
+import time
+from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
+from datetime import timedelta
+from pathlib import Path
+
+from bench.data import BENCH_NOW, CACHE, bench_clock
+from bench.report import READ_ONLY
+from bench.search import QUERIES
+from station_desktop.app import Application, open_application
+from station_desktop.demo.generator import DemoSize, generate_demo
+from station_desktop.domain.namekeys import parse_query
+from station_desktop.paths import DataPaths
+from station_desktop.services.reports import ReportPeriod
+from station_desktop.store.loading import copied_tables, load_station_file, source_file
+from station_desktop.store.opening import open_store
+from station_desktop.store.server import open_server_database
+
+STATIONS = int(os.environ.get("STATION_DESKTOP_BENCH_STATIONS", "65"))
+RESIDENTS = int(os.environ.get("STATION_DESKTOP_BENCH_RESIDENTS", "10000"))
+URL_ENV = "STATION_DESKTOP_BENCH_DATABASE_URL"
+PERIOD = ReportPeriod(BENCH_NOW.date() - timedelta(days=365), BENCH_NOW.date() - timedelta(days=1))
+REPORT_REPEAT = 3
+SEARCH_REPEAT = 7
+
+
+def _folder() -> Path:
+    return CACHE / f"bureau-{STATIONS}x{RESIDENTS}"
+
+
+def _build_station(index: int) -> float:
+    paths = DataPaths(_folder() / f"station-{index:02d}")
+    done = paths.root / "complete"
+    if done.exists():
+        return 0.0
+    started = time.perf_counter()
+    with open_application(paths, clock=bench_clock) as app:
+        generate_demo(app, DemoSize(residents=RESIDENTS), seed=1000 + index)
+    done.write_text("ok\n")
+    return time.perf_counter() - started
+
+
+def station_files() -> list[Path]:
+    """The station files, made when missing (two at a time: the machine has two cores)."""
+    missing = [i for i in range(STATIONS) if not (_folder() / f"station-{i:02d}/complete").exists()]
+    if missing:
+        print(f"making {len(missing)} station files of {RESIDENTS:,} residents …", flush=True)
+        started = time.perf_counter()
+        with ProcessPoolExecutor(max_workers=2) as pool:
+            for number, _seconds in enumerate(pool.map(_build_station, missing), 1):
+                print(f"  {number}/{len(missing)}", end="\r", flush=True)
+        print(f"made in {time.perf_counter() - started:.0f} s")
+    return [_folder() / f"station-{i:02d}" / "station.sqlite3" for i in range(STATIONS)]
+
+
+def sqlite_bureau(files: list[Path]) -> tuple[Path, float]:
+    """One SQLite file holding every station file (the same data as the server)."""
+    paths = DataPaths(_folder() / "bureau-sqlite")
+    done = paths.root / "complete"
+    if done.exists():
+        return paths.database, float(done.read_text())
+    started = time.perf_counter()
+    with open_store(paths):
+        pass
+    connection = sqlite3.connect(paths.database, isolation_level=None)
+    connection.execute("PRAGMA journal_mode=WAL")
+    for file in files:
+        connection.execute("ATTACH DATABASE ? AS src", (f"file:{file}?mode=ro",))
+        connection.execute("BEGIN")
+        for table in copied_tables():
+            name = f'"{table.name}"'
+            connection.execute(f"INSERT OR IGNORE INTO main.{name} SELECT * FROM src.{name}")
+        connection.execute("COMMIT")
+        connection.execute("DETACH DATABASE src")
+    connection.execute("ANALYZE")
+    connection.close()
+    elapsed = time.perf_counter() - started
+    done.write_text(f"{elapsed:.1f}\n")
+    return paths.database, elapsed
+
+
+def load_server(files: list[Path], url: str) -> tuple[float, int]:
+    """migrate-to's code, every file into the emptied server database: seconds, rows."""
+    from tests.conftest import empty_server_database
+
+    target, _migrated, _identity = open_server_database(url)
+    empty_server_database(url)
+    rows = 0
+    started = time.perf_counter()
+    try:
+        for number, file in enumerate(files, 1):
+            with source_file(file) as readable:
+                rows += load_station_file(readable, target, origin=file).rows_copied
+            elapsed = time.perf_counter() - started
+            print(f"  loaded {number}/{len(files)}: {rows:,} rows, {elapsed:.0f} s", end="\r")
+        seconds = time.perf_counter() - started
+        with target.engine.connect() as connection:
+            connection.exec_driver_sql("ANALYZE")
+            connection.commit()
+    finally:
+        target.dispose()
+    print()
+    return seconds, rows
+
+
+def _median_ms(fn: Callable[[], object], repeat: int) -> float:
+    fn()
+    samples = []
+    for _ in range(repeat):
+        started = time.perf_counter()
+        fn()
+        samples.append((time.perf_counter() - started) * 1000)
+    return statistics.median(samples)
+
+
+def _floors(app: Application) -> tuple[Callable[[], object], Callable[[str], object]]:
+    """The hand-written SQL on the application's own connection: reading the period's rows
+    (no figures), and the unranked LIMIT 50 scan of the search table."""
+    dates = {"start": PERIOD.start, "end": PERIOD.end}
+    db = app.ctx.db
+    contains = "strpos(keys, :needle) > 0" if db.is_server else "instr(keys, :needle) > 0"
+    from sqlalchemy import text
+
+    read = text(READ_ONLY)
+    scan = text(f"SELECT resident_id FROM resident_search WHERE {contains} LIMIT 50")
+
+    def report_floor() -> object:
+        with db.read() as session:
+            return session.execute(read, dates).all()
+
+    def search_floor(needle: str) -> object:
+        with db.read() as session:
+            return session.execute(scan, {"needle": needle}).all()
+
+    return report_floor, search_floor
+
+
+def measure(app: Application) -> dict[str, float]:
+    figures: dict[str, float] = {}
+    service = app.reports
+    one = [app.stations.stations()[0].code]
+    report_floor, search_floor = _floors(app)
+    figures["report, every station"] = _median_ms(lambda: service.compute(PERIOD), REPORT_REPEAT)
+    figures["report, one station"] = _median_ms(lambda: service.compute(PERIOD, one), REPORT_REPEAT)
+    figures["floor: reading the period's rows"] = _median_ms(report_floor, REPORT_REPEAT)
+    searches, floors = [], []
+    for query in QUERIES:
+        search = lambda q=query: app.residents.search(q, limit=50)  # noqa: E731
+        searches.append(_median_ms(search, SEARCH_REPEAT))
+        needle = parse_query(query)[0].text if parse_query(query) else query
+        floors.append(_median_ms(lambda n=needle: search_floor(n), SEARCH_REPEAT))
+    figures["search, median of the queries"] = statistics.median(searches)
+    figures["search, slowest query"] = max(searches)
+    figures["floor: search scan, median"] = statistics.median(floors)
+    return figures
+
+
+def run() -> None:
+    url = os.environ.get(URL_ENV)
+    if not url:
+        print(f"needs a PostgreSQL server: set {URL_ENV} (see this module's note)")
+        return
+    files = station_files()
+    sqlite_file, merge_seconds = sqlite_bureau(files)
+    print(f"one SQLite file of all {len(files)} station files: {merge_seconds:.0f} s (ATTACH)")
+    load_seconds, rows = load_server(files, url)
+    print(
+        f"migrate-to of {len(files)} files: {rows:,} rows in {load_seconds:.0f} s "
+        f"({rows / load_seconds:,.0f} rows/s)"
+    )
+    with (
+        open_application(
+            DataPaths(_folder() / "bureau-laptop"),
+            clock=bench_clock,
+            read_only=True,
+            database_url=url,
+        ) as server,
+        open_application(DataPaths(sqlite_file.parent), clock=bench_clock, read_only=True) as local,
+    ):
+        same = server.reports.compute(PERIOD).to_json() == local.reports.compute(PERIOD).to_json()
+        print("report figures identical on both engines:", same)
+        counts = local.listing.counts()
+        print(f"{counts['residents']:,} residents; {sum(counts.values()):,} records in all")
+        on_server, on_file = measure(server), measure(local)
+    print(f"{'':<36}{'PostgreSQL':>11}{'SQLite':>9}   (median ms)")
+    for name in on_server:
+        print(f"{name:<36}{on_server[name]:>11.0f}{on_file[name]:>9.0f}")
+    for engine, figures in (("PostgreSQL", on_server), ("SQLite", on_file)):
+        every = figures["report, every station"] / figures["floor: reading the period's rows"]
+        print(f"{engine}: report / reading the rows {every:.1f}")
