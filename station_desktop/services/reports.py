@@ -49,7 +49,6 @@ from sqlalchemy import (
     null,
     or_,
     select,
-    type_coerce,
     union_all,
 )
 from sqlalchemy.orm import Session
@@ -522,7 +521,7 @@ class _Tally:
         assert len(arm.keys) <= _MAX_KEYS and len(measures) <= _MAX_MEASURES
         keys = [rows.c[k] for k in arm.keys]
         group: list[Any] = [rows.c.station_id, *keys] if per_station else keys
-        station = rows.c.station_id if per_station else type_coerce(null(), Uuid())
+        station = rows.c.station_id if per_station else cast(null(), Uuid())
         padded_keys = [cast(k, String) for k in keys] + [null()] * (_MAX_KEYS - len(keys))
         zeros: list[ColumnElement[Any]] = [literal_column("0")] * (_MAX_MEASURES - len(measures))
         return (
@@ -558,7 +557,7 @@ class _Tally:
         if self._events is not None:
             return self._events
         visits, note, record, handout = self.visit_rows(), CaseNote, CaseRecord, ResourceHandout
-        no_ref = type_coerce(null(), Uuid())
+        no_ref = cast(null(), Uuid())
         contacts = (
             select(
                 record.station_id,
