@@ -38,10 +38,16 @@ _bundles = itertools.count(1)
 
 
 def installation(
-    root: Path, *, station: str | None = STATION, bureau: bool = False, clock: Any = None
+    root: Path,
+    *,
+    station: str | None = STATION,
+    bureau: bool = False,
+    clock: Any = None,
+    database_url: str | None = None,
 ) -> Application:
-    """A laptop with the reference list seeded (as every installation does at set-up)."""
-    app = open_application(DataPaths(root), clock=clock or FakeClock())
+    """A laptop with the reference list seeded (as every installation does at set-up);
+    `database_url`: the bureau's PostgreSQL database instead of a file."""
+    app = open_application(DataPaths(root), clock=clock or FakeClock(), database_url=database_url)
     with app.ctx.db.write_session() as session:
         seed_reference(session, STATIONS, AREAS)
     if bureau:

@@ -15,7 +15,8 @@ from __future__ import annotations
 import platform
 import uuid
 from collections import defaultdict
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -38,11 +39,14 @@ from station_desktop.services.context import ServiceContext
 from station_desktop.store.changes import (
     OP_INSERT,
     SCHEMA_VERSION,
+    ChangeRecorder,
+    WriterIdentity,
     decode_value,
     encode_value,
     get_local_state,
     logged_columns,
     set_local_state,
+    unit_of_work,
 )
 from station_desktop.store.device import device_tag_for
 from station_desktop.store.migrate import SCHEMA_HEAD, known_revisions
@@ -883,13 +887,14 @@ class SyncService:
         held = ledger.holdings(session)
         held.pop(REFERENCE_DEVICE, None)  # numbered by code: sparse on purpose
         gaps = ledger.gaps(held)
-        station_of = dict(
-            session.execute(
-                select(ChangeLogEntry.device_id, func.max(ChangeLogEntry.station_id)).group_by(
-                    ChangeLogEntry.device_id
-                )
-            ).all()
-        )
+        station_of = {  # the station a laptop with missing changes writes for
+            device: session.execute(
+                select(ChangeLogEntry.station_id)
+                .where(ChangeLogEntry.device_id == device, ChangeLogEntry.station_id.is_not(None))
+                .limit(1)
+            ).scalar()
+            for device in gaps
+        }
         return [
             Gap(device_tag_for(device), stations.get(station_of.get(device), "") or "-", low, high)
             for device, ranges in sorted(gaps.items(), key=lambda item: str(item[0]))
@@ -1000,6 +1005,17 @@ class SyncService:
             history=history,
         )
 
+    @contextmanager
+    def _uow(self) -> Iterator[ChangeRecorder]:
+        """A write of this installation: the bureau's writes belong to no station."""
+        if self.role() != ROLE_BUREAU:
+            with self.ctx.uow() as uow:
+                yield uow
+            return
+        identity = WriterIdentity(self.ctx.device_id, None, self.ctx.actor_id)
+        with unit_of_work(self.ctx.db, identity, now=self.ctx.clock, new_id=self.ctx.new_id) as uow:
+            yield uow
+
     def resolve(self, conflict_id: str, *, keep: str | None = None, value: Any = None) -> None:
         """Settle a conflict: keep one of its values (its change id) or give another. It is
         an ordinary change whose parents are all the record's heads, so it travels to
@@ -1011,7 +1027,7 @@ class SyncService:
             )
         model = REPLICATED_MODELS[entity]
         column = {c.name: c for c in logged_columns(model)}[name]
-        with self.ctx.uow() as uow:
+        with self._uow() as uow:
             row = uow.session.get(SyncConflict, (entity, record_id, name))
             if row is None:
                 raise ValidationError([FieldError("conflict", MSG_NOT_A_CONFLICT)])

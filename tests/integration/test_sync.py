@@ -280,6 +280,34 @@ def test_a_note_on_a_case_closed_elsewhere_is_kept_and_flagged(
     assert head.sync.conflicts() == []
 
 
+@pytest.mark.both_engines
+def test_the_bureau_on_either_engine_receives_resolves_and_sends(
+    tmp_path: Path, database: str | None
+) -> None:
+    """The import, its merge and a resolution run on the bureau's PostgreSQL too."""
+    head = installation(tmp_path / "head")
+    worker = installation(tmp_path / "worker")
+    bureau = installation(tmp_path / "bureau", bureau=True, database_url=database)
+    enrol(head, worker, bureau)
+    staff = _staff(head)
+    resident = _resident(head, "两边都改过的人", phone="13800138000")
+    _visit(head, resident, staff)
+    send(head, worker, tmp_path)
+    head.residents.update(resident, {"phone": "13900139000"})
+    worker.residents.update(resident, {"phone": "13700137000"})
+    send(head, bureau, tmp_path)
+    send(worker, bureau, tmp_path)
+    [conflict] = bureau.sync.conflicts()
+    assert bureau.residents.search("两边都改过的人")
+    assert bureau.listing.counts()["visits"] == 1
+    keep = next(v.change_id for v in conflict.values if v.value == "13700137000")
+    bureau.sync.resolve(conflict.id, keep=keep)
+    _path, report = send(bureau, head, tmp_path)
+    assert report.conflicts == 0 and _phone(head, resident) == "13700137000"
+    for app in (head, worker, bureau):
+        app.close()
+
+
 def test_the_bureau_rebuilds_a_replaced_laptop(
     laptops: tuple[Application, Application, Application], tmp_path: Path
 ) -> None:
