@@ -83,10 +83,12 @@ def build_application(
         new_id=new_id or Uuid7Generator(),
         keys=NameKeyBuilder(),
     )
+    stations = StationService(ctx)
+    stations.restore_worker()
     return Application(
         store=store,
         ctx=ctx,
-        stations=StationService(ctx),
+        stations=stations,
         residents=ResidentService(ctx),
         visits=VisitService(ctx),
         feedback=FeedbackService(ctx),

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from station_desktop import __version__
+from station_desktop.cli_stations import add_stations_parser, run_stations
 from station_desktop.errors import NeedsMigration, StationError
 from station_desktop.i18n import N_, Catalogues
 from station_desktop.paths import DATA_DIR_ENV, DataPaths, resolve_data_dir
@@ -59,7 +60,10 @@ def build_parser() -> argparse.ArgumentParser:
     listing.add_argument("--json", action="store_true", help="print JSON (docs/cli-json.md)")
 
     setup = commands.add_parser("setup", help="choose the station this laptop serves")
-    setup.add_argument("--station", required=True, metavar="CODE")
+    setup.add_argument(
+        "--station", required=True, metavar="CODE", help="its code (see: stations list)"
+    )
+    add_stations_parser(commands)
 
     backups = commands.add_parser("backups", help="list, take or restore backups")
     backups_commands = backups.add_subparsers(dest="backups_command", required=True)
@@ -288,6 +292,7 @@ COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "residents": _cmd_residents,
     "list": _cmd_list,
     "setup": _cmd_setup,
+    "stations": run_stations,
     "backups": _cmd_backups,
     "report": _cmd_report,
     "print": _cmd_print,

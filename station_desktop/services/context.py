@@ -31,6 +31,8 @@ from station_desktop.store.opening import STATION_ID_KEY
 CHINA_TZ = timezone(timedelta(hours=8), "Asia/Shanghai")
 
 MSG_NOT_FOUND = N_("This record no longer exists.")
+# Who works on this laptop (a staff id; local state, never replicated).
+WORKER_ID_KEY = "worker_id"
 
 ModelT = TypeVar("ModelT", bound=Replicated)
 

@@ -59,8 +59,8 @@ from station_desktop.services.reports import (
     Trend,
     TrendBucket,
 )
+from station_desktop.services.stations import StationView
 from station_desktop.store.files import commit_temp_file, temp_path_for
-from station_desktop.store.models import Station
 
 # ---------------------------------------------------------------- messages
 
@@ -866,7 +866,7 @@ def _row_height(texts: Sequence[str], widths: Sequence[float]) -> float:
     return max(1, lines) * per_line + 2
 
 
-def station_names(stations: Sequence[Station]) -> dict[str, Names]:
+def station_names(stations: Sequence[StationView]) -> dict[str, Names]:
     """Station codes to their names in both scripts (a Report carries only codes)."""
     return {s.code: Names(s.name_bo or "", s.name_zh or "") for s in stations}
 

@@ -43,7 +43,8 @@ from station_desktop.errors import BadTransition, FieldError, StationError, Vali
 from station_desktop.forms.case import CASE_FORM, CASE_NOTE_FORM, STAGE_CHANGE_FORM
 from station_desktop.forms.spec import FormSpec
 from station_desktop.i18n import N_, NC_, _, pgettext
-from station_desktop.store.models import CaseNote, CaseRecord, CaseStageChange, Resident, Staff
+from station_desktop.services.stations import StaffView
+from station_desktop.store.models import CaseNote, CaseRecord, CaseStageChange, Resident
 from station_desktop.ui.display import code_text
 from station_desktop.ui.fonts import text_line_height
 from station_desktop.ui.forms.editor import (
@@ -196,7 +197,7 @@ class CaseWindow(QDialog):
         self.resident: Resident | None = None
         self.notes: list[CaseNote] = []
         self.history: list[CaseStageChange] = []
-        self._staff: dict[uuid.UUID, Staff] = {}
+        self._staff: dict[uuid.UUID, StaffView] = {}
         self._notes_by_id: dict[uuid.UUID, CaseNote] = {}
         self._corrections: dict[uuid.UUID, list[CaseNote]] = {}  # by the note corrected
         self._focused_once = False
@@ -310,7 +311,7 @@ class CaseWindow(QDialog):
             resident = self._app.residents.get(case.resident_id) if case else None
             history = cases.stage_history(self.case_id) if case else []
             notes = cases.notes(self.case_id) if case else []
-            staff = {member.id: member for member in self._app.stations.staff()}
+            staff = {member.id: member for member in self._app.stations.staff(all_stations=True)}
         except StationError as error:
             self._warn(error)  # what was shown stays
             return False

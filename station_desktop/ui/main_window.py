@@ -322,7 +322,7 @@ class ResidentsPage(QWidget):
             self.group_filter.addItem(_(member.label), member.value)
         self.area_filter.addItem(_("All villages and communities"), None)
         bo = self._languages.current == "bo"
-        for found in self._app.stations.areas():
+        for found in self._app.stations.areas(all_stations=True):
             name = (found.name_bo if bo else found.name_zh) or found.name_zh or found.name_bo
             self.area_filter.addItem(f"{found.code} {name}", str(found.id))
         for combo, data in ((self.group_filter, group), (self.area_filter, area)):

@@ -92,7 +92,7 @@ from station_desktop.services.reports import (
     is_yearly,
     trend_periods,
 )
-from station_desktop.store.models import Station
+from station_desktop.services.stations import StationView
 from station_desktop.ui.charts import Bar, BarChart, ShareChart
 from station_desktop.ui.fonts import fit_tibetan, text_line_height
 from station_desktop.ui.forms.fields import date_placeholder, paint_as_error
@@ -321,7 +321,7 @@ class ReportsPage(QWidget):
         self._languages = languages
         self._formats = languages.formats
         self._catalogues = Catalogues()
-        self._stations: list[Station] = []
+        self._stations: list[StationView] = []
         self._report: Report | None = None
         self._buckets: list[ReportPeriod] = []  # of the report shown
         self._trend: Trend | None = None  # None while it is being computed

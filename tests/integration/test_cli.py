@@ -154,10 +154,29 @@ def test_list_text_output_and_info(demo_dir: Path) -> None:
     assert "residents:" in info and str(demo_dir) in info
 
 
+def test_stations_list_the_bundled_stations_without_a_data_folder(tmp_path: Path) -> None:
+    rows = json.loads(run_cli("stations", "list", "--json", data_dir=tmp_path / "d").stdout)
+    assert len(rows) == 65
+    assert {"code", "name_zh", "name_bo", "district"} <= set(rows[0])
+    barkhor = next(row for row in rows if row["code"] == "540102002")
+    assert barkhor["name_zh"] == "八廓街道" and barkhor["district"] == "城关区"
+    text = run_cli("stations", "list", data_dir=tmp_path / "d").stdout
+    assert text.count("\n") == 65 and "540102002  八廓街道" in text
+    assert not (tmp_path / "d").exists()
+
+
+def test_setup_a_bundled_station_on_an_empty_folder(tmp_path: Path) -> None:
+    data_dir = tmp_path / "fresh"
+    said = run_cli("setup", "--station", "540102012", data_dir=data_dir).stdout
+    assert "540102012" in said and "娘热街道" in said
+    assert "540102012 娘热街道" in run_cli("info", data_dir=data_dir).stdout
+
+
 def test_errors_are_clear_and_exit_non_zero(tmp_path: Path) -> None:
     result = run_cli("setup", "--station", "NOPE", data_dir=tmp_path / "d", check=False)
     assert result.returncode == 1
-    assert "not found" in result.stderr and "Traceback" not in result.stderr
+    assert "No station has the code NOPE" in result.stderr and "Traceback" not in result.stderr
+    assert "stations list" in result.stderr
     result = run_cli("list", "nonsense", data_dir=tmp_path / "d", check=False)
     assert result.returncode == 2
 
