@@ -290,6 +290,10 @@ def _ensure_reference_data(app: Application, counts: dict[str, int]) -> list[_St
         with ctx.uow() as uow:
             uow.insert_many(Staff, [r for r, _ in new_staff], record_ids=[i for _, i in new_staff])
         counts["staff"] += len(new_staff)
+    # The demo laptop is ready to use: someone of its station is working on it.
+    served = next((ref for ref in refs if ref.id == ctx.station_id()), None)
+    if served is not None and app.stations.current_worker() is None:
+        app.stations.choose_worker(served.workers[0])
     return refs
 
 

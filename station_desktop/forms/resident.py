@@ -91,7 +91,7 @@ RESIDENT_FORM = FormSpec(
 
 MEMBERSHIP_FIELDS = (
     FieldSpec("group", FieldKind.CODE, N_("Priority group"), codes=PriorityGroup, required=True),
-    FieldSpec("start_date", FieldKind.DATE, N_("Member since"), required=True),
+    FieldSpec("start_date", FieldKind.DATE, N_("Member since"), required=True, not_future=True),
     FieldSpec("end_date", FieldKind.DATE, N_("Member until")),
     FieldSpec("review_on", FieldKind.DATE, N_("Review on")),
     FieldSpec("certificate_no", FieldKind.TEXT, N_("Certificate number"), max_length=40),

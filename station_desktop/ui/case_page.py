@@ -588,6 +588,7 @@ class CaseWindow(QDialog):
         start: Mapping[str, object],
         choices: FormChoices | None = None,
         select_saved: bool = False,
+        new: bool = True,
     ) -> RecordDialog:
         """A form on this case, filled with `start`, saving through `save`. The start values
         are the clean state, put in before drafts are attached: they are never written as a
@@ -600,6 +601,7 @@ class CaseWindow(QDialog):
             start,
             draft_key,
             choices=choices or self._choices(),
+            new=new,
             parent=self,
         )
 
@@ -626,7 +628,7 @@ class CaseWindow(QDialog):
             CASE_NOTE_FORM,
             add,
             draft_key=f"{CASE_NOTE_FORM.code}:{case_id}",
-            start={"written_on": self._app.ctx.today()},
+            start={},
             select_saved=True,
         )
 
@@ -649,7 +651,7 @@ class CaseWindow(QDialog):
             CASE_NOTE_FORM,
             correct,
             draft_key=f"{CASE_NOTE_FORM.code}:{case_id}:corrects:{original.id}",
-            start={"written_on": self._app.ctx.today(), "body": original.body},
+            start={"body": original.body},
             select_saved=True,
         )
         number = self.notes.index(original) + 1
@@ -702,7 +704,7 @@ class CaseWindow(QDialog):
                 raise
             return case_id
 
-        start: dict[str, object] = {"changed_on": self._app.ctx.today()}
+        start: dict[str, object] = {}
         if len(stages) == 1:
             start["to_stage"] = stages[0].value  # reopening: nothing else to choose
         dialog = self._record_dialog(
@@ -740,6 +742,7 @@ class CaseWindow(QDialog):
             update,
             draft_key=f"{CASE_FORM.code}:edit:{case_id}",
             start=form_values(CASE_FORM, case),
+            new=False,
         )
         before.update(dialog.editor.values())
         # The client of a case is fixed (the service refuses a change): shown, not offered.

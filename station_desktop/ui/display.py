@@ -22,3 +22,11 @@ def names_reader_first(name_bo: str, name_zh: str, language: str | None = None) 
     bo_first = (language or active_language()) == "bo"
     first, second = (name_bo, name_zh) if bo_first else (name_zh, name_bo)
     return " ".join(name for name in (first, second) if name)
+
+
+def reader_name(name_bo: str, name_zh: str, language: str | None = None) -> str:
+    """One name, in the reader's script when it is known (a place or person whose Tibetan
+    name is not known yet is shown in Chinese)."""
+    if (language or active_language()) == "bo":
+        return name_bo or name_zh
+    return name_zh or name_bo

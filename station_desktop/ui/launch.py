@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import sys
 import threading
 from datetime import UTC, datetime
 
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from station_desktop import __version__
@@ -24,16 +25,22 @@ from station_desktop.store.backup import (
     list_backups,
 )
 from station_desktop.ui.crash import install_crash_handler
+from station_desktop.ui.first_start import ready_to_work
 from station_desktop.ui.fonts import load_fonts
 from station_desktop.ui.main_window import MainWindow
 from station_desktop.ui.qt_i18n import LanguageSwitcher
 from station_desktop.ui.settings_page import backup_problem
+from station_desktop.ui.wheel_guard import guard_the_wheel
+
+# Set to 1, the program quits with status 0 as soon as its main window is usable (for
+# measuring the start-up of the whole process).
+EXIT_AFTER_START = "STATION_DESKTOP_EXIT_AFTER_START"
 
 
 def start_interface(qt_app: QApplication, catalogues: Catalogues) -> LanguageSwitcher:
     """Fonts and language, before any window exists."""
     load_fonts()
-    del qt_app  # must exist; the switcher sets its font and translators
+    guard_the_wheel(qt_app)
     languages = LanguageSwitcher(catalogues)
     languages.start()
     return languages
@@ -109,12 +116,26 @@ def run_gui(args: argparse.Namespace) -> int:
         QMessageBox.critical(None, _("Station Desktop"), _(error.message, **error.params))
         return 1
     with application:
-        window = build_main_window(application, languages)
         previous_hook = install_crash_handler(QApplication.activeWindow, log_path)
+        if not ready_to_work(application, languages):  # no station or nobody chosen
+            sys.excepthook = previous_hook
+            languages.shutdown()
+            stop_logging()
+            return 0
+        window = build_main_window(application, languages)
         window.show()
-        check = IntegrityCheck(window, paths)
+        if os.environ.get(EXIT_AFTER_START) == "1":
+            # Benchmarks: the window is usable once shown and its first page filled. The
+            # integrity check and the day's backup are not started: they would only be
+            # cut off at the exit.
+            qt_app.processEvents()
+            check = None
+            QTimer.singleShot(0, qt_app.quit)
+        else:
+            check = IntegrityCheck(window, paths)
         status = qt_app.exec()
-        check.wait()
+        if check is not None:
+            check.wait()
         sys.excepthook = previous_hook
         # Destroy the widgets while Qt and the store are still alive: leaving them to the
         # interpreter's final garbage collection can crash PySide at exit.

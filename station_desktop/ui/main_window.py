@@ -67,11 +67,17 @@ from station_desktop.services.listing import ResidentQuery
 from station_desktop.services.printing import PrintKind
 from station_desktop.ui.attendance import AttendanceDialog
 from station_desktop.ui.case_page import CaseWindow
-from station_desktop.ui.display import code_text
+from station_desktop.ui.display import code_text, reader_name
+from station_desktop.ui.first_start import WorkerButton
 from station_desktop.ui.followups_page import PAGE_TITLE as FOLLOWUPS_PAGE_TITLE
 from station_desktop.ui.followups_page import FollowUpsPage
 from station_desktop.ui.fonts import fit_tibetan, row_height
-from station_desktop.ui.forms.editor import BatchEntry, RecordDialog, application_choices
+from station_desktop.ui.forms.editor import (
+    BatchEntry,
+    RecordDialog,
+    application_choices,
+    new_record_values,
+)
 from station_desktop.ui.forms.fields import paint_as_error
 from station_desktop.ui.print_preview import RenderJob, preview
 from station_desktop.ui.qt_i18n import LanguageSwitcher
@@ -341,7 +347,9 @@ class ResidentsPage(QWidget):
         self.table.setAccessibleName(_("Residents"))
         # Nearly every resident has a Tibetan name: one row height, with room for stacks
         # (sizing 100,000 rows one by one would cost more than it gives).
-        self.table.verticalHeader().setDefaultSectionSize(row_height(self.font(), tibetan=True))
+        height = row_height(self.font(), tibetan=True)
+        self.table.verticalHeader().setMinimumSectionSize(height)
+        self.table.verticalHeader().setDefaultSectionSize(height)
         self._fill_filters()
         self.refresh()  # the list's order follows the reader's script
         self.model.retranslate()
@@ -466,24 +474,19 @@ class MainWindow(QMainWindow):
         for number in range(1, min(self.nav.count(), 9) + 1):
             QShortcut(QKeySequence(f"Alt+{number}"), self, self._page_jumper(number - 1))
         self._status_label = QLabel()
-        # Who is working: their name goes on the notes and stage changes they write.
-        self.worker_label = QLabel()
-        self.worker_choice = QComboBox()
-        self.worker_choice.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
-        self.worker_label.setBuddy(self.worker_choice)
-        self.worker_choice.activated.connect(self._choose_worker)
+        # Who is working, at the top right: their name goes on what is written here.
+        self.worker_button = WorkerButton(app, self)
+        self.worker_button.changed.connect(self._show_worker)
         self.backup_warning = QLabel()
         paint_as_error(self.backup_warning)
         self.backup_warning.hide()
         self._backup_problem: StationError | None = None
         self.settings_page.backup_finished.connect(self._backup_finished)
         self.statusBar().addWidget(self.backup_warning, 1)
-        self.statusBar().addPermanentWidget(self.worker_label)
-        self.statusBar().addPermanentWidget(self.worker_choice)
         self.statusBar().addPermanentWidget(self._status_label)
         self._build_menus()
+        self.menuBar().setCornerWidget(self.worker_button, Qt.Corner.TopRightCorner)
         self._restore_state()
-        self._restore_worker()
         self.retranslate_ui()
 
     # ------------------------------------------------------------ language
@@ -568,6 +571,8 @@ class MainWindow(QMainWindow):
             drafts=DraftStore(self._app.paths.drafts),
             draft_key=f"{spec.code}:{'batch' if batch else 'new'}",
             batch=batch,
+            start=new_record_values(self._app, spec),
+            today=self._app.ctx.today,
             parent=self,
         )
         dialog.finished.connect(self.refresh_pages)
@@ -755,7 +760,6 @@ class MainWindow(QMainWindow):
 
     def retranslate_ui(self) -> None:
         """Every visible text of the window and its pages, in the interface language."""
-        self.setWindowTitle(_("Station Desktop"))
         self._new_menu.setTitle(_("&New"))
         for action, title in self._new_actions:
             action.setText(_(title))
@@ -782,9 +786,7 @@ class MainWindow(QMainWindow):
         self.followups_page.retranslate_ui()
         for page in self.record_pages:
             page.retranslate_ui()
-        self.worker_label.setText(_("Worker:"))
-        self.worker_choice.setAccessibleName(_("Who is working on this laptop"))
-        self._fill_workers()
+        self._show_worker()
         status = self._status_text()
         self._status_label.setText(status)
         self._status_label.setToolTip(status)  # the whole text, even when the bar is narrow
@@ -804,31 +806,17 @@ class MainWindow(QMainWindow):
 
     # ------------------------------------------------------------ who is working
 
-    def _fill_workers(self) -> None:
-        bo = self._languages.current == "bo"
-        self.worker_choice.clear()
-        self.worker_choice.addItem(_("Not chosen"), None)
-        for person in self._app.stations.staff():
-            if person.active:
-                name = (
-                    (person.name_bo if bo else person.name_zh) or person.name_zh or person.name_bo
-                )
-                self.worker_choice.addItem(name, str(person.id))
-        current = self._app.ctx.actor_id
-        self.worker_choice.setCurrentIndex(
-            max(0, self.worker_choice.findData(str(current) if current else None))
-        )
-
-    def _restore_worker(self) -> None:
-        remembered = QSettings().value("main_window/worker")
-        known = {str(person.id) for person in self._app.stations.staff() if person.active}
-        if isinstance(remembered, str) and remembered in known:
-            self._app.ctx.actor_id = uuid.UUID(remembered)
-
-    def _choose_worker(self, index: int) -> None:
-        chosen = self.worker_choice.itemData(index)
-        self._app.ctx.actor_id = uuid.UUID(chosen) if chosen else None
-        QSettings().setValue("main_window/worker", chosen or "")
+    def _show_worker(self) -> None:
+        """The worker's name on the button and in the window title (the taskbar shows it)."""
+        self.worker_button.retranslate_ui()
+        station = self._app.stations.current_station()
+        worker = self._app.stations.current_worker()
+        parts = [_("Station Desktop")]
+        if station is not None:
+            parts.append(reader_name(station.name_bo, station.name_zh))
+        if worker is not None:
+            parts.append(reader_name(worker.name_bo, worker.name_zh))
+        self.setWindowTitle(" · ".join(parts))
 
     def _focus_search(self) -> None:
         self.nav.setCurrentRow(0)
@@ -839,8 +827,7 @@ class MainWindow(QMainWindow):
         if station is None:
             where = _("No station chosen yet")
         else:
-            name = station.name_bo if self._languages.current == "bo" else station.name_zh
-            where = f"{station.code} {name or station.name_zh}"
+            where = f"{station.code} {reader_name(station.name_bo, station.name_zh)}"
         return _(
             "{station} · {language} · data in {folder}",
             station=where,

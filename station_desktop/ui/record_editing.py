@@ -167,6 +167,7 @@ def open_record_editor(
         save,
         record.values,
         f"{spec.code}:{record_id}",
+        new=False,
         parent=parent,
     )
     extras: list[QPushButton] = []

@@ -95,7 +95,7 @@ from station_desktop.services.reports import (
 from station_desktop.services.stations import StationView
 from station_desktop.ui.charts import Bar, BarChart, ShareChart
 from station_desktop.ui.fonts import fit_tibetan, text_line_height
-from station_desktop.ui.forms.fields import date_placeholder, paint_as_error
+from station_desktop.ui.forms.fields import date_example, date_placeholder, paint_as_error
 from station_desktop.ui.print_preview import RenderJob, preview
 from station_desktop.ui.qt_i18n import LanguageSwitcher
 
@@ -672,7 +672,7 @@ class ReportsPage(QWidget):
             if not text:
                 self._field_errors[key] = Msg(MSG_REQUIRED)
             elif day is None:
-                self._field_errors[key] = msg(MSG_BAD_DATE, example=date_placeholder(self._formats))
+                self._field_errors[key] = msg(MSG_BAD_DATE, example=date_example(self._formats))
             else:
                 values[key] = day
         if len(values) < 2:

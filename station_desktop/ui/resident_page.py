@@ -747,6 +747,7 @@ class ResidentWindow(QDialog):
                 save,
                 {key: getattr(resident, key) for key in RESIDENT_FORM.keys},
                 f"{RESIDENT_FORM.code}:{resident_id}",
+                new=False,
                 choices=choices,
                 parent=self,
             )

@@ -25,8 +25,11 @@ def isolated_settings(tmp_path: Path, qapp: object) -> Iterator[None]:
 
 @pytest.fixture(scope="session")
 def bundled_fonts(qapp: object) -> list[str]:
+    """The fonts, and the wheel guard: what `start_interface` gives the application."""
     from station_desktop.ui.fonts import load_fonts
+    from station_desktop.ui.wheel_guard import guard_the_wheel
 
+    guard_the_wheel(qapp)  # type: ignore[arg-type]
     return load_fonts()
 
 

@@ -40,6 +40,7 @@ FIRST_NOTE = "首次面谈：老人独居，膝关节疼痛。"
 SECOND_NOTE = "བསྒྲུབས་ རྒྱལ་ སྐྱིད་ ལགས་ཀྱི་ཁྱིམ་དུ་འཚམས་འདྲི་བྱས། 已联系社区卫生服务站。"
 CORRECTED_NOTE = "首次面谈：老人独居，膝关节疼痛已两年。"
 TODAY = "2026-06-01"  # the test clock's date in Lhasa
+TODAY_SHOWN = "2026年6月1日"  # as a date field shows it in Chinese
 CTRL = Qt.KeyboardModifier.ControlModifier
 
 
@@ -168,7 +169,7 @@ def test_a_case_is_followed_from_intake_to_closing_and_reopened_by_keyboard(
     for body in (FIRST_NOTE, SECOND_NOTE):
         keys.press(Qt.Key.Key_N, modifier=CTRL)
         dialog = _dialog(window, qtbot)
-        assert dialog.editor.values()["written_on"] == TODAY  # today, ready to keep
+        assert dialog.editor.values()["written_on"] == TODAY_SHOWN  # today, ready to keep
         keys.tab()
         keys.type(body)
         keys.save()

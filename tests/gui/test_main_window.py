@@ -162,6 +162,15 @@ def test_pages_are_switched_with_the_keyboard(window: MainWindow, qtbot: QtBot) 
     assert window.pages.currentWidget() is window.followups_page
 
 
+def _choose_worker(window: MainWindow, name: str) -> None:
+    """One click on the worker's button opens the list; a second chooses."""
+    menu = window.worker_button.menu()
+    assert menu is not None
+    menu.aboutToShow.emit()
+    [action] = [a for a in menu.actions() if a.text() == name]
+    action.trigger()
+
+
 def test_the_chosen_worker_signs_what_is_written_and_is_remembered(
     window: MainWindow,
     app: Application,
@@ -169,11 +178,10 @@ def test_the_chosen_worker_signs_what_is_written_and_is_remembered(
     languages: LanguageSwitcher,
     qtbot: QtBot,
 ) -> None:
-    choice = window.worker_choice
-    assert choice.currentData() is None  # nobody chosen on a new laptop
-    choice.setCurrentIndex(choice.findData(str(station.worker_id)))
-    choice.activated.emit(choice.currentIndex())
-    assert choice.currentText() == "卓玛"
+    assert window.worker_button.text() == "当前工作人员：未选择"  # nobody on a new laptop
+    _choose_worker(window, "卓玛")
+    assert window.worker_button.text() == "当前工作人员：卓玛"
+    assert window.windowTitle().endswith("八廓街道 · 卓玛")  # also in the taskbar
     resident = app.residents.search("卓玛")[0].id
     case = app.cases.open(
         {
@@ -185,10 +193,19 @@ def test_the_chosen_worker_signs_what_is_written_and_is_remembered(
     )
     note = app.cases.add_note(case, "2026-05-11", "第一次")
     assert [n.author_id for n in app.cases.notes(case) if n.id == note] == [station.worker_id]
-    app.ctx.actor_id = None
+    # A new visit: today's date, and the worker ticked as a visitor.
+    qtbot.keyClick(window, Qt.Key.Key_2, Qt.KeyboardModifier.ControlModifier)
+    dialog = window.findChild(RecordDialog)
+    assert dialog is not None
+    assert dialog.editor.values()["visit_date"] == "2026年6月1日"
+    assert dialog.editor.values()["visitor_ids"] == [str(station.worker_id)]
+    assert not dialog.editor.is_dirty()  # closing it asks nothing
+    dialog.reject()
+    app.ctx.actor_id = None  # as on the next start of the program:
+    assert app.stations.restore_worker() is not None  # remembered on this laptop
     again = MainWindow(app, languages)
     qtbot.addWidget(again)
-    assert again.worker_choice.currentText() == "卓玛"  # remembered on this laptop
+    assert again.worker_button.text() == "当前工作人员：卓玛"
     assert app.ctx.actor_id == station.worker_id
 
 

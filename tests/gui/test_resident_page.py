@@ -335,7 +335,7 @@ def test_a_membership_is_added_and_ended(
     before = set(window.findChildren(RecordDialog))
     _click(qtbot, window.end_membership_button)
     ending = _new_dialog(window, before)
-    assert ending.editor.values()["end_date"] == "2026-06-01"
+    assert ending.editor.values()["end_date"] == "2026年6月1日"  # today, as shown in Chinese
     with qtbot.waitSignal(window.records_changed, timeout=2000):
         assert ending.save()
     assert _rows(window.memberships_table)[0][2] == "2026年6月1日"
@@ -478,7 +478,7 @@ def test_a_membership_reviewed_and_kept_leaves_the_follow_ups(
     before = set(window.findChildren(RecordDialog))
     _click(qtbot, window.review_membership_button)
     dialog = _new_dialog(window, before)
-    assert dialog.editor.values()["review_on"] == "2027-06-01"  # a year on, to change
+    assert dialog.editor.values()["review_on"] == "2027年6月1日"  # a year on, to change
     dialog.editor.set_values({"review_on": "2026-06-01"})
     assert not dialog.save()  # today: the next review must come later
     assert [e.field for e in dialog.editor.errors()] == ["review_on"]

@@ -216,3 +216,24 @@ def test_headless_commands_never_import_qt(demo_dir: Path) -> None:
         "assert not qt, qt\n"
     )
     subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, timeout=120)
+
+
+def test_the_window_can_quit_as_soon_as_it_is_usable(demo_dir: Path, tmp_path: Path) -> None:
+    """For measuring start-up: STATION_DESKTOP_EXIT_AFTER_START=1 opens the window over
+    the data (the demo laptop has its station and worker, so nothing is asked) and quits
+    with status 0."""
+    code = (
+        "import sys\n"
+        "from station_desktop.__main__ import main\n"
+        f"sys.exit(main(['--data-dir', {str(demo_dir)!r}]))\n"
+    )
+    env = {
+        **os.environ,
+        "QT_QPA_PLATFORM": "offscreen",
+        "STATION_DESKTOP_EXIT_AFTER_START": "1",
+        "XDG_CONFIG_HOME": str(tmp_path),  # the window's settings, not the user's
+    }
+    result = subprocess.run(  # noqa: PLW1510 - checked below, with the output
+        [sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=120
+    )
+    assert result.returncode == 0, result.stdout + result.stderr

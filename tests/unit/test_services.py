@@ -95,8 +95,11 @@ def test_memberships_have_periods(app: Application, station: StationSetup) -> No
             resident, {"group": "dibao", "start_date": "2025-01-01", "end_date": "2024-01-01"}
         )
     assert _fields(caught.value) == {"end_date"}
+    with pytest.raises(ValidationError) as caught:  # like every event date: not in the future
+        app.residents.add_membership(resident, {"group": "dibao", "start_date": "2026-06-02"})
+    assert _fields(caught.value) == {"start_date"}
     app.residents.add_membership(resident, {"group": "dibao", "start_date": "2024-01-01"})
-    app.residents.add_membership(resident, {"group": "disability", "start_date": "2024-01-01"})
+    app.residents.add_membership(resident, {"group": "disability", "start_date": "2026-06-01"})
     assert sorted(m.group for m in app.residents.memberships(resident)) == ["dibao", "disability"]
 
 

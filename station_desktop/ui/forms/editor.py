@@ -42,8 +42,9 @@ from station_desktop.app import Application
 from station_desktop.drafts import Draft, DraftStore, DraftValues
 from station_desktop.errors import FieldError, StationError, ValidationError
 from station_desktop.formats import LocaleFormats
+from station_desktop.forms.defaults import starting_values
 from station_desktop.forms.spec import FormSpec
-from station_desktop.forms.validate import MSG_REQUIRED
+from station_desktop.forms.validate import MSG_REQUIRED, Cleaned, clean_field
 from station_desktop.i18n import _, active_language
 from station_desktop.store.models import ResourceReceipt
 from station_desktop.ui.display import names_reader_first
@@ -91,10 +92,13 @@ class FormEditor(QWidget):
         drafts: DraftStore | None = None,
         draft_key: str | None = None,
         draft_delay_ms: int = DRAFT_DELAY_MS,
+        start: Mapping[str, object] | None = None,
+        today: Callable[[], date] = date.today,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
         self.spec = spec
+        self._today = today
         self._choices = choices or FormChoices()
         self._errors: tuple[FieldError, ...] = ()
         self._drafts: DraftStore | None = None
@@ -127,7 +131,7 @@ class FormEditor(QWidget):
                 form.addRow(label, editor)
                 self.fields[field_spec.key] = editor
                 self._labels[field_spec.key] = label
-                editor.changed.connect(self._field_changed)
+                editor.changed.connect(lambda key=field_spec.key: self._field_changed(key))
                 for widget in editor.focus_widgets():
                     widget.installEventFilter(self)
             self._groups.append((group, section.title))
@@ -142,6 +146,8 @@ class FormEditor(QWidget):
             context=Qt.ShortcutContext.WidgetWithChildrenShortcut,
         )
         self.retranslate_ui()
+        # What a new record starts with (today's date, who is working) counts as untouched.
+        self.set_values(start or {})
         self._baseline = self.values()
         self._blank = self._baseline  # what "start over" returns to
         if drafts is not None and draft_key is not None:
@@ -209,6 +215,17 @@ class FormEditor(QWidget):
     def first_error_field(self) -> FieldEditor | None:
         bad = {e.field for e in self._errors}
         return next((editor for key, editor in self.fields.items() if key in bad), None)
+
+    def _forget_corrected_error(self, key: str) -> None:
+        """An error goes as soon as its field passes the field's own checks again; the
+        service looks at the whole record at the next save."""
+        if not any(error.field == key for error in self._errors):
+            return
+        check = Cleaned()
+        clean_field(self.spec.field(key), self.fields[key].value(), check, today=self._today())
+        if check.ok:
+            self._errors = tuple(error for error in self._errors if error.field != key)
+            self._render_errors()
 
     def summary_text(self) -> str | None:
         return self._summary.text() if self._summary.isVisibleTo(self) else None
@@ -278,7 +295,8 @@ class FormEditor(QWidget):
     def draft_key(self) -> str | None:
         return self._draft_key
 
-    def _field_changed(self) -> None:
+    def _field_changed(self, key: str) -> None:
+        self._forget_corrected_error(key)
         self.changed.emit()
         if self._drafts is None:
             return
@@ -404,6 +422,8 @@ class RecordDialog(QDialog):
         drafts: DraftStore | None = None,
         draft_key: str | None = None,
         batch: BatchEntry | None = None,
+        start: Mapping[str, object] | None = None,
+        today: Callable[[], date] = date.today,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
@@ -414,7 +434,13 @@ class RecordDialog(QDialog):
         self._draft_offered = False
         self.saved_id: uuid.UUID | None = None
         self.editor = FormEditor(
-            spec, choices, formats=self._formats, drafts=drafts, draft_key=draft_key
+            spec,
+            choices,
+            formats=self._formats,
+            drafts=drafts,
+            draft_key=draft_key,
+            start=start,
+            today=today,
         )
         self.scroll_area = QScrollArea(self)
         self.scroll_area.setWidgetResizable(True)
@@ -613,6 +639,11 @@ class RecordDialog(QDialog):
         return self.editor.restore_draft()
 
 
+def new_record_values(app: Application, spec: FormSpec) -> dict[str, object]:
+    """What a new record of `spec` starts with on this laptop today (see `forms.defaults`)."""
+    return starting_values(spec, today=app.ctx.today(), worker_id=app.ctx.actor_id)
+
+
 def prefilled_dialog(
     app: Application,
     formats: LocaleFormats,
@@ -622,22 +653,24 @@ def prefilled_dialog(
     draft_key: str,
     *,
     choices: FormChoices | None = None,
+    new: bool = True,
     parent: QWidget | None = None,
 ) -> RecordDialog:
-    """A form with some values already in it, which count as its starting point: closing it
-    without typing anything asks nothing, and only what the user types is kept as a draft
-    (under `draft_key`; a draft left by a crash is offered back when the dialog shows)."""
+    """A form with some values already in it, which count as its starting point: closing
+    it without typing anything asks nothing, and only what the user types is kept as a
+    draft (under `draft_key`; a draft left by a crash is offered back when the dialog
+    shows). A `new` record also starts with today's date and who is working."""
     dialog = RecordDialog(
         spec,
         save,
         choices=choices or application_choices(app, formats),
         formats=formats,
+        start={**new_record_values(app, spec), **values} if new else values,
+        today=app.ctx.today,
         parent=parent,
     )
     # Drafts are attached only after the prefill: filling in must not write (or, once the
     # form is clean again, remove) a draft before the user has been offered the old one.
-    dialog.editor.set_values(values)
-    dialog.editor.mark_clean()
     dialog.editor.attach_drafts(DraftStore(app.paths.drafts), draft_key)
     return dialog
 

@@ -25,7 +25,6 @@ from PySide6.QtGui import (
     QPaintEvent,
     QPalette,
     QPen,
-    QWheelEvent,
 )
 from PySide6.QtWidgets import (
     QAbstractButton,
@@ -59,7 +58,6 @@ ChoiceSource = Callable[[], Sequence[Choice]]
 ERROR_COLOR = "#b00020"  # a red that stays readable on white and on the grey of a dialog
 SEARCH_DELAY_MS = 150
 EXAMPLE_DATE = date(2024, 5, 30)  # the same example as the "Not a date" message
-ISO_EXAMPLE = "2024-05-30"
 MULTILINE_MAX_LINES = 4  # more would push the rest of the form off the screen
 RATING_NO_ANSWER = 0  # button id of "no answer" (-1 would make QButtonGroup pick an id)
 NO_ANSWER = NC_("rating", "No answer")
@@ -133,26 +131,22 @@ def _as_list(raw: object) -> list[str]:
     return [_as_text(raw)]
 
 
+def date_text(day: date, formats: LocaleFormats) -> str:
+    """A date as a date field shows it: in the reader's own format when the date parser
+    reads that format back, else in the ISO form."""
+    shown = formats.date(day)
+    return shown if parse_date(shown) == day else day.isoformat()
+
+
+def date_example(formats: LocaleFormats) -> str:
+    """The example date of the messages, in a form the reader may type."""
+    return date_text(EXAMPLE_DATE, formats)
+
+
 def date_placeholder(formats: LocaleFormats) -> str:
-    """An example date in the reader's own format, if the date parser accepts that format
-    (English 'May 30, 2024' it does not), else the ISO form."""
-    shown = formats.date(EXAMPLE_DATE)
-    return shown if parse_date(shown) == EXAMPLE_DATE else ISO_EXAMPLE
-
-
-class ComboBox(QComboBox):
-    """A combo box the mouse wheel does not change unless it has the focus: scrolling down a
-    long form over a combo box must scroll the form, not silently change a chosen code."""
-
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
-
-    def wheelEvent(self, event: QWheelEvent) -> None:  # noqa: N802 - Qt override
-        if self.hasFocus():
-            super().wheelEvent(event)
-        else:
-            event.ignore()  # on to the scroll area
+    """How to type a date, worded as an example so that the grey text is never taken for a
+    date already filled in."""
+    return _("e.g. {date}", date=date_example(formats))
 
 
 class FieldEditor(QWidget):
@@ -231,15 +225,25 @@ class LineField(FieldEditor):
         if spec.kind in (FieldKind.INTEGER, FieldKind.MONEY, FieldKind.PHONE):
             self.line.setInputMethodHints(Qt.InputMethodHint.ImhPreferNumbers)
         self.line.textChanged.connect(self._emit_changed)
+        if spec.kind is FieldKind.DATE:
+            self.line.editingFinished.connect(self.show_date_understood)
         self._add_input(self.line)
 
     def value(self) -> DraftValue:
         return self.line.text()
 
     def set_value(self, raw: object) -> None:
-        text = raw.isoformat() if isinstance(raw, date) else _as_text(raw)
+        text = date_text(raw, self._formats) if isinstance(raw, date) else _as_text(raw)
         if text != self.line.text():
             self.line.setText(text)
+
+    def show_date_understood(self) -> None:
+        """A typed date that is understood is shown back in the reader's format (20240530
+        becomes 2024年5月30日), so a misread is seen at once; what is not understood stays
+        as typed, for the service to explain."""
+        day = parse_date(self.line.text())
+        if day is not None:
+            self.set_value(day)
 
     def focus_widgets(self) -> list[QWidget]:
         return [self.line]
@@ -306,7 +310,7 @@ class ChoiceCombo(FieldEditor):
     ) -> None:
         super().__init__(spec, parent)
         self._source = choices
-        self.combo = ComboBox(self)
+        self.combo = QComboBox(self)
         # As wide as the longest entry (they change with the language), and as wide as the
         # other fields when that is wider.
         self.combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
@@ -578,7 +582,7 @@ class ReferenceField(FieldEditor):
         self.search = QLineEdit(self)
         self.search.setClearButtonEnabled(True)
         self.search.setEnabled(source is not None)
-        self.combo = ComboBox(self)
+        self.combo = QComboBox(self)
         self.combo.setFocusPolicy(Qt.FocusPolicy.ClickFocus)
         # Names with birth dates run long (Tibetan dates especially): the combo takes the
         # room there is rather than widening the whole form; the tooltip has the full text.
