@@ -23,6 +23,7 @@ from station_desktop.store.models import (
     Activity,
     Area,
     Attendance,
+    CaseNote,
     CaseRecord,
     FeedbackRating,
     FeedbackSheet,
@@ -124,6 +125,28 @@ class ListingService:
                 )
                 for kind, group in models.items()
             }
+
+    def most_visited_resident(self) -> uuid.UUID | None:
+        """The resident with the most home visits (whose page has the most to show)."""
+        with self.ctx.db.read() as session:
+            return session.scalars(
+                select(HomeVisit.resident_id)
+                .where(HomeVisit.deleted.is_(False))
+                .group_by(HomeVisit.resident_id)
+                .order_by(func.count().desc(), HomeVisit.resident_id)
+                .limit(1)
+            ).first()
+
+    def case_with_most_notes(self) -> uuid.UUID | None:
+        """The case with the most progress notes."""
+        with self.ctx.db.read() as session:
+            return session.scalars(
+                select(CaseNote.case_id)
+                .where(CaseNote.deleted.is_(False))
+                .group_by(CaseNote.case_id)
+                .order_by(func.count().desc(), CaseNote.case_id)
+                .limit(1)
+            ).first()
 
     def resident_page(
         self,

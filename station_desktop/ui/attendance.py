@@ -35,7 +35,7 @@ from station_desktop.ui.forms.fields import ReferenceField
 from station_desktop.ui.qt_i18n import LanguageSwitcher
 from station_desktop.ui.record_editing import WITHDRAWN, open_record_editor
 from station_desktop.ui.table_models import size_rows
-from station_desktop.ui.window_state import remember_geometry
+from station_desktop.ui.window_state import fit_to_screen, remember_geometry
 
 SIGN_IN = FieldSpec("resident_id", FieldKind.RESIDENT, N_("Sign in a participant"))
 HEADERS = (N_("No."), N_("Tibetan name"), N_("Chinese name"), N_("Date of birth"))
@@ -96,7 +96,7 @@ class AttendanceDialog(QDialog):
         bottom.addWidget(self.remove_button)
         layout.addLayout(bottom)
         layout.addWidget(self.buttons)
-        self.resize(720, 560)
+        fit_to_screen(self, 760, 600)
         remember_geometry(self, "sign_in_list")
         self.refresh()
         self.retranslate_ui()

@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QMessageBox,
+    QPlainTextEdit,
     QPushButton,
     QSplitter,
     QTableWidget,
@@ -46,7 +47,7 @@ from station_desktop.i18n import N_, NC_, _, pgettext
 from station_desktop.services.stations import StaffView
 from station_desktop.store.models import CaseNote, CaseRecord, CaseStageChange, Resident
 from station_desktop.ui.display import code_text
-from station_desktop.ui.fonts import text_line_height
+from station_desktop.ui.fonts import row_height, text_line_height
 from station_desktop.ui.forms.editor import (
     RecordDialog,
     SaveFunction,
@@ -55,7 +56,7 @@ from station_desktop.ui.forms.editor import (
 )
 from station_desktop.ui.forms.fields import Choice, ChoiceSource, FormChoices
 from station_desktop.ui.qt_i18n import LanguageSwitcher
-from station_desktop.ui.window_state import remember_geometry
+from station_desktop.ui.window_state import fit_to_screen, remember_geometry
 
 WINDOW_TITLE = N_("Case {number}")
 MSG_CASE_GONE = N_("This case no longer exists.")
@@ -154,6 +155,13 @@ def _cell(text: str) -> QTableWidgetItem:
     return item
 
 
+TOOLTIP_CHARACTERS = 1_500  # a tooltip is a glance; the whole note is under the list
+
+
+def _tooltip(text: str) -> str:
+    return text if len(text) <= TOOLTIP_CHARACTERS else text[:TOOLTIP_CHARACTERS] + "…"
+
+
 def _timeline_table(columns: int, parent: QWidget) -> QTableWidget:
     """A read-only table of wrapped rows, one Tab stop (arrows move inside it)."""
     table = QTableWidget(0, columns, parent)
@@ -223,7 +231,16 @@ class CaseWindow(QDialog):
 
         self.notes_box = QGroupBox(self)
         self.notes_table = _timeline_table(len(NOTE_HEADERS), self.notes_box)
-        QVBoxLayout(self.notes_box).addWidget(self.notes_table)
+        # One line per note, however long it is (a 5,000-character note would otherwise
+        # fill the list); the selected note is read whole below the list.
+        self.notes_table.setWordWrap(False)
+        self.notes_table.setTextElideMode(Qt.TextElideMode.ElideRight)
+        self.note_view = QPlainTextEdit(self.notes_box)
+        self.note_view.setReadOnly(True)
+        self.note_view.setTabChangesFocus(True)
+        notes_layout = QVBoxLayout(self.notes_box)
+        notes_layout.addWidget(self.notes_table, 3)
+        notes_layout.addWidget(self.note_view, 1)
         self.history_box = QGroupBox(self)
         # One entry per change (when and who, the stages, the note), in a narrow column
         # beside the notes: on a laptop screen the notes keep the height.
@@ -273,6 +290,7 @@ class CaseWindow(QDialog):
         QWidget.setTabOrder(self.history_table, self.close_buttons)
 
         self.notes_table.itemSelectionChanged.connect(self._update_buttons)
+        self.notes_table.itemSelectionChanged.connect(self._show_selected_note)
         # Wrapped rows change height with the width of the text column: measure again once
         # the resizing has settled (a window resize moves every column at once).
         self._row_heights = QTimer(self, singleShot=True, interval=0)
@@ -285,13 +303,7 @@ class CaseWindow(QDialog):
         self.retranslate_ui()  # shows what was loaded
 
     def _fit_to_screen(self) -> None:
-        width, height = 1200, 820
-        screen = self.screen()
-        if screen is not None:
-            room = screen.availableGeometry()
-            width = min(width, int(room.width() * 0.95))
-            height = min(height, int(room.height() * 0.9))
-        self.resize(width, height)
+        width = fit_to_screen(self, 1300, 820).width()
         self.splitter.setSizes([width * 2 // 3, width // 3])
         remember_geometry(self, "case_window")
 
@@ -463,14 +475,18 @@ class CaseWindow(QDialog):
             table.clearContents()
             table.setRowCount(len(self.notes))
             for row, note in enumerate(self.notes):
+                whole = self.note_text(note)
                 cells = (
                     formats.number(row + 1),
                     self._date(note.written_on),
                     self._staff_name(note.author_id),
-                    self.note_text(note),
+                    " · ".join(line for line in whole.splitlines() if line.strip()),
                 )
                 for column, text in enumerate(cells):
                     table.setItem(row, column, _cell(text))
+                body = table.item(row, NOTE_BODY)
+                if body is not None:
+                    body.setToolTip(_tooltip(whole))
             rows = [row for row, note in enumerate(self.notes) if note.id == select_note]
             if rows:
                 table.selectRow(rows[0])
@@ -479,6 +495,12 @@ class CaseWindow(QDialog):
         if rows:
             table.scrollTo(table.model().index(rows[0], NOTE_BODY))
         self.notes_box.setTitle(_(MSG_NOTES_TITLE, count=formats.number(len(self.notes))))
+        self._show_selected_note()
+
+    def _show_selected_note(self) -> None:
+        """The whole of the selected note (with its corrections) under the list."""
+        note = self.selected_note()
+        self.note_view.setPlainText(self.note_text(note) if note is not None else "")
 
     def history_text(self, change: CaseStageChange) -> str:
         """A stage change as its entry shows it: date and who, the stages, the note."""
@@ -502,11 +524,15 @@ class CaseWindow(QDialog):
             table.setItem(row, 0, _cell(self.history_text(change)))
 
     def _fit_rows(self) -> None:
-        line_height = text_line_height(self.font()) + 4
-        for table in (self.notes_table, self.history_table):
-            # Tibetan stacks need the tall line even where a row holds one short line.
-            table.verticalHeader().setMinimumSectionSize(line_height)
-            table.resizeRowsToContents()
+        line_height = row_height(self.font(), tibetan=True)
+        notes = self.notes_table.verticalHeader()
+        notes.setMinimumSectionSize(line_height)
+        notes.setDefaultSectionSize(line_height)
+        for row in range(self.notes_table.rowCount()):
+            notes.resizeSection(row, line_height)
+        # Tibetan stacks need the tall line even where a row holds one short line.
+        self.history_table.verticalHeader().setMinimumSectionSize(line_height)
+        self.history_table.resizeRowsToContents()
 
     def _update_buttons(self) -> None:
         exists = self.case is not None

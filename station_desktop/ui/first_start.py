@@ -46,6 +46,7 @@ from station_desktop.ui.display import code_text, reader_name
 from station_desktop.ui.fonts import fit_tibetan
 from station_desktop.ui.forms.fields import paint_as_error
 from station_desktop.ui.qt_i18n import LanguageSwitcher
+from station_desktop.ui.window_state import fit_to_screen
 
 TITLE = N_("Setting up this laptop")
 STAFF_ROLES = (StaffRole.SOCIAL_WORKER, StaffRole.STATION_HEAD)
@@ -320,7 +321,7 @@ class FirstStartDialog(QDialog):
         layout.addWidget(self.heading)
         layout.addWidget(self.steps, 1)
         layout.addWidget(self.buttons)
-        self.resize(760, 560)
+        fit_to_screen(self, 780, 600)
         self.retranslate_ui()
         self.station_step.search.setFocus()
 
@@ -387,7 +388,7 @@ class WorkerDialog(QDialog):
         layout = QVBoxLayout(self)
         layout.addWidget(self.panel, 1)
         layout.addWidget(self.buttons)
-        self.resize(640, 520)
+        fit_to_screen(self, 640, 520)
         self.retranslate_ui()
 
     def _done(self) -> None:

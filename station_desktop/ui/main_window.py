@@ -494,7 +494,7 @@ class MainWindow(QMainWindow):
     def _build_menus(self) -> None:
         self._new_menu = self.menuBar().addMenu("")
         self._new_actions: list[tuple[QAction, str]] = []
-        for number, (title, spec, save) in enumerate(self._record_kinds(), start=1):
+        for number, (title, spec, save) in enumerate(self.record_kinds(), start=1):
             action = QAction(self)
             # Ctrl+1 … Ctrl+7: a new record of each kind without the mouse.
             action.setShortcut(QKeySequence(f"Ctrl+{number}"))
@@ -535,7 +535,7 @@ class MainWindow(QMainWindow):
         self._digits_action.toggled.connect(self._languages.set_tibetan_digits)
         self._language_menu.addAction(self._digits_action)
 
-    def _record_kinds(self) -> list[tuple[str, FormSpec, Callable[[dict[str, Any]], Any]]]:
+    def record_kinds(self) -> list[tuple[str, FormSpec, Callable[[dict[str, Any]], Any]]]:
         app = self._app
         return [
             (N_("Register a resident"), RESIDENT_FORM, app.residents.register),

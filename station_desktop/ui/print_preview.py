@@ -29,7 +29,7 @@ from station_desktop.errors import StationError
 from station_desktop.i18n import _
 from station_desktop.pdf.page import RenderCancelled, RenderedPdf, RenderProgress
 from station_desktop.store.files import commit_temp_file, temp_path_for
-from station_desktop.ui.window_state import remember_geometry
+from station_desktop.ui.window_state import fit_to_screen, remember_geometry
 
 
 class RenderJob(QObject):
@@ -115,7 +115,8 @@ class PrintPreviewDialog(QDialog):
         layout = QVBoxLayout(self)
         layout.addWidget(self.view, 1)
         layout.addWidget(self.buttons)
-        self.resize(900, 1000)
+        # An A4 page at a readable width, with Print and Save in sight on a small screen.
+        fit_to_screen(self, 900, 1000)
         remember_geometry(self, "print_preview")
         self.retranslate_ui()
 

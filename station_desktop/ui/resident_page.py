@@ -81,7 +81,7 @@ from station_desktop.ui.forms.editor import (
 )
 from station_desktop.ui.forms.fields import ReferenceSource
 from station_desktop.ui.qt_i18n import LanguageSwitcher
-from station_desktop.ui.window_state import remember_geometry
+from station_desktop.ui.window_state import fit_to_screen, remember_geometry
 
 PAGE_TITLE = N_("Resident's page")
 WINDOW_TITLE = N_("{name} · Resident's page")
@@ -445,15 +445,7 @@ class ResidentWindow(QDialog):
         return run
 
     def _fit_to_screen(self) -> None:
-        width, height = 1180, 820
-        screen = self.screen()
-        if screen is not None:
-            room = screen.availableGeometry()
-            width, height = (
-                min(width, int(room.width() * 0.95)),
-                min(height, int(room.height() * 0.95)),
-            )
-        self.resize(width, height)
+        fit_to_screen(self, 1300, 820)
         remember_geometry(self, "resident_window")
 
     def open(self) -> None:

@@ -9,7 +9,14 @@ from pathlib import Path
 
 import pytest
 
-os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+if os.environ.get("QT_QPA_PLATFORM", "offscreen") == "offscreen":
+    # Offscreen, with one screen the size of the common township laptop (1366×768 less a
+    # taskbar), so windows size themselves as they would there.
+    import tempfile
+
+    from station_desktop.ui.tour import laptop_platform
+
+    os.environ["QT_QPA_PLATFORM"] = laptop_platform(Path(tempfile.mkdtemp(prefix="screen-")))
 
 
 @pytest.fixture(autouse=True)

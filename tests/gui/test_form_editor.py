@@ -1023,3 +1023,28 @@ def test_the_mouse_wheel_over_a_choice_scrolls_the_form_instead(
     combo.setFocus()  # chosen with the keyboard or a click: now the wheel is meant
     turn()
     assert outcome.value() != before
+
+
+def test_a_long_list_of_people_is_narrowed_by_typing_and_ticks_stay_in_sight(
+    app: Application, station: StationSetup, languages: LanguageSwitcher, qtbot: QtBot
+) -> None:
+    for number in range(10):
+        app.stations.add_staff("", f"工作人员{number}", "social_worker")
+    dialog = _visit_dialog(app, languages, application_choices(app, languages.formats))
+    _show(qtbot, dialog)
+    from station_desktop.ui.fonts import text_line_height
+
+    visitors = dialog.editor.field("visitor_ids")
+    assert isinstance(visitors, CheckList)
+    assert visitors.search.isVisible()  # twelve people: a search box above the list
+    assert visitors.list.height() < 10 * text_line_height(visitors.list.font())
+    visitors.set_value([str(station.worker_id)])
+    visitors.search.setText("工作人员3")
+
+    def shown() -> list[str]:
+        items = [visitors.list.item(row) for row in range(visitors.list.count())]
+        return [item.text() for item in items if item is not None and not item.isHidden()]
+
+    assert shown() == ["卓玛 སྒྲོལ་མ་", "工作人员3"]  # the ticked one stays
+    visitors.search.clear()
+    assert len(shown()) == 12

@@ -264,7 +264,7 @@ def test_a_case_opened_from_the_menu_goes_on_to_its_page(
 ) -> None:
     from station_desktop.ui.case_page import CaseWindow
 
-    _title, spec, save = window._record_kinds()[3]
+    _title, spec, save = window.record_kinds()[3]
     form = window.open_record_dialog(spec, save)
     form.editor.set_values(
         {

@@ -58,6 +58,7 @@ from station_desktop.ui.forms.fields import (
     make_field,
     paint_as_error,
 )
+from station_desktop.ui.window_state import fit_to_screen
 
 log = logging.getLogger(__name__)
 
@@ -487,14 +488,7 @@ class RecordDialog(QDialog):
         # Fields hint at narrow widths, but names, dates and notes read better with room.
         width = max(width, READING_WIDTH_CHARS * self.fontMetrics().averageCharWidth())
         height = hint.height() + self.buttons.sizeHint().height() + 40
-        screen = self.screen()
-        if screen is not None:
-            room = screen.availableGeometry()
-            width, height = (
-                min(width, int(room.width() * 0.9)),
-                min(height, int(room.height() * 0.9)),
-            )
-        self.resize(width, height)
+        fit_to_screen(self, width, height, share=0.9)
 
     def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt override
         if event.type() == QEvent.Type.LanguageChange:

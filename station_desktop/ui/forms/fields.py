@@ -59,6 +59,8 @@ ERROR_COLOR = "#b00020"  # a red that stays readable on white and on the grey of
 SEARCH_DELAY_MS = 150
 EXAMPLE_DATE = date(2024, 5, 30)  # the same example as the "Not a date" message
 MULTILINE_MAX_LINES = 4  # more would push the rest of the form off the screen
+SEARCH_FROM_ENTRIES = 6  # a check list longer than this gets a search box
+CHECKLIST_MAX_ROWS = 8  # and shows at most this many rows at a time
 RATING_NO_ANSWER = 0  # button id of "no answer" (-1 would make QButtonGroup pick an id)
 NO_ANSWER = NC_("rating", "No answer")
 RATING_BUTTON_STYLE = "QRadioButton::indicator { width: 20px; height: 20px; }"
@@ -367,19 +369,28 @@ class ChoiceCombo(FieldEditor):
 
 class CheckList(FieldEditor):
     """A list of check boxes (Space ticks the current one); value: the ticked ids in list
-    order. Ticked ids that are not among the choices are kept, at the end."""
+    order. Ticked ids that are not among the choices are kept, at the end. A long list
+    (people) gets a search box above it: what is typed narrows the list, ticked entries
+    always stay in sight."""
 
     def __init__(
         self,
         spec: FieldSpec,
         choices: ChoiceSource,
         parent: QWidget | None = None,
+        *,
+        searchable: bool = False,
     ) -> None:
         super().__init__(spec, parent)
         self._source = choices
+        self._searchable = searchable
+        self.search = QLineEdit(self)
+        self.search.setClearButtonEnabled(True)
+        self.search.textChanged.connect(self._narrow)
+        self.search.hide()
+        self._add_input(self.search)
         self.list = QListWidget(self)
         self.list.setSelectionMode(QListWidget.SelectionMode.NoSelection)
-        self.list.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.list.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.list.itemChanged.connect(self._emit_changed)
         self._add_input(self.list)
@@ -423,12 +434,34 @@ class CheckList(FieldEditor):
             self.list.setCurrentRow(min(current, self.list.count() - 1))
         finally:
             self.list.blockSignals(False)
-        # Every choice visible at once: a scrolled list hides ticks from the reader.
+        self.search.setVisible(self._searchable and self.list.count() > SEARCH_FROM_ENTRIES)
         items = self._items()
-        rows = sum(item.sizeHint().height() for item in items) or _row_height(self.list)
-        self.list.setFixedHeight(rows + 2 * self.list.frameWidth())
         width = max((item.sizeHint().width() for item in items), default=0)
         self.list.setMinimumWidth(width + 2 * self.list.frameWidth())
+        self._narrow()
+
+    def _narrow(self) -> None:
+        """Show what matches the search, and every ticked entry; the list is as tall as what
+        it shows (up to a few rows), so no tick hides below the fold unseen."""
+        wanted = self.search.text().strip().casefold() if self.search.isVisibleTo(self) else ""
+        shown = []
+        for item in self._items():
+            keep = (
+                not wanted
+                or wanted in item.text().casefold()
+                or item.checkState() == Qt.CheckState.Checked
+            )
+            item.setHidden(not keep)
+            if keep:
+                shown.append(item)
+        heights = [item.sizeHint().height() for item in shown[:CHECKLIST_MAX_ROWS]]
+        rows = sum(heights) or _row_height(self.list)
+        self.list.setFixedHeight(rows + 2 * self.list.frameWidth())
+        self.list.setVerticalScrollBarPolicy(
+            Qt.ScrollBarPolicy.ScrollBarAsNeeded
+            if len(shown) > CHECKLIST_MAX_ROWS
+            else Qt.ScrollBarPolicy.ScrollBarAlwaysOff
+        )
 
     def value(self) -> DraftValue:
         return self._ticked()
@@ -440,10 +473,13 @@ class CheckList(FieldEditor):
             self.changed.emit()
 
     def focus_widgets(self) -> list[QWidget]:
-        return [self.list]
+        return [self.search, self.list] if self.search.isVisibleTo(self) else [self.list]
 
     def retranslate_ui(self) -> None:
         super().retranslate_ui()
+        fit_tibetan(self.search)
+        self.search.setPlaceholderText(_("Type part of a name to narrow the list"))
+        self.search.setAccessibleName(_("Search in {field}", field=_(self.spec.label)))
         self._fill()
 
 
@@ -763,7 +799,7 @@ def make_field(
     if kind is FieldKind.STAFF:
         return ChoiceCombo(spec, choices.staff, parent)
     if kind is FieldKind.STAFF_LIST:
-        return CheckList(spec, choices.staff, parent)
+        return CheckList(spec, choices.staff, parent, searchable=True)
     if kind is FieldKind.RESIDENT:
         return ReferenceField(spec, choices.residents, parent)
     if kind is FieldKind.REFERENCE:
