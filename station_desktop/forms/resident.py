@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 from station_desktop.domain.codes import (
     Ethnicity,
     HouseholdRelation,
@@ -13,6 +15,8 @@ from station_desktop.forms.spec import FieldKind, FieldSpec, FormSpec, SectionSp
 from station_desktop.i18n import N_
 
 NAME_MAX = 100
+# The household field's value for "a new household, with this resident at its head".
+NEW_HOUSEHOLD = "new"
 
 RESIDENT_FORM = FormSpec(
     code="RES-01",
@@ -133,4 +137,25 @@ REVIEW_MEMBERSHIP_FORM = FormSpec(
             (FieldSpec("review_on", FieldKind.DATE, N_("Next review on"), required=True),),
         ),
     ),
+)
+
+# Registration: the details, the household chosen or started, and at once the priority
+# groups the person belongs to (a membership each, from the date given, else today).
+GROUPS_SECTION = SectionSpec(
+    "groups",
+    N_("Priority groups"),
+    (
+        FieldSpec("priority_groups", FieldKind.CODES, N_("Priority groups"), codes=PriorityGroup),
+        FieldSpec(
+            "groups_since",
+            FieldKind.DATE,
+            N_("Member since"),
+            not_future=True,
+            help=N_("Left empty: today."),
+        ),
+    ),
+)
+REGISTRATION_FORM = dataclasses.replace(
+    RESIDENT_FORM,
+    sections=(RESIDENT_FORM.sections[0], GROUPS_SECTION, *RESIDENT_FORM.sections[1:]),
 )

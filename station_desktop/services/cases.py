@@ -4,11 +4,12 @@ closing and reopening (civil-affairs case-work standard; rules in `domain.casewo
 from __future__ import annotations
 
 import uuid
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import date
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from station_desktop.domain.casework import (
     allowed_next_stages,
@@ -35,6 +36,7 @@ from station_desktop.store.models import (
     Device,
     Resident,
     Staff,
+    Station,
 )
 from station_desktop.store.opening import device_tag_for
 
@@ -48,8 +50,28 @@ MSG_RESIDENT_FIXED = N_("The client of a case cannot be changed; open a new case
 
 def case_number(year: int, device_tag: str, serial: int) -> str:
     """`2026-K7QD-007`: the device tag keeps laptops of one station from handing out the
-    same number while they are offline."""
+    same number while they are offline (stored per station: see `case_reference`)."""
     return f"{year}-{device_tag}-{serial:03d}"
+
+
+def case_reference(station_code: str, number: str) -> str:
+    """The number a case is shown and printed with: its station's code, then the number
+    the laptop gave it (`540102002-2026-K7QD-007`). Station codes are unique and a station
+    never gives a number twice in a year, so no two cases anywhere share a reference,
+    whatever two laptops' device tags. Numbers given before the code was shown read the
+    same, with the station's code in front."""
+    return f"{station_code}-{number}" if station_code else number
+
+
+def case_references(session: Session, cases: Iterable[CaseRecord]) -> dict[uuid.UUID, str]:
+    """`case_reference` of each case, by case id."""
+    wanted = list(cases)
+    codes = dict(
+        session.execute(
+            select(Station.id, Station.code).where(Station.id.in_({c.station_id for c in wanted}))
+        ).all()
+    )
+    return {c.id: case_reference(codes.get(c.station_id, ""), c.case_number) for c in wanted}
 
 
 class CaseService:

@@ -18,6 +18,7 @@ from sqlalchemy import ColumnElement, and_, func, or_, select
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from station_desktop.domain.idcard import mask_id_number
+from station_desktop.services.cases import case_references
 from station_desktop.services.context import ServiceContext
 from station_desktop.store.models import (
     Activity,
@@ -255,6 +256,7 @@ class ListingService:
         return [
             {
                 "id": str(r.id),
+                "station_id": str(r.station_id),
                 "name_bo": r.name_bo,
                 "name_zh": r.name_zh,
                 "sex": r.sex,
@@ -282,6 +284,7 @@ class ListingService:
         return [
             {
                 "id": str(v.id),
+                "station_id": str(v.station_id),
                 "resident_id": str(v.resident_id),
                 "resident_name_bo": names.get(v.resident_id, ("", ""))[0],
                 "resident_name_zh": names.get(v.resident_id, ("", ""))[1],
@@ -311,6 +314,7 @@ class ListingService:
         return [
             {
                 "id": str(s.id),
+                "station_id": str(s.station_id),
                 "sheet_no": s.sheet_no,
                 "service_area": s.service_area,
                 "service_type": s.service_type,
@@ -327,10 +331,13 @@ class ListingService:
     def _cases(self, session: Session, limit: int) -> list[dict[str, Any]]:
         rows = _newest(session, CaseRecord, CaseRecord.opened_on, limit)
         names = _names(session, (c.resident_id for c in rows))
+        references = case_references(session, rows)
         return [
             {
                 "id": str(c.id),
+                "station_id": str(c.station_id),
                 "case_number": c.case_number,
+                "case_reference": references[c.id],
                 "resident_id": str(c.resident_id),
                 "resident_name_bo": names.get(c.resident_id, ("", ""))[0],
                 "resident_name_zh": names.get(c.resident_id, ("", ""))[1],
@@ -363,6 +370,7 @@ class ListingService:
         return [
             {
                 "id": str(a.id),
+                "station_id": str(a.station_id),
                 "kind": a.kind,
                 "title": a.title,
                 "held_on": _iso(a.held_on),
@@ -382,6 +390,7 @@ class ListingService:
         entries: list[dict[str, Any]] = [
             {
                 "id": str(r.id),
+                "station_id": str(r.station_id),
                 "direction": "received",
                 "date": _iso(r.received_on),
                 "kind": r.kind,
@@ -397,6 +406,7 @@ class ListingService:
         ] + [
             {
                 "id": str(h.id),
+                "station_id": str(h.station_id),
                 "direction": "handed_out",
                 "date": _iso(h.handed_on),
                 "kind": h.kind,

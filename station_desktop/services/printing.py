@@ -83,6 +83,7 @@ from station_desktop.pdf.page import (
     RenderProgress,
     StationHeader,
 )
+from station_desktop.services.cases import case_references
 from station_desktop.services.context import (
     MSG_NOT_FOUND,
     ServiceContext,
@@ -301,7 +302,7 @@ class PrintService:
                 values, extras = reader.handout(record)
             reference = str(record_id)
             if isinstance(record, CaseRecord):
-                reference = record.case_number
+                reference = case_references(session, [record])[record.id]
         header = FormHeader(
             spec.title,
             spec.printed_code,

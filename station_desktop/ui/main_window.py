@@ -58,7 +58,7 @@ from station_desktop.formats import LocaleFormats
 from station_desktop.forms.activity import ACTIVITY_FORM
 from station_desktop.forms.case import CASE_FORM
 from station_desktop.forms.feedback import FEEDBACK_FORM
-from station_desktop.forms.resident import RESIDENT_FORM
+from station_desktop.forms.resident import REGISTRATION_FORM
 from station_desktop.forms.resources import HANDOUT_FORM, RECEIPT_FORM
 from station_desktop.forms.spec import FormSpec
 from station_desktop.forms.visit import VISIT_FORM
@@ -67,7 +67,7 @@ from station_desktop.services.listing import ResidentQuery
 from station_desktop.services.printing import PrintKind
 from station_desktop.ui.attendance import AttendanceDialog
 from station_desktop.ui.case_page import CaseWindow
-from station_desktop.ui.display import code_text, reader_name
+from station_desktop.ui.display import PlaceNames, code_text, reader_name
 from station_desktop.ui.first_start import WorkerButton
 from station_desktop.ui.followups_page import PAGE_TITLE as FOLLOWUPS_PAGE_TITLE
 from station_desktop.ui.followups_page import FollowUpsPage
@@ -120,7 +120,7 @@ class Column:
     key: str
     header: str  # message id
     codes: type[Code] | None = None  # show the code's label, not the code
-    kind: str = "text"  # "text", "date", "bool"
+    kind: str = "text"  # "text", "date", "bool", "area", "station" (an id shown by name)
 
 
 @dataclass(frozen=True)
@@ -132,6 +132,8 @@ class RecordPage:
 
 NAME_BO = Column("resident_name_bo", N_("Tibetan name"))
 NAME_ZH = Column("resident_name_zh", N_("Chinese name"))
+# Shown only where records of several stations are held (at the bureau, or a demo).
+STATION = Column("station_id", N_("Station name"), kind="station")
 
 RECORD_PAGES: tuple[RecordPage, ...] = (
     RecordPage(
@@ -142,17 +144,19 @@ RECORD_PAGES: tuple[RecordPage, ...] = (
             NAME_BO,
             NAME_ZH,
             Column("outcome", N_("Outcome"), VisitOutcome),
+            STATION,
         ),
     ),
     RecordPage(
         "cases",
         N_("Cases"),
         (
-            Column("case_number", N_("Case number")),
+            Column("case_reference", N_("Case number")),
             NAME_BO,
             NAME_ZH,
             Column("stage", N_("Stage"), CaseStage),
             Column("opened_on", N_("Opened"), kind="date"),
+            STATION,
         ),
     ),
     RecordPage(
@@ -162,6 +166,7 @@ RECORD_PAGES: tuple[RecordPage, ...] = (
             Column("service_date", N_("Date"), kind="date"),
             Column("service_area", N_("Service area"), ServiceArea),
             Column("anonymous", N_("Anonymous"), kind="bool"),
+            STATION,
         ),
     ),
     RecordPage(
@@ -172,6 +177,7 @@ RECORD_PAGES: tuple[RecordPage, ...] = (
             Column("kind", N_("Kind of activity"), ActivityKind),
             Column("title", N_("Title")),
             Column("total_attendance", N_("Attendance")),
+            STATION,
         ),
     ),
     RecordPage(
@@ -183,6 +189,7 @@ RECORD_PAGES: tuple[RecordPage, ...] = (
             Column("kind", N_("Kind of resource"), ResourceKind),
             Column("item", N_("Item")),
             Column("quantity", N_("Quantity")),
+            STATION,
         ),
     ),
 )
@@ -197,11 +204,15 @@ DIRECTIONS = {"received": N_("Received"), "handed_out": N_("Handed out")}
 YES_NO = {True: NC_("answer", "Yes"), False: NC_("answer", "No")}
 
 
-def _display(column: Column, value: object, formats: LocaleFormats) -> str:
+def _display(column: Column, value: object, formats: LocaleFormats, places: PlaceNames) -> str:
     if value is None or value == "":
         return ""
     if column.codes is not None:
         return code_text(column.codes, str(value))
+    if column.kind == "area":
+        return places.area(value)
+    if column.kind == "station":
+        return places.station(value)
     if column.kind == "date":
         return formats.date_text(str(value))
     if column.kind == "bool":
@@ -222,10 +233,13 @@ def record_kind(page_kind: str, row: dict[str, object]) -> str:
 class RecordTable(QTableWidget):
     """A read-only table of record dictionaries, shown in the interface language."""
 
-    def __init__(self, columns: tuple[Column, ...], formats: LocaleFormats) -> None:
+    def __init__(
+        self, columns: tuple[Column, ...], formats: LocaleFormats, places: PlaceNames
+    ) -> None:
         super().__init__(0, len(columns))
         self._columns = columns
         self._formats = formats
+        self._places = places
         self._rows: list[dict[str, object]] = []
         self.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
         self.setSelectionBehavior(QTableWidget.SelectionBehavior.SelectRows)
@@ -246,10 +260,14 @@ class RecordTable(QTableWidget):
         self._fill()
 
     def _fill(self) -> None:
+        for number, column in enumerate(self._columns):
+            self.setColumnHidden(
+                number, column.kind == "station" and not self._places.several_stations
+            )
         self.setRowCount(len(self._rows))
         for r, row in enumerate(self._rows):
             for c, column in enumerate(self._columns):
-                text = _display(column, row.get(column.key), self._formats)
+                text = _display(column, row.get(column.key), self._formats, self._places)
                 self.setItem(r, c, QTableWidgetItem(text))
         size_rows(self)  # Tibetan rows tall enough for stacks, the others not
 
@@ -265,13 +283,15 @@ class ResidentsPage(QWidget):
         Column("name_bo", N_("Tibetan name")),
         Column("name_zh", N_("Chinese name")),
         Column("birth_date", N_("Date of birth"), kind="date"),
-        Column("area_code", N_("Village or community")),
+        Column("area_id", N_("Village or community"), kind="area"),
+        STATION,
     )
 
-    def __init__(self, app: Application, languages: LanguageSwitcher) -> None:
+    def __init__(self, app: Application, languages: LanguageSwitcher, places: PlaceNames) -> None:
         super().__init__()
         self._app = app
         self._languages = languages
+        self._places = places
         self.search_box = QLineEdit()
         self.search_box.setClearButtonEnabled(True)
         self.group_filter = QComboBox()
@@ -280,7 +300,7 @@ class ResidentsPage(QWidget):
         columns = {c.key: c for c in self.COLUMNS}
         self.model = PagedRecordModel(
             [(c.key, c.header) for c in self.COLUMNS],
-            lambda key, value: _display(columns[key], value, languages.formats),
+            lambda key, value: _display(columns[key], value, languages.formats, places),
             self,
         )
         self.table = QTableView()
@@ -327,10 +347,11 @@ class ResidentsPage(QWidget):
         for member in PriorityGroup:
             self.group_filter.addItem(_(member.label), member.value)
         self.area_filter.addItem(_("All villages and communities"), None)
-        bo = self._languages.current == "bo"
         for found in self._app.stations.areas(all_stations=True):
-            name = (found.name_bo if bo else found.name_zh) or found.name_zh or found.name_bo
-            self.area_filter.addItem(f"{found.code} {name}", str(found.id))
+            name = reader_name(found.name_bo, found.name_zh)
+            if self._places.several_stations:  # villages of the same name, told apart
+                name = f"{name} · {self._places.station(found.station_id)}"
+            self.area_filter.addItem(name, str(found.id))
         for combo, data in ((self.group_filter, group), (self.area_filter, area)):
             combo.setCurrentIndex(max(0, combo.findData(data)))
             combo.blockSignals(False)
@@ -381,6 +402,9 @@ class ResidentsPage(QWidget):
         )
 
     def refresh(self) -> None:
+        self.table.setColumnHidden(
+            len(self.COLUMNS) - 1, not self._places.several_stations
+        )  # the station column
         text = self.search_box.text().strip()
         query = self.query()
         if text:  # best match first; the filters narrow the matches
@@ -397,10 +421,12 @@ class RecordListPage(QWidget):
 
     opened = Signal(str, object)
 
-    def __init__(self, app: Application, page: RecordPage, formats: LocaleFormats) -> None:
+    def __init__(
+        self, app: Application, page: RecordPage, formats: LocaleFormats, places: PlaceNames
+    ) -> None:
         super().__init__()
         self._app, self.page = app, page
-        self.table = RecordTable(page.columns, formats)
+        self.table = RecordTable(page.columns, formats, places)
         self.table.doubleClicked.connect(lambda index: self.open_row(index.row()))
         self.table.installEventFilter(self)
         layout = QVBoxLayout(self)
@@ -446,15 +472,18 @@ class MainWindow(QMainWindow):
         formats = languages.formats
         self.nav = QListWidget()
         self.pages = QStackedWidget()
-        self.residents_page = ResidentsPage(app, languages)
+        self.places = PlaceNames(app)
+        self.residents_page = ResidentsPage(app, languages, self.places)
         self.residents_page.opened.connect(self.open_resident)
         self._page_titles: list[str] = []
         self._add_page(N_("Residents"), self.residents_page)
-        self.record_pages = [RecordListPage(app, page, formats) for page in RECORD_PAGES]
+        self.record_pages = [
+            RecordListPage(app, page, formats, self.places) for page in RECORD_PAGES
+        ]
         for record_page in self.record_pages:
             self._add_page(record_page.page.title, record_page)
             record_page.opened.connect(self.open_record)
-        self.followups_page = FollowUpsPage(app, languages)
+        self.followups_page = FollowUpsPage(app, languages, self.places)
         self.followups_page.resident_requested.connect(self.open_resident)
         self._add_page(FOLLOWUPS_PAGE_TITLE, self.followups_page)
         self.reports_page = ReportsPage(app, languages)
@@ -538,7 +567,7 @@ class MainWindow(QMainWindow):
     def record_kinds(self) -> list[tuple[str, FormSpec, Callable[[dict[str, Any]], Any]]]:
         app = self._app
         return [
-            (N_("Register a resident"), RESIDENT_FORM, app.residents.register),
+            (N_("Register a resident"), REGISTRATION_FORM, app.residents.register),
             (N_("Record a home visit"), VISIT_FORM, app.visits.record),
             (N_("Enter a satisfaction feedback sheet"), FEEDBACK_FORM, app.feedback.record),
             (N_("Open a case"), CASE_FORM, app.cases.open),
@@ -581,6 +610,10 @@ class MainWindow(QMainWindow):
         if spec is CASE_FORM:  # then the new case's page, for its first notes
             dialog.accepted.connect(
                 lambda: self.open_case(dialog.saved_id) if dialog.saved_id else None
+            )
+        if spec is REGISTRATION_FORM:  # then the new resident's page: registered, and there
+            dialog.accepted.connect(
+                lambda: self.open_resident(dialog.saved_id) if dialog.saved_id else None
             )
         dialog.open()
         return dialog
@@ -675,6 +708,7 @@ class MainWindow(QMainWindow):
         )
 
     def refresh_pages(self) -> None:
+        self.places.reload()  # a new laptop's first station, a roster imported...
         self.residents_page.refresh()
         for page in self.record_pages:
             if page.isVisible():

@@ -13,7 +13,6 @@ Follow-ups page opens a due visit the same way and could share it).
 
 from __future__ import annotations
 
-import dataclasses
 import itertools
 import uuid
 from collections.abc import Callable, Sequence
@@ -76,10 +75,8 @@ from station_desktop.ui.fonts import text_line_height
 from station_desktop.ui.forms.editor import (
     RecordDialog,
     SaveFunction,
-    application_choices,
     prefilled_dialog,
 )
-from station_desktop.ui.forms.fields import ReferenceSource
 from station_desktop.ui.qt_i18n import LanguageSwitcher
 from station_desktop.ui.window_state import fit_to_screen, remember_geometry
 
@@ -726,11 +723,6 @@ class ResidentWindow(QDialog):
             self._app.residents.update(resident_id, values, based_on=based_on)
             return resident_id
 
-        base = application_choices(self._app, self._languages.formats)
-        choices = dataclasses.replace(
-            base,
-            references={**base.references, "household": self._household_source()},
-        )
         return self._after_save(
             prefilled_dialog(
                 self._app,
@@ -740,28 +732,9 @@ class ResidentWindow(QDialog):
                 {key: getattr(resident, key) for key in RESIDENT_FORM.keys},
                 f"{RESIDENT_FORM.code}:{resident_id}",
                 new=False,
-                choices=choices,
                 parent=self,
             )
         )
-
-    def _household_source(self) -> ReferenceSource:
-        """Names the resident's household in the edit form (there is no household list to
-        search yet: the household is kept or cleared here, not changed)."""
-        household = self.file.details.household if self.file else None
-
-        def search(text: str) -> Sequence[tuple[str, str]]:
-            if household is None:
-                return []
-            shown = _household_text(household)
-            return [(str(household.id), shown)] if text.casefold() in shown.casefold() else []
-
-        def describe(value: str) -> str | None:
-            if household is not None and value == str(household.id):
-                return _household_text(household)
-            return None
-
-        return ReferenceSource(search, describe)
 
     # ------------------------------------------------------------ language
 

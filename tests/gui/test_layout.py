@@ -31,7 +31,8 @@ def _clipped_headers(header: QHeaderView, labels: list[str]) -> list[str]:
     return [
         label
         for i, label in enumerate(labels)
-        if header.sectionSize(i) < max(header.sectionSizeHint(i), metrics.horizontalAdvance(label))
+        if not header.isSectionHidden(i)  # the station column, with one station here
+        and header.sectionSize(i) < max(header.sectionSizeHint(i), metrics.horizontalAdvance(label))
     ]
 
 

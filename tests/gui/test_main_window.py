@@ -309,3 +309,37 @@ def test_the_main_window_comes_back_at_the_size_it_was_left(
     second = MainWindow(app, languages)
     qtbot.addWidget(second)
     assert (second.width(), second.height()) == left != (1100, 700)
+
+
+def test_a_registration_with_groups_and_a_new_household_opens_the_residents_page(
+    window: MainWindow, app: Application, station: StationSetup, qtbot: QtBot
+) -> None:
+    from station_desktop.forms.resident import NEW_HOUSEHOLD
+    from station_desktop.ui.forms.fields import CheckList, ReferenceField
+    from station_desktop.ui.resident_page import ResidentWindow
+
+    window.activateWindow()
+    qtbot.keyClick(window, Qt.Key.Key_1, Qt.KeyboardModifier.ControlModifier)
+    dialog = window.findChild(RecordDialog)
+    assert dialog is not None
+    household = dialog.editor.field("household_id")
+    assert isinstance(household, ReferenceField) and household.search.isEnabled()
+    # Starting a household is offered before anything is typed.
+    assert household.combo.findData(NEW_HOUSEHOLD) > 0
+    groups = dialog.editor.field("priority_groups")
+    assert isinstance(groups, CheckList) and groups.list.count() == 5
+    dialog.editor.set_values(
+        {
+            "name_zh": "达瓦",
+            "legal_basis": "statutory_duty",
+            "area_id": str(station.area_id),
+            "household_id": NEW_HOUSEHOLD,
+            "priority_groups": ["dibao"],
+        }
+    )
+    assert dialog.save(), dialog.editor.errors()
+    page = next(w for w in window.findChildren(ResidentWindow) if w.isVisible())
+    [dawa] = app.residents.search("达瓦")
+    assert page.resident_id == dawa.id  # registered, and its page is open
+    assert [m.group for m in app.residents.memberships(dawa.id)] == ["dibao"]
+    assert dawa.household_id is not None and dawa.household_relation == "head"

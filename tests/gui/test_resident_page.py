@@ -213,7 +213,7 @@ def test_the_page_shows_the_resident_and_every_service_newest_first(
         [
             "2026年2月1日",
             _zh(KIND_LABELS[TimelineKind.CASE], "timeline"),
-            f"{case.case_number} · {_label_zh(CaseStage.INTAKE)}",
+            f"CG-BK-{case.case_number} · {_label_zh(CaseStage.INTAKE)}",
         ],
     ]
     header = window.timeline_table.horizontalHeaderItem(0)

@@ -9,7 +9,7 @@ from station_desktop.forms.activity import ACTIVITY_FORM
 from station_desktop.forms.case import CASE_FORM, CASE_NOTE_FORM, STAGE_CHANGE_FORM
 from station_desktop.forms.defaults import starting_values
 from station_desktop.forms.feedback import FEEDBACK_FORM
-from station_desktop.forms.resident import MEMBERSHIP_FORM, RESIDENT_FORM
+from station_desktop.forms.resident import MEMBERSHIP_FORM, REGISTRATION_FORM, RESIDENT_FORM
 from station_desktop.forms.resources import HANDOUT_FORM, RECEIPT_FORM
 from station_desktop.forms.spec import FieldKind
 from station_desktop.forms.visit import VISIT_FORM
@@ -17,8 +17,8 @@ from station_desktop.forms.visit import VISIT_FORM
 TODAY = date(2026, 6, 1)
 WORKER = uuid.UUID("00000000-0000-4000-8000-000000000001")
 FORMS = (
-    RESIDENT_FORM, MEMBERSHIP_FORM, VISIT_FORM, FEEDBACK_FORM, CASE_FORM, CASE_NOTE_FORM,
-    STAGE_CHANGE_FORM, ACTIVITY_FORM, RECEIPT_FORM, HANDOUT_FORM,
+    RESIDENT_FORM, REGISTRATION_FORM, MEMBERSHIP_FORM, VISIT_FORM, FEEDBACK_FORM, CASE_FORM,
+    CASE_NOTE_FORM, STAGE_CHANGE_FORM, ACTIVITY_FORM, RECEIPT_FORM, HANDOUT_FORM,
 )  # fmt: skip
 
 

@@ -43,9 +43,11 @@ from station_desktop.drafts import Draft, DraftStore, DraftValues
 from station_desktop.errors import FieldError, StationError, ValidationError
 from station_desktop.formats import LocaleFormats
 from station_desktop.forms.defaults import starting_values
+from station_desktop.forms.resident import NEW_HOUSEHOLD
 from station_desktop.forms.spec import FormSpec
 from station_desktop.forms.validate import MSG_REQUIRED, Cleaned, clean_field
 from station_desktop.i18n import _, active_language
+from station_desktop.services.residents import HouseholdView
 from station_desktop.store.models import ResourceReceipt
 from station_desktop.ui.display import names_reader_first
 from station_desktop.ui.fonts import text_line_height
@@ -723,11 +725,31 @@ def application_choices(app: Application, formats: LocaleFormats | None = None) 
         found = next((r for r in app.resources.receipts(limit=500) if str(r.id) == value), None)
         return receipt_text(found) if found else None
 
+    def households(text: str) -> Sequence[Choice]:
+        return [(str(h.id), household_text(h)) for h in app.residents.households(text)]
+
+    def describe_household(value: str) -> str | None:
+        try:
+            found = app.residents.household(uuid.UUID(value))
+        except ValueError:
+            return None
+        return household_text(found) if found else None
+
+    def new_household() -> Sequence[Choice]:
+        return [(NEW_HOUSEHOLD, _("A new household, with this person at its head"))]
+
     return FormChoices(
         staff=staff,
         residents=ReferenceSource(residents, describe_resident),
         references={
             "area": ReferenceSource(areas, describe_area),
+            "household": ReferenceSource(households, describe_household, new_household),
             "resource_receipt": ReferenceSource(receipts, describe_receipt),
         },
     )
+
+
+def household_text(household: HouseholdView) -> str:
+    """A household as a worker knows it: its head, its number, where it lives."""
+    head = names_reader_first(household.head_name_bo, household.head_name_zh)
+    return " · ".join(part for part in (head, household.household_no, household.address) if part)

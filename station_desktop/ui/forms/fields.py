@@ -77,6 +77,8 @@ class ReferenceSource:
 
     search: Callable[[str], Sequence[Choice]]
     describe: Callable[[str], str | None] = lambda _id: None
+    # Offered whatever is typed, after the matches (e.g. "a new household").
+    always: Callable[[], Sequence[Choice]] = lambda: ()
 
 
 @dataclass(frozen=True)
@@ -628,6 +630,8 @@ class ReferenceField(FieldEditor):
         self.combo.setMinimumContentsLength(12)
         self.combo.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
         self.combo.addItem("", None)
+        for value, name in self._always():
+            self.combo.addItem(name, value)
         row = QWidget(self)
         layout = QHBoxLayout(row)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -641,6 +645,9 @@ class ReferenceField(FieldEditor):
         self.search.editingFinished.connect(self.flush_search)
         self.search.installEventFilter(self)
         self.combo.currentIndexChanged.connect(self._chose)
+
+    def _always(self) -> Sequence[Choice]:
+        return self._source.always() if self._source is not None else ()
 
     def _chose(self) -> None:
         self.combo.setToolTip(self.combo.currentText())
@@ -662,6 +669,7 @@ class ReferenceField(FieldEditor):
             # Keep the choice until another is made: searching alone never unchooses.
             entries.append((chosen, self.combo.currentText()))
         entries += found
+        entries += [entry for entry in self._always() if entry[0] != chosen]
         self.combo.blockSignals(True)
         try:
             self.combo.clear()
@@ -696,7 +704,7 @@ class ReferenceField(FieldEditor):
 
     def _name(self, value: str) -> str:
         described = self._source.describe(value) if self._source is not None else None
-        return described or value
+        return described or dict(self._always()).get(value) or value
 
     def _chosen(self) -> str | None:
         data = self.combo.currentData()
@@ -734,6 +742,10 @@ class ReferenceField(FieldEditor):
         chosen = self._chosen()
         if chosen is not None:
             self.combo.setItemText(self.combo.currentIndex(), self._name(chosen))
+        for value, name in self._always():
+            index = self.combo.findData(value)
+            if index >= 0:
+                self.combo.setItemText(index, name)
         self.combo.setToolTip(self.combo.currentText())
 
 
