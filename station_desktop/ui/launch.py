@@ -14,6 +14,7 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 
 from station_desktop import __version__
 from station_desktop.app import Application, open_application
+from station_desktop.drafts import DraftStore
 from station_desktop.errors import DatabaseDamaged, StationError
 from station_desktop.i18n import Catalogues, _
 from station_desktop.logs import configure_logging, stop_logging
@@ -27,6 +28,7 @@ from station_desktop.store.backup import (
 from station_desktop.ui.crash import install_crash_handler
 from station_desktop.ui.first_start import ready_to_work
 from station_desktop.ui.fonts import load_fonts
+from station_desktop.ui.left_drafts import offer_left_drafts
 from station_desktop.ui.main_window import MainWindow
 from station_desktop.ui.qt_i18n import LanguageSwitcher
 from station_desktop.ui.settings_page import backup_problem
@@ -133,6 +135,8 @@ def run_gui(args: argparse.Namespace) -> int:
             QTimer.singleShot(0, qt_app.quit)
         else:
             check = IntegrityCheck(window, paths)
+            # After a crash or a power cut: the typing that was not saved, said at once.
+            offer_left_drafts(window, DraftStore(paths.drafts))
         status = qt_app.exec()
         if check is not None:
             check.wait()

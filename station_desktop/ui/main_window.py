@@ -77,6 +77,7 @@ from station_desktop.ui.forms.editor import (
     RecordDialog,
     application_choices,
     new_record_values,
+    open_form_with_key,
 )
 from station_desktop.ui.forms.fields import paint_as_error
 from station_desktop.ui.print_preview import RenderJob, preview
@@ -518,6 +519,14 @@ class MainWindow(QMainWindow):
         self._restore_state()
         self.retranslate_ui()
 
+    @property
+    def app(self) -> Application:
+        return self._app
+
+    @property
+    def languages(self) -> LanguageSwitcher:
+        return self._languages
+
     # ------------------------------------------------------------ language
 
     def _build_menus(self) -> None:
@@ -591,14 +600,19 @@ class MainWindow(QMainWindow):
         *,
         batch: BatchEntry | None = None,
     ) -> RecordDialog:
-        """A new record of this form; what is typed is kept as a draft until it is saved."""
+        """A new record of this form; what is typed is kept as a draft until it is saved.
+        The form is not modal; asked again while it is open, it comes to the front."""
+        draft_key = f"{spec.code}:{'batch' if batch else 'new'}"
+        shown = open_form_with_key(self, draft_key)
+        if shown is not None:
+            return shown
         dialog = RecordDialog(
             spec,
             save,
             choices=application_choices(self._app, self._languages.formats),
             formats=self._languages.formats,
             drafts=DraftStore(self._app.paths.drafts),
-            draft_key=f"{spec.code}:{'batch' if batch else 'new'}",
+            draft_key=draft_key,
             batch=batch,
             start=new_record_values(self._app, spec),
             today=self._app.ctx.today,

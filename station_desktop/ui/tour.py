@@ -16,6 +16,7 @@ import time
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from functools import partial
 from pathlib import Path
 
@@ -29,7 +30,9 @@ from PySide6.QtWidgets import (
 )
 
 from station_desktop.app import Application
+from station_desktop.drafts import Draft
 from station_desktop.ui.first_start import FirstStartDialog, WorkerDialog
+from station_desktop.ui.left_drafts import LeftDraftsDialog
 from station_desktop.ui.main_window import MainWindow
 from station_desktop.ui.print_preview import PrintPreviewDialog
 from station_desktop.ui.qt_i18n import LanguageSwitcher
@@ -117,6 +120,7 @@ def tour(
         openers.append(("correct-visit", partial(window.open_record, "visits", sights.visit)))
     openers.append(("visit-pack", window.print_visit_pack))
     openers.append(("print-preview", lambda: _print_preview(window)))
+    openers.append(("left-drafts", lambda: _left_drafts(window)))
     openers.append(("first-start", lambda: FirstStartDialog(app, languages, window)))
     openers.append(("who-is-working", lambda: WorkerDialog(app, window)))
     for name, open_window in openers:
@@ -192,6 +196,16 @@ def _computed_report(window: MainWindow, app: Application) -> QWidget:
         time.sleep(0.02)
     settle()
     return window
+
+
+def _left_drafts(window: MainWindow) -> QWidget:
+    """The start-up list of drafts left by a crash, with two drafts (in memory only)."""
+    saved_at = datetime.now(UTC)
+    drafts = [
+        Draft(f"{code}:{rest}", code, 1, saved_at, {})
+        for code, rest in (("HV-01", "new"), ("CS-01-NOTE", str(uuid.uuid4())), ("GM-END", "x"))
+    ]
+    return LeftDraftsDialog(window, drafts)
 
 
 def _print_preview(window: MainWindow) -> QWidget | None:

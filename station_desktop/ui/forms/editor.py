@@ -435,6 +435,7 @@ class RecordDialog(QDialog):
         self.saved_count = 0
         self._formats = formats or LocaleFormats(active_language)
         self._draft_offered = False
+        self._draft_taken_back = False  # reopened from the start-up list: nothing to ask
         self.saved_id: uuid.UUID | None = None
         self.editor = FormEditor(
             spec,
@@ -604,7 +605,22 @@ class RecordDialog(QDialog):
         self.editor.detach_drafts()
         super().done(result)
 
+    def open(self) -> None:
+        """Show the form without blocking other windows: the main window's search, a
+        resident's page, another form stay usable beside it (QDialog.open would make it
+        window-modal)."""
+        self.setWindowModality(Qt.WindowModality.NonModal)
+        self.show()
+        self.raise_()
+        self.activateWindow()
+
     # ------------------------------------------------------------ drafts
+
+    def take_back_draft(self) -> bool:
+        """Put the draft left under this form's key back at once, without asking (the
+        person chose to reopen it); False when there is none."""
+        self._draft_taken_back = True
+        return self.editor.restore_draft()
 
     def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 - Qt override
         super().showEvent(event)
@@ -617,6 +633,8 @@ class RecordDialog(QDialog):
         """If a draft was left under this dialog's key (a crash, a power cut, a closed
         laptop), offer to put it back. Declining keeps the file until new typing replaces
         it: a mistaken "No" must not lose the work."""
+        if self._draft_taken_back:
+            return False
         draft = self.editor.pending_draft()
         if draft is None:
             return False
@@ -753,3 +771,14 @@ def household_text(household: HouseholdView) -> str:
     """A household as a worker knows it: its head, its number, where it lives."""
     head = names_reader_first(household.head_name_bo, household.head_name_zh)
     return " · ".join(part for part in (head, household.household_no, household.address) if part)
+
+
+def open_form_with_key(parent: QWidget, draft_key: str) -> RecordDialog | None:
+    """The form already open over `parent` under `draft_key`, brought to the front: one
+    window per draft, so that two never write the same draft file."""
+    for dialog in parent.findChildren(RecordDialog):
+        if dialog.isVisible() and dialog.editor.draft_key == draft_key:
+            dialog.raise_()
+            dialog.activateWindow()
+            return dialog
+    return None
