@@ -45,7 +45,7 @@ application = open_application(paths, check_integrity=False)  # as run_gui: chec
 window = MainWindow(application, languages)
 window.show(); app.processEvents()
 assert window.residents_page.model.rowCount() > 0
-check = IntegrityCheck(window, paths)
+check = IntegrityCheck(window, application.backups)
 print(time.perf_counter() - t0)
 check.wait()
 window.close(); window.deleteLater(); app.processEvents(); languages.shutdown()

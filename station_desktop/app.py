@@ -15,6 +15,7 @@ from station_desktop.domain.ids import Uuid7Generator
 from station_desktop.domain.namekeys import NameKeyBuilder
 from station_desktop.paths import DataPaths
 from station_desktop.services.activities import ActivityService
+from station_desktop.services.backups import BackupService
 from station_desktop.services.cases import CaseService
 from station_desktop.services.context import ServiceContext
 from station_desktop.services.feedback import FeedbackService
@@ -50,6 +51,7 @@ class Application:
     reports: ReportService
     printing: PrintService
     resident_file: ResidentFileService
+    backups: BackupService
 
     @property
     def paths(self) -> DataPaths:
@@ -99,6 +101,7 @@ def build_application(
         reports=ReportService(ctx),
         printing=PrintService(ctx),
         resident_file=ResidentFileService(ctx),
+        backups=BackupService(store.paths),
     )
 
 

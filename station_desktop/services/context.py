@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -114,3 +115,14 @@ def detached(session: Session, records: list[Any]) -> list[Any]:
     for record in records:
         session.expunge(record)
     return records
+
+
+ViewT = TypeVar("ViewT")
+
+
+def plain(view: type[ViewT], row: object, **given: Any) -> ViewT:
+    """A plain-value copy of an ORM row for the screens (`view`, a dataclass, names the
+    fields it carries; `given` supplies those the row has not): a schema change never
+    reaches a screen, and nothing is loaded behind its back after the session closed."""
+    names = [f.name for f in dataclasses.fields(view) if f.name not in given]  # type: ignore[arg-type]
+    return view(**{name: getattr(row, name) for name in names}, **given)

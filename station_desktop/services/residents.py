@@ -30,6 +30,7 @@ from station_desktop.services.context import (
     check_reference,
     detached,
     load,
+    plain,
     raise_if_invalid,
     require_record,
 )
@@ -58,6 +59,34 @@ def _new_household(uow: ChangeRecorder, details: Mapping[str, Any]) -> dict[str,
         Household, {"area_id": details.get("area_id"), "address": details.get("address") or ""}
     )
     return {"household_id": household_id, "household_relation": HouseholdRelation.HEAD.value}
+
+
+@dataclass(frozen=True)
+class ResidentView:
+    """A resident's record as the screens see it."""
+
+    id: uuid.UUID
+    station_id: uuid.UUID
+    name_bo: str
+    name_zh: str
+    sex: str | None
+    ethnicity: str | None
+    birth_date: date | None
+    id_number: str | None
+    phone: str | None
+    household_id: uuid.UUID | None
+    household_relation: str | None
+    area_id: uuid.UUID | None
+    address: str
+    legal_basis: str | None
+    consent_note: str
+    guardian_id: uuid.UUID | None
+    guardian_name: str
+    guardian_phone: str | None
+    guardian_relation: str | None
+    notes: str
+    form_version: int
+    heads: list[str]
 
 
 @dataclass(frozen=True)
@@ -248,12 +277,10 @@ class ResidentService:
             head[1] if head else "",
         )
 
-    def get(self, resident_id: uuid.UUID) -> Resident | None:
+    def get(self, resident_id: uuid.UUID) -> ResidentView | None:
         with self.ctx.db.read() as session:
             resident = load(session, Resident, resident_id)
-            if resident is not None:
-                session.expunge(resident)
-            return resident
+            return plain(ResidentView, resident) if resident is not None else None
 
     def memberships(self, resident_id: uuid.UUID) -> list[GroupMembership]:
         with self.ctx.db.read() as session:

@@ -24,11 +24,10 @@ from PySide6.QtWidgets import (
 )
 
 from station_desktop.app import Application
-from station_desktop.errors import NotFound, StationError
+from station_desktop.errors import StationError
 from station_desktop.forms.spec import FieldKind, FieldSpec
-from station_desktop.i18n import N_, Label, _
-from station_desktop.services.activities import Attendee
-from station_desktop.store.models import Activity
+from station_desktop.i18n import N_, _
+from station_desktop.services.activities import ActivityView, Attendee
 from station_desktop.ui.fonts import text_line_height
 from station_desktop.ui.forms.editor import RecordDialog, application_choices
 from station_desktop.ui.forms.fields import ReferenceField
@@ -102,13 +101,8 @@ class AttendanceDialog(QDialog):
         self.retranslate_ui()
         self.picker.search.setFocus(Qt.FocusReason.OtherFocusReason)
 
-    def _load_activity(self) -> Activity:
-        with self._app.ctx.db.read() as session:
-            activity = session.get(Activity, self.activity_id)
-            if activity is None or activity.deleted:
-                raise NotFound(kind=Label(N_("Activity")), record_id=str(self.activity_id))
-            session.expunge(activity)
-            return activity
+    def _load_activity(self) -> ActivityView:
+        return self._app.activities.get(self.activity_id)
 
     # ------------------------------------------------------------ signing in and out
 

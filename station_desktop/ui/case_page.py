@@ -44,8 +44,9 @@ from station_desktop.errors import BadTransition, FieldError, StationError, Vali
 from station_desktop.forms.case import CASE_FORM, CASE_NOTE_FORM, STAGE_CHANGE_FORM
 from station_desktop.forms.spec import FormSpec
 from station_desktop.i18n import N_, NC_, _, pgettext
+from station_desktop.services.cases import CaseView, NoteView, StageChangeView
+from station_desktop.services.residents import ResidentView
 from station_desktop.services.stations import StaffView
-from station_desktop.store.models import CaseNote, CaseRecord, CaseStageChange, Resident
 from station_desktop.ui.display import code_text
 from station_desktop.ui.fonts import row_height, text_line_height
 from station_desktop.ui.forms.editor import (
@@ -201,13 +202,13 @@ class CaseWindow(QDialog):
         self._app = app
         self._languages = languages
         self.case_id = case_id
-        self.case: CaseRecord | None = None
-        self.resident: Resident | None = None
-        self.notes: list[CaseNote] = []
-        self.history: list[CaseStageChange] = []
+        self.case: CaseView | None = None
+        self.resident: ResidentView | None = None
+        self.notes: list[NoteView] = []
+        self.history: list[StageChangeView] = []
         self._staff: dict[uuid.UUID, StaffView] = {}
-        self._notes_by_id: dict[uuid.UUID, CaseNote] = {}
-        self._corrections: dict[uuid.UUID, list[CaseNote]] = {}  # by the note corrected
+        self._notes_by_id: dict[uuid.UUID, NoteView] = {}
+        self._corrections: dict[uuid.UUID, list[NoteView]] = {}  # by the note corrected
         self._focused_once = False
 
         self.header = QGroupBox(self)
@@ -353,7 +354,7 @@ class CaseWindow(QDialog):
         if select_note is None and self.notes:
             select_note = self.notes[-1].id  # the newest, where the work goes on
         self.setWindowTitle(
-            _(WINDOW_TITLE, number=case.case_number) if case else _(CASE_FORM.title)
+            _(WINDOW_TITLE, number=case.reference) if case else _(CASE_FORM.title)
         )
         self._render_header()
         self._render_notes(select_note)
@@ -374,7 +375,7 @@ class CaseWindow(QDialog):
                 parts = (self._date(case.closed_on), code_text(ClosingReason, case.closing_reason))
                 closed = " · ".join(part for part in parts if part)
             shown = {
-                "case_number": case.case_number,
+                "case_number": case.reference,
                 "stage": f"<b>{html.escape(stage)}</b>",
                 "client": names_tibetan_first(resident.name_bo, resident.name_zh)
                 if resident
@@ -448,7 +449,7 @@ class CaseWindow(QDialog):
         super().resizeEvent(event)
         self._layout_header()
 
-    def note_text(self, note: CaseNote) -> str:
+    def note_text(self, note: NoteView) -> str:
         """The note as its row shows it: which note it corrects, which notes corrected it,
         then the note itself (never shortened)."""
         lines: list[str] = []
@@ -460,7 +461,7 @@ class CaseWindow(QDialog):
         lines.append(note.body)
         return "\n".join(lines)
 
-    def _note_reference(self, note: CaseNote) -> dict[str, str]:
+    def _note_reference(self, note: NoteView) -> dict[str, str]:
         number = self.notes.index(note) + 1
         return {
             "number": self._languages.formats.number(number),
@@ -502,7 +503,7 @@ class CaseWindow(QDialog):
         note = self.selected_note()
         self.note_view.setPlainText(self.note_text(note) if note is not None else "")
 
-    def history_text(self, change: CaseStageChange) -> str:
+    def history_text(self, change: StageChangeView) -> str:
         """A stage change as its entry shows it: date and who, the stages, the note."""
         when = " · ".join(
             part
@@ -548,7 +549,7 @@ class CaseWindow(QDialog):
 
     # ------------------------------------------------------------ selection
 
-    def selected_note(self) -> CaseNote | None:
+    def selected_note(self) -> NoteView | None:
         rows = self.notes_table.selectionModel().selectedRows()
         if not rows:
             return None

@@ -18,20 +18,14 @@ from station_desktop.drafts import DraftStore
 from station_desktop.errors import DatabaseDamaged, StationError
 from station_desktop.i18n import Catalogues, _
 from station_desktop.logs import configure_logging, stop_logging
-from station_desktop.paths import DataPaths, resolve_data_dir
-from station_desktop.store.backup import (
-    back_up,
-    has_backup_on,
-    integrity_problems,
-    list_backups,
-)
+from station_desktop.paths import resolve_data_dir
+from station_desktop.services.backups import BackupService
 from station_desktop.ui.crash import install_crash_handler
 from station_desktop.ui.first_start import ready_to_work
 from station_desktop.ui.fonts import load_fonts
 from station_desktop.ui.left_drafts import offer_left_drafts
 from station_desktop.ui.main_window import MainWindow
 from station_desktop.ui.qt_i18n import LanguageSwitcher
-from station_desktop.ui.settings_page import backup_problem
 from station_desktop.ui.wheel_guard import guard_the_wheel
 
 # Set to 1, the program quits with status 0 as soon as its main window is usable (for
@@ -57,13 +51,13 @@ class IntegrityCheck(QObject):
     reading at once, and creating records is enabled only when the check has passed. Then,
     in the same thread, the day's backup if there is none yet."""
 
-    finished = Signal(str)  # "" when the database is sound, else what SQLite reported
+    finished = Signal(object)  # None when the database is sound, else DatabaseDamaged
     backup_failed = Signal(object)  # the StationError that stopped the day's backup
 
-    def __init__(self, window: MainWindow, paths: DataPaths) -> None:
+    def __init__(self, window: MainWindow, backups: BackupService) -> None:
         super().__init__(window)
         self._window = window
-        self._paths = paths
+        self._backups = backups
         self.finished.connect(self._done)  # queued: delivered in the GUI thread
         self.backup_failed.connect(window.show_backup_problem)
         window.set_writable(False)
@@ -71,31 +65,29 @@ class IntegrityCheck(QObject):
         self._thread.start()
 
     def _run(self) -> None:
-        problems = integrity_problems(self._paths.database, quick=True) or ""
-        self.finished.emit(problems)
-        if not problems:
+        problem = self._backups.check()
+        self.finished.emit(problem)
+        if problem is None:
             self._daily_backup()
 
     def _daily_backup(self) -> None:
         """One backup a day, taken while the user works (the backup API copies a consistent
         snapshot; WAL lets writes go on meanwhile), then the old ones rotated."""
-        today = datetime.now(UTC).date()
         try:
-            if not has_backup_on(self._paths.backups, today):
-                back_up(self._paths.database, self._paths.backups, "daily")
-        except (OSError, RuntimeError) as error:  # disk full, or the copy failed its check
+            self._backups.back_up_daily(datetime.now(UTC).date())
+        except StationError as error:
             logging.getLogger(__name__).exception("daily backup failed")
-            self.backup_failed.emit(backup_problem(error, self._paths.backups))
+            self.backup_failed.emit(error)
 
-    def _done(self, problems: str) -> None:
-        if not problems:
+    def _done(self, problem: object) -> None:
+        if problem is None:
             self._window.set_writable(True)
             return
         # Stay read-only; say what to do. Nothing has been written since the start.
-        error = DatabaseDamaged(
-            self._paths.database, [b.path for b in list_backups(self._paths.backups)], problems
+        assert isinstance(problem, DatabaseDamaged)
+        QMessageBox.critical(
+            self._window, _("Station Desktop"), _(problem.message, **problem.params)
         )
-        QMessageBox.critical(self._window, _("Station Desktop"), _(error.message, **error.params))
 
     def wait(self, timeout: float | None = None) -> None:
         self._thread.join(timeout)
@@ -134,7 +126,7 @@ def run_gui(args: argparse.Namespace) -> int:
             check = None
             QTimer.singleShot(0, qt_app.quit)
         else:
-            check = IntegrityCheck(window, paths)
+            check = IntegrityCheck(window, application.backups)
             # After a crash or a power cut: the typing that was not saved, said at once.
             offer_left_drafts(window, DraftStore(paths.drafts))
         status = qt_app.exec()

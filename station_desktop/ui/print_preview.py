@@ -28,7 +28,7 @@ from PySide6.QtWidgets import (
 from station_desktop.errors import StationError
 from station_desktop.i18n import _
 from station_desktop.pdf.page import RenderCancelled, RenderedPdf, RenderProgress
-from station_desktop.store.files import commit_temp_file, temp_path_for
+from station_desktop.services.printing import write_pdf
 from station_desktop.ui.window_state import fit_to_screen, remember_geometry
 
 
@@ -157,33 +157,18 @@ class PrintPreviewDialog(QDialog):
             return None
         path = Path(chosen if chosen.lower().endswith(".pdf") else f"{chosen}.pdf")
         try:
-            write_pdf_file(self.pdf.data, path)
-        except OSError as error:
-            QMessageBox.warning(
-                self,
-                _("Print preview"),
-                _(
-                    "Could not save {path}: {reason}",
-                    path=str(path),
-                    reason=error.strerror or str(error),
-                ),
-            )
+            write_pdf(self.pdf.data, path)
+        except StationError as error:
+            QMessageBox.warning(self, _("Print preview"), _(error.message, **error.params))
             return None
         return path
 
     def open_in_viewer(self) -> Path:
         folder = Path(tempfile.mkdtemp(prefix="station-desktop-print-"))
         path = folder / self._file_name
-        write_pdf_file(self.pdf.data, path)
+        write_pdf(self.pdf.data, path)
         QDesktopServices.openUrl(QUrl.fromLocalFile(str(path)))
         return path
-
-
-def write_pdf_file(data: bytes, path: Path) -> None:
-    """A temporary name, fsync, rename: a pulled USB stick leaves no half file."""
-    temp = temp_path_for(path)
-    temp.write_bytes(data)
-    commit_temp_file(temp, path)
 
 
 def preview(parent: QWidget, produce: Callable[[], RenderedPdf], file_name: str) -> RenderJob:

@@ -12,9 +12,9 @@ from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
 from station_desktop.app import Application
+from station_desktop.services import backups as backups_service
 from station_desktop.services.followups import FollowUpService
 from station_desktop.store.backup import list_backups
-from station_desktop.ui import settings_page
 from station_desktop.ui.main_window import MainWindow
 from station_desktop.ui.qt_i18n import LanguageSwitcher
 from tests.conftest import StationSetup
@@ -91,7 +91,7 @@ def test_back_up_now_and_a_failed_backup_stays_in_sight(
     def full(*args: object) -> Path:
         raise OSError(errno.ENOSPC, "No space left on device")
 
-    monkeypatch.setattr(settings_page, "back_up", full)
+    monkeypatch.setattr(backups_service, "back_up", full)
     page.back_up_now()
     with qtbot.waitSignal(page.backup_finished, timeout=30_000):
         pass

@@ -48,7 +48,7 @@ from station_desktop.forms.spec import FormSpec
 from station_desktop.forms.validate import MSG_REQUIRED, Cleaned, clean_field
 from station_desktop.i18n import _, active_language
 from station_desktop.services.residents import HouseholdView
-from station_desktop.store.models import ResourceReceipt
+from station_desktop.services.resources import ReceiptView
 from station_desktop.ui.display import names_reader_first
 from station_desktop.ui.fonts import text_line_height
 from station_desktop.ui.forms.fields import (
@@ -732,7 +732,7 @@ def application_choices(app: Application, formats: LocaleFormats | None = None) 
     def describe_area(value: str) -> str | None:
         return next((text for key, text in areas("") if key == value), None)
 
-    def receipt_text(receipt: ResourceReceipt) -> str:
+    def receipt_text(receipt: ReceiptView) -> str:
         # Date, donor and item: how a worker remembers a donation.
         return f"{shown.date(receipt.received_on)} · {receipt.donor_name} · {receipt.item}"
 
