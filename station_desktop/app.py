@@ -5,11 +5,13 @@ Nothing else in the package creates engines, services or clocks; everything is p
 
 from __future__ import annotations
 
+import functools
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from types import TracebackType
+from typing import TYPE_CHECKING
 
 from station_desktop.domain.ids import Uuid7Generator
 from station_desktop.domain.namekeys import NameKeyBuilder
@@ -20,14 +22,16 @@ from station_desktop.services.cases import CaseService
 from station_desktop.services.context import ServiceContext
 from station_desktop.services.feedback import FeedbackService
 from station_desktop.services.listing import ListingService
-from station_desktop.services.printing import PrintService
-from station_desktop.services.reports import ReportService
 from station_desktop.services.resident_file import ResidentFileService
 from station_desktop.services.residents import ResidentService
 from station_desktop.services.resources import ResourceService
 from station_desktop.services.stations import StationService
 from station_desktop.services.visits import VisitService
 from station_desktop.store.opening import OpenedStore, open_store
+
+if TYPE_CHECKING:
+    from station_desktop.services.printing import PrintService
+    from station_desktop.services.reports import ReportService
 
 
 def utc_now() -> datetime:
@@ -48,14 +52,26 @@ class Application:
     activities: ActivityService
     resources: ResourceService
     listing: ListingService
-    reports: ReportService
-    printing: PrintService
     resident_file: ResidentFileService
     backups: BackupService
 
     @property
     def paths(self) -> DataPaths:
         return self.store.paths
+
+    @functools.cached_property
+    def reports(self) -> ReportService:
+        """Made when first used (the Reports page, the command line): not at start-up."""
+        from station_desktop.services.reports import ReportService  # noqa: PLC0415
+
+        return ReportService(self.ctx)
+
+    @functools.cached_property
+    def printing(self) -> PrintService:
+        """Made when first used: its PDF machinery (ReportLab) stays off the start-up."""
+        from station_desktop.services.printing import PrintService  # noqa: PLC0415
+
+        return PrintService(self.ctx)
 
     def close(self) -> None:
         self.store.close()
@@ -98,8 +114,6 @@ def build_application(
         activities=ActivityService(ctx),
         resources=ResourceService(ctx),
         listing=ListingService(ctx),
-        reports=ReportService(ctx),
-        printing=PrintService(ctx),
         resident_file=ResidentFileService(ctx),
         backups=BackupService(store.paths),
     )

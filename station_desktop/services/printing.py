@@ -90,7 +90,14 @@ from station_desktop.services.context import (
     load,
     raise_if_invalid,
 )
-from station_desktop.store.files import commit_temp_file, temp_path_for
+from station_desktop.services.paper import (
+    DEFAULT_PACK_DAYS,
+    KINDS,
+    MSG_PERIOD,
+    PERIOD_EXAMPLE,
+    PrintKind,
+    write_pdf,
+)
 from station_desktop.store.models import (
     Activity,
     Area,
@@ -124,8 +131,6 @@ __all__ = [
     "write_pdf",
 ]
 
-PrintKind = Literal["visit", "feedback", "case", "activity", "handout"]
-KINDS: Final[tuple[PrintKind, ...]] = ("visit", "feedback", "case", "activity", "handout")
 SPECS: Final[dict[PrintKind, FormSpec]] = {
     "visit": VISIT_FORM,
     "feedback": FEEDBACK_FORM,
@@ -141,20 +146,13 @@ _MODELS: Final[dict[PrintKind, type[StationOwned]]] = {
     "handout": ResourceHandout,
 }
 
-DEFAULT_PACK_DAYS: Final = 14
 OVERDUE_DAYS: Final = 60
 PRIORITY_INTERVAL_DAYS: Final = 30
 MAX_BLANK_SHEETS: Final = 9999  # sheet numbers print with four digits
 
-MSG_CANNOT_WRITE = N_(
-    "The file {path} could not be written. Check that the folder exists, that you may write "
-    "to it and that the disk or USB stick is not full or write-protected."
-)
 MSG_TOO_MANY_SHEETS = N_("Print at most {limit} sheets at a time.")
 MSG_NOBODY_DUE = N_("Nobody in {area} is due for a visit between {start} and {end}.")
-MSG_PERIOD = N_("Give the period as {example}.")
 MSG_END_BEFORE_START = N_("The end of the period is before its start.")
-PERIOD_EXAMPLE = "--from 2026-06-01 --to 2026-06-14"
 
 DueReason = Literal["planned", "overdue", "priority"]
 
@@ -184,18 +182,6 @@ def _codes(code_list: type[Code], values: Iterable[str]) -> tuple[Code, ...]:
 
 def _code(code_list: type[Code], value: str | None) -> Code | None:
     return code_list.parse(value) if value else None
-
-
-def write_pdf(data: bytes, path: Path) -> None:
-    """Write under a temporary name, then rename: a USB stick pulled out mid-write leaves
-    the old file or none, never half a PDF."""
-    temp = temp_path_for(path)
-    try:
-        temp.write_bytes(data)
-        commit_temp_file(temp, path)
-    except OSError as error:
-        temp.unlink(missing_ok=True)
-        raise StationError(MSG_CANNOT_WRITE, path=str(path)) from error
 
 
 @dataclass(frozen=True)

@@ -28,10 +28,6 @@ from pathlib import Path
 from typing import Any
 
 from babel.dates import format_date
-from openpyxl import Workbook  # type: ignore[import-untyped]
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE  # type: ignore[import-untyped]
-from openpyxl.styles import Alignment, Border, Font, PatternFill, Side  # type: ignore[import-untyped]
-from openpyxl.utils import get_column_letter  # type: ignore[import-untyped]
 
 from station_desktop.domain.codes import (
     ActivityKind,
@@ -691,12 +687,14 @@ SHEET_NAME_LIMIT = 31
 _SHEET_NAME_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
 _MIN_WIDTH, _MAX_WIDTH, _MAX_HEADER_WIDTH = 8.0, 60.0, 24.0
 _LINE_POINTS, _TIBETAN_LINE_POINTS = 15.0, 21.0
-_HEADER_FILL = PatternFill("solid", fgColor="DDE4EE")
-_HEADER_BORDER = Border(bottom=Side(style="thin"))
+_HEADER_FILL = "DDE4EE"
+# openpyxl is imported where a workbook is written: the report page opens without it.
 
 
 def safe_text(text: str) -> str:
     """Text a worksheet can store: XML-illegal control characters removed."""
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE  # type: ignore[import-untyped]  # noqa: PLC0415
+
     cleaned: str = ILLEGAL_CHARACTERS_RE.sub("", text)
     return cleaned
 
@@ -801,6 +799,15 @@ def sheet_name(catalogues: Catalogues, title: str, used: set[str]) -> str:
 
 
 def _write_sheet(sheet: Any, table: Table, report: Report, catalogues: Catalogues) -> None:
+    from openpyxl.styles import (  # type: ignore[import-untyped]  # noqa: PLC0415
+        Alignment,
+        Border,
+        Font,
+        PatternFill,
+        Side,
+    )
+    from openpyxl.utils import get_column_letter  # type: ignore[import-untyped]  # noqa: PLC0415
+
     codes = ", ".join(report.stations)
     title_lines = (
         bilingual(catalogues, Msg(REPORT_TITLE)) + " · " + bilingual(catalogues, Msg(table.title)),
@@ -822,8 +829,8 @@ def _write_sheet(sheet: Any, table: Table, report: Report, catalogues: Catalogue
         _put_text(cell, text)
         header_texts.append(text)
         cell.font = Font(bold=True)
-        cell.fill = _HEADER_FILL
-        cell.border = _HEADER_BORDER
+        cell.fill = PatternFill("solid", fgColor=_HEADER_FILL)
+        cell.border = Border(bottom=Side(style="thin"))
         cell.alignment = Alignment(wrap_text=True, vertical="center")
         widths[c - 1] = max(widths[c - 1], min(display_width(text) + 2, _MAX_HEADER_WIDTH))
 
@@ -882,6 +889,8 @@ def write_xlsx(
     Tibetan and Chinese. Written under a temporary name and renamed: a failed write (a
     USB stick pulled out) leaves the old file or none, never half a file. Raises
     ExportFailed when the file cannot be written."""
+    from openpyxl import Workbook  # type: ignore[import-untyped]  # noqa: PLC0415
+
     workbook = Workbook()
     workbook.remove(workbook.active)
     used: set[str] = set()

@@ -15,7 +15,7 @@ from station_desktop.i18n import Catalogues
 from station_desktop.pdf.page import LayoutLog, PaperSetup, PaperTexts, RenderedPdf
 from station_desktop.pdf.report import render_report, report_station_header
 from station_desktop.services.context import ServiceContext
-from station_desktop.services.printing import write_pdf
+from station_desktop.services.paper import write_pdf
 from station_desktop.services.report_export import Names
 from station_desktop.services.reports import Report, ReportPeriod, ReportService, Trend
 from station_desktop.store.models import Station

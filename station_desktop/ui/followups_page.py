@@ -105,6 +105,7 @@ class FollowUpsPage(QWidget):
         layout.addLayout(filters)
         layout.addWidget(self.table)
         self._loaded = False
+        self.retranslate_ui()
 
     def showEvent(self, event: Any) -> None:  # noqa: N802 - Qt override
         self.refresh()  # what is due changes with every saved visit: fresh on each look

@@ -23,7 +23,6 @@ from station_desktop.services.backups import BackupService
 from station_desktop.ui.crash import install_crash_handler
 from station_desktop.ui.first_start import ready_to_work
 from station_desktop.ui.fonts import load_fonts
-from station_desktop.ui.left_drafts import offer_left_drafts
 from station_desktop.ui.main_window import MainWindow
 from station_desktop.ui.qt_i18n import LanguageSwitcher
 from station_desktop.ui.wheel_guard import guard_the_wheel
@@ -128,7 +127,11 @@ def run_gui(args: argparse.Namespace) -> int:
         else:
             check = IntegrityCheck(window, application.backups)
             # After a crash or a power cut: the typing that was not saved, said at once.
-            offer_left_drafts(window, DraftStore(paths.drafts))
+            drafts = DraftStore(paths.drafts)
+            if drafts.all():
+                from station_desktop.ui.left_drafts import offer_left_drafts  # noqa: PLC0415
+
+                offer_left_drafts(window, drafts)
         status = qt_app.exec()
         if check is not None:
             check.wait()

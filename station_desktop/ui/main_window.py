@@ -11,7 +11,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from PySide6.QtCore import QEvent, QObject, QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import (
@@ -64,13 +64,9 @@ from station_desktop.forms.spec import FormSpec
 from station_desktop.forms.visit import VISIT_FORM
 from station_desktop.i18n import N_, NC_, _, language_label, pgettext
 from station_desktop.services.listing import ResidentQuery
-from station_desktop.services.printing import PrintKind
-from station_desktop.ui.attendance import AttendanceDialog
-from station_desktop.ui.case_page import CaseWindow
+from station_desktop.services.paper import PrintKind
 from station_desktop.ui.display import PlaceNames, code_text, reader_name
 from station_desktop.ui.first_start import WorkerButton
-from station_desktop.ui.followups_page import PAGE_TITLE as FOLLOWUPS_PAGE_TITLE
-from station_desktop.ui.followups_page import FollowUpsPage
 from station_desktop.ui.fonts import fit_tibetan, row_height
 from station_desktop.ui.forms.editor import (
     BatchEntry,
@@ -80,17 +76,19 @@ from station_desktop.ui.forms.editor import (
     open_form_with_key,
 )
 from station_desktop.ui.forms.fields import paint_as_error
-from station_desktop.ui.print_preview import RenderJob, preview
 from station_desktop.ui.qt_i18n import LanguageSwitcher
-from station_desktop.ui.record_editing import open_record_editor
-from station_desktop.ui.reports_page import PAGE_TITLE as REPORTS_PAGE_TITLE
-from station_desktop.ui.reports_page import ReportsPage
-from station_desktop.ui.resident_page import ResidentWindow
-from station_desktop.ui.settings_page import PAGE_TITLE as SETTINGS_PAGE_TITLE
-from station_desktop.ui.settings_page import SettingsPage
 from station_desktop.ui.table_models import PagedRecordModel, size_rows
-from station_desktop.ui.visit_pack import VisitPackDialog, open_visit_pack
 from station_desktop.ui.window_state import remember_geometry
+
+if TYPE_CHECKING:  # the windows a record opens are loaded when first opened
+    from station_desktop.ui.attendance import AttendanceDialog
+    from station_desktop.ui.case_page import CaseWindow
+    from station_desktop.ui.followups_page import FollowUpsPage
+    from station_desktop.ui.print_preview import RenderJob
+    from station_desktop.ui.reports_page import ReportsPage
+    from station_desktop.ui.resident_page import ResidentWindow
+    from station_desktop.ui.settings_page import SettingsPage
+    from station_desktop.ui.visit_pack import VisitPackDialog
 
 SEARCH_DELAY_MS = 150
 ShownT = TypeVar("ShownT", bound=QWidget)
@@ -114,6 +112,7 @@ EDITED_KINDS: dict[str, str] = {
 }
 FILTER_MIN_CHARACTERS = 14
 SEARCH_LIMIT = 100  # the best matches while typing; a longer name narrows them
+RESIZE_PRECISION_ROWS = 40
 
 
 @dataclass(frozen=True)
@@ -310,6 +309,9 @@ class ResidentsPage(QWidget):
         self.table.setSelectionBehavior(QTableView.SelectionBehavior.SelectRows)
         self.table.verticalHeader().setVisible(False)
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        # Column widths from the first rows, not the 200 of a page (each measured cell is a
+        # call into Python: measuring them all took a fifth of the start-up).
+        self.table.horizontalHeader().setResizeContentsPrecision(RESIZE_PRECISION_ROWS)
         self.table.horizontalHeader().setStretchLastSection(True)
         self.table.doubleClicked.connect(lambda index: self.open_row(index.row()))
         self.table.installEventFilter(self)
@@ -336,6 +338,7 @@ class ResidentsPage(QWidget):
         self.group_filter.currentIndexChanged.connect(self.refresh)
         self.area_filter.currentIndexChanged.connect(self.refresh)
         self.open_case_filter.toggled.connect(self.refresh)
+        self._shown_order = ""
         self._fill_filters()
         self.refresh()
 
@@ -373,7 +376,8 @@ class ResidentsPage(QWidget):
         self.table.verticalHeader().setMinimumSectionSize(height)
         self.table.verticalHeader().setDefaultSectionSize(height)
         self._fill_filters()
-        self.refresh()  # the list's order follows the reader's script
+        if self.query().order != self._shown_order:
+            self.refresh()  # the list's order follows the reader's script
         self.model.retranslate()
 
     def open_row(self, row: int) -> None:
@@ -403,6 +407,7 @@ class ResidentsPage(QWidget):
         )
 
     def refresh(self) -> None:
+        self._shown_order = self.query().order
         self.table.setColumnHidden(
             len(self.COLUMNS) - 1, not self._places.several_stations
         )  # the station column
@@ -484,19 +489,20 @@ class MainWindow(QMainWindow):
         for record_page in self.record_pages:
             self._add_page(record_page.page.title, record_page)
             record_page.opened.connect(self.open_record)
-        self.followups_page = FollowUpsPage(app, languages, self.places)
-        self.followups_page.resident_requested.connect(self.open_resident)
-        self._add_page(FOLLOWUPS_PAGE_TITLE, self.followups_page)
-        self.reports_page = ReportsPage(app, languages)
-        self._add_page(REPORTS_PAGE_TITLE, self.reports_page)
-        self.settings_page = SettingsPage(app, languages)
-        self._add_page(SETTINGS_PAGE_TITLE, self.settings_page)
+        # These pages are made when first looked at: start-up does not load them.
+        # (The makers are the class's functions, not bound methods: the window keeps no
+        # reference to itself, and goes as soon as it is closed and deleted.)
+        self._lazy_pages: dict[str, tuple[int, Callable[[MainWindow], QWidget]]] = {}
+        self._made_pages: dict[str, QWidget] = {}
+        self._add_lazy_page("followups", N_("Follow-ups"), MainWindow._make_followups_page)
+        self._add_lazy_page("reports", N_("Reports"), MainWindow._make_reports_page)
+        self._add_lazy_page("settings", N_("Settings"), MainWindow._make_settings_page)
         central = QWidget()
         layout = QHBoxLayout(central)
         layout.addWidget(self.nav)
         layout.addWidget(self.pages, 1)
         self.setCentralWidget(central)
-        self.nav.currentRowChanged.connect(self.pages.setCurrentIndex)
+        self.nav.currentRowChanged.connect(self._show_page)
         QShortcut(QKeySequence(QKeySequence.StandardKey.Find), self, self._focus_search)
         # Pages without the mouse: Ctrl+PgDown / Ctrl+PgUp step through them, Alt+1…9 jump.
         QShortcut(QKeySequence("Ctrl+PgDown"), self, lambda: self._step_page(1))
@@ -511,7 +517,6 @@ class MainWindow(QMainWindow):
         paint_as_error(self.backup_warning)
         self.backup_warning.hide()
         self._backup_problem: StationError | None = None
-        self.settings_page.backup_finished.connect(self._backup_finished)
         self.statusBar().addWidget(self.backup_warning, 1)
         self.statusBar().addPermanentWidget(self._status_label)
         self._build_menus()
@@ -638,6 +643,8 @@ class MainWindow(QMainWindow):
         """The window where a listed record is worked on: a case's page, an activity's
         sign-in list; the others (visits, sheets, donations, hand-outs) open in the record
         editor, over `parent` (the window that asked; the main window by default)."""
+        from station_desktop.ui.record_editing import open_record_editor
+
         if kind in ("activities", "activity"):
             return self._open_attendance(record_id)
         if kind in ("cases", "case"):
@@ -655,6 +662,8 @@ class MainWindow(QMainWindow):
     def _records_changed(self) -> None:
         """After a correction or withdrawal: the lists, and the residents' pages (a visit
         corrected to another resident leaves one timeline for another)."""
+        from station_desktop.ui.resident_page import ResidentWindow
+
         self.refresh_pages()
         for window in self.findChildren(ResidentWindow):
             if window.isVisible():
@@ -671,6 +680,8 @@ class MainWindow(QMainWindow):
 
     def open_case(self, case_id: uuid.UUID) -> CaseWindow:
         """The case's page (one window per case; a second request raises it)."""
+        from station_desktop.ui.case_page import CaseWindow
+
         shown = self._raise_shown(CaseWindow, lambda window: window.case_id == case_id)
         if shown is not None:
             return shown
@@ -682,6 +693,8 @@ class MainWindow(QMainWindow):
         return window
 
     def _print_case(self, case_id: uuid.UUID) -> RenderJob:
+        from station_desktop.ui.print_preview import preview
+
         printing = self._app.printing
         return preview(
             self,
@@ -691,6 +704,8 @@ class MainWindow(QMainWindow):
 
     def open_resident(self, resident_id: uuid.UUID) -> ResidentWindow:
         """The resident's page, one window per resident (a second request raises it)."""
+        from station_desktop.ui.resident_page import ResidentWindow
+
         shown = self._raise_shown(ResidentWindow, lambda window: window.resident_id == resident_id)
         if shown is not None:
             return shown
@@ -705,6 +720,8 @@ class MainWindow(QMainWindow):
         return window
 
     def _open_attendance(self, activity_id: uuid.UUID | None) -> AttendanceDialog | None:
+        from station_desktop.ui.attendance import AttendanceDialog
+
         if activity_id is None:
             return None
         dialog = AttendanceDialog(self._app, self._languages, activity_id, self)
@@ -732,6 +749,8 @@ class MainWindow(QMainWindow):
 
     def print_selected(self) -> RenderJob | None:
         """The printed form of the record selected on the current page, in a preview."""
+        from station_desktop.ui.print_preview import preview
+
         page = self.pages.currentWidget()
         record = None
         if isinstance(page, RecordListPage):
@@ -754,6 +773,8 @@ class MainWindow(QMainWindow):
 
     def print_blank_feedback(self, count: int | None = None) -> RenderJob | None:
         """Numbered blank feedback sheets for residents to fill by hand."""
+        from station_desktop.ui.print_preview import preview
+
         if count is None:
             count, accepted = QInputDialog.getInt(
                 self, _("Blank feedback sheets…"), _("How many sheets?"), 10, 1, 500
@@ -770,13 +791,16 @@ class MainWindow(QMainWindow):
 
     def print_visit_pack(self) -> VisitPackDialog:
         """Pre-filled visit forms for everyone due in a village or community."""
+        from station_desktop.ui.visit_pack import open_visit_pack
+
         return open_visit_pack(self._app, self._languages, self)
 
     def show_backup_problem(self, problem: StationError | None) -> None:
         """A failed backup stays in sight (status bar and Settings) until one works."""
         self._backup_problem = problem
         self._show_backup_warning()
-        self.settings_page.show_backup_problem(problem)
+        if "settings" in self._made_pages:  # else it shows the problem when it is made
+            self.settings_page.show_backup_problem(problem)
 
     def _backup_finished(self, problem: object) -> None:
         self._backup_problem = problem if isinstance(problem, StationError) else None
@@ -831,7 +855,8 @@ class MainWindow(QMainWindow):
         frame = 2 * self.nav.frameWidth() + 24
         self.nav.setFixedWidth(self.nav.sizeHintForColumn(0) + frame)
         self.residents_page.retranslate_ui()
-        self.followups_page.retranslate_ui()
+        if "followups" in self._made_pages:  # a page made later translates itself
+            self.followups_page.retranslate_ui()
         for page in self.record_pages:
             page.retranslate_ui()
         self._show_worker()
@@ -845,6 +870,80 @@ class MainWindow(QMainWindow):
         self._page_titles.append(title)
         self.nav.addItem(title)
         self.pages.addWidget(page)
+
+    def _add_lazy_page(
+        self, key: str, title: str, make: Callable[[MainWindow], QWidget]
+    ) -> None:
+        """A page made when first shown (or asked for): until then an empty stand-in."""
+        self._lazy_pages[key] = (self.pages.count(), make)
+        self._add_page(title, QWidget())
+
+    def _made(self, key: str) -> QWidget:
+        """The lazy page `key`, made now if it was not yet, in its stand-in's place."""
+        made = self._made_pages.get(key)
+        if made is not None:
+            return made
+        index, make = self._lazy_pages[key]
+        page = make(self)
+        self._made_pages[key] = page
+        current = self.pages.currentIndex()
+        stand_in = self.pages.widget(index)
+        self.pages.insertWidget(index, page)
+        if stand_in is not None:
+            self.pages.removeWidget(stand_in)
+            stand_in.deleteLater()
+        self.pages.setCurrentIndex(current)
+        return page
+
+    def _show_page(self, row: int) -> None:
+        for key, (index, _make) in self._lazy_pages.items():
+            if index == row:
+                self._made(key)
+        self.pages.setCurrentIndex(row)
+
+    def _make_followups_page(self) -> QWidget:
+        from station_desktop.ui.followups_page import FollowUpsPage
+
+        page = FollowUpsPage(self._app, self._languages, self.places)
+        page.resident_requested.connect(self.open_resident)
+        return page
+
+    def _make_reports_page(self) -> QWidget:
+        from station_desktop.ui.reports_page import ReportsPage
+
+        return ReportsPage(self._app, self._languages)
+
+    def _make_settings_page(self) -> QWidget:
+        from station_desktop.ui.settings_page import SettingsPage
+
+        page = SettingsPage(self._app, self._languages)
+        page.backup_finished.connect(self._backup_finished)
+        page.show_backup_problem(self._backup_problem)
+        return page
+
+    @property
+    def followups_page(self) -> FollowUpsPage:
+        from station_desktop.ui.followups_page import FollowUpsPage
+
+        page = self._made("followups")
+        assert isinstance(page, FollowUpsPage)
+        return page
+
+    @property
+    def reports_page(self) -> ReportsPage:
+        from station_desktop.ui.reports_page import ReportsPage
+
+        page = self._made("reports")
+        assert isinstance(page, ReportsPage)
+        return page
+
+    @property
+    def settings_page(self) -> SettingsPage:
+        from station_desktop.ui.settings_page import SettingsPage
+
+        page = self._made("settings")
+        assert isinstance(page, SettingsPage)
+        return page
 
     def _step_page(self, step: int) -> None:
         self.nav.setCurrentRow((self.nav.currentRow() + step) % self.nav.count())

@@ -8,6 +8,7 @@ import tempfile
 import threading
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QObject, QRectF, QSize, Qt, QUrl, Signal
 from PySide6.QtGui import QDesktopServices, QPainter
@@ -27,9 +28,11 @@ from PySide6.QtWidgets import (
 
 from station_desktop.errors import StationError
 from station_desktop.i18n import _
-from station_desktop.pdf.page import RenderCancelled, RenderedPdf, RenderProgress
-from station_desktop.services.printing import write_pdf
+from station_desktop.services.paper import write_pdf
 from station_desktop.ui.window_state import fit_to_screen, remember_geometry
+
+if TYPE_CHECKING:  # the PDF machinery (ReportLab) is loaded when a PDF is first made
+    from station_desktop.pdf.page import RenderedPdf, RenderProgress
 
 
 class RenderJob(QObject):
@@ -69,11 +72,15 @@ class RenderJob(QObject):
         return self._thread.is_alive()
 
     def _progress(self, forms_begun: int) -> None:
+        from station_desktop.pdf.page import RenderCancelled  # noqa: PLC0415 - see TYPE_CHECKING
+
         if self._cancel.is_set():
             raise RenderCancelled
         self.progressed.emit(forms_begun)
 
     def _run(self) -> None:
+        from station_desktop.pdf.page import RenderCancelled  # noqa: PLC0415 - see TYPE_CHECKING
+
         try:
             pdf = self._produce(self._progress)
         except RenderCancelled:
@@ -200,6 +207,8 @@ def preview_batch(
             )
 
     def finished(pdf: object) -> None:
+        from station_desktop.pdf.page import RenderedPdf  # noqa: PLC0415 - see TYPE_CHECKING
+
         progress.reset()
         assert isinstance(pdf, RenderedPdf)
         dialog = PrintPreviewDialog(pdf, file_name, parent)

@@ -18,6 +18,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import (
     QCoreApplication,
@@ -58,7 +59,6 @@ from station_desktop.errors import NotFound, StationError
 from station_desktop.formats import LocaleFormats
 from station_desktop.forms.validate import MSG_BAD_DATE, MSG_REQUIRED, parse_date
 from station_desktop.i18n import N_, Catalogues, _
-from station_desktop.pdf.page import RenderedPdf
 from station_desktop.services.report_export import (
     MSG_BY_GROUP,
     MSG_NOTHING,
@@ -84,7 +84,6 @@ from station_desktop.services.report_export import (
     write_xlsx,
     year_label,
 )
-from station_desktop.services.report_pdf import ReportPdfService
 from station_desktop.services.reports import (
     Report,
     ReportPeriod,
@@ -98,6 +97,10 @@ from station_desktop.ui.fonts import fit_tibetan, text_line_height
 from station_desktop.ui.forms.fields import date_example, date_placeholder, paint_as_error
 from station_desktop.ui.print_preview import RenderJob, preview
 from station_desktop.ui.qt_i18n import LanguageSwitcher
+
+if TYPE_CHECKING:  # the report's PDF (ReportLab) is loaded when it is first printed
+    from station_desktop.pdf.page import RenderedPdf
+    from station_desktop.services.report_pdf import ReportPdfService
 
 PAGE_TITLE = N_("Reports")
 MSG_FROM = N_("From")
@@ -338,7 +341,7 @@ class ReportsPage(QWidget):
         self._pool.setMaxThreadCount(1)
         self._save_pool = QThreadPool(self)
         self._save_pool.setMaxThreadCount(1)
-        self._pdf = ReportPdfService(app.ctx, self._catalogues)
+        self._pdf: ReportPdfService | None = None  # made when the report is first printed
 
         self._build()
         self.refresh_stations()
@@ -796,6 +799,10 @@ class ReportsPage(QWidget):
         if report is None or trend is None:
             return None
         names = station_names(self._stations)
+        if self._pdf is None:
+            from station_desktop.services.report_pdf import ReportPdfService  # noqa: PLC0415
+
+            self._pdf = ReportPdfService(self._app.ctx, self._catalogues)
         pdf = self._pdf
 
         def produce() -> RenderedPdf:

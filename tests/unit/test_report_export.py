@@ -232,7 +232,9 @@ def test_written_under_a_temporary_name_then_renamed(
         Path(filename).write_bytes(b"PK half a zip")
         raise OSError(5, "Input/output error")
 
-    monkeypatch.setattr(report_export.Workbook, "save", pulled_out)
+    from openpyxl import Workbook  # loaded where the workbook is written
+
+    monkeypatch.setattr(Workbook, "save", pulled_out)
     with pytest.raises(ExportFailed) as failure:
         write_xlsx(report, path, catalogues)
     assert failure.value.params["path"] == str(path)
