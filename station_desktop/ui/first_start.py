@@ -388,7 +388,7 @@ class WorkerDialog(QDialog):
         layout = QVBoxLayout(self)
         layout.addWidget(self.panel, 1)
         layout.addWidget(self.buttons)
-        fit_to_screen(self, 640, 520)
+        fit_to_screen(self, 700, 680)
         self.retranslate_ui()
 
     def _done(self) -> None:

@@ -169,7 +169,7 @@ class LeftDraftsDialog(QDialog):
         layout.addWidget(self.intro)
         layout.addWidget(self.list, 1)
         layout.addWidget(self.buttons)
-        fit_to_screen(self, 720, 420)
+        fit_to_screen(self, 900, 420)
         self.retranslate_ui()
 
     def _fill(self) -> None:

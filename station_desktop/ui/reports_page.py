@@ -93,6 +93,7 @@ from station_desktop.services.reports import (
 )
 from station_desktop.services.stations import StationView
 from station_desktop.ui.charts import Bar, BarChart, ShareChart
+from station_desktop.ui.display import reader_name
 from station_desktop.ui.fonts import fit_tibetan, text_line_height
 from station_desktop.ui.forms.fields import date_example, date_placeholder, paint_as_error
 from station_desktop.ui.print_preview import RenderJob, preview
@@ -609,16 +610,17 @@ class ReportsPage(QWidget):
         self.station_list.blockSignals(True)
         try:
             self.station_list.clear()
-            for station in self._stations:
-                local = station.name_bo if language == "bo" else station.name_zh
-                name = local or station.name_zh or station.name_bo or ""
-                text = f"{station.code}  {name}".strip()
-                item = QListWidgetItem(text, self.station_list)
+            names = [reader_name(s.name_bo, s.name_zh, language) for s in self._stations]
+            for station, name in zip(self._stations, names, strict=True):
+                # The name, not the code (in the tooltip); the code too where two stations
+                # share a name (德庆镇 of Doilungdêqên and of Dagzê).
+                text = name if name and names.count(name) == 1 else f"{name}  {station.code}"
+                item = QListWidgetItem(text.strip(), self.station_list)
                 item.setData(Qt.ItemDataRole.UserRole, station.code)
                 item.setFlags(Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsUserCheckable)
                 chosen = ticked is None or station.code in ticked
                 item.setCheckState(Qt.CheckState.Checked if chosen else Qt.CheckState.Unchecked)
-                item.setToolTip(text)
+                item.setToolTip(f"{station.code}  {name}")
                 # Tall enough for Tibetan names whatever the interface font.
                 height = tall if has_tibetan(text) else short
                 item.setSizeHint(QSize(metrics.horizontalAdvance(text) + 40, height))

@@ -70,7 +70,7 @@ from station_desktop.services.resident_file import (
     TimelineEntry,
     TimelineKind,
 )
-from station_desktop.ui.display import code_text, names_reader_first
+from station_desktop.ui.display import code_text, names_reader_first, reader_name
 from station_desktop.ui.fonts import text_line_height
 from station_desktop.ui.forms.editor import (
     RecordDialog,
@@ -123,6 +123,9 @@ DETAIL_ROWS: tuple[tuple[str, str], ...] = (
     ("address", N_("Address")),
     ("guardian", N_("Guardian")),
 )
+
+WRAPPED_DETAILS = frozenset({"area", "household", "address", "guardian"})  # free text
+DETAILS_MAX_WIDTH = 380
 
 # The same numbers as the main window's New menu for the same forms; a hand-out is the
 # resident's side of resources (the main window's Ctrl+6 records resources received).
@@ -258,6 +261,7 @@ class ResidentWindow(QDialog):
         form = QFormLayout(details)
         form.setContentsMargins(0, 0, 0, 0)
         form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
+        self._details_form = form
         form.setLabelAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
         form.setFormAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
         self._detail_labels: dict[str, QLabel] = {}
@@ -266,7 +270,9 @@ class ResidentWindow(QDialog):
             label, value = QLabel(details), QLabel(details)
             label.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
             value.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-            value.setWordWrap(True)
+            # A date, a number or a code reads on one line: when it does not fit beside its
+            # label it goes under it (a Tibetan birth date broke into four lines).
+            value.setWordWrap(key in WRAPPED_DETAILS)
             value.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
             label.setBuddy(value)
             form.addRow(label, value)
@@ -490,12 +496,8 @@ class ResidentWindow(QDialog):
         if d.birth_date is not None:
             shown = formats.date(d.birth_date)
             birth = _(AGED, date=shown, age=formats.number(d.age)) if d.age is not None else shown
-        area = ""
-        if d.area is not None:
-            area_name = (d.area.name_bo if language == "bo" else d.area.name_zh) or (
-                d.area.name_zh or d.area.name_bo
-            )
-            area = f"{d.area.code} {area_name}".strip()
+        # The village by its name (its 12-digit code says nothing to a reader).
+        area = reader_name(d.area.name_bo, d.area.name_zh, language) if d.area else ""
         guardian = ""
         if d.guardian is not None:
             parts = [" ".join(d.guardian.names)]
@@ -516,6 +518,18 @@ class ResidentWindow(QDialog):
         }
         for key, value in self.detail_values.items():
             value.setText(texts[key])
+        # Wide enough for a label and its one-line value side by side (within reason): a
+        # date or an ID number is never squeezed; a longer row goes under its label.
+        details = self.details_scroll.widget()
+        if details is not None:
+            form = self._details_form
+            form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
+            scroll = self.details_scroll.verticalScrollBar().sizeHint().width()
+            wanted = details.sizeHint().width() + scroll + 2
+            if wanted > DETAILS_MAX_WIDTH:  # long labels (Tibetan): every value under its own
+                form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapAllRows)
+                wanted = details.sizeHint().width() + scroll + 2
+            self.details_scroll.setMinimumWidth(min(wanted, DETAILS_MAX_WIDTH))
 
         self.memberships_table.setRowCount(len(file.memberships))
         for row, m in enumerate(file.memberships):
@@ -765,7 +779,7 @@ class ResidentWindow(QDialog):
         self.household_box.setTitle(_(HOUSEHOLD_TITLE))
         self.timeline_box.setTitle(_(TIMELINE_TITLE))
         for table, headers, title, rows in (
-            (self.memberships_table, MEMBERSHIP_HEADERS, MEMBERSHIPS_TITLE, 1),
+            (self.memberships_table, MEMBERSHIP_HEADERS, MEMBERSHIPS_TITLE, 2),
             (self.household_table, HOUSEHOLD_HEADERS, HOUSEHOLD_TITLE, 1),
             (self.timeline_table, TIMELINE_HEADERS, TIMELINE_TITLE, 2),
         ):

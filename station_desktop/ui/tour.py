@@ -216,6 +216,10 @@ def _print_preview(window: MainWindow) -> QWidget | None:
     job.wait(120)
     settle()
     shown = [d for d in window.findChildren(PrintPreviewDialog) if d.isVisible()]
+    deadline = time.monotonic() + 3  # QPdfView draws its pages after the window shows
+    while shown and time.monotonic() < deadline:
+        QCoreApplication.processEvents()
+        time.sleep(0.05)
     return shown[-1] if shown else None
 
 

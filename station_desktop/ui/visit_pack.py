@@ -48,8 +48,8 @@ class VisitPackDialog(QDialog):
         today = app.ctx.today()
         self.editor.set_values(
             {
-                "start": today.isoformat(),
-                "end": (today + timedelta(days=DEFAULT_PACK_DAYS - 1)).isoformat(),
+                "start": today,  # shown in the reader's form, as every date field does
+                "end": today + timedelta(days=DEFAULT_PACK_DAYS - 1),
             }
         )
         self.editor.mark_clean()

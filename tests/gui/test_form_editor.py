@@ -1048,3 +1048,20 @@ def test_a_long_list_of_people_is_narrowed_by_typing_and_ticks_stay_in_sight(
     assert shown() == ["卓玛 སྒྲོལ་མ་", "工作人员3"]  # the ticked one stays
     visitors.search.clear()
     assert len(shown()) == 12
+
+
+def test_a_visitor_of_another_station_is_named_not_shown_as_an_id(
+    app: Application, station: StationSetup, languages: LanguageSwitcher, qtbot: QtBot
+) -> None:
+    """Only this station's staff are offered, but a record from elsewhere (the bureau's
+    merged data, a demo) still shows its visitors by name."""
+    app.stations.use_station("540102012")
+    elsewhere = app.stations.add_staff("", "旺堆", "social_worker")
+    app.stations.use_station("CG-BK")
+    dialog = _visit_dialog(app, languages, application_choices(app, languages.formats))
+    _show(qtbot, dialog)
+    visitors = dialog.editor.field("visitor_ids")
+    assert isinstance(visitors, CheckList)
+    visitors.set_value([str(elsewhere)])
+    texts = [visitors.list.item(row).text() for row in range(visitors.list.count())]  # type: ignore[union-attr]
+    assert texts[-1] == "旺堆" and str(elsewhere) not in texts

@@ -193,7 +193,7 @@ def test_the_page_shows_the_resident_and_every_service_newest_first(
     assert NAME_ZH in window.windowTitle()
     assert window.detail_values["phone"].text() == PHONE
     assert window.detail_values["id_number"].text() == "110105********002X"
-    assert window.detail_values["area"].text() == "CG-BK-01 冲赛康社区"
+    assert window.detail_values["area"].text() == "冲赛康社区"  # the name, not the code
     assert window.detail_values["household"].text() == "12 冲赛康路3号"
     assert window.detail_values["birth_date"].text().startswith("1949年12月31日")
 

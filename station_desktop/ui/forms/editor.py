@@ -723,8 +723,8 @@ def application_choices(app: Application, formats: LocaleFormats | None = None) 
 
     def areas(text: str) -> Sequence[Choice]:
         wanted = text.casefold()
-        return [
-            (str(a.id), f"{a.code} {names_reader_first(a.name_bo, a.name_zh)}")
+        return [  # found by code too, but shown by name: the code says nothing to a reader
+            (str(a.id), names_reader_first(a.name_bo, a.name_zh))
             for a in app.stations.areas()
             if wanted in f"{a.code} {a.name_bo} {a.name_zh}".casefold()
         ]
@@ -756,8 +756,14 @@ def application_choices(app: Application, formats: LocaleFormats | None = None) 
     def new_household() -> Sequence[Choice]:
         return [(NEW_HOUSEHOLD, _("A new household, with this person at its head"))]
 
+    def describe_staff(value: str) -> str | None:
+        everyone = {str(s.id): s for s in app.stations.staff(all_stations=True)}
+        person = everyone.get(value)
+        return names_reader_first(person.name_bo, person.name_zh) if person else None
+
     return FormChoices(
         staff=staff,
+        describe_staff=describe_staff,
         residents=ReferenceSource(residents, describe_resident),
         references={
             "area": ReferenceSource(areas, describe_area),

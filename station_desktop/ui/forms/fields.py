@@ -86,6 +86,9 @@ class FormChoices:
     """Where a form's people and references come from (the form does not know the store)."""
 
     staff: Callable[[], Sequence[Choice]] = _no_staff
+    # Names anyone who may be on a record (another station's staff, someone who left),
+    # though only this station's present staff are offered.
+    describe_staff: Callable[[str], str | None] = lambda _id: None
     residents: ReferenceSource | None = None
     references: Mapping[str, ReferenceSource] = field(default_factory=dict)  # by `spec.ref`
     # Code fields offering only some of their codes, by field key (a case's next stages).
@@ -311,9 +314,12 @@ class ChoiceCombo(FieldEditor):
         spec: FieldSpec,
         choices: ChoiceSource,
         parent: QWidget | None = None,
+        *,
+        describe: Callable[[str], str | None] = lambda _value: None,
     ) -> None:
         super().__init__(spec, parent)
         self._source = choices
+        self._describe = describe
         self.combo = QComboBox(self)
         # As wide as the longest entry (they change with the language), and as wide as the
         # other fields when that is wider.
@@ -346,7 +352,7 @@ class ChoiceCombo(FieldEditor):
             return
         index = self.combo.findData(value)
         if index < 0:
-            self.combo.addItem(value, value)
+            self.combo.addItem(self._describe(value) or value, value)
             index = self.combo.count() - 1
         self.combo.setCurrentIndex(index)
 
@@ -382,10 +388,12 @@ class CheckList(FieldEditor):
         parent: QWidget | None = None,
         *,
         searchable: bool = False,
+        describe: Callable[[str], str | None] = lambda _value: None,
     ) -> None:
         super().__init__(spec, parent)
         self._source = choices
         self._searchable = searchable
+        self._describe = describe
         self.search = QLineEdit(self)
         self.search.setClearButtonEnabled(True)
         self.search.textChanged.connect(self._narrow)
@@ -417,7 +425,9 @@ class CheckList(FieldEditor):
         current = self.list.currentRow()
         choices = list(self._choices())
         known = {value for value, _text in choices}
-        choices += [(value, value) for value in wanted if value not in known]
+        choices += [
+            (value, self._describe(value) or value) for value in wanted if value not in known
+        ]
         metrics = self.list.fontMetrics()
         self.list.blockSignals(True)
         try:
@@ -735,7 +745,9 @@ class ReferenceField(FieldEditor):
         fit_tibetan(self.search)
         self.combo.setMinimumHeight(_row_height(self.combo))
         if self.spec.kind is FieldKind.RESIDENT:
-            self.search.setPlaceholderText(
+            # Short enough to be read whole in the narrow box; the tooltip says it all.
+            self.search.setPlaceholderText(_("Name, ID card or phone"))
+            self.search.setToolTip(
                 _("Search by name in any script, Wylie, pinyin, ID card or phone number")
             )
         # Names may be shown differently in another language: name the choice again.
@@ -809,9 +821,11 @@ def make_field(
     if kind is FieldKind.RATING:
         return RatingField(spec, parent)
     if kind is FieldKind.STAFF:
-        return ChoiceCombo(spec, choices.staff, parent)
+        return ChoiceCombo(spec, choices.staff, parent, describe=choices.describe_staff)
     if kind is FieldKind.STAFF_LIST:
-        return CheckList(spec, choices.staff, parent, searchable=True)
+        return CheckList(
+            spec, choices.staff, parent, searchable=True, describe=choices.describe_staff
+        )
     if kind is FieldKind.RESIDENT:
         return ReferenceField(spec, choices.residents, parent)
     if kind is FieldKind.REFERENCE:
