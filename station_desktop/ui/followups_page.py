@@ -101,6 +101,7 @@ class FollowUpsPage(QWidget):
         self.table.doubleClicked.connect(lambda index: self.open_item(index.row()))
         self.table.installEventFilter(self)
         layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)  # the window has its margins: rows, not frames
         layout.addWidget(self.summary)
         layout.addLayout(filters)
         layout.addWidget(self.table)

@@ -328,6 +328,7 @@ class ResidentsPage(QWidget):
         filters.addWidget(self.area_filter, 1)
         filters.addWidget(self.open_case_filter)
         layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)  # the window has its margins: rows, not frames
         layout.addWidget(self.search_box)
         layout.addLayout(filters)
         layout.addWidget(self.table)
@@ -436,6 +437,7 @@ class RecordListPage(QWidget):
         self.table.doubleClicked.connect(lambda index: self.open_row(index.row()))
         self.table.installEventFilter(self)
         layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)  # the window has its margins: rows, not frames
         layout.addWidget(self.table)
         self._loaded = False
 
@@ -509,7 +511,6 @@ class MainWindow(QMainWindow):
         QShortcut(QKeySequence("Ctrl+PgUp"), self, lambda: self._step_page(-1))
         for number in range(1, min(self.nav.count(), 9) + 1):
             QShortcut(QKeySequence(f"Alt+{number}"), self, self._page_jumper(number - 1))
-        self._status_label = QLabel()
         # Who is working, at the top right: their name goes on what is written here.
         self.worker_button = WorkerButton(app, self)
         self.worker_button.changed.connect(self._show_worker)
@@ -517,8 +518,10 @@ class MainWindow(QMainWindow):
         paint_as_error(self.backup_warning)
         self.backup_warning.hide()
         self._backup_problem: StationError | None = None
+        # The status bar is for a warning only: the station and who is working are in the
+        # title and at the top right, the data folder in Settings; a list gets its rows.
         self.statusBar().addWidget(self.backup_warning, 1)
-        self.statusBar().addPermanentWidget(self._status_label)
+        self.statusBar().hide()
         self._build_menus()
         self.menuBar().setCornerWidget(self.worker_button, Qt.Corner.TopRightCorner)
         self._restore_state()
@@ -816,6 +819,7 @@ class MainWindow(QMainWindow):
                 )
             )
         self.backup_warning.setVisible(problem is not None)
+        self.statusBar().setVisible(problem is not None)
 
     def set_writable(self, writable: bool) -> None:
         """Creating records is allowed only once the data has passed its integrity check."""
@@ -860,9 +864,6 @@ class MainWindow(QMainWindow):
         for page in self.record_pages:
             page.retranslate_ui()
         self._show_worker()
-        status = self._status_text()
-        self._status_label.setText(status)
-        self._status_label.setToolTip(status)  # the whole text, even when the bar is narrow
 
     # ------------------------------------------------------------ pages
 
@@ -968,19 +969,6 @@ class MainWindow(QMainWindow):
     def _focus_search(self) -> None:
         self.nav.setCurrentRow(0)
         self.residents_page.search_box.setFocus(Qt.FocusReason.ShortcutFocusReason)
-
-    def _status_text(self) -> str:
-        station = self._app.stations.current_station()
-        if station is None:
-            where = _("No station chosen yet")
-        else:
-            where = f"{station.code} {reader_name(station.name_bo, station.name_zh)}"
-        return _(
-            "{station} · {language} · data in {folder}",
-            station=where,
-            language=language_label(self._languages.current),
-            folder=str(self._app.paths.root),
-        )
 
     # ------------------------------------------------------------ window state
 
