@@ -28,11 +28,11 @@ STATION = """
 import time; t0 = time.perf_counter()
 import sys
 from pathlib import Path
-from PySide6.QtCore import QCoreApplication, QSettings
-from PySide6.QtWidgets import QApplication
-from station_desktop.app import open_application
+from station_desktop.app import open_application  # Qt-free first, as ui/launch.py does
 from station_desktop.i18n import Catalogues
 from station_desktop.paths import DataPaths
+from PySide6.QtCore import QCoreApplication, QSettings
+from PySide6.QtWidgets import QApplication
 from station_desktop.ui.launch import IntegrityCheck, start_interface
 from station_desktop.ui.main_window import MainWindow
 app = QApplication([])
