@@ -32,7 +32,6 @@ from PySide6.QtWidgets import (
     QMessageBox,
     QPushButton,
     QStackedWidget,
-    QToolButton,
     QVBoxLayout,
     QWidget,
 )
@@ -405,18 +404,17 @@ class WorkerDialog(QDialog):
         self.panel.retranslate_ui()
 
 
-class WorkerButton(QToolButton):
+class WorkerButton(QPushButton):
     """Who is working, always in sight (the main window's top right corner). One click
     opens the list of this station's people: another click changes who is working;
-    "Someone else…" adds a person."""
+    "Someone else…" adds a person. (A push button: its menu arrow has room of its own,
+    where a tool button's is drawn over the end of the name.)"""
 
     changed = Signal()
 
     def __init__(self, app: Application, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._app = app
-        self.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
-        self.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
         font = self.font()
         font.setBold(True)
         self.setFont(font)

@@ -957,6 +957,9 @@ class MainWindow(QMainWindow):
     def _show_worker(self) -> None:
         """The worker's name on the button and in the window title (the taskbar shows it)."""
         self.worker_button.retranslate_ui()
+        # The menu bar places its corner widget only when it lays itself out: given again,
+        # the button is placed at the width of the name it now shows.
+        self.menuBar().setCornerWidget(self.worker_button, Qt.Corner.TopRightCorner)
         station = self._app.stations.current_station()
         worker = self._app.stations.current_worker()
         parts = [_("Station Desktop")]

@@ -8,6 +8,7 @@ from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
 from station_desktop.app import Application
+from station_desktop.domain.codes import StaffRole
 from station_desktop.ui.forms.editor import RecordDialog
 from station_desktop.ui.main_window import MainWindow
 from station_desktop.ui.qt_i18n import LanguageSwitcher
@@ -207,6 +208,20 @@ def test_the_chosen_worker_signs_what_is_written_and_is_remembered(
     qtbot.addWidget(again)
     assert again.worker_button.text() == "当前工作人员：卓玛"
     assert app.ctx.actor_id == station.worker_id
+
+
+def test_the_worker_button_shows_the_whole_name_after_a_change(
+    window: MainWindow, app: Application, languages: LanguageSwitcher
+) -> None:
+    button = window.worker_button
+    languages.switch("en")
+    languages.switch("zh_CN")  # a longer text than the English one
+    assert button.width() >= button.sizeHint().width()
+    app.stations.add_staff("", "次仁旺堆平措", StaffRole.SOCIAL_WORKER)
+    _choose_worker(window, "次仁旺堆平措")  # a longer name than "nobody chosen"
+    assert button.text() == "当前工作人员：次仁旺堆平措"
+    assert button.width() >= button.sizeHint().width()
+    assert window.menuBar().rect().contains(button.geometry())
 
 
 def test_a_search_then_down_and_enter_opens_the_residents_page(
