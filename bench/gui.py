@@ -28,11 +28,11 @@ STATION = """
 import time; t0 = time.perf_counter()
 import sys
 from pathlib import Path
-from PySide6.QtCore import QCoreApplication, QSettings
-from PySide6.QtWidgets import QApplication
-from station_desktop.app import open_application
+from station_desktop.app import open_application  # Qt-free first, as ui/launch.py does
 from station_desktop.i18n import Catalogues
 from station_desktop.paths import DataPaths
+from PySide6.QtCore import QCoreApplication, QSettings
+from PySide6.QtWidgets import QApplication
 from station_desktop.ui.launch import IntegrityCheck, start_interface
 from station_desktop.ui.main_window import MainWindow
 app = QApplication([])
@@ -45,12 +45,42 @@ application = open_application(paths, check_integrity=False)  # as run_gui: chec
 window = MainWindow(application, languages)
 window.show(); app.processEvents()
 assert window.residents_page.model.rowCount() > 0
-check = IntegrityCheck(window, paths)
+check = IntegrityCheck(window, application.backups)
 print(time.perf_counter() - t0)
 check.wait()
 window.close(); window.deleteLater(); app.processEvents(); languages.shutdown()
 application.close()
 """
+
+
+WHOLE_RESIDENTS = 20_000
+# A bare PySide6 window as a whole process: interpreter start to a window on screen, exit.
+BARE_PROCESS = """
+from PySide6.QtWidgets import QApplication, QLabel
+app = QApplication([])
+label = QLabel("hello"); label.show(); app.processEvents()
+"""
+
+
+def _whole_process(data_dir: Path, settings: Path) -> tuple[float, float]:
+    """Seconds from starting the program (`python -m station_desktop`) to its exit as soon
+    as the main window is usable (STATION_DESKTOP_EXIT_AFTER_START=1), and the same for a
+    bare window; medians of 7, measured one after the other."""
+    env = {
+        **os.environ,
+        "QT_QPA_PLATFORM": "offscreen",
+        "PYTHONPATH": str(ROOT),
+        "STATION_DESKTOP_EXIT_AFTER_START": "1",
+        "XDG_CONFIG_HOME": str(settings),  # the window's settings, not the user's
+    }
+    program = [sys.executable, "-m", "station_desktop", "--data-dir", str(data_dir)]
+    bare, station = [], []
+    for _ in range(7):
+        for runs, command in ((bare, [sys.executable, "-c", BARE_PROCESS]), (station, program)):
+            started = time.perf_counter()
+            subprocess.run(command, env=env, check=True, capture_output=True, timeout=120)
+            runs.append(time.perf_counter() - started)
+    return statistics.median(station), statistics.median(bare)
 
 
 def _startup(script: str, *args: str) -> float:
@@ -130,6 +160,15 @@ def _in_process(data_dir: Path) -> None:
 
 
 def run() -> None:
+    small, built = demo_data(WHOLE_RESIDENTS)
+    if built is not None:
+        print(f"built {WHOLE_RESIDENTS:,} residents of demo data in {built:.1f} s")
+    station, bare = _whole_process(small.root, Path("/tmp/bench-qs-whole"))
+    print(
+        f"  whole process at {WHOLE_RESIDENTS:,} residents, start to a usable window and exit: "
+        f"{station:.2f} s (bare PySide6 window {bare:.2f} s, ratio {station / bare:.1f}; "
+        f"load {os.getloadavg()[0]:.1f})"
+    )
     paths, built = demo_data(RESIDENTS)
     if built is not None:
         print(f"built {RESIDENTS:,} residents of demo data in {built:.1f} s")
@@ -137,6 +176,6 @@ def run() -> None:
     station = _startup(STATION, str(paths.root), "/tmp/bench-qs")
     print(
         f"  launch to a usable window: {station:.2f} s (bare PySide6 window {bare:.2f} s, "
-        f"ratio {station / bare:.1f})"
+        f"ratio {station / bare:.1f}; load {os.getloadavg()[0]:.1f})"
     )
     _in_process(paths.root)

@@ -32,8 +32,8 @@ from station_desktop.demo.names import tibetan_name
 from station_desktop.domain.codes import Sex
 from station_desktop.paths import DataPaths
 from station_desktop.store.reference_seed import (
-    ReferenceArea,
-    ReferenceStation,
+    SeedArea,
+    SeedStation,
     reference_id,
     seed_reference,
 )
@@ -56,8 +56,8 @@ def _codes() -> list[str]:
     return [f"5401990{n:02d}" for n in range(1, STATIONS + 1)]
 
 
-STATION_LIST = [ReferenceStation(code, "township", "", f"测试乡{code[-2:]}") for code in _codes()]
-AREA_LIST = [ReferenceArea(f"{code}001", code, "village", "", "一村") for code in _codes()]
+STATION_LIST = [SeedStation(code, "township", "", f"测试乡{code[-2:]}") for code in _codes()]
+AREA_LIST = [SeedArea(f"{code}001", code, "village", "", "一村") for code in _codes()]
 
 
 def _installation(root: Path, *, bureau: bool = False) -> Application:

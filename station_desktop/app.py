@@ -5,29 +5,34 @@ Nothing else in the package creates engines, services or clocks; everything is p
 
 from __future__ import annotations
 
+import functools
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from types import TracebackType
+from typing import TYPE_CHECKING
 
 from station_desktop.domain.ids import Uuid7Generator
 from station_desktop.domain.namekeys import NameKeyBuilder
 from station_desktop.paths import DataPaths
 from station_desktop.services.activities import ActivityService
+from station_desktop.services.backups import BackupService
 from station_desktop.services.cases import CaseService
 from station_desktop.services.context import ServiceContext
 from station_desktop.services.feedback import FeedbackService
 from station_desktop.services.listing import ListingService
-from station_desktop.services.printing import PrintService
-from station_desktop.services.reports import ReportService
 from station_desktop.services.resident_file import ResidentFileService
 from station_desktop.services.residents import ResidentService
 from station_desktop.services.resources import ResourceService
 from station_desktop.services.stations import StationService
-from station_desktop.services.sync import SyncService
 from station_desktop.services.visits import VisitService
 from station_desktop.store.opening import OpenedStore, open_store
+
+if TYPE_CHECKING:
+    from station_desktop.services.printing import PrintService
+    from station_desktop.services.reports import ReportService
+    from station_desktop.services.sync import SyncService
 
 
 def utc_now() -> datetime:
@@ -48,14 +53,33 @@ class Application:
     activities: ActivityService
     resources: ResourceService
     listing: ListingService
-    reports: ReportService
-    printing: PrintService
     resident_file: ResidentFileService
-    sync: SyncService
+    backups: BackupService
 
     @property
     def paths(self) -> DataPaths:
         return self.store.paths
+
+    @functools.cached_property
+    def reports(self) -> ReportService:
+        """Made when first used (the Reports page, the command line): not at start-up."""
+        from station_desktop.services.reports import ReportService  # noqa: PLC0415
+
+        return ReportService(self.ctx)
+
+    @functools.cached_property
+    def sync(self) -> SyncService:
+        """Made when first used: its cryptography stays off the start-up."""
+        from station_desktop.services.sync import SyncService  # noqa: PLC0415
+
+        return SyncService(self.ctx, self.store.paths.keys)
+
+    @functools.cached_property
+    def printing(self) -> PrintService:
+        """Made when first used: its PDF machinery (ReportLab) stays off the start-up."""
+        from station_desktop.services.printing import PrintService  # noqa: PLC0415
+
+        return PrintService(self.ctx)
 
     def close(self) -> None:
         self.store.close()
@@ -86,10 +110,12 @@ def build_application(
         keys=NameKeyBuilder(),
         installation=store.installation,
     )
+    stations = StationService(ctx)
+    stations.restore_worker()
     return Application(
         store=store,
         ctx=ctx,
-        stations=StationService(ctx),
+        stations=stations,
         residents=ResidentService(ctx),
         visits=VisitService(ctx),
         feedback=FeedbackService(ctx),
@@ -97,10 +123,8 @@ def build_application(
         activities=ActivityService(ctx),
         resources=ResourceService(ctx),
         listing=ListingService(ctx),
-        reports=ReportService(ctx),
-        printing=PrintService(ctx),
         resident_file=ResidentFileService(ctx),
-        sync=SyncService(ctx, store.paths.keys),
+        backups=BackupService(store.paths),
     )
 
 

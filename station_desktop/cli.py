@@ -29,6 +29,7 @@ from station_desktop.cli_args import (
     path_argument,
     text_argument,
 )
+from station_desktop.cli_stations import add_stations_parser, run_stations
 from station_desktop.errors import (
     DatabaseDamaged,
     NeedsMigration,
@@ -157,10 +158,13 @@ def build_parser() -> argparse.ArgumentParser:
         "setup", help="choose the station this laptop serves (or make it the bureau's)"
     )
     chosen = setup.add_mutually_exclusive_group(required=True)
-    chosen.add_argument("--station", metavar="CODE", type=text_argument)
+    chosen.add_argument(
+        "--station", metavar="CODE", type=text_argument, help="its code (see: stations list)"
+    )
     chosen.add_argument(
         "--bureau", action="store_true", help="this installation is the civil-affairs bureau's"
     )
+    add_stations_parser(commands)
 
     backups = commands.add_parser("backups", help="list, take or restore backups")
     backups_commands = backups.add_subparsers(dest="backups_command", required=True)
@@ -406,7 +410,7 @@ def _cmd_backups(args: argparse.Namespace) -> int:
             _out(f"{backup.taken_at.isoformat()}  {backup.reason:<14} {backup.path}")
     elif args.backups_command == "create":
         with _open(args):
-            path = service.create("manual")
+            path = service.back_up("manual")
         _out(f"Backup written: {path}")
     else:
         return _restore(service, args)
@@ -571,6 +575,7 @@ COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "residents": _cmd_residents,
     "list": _cmd_list,
     "setup": _cmd_setup,
+    "stations": run_stations,
     "backups": _cmd_backups,
     "report": _cmd_report,
     "print": _cmd_print,

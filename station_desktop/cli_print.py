@@ -21,13 +21,7 @@ from typing import TYPE_CHECKING, Final
 from station_desktop.errors import StationError
 from station_desktop.forms.validate import parse_date
 from station_desktop.i18n import N_
-from station_desktop.services.printing import (
-    KINDS,
-    MSG_PERIOD,
-    PERIOD_EXAMPLE,
-    PrintKind,
-    PrintService,
-)
+from station_desktop.services.paper import KINDS, MSG_PERIOD, PERIOD_EXAMPLE, PrintKind
 
 if TYPE_CHECKING:
     from station_desktop.app import Application
@@ -91,7 +85,7 @@ def default_output(
 
 def run_print(app: Application, args: argparse.Namespace) -> int:
     """Write the PDF the arguments ask for; report its path, pages and size on stdout."""
-    service = PrintService(app.ctx)
+    service = app.printing
     kind: str = args.kind
     output: Path | None = args.output
     if kind == VISIT_PACK:

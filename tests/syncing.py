@@ -16,8 +16,8 @@ from station_desktop.paths import DataPaths
 from station_desktop.services.sync import ReceiveReport
 from station_desktop.store.models import REPLICATED_MODELS, SyncConflict, table_of
 from station_desktop.store.reference_seed import (
-    ReferenceArea,
-    ReferenceStation,
+    SeedArea,
+    SeedStation,
     seed_reference,
 )
 from tests.conftest import FakeClock
@@ -26,13 +26,13 @@ STATION = "540102001"
 OTHER_STATION = "540102002"
 VILLAGE = "540102001001"
 STATIONS = [
-    ReferenceStation(STATION, "township", "ཐང་ཁ་ཤང་།", "测试乡"),
-    ReferenceStation(OTHER_STATION, "township", "", "别的乡"),
+    SeedStation(STATION, "township", "ཐང་ཁ་ཤང་།", "测试乡"),
+    SeedStation(OTHER_STATION, "township", "", "别的乡"),
 ]
 AREAS = [
-    ReferenceArea(VILLAGE, STATION, "village", "", "一村"),
-    ReferenceArea("540102001002", STATION, "village", "", "二村"),
-    ReferenceArea("540102002001", OTHER_STATION, "village", "", "别村"),
+    SeedArea(VILLAGE, STATION, "village", "", "一村"),
+    SeedArea("540102001002", STATION, "village", "", "二村"),
+    SeedArea("540102002001", OTHER_STATION, "village", "", "别村"),
 ]
 _bundles = itertools.count(1)
 

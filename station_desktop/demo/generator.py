@@ -36,9 +36,7 @@ from station_desktop.demo.places import (
     OTHER_REGION_CODES,
     STATIONS,
     StationPlace,
-    area_uuid,
     staff_uuid,
-    station_uuid,
 )
 from station_desktop.domain.casework import OPEN_STAGES, REOPEN_STAGE, can_move
 from station_desktop.domain.codes import (
@@ -62,11 +60,11 @@ from station_desktop.domain.codes import (
 )
 from station_desktop.domain.idcard import check_character
 from station_desktop.domain.ids import attendance_id
-from station_desktop.errors import StationError, StationNotConfigured
+from station_desktop.errors import StationError
+from station_desktop.reference.stations import ReferenceStation
 from station_desktop.services.cases import case_number
 from station_desktop.services.context import CHINA_TZ, ServiceContext
 from station_desktop.services.residents import GUARDIAN_AGE_LIMIT, age_on
-from station_desktop.store.changes import WriterIdentity, unit_of_work
 from station_desktop.store.models import (
     Activity,
     Area,
@@ -181,6 +179,7 @@ class _AreaRef:
 @dataclass
 class _StationRef:
     place: StationPlace
+    code: str  # the station's division code
     id: uuid.UUID
     areas: list[_AreaRef]
     staff: list[uuid.UUID]
@@ -198,64 +197,43 @@ def _staff_plan(index: int) -> list[tuple[names.StaffName, StaffRole]]:
     ]
 
 
-def _reference_identity(ctx: ServiceContext) -> WriterIdentity:
-    # Stations may be written before this laptop has chosen its station.
-    try:
-        return ctx.identity()
-    except StationNotConfigured:
-        return WriterIdentity(ctx.device_id, None, ctx.actor_id)
+def _demo_stations(app: Application) -> list[tuple[StationPlace, ReferenceStation]]:
+    """The demo's stations are real ones of the bundled list (found by district and name),
+    with all their villages and communities; `places` adds how busy each one is."""
+    bundled = {(s.district.name_zh, s.name_zh): s for s in app.stations.bundled().stations}
+    return [(place, bundled[(place.county.name_zh, place.name_zh)]) for place in STATIONS]
 
 
 def _ensure_reference_data(app: Application, counts: dict[str, int]) -> list[_StationRef]:
-    """Stations, areas and staff of the demo; those already present (by code, or staff by
-    name within the station) are reused, so running the demo again does not fail."""
+    """Stations, villages and staff of the demo; those already present (by code, or staff
+    by name within the station) are reused, so running the demo again does not fail."""
     ctx = app.ctx
-    codes = [p.code for p in STATIONS]
+    demo = _demo_stations(app)
     with ctx.db.read() as session:
-        existing = {
-            code: (sid, deleted)
-            for code, sid, deleted in session.execute(
-                select(Station.code, Station.id, Station.deleted).where(Station.code.in_(codes))
-            )
-        }
-    new_places = [p for p in STATIONS if p.code not in existing]
-    if new_places:
-        with unit_of_work(
-            ctx.db, _reference_identity(ctx), now=ctx.clock, new_id=ctx.new_id
-        ) as uow:
-            uow.insert_many(
-                Station,
-                [
-                    {
-                        "code": p.code,
-                        "kind": p.kind.value,
-                        "name_bo": p.name_bo,
-                        "name_zh": p.name_zh,
-                        "county_zh": p.county.name_zh,
-                        "county_bo": p.county.name_bo,
-                    }
-                    for p in new_places
-                ],
-                record_ids=[station_uuid(p.code) for p in new_places],
-            )
-        counts["stations"] += len(new_places)
-        existing |= {p.code: (station_uuid(p.code), False) for p in new_places}
-    live = [p for p in STATIONS if not existing[p.code][1]]
-    if not live:
-        return []
-    if app.stations.current_station() is None:
-        app.stations.use_station(live[0].code)
-
-    area_codes = [a.code for p in live for a in p.areas]
-    with ctx.db.read() as session:
-        areas = {
-            code: (aid, sid, deleted)
-            for code, aid, sid, deleted in session.execute(
-                select(Area.code, Area.id, Area.station_id, Area.deleted).where(
-                    Area.code.in_(area_codes)
+        deleted = set(
+            session.scalars(
+                select(Station.code).where(
+                    Station.code.in_([ref.code for _, ref in demo]), Station.deleted.is_(True)
                 )
             )
-        }
+        )
+    live = [(place, ref) for place, ref in demo if ref.code not in deleted]
+    if not live:
+        return []
+    written = app.stations.install_bundled([ref for _, ref in live])
+    counts["stations"] += written["stations"]
+    counts["areas"] += written["areas"]
+    if app.stations.current_station() is None:
+        app.stations.use_station(live[0][1].code)
+
+    with ctx.db.read() as session:
+        areas = list(
+            session.execute(
+                select(Area.id, Area.station_id, Area.code, Area.kind, Area.name_zh, Area.name_bo)
+                .where(Area.deleted.is_(False))
+                .order_by(Area.code)
+            )
+        )
         staff_rows = list(
             session.execute(
                 select(Staff.id, Staff.station_id, Staff.name_zh, Staff.role)
@@ -272,47 +250,21 @@ def _ensure_reference_data(app: Application, counts: dict[str, int]) -> list[_St
     staff_ids = {sid for sid, *_ in staff_rows}
 
     refs: list[_StationRef] = []
-    new_areas: list[tuple[Row, uuid.UUID]] = []
     new_staff: list[tuple[Row, uuid.UUID]] = []
-    for place in live:
-        station_id = existing[place.code][0]
-        ref = _StationRef(place, station_id, [], [], [])
-        for area in place.areas:
-            found = areas.get(area.code)
-            if found is None:
-                area_id = area_uuid(area.code)
-                new_areas.append(
-                    (
-                        {
-                            "station_id": station_id,
-                            "code": area.code,
-                            "kind": area.kind.value,
-                            "name_bo": area.name_bo,
-                            "name_zh": area.name_zh,
-                        },
-                        area_id,
-                    )
-                )
-            elif found[1] != station_id or found[2]:
-                continue  # the code is used by another station's area, or deleted
-            else:
-                area_id = found[0]
-            ref.areas.append(
-                _AreaRef(
-                    area_id,
-                    area.code,
-                    area.kind.value,
-                    area.name_zh,
-                    area.name_bo,
-                    household_counts.get(area_id, 0),
-                )
-            )
+    for place, reference in live:
+        station_id = reference.id
+        ref = _StationRef(place, reference.code, station_id, [], [], [])
+        ref.areas = [
+            _AreaRef(area_id, code, kind, name_zh, name_bo, household_counts.get(area_id, 0))
+            for area_id, area_station, code, kind, name_zh, name_bo in areas
+            if area_station == station_id
+        ]
         here: list[tuple[uuid.UUID, uuid.UUID, str, str]] = [
             (row[0], row[1], row[2], row[3]) for row in staff_rows if row[1] == station_id
         ]
         names_here = {row[2] for row in here}
         for index, (person, role) in enumerate(_staff_plan(STATIONS.index(place))):
-            staff_id = staff_uuid(place.code, index)
+            staff_id = staff_uuid(reference.code, index)
             if person.zh in names_here or staff_id in staff_ids:
                 continue
             new_staff.append(
@@ -334,12 +286,14 @@ def _ensure_reference_data(app: Application, counts: dict[str, int]) -> list[_St
         )
         if ref.areas and ref.staff:
             refs.append(ref)
-    if new_areas or new_staff:
+    if new_staff:
         with ctx.uow() as uow:
-            uow.insert_many(Area, [r for r, _ in new_areas], record_ids=[i for _, i in new_areas])
             uow.insert_many(Staff, [r for r, _ in new_staff], record_ids=[i for _, i in new_staff])
-        counts["areas"] += len(new_areas)
         counts["staff"] += len(new_staff)
+    # The demo laptop is ready to use: someone of its station is working on it.
+    served = next((ref for ref in refs if ref.id == ctx.station_id()), None)
+    if served is not None and app.stations.current_worker() is None:
+        app.stations.choose_worker(served.workers[0])
     return refs
 
 
@@ -1381,7 +1335,7 @@ class _Builder:
                         "collected_by_id": collector,
                         "resident_id": None if anonymous else person.id,
                         "case_id": None if anonymous else case_id,
-                        "sheet_no": f"SF-{station.place.code}-{self.sheets[station.id]:06d}",
+                        "sheet_no": f"SF-{station.code}-{self.sheets[station.id]:06d}",
                         "comments": comment,
                         "form_version": 1,
                     },

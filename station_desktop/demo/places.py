@@ -204,13 +204,5 @@ STATIONS: tuple[StationPlace, ...] = (
 )
 
 
-def station_uuid(code: str) -> uuid.UUID:
-    return uuid.uuid5(DEMO_NAMESPACE, f"station:{code}")
-
-
-def area_uuid(code: str) -> uuid.UUID:
-    return uuid.uuid5(DEMO_NAMESPACE, f"area:{code}")
-
-
 def staff_uuid(station_code: str, index: int) -> uuid.UUID:
     return uuid.uuid5(DEMO_NAMESPACE, f"staff:{station_code}:{index}")

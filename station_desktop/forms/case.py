@@ -52,7 +52,7 @@ CASE_FORM = FormSpec(
             N_("Referral"),
             (
                 FieldSpec("referral_to", FieldKind.TEXT, N_("Referred to")),
-                FieldSpec("referral_on", FieldKind.DATE, N_("Date referred")),
+                FieldSpec("referral_on", FieldKind.DATE, N_("Date referred"), not_future=True),
                 FieldSpec(
                     "referral_note", FieldKind.MULTILINE, N_("Referral details"), paper_lines=3
                 ),

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 from station_desktop.domain.codes import (
     Ethnicity,
     HouseholdRelation,
@@ -13,6 +15,8 @@ from station_desktop.forms.spec import FieldKind, FieldSpec, FormSpec, SectionSp
 from station_desktop.i18n import N_
 
 NAME_MAX = 100
+# The household field's value for "a new household, with this resident at its head".
+NEW_HOUSEHOLD = "new"
 
 RESIDENT_FORM = FormSpec(
     code="RES-01",
@@ -91,7 +95,7 @@ RESIDENT_FORM = FormSpec(
 
 MEMBERSHIP_FIELDS = (
     FieldSpec("group", FieldKind.CODE, N_("Priority group"), codes=PriorityGroup, required=True),
-    FieldSpec("start_date", FieldKind.DATE, N_("Member since"), required=True),
+    FieldSpec("start_date", FieldKind.DATE, N_("Member since"), required=True, not_future=True),
     FieldSpec("end_date", FieldKind.DATE, N_("Member until")),
     FieldSpec("review_on", FieldKind.DATE, N_("Review on")),
     FieldSpec("certificate_no", FieldKind.TEXT, N_("Certificate number"), max_length=40),
@@ -133,4 +137,25 @@ REVIEW_MEMBERSHIP_FORM = FormSpec(
             (FieldSpec("review_on", FieldKind.DATE, N_("Next review on"), required=True),),
         ),
     ),
+)
+
+# Registration: the details, the household chosen or started, and at once the priority
+# groups the person belongs to (a membership each, from the date given, else today).
+GROUPS_SECTION = SectionSpec(
+    "groups",
+    N_("Priority groups"),
+    (
+        FieldSpec("priority_groups", FieldKind.CODES, N_("Priority groups"), codes=PriorityGroup),
+        FieldSpec(
+            "groups_since",
+            FieldKind.DATE,
+            N_("Member since"),
+            not_future=True,
+            help=N_("Left empty: today."),
+        ),
+    ),
+)
+REGISTRATION_FORM = dataclasses.replace(
+    RESIDENT_FORM,
+    sections=(RESIDENT_FORM.sections[0], GROUPS_SECTION, *RESIDENT_FORM.sections[1:]),
 )

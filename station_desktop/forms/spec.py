@@ -52,6 +52,12 @@ class FieldSpec:
     help: str = ""
     translator_note: str = ""
 
+    @property
+    def starts_today(self) -> bool:
+        """The date of the event the record is about (a visit, a sheet, a hand-out): asked
+        on every record and never in the future, so a new record starts with today."""
+        return self.kind is FieldKind.DATE and self.required and self.not_future
+
 
 @dataclass(frozen=True)
 class SectionSpec:

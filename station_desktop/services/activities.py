@@ -11,14 +11,16 @@ from typing import Any
 from sqlalchemy import select
 
 from station_desktop.domain.ids import attendance_id
-from station_desktop.errors import FieldError
+from station_desktop.errors import FieldError, NotFound
 from station_desktop.forms.activity import ACTIVITY_FORM
 from station_desktop.forms.validate import MSG_BAD_REFERENCE, as_uuid, clean_form
+from station_desktop.i18n import N_, Label
 from station_desktop.services.context import (
     ServiceContext,
     check_after_birth,
     check_reference,
     load,
+    plain,
     raise_if_invalid,
     require_record,
 )
@@ -48,6 +50,16 @@ def _attendee_ids(values: Iterable[Any], errors: list[FieldError]) -> list[uuid.
         else:
             ids.append(resident_id)
     return list(dict.fromkeys(ids))
+
+
+@dataclass(frozen=True)
+class ActivityView:
+    """An activity as its sign-in list shows it."""
+
+    id: uuid.UUID
+    title: str
+    held_on: date
+    headcount_other: int
 
 
 class ActivityService:
@@ -104,6 +116,14 @@ class ActivityService:
         with self.ctx.uow() as uow:
             require_record(uow.session, Activity, activity_id, "activity")
             uow.tombstone(Activity, activity_id, based_on=based_on)
+
+    def get(self, activity_id: uuid.UUID) -> ActivityView:
+        """The activity (NotFound when it is gone: withdrawn, or never here)."""
+        with self.ctx.db.read() as session:
+            activity = load(session, Activity, activity_id)
+            if activity is None:
+                raise NotFound(kind=Label(N_("Activity")), record_id=str(activity_id))
+            return plain(ActivityView, activity)
 
     def add_attendees(self, activity_id: uuid.UUID, resident_ids: Iterable[uuid.UUID]) -> int:
         """Add named participants; someone already signed in is not added twice."""

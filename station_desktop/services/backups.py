@@ -1,4 +1,6 @@
-"""Backups and restoring them: what the window and the command line offer a person.
+"""Backups, the integrity check and restoring: what the window and the command line offer
+a person, as plain values and StationErrors (never an OSError). The work itself is
+`store.backup`'s and `store.restore`'s; this is the one door to it.
 
 Restoring goes through `plan` (the backup is checked completely and described beside the
 current data; nothing is touched) and then `restore` (under the data-folder lock, crash-safe
@@ -11,13 +13,20 @@ import sqlite3
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 
-from station_desktop.errors import DiskFull, StationError
+from station_desktop.errors import DatabaseDamaged, DiskFull, StationError
 from station_desktop.i18n import N_
 from station_desktop.paths import DataPaths
-from station_desktop.store.backup import Backup, back_up, backup_of, list_backups
+from station_desktop.store.backup import (
+    back_up,
+    backup_of,
+    has_backup_on,
+    integrity_problems,
+    list_backups,
+    usable_backups,
+)
 from station_desktop.store.failures import storage_problem
 from station_desktop.store.files import remove_stale_temp_files
 from station_desktop.store.lock import DataFolderLock
@@ -31,6 +40,7 @@ from station_desktop.store.restore import (
 
 __all__ = [
     "COPY_KINDS",
+    "BackupInfo",
     "BackupService",
     "CopyInfo",
     "RestorePlan",
@@ -57,6 +67,13 @@ def backup_problem(error: BaseException, backups: Path) -> StationError:
         return problem
     reason = error.strerror if isinstance(error, OSError) and error.strerror else str(error)
     return StationError(MSG_BACKUP_FAILED, reason=reason)
+
+
+@dataclass(frozen=True)
+class BackupInfo:
+    taken_at: datetime
+    reason: str  # "daily", "manual", "pre-migration", "before-restore", "damaged"
+    path: Path
 
 
 # What a copy of the data is, as the window names it.
@@ -108,16 +125,37 @@ class BackupService:
         self.clock = clock
         self.new_id = new_id
 
-    def backups(self) -> list[Backup]:
-        """Every backup, newest first."""
-        return list_backups(self.paths.backups)
+    @property
+    def folder(self) -> Path:
+        return self.paths.backups
 
-    def create(self, reason: str = "manual") -> Path:
+    def backups(self) -> list[BackupInfo]:
+        """Every backup kept, newest first."""
+        return [BackupInfo(b.taken_at, b.reason, b.path) for b in list_backups(self.folder)]
+
+    def back_up(self, reason: str = "manual") -> Path:
         """A backup now (consistent even while the data is in use), then rotation."""
         try:
-            return back_up(self.paths.database, self.paths.backups, reason, now=self.clock())
+            return back_up(self.paths.database, self.folder, reason, now=self.clock())
         except (OSError, RuntimeError, sqlite3.Error) as error:
-            raise backup_problem(error, self.paths.backups) from error
+            raise backup_problem(error, self.folder) from error
+
+    def back_up_daily(self, today: date) -> Path | None:
+        """The day's backup, unless there is one already (None then)."""
+        try:
+            if has_backup_on(self.folder, today):
+                return None
+        except OSError as error:
+            raise backup_problem(error, self.folder) from error
+        return self.back_up("daily")
+
+    def check(self) -> DatabaseDamaged | None:
+        """SQLite's quick integrity check (about 1 s per GB): None when the data is sound,
+        else the problem, naming the backups to restore from."""
+        problems = integrity_problems(self.paths.database, quick=True)
+        if not problems:
+            return None
+        return DatabaseDamaged(self.paths.database, usable_backups(self.folder), problems)
 
     def plan(self, backup: Path) -> RestorePlan:
         """Check `backup` completely and describe it beside the current data."""
@@ -134,7 +172,7 @@ class BackupService:
         Refused (DataDirInUse) while the window or another command uses the folder."""
         with DataFolderLock(self.paths):
             finish_interrupted_restore(self.paths)
-            remove_stale_temp_files(self.paths.root, self.paths.backups)
+            remove_stale_temp_files(self.paths.root, self.folder)
             try:
                 return restore(
                     self.paths,

@@ -4,11 +4,13 @@ closing and reopening (civil-affairs case-work standard; rules in `domain.casewo
 from __future__ import annotations
 
 import uuid
-from collections.abc import Mapping, Sequence
-from datetime import date
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from station_desktop.domain.casework import (
     allowed_next_stages,
@@ -25,7 +27,7 @@ from station_desktop.services.context import (
     ServiceContext,
     check_after_birth,
     check_reference,
-    detached,
+    plain,
     raise_if_invalid,
     require_record,
 )
@@ -36,6 +38,7 @@ from station_desktop.store.models import (
     Device,
     Resident,
     Staff,
+    Station,
 )
 from station_desktop.store.opening import device_tag_for
 
@@ -49,8 +52,81 @@ MSG_RESIDENT_FIXED = N_("The client of a case cannot be changed; open a new case
 
 def case_number(year: int, device_tag: str, serial: int) -> str:
     """`2026-K7QD-007`: the device tag keeps laptops of one station from handing out the
-    same number while they are offline."""
+    same number while they are offline (stored per station: see `case_reference`)."""
     return f"{year}-{device_tag}-{serial:03d}"
+
+
+def case_reference(station_code: str, number: str) -> str:
+    """The number a case is shown and printed with: its station's code, then the number
+    the laptop gave it (`540102002-2026-K7QD-007`). Station codes are unique and a station
+    never gives a number twice in a year, so no two cases anywhere share a reference,
+    whatever two laptops' device tags. Numbers given before the code was shown read the
+    same, with the station's code in front."""
+    return f"{station_code}-{number}" if station_code else number
+
+
+def case_references(session: Session, cases: Iterable[CaseRecord]) -> dict[uuid.UUID, str]:
+    """`case_reference` of each case, by case id."""
+    wanted = list(cases)
+    codes = dict(
+        session.execute(
+            select(Station.id, Station.code).where(Station.id.in_({c.station_id for c in wanted}))
+        ).all()
+    )
+    return {c.id: case_reference(codes.get(c.station_id, ""), c.case_number) for c in wanted}
+
+
+@dataclass(frozen=True)
+class CaseView:
+    """A case as the screens see it; `reference` is the number shown and printed."""
+
+    id: uuid.UUID
+    station_id: uuid.UUID
+    reference: str
+    case_year: int
+    case_number: str
+    resident_id: uuid.UUID
+    worker_id: uuid.UUID | None
+    source: str
+    service_area: str | None
+    presenting_problem: str
+    assessment: str
+    goals: str
+    plan: str
+    stage: str
+    opened_on: date
+    closed_on: date | None
+    closing_reason: str | None
+    closing_note: str
+    referral_to: str
+    referral_on: date | None
+    referral_note: str
+    reopen_count: int
+    form_version: int
+    heads: list[str]
+
+
+@dataclass(frozen=True)
+class NoteView:
+    id: uuid.UUID
+    case_id: uuid.UUID
+    written_on: date
+    author_id: uuid.UUID | None
+    body: str
+    corrects_id: uuid.UUID | None
+    created_at: datetime
+
+
+@dataclass(frozen=True)
+class StageChangeView:
+    id: uuid.UUID
+    case_id: uuid.UUID
+    from_stage: str | None
+    to_stage: str
+    changed_on: date
+    changed_by_id: uuid.UUID | None
+    note: str
+    created_at: datetime
 
 
 class CaseService:
@@ -228,34 +304,30 @@ class CaseService:
 
     # ------------------------------------------------------------ reads
 
-    def get(self, case_id: uuid.UUID) -> CaseRecord | None:
+    def get(self, case_id: uuid.UUID) -> CaseView | None:
         with self.ctx.db.read() as session:
             case = session.get(CaseRecord, case_id)
-            if case is not None:
-                session.expunge(case)
-            return case
+            if case is None:
+                return None
+            return plain(CaseView, case, reference=case_references(session, [case])[case.id])
 
-    def notes(self, case_id: uuid.UUID) -> list[CaseNote]:
+    def notes(self, case_id: uuid.UUID) -> list[NoteView]:
         with self.ctx.db.read() as session:
-            rows = list(
-                session.scalars(
-                    select(CaseNote)
-                    .where(CaseNote.case_id == case_id, CaseNote.deleted.is_(False))
-                    .order_by(CaseNote.written_on, CaseNote.created_at, CaseNote.id)
-                )
+            rows = session.scalars(
+                select(CaseNote)
+                .where(CaseNote.case_id == case_id, CaseNote.deleted.is_(False))
+                .order_by(CaseNote.written_on, CaseNote.created_at, CaseNote.id)
             )
-            return detached(session, rows)
+            return [plain(NoteView, row) for row in rows]
 
-    def stage_history(self, case_id: uuid.UUID) -> list[CaseStageChange]:
+    def stage_history(self, case_id: uuid.UUID) -> list[StageChangeView]:
         with self.ctx.db.read() as session:
-            rows = list(
-                session.scalars(
-                    select(CaseStageChange)
-                    .where(CaseStageChange.case_id == case_id)
-                    .order_by(CaseStageChange.created_at, CaseStageChange.id)
-                )
+            rows = session.scalars(
+                select(CaseStageChange)
+                .where(CaseStageChange.case_id == case_id)
+                .order_by(CaseStageChange.created_at, CaseStageChange.id)
             )
-            return detached(session, rows)
+            return [plain(StageChangeView, row) for row in rows]
 
     # ------------------------------------------------------------ numbering
 

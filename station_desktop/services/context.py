@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -28,6 +29,8 @@ CHINA_TZ = timezone(timedelta(hours=8), "Asia/Shanghai")
 
 MSG_NOT_FOUND = N_("This record no longer exists.")
 MSG_BEFORE_BIRTH = N_("This date is before the person was born ({birth}).")
+# Who works on this laptop (a staff id; local state, never replicated).
+WORKER_ID_KEY = "worker_id"
 
 ModelT = TypeVar("ModelT", bound=Replicated)
 
@@ -130,3 +133,14 @@ def detached(session: Session, records: list[Any]) -> list[Any]:
     for record in records:
         session.expunge(record)
     return records
+
+
+ViewT = TypeVar("ViewT")
+
+
+def plain(view: type[ViewT], row: object, **given: Any) -> ViewT:
+    """A plain-value copy of an ORM row for the screens (`view`, a dataclass, names the
+    fields it carries; `given` supplies those the row has not): a schema change never
+    reaches a screen, and nothing is loaded behind its back after the session closed."""
+    names = [f.name for f in dataclasses.fields(view) if f.name not in given]  # type: ignore[arg-type]
+    return view(**{name: getattr(row, name) for name in names}, **given)

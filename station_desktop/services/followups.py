@@ -18,9 +18,10 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from sqlalchemy import func, or_, select
+from sqlalchemy.orm import Session
 
 from station_desktop.domain.codes import PriorityGroup
-from station_desktop.errors import FieldError, ValidationError
+from station_desktop.errors import FieldError, StationNotConfigured, ValidationError
 from station_desktop.forms.validate import MSG_BAD_CODE
 from station_desktop.i18n import N_
 from station_desktop.services.context import ServiceContext
@@ -48,6 +49,11 @@ REVIEW_DUE = N_("Priority-group membership to review")
 MSG_RHYTHM = N_("Between {low} and {high} days.")
 
 
+# Late by more than this many days is really overdue (and shown so); a visit a few days
+# after its date is the ordinary rhythm of the work.
+GRACE_DAYS = 7
+
+
 @dataclass(frozen=True)
 class FollowUp:
     kind: str  # "visit", "case" or "review"
@@ -57,9 +63,18 @@ class FollowUp:
     name_bo: str
     name_zh: str
     record_id: uuid.UUID | None = None  # the case or membership concerned
+    area_id: uuid.UUID | None = None  # the resident's village or community
+    # Who follows it up: the case's worker, else whoever visited the resident last.
+    worker_id: uuid.UUID | None = None
 
     def overdue(self, today: date) -> bool:
         return self.due_on < today
+
+    def days_late(self, today: date) -> int:
+        return max(0, (today - self.due_on).days)
+
+    def really_overdue(self, today: date) -> bool:
+        return self.days_late(today) > GRACE_DAYS
 
 
 def _whole(value: object) -> bool:
@@ -128,6 +143,9 @@ class FollowUpService:
         items: list[FollowUp] = []
         with self.ctx.db.read() as session:
             live = select(Resident.id).where(Resident.deleted.is_(False))
+            station = self._station()
+            if station is not None:  # this station's people (a demo or the bureau holds more)
+                live = live.where(Resident.station_id == station)
             last_visit = dict(
                 session.execute(
                     select(HomeVisit.resident_id, func.max(HomeVisit.visit_date))
@@ -199,29 +217,70 @@ class FollowUpService:
                 | {r for _, r, _ in reviews}
                 | {r for _, r, _ in quiet}
             )
-            names = (
+            people = (
                 {
-                    rid: (bo, zh)
-                    for rid, bo, zh in session.execute(
-                        select(Resident.id, Resident.name_bo, Resident.name_zh).where(
-                            Resident.id.in_(wanted)
-                        )
+                    rid: (bo, zh, area)
+                    for rid, bo, zh, area in session.execute(
+                        select(
+                            Resident.id, Resident.name_bo, Resident.name_zh, Resident.area_id
+                        ).where(Resident.id.in_(wanted))
                     )
                 }
                 if wanted
                 else {}
             )
+            last_visitor = self._last_visitors(session, wanted)
+            case_workers = dict(
+                session.execute(
+                    select(CaseRecord.id, CaseRecord.worker_id).where(
+                        CaseRecord.id.in_([case_id for case_id, _, _ in quiet])
+                    )
+                ).all()
+            )
+
+        def follow_up(
+            kind: str,
+            due_on: date,
+            reason: str,
+            resident_id: uuid.UUID,
+            record_id: uuid.UUID | None = None,
+            worker_id: uuid.UUID | None = None,
+        ) -> FollowUp:
+            name_bo, name_zh, area_id = people[resident_id]
+            worker = worker_id or last_visitor.get(resident_id)
+            return FollowUp(
+                kind, due_on, reason, resident_id, name_bo, name_zh, record_id, area_id, worker
+            )
+
         for resident_id, (due_on, reason) in visit_due.items():
-            if due_on <= until and resident_id in names:
-                items.append(FollowUp("visit", due_on, reason, resident_id, *names[resident_id]))
+            if due_on <= until and resident_id in people:
+                items.append(follow_up("visit", due_on, reason, resident_id))
         for case_id, resident_id, due_on in quiet:
-            items.append(
-                FollowUp("case", due_on, CASE_QUIET, resident_id, *names[resident_id], case_id)
-            )
+            worker = case_workers.get(case_id)
+            items.append(follow_up("case", due_on, CASE_QUIET, resident_id, case_id, worker))
         for membership_id, resident_id, due_on in reviews:
-            items.append(
-                FollowUp(
-                    "review", due_on, REVIEW_DUE, resident_id, *names[resident_id], membership_id
-                )
-            )
+            items.append(follow_up("review", due_on, REVIEW_DUE, resident_id, membership_id))
+        # The most overdue first.
         return sorted(items, key=lambda f: (f.due_on, f.kind, f.name_zh, f.name_bo))
+
+    def _station(self) -> uuid.UUID | None:
+        try:
+            return self.ctx.station_id()
+        except StationNotConfigured:
+            return None
+
+    @staticmethod
+    def _last_visitors(session: Session, residents: set[uuid.UUID]) -> dict[uuid.UUID, uuid.UUID]:
+        """Who visited each of `residents` last (the first visitor named on the visit)."""
+        found: dict[uuid.UUID, uuid.UUID] = {}
+        if not residents:
+            return found
+        rows = session.execute(
+            select(HomeVisit.resident_id, HomeVisit.visitor_ids)
+            .where(HomeVisit.deleted.is_(False), HomeVisit.resident_id.in_(residents))
+            .order_by(HomeVisit.visit_date, HomeVisit.id)
+        )
+        for resident_id, visitors in rows:
+            if visitors:
+                found[resident_id] = uuid.UUID(visitors[0])  # the newest visit wins
+        return found

@@ -18,11 +18,13 @@ from sqlalchemy import ColumnElement, and_, func, or_, select
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from station_desktop.domain.idcard import mask_id_number
+from station_desktop.services.cases import case_references
 from station_desktop.services.context import ServiceContext
 from station_desktop.store.models import (
     Activity,
     Area,
     Attendance,
+    CaseNote,
     CaseRecord,
     FeedbackRating,
     FeedbackSheet,
@@ -124,6 +126,28 @@ class ListingService:
                 )
                 for kind, group in models.items()
             }
+
+    def most_visited_resident(self) -> uuid.UUID | None:
+        """The resident with the most home visits (whose page has the most to show)."""
+        with self.ctx.db.read() as session:
+            return session.scalars(
+                select(HomeVisit.resident_id)
+                .where(HomeVisit.deleted.is_(False))
+                .group_by(HomeVisit.resident_id)
+                .order_by(func.count().desc(), HomeVisit.resident_id)
+                .limit(1)
+            ).first()
+
+    def case_with_most_notes(self) -> uuid.UUID | None:
+        """The case with the most progress notes."""
+        with self.ctx.db.read() as session:
+            return session.scalars(
+                select(CaseNote.case_id)
+                .where(CaseNote.deleted.is_(False))
+                .group_by(CaseNote.case_id)
+                .order_by(func.count().desc(), CaseNote.case_id)
+                .limit(1)
+            ).first()
 
     def resident_page(
         self,
@@ -232,6 +256,7 @@ class ListingService:
         return [
             {
                 "id": str(r.id),
+                "station_id": str(r.station_id),
                 "name_bo": r.name_bo,
                 "name_zh": r.name_zh,
                 "sex": r.sex,
@@ -259,6 +284,7 @@ class ListingService:
         return [
             {
                 "id": str(v.id),
+                "station_id": str(v.station_id),
                 "resident_id": str(v.resident_id),
                 "resident_name_bo": names.get(v.resident_id, ("", ""))[0],
                 "resident_name_zh": names.get(v.resident_id, ("", ""))[1],
@@ -288,6 +314,7 @@ class ListingService:
         return [
             {
                 "id": str(s.id),
+                "station_id": str(s.station_id),
                 "sheet_no": s.sheet_no,
                 "service_area": s.service_area,
                 "service_type": s.service_type,
@@ -304,10 +331,13 @@ class ListingService:
     def _cases(self, session: Session, limit: int) -> list[dict[str, Any]]:
         rows = _newest(session, CaseRecord, CaseRecord.opened_on, limit)
         names = _names(session, (c.resident_id for c in rows))
+        references = case_references(session, rows)
         return [
             {
                 "id": str(c.id),
+                "station_id": str(c.station_id),
                 "case_number": c.case_number,
+                "case_reference": references[c.id],
                 "resident_id": str(c.resident_id),
                 "resident_name_bo": names.get(c.resident_id, ("", ""))[0],
                 "resident_name_zh": names.get(c.resident_id, ("", ""))[1],
@@ -340,6 +370,7 @@ class ListingService:
         return [
             {
                 "id": str(a.id),
+                "station_id": str(a.station_id),
                 "kind": a.kind,
                 "title": a.title,
                 "held_on": _iso(a.held_on),
@@ -359,6 +390,7 @@ class ListingService:
         entries: list[dict[str, Any]] = [
             {
                 "id": str(r.id),
+                "station_id": str(r.station_id),
                 "direction": "received",
                 "date": _iso(r.received_on),
                 "kind": r.kind,
@@ -374,6 +406,7 @@ class ListingService:
         ] + [
             {
                 "id": str(h.id),
+                "station_id": str(h.station_id),
                 "direction": "handed_out",
                 "date": _iso(h.handed_on),
                 "kind": h.kind,

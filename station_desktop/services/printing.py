@@ -85,13 +85,21 @@ from station_desktop.pdf.page import (
     StationHeader,
 )
 from station_desktop.pdf.paragraphs import missing_characters
+from station_desktop.services.cases import case_references
 from station_desktop.services.context import (
     MSG_NOT_FOUND,
     ServiceContext,
     load,
     raise_if_invalid,
 )
-from station_desktop.store.files import write_atomically
+from station_desktop.services.paper import (
+    DEFAULT_PACK_DAYS,
+    KINDS,
+    MSG_PERIOD,
+    PERIOD_EXAMPLE,
+    PrintKind,
+    write_pdf,
+)
 from station_desktop.store.models import (
     Activity,
     Area,
@@ -125,8 +133,6 @@ __all__ = [
     "write_pdf",
 ]
 
-PrintKind = Literal["visit", "feedback", "case", "activity", "handout"]
-KINDS: Final[tuple[PrintKind, ...]] = ("visit", "feedback", "case", "activity", "handout")
 SPECS: Final[dict[PrintKind, FormSpec]] = {
     "visit": VISIT_FORM,
     "feedback": FEEDBACK_FORM,
@@ -142,20 +148,17 @@ _MODELS: Final[dict[PrintKind, type[StationOwned]]] = {
     "handout": ResourceHandout,
 }
 
-DEFAULT_PACK_DAYS: Final = 14
 OVERDUE_DAYS: Final = 60
 PRIORITY_INTERVAL_DAYS: Final = 30
 MAX_BLANK_SHEETS: Final = 9999  # sheet numbers print with four digits
 
 MSG_TOO_MANY_SHEETS = N_("Print at most {limit} sheets at a time.")
 MSG_NOBODY_DUE = N_("Nobody in {area} is due for a visit between {start} and {end}.")
-MSG_PERIOD = N_("Give the period as {example}.")
 MSG_END_BEFORE_START = N_("The end of the period is before its start.")
 MSG_UNPRINTABLE = N_(
     "Nothing was printed: {field} in {form} {reference} has characters that none of the "
     "program's fonts can print: {characters} ({codes}). Check their spelling in the record."
 )
-PERIOD_EXAMPLE = "--from 2026-06-01 --to 2026-06-14"
 
 DueReason = Literal["planned", "overdue", "priority"]
 
@@ -185,12 +188,6 @@ def _codes(code_list: type[Code], values: Iterable[str]) -> tuple[Code, ...]:
 
 def _code(code_list: type[Code], value: str | None) -> Code | None:
     return code_list.parse(value) if value else None
-
-
-def write_pdf(data: bytes, path: Path) -> None:
-    """Write under a temporary name, then rename: a USB stick pulled out mid-write leaves
-    the old file or none, never half a PDF."""
-    write_atomically(path, data)
 
 
 @dataclass(frozen=True)
@@ -300,7 +297,7 @@ class PrintService:
                 values, extras = reader.handout(record)
             reference = str(record_id)
             if isinstance(record, CaseRecord):
-                reference = record.case_number
+                reference = case_references(session, [record])[record.id]
             station = _stations(session).get(record.station_id)
             subject = _subject(values)
         header = FormHeader(

@@ -17,11 +17,6 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from openpyxl import Workbook  # type: ignore[import-untyped]
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE  # type: ignore[import-untyped]
-from openpyxl.styles import Alignment, Border, Font, PatternFill, Side  # type: ignore[import-untyped]
-from openpyxl.utils import get_column_letter  # type: ignore[import-untyped]
-
 from station_desktop.formats import LocaleFormats
 from station_desktop.i18n import Catalogues
 from station_desktop.reports.figures import Report, ReportPeriod
@@ -40,8 +35,8 @@ from station_desktop.reports.tables import (
     msg,
     report_tables,
 )
+from station_desktop.services.stations import StationView
 from station_desktop.store.files import write_atomically
-from station_desktop.store.models import Station
 
 # ---------------------------------------------------------------- the workbook
 
@@ -57,12 +52,14 @@ SHEET_NAME_LIMIT = 31
 _SHEET_NAME_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
 _MIN_WIDTH, _MAX_WIDTH, _MAX_HEADER_WIDTH = 8.0, 60.0, 24.0
 _LINE_POINTS, _TIBETAN_LINE_POINTS = 15.0, 21.0
-_HEADER_FILL = PatternFill("solid", fgColor="DDE4EE")
-_HEADER_BORDER = Border(bottom=Side(style="thin"))
+_HEADER_FILL = "DDE4EE"
+# openpyxl is imported where a workbook is written: the report page opens without it.
 
 
 def safe_text(text: str) -> str:
     """Text a worksheet can store: XML-illegal control characters removed."""
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE  # type: ignore[import-untyped]  # noqa: PLC0415
+
     cleaned: str = ILLEGAL_CHARACTERS_RE.sub("", text)
     return cleaned
 
@@ -179,6 +176,15 @@ def sheet_name(catalogues: Catalogues, title: str, used: set[str]) -> str:
 
 
 def _write_sheet(sheet: Any, table: Table, report: Report, catalogues: Catalogues) -> None:
+    from openpyxl.styles import (  # type: ignore[import-untyped]  # noqa: PLC0415
+        Alignment,
+        Border,
+        Font,
+        PatternFill,
+        Side,
+    )
+    from openpyxl.utils import get_column_letter  # type: ignore[import-untyped]  # noqa: PLC0415
+
     codes = ", ".join(report.stations)
     title_lines = (
         bilingual(catalogues, Msg(REPORT_TITLE)) + " · " + bilingual(catalogues, Msg(table.title)),
@@ -200,8 +206,8 @@ def _write_sheet(sheet: Any, table: Table, report: Report, catalogues: Catalogue
         put_text(cell, text)
         header_texts.append(text)
         cell.font = Font(bold=True)
-        cell.fill = _HEADER_FILL
-        cell.border = _HEADER_BORDER
+        cell.fill = PatternFill("solid", fgColor=_HEADER_FILL)
+        cell.border = Border(bottom=Side(style="thin"))
         cell.alignment = Alignment(wrap_text=True, vertical="center")
         widths[c - 1] = max(widths[c - 1], min(display_width(text) + 2, _MAX_HEADER_WIDTH))
 
@@ -244,7 +250,7 @@ def _row_height(texts: Sequence[str], widths: Sequence[float]) -> float:
     return max(1, lines) * per_line + 2
 
 
-def station_names(stations: Sequence[Station]) -> dict[str, Names]:
+def station_names(stations: Sequence[StationView]) -> dict[str, Names]:
     """Station codes to their names in both scripts (a Report carries only codes)."""
     return {s.code: Names(s.name_bo or "", s.name_zh or "") for s in stations}
 
@@ -260,6 +266,8 @@ def write_xlsx(
     Tibetan and Chinese. Written under a temporary name and renamed: a failed write (a
     USB stick pulled out) leaves the old file or none, never half a file. Raises
     CannotWrite when the file cannot be written."""
+    from openpyxl import Workbook  # type: ignore[import-untyped]  # noqa: PLC0415
+
     workbook = Workbook()
     workbook.remove(workbook.active)
     used: set[str] = set()

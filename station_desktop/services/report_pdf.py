@@ -19,7 +19,7 @@ from station_desktop.reports.figures import Report, ReportPeriod, Trend
 from station_desktop.reports.revisions import Revision
 from station_desktop.reports.tables import Names
 from station_desktop.services.context import ServiceContext
-from station_desktop.services.printing import write_pdf
+from station_desktop.services.paper import write_pdf
 from station_desktop.services.reports import ReportService
 from station_desktop.store.models import Station
 

@@ -38,6 +38,7 @@ from station_desktop.domain.codes import (
 from station_desktop.domain.idcard import mask_id_number
 from station_desktop.errors import NotFound
 from station_desktop.i18n import N_, Label
+from station_desktop.services.cases import case_references
 from station_desktop.services.context import ServiceContext, load
 from station_desktop.services.residents import age_on
 from station_desktop.store.models import (
@@ -321,13 +322,17 @@ class ResidentFileService:
     def _cases(
         session: Session, resident_id: uuid.UUID
     ) -> Iterable[tuple[TimelineEntry, datetime]]:
-        for c in session.scalars(
-            select(CaseRecord).where(
-                CaseRecord.resident_id == resident_id, CaseRecord.deleted.is_(False)
+        cases = list(
+            session.scalars(
+                select(CaseRecord).where(
+                    CaseRecord.resident_id == resident_id, CaseRecord.deleted.is_(False)
+                )
             )
-        ):
+        )
+        references = case_references(session, cases)
+        for c in cases:
             summary = _parts(
-                c.case_number,
+                references[c.id],
                 _code(CaseStage, c.stage),
                 _code(ClosingReason, c.closing_reason) if c.stage == CaseStage.CLOSED else None,
                 _code(ServiceArea, c.service_area),

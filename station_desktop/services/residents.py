@@ -5,17 +5,21 @@ from __future__ import annotations
 import calendar
 import uuid
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import select, true
+from sqlalchemy import or_, select, true
 from sqlalchemy.orm import Session
 
-from station_desktop.domain.codes import LegalBasis
+from station_desktop.domain.codes import HouseholdRelation, LegalBasis
 from station_desktop.domain.idcard import check_id_number
+from station_desktop.domain.text import normalize_text
 from station_desktop.forms.resident import (
     END_MEMBERSHIP_FORM,
     MEMBERSHIP_FIELDS,
+    NEW_HOUSEHOLD,
+    REGISTRATION_FORM,
     RESIDENT_FORM,
     REVIEW_MEMBERSHIP_FORM,
 )
@@ -28,9 +32,11 @@ from station_desktop.services.context import (
     check_reference,
     detached,
     load,
+    plain,
     raise_if_invalid,
     require_record,
 )
+from station_desktop.store.changes import ChangeRecorder
 from station_desktop.store.models import Area, GroupMembership, Household, Resident
 from station_desktop.store.search import (
     bring_keys_up_to_date,
@@ -50,6 +56,52 @@ MSG_OWN_GUARDIAN = N_("A person cannot be their own guardian.")
 MSG_END_BEFORE_START = N_("The end date is before the start date.")
 MSG_REVIEW_NOT_AFTER_TODAY = N_("The next review must come after today.")
 MSG_MEMBERSHIP_ENDED = N_("This membership has ended: there is nothing to review.")
+
+
+def _new_household(uow: ChangeRecorder, details: Mapping[str, Any]) -> dict[str, Any]:
+    """A household started for a resident, in their village and at their address: the
+    fields that put them at its head."""
+    household_id = uow.insert(
+        Household, {"area_id": details.get("area_id"), "address": details.get("address") or ""}
+    )
+    return {"household_id": household_id, "household_relation": HouseholdRelation.HEAD.value}
+
+
+@dataclass(frozen=True)
+class ResidentView:
+    """A resident's record as the screens see it."""
+
+    id: uuid.UUID
+    station_id: uuid.UUID
+    name_bo: str
+    name_zh: str
+    sex: str | None
+    ethnicity: str | None
+    birth_date: date | None
+    id_number: str | None
+    phone: str | None
+    household_id: uuid.UUID | None
+    household_relation: str | None
+    area_id: uuid.UUID | None
+    address: str
+    legal_basis: str | None
+    consent_note: str
+    guardian_id: uuid.UUID | None
+    guardian_name: str
+    guardian_phone: str | None
+    guardian_relation: str | None
+    notes: str
+    form_version: int
+    heads: list[str]
+
+
+@dataclass(frozen=True)
+class HouseholdView:
+    id: uuid.UUID
+    household_no: str
+    address: str
+    head_name_bo: str
+    head_name_zh: str
 
 
 def age_on(birth: date, day: date) -> int:
@@ -121,14 +173,28 @@ class ResidentService:
     # ------------------------------------------------------------ writes
 
     def register(self, values: Mapping[str, Any]) -> uuid.UUID:
-        """Register a resident. Raises ValidationError (per field) and writes nothing if
-        anything is wrong."""
-        cleaned = clean_form(RESIDENT_FORM, values, today=self.ctx.today())
+        """Register a resident, with the priority groups they belong to and, when asked
+        (`household_id` = NEW_HOUSEHOLD), a new household they head: one transaction.
+        Raises ValidationError (per field) and writes nothing if anything is wrong."""
+        today = self.ctx.today()
+        new_household = values.get("household_id") == NEW_HOUSEHOLD
+        given = {**values, "household_id": None} if new_household else values
+        cleaned = clean_form(REGISTRATION_FORM, given, today=today)
+        groups: list[str] = cleaned.values.pop("priority_groups", None) or []
+        since: date = cleaned.values.pop("groups_since", None) or today
         with self.ctx.uow() as uow:
             self._check(uow.session, cleaned, None)
             raise_if_invalid(cleaned)
-            resident_id = uow.insert(
-                Resident, {**cleaned.values, "form_version": RESIDENT_FORM.version}
+            details = dict(cleaned.values)
+            if new_household:
+                details |= _new_household(uow, details)
+            resident_id = uow.insert(Resident, {**details, "form_version": RESIDENT_FORM.version})
+            uow.insert_many(
+                GroupMembership,
+                [
+                    {"resident_id": resident_id, "group": group, "start_date": since}
+                    for group in groups
+                ],
             )
             reindex_resident(uow.session, self.ctx.keys, resident_id)
         return resident_id
@@ -140,8 +206,11 @@ class ResidentService:
         *,
         based_on: Sequence[str] | None = None,
     ) -> bool:
-        """Change some fields. Returns False when nothing changed."""
-        cleaned = clean_form(RESIDENT_FORM, values, today=self.ctx.today(), only_given=True)
+        """Change some fields (`household_id` = NEW_HOUSEHOLD: a new household, headed by
+        this resident). Returns False when nothing changed."""
+        new_household = values.get("household_id") == NEW_HOUSEHOLD
+        given = {**values, "household_id": None} if new_household else values
+        cleaned = clean_form(RESIDENT_FORM, given, today=self.ctx.today(), only_given=True)
         with self.ctx.uow() as uow:
             current = require_record(uow.session, Resident, resident_id, "resident")
             merged = Cleaned(
@@ -150,6 +219,8 @@ class ResidentService:
             )
             self._check(uow.session, merged, resident_id)
             raise_if_invalid(merged)
+            if new_household:
+                cleaned.values |= _new_household(uow, merged.values)
             changed = uow.update(Resident, resident_id, cleaned.values, based_on=based_on)
             if changed is not None:
                 reindex_resident(uow.session, self.ctx.keys, resident_id)
@@ -224,12 +295,61 @@ class ResidentService:
 
     # ------------------------------------------------------------ reads
 
-    def get(self, resident_id: uuid.UUID) -> Resident | None:
+    def households(self, text: str, *, limit: int = 20) -> list[HouseholdView]:
+        """This station's households whose number or address holds `text`, or where a
+        member of that name lives (searched in every script), head's name first."""
+        wanted = normalize_text(text)
+        if not wanted:
+            return []
+        with self.ctx.db.read() as session:
+            members = [h.resident_id for h in search_residents(session, wanted, limit=50)]
+            by_member = select(Resident.household_id).where(Resident.id.in_(members))
+            found = list(
+                session.scalars(
+                    select(Household)
+                    .where(
+                        Household.deleted.is_(False),
+                        Household.station_id == self.ctx.station_id(),
+                        or_(
+                            Household.id.in_(by_member),
+                            Household.household_no.contains(wanted, autoescape=True),
+                            Household.address.contains(wanted, autoescape=True),
+                        ),
+                    )
+                    .order_by(Household.household_no)
+                    .limit(limit)
+                )
+            )
+            return [self._household_view(session, household) for household in found]
+
+    def household(self, household_id: uuid.UUID) -> HouseholdView | None:
+        with self.ctx.db.read() as session:
+            household = load(session, Household, household_id)
+            return self._household_view(session, household) if household else None
+
+    @staticmethod
+    def _household_view(session: Session, household: Household) -> HouseholdView:
+        head = session.execute(
+            select(Resident.name_bo, Resident.name_zh)
+            .where(
+                Resident.household_id == household.id,
+                Resident.deleted.is_(False),
+                Resident.household_relation == HouseholdRelation.HEAD.value,
+            )
+            .limit(1)
+        ).first()
+        return HouseholdView(
+            household.id,
+            household.household_no,
+            household.address,
+            head[0] if head else "",
+            head[1] if head else "",
+        )
+
+    def get(self, resident_id: uuid.UUID) -> ResidentView | None:
         with self.ctx.db.read() as session:
             resident = load(session, Resident, resident_id)
-            if resident is not None:
-                session.expunge(resident)
-            return resident
+            return plain(ResidentView, resident) if resident is not None else None
 
     def memberships(self, resident_id: uuid.UUID) -> list[GroupMembership]:
         with self.ctx.db.read() as session:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
@@ -20,8 +21,8 @@ from station_desktop.services.context import (
     ServiceContext,
     check_after_birth,
     check_reference,
-    detached,
     load,
+    plain,
     raise_if_invalid,
     require_record,
 )
@@ -41,6 +42,18 @@ MSG_RECEIPT_HAS_HANDOUTS = N_(
     "This donation cannot be withdrawn: hand-outs from it are still recorded ({count}). "
     "Withdraw those hand-outs first, or correct them to another donation."
 )
+
+
+@dataclass(frozen=True)
+class ReceiptView:
+    """A donation received, as a form offers it to hand out from."""
+
+    id: uuid.UUID
+    received_on: date
+    donor_name: str
+    item: str
+    quantity: int
+    unit: str
 
 
 class ResourceService:
@@ -96,7 +109,7 @@ class ResourceService:
                 raise StationError(MSG_RECEIPT_HAS_HANDOUTS, count=count)
             uow.tombstone(ResourceReceipt, receipt_id, based_on=based_on)
 
-    def receipts(self, text: str = "", *, limit: int = 50) -> list[ResourceReceipt]:
+    def receipts(self, text: str = "", *, limit: int = 50) -> list[ReceiptView]:
         """Donations to hand out from, newest first; `text` narrows by donor or item."""
         query = select(ResourceReceipt).where(ResourceReceipt.deleted.is_(False))
         wanted = text.strip()
@@ -107,7 +120,7 @@ class ResourceService:
             )
         query = query.order_by(ResourceReceipt.received_on.desc(), ResourceReceipt.id.desc())
         with self.ctx.db.read() as session:
-            return detached(session, list(session.scalars(query.limit(limit))))
+            return [plain(ReceiptView, row) for row in session.scalars(query.limit(limit))]
 
     # ------------------------------------------------------------ hand-outs
 

@@ -36,7 +36,7 @@ from station_desktop.reports.figures import (
 from station_desktop.reports.revisions import Cause, Change, Revision, compare
 from station_desktop.reports.tables import Names
 from station_desktop.services.context import ServiceContext
-from station_desktop.services.printing import write_pdf
+from station_desktop.services.paper import write_pdf
 from station_desktop.services.report_pdf import ReportPdfService
 from station_desktop.store.changes import OP_INSERT
 from station_desktop.store.models import (

@@ -49,6 +49,12 @@ from station_desktop.store.changes import (
     unit_of_work,
 )
 from station_desktop.store.device import device_tag_for
+from station_desktop.store.installation import (
+    ROLE_BUREAU,
+    ROLE_KEY,
+    ROLE_STATION,
+    installation_role,
+)
 from station_desktop.store.migrate import SCHEMA_HEAD, known_revisions
 from station_desktop.store.models import (
     REPLICATED_MODELS,
@@ -80,8 +86,6 @@ from station_desktop.sync.entries import (
     parse_entry,
 )
 from station_desktop.sync.keys import (
-    ROLE_BUREAU,
-    ROLE_STATION,
     InstallationKeys,
     KeyCard,
     load_or_create_keys,
@@ -102,7 +106,6 @@ from station_desktop.sync.merge import (
     merge_records,
 )
 
-ROLE_KEY = "installation_role"
 BUNDLE_SEQ_KEY = "bundle_seq"
 FORMAT = 1
 BATCH = 2000
@@ -257,7 +260,7 @@ class SyncService:
 
     def role(self) -> str:
         with self.ctx.db.read() as session:
-            return get_local_state(session, ROLE_KEY) or ROLE_STATION
+            return installation_role(session)
 
     def set_role(self, role: str) -> None:
         """Make this installation the bureau's (it may then write reference data and

@@ -27,6 +27,13 @@ from station_desktop.store.changes import get_local_state, set_local_state
 from station_desktop.store.files import write_atomically
 
 INSTALLATION_FILE = "installation.json"
+# Whom an installation's data is for: one station's laptop, or the bureau, which receives
+# every station and serves none (kept in the database's local_state: every laptop sharing
+# the bureau's server is the bureau's).
+ROLE_KEY = "installation_role"
+ROLE_STATION = "station"
+ROLE_BUREAU = "bureau"
+ROLES = (ROLE_STATION, ROLE_BUREAU)
 # The key of a server database's own identity in its (shared) local_state.
 DATABASE_ID_KEY = "database_id"
 
@@ -79,3 +86,7 @@ class FolderInstallation:
             databases.setdefault(self.database_id, {})[key] = value
             text = json.dumps(data, indent=2, sort_keys=True) + "\n"
             write_atomically(self.path, text.encode("utf-8"))
+
+
+def installation_role(session: Session) -> str:
+    return get_local_state(session, ROLE_KEY) or ROLE_STATION

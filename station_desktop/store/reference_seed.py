@@ -20,16 +20,18 @@ from datetime import UTC, datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from station_desktop.reference.stations import REFERENCE_NAMESPACE
 from station_desktop.store.changes import ChangeId, ChangeRecorder, WriterIdentity
 from station_desktop.store.models import Area, Station
 
 REFERENCE_DEVICE = uuid.UUID("5d1c3a59-2023-5000-8000-00000000d1c0")
-REFERENCE_NAMESPACE = uuid.UUID("2b6a6d5e-6f6a-5c1f-9d0a-7a1e0c5b2023")
 REFERENCE_TIME = datetime(2023, 1, 1, tzinfo=UTC)
 REFERENCE_TABLES = frozenset({"station", "area"})
 
 
 def reference_id(table: str, code: str) -> uuid.UUID:
+    """The id every installation gives the station or area with `code` (the bundled list's
+    own rule, `reference.stations`)."""
     return uuid.uuid5(REFERENCE_NAMESPACE, f"{table}:{code.upper()}")
 
 
@@ -47,7 +49,7 @@ def reference_change(table: str, code: str) -> ChangeId:
 
 
 @dataclass(frozen=True)
-class ReferenceStation:
+class SeedStation:
     code: str
     kind: str
     name_bo: str
@@ -57,7 +59,7 @@ class ReferenceStation:
 
 
 @dataclass(frozen=True)
-class ReferenceArea:
+class SeedArea:
     code: str
     station_code: str
     kind: str
@@ -66,20 +68,23 @@ class ReferenceArea:
 
 
 def seed_reference(
-    session: Session,
-    stations: Sequence[ReferenceStation],
-    areas: Sequence[ReferenceArea],
-) -> int:
-    """Add the reference records this store does not have yet (by id); returns how many.
-    Records already there (seeded before, or received) are left as they are."""
-    present = set(session.scalars(select(Station.id))) | set(session.scalars(select(Area.id)))
+    session: Session, stations: Sequence[SeedStation], areas: Sequence[SeedArea]
+) -> dict[str, int]:
+    """Add the reference records this store does not have yet; returns how many stations
+    and areas. Records already there (seeded before, received, or made by hand with the
+    same code) are left as they are."""
+    station_codes = {s.code.upper() for s in stations}
+    area_codes = {a.code.upper() for a in areas}
+    present = set(
+        session.scalars(select(Station.code).where(Station.code.in_(station_codes)))
+    ) | set(session.scalars(select(Area.code).where(Area.code.in_(area_codes))))
     recorder = ChangeRecorder(
         session, WriterIdentity(REFERENCE_DEVICE, None), REFERENCE_TIME, uuid.uuid4
     )
-    added = 0
+    added = {"stations": 0, "areas": 0}
     for station in stations:
         record_id = reference_id("station", station.code)
-        if record_id in present:
+        if station.code.upper() in present:
             continue
         recorder.insert_reference(
             Station,
@@ -95,10 +100,10 @@ def seed_reference(
             change=reference_change("station", station.code),
             station_id=None,
         )
-        added += 1
+        added["stations"] += 1
     for area in areas:
         record_id = reference_id("area", area.code)
-        if record_id in present:
+        if area.code.upper() in present:
             continue
         station_id = reference_id("station", area.station_code)
         recorder.insert_reference(
@@ -114,7 +119,7 @@ def seed_reference(
             change=reference_change("area", area.code),
             station_id=station_id,
         )
-        added += 1
+        added["areas"] += 1
     return added
 
 

@@ -29,12 +29,10 @@ from pyrage import x25519
 from station_desktop.errors import StationError
 from station_desktop.i18n import N_
 from station_desktop.store.files import write_atomically
+from station_desktop.store.installation import ROLES
 
 CARD_FORMAT = "station-desktop-key-card"
 CARD_VERSION = 1
-ROLE_STATION = "station"
-ROLE_BUREAU = "bureau"
-ROLES = (ROLE_STATION, ROLE_BUREAU)
 MAX_CARD_BYTES = 64 * 1024
 
 MSG_BAD_CARD = N_("{path} is not a Station Desktop key card ({reason}).")

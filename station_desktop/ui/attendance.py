@@ -24,18 +24,17 @@ from PySide6.QtWidgets import (
 )
 
 from station_desktop.app import Application
-from station_desktop.errors import NotFound, StationError
+from station_desktop.errors import StationError
 from station_desktop.forms.spec import FieldKind, FieldSpec
-from station_desktop.i18n import N_, Label, _
-from station_desktop.services.activities import Attendee
-from station_desktop.store.models import Activity
+from station_desktop.i18n import N_, _
+from station_desktop.services.activities import ActivityView, Attendee
 from station_desktop.ui.fonts import text_line_height
 from station_desktop.ui.forms.editor import RecordDialog, application_choices
 from station_desktop.ui.forms.fields import ReferenceField
 from station_desktop.ui.qt_i18n import LanguageSwitcher
 from station_desktop.ui.record_editing import WITHDRAWN, open_record_editor
 from station_desktop.ui.table_models import size_rows
-from station_desktop.ui.window_state import remember_geometry
+from station_desktop.ui.window_state import fit_to_screen, remember_geometry
 
 SIGN_IN = FieldSpec("resident_id", FieldKind.RESIDENT, N_("Sign in a participant"))
 HEADERS = (N_("No."), N_("Tibetan name"), N_("Chinese name"), N_("Date of birth"))
@@ -96,19 +95,14 @@ class AttendanceDialog(QDialog):
         bottom.addWidget(self.remove_button)
         layout.addLayout(bottom)
         layout.addWidget(self.buttons)
-        self.resize(720, 560)
+        fit_to_screen(self, 760, 600)
         remember_geometry(self, "sign_in_list")
         self.refresh()
         self.retranslate_ui()
         self.picker.search.setFocus(Qt.FocusReason.OtherFocusReason)
 
-    def _load_activity(self) -> Activity:
-        with self._app.ctx.db.read() as session:
-            activity = session.get(Activity, self.activity_id)
-            if activity is None or activity.deleted:
-                raise NotFound(kind=Label(N_("Activity")), record_id=str(self.activity_id))
-            session.expunge(activity)
-            return activity
+    def _load_activity(self) -> ActivityView:
+        return self._app.activities.get(self.activity_id)
 
     # ------------------------------------------------------------ signing in and out
 

@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QMessageBox,
+    QPlainTextEdit,
     QPushButton,
     QSplitter,
     QTableWidget,
@@ -43,9 +44,11 @@ from station_desktop.errors import BadTransition, FieldError, StationError, Vali
 from station_desktop.forms.case import CASE_FORM, CASE_NOTE_FORM, STAGE_CHANGE_FORM
 from station_desktop.forms.spec import FormSpec
 from station_desktop.i18n import N_, NC_, _, pgettext
-from station_desktop.store.models import CaseNote, CaseRecord, CaseStageChange, Resident, Staff
+from station_desktop.services.cases import CaseView, NoteView, StageChangeView
+from station_desktop.services.residents import ResidentView
+from station_desktop.services.stations import StaffView
 from station_desktop.ui.display import code_text
-from station_desktop.ui.fonts import text_line_height
+from station_desktop.ui.fonts import row_height, text_line_height
 from station_desktop.ui.forms.editor import (
     RecordDialog,
     SaveFunction,
@@ -54,7 +57,7 @@ from station_desktop.ui.forms.editor import (
 )
 from station_desktop.ui.forms.fields import Choice, ChoiceSource, FormChoices
 from station_desktop.ui.qt_i18n import LanguageSwitcher
-from station_desktop.ui.window_state import remember_geometry
+from station_desktop.ui.window_state import fit_to_screen, remember_geometry
 
 WINDOW_TITLE = N_("Case {number}")
 MSG_CASE_GONE = N_("This case no longer exists.")
@@ -153,6 +156,13 @@ def _cell(text: str) -> QTableWidgetItem:
     return item
 
 
+TOOLTIP_CHARACTERS = 1_500  # a tooltip is a glance; the whole note is under the list
+
+
+def _tooltip(text: str) -> str:
+    return text if len(text) <= TOOLTIP_CHARACTERS else text[:TOOLTIP_CHARACTERS] + "…"
+
+
 def _timeline_table(columns: int, parent: QWidget) -> QTableWidget:
     """A read-only table of wrapped rows, one Tab stop (arrows move inside it)."""
     table = QTableWidget(0, columns, parent)
@@ -192,13 +202,13 @@ class CaseWindow(QDialog):
         self._app = app
         self._languages = languages
         self.case_id = case_id
-        self.case: CaseRecord | None = None
-        self.resident: Resident | None = None
-        self.notes: list[CaseNote] = []
-        self.history: list[CaseStageChange] = []
-        self._staff: dict[uuid.UUID, Staff] = {}
-        self._notes_by_id: dict[uuid.UUID, CaseNote] = {}
-        self._corrections: dict[uuid.UUID, list[CaseNote]] = {}  # by the note corrected
+        self.case: CaseView | None = None
+        self.resident: ResidentView | None = None
+        self.notes: list[NoteView] = []
+        self.history: list[StageChangeView] = []
+        self._staff: dict[uuid.UUID, StaffView] = {}
+        self._notes_by_id: dict[uuid.UUID, NoteView] = {}
+        self._corrections: dict[uuid.UUID, list[NoteView]] = {}  # by the note corrected
         self._focused_once = False
 
         self.header = QGroupBox(self)
@@ -222,7 +232,16 @@ class CaseWindow(QDialog):
 
         self.notes_box = QGroupBox(self)
         self.notes_table = _timeline_table(len(NOTE_HEADERS), self.notes_box)
-        QVBoxLayout(self.notes_box).addWidget(self.notes_table)
+        # One line per note, however long it is (a 5,000-character note would otherwise
+        # fill the list); the selected note is read whole below the list.
+        self.notes_table.setWordWrap(False)
+        self.notes_table.setTextElideMode(Qt.TextElideMode.ElideRight)
+        self.note_view = QPlainTextEdit(self.notes_box)
+        self.note_view.setReadOnly(True)
+        self.note_view.setTabChangesFocus(True)
+        notes_layout = QVBoxLayout(self.notes_box)
+        notes_layout.addWidget(self.notes_table, 3)
+        notes_layout.addWidget(self.note_view, 1)
         self.history_box = QGroupBox(self)
         # One entry per change (when and who, the stages, the note), in a narrow column
         # beside the notes: on a laptop screen the notes keep the height.
@@ -272,6 +291,7 @@ class CaseWindow(QDialog):
         QWidget.setTabOrder(self.history_table, self.close_buttons)
 
         self.notes_table.itemSelectionChanged.connect(self._update_buttons)
+        self.notes_table.itemSelectionChanged.connect(self._show_selected_note)
         # Wrapped rows change height with the width of the text column: measure again once
         # the resizing has settled (a window resize moves every column at once).
         self._row_heights = QTimer(self, singleShot=True, interval=0)
@@ -284,13 +304,7 @@ class CaseWindow(QDialog):
         self.retranslate_ui()  # shows what was loaded
 
     def _fit_to_screen(self) -> None:
-        width, height = 1200, 820
-        screen = self.screen()
-        if screen is not None:
-            room = screen.availableGeometry()
-            width = min(width, int(room.width() * 0.95))
-            height = min(height, int(room.height() * 0.9))
-        self.resize(width, height)
+        width = fit_to_screen(self, 1300, 820).width()
         self.splitter.setSizes([width * 2 // 3, width // 3])
         remember_geometry(self, "case_window")
 
@@ -310,7 +324,7 @@ class CaseWindow(QDialog):
             resident = self._app.residents.get(case.resident_id) if case else None
             history = cases.stage_history(self.case_id) if case else []
             notes = cases.notes(self.case_id) if case else []
-            staff = {member.id: member for member in self._app.stations.staff()}
+            staff = {member.id: member for member in self._app.stations.staff(all_stations=True)}
         except StationError as error:
             self._warn(error)  # what was shown stays
             return False
@@ -339,9 +353,7 @@ class CaseWindow(QDialog):
         case = self.case
         if select_note is None and self.notes:
             select_note = self.notes[-1].id  # the newest, where the work goes on
-        self.setWindowTitle(
-            _(WINDOW_TITLE, number=case.case_number) if case else _(CASE_FORM.title)
-        )
+        self.setWindowTitle(_(WINDOW_TITLE, number=case.reference) if case else _(CASE_FORM.title))
         self._render_header()
         self._render_notes(select_note)
         self._render_history()
@@ -361,7 +373,7 @@ class CaseWindow(QDialog):
                 parts = (self._date(case.closed_on), code_text(ClosingReason, case.closing_reason))
                 closed = " · ".join(part for part in parts if part)
             shown = {
-                "case_number": case.case_number,
+                "case_number": case.reference,
                 "stage": f"<b>{html.escape(stage)}</b>",
                 "client": names_tibetan_first(resident.name_bo, resident.name_zh)
                 if resident
@@ -435,7 +447,7 @@ class CaseWindow(QDialog):
         super().resizeEvent(event)
         self._layout_header()
 
-    def note_text(self, note: CaseNote) -> str:
+    def note_text(self, note: NoteView) -> str:
         """The note as its row shows it: which note it corrects, which notes corrected it,
         then the note itself (never shortened)."""
         lines: list[str] = []
@@ -447,7 +459,7 @@ class CaseWindow(QDialog):
         lines.append(note.body)
         return "\n".join(lines)
 
-    def _note_reference(self, note: CaseNote) -> dict[str, str]:
+    def _note_reference(self, note: NoteView) -> dict[str, str]:
         number = self.notes.index(note) + 1
         return {
             "number": self._languages.formats.number(number),
@@ -462,14 +474,18 @@ class CaseWindow(QDialog):
             table.clearContents()
             table.setRowCount(len(self.notes))
             for row, note in enumerate(self.notes):
+                whole = self.note_text(note)
                 cells = (
                     formats.number(row + 1),
                     self._date(note.written_on),
                     self._staff_name(note.author_id),
-                    self.note_text(note),
+                    " · ".join(line for line in whole.splitlines() if line.strip()),
                 )
                 for column, text in enumerate(cells):
                     table.setItem(row, column, _cell(text))
+                body = table.item(row, NOTE_BODY)
+                if body is not None:
+                    body.setToolTip(_tooltip(whole))
             rows = [row for row, note in enumerate(self.notes) if note.id == select_note]
             if rows:
                 table.selectRow(rows[0])
@@ -478,8 +494,14 @@ class CaseWindow(QDialog):
         if rows:
             table.scrollTo(table.model().index(rows[0], NOTE_BODY))
         self.notes_box.setTitle(_(MSG_NOTES_TITLE, count=formats.number(len(self.notes))))
+        self._show_selected_note()
 
-    def history_text(self, change: CaseStageChange) -> str:
+    def _show_selected_note(self) -> None:
+        """The whole of the selected note (with its corrections) under the list."""
+        note = self.selected_note()
+        self.note_view.setPlainText(self.note_text(note) if note is not None else "")
+
+    def history_text(self, change: StageChangeView) -> str:
         """A stage change as its entry shows it: date and who, the stages, the note."""
         when = " · ".join(
             part
@@ -501,11 +523,15 @@ class CaseWindow(QDialog):
             table.setItem(row, 0, _cell(self.history_text(change)))
 
     def _fit_rows(self) -> None:
-        line_height = text_line_height(self.font()) + 4
-        for table in (self.notes_table, self.history_table):
-            # Tibetan stacks need the tall line even where a row holds one short line.
-            table.verticalHeader().setMinimumSectionSize(line_height)
-            table.resizeRowsToContents()
+        line_height = row_height(self.font(), tibetan=True)
+        notes = self.notes_table.verticalHeader()
+        notes.setMinimumSectionSize(line_height)
+        notes.setDefaultSectionSize(line_height)
+        for row in range(self.notes_table.rowCount()):
+            notes.resizeSection(row, line_height)
+        # Tibetan stacks need the tall line even where a row holds one short line.
+        self.history_table.verticalHeader().setMinimumSectionSize(line_height)
+        self.history_table.resizeRowsToContents()
 
     def _update_buttons(self) -> None:
         exists = self.case is not None
@@ -521,7 +547,7 @@ class CaseWindow(QDialog):
 
     # ------------------------------------------------------------ selection
 
-    def selected_note(self) -> CaseNote | None:
+    def selected_note(self) -> NoteView | None:
         rows = self.notes_table.selectionModel().selectedRows()
         if not rows:
             return None
@@ -587,6 +613,7 @@ class CaseWindow(QDialog):
         start: Mapping[str, object],
         choices: FormChoices | None = None,
         select_saved: bool = False,
+        new: bool = True,
     ) -> RecordDialog:
         """A form on this case, filled with `start`, saving through `save`. The start values
         are the clean state, put in before drafts are attached: they are never written as a
@@ -599,6 +626,7 @@ class CaseWindow(QDialog):
             start,
             draft_key,
             choices=choices or self._choices(),
+            new=new,
             parent=self,
         )
 
@@ -625,7 +653,7 @@ class CaseWindow(QDialog):
             CASE_NOTE_FORM,
             add,
             draft_key=f"{CASE_NOTE_FORM.code}:{case_id}",
-            start={"written_on": self._app.ctx.today()},
+            start={},
             select_saved=True,
         )
 
@@ -648,7 +676,7 @@ class CaseWindow(QDialog):
             CASE_NOTE_FORM,
             correct,
             draft_key=f"{CASE_NOTE_FORM.code}:{case_id}:corrects:{original.id}",
-            start={"written_on": self._app.ctx.today(), "body": original.body},
+            start={"body": original.body},
             select_saved=True,
         )
         number = self.notes.index(original) + 1
@@ -701,7 +729,7 @@ class CaseWindow(QDialog):
                 raise
             return case_id
 
-        start: dict[str, object] = {"changed_on": self._app.ctx.today()}
+        start: dict[str, object] = {}
         if len(stages) == 1:
             start["to_stage"] = stages[0].value  # reopening: nothing else to choose
         dialog = self._record_dialog(
@@ -739,6 +767,7 @@ class CaseWindow(QDialog):
             update,
             draft_key=f"{CASE_FORM.code}:edit:{case_id}",
             start=form_values(CASE_FORM, case),
+            new=False,
         )
         before.update(dialog.editor.values())
         # The client of a case is fixed (the service refuses a change): shown, not offered.

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import struct
+
+from PySide6.QtCore import QByteArray
 from PySide6.QtGui import QFont, QFontDatabase, QFontMetrics
 from PySide6.QtWidgets import QApplication, QLineEdit
 
@@ -9,8 +12,11 @@ from station_desktop.fonts import (
     CHINESE_FAMILY,
     FALLBACK_FAMILY,
     FONT_FILES,
+    SCREEN_ASCENT_EM,
+    SCREEN_DESCENT_EM,
     TIBETAN_FAMILY,
     font_path,
+    with_line_box,
 )
 
 BASE_POINT_SIZE = 11
@@ -23,12 +29,21 @@ class FontsMissingError(RuntimeError):
 
 
 def load_fonts() -> list[str]:
-    """Register every bundled font with Qt; return the families that loaded."""
+    """Register every bundled font with Qt; return the families that loaded. The Tibetan
+    font gets the line box its text needs (see `fonts.SCREEN_ASCENT_EM`)."""
     families: list[str] = []
     for font in FONT_FILES:
-        font_id = QFontDatabase.addApplicationFont(str(font_path(font)))
+        path = font_path(font)
+        if font.family == TIBETAN_FAMILY:
+            try:
+                data = with_line_box(path.read_bytes(), SCREEN_ASCENT_EM, SCREEN_DESCENT_EM)
+            except (OSError, KeyError, struct.error) as error:
+                raise FontsMissingError(f"cannot load {path}: {error}") from error
+            font_id = QFontDatabase.addApplicationFontFromData(QByteArray(data))
+        else:
+            font_id = QFontDatabase.addApplicationFont(str(path))
         if font_id < 0:
-            raise FontsMissingError(f"cannot load {font_path(font)}")
+            raise FontsMissingError(f"cannot load {path}")
         families += QFontDatabase.applicationFontFamilies(font_id)
     return sorted(set(families))
 
@@ -77,9 +92,11 @@ def tibetan_first(font: QFont) -> QFont:
 
 def row_height(font: QFont, *, tibetan: bool) -> int:
     """A table row's height: room for Tibetan stacks only where the row shows Tibetan
-    (a Chinese-only row at Tibetan height is twice as tall as it needs to be)."""
-    height = text_line_height(font) if tibetan else QFontMetrics(font).height()
-    return height + 6
+    (a Chinese-only row at Tibetan height is half empty). The Tibetan line box already
+    has the air around the writing (see `fonts.SCREEN_ASCENT_EM`): no padding on top."""
+    if tibetan or font.families()[:1] == [TIBETAN_FAMILY]:
+        return text_line_height(font)
+    return QFontMetrics(font).height() + 6
 
 
 def fit_tibetan(line_edit: QLineEdit) -> None:

@@ -12,39 +12,41 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from PySide6.QtCore import QObject, QTimer, Signal
-from PySide6.QtWidgets import QApplication, QDialog, QMessageBox
-
+# The Qt-free modules come first: once imported, PySide6 reads the source of every module
+# imported after it (its __feature__ import hook), which for SQLAlchemy's hundred modules
+# costs a fifth of a second of start-up.
 from station_desktop import __version__
 from station_desktop.app import Application, open_application
+from station_desktop.drafts import DraftStore
 from station_desktop.errors import DatabaseDamaged, DatabaseMissing, StationError
 from station_desktop.i18n import N_, Catalogues, _
 from station_desktop.logs import configure_logging, stop_logging
 from station_desktop.paths import DataPaths, resolve_data_dir, resolve_database_url
 from station_desktop.services.backups import BackupService
-from station_desktop.store.backup import (
-    back_up,
-    has_backup_on,
-    integrity_problems,
-    usable_backups,
-)
+
+# isort: split
+from PySide6.QtCore import QObject, QTimer, Signal
+from PySide6.QtWidgets import QApplication, QDialog, QMessageBox
+
 from station_desktop.ui.crash import install_crash_handler
+from station_desktop.ui.first_start import ready_to_work
 from station_desktop.ui.fonts import load_fonts
 from station_desktop.ui.main_window import MainWindow
 from station_desktop.ui.qt_i18n import LanguageSwitcher
 from station_desktop.ui.restore_dialog import RestoreDialog
-from station_desktop.ui.settings_page import backup_problem
+from station_desktop.ui.wheel_guard import guard_the_wheel
 
 MSG_RESTORE_NOW = N_("Restore a backup now? The window closes while it is restored.")
-# Set to 1, the program quits once its window is usable (status 0; 1 if the database check
-# failed): how an installed build is checked without anyone at the screen.
+# Set to 1, the program quits once its window is usable, that is once the database check
+# has passed (status 0; 1 if it failed): how an installed build is checked without anyone
+# at the screen, and how start-up is measured (bench/gui.py).
 EXIT_AFTER_START = "STATION_DESKTOP_EXIT_AFTER_START"
 
 
 def start_interface(qt_app: QApplication, catalogues: Catalogues) -> LanguageSwitcher:
     """Fonts and language, before any window exists."""
     load_fonts()
-    del qt_app  # must exist; the switcher sets its font and translators
+    guard_the_wheel(qt_app)
     languages = LanguageSwitcher(catalogues)
     languages.start()
     return languages
@@ -59,15 +61,18 @@ class IntegrityCheck(QObject):
     reading at once, and creating records is enabled only when the check has passed. Then,
     in the same thread, the day's backup if there is none yet."""
 
-    finished = Signal(str)  # "" when the database is sound, else what SQLite reported
+    finished = Signal(object)  # None when the database is sound, else DatabaseDamaged
     backup_failed = Signal(object)  # the StationError that stopped the day's backup
     # The DatabaseDamaged a person chose to restore from: the window closes for it.
     restore_wanted = Signal(object)
 
-    def __init__(self, window: MainWindow, paths: DataPaths, *, then_quit: bool = False) -> None:
+    def __init__(
+        self, window: MainWindow, backups: BackupService, *, then_quit: bool = False
+    ) -> None:
         super().__init__(window)
         self._window = window
-        self._paths = paths
+        self._backups = backups
+        self._then_quit = then_quit
         self.finished.connect(self._done)  # queued: delivered in the GUI thread
         if then_quit:  # after _done (it also ends the message box _done may open)
             self.finished.connect(self._quit)
@@ -77,33 +82,32 @@ class IntegrityCheck(QObject):
         self._thread.start()
 
     def _run(self) -> None:
-        problems = integrity_problems(self._paths.database, quick=True) or ""
-        self.finished.emit(problems)
-        if not problems:
+        problem = self._backups.check()
+        self.finished.emit(problem)
+        # Quitting at once, the day's backup would only be cut off.
+        if problem is None and not self._then_quit:
             self._daily_backup()
 
     def _daily_backup(self) -> None:
         """One backup a day, taken while the user works (the backup API copies a consistent
         snapshot; WAL lets writes go on meanwhile), then the old ones rotated."""
-        today = datetime.now(UTC).date()
         try:
-            if not has_backup_on(self._paths.backups, today):
-                back_up(self._paths.database, self._paths.backups, "daily")
-        except (OSError, RuntimeError) as error:  # disk full, or the copy failed its check
+            self._backups.back_up_daily(datetime.now(UTC).date())
+        except StationError as error:
             logging.getLogger(__name__).exception("daily backup failed")
-            self.backup_failed.emit(backup_problem(error, self._paths.backups))
+            self.backup_failed.emit(error)
 
-    def _quit(self, problems: str) -> None:
-        QApplication.exit(1 if problems else 0)
+    def _quit(self, problem: object) -> None:
+        QApplication.exit(0 if problem is None else 1)
 
-    def _done(self, problems: str) -> None:
-        if not problems:
+    def _done(self, problem: object) -> None:
+        if problem is None:
             self._window.set_writable(True)
             return
         # Stay read-only; say what to do. Nothing has been written since the start.
-        error = DatabaseDamaged(self._paths.database, usable_backups(self._paths.backups), problems)
-        text = _(error.message, **error.params)
-        if not error.backups:
+        assert isinstance(problem, DatabaseDamaged)
+        text = _(problem.message, **problem.params)
+        if not problem.backups or self._then_quit:
             QMessageBox.critical(self._window, _("Station Desktop"), text)
             return
         yes, no = QMessageBox.StandardButton.Yes, QMessageBox.StandardButton.No
@@ -111,7 +115,7 @@ class IntegrityCheck(QObject):
             self._window, _("Station Desktop"), f"{text}\n\n{_(MSG_RESTORE_NOW)}", yes | no, no
         )
         if answer == yes:
-            self.restore_wanted.emit(error)
+            self.restore_wanted.emit(problem)
 
     def wait(self, timeout: float | None = None) -> None:
         self._thread.join(timeout)
@@ -152,41 +156,54 @@ class WindowOutcome:
     restore: DatabaseDamaged | None = None  # the person asked to restore a backup
 
 
-def _show_notices(window: MainWindow, application: Application) -> None:
+def _after_show(window: MainWindow, application: Application) -> None:
+    """What the person must hear first: the store's notices (writes lost in a power cut,
+    a data folder that looks wrong), then the typing a crash left unsaved."""
     for notice in application.store.notices:
         QMessageBox.warning(window, _("Station Desktop"), _(notice.message, **notice.params))
+    drafts = DraftStore(application.paths.drafts)
+    if drafts.all():
+        from station_desktop.ui.left_drafts import offer_left_drafts  # noqa: PLC0415
+
+        offer_left_drafts(window, drafts)
 
 
 def _run_window(
     qt_app: QApplication, application: Application, languages: LanguageSwitcher, log_path: Path
 ) -> WindowOutcome:
     outcome = WindowOutcome(0)
-
-    def restore_wanted(error: object) -> None:
-        assert isinstance(error, DatabaseDamaged)
-        outcome.restore = error
-        window.close()
-
-    window = build_main_window(application, languages)
     previous_hook = install_crash_handler(QApplication.activeWindow, log_path)
-    window.show()
-    # A file of this laptop is checked and backed up here; a server keeps its own.
-    check = None
-    if application.store.database_file is not None:
-        check = IntegrityCheck(
-            window, application.paths, then_quit=os.environ.get(EXIT_AFTER_START) == "1"
-        )
-        check.restore_wanted.connect(restore_wanted)
-    QTimer.singleShot(0, lambda: _show_notices(window, application))
-    outcome.status = qt_app.exec()
-    if check is not None:
-        check.wait()
-    sys.excepthook = previous_hook
-    # Destroy the widgets while Qt and the store are still alive: leaving them to the
-    # interpreter's final garbage collection can crash PySide at exit.
-    window.deleteLater()
-    qt_app.processEvents()
-    return outcome
+    try:
+        if not ready_to_work(application, languages):  # no station or nobody chosen
+            return outcome
+        window = build_main_window(application, languages)
+
+        def restore_wanted(error: object) -> None:
+            assert isinstance(error, DatabaseDamaged)
+            outcome.restore = error
+            window.close()
+
+        window.show()
+        then_quit = os.environ.get(EXIT_AFTER_START) == "1"
+        # A file of this laptop is checked and backed up here; a server keeps its own.
+        check = None
+        if application.store.database_file is not None:
+            check = IntegrityCheck(window, application.backups, then_quit=then_quit)
+            check.restore_wanted.connect(restore_wanted)
+        elif then_quit:
+            QTimer.singleShot(0, qt_app.quit)
+        if not then_quit:
+            QTimer.singleShot(0, lambda: _after_show(window, application))
+        outcome.status = qt_app.exec()
+        if check is not None:
+            check.wait()
+        # Destroy the widgets while Qt and the store are still alive: leaving them to the
+        # interpreter's final garbage collection can crash PySide at exit.
+        window.deleteLater()
+        qt_app.processEvents()
+        return outcome
+    finally:
+        sys.excepthook = previous_hook
 
 
 def run_gui(args: argparse.Namespace) -> int:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from PySide6.QtCore import QEvent, QObject, QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import (
@@ -58,33 +58,38 @@ from station_desktop.formats import LocaleFormats
 from station_desktop.forms.activity import ACTIVITY_FORM
 from station_desktop.forms.case import CASE_FORM
 from station_desktop.forms.feedback import FEEDBACK_FORM
-from station_desktop.forms.resident import RESIDENT_FORM
+from station_desktop.forms.resident import REGISTRATION_FORM
 from station_desktop.forms.resources import HANDOUT_FORM, RECEIPT_FORM
 from station_desktop.forms.spec import FormSpec
 from station_desktop.forms.visit import VISIT_FORM
 from station_desktop.i18n import N_, NC_, _, language_label, pgettext
 from station_desktop.services.listing import ResidentQuery
-from station_desktop.services.printing import PrintKind
-from station_desktop.ui.attendance import AttendanceDialog
-from station_desktop.ui.case_page import CaseWindow
-from station_desktop.ui.display import code_text
-from station_desktop.ui.followups_page import PAGE_TITLE as FOLLOWUPS_PAGE_TITLE
-from station_desktop.ui.followups_page import FollowUpsPage
+from station_desktop.services.paper import PrintKind
+from station_desktop.ui.display import PlaceNames, code_text, reader_name
+from station_desktop.ui.first_start import WorkerButton
 from station_desktop.ui.fonts import fit_tibetan, row_height
-from station_desktop.ui.forms.editor import BatchEntry, RecordDialog, application_choices
+from station_desktop.ui.forms.editor import (
+    BatchEntry,
+    RecordDialog,
+    application_choices,
+    new_record_values,
+    open_form_with_key,
+)
 from station_desktop.ui.forms.fields import paint_as_error
-from station_desktop.ui.print_preview import RenderJob, preview
 from station_desktop.ui.qt_i18n import LanguageSwitcher
-from station_desktop.ui.record_editing import open_record_editor
-from station_desktop.ui.reports_page import PAGE_TITLE as REPORTS_PAGE_TITLE
-from station_desktop.ui.reports_page import ReportsPage
-from station_desktop.ui.resident_page import ResidentWindow
 from station_desktop.ui.roster_import import FileMenu
-from station_desktop.ui.settings_page import PAGE_TITLE as SETTINGS_PAGE_TITLE
-from station_desktop.ui.settings_page import SettingsPage
 from station_desktop.ui.table_models import PagedRecordModel, size_rows
-from station_desktop.ui.visit_pack import VisitPackDialog, open_visit_pack
 from station_desktop.ui.window_state import remember_geometry
+
+if TYPE_CHECKING:  # the windows a record opens are loaded when first opened
+    from station_desktop.ui.attendance import AttendanceDialog
+    from station_desktop.ui.case_page import CaseWindow
+    from station_desktop.ui.followups_page import FollowUpsPage
+    from station_desktop.ui.print_preview import RenderJob
+    from station_desktop.ui.reports_page import ReportsPage
+    from station_desktop.ui.resident_page import ResidentWindow
+    from station_desktop.ui.settings_page import SettingsPage
+    from station_desktop.ui.visit_pack import VisitPackDialog
 
 SEARCH_DELAY_MS = 150
 ShownT = TypeVar("ShownT", bound=QWidget)
@@ -108,6 +113,7 @@ EDITED_KINDS: dict[str, str] = {
 }
 FILTER_MIN_CHARACTERS = 14
 SEARCH_LIMIT = 100  # the best matches while typing; a longer name narrows them
+RESIZE_PRECISION_ROWS = 40
 
 
 @dataclass(frozen=True)
@@ -115,7 +121,7 @@ class Column:
     key: str
     header: str  # message id
     codes: type[Code] | None = None  # show the code's label, not the code
-    kind: str = "text"  # "text", "date", "bool"
+    kind: str = "text"  # "text", "date", "bool", "area", "station" (an id shown by name)
 
 
 @dataclass(frozen=True)
@@ -127,6 +133,8 @@ class RecordPage:
 
 NAME_BO = Column("resident_name_bo", N_("Tibetan name"))
 NAME_ZH = Column("resident_name_zh", N_("Chinese name"))
+# Shown only where records of several stations are held (at the bureau, or a demo).
+STATION = Column("station_id", N_("Station name"), kind="station")
 
 RECORD_PAGES: tuple[RecordPage, ...] = (
     RecordPage(
@@ -137,17 +145,19 @@ RECORD_PAGES: tuple[RecordPage, ...] = (
             NAME_BO,
             NAME_ZH,
             Column("outcome", N_("Outcome"), VisitOutcome),
+            STATION,
         ),
     ),
     RecordPage(
         "cases",
         N_("Cases"),
         (
-            Column("case_number", N_("Case number")),
+            Column("case_reference", N_("Case number")),
             NAME_BO,
             NAME_ZH,
             Column("stage", N_("Stage"), CaseStage),
             Column("opened_on", N_("Opened"), kind="date"),
+            STATION,
         ),
     ),
     RecordPage(
@@ -157,6 +167,7 @@ RECORD_PAGES: tuple[RecordPage, ...] = (
             Column("service_date", N_("Date"), kind="date"),
             Column("service_area", N_("Service area"), ServiceArea),
             Column("anonymous", N_("Anonymous"), kind="bool"),
+            STATION,
         ),
     ),
     RecordPage(
@@ -167,6 +178,7 @@ RECORD_PAGES: tuple[RecordPage, ...] = (
             Column("kind", N_("Kind of activity"), ActivityKind),
             Column("title", N_("Title")),
             Column("total_attendance", N_("Attendance")),
+            STATION,
         ),
     ),
     RecordPage(
@@ -178,6 +190,7 @@ RECORD_PAGES: tuple[RecordPage, ...] = (
             Column("kind", N_("Kind of resource"), ResourceKind),
             Column("item", N_("Item")),
             Column("quantity", N_("Quantity")),
+            STATION,
         ),
     ),
 )
@@ -192,11 +205,15 @@ DIRECTIONS = {"received": N_("Received"), "handed_out": N_("Handed out")}
 YES_NO = {True: NC_("answer", "Yes"), False: NC_("answer", "No")}
 
 
-def _display(column: Column, value: object, formats: LocaleFormats) -> str:
+def _display(column: Column, value: object, formats: LocaleFormats, places: PlaceNames) -> str:
     if value is None or value == "":
         return ""
     if column.codes is not None:
         return code_text(column.codes, str(value))
+    if column.kind == "area":
+        return places.area(value)
+    if column.kind == "station":
+        return places.station(value)
     if column.kind == "date":
         return formats.date_text(str(value))
     if column.kind == "bool":
@@ -217,10 +234,13 @@ def record_kind(page_kind: str, row: dict[str, object]) -> str:
 class RecordTable(QTableWidget):
     """A read-only table of record dictionaries, shown in the interface language."""
 
-    def __init__(self, columns: tuple[Column, ...], formats: LocaleFormats) -> None:
+    def __init__(
+        self, columns: tuple[Column, ...], formats: LocaleFormats, places: PlaceNames
+    ) -> None:
         super().__init__(0, len(columns))
         self._columns = columns
         self._formats = formats
+        self._places = places
         self._rows: list[dict[str, object]] = []
         self.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
         self.setSelectionBehavior(QTableWidget.SelectionBehavior.SelectRows)
@@ -241,10 +261,14 @@ class RecordTable(QTableWidget):
         self._fill()
 
     def _fill(self) -> None:
+        for number, column in enumerate(self._columns):
+            self.setColumnHidden(
+                number, column.kind == "station" and not self._places.several_stations
+            )
         self.setRowCount(len(self._rows))
         for r, row in enumerate(self._rows):
             for c, column in enumerate(self._columns):
-                text = _display(column, row.get(column.key), self._formats)
+                text = _display(column, row.get(column.key), self._formats, self._places)
                 self.setItem(r, c, QTableWidgetItem(text))
         size_rows(self)  # Tibetan rows tall enough for stacks, the others not
 
@@ -260,13 +284,15 @@ class ResidentsPage(QWidget):
         Column("name_bo", N_("Tibetan name")),
         Column("name_zh", N_("Chinese name")),
         Column("birth_date", N_("Date of birth"), kind="date"),
-        Column("area_code", N_("Village or community")),
+        Column("area_id", N_("Village or community"), kind="area"),
+        STATION,
     )
 
-    def __init__(self, app: Application, languages: LanguageSwitcher) -> None:
+    def __init__(self, app: Application, languages: LanguageSwitcher, places: PlaceNames) -> None:
         super().__init__()
         self._app = app
         self._languages = languages
+        self._places = places
         self.search_box = QLineEdit()
         self.search_box.setClearButtonEnabled(True)
         self.group_filter = QComboBox()
@@ -275,7 +301,7 @@ class ResidentsPage(QWidget):
         columns = {c.key: c for c in self.COLUMNS}
         self.model = PagedRecordModel(
             [(c.key, c.header) for c in self.COLUMNS],
-            lambda key, value: _display(columns[key], value, languages.formats),
+            lambda key, value: _display(columns[key], value, languages.formats, places),
             self,
         )
         self.table = QTableView()
@@ -284,6 +310,9 @@ class ResidentsPage(QWidget):
         self.table.setSelectionBehavior(QTableView.SelectionBehavior.SelectRows)
         self.table.verticalHeader().setVisible(False)
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        # Column widths from the first rows, not the 200 of a page (each measured cell is a
+        # call into Python: measuring them all took a fifth of the start-up).
+        self.table.horizontalHeader().setResizeContentsPrecision(RESIZE_PRECISION_ROWS)
         self.table.horizontalHeader().setStretchLastSection(True)
         self.table.doubleClicked.connect(lambda index: self.open_row(index.row()))
         self.table.installEventFilter(self)
@@ -300,6 +329,7 @@ class ResidentsPage(QWidget):
         filters.addWidget(self.area_filter, 1)
         filters.addWidget(self.open_case_filter)
         layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)  # the window has its margins: rows, not frames
         layout.addWidget(self.search_box)
         layout.addLayout(filters)
         layout.addWidget(self.table)
@@ -310,6 +340,7 @@ class ResidentsPage(QWidget):
         self.group_filter.currentIndexChanged.connect(self.refresh)
         self.area_filter.currentIndexChanged.connect(self.refresh)
         self.open_case_filter.toggled.connect(self.refresh)
+        self._shown_order = ""
         self._fill_filters()
         self.refresh()
 
@@ -322,10 +353,11 @@ class ResidentsPage(QWidget):
         for member in PriorityGroup:
             self.group_filter.addItem(_(member.label), member.value)
         self.area_filter.addItem(_("All villages and communities"), None)
-        bo = self._languages.current == "bo"
-        for found in self._app.stations.areas():
-            name = (found.name_bo if bo else found.name_zh) or found.name_zh or found.name_bo
-            self.area_filter.addItem(f"{found.code} {name}", str(found.id))
+        for found in self._app.stations.areas(all_stations=True):
+            name = reader_name(found.name_bo, found.name_zh)
+            if self._places.several_stations:  # villages of the same name, told apart
+                name = f"{name} · {self._places.station(found.station_id)}"
+            self.area_filter.addItem(name, str(found.id))
         for combo, data in ((self.group_filter, group), (self.area_filter, area)):
             combo.setCurrentIndex(max(0, combo.findData(data)))
             combo.blockSignals(False)
@@ -342,9 +374,12 @@ class ResidentsPage(QWidget):
         self.table.setAccessibleName(_("Residents"))
         # Nearly every resident has a Tibetan name: one row height, with room for stacks
         # (sizing 100,000 rows one by one would cost more than it gives).
-        self.table.verticalHeader().setDefaultSectionSize(row_height(self.font(), tibetan=True))
+        height = row_height(self.font(), tibetan=True)
+        self.table.verticalHeader().setMinimumSectionSize(height)
+        self.table.verticalHeader().setDefaultSectionSize(height)
         self._fill_filters()
-        self.refresh()  # the list's order follows the reader's script
+        if self.query().order != self._shown_order:
+            self.refresh()  # the list's order follows the reader's script
         self.model.retranslate()
 
     def open_row(self, row: int) -> None:
@@ -374,6 +409,10 @@ class ResidentsPage(QWidget):
         )
 
     def refresh(self) -> None:
+        self._shown_order = self.query().order
+        self.table.setColumnHidden(
+            len(self.COLUMNS) - 1, not self._places.several_stations
+        )  # the station column
         text = self.search_box.text().strip()
         query = self.query()
         if text:  # best match first; the filters narrow the matches
@@ -390,13 +429,16 @@ class RecordListPage(QWidget):
 
     opened = Signal(str, object)
 
-    def __init__(self, app: Application, page: RecordPage, formats: LocaleFormats) -> None:
+    def __init__(
+        self, app: Application, page: RecordPage, formats: LocaleFormats, places: PlaceNames
+    ) -> None:
         super().__init__()
         self._app, self.page = app, page
-        self.table = RecordTable(page.columns, formats)
+        self.table = RecordTable(page.columns, formats, places)
         self.table.doubleClicked.connect(lambda index: self.open_row(index.row()))
         self.table.installEventFilter(self)
         layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)  # the window has its margins: rows, not frames
         layout.addWidget(self.table)
         self._loaded = False
 
@@ -439,53 +481,60 @@ class MainWindow(QMainWindow):
         formats = languages.formats
         self.nav = QListWidget()
         self.pages = QStackedWidget()
-        self.residents_page = ResidentsPage(app, languages)
+        self.places = PlaceNames(app)
+        self.residents_page = ResidentsPage(app, languages, self.places)
         self.residents_page.opened.connect(self.open_resident)
         self._page_titles: list[str] = []
         self._add_page(N_("Residents"), self.residents_page)
-        self.record_pages = [RecordListPage(app, page, formats) for page in RECORD_PAGES]
+        self.record_pages = [
+            RecordListPage(app, page, formats, self.places) for page in RECORD_PAGES
+        ]
         for record_page in self.record_pages:
             self._add_page(record_page.page.title, record_page)
             record_page.opened.connect(self.open_record)
-        self.followups_page = FollowUpsPage(app, languages)
-        self.followups_page.resident_requested.connect(self.open_resident)
-        self._add_page(FOLLOWUPS_PAGE_TITLE, self.followups_page)
-        self.reports_page = ReportsPage(app, languages)
-        self._add_page(REPORTS_PAGE_TITLE, self.reports_page)
-        self.settings_page = SettingsPage(app, languages)
-        self._add_page(SETTINGS_PAGE_TITLE, self.settings_page)
+        # These pages are made when first looked at: start-up does not load them.
+        # (The makers are the class's functions, not bound methods: the window keeps no
+        # reference to itself, and goes as soon as it is closed and deleted.)
+        self._lazy_pages: dict[str, tuple[int, Callable[[MainWindow], QWidget]]] = {}
+        self._made_pages: dict[str, QWidget] = {}
+        self._add_lazy_page("followups", N_("Follow-ups"), MainWindow._make_followups_page)
+        self._add_lazy_page("reports", N_("Reports"), MainWindow._make_reports_page)
+        self._add_lazy_page("settings", N_("Settings"), MainWindow._make_settings_page)
         central = QWidget()
         layout = QHBoxLayout(central)
         layout.addWidget(self.nav)
         layout.addWidget(self.pages, 1)
         self.setCentralWidget(central)
-        self.nav.currentRowChanged.connect(self.pages.setCurrentIndex)
+        self.nav.currentRowChanged.connect(self._show_page)
         QShortcut(QKeySequence(QKeySequence.StandardKey.Find), self, self._focus_search)
         # Pages without the mouse: Ctrl+PgDown / Ctrl+PgUp step through them, Alt+1…9 jump.
         QShortcut(QKeySequence("Ctrl+PgDown"), self, lambda: self._step_page(1))
         QShortcut(QKeySequence("Ctrl+PgUp"), self, lambda: self._step_page(-1))
         for number in range(1, min(self.nav.count(), 9) + 1):
             QShortcut(QKeySequence(f"Alt+{number}"), self, self._page_jumper(number - 1))
-        self._status_label = QLabel()
-        # Who is working: their name goes on the notes and stage changes they write.
-        self.worker_label = QLabel()
-        self.worker_choice = QComboBox()
-        self.worker_choice.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
-        self.worker_label.setBuddy(self.worker_choice)
-        self.worker_choice.activated.connect(self._choose_worker)
+        # Who is working, at the top right: their name goes on what is written here.
+        self.worker_button = WorkerButton(app, self)
+        self.worker_button.changed.connect(self._show_worker)
         self.backup_warning = QLabel()
         paint_as_error(self.backup_warning)
         self.backup_warning.hide()
         self._backup_problem: StationError | None = None
-        self.settings_page.backup_finished.connect(self._backup_finished)
+        # The status bar is for a warning only: the station and who is working are in the
+        # title and at the top right, the data folder in Settings; a list gets its rows.
         self.statusBar().addWidget(self.backup_warning, 1)
-        self.statusBar().addPermanentWidget(self.worker_label)
-        self.statusBar().addPermanentWidget(self.worker_choice)
-        self.statusBar().addPermanentWidget(self._status_label)
+        self.statusBar().hide()
         self._build_menus()
+        self.menuBar().setCornerWidget(self.worker_button, Qt.Corner.TopRightCorner)
         self._restore_state()
-        self._restore_worker()
         self.retranslate_ui()
+
+    @property
+    def app(self) -> Application:
+        return self._app
+
+    @property
+    def languages(self) -> LanguageSwitcher:
+        return self._languages
 
     # ------------------------------------------------------------ language
 
@@ -496,7 +545,7 @@ class MainWindow(QMainWindow):
         self.menuBar().addMenu(self.file_menu)
         self._new_menu = self.menuBar().addMenu("")
         self._new_actions: list[tuple[QAction, str]] = []
-        for number, (title, spec, save) in enumerate(self._record_kinds(), start=1):
+        for number, (title, spec, save) in enumerate(self.record_kinds(), start=1):
             action = QAction(self)
             # Ctrl+1 … Ctrl+7: a new record of each kind without the mouse.
             action.setShortcut(QKeySequence(f"Ctrl+{number}"))
@@ -537,10 +586,10 @@ class MainWindow(QMainWindow):
         self._digits_action.toggled.connect(self._languages.set_tibetan_digits)
         self._language_menu.addAction(self._digits_action)
 
-    def _record_kinds(self) -> list[tuple[str, FormSpec, Callable[[dict[str, Any]], Any]]]:
+    def record_kinds(self) -> list[tuple[str, FormSpec, Callable[[dict[str, Any]], Any]]]:
         app = self._app
         return [
-            (N_("Register a resident"), RESIDENT_FORM, app.residents.register),
+            (N_("Register a resident"), REGISTRATION_FORM, app.residents.register),
             (N_("Record a home visit"), VISIT_FORM, app.visits.record),
             (N_("Enter a satisfaction feedback sheet"), FEEDBACK_FORM, app.feedback.record),
             (N_("Open a case"), CASE_FORM, app.cases.open),
@@ -564,15 +613,22 @@ class MainWindow(QMainWindow):
         *,
         batch: BatchEntry | None = None,
     ) -> RecordDialog:
-        """A new record of this form; what is typed is kept as a draft until it is saved."""
+        """A new record of this form; what is typed is kept as a draft until it is saved.
+        The form is not modal; asked again while it is open, it comes to the front."""
+        draft_key = f"{spec.code}:{'batch' if batch else 'new'}"
+        shown = open_form_with_key(self, draft_key)
+        if shown is not None:
+            return shown
         dialog = RecordDialog(
             spec,
             save,
             choices=application_choices(self._app, self._languages.formats),
             formats=self._languages.formats,
             drafts=DraftStore(self._app.paths.drafts),
-            draft_key=f"{spec.code}:{'batch' if batch else 'new'}",
+            draft_key=draft_key,
             batch=batch,
+            start=new_record_values(self._app, spec),
+            today=self._app.ctx.today,
             parent=self,
         )
         dialog.finished.connect(self.refresh_pages)
@@ -581,6 +637,10 @@ class MainWindow(QMainWindow):
         if spec is CASE_FORM:  # then the new case's page, for its first notes
             dialog.accepted.connect(
                 lambda: self.open_case(dialog.saved_id) if dialog.saved_id else None
+            )
+        if spec is REGISTRATION_FORM:  # then the new resident's page: registered, and there
+            dialog.accepted.connect(
+                lambda: self.open_resident(dialog.saved_id) if dialog.saved_id else None
             )
         dialog.open()
         return dialog
@@ -591,6 +651,8 @@ class MainWindow(QMainWindow):
         """The window where a listed record is worked on: a case's page, an activity's
         sign-in list; the others (visits, sheets, donations, hand-outs) open in the record
         editor, over `parent` (the window that asked; the main window by default)."""
+        from station_desktop.ui.record_editing import open_record_editor
+
         if kind in ("activities", "activity"):
             return self._open_attendance(record_id)
         if kind in ("cases", "case"):
@@ -608,6 +670,8 @@ class MainWindow(QMainWindow):
     def _records_changed(self) -> None:
         """After a correction or withdrawal: the lists, and the residents' pages (a visit
         corrected to another resident leaves one timeline for another)."""
+        from station_desktop.ui.resident_page import ResidentWindow
+
         self.refresh_pages()
         for window in self.findChildren(ResidentWindow):
             if window.isVisible():
@@ -624,6 +688,8 @@ class MainWindow(QMainWindow):
 
     def open_case(self, case_id: uuid.UUID) -> CaseWindow:
         """The case's page (one window per case; a second request raises it)."""
+        from station_desktop.ui.case_page import CaseWindow
+
         shown = self._raise_shown(CaseWindow, lambda window: window.case_id == case_id)
         if shown is not None:
             return shown
@@ -635,6 +701,8 @@ class MainWindow(QMainWindow):
         return window
 
     def _print_case(self, case_id: uuid.UUID) -> RenderJob:
+        from station_desktop.ui.print_preview import preview
+
         printing = self._app.printing
         return preview(
             self,
@@ -644,6 +712,8 @@ class MainWindow(QMainWindow):
 
     def open_resident(self, resident_id: uuid.UUID) -> ResidentWindow:
         """The resident's page, one window per resident (a second request raises it)."""
+        from station_desktop.ui.resident_page import ResidentWindow
+
         shown = self._raise_shown(ResidentWindow, lambda window: window.resident_id == resident_id)
         if shown is not None:
             return shown
@@ -658,6 +728,8 @@ class MainWindow(QMainWindow):
         return window
 
     def _open_attendance(self, activity_id: uuid.UUID | None) -> AttendanceDialog | None:
+        from station_desktop.ui.attendance import AttendanceDialog
+
         if activity_id is None:
             return None
         dialog = AttendanceDialog(self._app, self._languages, activity_id, self)
@@ -675,6 +747,7 @@ class MainWindow(QMainWindow):
         )
 
     def refresh_pages(self) -> None:
+        self.places.reload()  # a new laptop's first station, a roster imported...
         self.residents_page.refresh()
         for page in self.record_pages:
             if page.isVisible():
@@ -684,6 +757,8 @@ class MainWindow(QMainWindow):
 
     def print_selected(self) -> RenderJob | None:
         """The printed form of the record selected on the current page, in a preview."""
+        from station_desktop.ui.print_preview import preview
+
         page = self.pages.currentWidget()
         record = None
         if isinstance(page, RecordListPage):
@@ -706,6 +781,8 @@ class MainWindow(QMainWindow):
 
     def print_blank_feedback(self, count: int | None = None) -> RenderJob | None:
         """Numbered blank feedback sheets for residents to fill by hand."""
+        from station_desktop.ui.print_preview import preview
+
         if count is None:
             count, accepted = QInputDialog.getInt(
                 self, _("Blank feedback sheets…"), _("How many sheets?"), 10, 1, 500
@@ -722,13 +799,16 @@ class MainWindow(QMainWindow):
 
     def print_visit_pack(self) -> VisitPackDialog:
         """Pre-filled visit forms for everyone due in a village or community."""
+        from station_desktop.ui.visit_pack import open_visit_pack
+
         return open_visit_pack(self._app, self._languages, self)
 
     def show_backup_problem(self, problem: StationError | None) -> None:
         """A failed backup stays in sight (status bar and Settings) until one works."""
         self._backup_problem = problem
         self._show_backup_warning()
-        self.settings_page.show_backup_problem(problem)
+        if "settings" in self._made_pages:  # else it shows the problem when it is made
+            self.settings_page.show_backup_problem(problem)
 
     def _backup_finished(self, problem: object) -> None:
         self._backup_problem = problem if isinstance(problem, StationError) else None
@@ -744,6 +824,7 @@ class MainWindow(QMainWindow):
                 )
             )
         self.backup_warning.setVisible(problem is not None)
+        self.statusBar().setVisible(problem is not None)
 
     def set_writable(self, writable: bool) -> None:
         """Creating records is allowed only once the data has passed its integrity check."""
@@ -760,7 +841,6 @@ class MainWindow(QMainWindow):
 
     def retranslate_ui(self) -> None:
         """Every visible text of the window and its pages, in the interface language."""
-        self.setWindowTitle(_("Station Desktop"))
         self.file_menu.retranslate_ui()
         self._new_menu.setTitle(_("&New"))
         for action, title in self._new_actions:
@@ -785,15 +865,11 @@ class MainWindow(QMainWindow):
         frame = 2 * self.nav.frameWidth() + 24
         self.nav.setFixedWidth(self.nav.sizeHintForColumn(0) + frame)
         self.residents_page.retranslate_ui()
-        self.followups_page.retranslate_ui()
+        if "followups" in self._made_pages:  # a page made later translates itself
+            self.followups_page.retranslate_ui()
         for page in self.record_pages:
             page.retranslate_ui()
-        self.worker_label.setText(_("Worker:"))
-        self.worker_choice.setAccessibleName(_("Who is working on this laptop"))
-        self._fill_workers()
-        status = self._status_text()
-        self._status_label.setText(status)
-        self._status_label.setToolTip(status)  # the whole text, even when the bar is narrow
+        self._show_worker()
 
     # ------------------------------------------------------------ pages
 
@@ -801,6 +877,78 @@ class MainWindow(QMainWindow):
         self._page_titles.append(title)
         self.nav.addItem(title)
         self.pages.addWidget(page)
+
+    def _add_lazy_page(self, key: str, title: str, make: Callable[[MainWindow], QWidget]) -> None:
+        """A page made when first shown (or asked for): until then an empty stand-in."""
+        self._lazy_pages[key] = (self.pages.count(), make)
+        self._add_page(title, QWidget())
+
+    def _made(self, key: str) -> QWidget:
+        """The lazy page `key`, made now if it was not yet, in its stand-in's place."""
+        made = self._made_pages.get(key)
+        if made is not None:
+            return made
+        index, make = self._lazy_pages[key]
+        page = make(self)
+        self._made_pages[key] = page
+        current = self.pages.currentIndex()
+        stand_in = self.pages.widget(index)
+        self.pages.insertWidget(index, page)
+        if stand_in is not None:
+            self.pages.removeWidget(stand_in)
+            stand_in.deleteLater()
+        self.pages.setCurrentIndex(current)
+        return page
+
+    def _show_page(self, row: int) -> None:
+        for key, (index, _make) in self._lazy_pages.items():
+            if index == row:
+                self._made(key)
+        self.pages.setCurrentIndex(row)
+
+    def _make_followups_page(self) -> QWidget:
+        from station_desktop.ui.followups_page import FollowUpsPage
+
+        page = FollowUpsPage(self._app, self._languages, self.places)
+        page.resident_requested.connect(self.open_resident)
+        return page
+
+    def _make_reports_page(self) -> QWidget:
+        from station_desktop.ui.reports_page import ReportsPage
+
+        return ReportsPage(self._app, self._languages)
+
+    def _make_settings_page(self) -> QWidget:
+        from station_desktop.ui.settings_page import SettingsPage
+
+        page = SettingsPage(self._app, self._languages)
+        page.backup_finished.connect(self._backup_finished)
+        page.show_backup_problem(self._backup_problem)
+        return page
+
+    @property
+    def followups_page(self) -> FollowUpsPage:
+        from station_desktop.ui.followups_page import FollowUpsPage
+
+        page = self._made("followups")
+        assert isinstance(page, FollowUpsPage)
+        return page
+
+    @property
+    def reports_page(self) -> ReportsPage:
+        from station_desktop.ui.reports_page import ReportsPage
+
+        page = self._made("reports")
+        assert isinstance(page, ReportsPage)
+        return page
+
+    @property
+    def settings_page(self) -> SettingsPage:
+        from station_desktop.ui.settings_page import SettingsPage
+
+        page = self._made("settings")
+        assert isinstance(page, SettingsPage)
+        return page
 
     def _step_page(self, step: int) -> None:
         self.nav.setCurrentRow((self.nav.currentRow() + step) % self.nav.count())
@@ -810,51 +958,24 @@ class MainWindow(QMainWindow):
 
     # ------------------------------------------------------------ who is working
 
-    def _fill_workers(self) -> None:
-        bo = self._languages.current == "bo"
-        self.worker_choice.clear()
-        self.worker_choice.addItem(_("Not chosen"), None)
-        for person in self._app.stations.staff():
-            if person.active:
-                name = (
-                    (person.name_bo if bo else person.name_zh) or person.name_zh or person.name_bo
-                )
-                self.worker_choice.addItem(name, str(person.id))
-        current = self._app.ctx.actor_id
-        self.worker_choice.setCurrentIndex(
-            max(0, self.worker_choice.findData(str(current) if current else None))
-        )
-
-    def _restore_worker(self) -> None:
-        remembered = QSettings().value("main_window/worker")
-        known = {str(person.id) for person in self._app.stations.staff() if person.active}
-        if isinstance(remembered, str) and remembered in known:
-            self._app.ctx.actor_id = uuid.UUID(remembered)
-
-    def _choose_worker(self, index: int) -> None:
-        chosen = self.worker_choice.itemData(index)
-        self._app.ctx.actor_id = uuid.UUID(chosen) if chosen else None
-        QSettings().setValue("main_window/worker", chosen or "")
+    def _show_worker(self) -> None:
+        """The worker's name on the button and in the window title (the taskbar shows it)."""
+        self.worker_button.retranslate_ui()
+        # The menu bar places its corner widget only when it lays itself out: given again,
+        # the button is placed at the width of the name it now shows.
+        self.menuBar().setCornerWidget(self.worker_button, Qt.Corner.TopRightCorner)
+        station = self._app.stations.current_station()
+        worker = self._app.stations.current_worker()
+        parts = [_("Station Desktop")]
+        if station is not None:
+            parts.append(reader_name(station.name_bo, station.name_zh))
+        if worker is not None:
+            parts.append(reader_name(worker.name_bo, worker.name_zh))
+        self.setWindowTitle(" · ".join(parts))
 
     def _focus_search(self) -> None:
         self.nav.setCurrentRow(0)
         self.residents_page.search_box.setFocus(Qt.FocusReason.ShortcutFocusReason)
-
-    def _status_text(self) -> str:
-        station = self._app.stations.current_station()
-        if station is None:
-            where = _("No station chosen yet")
-        else:
-            name = station.name_bo if self._languages.current == "bo" else station.name_zh
-            where = f"{station.code} {name or station.name_zh}"
-        return _(
-            "{station} · {language} · data in {folder}",
-            station=where,
-            language=language_label(self._languages.current),
-            folder=str(self._app.paths.root)
-            if self._app.store.database_file is not None
-            else self._app.store.where,
-        )
 
     # ------------------------------------------------------------ window state
 

@@ -8,6 +8,7 @@ import tempfile
 import threading
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QObject, QRectF, QSize, Qt, QUrl, Signal
 from PySide6.QtGui import QDesktopServices, QPainter
@@ -27,9 +28,11 @@ from PySide6.QtWidgets import (
 
 from station_desktop.errors import StationError
 from station_desktop.i18n import _
-from station_desktop.pdf.page import RenderCancelled, RenderedPdf, RenderProgress
-from station_desktop.services.printing import write_pdf
-from station_desktop.ui.window_state import remember_geometry
+from station_desktop.services.paper import write_pdf
+from station_desktop.ui.window_state import fit_to_screen, remember_geometry
+
+if TYPE_CHECKING:  # the PDF machinery (ReportLab) is loaded when a PDF is first made
+    from station_desktop.pdf.page import RenderedPdf, RenderProgress
 
 
 class RenderJob(QObject):
@@ -69,11 +72,15 @@ class RenderJob(QObject):
         return self._thread.is_alive()
 
     def _progress(self, forms_begun: int) -> None:
+        from station_desktop.pdf.page import RenderCancelled  # noqa: PLC0415 - see TYPE_CHECKING
+
         if self._cancel.is_set():
             raise RenderCancelled
         self.progressed.emit(forms_begun)
 
     def _run(self) -> None:
+        from station_desktop.pdf.page import RenderCancelled  # noqa: PLC0415 - see TYPE_CHECKING
+
         try:
             pdf = self._produce(self._progress)
         except RenderCancelled:
@@ -115,7 +122,8 @@ class PrintPreviewDialog(QDialog):
         layout = QVBoxLayout(self)
         layout.addWidget(self.view, 1)
         layout.addWidget(self.buttons)
-        self.resize(900, 1000)
+        # An A4 page at a readable width, with Print and Save in sight on a small screen.
+        fit_to_screen(self, 900, 1000)
         remember_geometry(self, "print_preview")
         self.retranslate_ui()
 
@@ -158,31 +166,18 @@ class PrintPreviewDialog(QDialog):
             return None
         path = Path(chosen if chosen.lower().endswith(".pdf") else f"{chosen}.pdf")
         try:
-            write_pdf_file(self.pdf.data, path)
-        except OSError as error:
-            QMessageBox.warning(
-                self,
-                _("Print preview"),
-                _(
-                    "Could not save {path}: {reason}",
-                    path=str(path),
-                    reason=error.strerror or str(error),
-                ),
-            )
+            write_pdf(self.pdf.data, path)
+        except StationError as error:
+            QMessageBox.warning(self, _("Print preview"), _(error.message, **error.params))
             return None
         return path
 
     def open_in_viewer(self) -> Path:
         folder = Path(tempfile.mkdtemp(prefix="station-desktop-print-"))
         path = folder / self._file_name
-        write_pdf_file(self.pdf.data, path)
+        write_pdf(self.pdf.data, path)
         QDesktopServices.openUrl(QUrl.fromLocalFile(str(path)))
         return path
-
-
-def write_pdf_file(data: bytes, path: Path) -> None:
-    """A temporary name, fsync, rename: a pulled USB stick leaves no half file."""
-    write_pdf(data, path)
 
 
 def preview(parent: QWidget, produce: Callable[[], RenderedPdf], file_name: str) -> RenderJob:
@@ -214,6 +209,8 @@ def preview_batch(
             )
 
     def finished(pdf: object) -> None:
+        from station_desktop.pdf.page import RenderedPdf  # noqa: PLC0415 - see TYPE_CHECKING
+
         progress.reset()
         assert isinstance(pdf, RenderedPdf)
         dialog = PrintPreviewDialog(pdf, file_name, parent)

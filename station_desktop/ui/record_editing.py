@@ -26,7 +26,7 @@ from station_desktop.forms.visit import VISIT_FORM
 from station_desktop.i18n import N_, _
 from station_desktop.services.context import MSG_NOT_FOUND
 from station_desktop.services.corrections import EditableRecord
-from station_desktop.services.printing import PrintKind
+from station_desktop.services.paper import PrintKind
 from station_desktop.ui.fonts import text_line_height
 from station_desktop.ui.forms.editor import RecordDialog, prefilled_dialog
 from station_desktop.ui.print_preview import RenderJob, preview
@@ -167,6 +167,7 @@ def open_record_editor(
         save,
         record.values,
         f"{spec.code}:{record_id}",
+        new=False,
         parent=parent,
     )
     extras: list[QPushButton] = []

@@ -18,6 +18,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import (
     QCoreApplication,
@@ -59,7 +60,6 @@ from station_desktop.errors import NotFound, StationError
 from station_desktop.formats import LocaleFormats
 from station_desktop.forms.validate import MSG_BAD_DATE, MSG_REQUIRED, parse_date
 from station_desktop.i18n import N_, Catalogues, _
-from station_desktop.pdf.page import RenderedPdf
 from station_desktop.reports.figures import (
     Report,
     ReportPeriod,
@@ -93,14 +93,18 @@ from station_desktop.reports.tables import (
     year_label,
 )
 from station_desktop.services.report_export import station_names, write_xlsx
-from station_desktop.services.report_pdf import ReportPdfService
-from station_desktop.services.submitted import SubmittedReportService, SubmittedSummary
-from station_desktop.store.models import Station
+from station_desktop.services.stations import StationView
 from station_desktop.ui.charts import Bar, BarChart, ShareChart
+from station_desktop.ui.display import reader_name
 from station_desktop.ui.fonts import fit_tibetan, text_line_height
-from station_desktop.ui.forms.fields import date_placeholder, paint_as_error
+from station_desktop.ui.forms.fields import date_example, date_placeholder, paint_as_error
 from station_desktop.ui.print_preview import RenderJob, preview
 from station_desktop.ui.qt_i18n import LanguageSwitcher
+
+if TYPE_CHECKING:  # the report's PDF (ReportLab) is loaded when it is first printed
+    from station_desktop.pdf.page import RenderedPdf
+    from station_desktop.services.report_pdf import ReportPdfService
+    from station_desktop.services.submitted import SubmittedReportService, SubmittedSummary
 
 PAGE_TITLE = N_("Reports")
 MSG_FROM = N_("From")
@@ -351,7 +355,7 @@ class ReportsPage(QWidget):
         self._languages = languages
         self._formats = languages.formats
         self._catalogues = Catalogues()
-        self._stations: list[Station] = []
+        self._stations: list[StationView] = []
         self._report: Report | None = None
         self._buckets: list[ReportPeriod] = []  # of the report shown
         self._trend: Trend | None = None  # None while it is being computed
@@ -369,8 +373,8 @@ class ReportsPage(QWidget):
         self._pool.setMaxThreadCount(1)
         self._save_pool = QThreadPool(self)
         self._save_pool.setMaxThreadCount(1)
-        self._pdf = ReportPdfService(app.ctx, self._catalogues)
-        self._submitted = SubmittedReportService(app.ctx, self._catalogues)
+        self._pdf: ReportPdfService | None = None  # made when the report is first printed
+        self._submitted_service: SubmittedReportService | None = None
 
         self._build()
         self.refresh_stations()
@@ -383,6 +387,17 @@ class ReportsPage(QWidget):
         self.retranslate_ui()
 
     # ------------------------------------------------------------ layout
+
+    @property
+    def _submitted(self) -> SubmittedReportService:
+        """Made when first needed: it brings the PDF machinery (ReportLab) with it."""
+        if self._submitted_service is None:
+            from station_desktop.services.submitted import (  # noqa: PLC0415
+                SubmittedReportService,
+            )
+
+            self._submitted_service = SubmittedReportService(self._app.ctx, self._catalogues)
+        return self._submitted_service
 
     def _build(self) -> None:
         self.start_label, self.end_label = QLabel(self), QLabel(self)
@@ -668,16 +683,17 @@ class ReportsPage(QWidget):
         self.station_list.blockSignals(True)
         try:
             self.station_list.clear()
-            for station in self._stations:
-                local = station.name_bo if language == "bo" else station.name_zh
-                name = local or station.name_zh or station.name_bo or ""
-                text = f"{station.code}  {name}".strip()
-                item = QListWidgetItem(text, self.station_list)
+            names = [reader_name(s.name_bo, s.name_zh, language) for s in self._stations]
+            for station, name in zip(self._stations, names, strict=True):
+                # The name, not the code (in the tooltip); the code too where two stations
+                # share a name (德庆镇 of Doilungdêqên and of Dagzê).
+                text = name if name and names.count(name) == 1 else f"{name}  {station.code}"
+                item = QListWidgetItem(text.strip(), self.station_list)
                 item.setData(Qt.ItemDataRole.UserRole, station.code)
                 item.setFlags(Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsUserCheckable)
                 chosen = ticked is None or station.code in ticked
                 item.setCheckState(Qt.CheckState.Checked if chosen else Qt.CheckState.Unchecked)
-                item.setToolTip(text)
+                item.setToolTip(f"{station.code}  {name}")
                 # Tall enough for Tibetan names whatever the interface font.
                 height = tall if has_tibetan(text) else short
                 item.setSizeHint(QSize(metrics.horizontalAdvance(text) + 40, height))
@@ -736,7 +752,7 @@ class ReportsPage(QWidget):
             if not text:
                 self._field_errors[key] = Msg(MSG_REQUIRED)
             elif day is None:
-                self._field_errors[key] = msg(MSG_BAD_DATE, example=date_placeholder(self._formats))
+                self._field_errors[key] = msg(MSG_BAD_DATE, example=date_example(self._formats))
             else:
                 values[key] = day
         if len(values) < 2:
@@ -872,6 +888,10 @@ class ReportsPage(QWidget):
         if report is None or trend is None or revision is None:
             return None
         names = station_names(self._stations)
+        if self._pdf is None:
+            from station_desktop.services.report_pdf import ReportPdfService  # noqa: PLC0415
+
+            self._pdf = ReportPdfService(self._app.ctx, self._catalogues)
         pdf = self._pdf
 
         def produce() -> RenderedPdf:
@@ -934,6 +954,8 @@ class ReportsPage(QWidget):
         submitted, submitted_id = self._submitted, ready.revision.submitted_id
 
         def produce() -> RenderedPdf:
+            from station_desktop.pdf.page import RenderedPdf  # noqa: PLC0415
+
             return RenderedPdf(submitted.pdf(submitted_id), 0)
 
         day = ready.revision.submitted_on.isoformat()

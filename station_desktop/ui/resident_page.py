@@ -13,7 +13,6 @@ Follow-ups page opens a due visit the same way and could share it).
 
 from __future__ import annotations
 
-import dataclasses
 import itertools
 import uuid
 from collections.abc import Callable, Sequence
@@ -71,17 +70,15 @@ from station_desktop.services.resident_file import (
     TimelineEntry,
     TimelineKind,
 )
-from station_desktop.ui.display import code_text, names_reader_first
+from station_desktop.ui.display import code_text, names_reader_first, reader_name
 from station_desktop.ui.fonts import text_line_height
 from station_desktop.ui.forms.editor import (
     RecordDialog,
     SaveFunction,
-    application_choices,
     prefilled_dialog,
 )
-from station_desktop.ui.forms.fields import ReferenceSource
 from station_desktop.ui.qt_i18n import LanguageSwitcher
-from station_desktop.ui.window_state import remember_geometry
+from station_desktop.ui.window_state import fit_to_screen, remember_geometry
 
 PAGE_TITLE = N_("Resident's page")
 WINDOW_TITLE = N_("{name} · Resident's page")
@@ -126,6 +123,9 @@ DETAIL_ROWS: tuple[tuple[str, str], ...] = (
     ("address", N_("Address")),
     ("guardian", N_("Guardian")),
 )
+
+WRAPPED_DETAILS = frozenset({"area", "household", "address", "guardian"})  # free text
+DETAILS_MAX_WIDTH = 380
 
 # The same numbers as the main window's New menu for the same forms; a hand-out is the
 # resident's side of resources (the main window's Ctrl+6 records resources received).
@@ -261,6 +261,7 @@ class ResidentWindow(QDialog):
         form = QFormLayout(details)
         form.setContentsMargins(0, 0, 0, 0)
         form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
+        self._details_form = form
         form.setLabelAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
         form.setFormAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
         self._detail_labels: dict[str, QLabel] = {}
@@ -269,7 +270,9 @@ class ResidentWindow(QDialog):
             label, value = QLabel(details), QLabel(details)
             label.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
             value.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-            value.setWordWrap(True)
+            # A date, a number or a code reads on one line: when it does not fit beside its
+            # label it goes under it (a Tibetan birth date broke into four lines).
+            value.setWordWrap(key in WRAPPED_DETAILS)
             value.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
             label.setBuddy(value)
             form.addRow(label, value)
@@ -445,15 +448,7 @@ class ResidentWindow(QDialog):
         return run
 
     def _fit_to_screen(self) -> None:
-        width, height = 1180, 820
-        screen = self.screen()
-        if screen is not None:
-            room = screen.availableGeometry()
-            width, height = (
-                min(width, int(room.width() * 0.95)),
-                min(height, int(room.height() * 0.95)),
-            )
-        self.resize(width, height)
+        fit_to_screen(self, 1300, 820)
         remember_geometry(self, "resident_window")
 
     def open(self) -> None:
@@ -501,12 +496,8 @@ class ResidentWindow(QDialog):
         if d.birth_date is not None:
             shown = formats.date(d.birth_date)
             birth = _(AGED, date=shown, age=formats.number(d.age)) if d.age is not None else shown
-        area = ""
-        if d.area is not None:
-            area_name = (d.area.name_bo if language == "bo" else d.area.name_zh) or (
-                d.area.name_zh or d.area.name_bo
-            )
-            area = f"{d.area.code} {area_name}".strip()
+        # The village by its name (its 12-digit code says nothing to a reader).
+        area = reader_name(d.area.name_bo, d.area.name_zh, language) if d.area else ""
         guardian = ""
         if d.guardian is not None:
             parts = [" ".join(d.guardian.names)]
@@ -527,6 +518,18 @@ class ResidentWindow(QDialog):
         }
         for key, value in self.detail_values.items():
             value.setText(texts[key])
+        # Wide enough for a label and its one-line value side by side (within reason): a
+        # date or an ID number is never squeezed; a longer row goes under its label.
+        details = self.details_scroll.widget()
+        if details is not None:
+            form = self._details_form
+            form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
+            scroll = self.details_scroll.verticalScrollBar().sizeHint().width()
+            wanted = details.sizeHint().width() + scroll + 2
+            if wanted > DETAILS_MAX_WIDTH:  # long labels (Tibetan): every value under its own
+                form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapAllRows)
+                wanted = details.sizeHint().width() + scroll + 2
+            self.details_scroll.setMinimumWidth(min(wanted, DETAILS_MAX_WIDTH))
 
         self.memberships_table.setRowCount(len(file.memberships))
         for row, m in enumerate(file.memberships):
@@ -734,11 +737,6 @@ class ResidentWindow(QDialog):
             self._app.residents.update(resident_id, values, based_on=based_on)
             return resident_id
 
-        base = application_choices(self._app, self._languages.formats)
-        choices = dataclasses.replace(
-            base,
-            references={**base.references, "household": self._household_source()},
-        )
         return self._after_save(
             prefilled_dialog(
                 self._app,
@@ -747,28 +745,10 @@ class ResidentWindow(QDialog):
                 save,
                 {key: getattr(resident, key) for key in RESIDENT_FORM.keys},
                 f"{RESIDENT_FORM.code}:{resident_id}",
-                choices=choices,
+                new=False,
                 parent=self,
             )
         )
-
-    def _household_source(self) -> ReferenceSource:
-        """Names the resident's household in the edit form (there is no household list to
-        search yet: the household is kept or cleared here, not changed)."""
-        household = self.file.details.household if self.file else None
-
-        def search(text: str) -> Sequence[tuple[str, str]]:
-            if household is None:
-                return []
-            shown = _household_text(household)
-            return [(str(household.id), shown)] if text.casefold() in shown.casefold() else []
-
-        def describe(value: str) -> str | None:
-            if household is not None and value == str(household.id):
-                return _household_text(household)
-            return None
-
-        return ReferenceSource(search, describe)
 
     # ------------------------------------------------------------ language
 
@@ -799,7 +779,7 @@ class ResidentWindow(QDialog):
         self.household_box.setTitle(_(HOUSEHOLD_TITLE))
         self.timeline_box.setTitle(_(TIMELINE_TITLE))
         for table, headers, title, rows in (
-            (self.memberships_table, MEMBERSHIP_HEADERS, MEMBERSHIPS_TITLE, 1),
+            (self.memberships_table, MEMBERSHIP_HEADERS, MEMBERSHIPS_TITLE, 2),
             (self.household_table, HOUSEHOLD_HEADERS, HOUSEHOLD_TITLE, 1),
             (self.timeline_table, TIMELINE_HEADERS, TIMELINE_TITLE, 2),
         ):

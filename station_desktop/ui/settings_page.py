@@ -5,7 +5,6 @@ language, and where the data and its backups are, with a backup on demand."""
 from __future__ import annotations
 
 import threading
-from pathlib import Path
 
 from PySide6.QtCore import QEvent, QObject, Qt, QUrl, Signal
 from PySide6.QtGui import QDesktopServices, QKeySequence, QShortcut
@@ -25,8 +24,9 @@ from PySide6.QtWidgets import (
 
 from station_desktop.app import Application
 from station_desktop.domain.codes import PriorityGroup
-from station_desktop.errors import DiskFull, StationError, ValidationError
+from station_desktop.errors import StationError, ValidationError
 from station_desktop.i18n import N_, _, language_label
+from station_desktop.services.backups import BackupService
 from station_desktop.services.followups import (
     DEFAULT_RHYTHM_DAYS,
     MAX_QUIET,
@@ -37,8 +37,6 @@ from station_desktop.services.followups import (
     QUIET_FIELD,
     FollowUpService,
 )
-from station_desktop.store.backup import back_up, list_backups
-from station_desktop.store.failures import storage_problem
 from station_desktop.ui.fonts import text_line_height
 from station_desktop.ui.forms.fields import paint_as_error
 from station_desktop.ui.qt_i18n import LanguageSwitcher
@@ -51,19 +49,6 @@ MSG_SERVER_BACKUPS = N_(
     "not on this laptop."
 )
 MSG_NEWEST_BACKUP = N_("Newest backup: {time} ({count} kept in {folder})")
-MSG_BACKUP_DISK_FULL = N_(
-    "The disk holding {folder} is full, so no backup could be made. The data itself is "
-    "safe. Free some space (move or delete large files), then back up again."
-)
-MSG_BACKUP_FAILED = N_("The backup failed ({reason}). The data itself is safe.")
-
-
-def backup_problem(error: BaseException, backups: Path) -> StationError:
-    """What a failed backup means for the reader, with a way forward where there is one."""
-    problem = storage_problem(error, backups)
-    if isinstance(problem, DiskFull):
-        return StationError(MSG_BACKUP_DISK_FULL, folder=str(backups))
-    return StationError(MSG_BACKUP_FAILED, reason=str(error))
 
 
 class BackupJob(QObject):
@@ -72,9 +57,9 @@ class BackupJob(QObject):
 
     finished = Signal(object)
 
-    def __init__(self, database: Path, backups: Path, parent: QObject | None = None) -> None:
+    def __init__(self, backups: BackupService, parent: QObject | None = None) -> None:
         super().__init__(parent)
-        self._database, self._backups = database, backups
+        self._backups = backups
         self._thread = threading.Thread(target=self._run, name="backup-now", daemon=True)
 
     def start(self) -> None:
@@ -85,9 +70,9 @@ class BackupJob(QObject):
 
     def _run(self) -> None:
         try:
-            back_up(self._database, self._backups, "manual")
-        except (OSError, RuntimeError) as error:  # disk full, or the copy failed its check
-            self.finished.emit(backup_problem(error, self._backups))
+            self._backups.back_up("manual")
+        except StationError as error:  # the disk is full, or the copy failed its check
+            self.finished.emit(error)
             return
         self.finished.emit(None)
 
@@ -272,8 +257,7 @@ class SettingsPage(QWidget):
             return None  # one at a time
         self.backup_button.setEnabled(False)
         self.backup_state.setText(_("Backing up…"))
-        paths = self._app.paths
-        self.backup_job = BackupJob(paths.database, paths.backups, self)
+        self.backup_job = BackupJob(self._app.backups, self)
         self.backup_job.finished.connect(self._backup_finished)
         self.backup_job.start()
         return self.backup_job
@@ -296,7 +280,7 @@ class SettingsPage(QWidget):
         if self._app.store.database_file is None:  # on the bureau's server
             self.backup_state.setText(_(MSG_SERVER_BACKUPS))
             return
-        backups = list_backups(self._app.paths.backups)
+        backups = self._app.backups.backups()
         if not backups:
             self.backup_state.setText(_(MSG_NO_BACKUP))
             return

@@ -32,6 +32,7 @@ def size_rows(table: QTableWidget) -> None:
     font = table.font()
     tibetan_font = tibetan_first(font)
     header = table.verticalHeader()
+    header.setMinimumSectionSize(row_height(font, tibetan=False))  # Qt's own is taller
     for row in range(table.rowCount()):
         tibetan = False
         for column in range(table.columnCount()):

@@ -6,6 +6,7 @@ errors appear beside the fields like every other form's."""
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, Qt
 from PySide6.QtWidgets import (
@@ -22,12 +23,14 @@ from station_desktop.cli_print import VISIT_PACK, default_output
 from station_desktop.errors import StationError, ValidationError
 from station_desktop.forms.visit import VISIT_PACK_FORM
 from station_desktop.i18n import _
-from station_desktop.pdf.page import RenderedPdf, RenderProgress
-from station_desktop.services.printing import DEFAULT_PACK_DAYS
+from station_desktop.services.paper import DEFAULT_PACK_DAYS
 from station_desktop.ui.fonts import text_line_height
 from station_desktop.ui.forms.editor import FormEditor, application_choices
 from station_desktop.ui.print_preview import RenderJob, preview_batch
 from station_desktop.ui.qt_i18n import LanguageSwitcher
+
+if TYPE_CHECKING:  # the PDF machinery (ReportLab) is loaded when a pack is made
+    from station_desktop.pdf.page import RenderedPdf, RenderProgress
 
 
 class VisitPackDialog(QDialog):
@@ -45,8 +48,8 @@ class VisitPackDialog(QDialog):
         today = app.ctx.today()
         self.editor.set_values(
             {
-                "start": today.isoformat(),
-                "end": (today + timedelta(days=DEFAULT_PACK_DAYS - 1)).isoformat(),
+                "start": today,  # shown in the reader's form, as every date field does
+                "end": today + timedelta(days=DEFAULT_PACK_DAYS - 1),
             }
         )
         self.editor.mark_clean()

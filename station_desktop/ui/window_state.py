@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QByteArray, QEvent, QObject, QSettings
+from PySide6.QtCore import QByteArray, QEvent, QObject, QSettings, QSize
 from PySide6.QtWidgets import QWidget
 
 
@@ -30,3 +30,16 @@ def remember_geometry(window: QWidget, key: str) -> bool:
     """Give `window` the geometry it last had (True if there was one) and keep it from now
     on. Call after the window has sized itself for a first opening."""
     return _GeometryMemory(window, key).restore()
+
+
+def fit_to_screen(window: QWidget, width: int, height: int, share: float = 0.95) -> QSize:
+    """Give `window` the size it would like, but at most `share` of the screen's free area
+    (a 1366×768 laptop less its taskbar is the common case); returns the size given."""
+    screen = window.screen()
+    if screen is not None:
+        room = screen.availableGeometry()
+        width = min(width, int(room.width() * share))
+        height = min(height, int(room.height() * share))
+    size = QSize(width, height)
+    window.resize(size)
+    return size

@@ -3,13 +3,21 @@ bundled fonts loaded, as the application does."""
 
 from __future__ import annotations
 
+import gc
 import os
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+if os.environ.get("QT_QPA_PLATFORM", "offscreen") == "offscreen":
+    # Offscreen, with one screen the size of the common township laptop (1366×768 less a
+    # taskbar), so windows size themselves as they would there.
+    import tempfile
+
+    from station_desktop.ui.tour import laptop_platform
+
+    os.environ["QT_QPA_PLATFORM"] = laptop_platform(Path(tempfile.mkdtemp(prefix="screen-")))
 
 
 @pytest.fixture(autouse=True)
@@ -28,12 +36,19 @@ def isolated_settings(tmp_path: Path, qapp: object) -> Iterator[None]:
     for widget in QApplication.topLevelWidgets():
         widget.deleteLater()
     QApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+    # And their Python halves now, while no Qt code is running: collected later, at a
+    # moment the garbage collector chooses, a widget can go while Qt is delivering it an
+    # event (a crash).
+    gc.collect()
 
 
 @pytest.fixture(scope="session")
 def bundled_fonts(qapp: object) -> list[str]:
+    """The fonts, and the wheel guard: what `start_interface` gives the application."""
     from station_desktop.ui.fonts import load_fonts
+    from station_desktop.ui.wheel_guard import guard_the_wheel
 
+    guard_the_wheel(qapp)  # type: ignore[arg-type]
     return load_fonts()
 
 

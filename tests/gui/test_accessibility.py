@@ -68,7 +68,7 @@ def test_every_form_and_the_visit_pack_name_their_controls(
 ) -> None:
     window = MainWindow(app, languages)
     qtbot.addWidget(window)
-    for _title, spec, save in window._record_kinds():
+    for _title, spec, save in window.record_kinds():
         dialog = window.open_record_dialog(spec, save)
         assert nameless_controls(dialog) == [], spec.code
         dialog.editor.mark_clean()

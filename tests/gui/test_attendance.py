@@ -44,7 +44,7 @@ def _sign_in(dialog: AttendanceDialog, qtbot: QtBot, text: str) -> None:
 def test_a_new_activity_then_its_sign_in_list(
     window: MainWindow, app: Application, qtbot: QtBot, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    form = window.open_record_dialog(*window._record_kinds()[4][1:])
+    form = window.open_record_dialog(*window.record_kinds()[4][1:])
     form.editor.set_values(
         {
             "kind": "community_activity",
@@ -95,7 +95,7 @@ def test_a_hand_out_is_recorded_from_a_donation_found_by_its_donor(
             "unit_value": "120.00",
         }
     )
-    _title, spec, save = window._record_kinds()[6]
+    _title, spec, save = window.record_kinds()[6]
     form = window.open_record_dialog(spec, save)
     field = form.editor.field("receipt_id")
     field.focus_widgets()[0].setFocus()

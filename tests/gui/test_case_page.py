@@ -26,6 +26,7 @@ from station_desktop.ui.case_page import (
     CaseWindow,
     TranslatedLabel,
 )
+from station_desktop.ui.fonts import text_line_height
 from station_desktop.ui.forms.editor import RecordDialog
 from station_desktop.ui.forms.fields import ChoiceCombo
 from station_desktop.ui.qt_i18n import LanguageSwitcher
@@ -40,6 +41,7 @@ FIRST_NOTE = "首次面谈：老人独居，膝关节疼痛。"
 SECOND_NOTE = "བསྒྲུབས་ རྒྱལ་ སྐྱིད་ ལགས་ཀྱི་ཁྱིམ་དུ་འཚམས་འདྲི་བྱས། 已联系社区卫生服务站。"
 CORRECTED_NOTE = "首次面谈：老人独居，膝关节疼痛已两年。"
 TODAY = "2026-06-01"  # the test clock's date in Lhasa
+TODAY_SHOWN = "2026年6月1日"  # as a date field shows it in Chinese
 CTRL = Qt.KeyboardModifier.ControlModifier
 
 
@@ -168,7 +170,7 @@ def test_a_case_is_followed_from_intake_to_closing_and_reopened_by_keyboard(
     for body in (FIRST_NOTE, SECOND_NOTE):
         keys.press(Qt.Key.Key_N, modifier=CTRL)
         dialog = _dialog(window, qtbot)
-        assert dialog.editor.values()["written_on"] == TODAY  # today, ready to keep
+        assert dialog.editor.values()["written_on"] == TODAY_SHOWN  # today, ready to keep
         keys.tab()
         keys.type(body)
         keys.save()
@@ -204,9 +206,11 @@ def test_a_case_is_followed_from_intake_to_closing_and_reopened_by_keyboard(
     # The original is still there, word for word, and says it was corrected.
     assert window.notes_table.rowCount() == 3
     corrected_by = _(MSG_CORRECTED_BY, number="3", date="2026年6月1日")
-    assert _note_cell(window, 0) == f"{corrected_by}\n{FIRST_NOTE}"
+    assert _note_cell(window, 0) == f"{corrected_by} · {FIRST_NOTE}"  # one line each
     corrects = _(MSG_CORRECTS, number="1", date="2026年6月1日")
-    assert _note_cell(window, 2) == f"{corrects}\n{CORRECTED_NOTE}"
+    assert _note_cell(window, 2) == f"{corrects} · {CORRECTED_NOTE}"
+    window.notes_table.selectRow(2)
+    assert window.note_view.toPlainText() == f"{corrects}\n{CORRECTED_NOTE}"  # whole
 
     # Every stage in turn; the header and the service agree after each.
     path = (CaseStage.ASSESSMENT, CaseStage.PLANNING, CaseStage.INTERVENTION)
@@ -278,6 +282,24 @@ def test_a_case_is_followed_from_intake_to_closing_and_reopened_by_keyboard(
 
     keys.press(Qt.Key.Key_Escape)
     assert not window.isVisible()
+
+
+def test_a_long_note_takes_one_line_and_is_read_whole_below(
+    app: Application, case_id: uuid.UUID, window: CaseWindow
+) -> None:
+    long_note = "\n".join(["老人独居，需要每周探访一次。"] * 10) + "ཐུགས་རྗེ་ཆེ། " * 400
+    assert len(long_note) > 5_000
+    app.cases.add_note(case_id, TODAY, FIRST_NOTE)
+    app.cases.add_note(case_id, TODAY, long_note)
+    window.reload()
+    QApplication.processEvents()
+    table = window.notes_table
+    assert table.rowHeight(1) == table.rowHeight(0)  # no taller than a short note
+    assert table.rowHeight(1) < 2 * text_line_height(table.font())
+    table.selectRow(1)
+    assert window.note_view.toPlainText() == app.cases.notes(case_id)[1].body  # all of it
+    body = table.item(1, table.columnCount() - 1)
+    assert body is not None and body.toolTip().startswith("老人独居")
 
 
 def test_every_control_is_reached_with_tab_and_named(

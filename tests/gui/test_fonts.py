@@ -132,3 +132,50 @@ def test_the_stored_tibetan_order_is_icus(bundled_fonts: list[str]) -> None:
     names = sorted({a + b for a, b in itertools.product(stock, stock)} | set(stock))
     icu = QCollator(QLocale("bo_CN"))
     assert sorted(names, key=tibetan_sort_key) == sorted(names, key=icu.sortKey)
+
+
+def _tibetan_texts() -> set[str]:
+    """Every Tibetan text the screens show: the catalogue, the name stock, the places."""
+    from station_desktop.demo import names
+    from station_desktop.i18n import catalogue_dir
+    from station_desktop.reference.stations import bundled_stations
+
+    po = (catalogue_dir() / "bo" / "LC_MESSAGES" / "station_desktop.po").read_text("utf-8")
+    texts = {line[8:-1] for line in po.splitlines() if line.startswith('msgstr "')}
+    texts |= {n.bo for n in names.TIBETAN_NAMES} | {s.bo for s in names.STAFF_NAMES}
+    for station in bundled_stations().stations:
+        texts |= {station.name_bo, station.district.name_bo} | {a.name_bo for a in station.areas}
+    return {t for t in texts if any("\u0f40" <= ch <= "\u0fbc" for ch in t)}
+
+
+def test_the_tibetan_line_box_is_tight_but_holds_every_tibetan_text(
+    bundled_fonts: list[str],
+) -> None:
+    """The screen's Tibetan line box is about two thirds of the font's own (rows and fields
+    were twice as tall as the writing), and every Tibetan text shown still lies inside it."""
+    from PySide6.QtGui import QFontMetricsF
+
+    from station_desktop.fonts import SCREEN_ASCENT_EM, SCREEN_DESCENT_EM
+
+    font = QFont(TIBETAN_FAMILY)
+    font.setPixelSize(1000)
+    metrics = QFontMetricsF(font)
+    assert metrics.ascent() == pytest.approx(SCREEN_ASCENT_EM * 1000, abs=2)
+    assert metrics.descent() == pytest.approx(SCREEN_DESCENT_EM * 1000, abs=2)
+    assert metrics.height() < 0.7 * (1466 + 1349)  # the font file's own line box
+    texts = _tibetan_texts()
+    assert len(texts) > 500
+    for text in texts:
+        ink = metrics.tightBoundingRect(text)
+        assert -ink.top() <= metrics.ascent() and ink.bottom() <= metrics.descent(), text
+
+
+def test_the_line_box_change_leaves_the_outlines_and_the_file_alone() -> None:
+    from station_desktop.fonts import with_line_box
+
+    original = font_path(FONT_FILES[0]).read_bytes()
+    changed = with_line_box(original, 1.2, 0.72)
+    assert len(changed) == len(original)
+    differing = [i for i, (a, b) in enumerate(zip(original, changed, strict=True)) if a != b]
+    assert differing and len(differing) < 64  # metrics and checksums only
+    assert font_path(FONT_FILES[0]).read_bytes() == original  # paper keeps the font as it is

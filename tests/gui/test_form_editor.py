@@ -39,6 +39,7 @@ from station_desktop.ui.forms.fields import (
     RatingField,
     ReferenceField,
     ReferenceSource,
+    date_example,
     date_placeholder,
 )
 from station_desktop.ui.qt_i18n import LanguageSwitcher
@@ -764,14 +765,16 @@ def test_fields_are_tall_enough_for_tibetan(
 
 
 @pytest.mark.parametrize("language", ["bo", "zh_CN", "en"])
-def test_the_date_placeholder_is_in_a_form_the_service_accepts(
+def test_the_date_placeholder_is_an_example_in_a_form_the_service_accepts(
     languages: LanguageSwitcher, language: str
 ) -> None:
     languages.switch(language)
-    shown = date_placeholder(languages.formats)
-    assert parse_date(shown) is not None
+    example = date_example(languages.formats)
+    assert parse_date(example) is not None
+    placeholder = date_placeholder(languages.formats)
+    assert example in placeholder and placeholder != example  # never looks like a value
     if language == "zh_CN":
-        assert shown == "2024年5月30日"
+        assert example == "2024年5月30日"
 
 
 def test_the_clock_fixture_is_what_the_dates_above_rely_on(clock: FakeClock) -> None:
@@ -951,3 +954,114 @@ def test_sheet_numbers_count_on_in_their_own_form() -> None:
     assert next_sheet_number("9") == "10"
     assert next_sheet_number("") == ""
     assert next_sheet_number("A") == "A"
+
+
+def test_a_typed_date_is_shown_back_as_understood_and_its_error_goes_when_corrected(
+    app: Application,
+    station: StationSetup,
+    languages: LanguageSwitcher,
+    choices: FormChoices,
+    keys: Keyboard,
+    qtbot: QtBot,
+) -> None:
+    dialog = _visit_dialog(app, languages, choices)
+    _show(qtbot, dialog)
+    editor = dialog.editor
+    date_field = editor.field("visit_date")
+    date_field.focus_widgets()[0].setFocus()
+    keys.type("20260701")  # in the future for the test clock
+    keys.tab()
+    assert date_field.value() == "2026年7月1日"  # understood, and shown so
+    keys.save()
+    assert date_field.error_text() == _translation("zh_CN", MSG_DATE_FUTURE)
+    assert editor.field("purpose").error_text() == _translation("zh_CN", MSG_REQUIRED)
+    # Correcting a field takes its message away at once, not at the next save; the
+    # other fields keep theirs.
+    date_field.set_value("2026-05-30")
+    assert date_field.error_text() is None
+    assert editor.field("purpose").error_text() is not None
+    editor.field("purpose").set_value("routine")
+    assert editor.field("purpose").error_text() is None
+    # Not a date: left as typed, and the message stays until it is one.
+    date_field.set_value("May 2026")
+    assert date_field.value() == "May 2026"
+
+
+def test_the_mouse_wheel_over_a_choice_scrolls_the_form_instead(
+    app: Application,
+    station: StationSetup,
+    languages: LanguageSwitcher,
+    choices: FormChoices,
+    qtbot: QtBot,
+) -> None:
+    from PySide6.QtCore import QPoint, QPointF
+    from PySide6.QtGui import QWheelEvent
+
+    dialog = _visit_dialog(app, languages, choices)
+    _show(qtbot, dialog)
+    outcome = dialog.editor.field("outcome")
+    combo = outcome.focus_widgets()[0]
+    assert combo.focusPolicy() == Qt.FocusPolicy.StrongFocus  # no focus from a wheel turn
+    dialog.editor.field("companions").focus_widgets()[0].setFocus()
+    before = outcome.value()
+
+    def turn() -> None:
+        event = QWheelEvent(
+            QPointF(5, 5),
+            QPointF(combo.mapToGlobal(QPoint(5, 5))),
+            QPoint(0, 0),
+            QPoint(0, -120),
+            Qt.MouseButton.NoButton,
+            Qt.KeyboardModifier.NoModifier,
+            Qt.ScrollPhase.NoScrollPhase,
+            False,
+        )
+        QApplication.sendEvent(combo, event)
+
+    turn()
+    assert outcome.value() == before
+    combo.setFocus()  # chosen with the keyboard or a click: now the wheel is meant
+    turn()
+    assert outcome.value() != before
+
+
+def test_a_long_list_of_people_is_narrowed_by_typing_and_ticks_stay_in_sight(
+    app: Application, station: StationSetup, languages: LanguageSwitcher, qtbot: QtBot
+) -> None:
+    for number in range(10):
+        app.stations.add_staff("", f"工作人员{number}", "social_worker")
+    dialog = _visit_dialog(app, languages, application_choices(app, languages.formats))
+    _show(qtbot, dialog)
+    from station_desktop.ui.fonts import text_line_height
+
+    visitors = dialog.editor.field("visitor_ids")
+    assert isinstance(visitors, CheckList)
+    assert visitors.search.isVisible()  # twelve people: a search box above the list
+    assert visitors.list.height() < 10 * text_line_height(visitors.list.font())
+    visitors.set_value([str(station.worker_id)])
+    visitors.search.setText("工作人员3")
+
+    def shown() -> list[str]:
+        items = [visitors.list.item(row) for row in range(visitors.list.count())]
+        return [item.text() for item in items if item is not None and not item.isHidden()]
+
+    assert shown() == ["卓玛 སྒྲོལ་མ་", "工作人员3"]  # the ticked one stays
+    visitors.search.clear()
+    assert len(shown()) == 12
+
+
+def test_a_visitor_of_another_station_is_named_not_shown_as_an_id(
+    app: Application, station: StationSetup, languages: LanguageSwitcher, qtbot: QtBot
+) -> None:
+    """Only this station's staff are offered, but a record from elsewhere (the bureau's
+    merged data, a demo) still shows its visitors by name."""
+    app.stations.use_station("540102012")
+    elsewhere = app.stations.add_staff("", "旺堆", "social_worker")
+    app.stations.use_station("CG-BK")
+    dialog = _visit_dialog(app, languages, application_choices(app, languages.formats))
+    _show(qtbot, dialog)
+    visitors = dialog.editor.field("visitor_ids")
+    assert isinstance(visitors, CheckList)
+    visitors.set_value([str(elsewhere)])
+    texts = [visitors.list.item(row).text() for row in range(visitors.list.count())]  # type: ignore[union-attr]
+    assert texts[-1] == "旺堆" and str(elsewhere) not in texts

@@ -30,7 +30,7 @@ def test_writing_is_enabled_once_the_data_is_sound(
 ) -> None:
     window = MainWindow(app, languages)
     qtbot.addWidget(window)
-    check = IntegrityCheck(window, data_paths)
+    check = IntegrityCheck(window, app.backups)
     assert not _new_actions_enabled(window)  # not before the check has passed
     qtbot.waitUntil(lambda: _new_actions_enabled(window), timeout=5000)
     check.wait()
@@ -38,7 +38,7 @@ def test_writing_is_enabled_once_the_data_is_sound(
     backups = list_backups(data_paths.backups)
     assert [b.reason for b in backups] == ["daily"]
     assert integrity_problems(backups[0].path) is None
-    IntegrityCheck(window, data_paths).wait()
+    IntegrityCheck(window, app.backups).wait()
     assert len(list_backups(data_paths.backups)) == 1
 
 
@@ -55,11 +55,11 @@ def test_a_damaged_file_keeps_the_window_read_only(
         QMessageBox, "critical", lambda parent, title, text, *a: messages.append(text) or 0
     )
     monkeypatch.setattr(
-        "station_desktop.ui.launch.integrity_problems", lambda path, quick: "page 7 corrupt"
+        "station_desktop.services.backups.integrity_problems", lambda path, quick: "page 7 corrupt"
     )
     window = MainWindow(app, languages)
     qtbot.addWidget(window)
-    check = IntegrityCheck(window, data_paths)
+    check = IntegrityCheck(window, app.backups)
     qtbot.waitUntil(lambda: bool(messages), timeout=5000)
     check.wait()
     assert not _new_actions_enabled(window)
@@ -83,12 +83,13 @@ def test_a_check_of_the_installed_program_quits_once_the_window_is_usable(
     monkeypatch.setattr(QApplication, "exit", lambda status=0: statuses.append(status))
     monkeypatch.setattr(QMessageBox, "critical", lambda *args: 0)
     monkeypatch.setattr(
-        "station_desktop.ui.launch.integrity_problems", lambda path, quick: problems
+        "station_desktop.services.backups.integrity_problems", lambda path, quick: problems
     )
     window = MainWindow(app, languages)
     qtbot.addWidget(window)
-    check = IntegrityCheck(window, data_paths, then_quit=True)
+    check = IntegrityCheck(window, app.backups, then_quit=True)
     qtbot.waitUntil(lambda: bool(statuses), timeout=5000)
     check.wait()
     assert statuses == [status]
     assert _new_actions_enabled(window) == (problems is None)
+    assert list_backups(data_paths.backups) == []  # quitting at once: no backup begun

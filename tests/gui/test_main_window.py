@@ -8,6 +8,7 @@ from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
 from station_desktop.app import Application
+from station_desktop.domain.codes import StaffRole
 from station_desktop.ui.forms.editor import RecordDialog
 from station_desktop.ui.main_window import MainWindow
 from station_desktop.ui.qt_i18n import LanguageSwitcher
@@ -162,6 +163,15 @@ def test_pages_are_switched_with_the_keyboard(window: MainWindow, qtbot: QtBot) 
     assert window.pages.currentWidget() is window.followups_page
 
 
+def _choose_worker(window: MainWindow, name: str) -> None:
+    """One click on the worker's button opens the list; a second chooses."""
+    menu = window.worker_button.menu()
+    assert menu is not None
+    menu.aboutToShow.emit()
+    [action] = [a for a in menu.actions() if a.text() == name]
+    action.trigger()
+
+
 def test_the_chosen_worker_signs_what_is_written_and_is_remembered(
     window: MainWindow,
     app: Application,
@@ -169,11 +179,10 @@ def test_the_chosen_worker_signs_what_is_written_and_is_remembered(
     languages: LanguageSwitcher,
     qtbot: QtBot,
 ) -> None:
-    choice = window.worker_choice
-    assert choice.currentData() is None  # nobody chosen on a new laptop
-    choice.setCurrentIndex(choice.findData(str(station.worker_id)))
-    choice.activated.emit(choice.currentIndex())
-    assert choice.currentText() == "卓玛"
+    assert window.worker_button.text() == "当前工作人员：未选择"  # nobody on a new laptop
+    _choose_worker(window, "卓玛")
+    assert window.worker_button.text() == "当前工作人员：卓玛"
+    assert window.windowTitle().endswith("八廓街道 · 卓玛")  # also in the taskbar
     resident = app.residents.search("卓玛")[0].id
     case = app.cases.open(
         {
@@ -185,11 +194,34 @@ def test_the_chosen_worker_signs_what_is_written_and_is_remembered(
     )
     note = app.cases.add_note(case, "2026-05-11", "第一次")
     assert [n.author_id for n in app.cases.notes(case) if n.id == note] == [station.worker_id]
-    app.ctx.actor_id = None
+    # A new visit: today's date, and the worker ticked as a visitor.
+    qtbot.keyClick(window, Qt.Key.Key_2, Qt.KeyboardModifier.ControlModifier)
+    dialog = window.findChild(RecordDialog)
+    assert dialog is not None
+    assert dialog.editor.values()["visit_date"] == "2026年6月1日"
+    assert dialog.editor.values()["visitor_ids"] == [str(station.worker_id)]
+    assert not dialog.editor.is_dirty()  # closing it asks nothing
+    dialog.reject()
+    app.ctx.actor_id = None  # as on the next start of the program:
+    assert app.stations.restore_worker() is not None  # remembered on this laptop
     again = MainWindow(app, languages)
     qtbot.addWidget(again)
-    assert again.worker_choice.currentText() == "卓玛"  # remembered on this laptop
+    assert again.worker_button.text() == "当前工作人员：卓玛"
     assert app.ctx.actor_id == station.worker_id
+
+
+def test_the_worker_button_shows_the_whole_name_after_a_change(
+    window: MainWindow, app: Application, languages: LanguageSwitcher
+) -> None:
+    button = window.worker_button
+    languages.switch("en")
+    languages.switch("zh_CN")  # a longer text than the English one
+    assert button.width() >= button.sizeHint().width()
+    app.stations.add_staff("", "次仁旺堆平措", StaffRole.SOCIAL_WORKER)
+    _choose_worker(window, "次仁旺堆平措")  # a longer name than "nobody chosen"
+    assert button.text() == "当前工作人员：次仁旺堆平措"
+    assert button.width() >= button.sizeHint().width()
+    assert window.menuBar().rect().contains(button.geometry())
 
 
 def test_a_search_then_down_and_enter_opens_the_residents_page(
@@ -247,7 +279,7 @@ def test_a_case_opened_from_the_menu_goes_on_to_its_page(
 ) -> None:
     from station_desktop.ui.case_page import CaseWindow
 
-    _title, spec, save = window._record_kinds()[3]
+    _title, spec, save = window.record_kinds()[3]
     form = window.open_record_dialog(spec, save)
     form.editor.set_values(
         {
@@ -292,3 +324,37 @@ def test_the_main_window_comes_back_at_the_size_it_was_left(
     second = MainWindow(app, languages)
     qtbot.addWidget(second)
     assert (second.width(), second.height()) == left != (1100, 700)
+
+
+def test_a_registration_with_groups_and_a_new_household_opens_the_residents_page(
+    window: MainWindow, app: Application, station: StationSetup, qtbot: QtBot
+) -> None:
+    from station_desktop.forms.resident import NEW_HOUSEHOLD
+    from station_desktop.ui.forms.fields import CheckList, ReferenceField
+    from station_desktop.ui.resident_page import ResidentWindow
+
+    window.activateWindow()
+    qtbot.keyClick(window, Qt.Key.Key_1, Qt.KeyboardModifier.ControlModifier)
+    dialog = window.findChild(RecordDialog)
+    assert dialog is not None
+    household = dialog.editor.field("household_id")
+    assert isinstance(household, ReferenceField) and household.search.isEnabled()
+    # Starting a household is offered before anything is typed.
+    assert household.combo.findData(NEW_HOUSEHOLD) > 0
+    groups = dialog.editor.field("priority_groups")
+    assert isinstance(groups, CheckList) and groups.list.count() == 5
+    dialog.editor.set_values(
+        {
+            "name_zh": "达瓦",
+            "legal_basis": "statutory_duty",
+            "area_id": str(station.area_id),
+            "household_id": NEW_HOUSEHOLD,
+            "priority_groups": ["dibao"],
+        }
+    )
+    assert dialog.save(), dialog.editor.errors()
+    page = next(w for w in window.findChildren(ResidentWindow) if w.isVisible())
+    [dawa] = app.residents.search("达瓦")
+    assert page.resident_id == dawa.id  # registered, and its page is open
+    assert [m.group for m in app.residents.memberships(dawa.id)] == ["dibao"]
+    assert dawa.household_id is not None and dawa.household_relation == "head"

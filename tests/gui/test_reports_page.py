@@ -44,7 +44,7 @@ from station_desktop.services.stations import StationInfo
 from station_desktop.ui import reports_page
 from station_desktop.ui.charts import Bar, BarChart, ShareChart, nice_step
 from station_desktop.ui.fonts import text_line_height
-from station_desktop.ui.forms.fields import date_placeholder
+from station_desktop.ui.forms.fields import date_example
 from station_desktop.ui.print_preview import PrintPreviewDialog
 from station_desktop.ui.qt_i18n import LanguageSwitcher
 from station_desktop.ui.reports_page import FigureTable, ReportsPage
@@ -393,7 +393,7 @@ def test_a_period_that_ends_before_it_starts_is_refused(
 
     _set_period(page, "2026-13-01", "")
     assert not page.compute()
-    example = date_placeholder(page._formats)
+    example = date_example(page._formats)
     assert page.start_error.text() == _(MSG_BAD_DATE, example=example)
     assert page.end_error.text() == _(MSG_REQUIRED)
 

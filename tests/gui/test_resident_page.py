@@ -193,7 +193,7 @@ def test_the_page_shows_the_resident_and_every_service_newest_first(
     assert NAME_ZH in window.windowTitle()
     assert window.detail_values["phone"].text() == PHONE
     assert window.detail_values["id_number"].text() == "110105********002X"
-    assert window.detail_values["area"].text() == "CG-BK-01 冲赛康社区"
+    assert window.detail_values["area"].text() == "冲赛康社区"  # the name, not the code
     assert window.detail_values["household"].text() == "12 冲赛康路3号"
     assert window.detail_values["birth_date"].text().startswith("1949年12月31日")
 
@@ -213,7 +213,7 @@ def test_the_page_shows_the_resident_and_every_service_newest_first(
         [
             "2026年2月1日",
             _zh(KIND_LABELS[TimelineKind.CASE], "timeline"),
-            f"{case.case_number} · {_label_zh(CaseStage.INTAKE)}",
+            f"CG-BK-{case.case_number} · {_label_zh(CaseStage.INTAKE)}",
         ],
     ]
     header = window.timeline_table.horizontalHeaderItem(0)
@@ -335,7 +335,7 @@ def test_a_membership_is_added_and_ended(
     before = set(window.findChildren(RecordDialog))
     _click(qtbot, window.end_membership_button)
     ending = _new_dialog(window, before)
-    assert ending.editor.values()["end_date"] == "2026-06-01"
+    assert ending.editor.values()["end_date"] == "2026年6月1日"  # today, as shown in Chinese
     with qtbot.waitSignal(window.records_changed, timeout=2000):
         assert ending.save()
     assert _rows(window.memberships_table)[0][2] == "2026年6月1日"
@@ -478,7 +478,7 @@ def test_a_membership_reviewed_and_kept_leaves_the_follow_ups(
     before = set(window.findChildren(RecordDialog))
     _click(qtbot, window.review_membership_button)
     dialog = _new_dialog(window, before)
-    assert dialog.editor.values()["review_on"] == "2027-06-01"  # a year on, to change
+    assert dialog.editor.values()["review_on"] == "2027年6月1日"  # a year on, to change
     dialog.editor.set_values({"review_on": "2026-06-01"})
     assert not dialog.save()  # today: the next review must come later
     assert [e.field for e in dialog.editor.errors()] == ["review_on"]

@@ -33,7 +33,7 @@ def lost(tmp_path: Path) -> tuple[DataPaths, Path]:
         app.stations.use_station("CG-BK")
         for n in range(7):
             app.residents.register({"name_zh": f"居民{n}", "legal_basis": "statutory_duty"})
-    backup = BackupService(paths).create()
+    backup = BackupService(paths).back_up()
     for suffix in ("", "-wal", "-shm"):
         Path(f"{paths.database}{suffix}").unlink(missing_ok=True)
     return paths, backup

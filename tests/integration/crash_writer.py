@@ -73,7 +73,7 @@ def backup(paths: DataPaths) -> None:
     with open_application(paths):
         print("READY", flush=True)
         while True:
-            print(f"ACK backup {service.create('manual')}", flush=True)
+            print(f"ACK backup {service.back_up('manual')}", flush=True)
 
 
 def restore(paths: DataPaths, source: Path, kill_at: str | None) -> None:

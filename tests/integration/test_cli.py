@@ -204,10 +204,29 @@ def test_list_text_output_and_info(demo_dir: Path, engine: str | None) -> None:
     assert f"database:    {where}" in info
 
 
+def test_stations_list_the_bundled_stations_without_a_data_folder(tmp_path: Path) -> None:
+    rows = json.loads(run_cli("stations", "list", "--json", data_dir=tmp_path / "d").stdout)
+    assert len(rows) == 65
+    assert {"code", "name_zh", "name_bo", "district"} <= set(rows[0])
+    barkhor = next(row for row in rows if row["code"] == "540102002")
+    assert barkhor["name_zh"] == "八廓街道" and barkhor["district"] == "城关区"
+    text = run_cli("stations", "list", data_dir=tmp_path / "d").stdout
+    assert text.count("\n") == 65 and "540102002  八廓街道" in text
+    assert not (tmp_path / "d").exists()
+
+
+def test_setup_a_bundled_station_on_an_empty_folder(tmp_path: Path) -> None:
+    data_dir = tmp_path / "fresh"
+    said = run_cli("setup", "--station", "540102012", data_dir=data_dir).stdout
+    assert "540102012" in said and "娘热街道" in said
+    assert "540102012 娘热街道" in run_cli("info", data_dir=data_dir).stdout
+
+
 def test_errors_are_clear_and_exit_non_zero(tmp_path: Path) -> None:
     result = run_cli("setup", "--station", "NOPE", data_dir=tmp_path / "d", check=False)
     assert result.returncode == 1
-    assert "not found" in result.stderr and "Traceback" not in result.stderr
+    assert "No station has the code NOPE" in result.stderr and "Traceback" not in result.stderr
+    assert "stations list" in result.stderr
     result = run_cli("list", "nonsense", data_dir=tmp_path / "d", check=False)
     assert result.returncode == 2
 
@@ -259,7 +278,7 @@ def test_headless_commands_never_import_qt(demo_dir: Path) -> None:
 
 @pytest.fixture
 def station_dir(tmp_path: Path) -> Path:
-    """A laptop serving CG-BK (冲赛康社区 among its communities), with one demo resident."""
+    """A laptop serving 八廓街道 (540102002) (冲赛康社区 among its communities), with one demo resident."""
     data_dir = tmp_path / "data"
     run_cli("demo", "--residents", "1", data_dir=data_dir)
     return data_dir
@@ -395,3 +414,30 @@ def test_a_password_on_the_command_line_is_refused_without_echoing_it(tmp_path: 
     assert result.returncode == 2
     assert "pa55word" not in result.stderr + result.stdout
     assert "password file" in result.stderr
+
+
+def test_the_window_can_quit_as_soon_as_it_is_usable(demo_dir: Path, tmp_path: Path) -> None:
+    """For measuring start-up: STATION_DESKTOP_EXIT_AFTER_START=1 opens the window over
+    the data (the demo laptop has its station and worker, so nothing is asked) and quits
+    with status 0, without having loaded the PDF and spreadsheet machinery on the way."""
+    code = (
+        "import os, sys\n"
+        "exit_now = os._exit\n"
+        "def check_then_exit(status):\n"
+        "    heavy = [m for m in sys.modules if m.startswith(('reportlab', 'openpyxl'))]\n"
+        "    exit_now(3 if heavy else status)\n"
+        "os._exit = check_then_exit\n"
+        "from station_desktop.__main__ import main\n"
+        f"main(['--data-dir', {str(demo_dir)!r}])\n"
+        "sys.exit(4)  # not reached: the program exits at once\n"
+    )
+    env = {
+        **os.environ,
+        "QT_QPA_PLATFORM": "offscreen",
+        "STATION_DESKTOP_EXIT_AFTER_START": "1",
+        "XDG_CONFIG_HOME": str(tmp_path),  # the window's settings, not the user's
+    }
+    result = subprocess.run(  # noqa: PLW1510 - checked below, with the output
+        [sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=120
+    )
+    assert result.returncode == 0, result.stdout + result.stderr

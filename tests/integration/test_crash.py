@@ -213,7 +213,7 @@ def restorable(tmp_path: Path) -> tuple[DataPaths, Path, int, int]:
     with open_application(paths) as app:
         for n in range(20):
             app.residents.register({"name_zh": f"早{n}", "legal_basis": "statutory_duty"})
-        backup = BackupService(paths).create("manual")
+        backup = BackupService(paths).back_up("manual")
         for n in range(15):
             app.residents.register({"name_zh": f"晚{n}", "legal_basis": "statutory_duty"})
     return paths, backup, 20, 35

@@ -89,7 +89,7 @@ def _unrelated_sqlite(path: Path) -> None:
 
 
 def _copy_of_backup(paths: DataPaths, target: Path) -> None:
-    shutil.copyfile(BackupService(paths).create(), target)
+    shutil.copyfile(BackupService(paths).back_up(), target)
 
 
 def _truncated(paths: DataPaths, target: Path) -> None:
@@ -148,7 +148,7 @@ def test_a_backup_of_another_station_needs_its_own_option(
 ) -> None:
     other = DataPaths(tmp_path / "other")
     _station(other, "DZ-TJ", residents=3)
-    backup = BackupService(other).create()
+    backup = BackupService(other).back_up()
     before = _folder_state(station_folder.root)
     argv = ("--data-dir", str(station_folder.root), "backups", "restore", str(backup), "--yes")
     assert_one_clear_line(run(capsys, *argv), 1, "another station", "DZ-TJ", "--other-station")
@@ -164,7 +164,7 @@ def test_what_a_backup_holds_is_shown_before_asking(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     service = BackupService(station_folder)
-    backup = service.create()
+    backup = service.back_up()
     with open_application(station_folder) as app:
         app.residents.register({"name_zh": "后来的人", "legal_basis": "statutory_duty"})
     before = _folder_state(station_folder.root)
@@ -190,7 +190,7 @@ def test_a_restore_keeps_the_replaced_data_and_renews_the_device(
     station_folder: DataPaths,
 ) -> None:
     service = BackupService(station_folder)
-    backup = service.create()
+    backup = service.back_up()
     with open_application(station_folder) as app:
         device = app.ctx.device_id
         app.residents.register({"name_zh": "后来的人", "legal_basis": "statutory_duty"})
@@ -209,7 +209,7 @@ def test_a_restore_keeps_the_replaced_data_and_renews_the_device(
 
 def test_copies_kept_by_restores_are_rotated(station_folder: DataPaths) -> None:
     service = BackupService(station_folder)
-    backup = service.create()
+    backup = service.back_up()
     for _ in range(KEEP_BEFORE_RESTORE + 3):
         service.restore(service.plan(backup))
         time.sleep(0.002)  # backups are named to the microsecond
@@ -220,7 +220,7 @@ def test_copies_kept_by_restores_are_rotated(station_folder: DataPaths) -> None:
 
 def test_restoring_beside_a_running_window_is_refused(station_folder: DataPaths) -> None:
     service = BackupService(station_folder)
-    plan = service.plan(service.create())
+    plan = service.plan(service.back_up())
     before = _folder_state(station_folder.root)
     with open_application(station_folder), pytest.raises(DataDirInUse):
         service.restore(plan)
@@ -231,7 +231,7 @@ def test_an_interrupted_restore_is_finished_at_the_next_start(
     station_folder: DataPaths,
 ) -> None:
     service = BackupService(station_folder)
-    backup = service.create()
+    backup = service.back_up()
     with open_application(station_folder) as app:
         app.residents.register({"name_zh": "后来的人", "legal_basis": "statutory_duty"})
 
@@ -254,9 +254,9 @@ def test_an_interrupted_restore_is_finished_at_the_next_start(
 
 
 MISSING_WITH = {
-    "backups": lambda paths: BackupService(paths).create(),
+    "backups": lambda paths: BackupService(paths).back_up(),
     "a kept copy of an older version": lambda paths: shutil.copyfile(
-        BackupService(paths).create(), paths.root / "replaced-20261130T101010Z.sqlite3"
+        BackupService(paths).back_up(), paths.root / "replaced-20261130T101010Z.sqlite3"
     ),
 }
 
@@ -289,7 +289,7 @@ def test_a_half_placed_restore_copy_is_offered_first(station_folder: DataPaths) 
     """An older version moved the database aside before placing the restored copy; a crash
     between the two left only the copy under its temporary name."""
     service = BackupService(station_folder)
-    backup = service.create()
+    backup = service.back_up()
     prepared = station_folder.root / ".station.sqlite3.restore.tmp"
     shutil.copyfile(backup, prepared)
     for suffix in ("", "-wal", "-shm"):

@@ -38,6 +38,7 @@ from station_desktop.forms.spec import FieldKind, FormSpec
 from station_desktop.forms.validate import Cleaned, clean_field, clean_form
 from station_desktop.forms.visit import VISIT_FORM
 from station_desktop.paths import DataPaths
+from station_desktop.reference.stations import ReferenceStation, bundled_stations
 from station_desktop.services.residents import MEMBERSHIP_FIELDS, age_on
 from station_desktop.store.models import (
     REPLICATED_MODELS,
@@ -78,9 +79,15 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Application
     paths = DataPaths(tmp_path_factory.mktemp("demo"))
     with open_application(paths, clock=fixed_clock) as app:
         messages: list[str] = []
-        counts = generate_demo(app, DemoSize(SIZE), seed=7, progress=messages.append)
+        counts = generate_demo(app, DemoSize(SIZE), seed=1, progress=messages.append)
         assert messages == [f"residents {SIZE}/{SIZE}"]
         yield app, counts
+
+
+def _demo_stations() -> list[ReferenceStation]:
+    """The bundled stations the demo uses: those of `places`, by district and name."""
+    bundled = {(s.district.name_zh, s.name_zh): s for s in bundled_stations().stations}
+    return [bundled[(p.county.name_zh, p.name_zh)] for p in places.STATIONS]
 
 
 def _all(app: Application, model: type[Any]) -> list[Any]:
@@ -121,7 +128,7 @@ def test_counts_are_in_the_expected_ranges(demo: tuple[Application, dict[str, in
     for kind, (low, high) in per_thousand.items():
         assert low * SIZE / 1000 <= counts[kind] <= high * SIZE / 1000, kind
     assert counts["stations"] == len(places.STATIONS)
-    assert counts["areas"] == sum(len(p.areas) for p in places.STATIONS)
+    assert counts["areas"] == sum(len(s.areas) for s in _demo_stations())
     assert counts["residents"] == SIZE
     # The counts are what is in the database.
     tables = {
@@ -151,16 +158,24 @@ def test_counts_are_in_the_expected_ranges(demo: tuple[Application, dict[str, in
 def test_stations_areas_and_staff(demo: tuple[Application, dict[str, int]]) -> None:
     app, _ = demo
     current = app.stations.current_station()
-    assert current is not None and current.code == places.STATIONS[0].code
+    real = _demo_stations()
+    assert current is not None and current.code == real[0].code == "540102002"  # 八廓街道
+    assert current.name_zh == "八廓街道" and current.county_zh == "城关区"
     stations = {s.id: s for s in app.stations.stations()}
-    assert {s.code for s in stations.values()} == {p.code for p in places.STATIONS}
-    for area in app.stations.areas():
+    assert {s.code for s in stations.values()} == {s.code for s in real}
+    assert set(stations) == {s.id for s in real}  # the same ids on every laptop
+    areas = app.stations.areas(all_stations=True)
+    assert {a.code for a in areas} == {a.code for s in real for a in s.areas}
+    for area in areas:
         station = stations[area.station_id]
-        assert area.code.startswith(station.code + "-")
-    per_station = Counter(s.station_id for s in app.stations.staff())
+        assert len(area.code) == 12 and area.code.startswith(station.code)
+    # This station's villages, and its staff only, are what its forms offer.
+    assert {a.station_id for a in app.stations.areas()} == {current.id}
+    assert {s.station_id for s in app.stations.staff()} == {current.id}
+    per_station = Counter(s.station_id for s in app.stations.staff(all_stations=True))
     assert set(per_station) == set(stations)
     assert all(3 <= n <= 5 for n in per_station.values())
-    for member in app.stations.staff():
+    for member in app.stations.staff(all_stations=True):
         assert member.name_bo and member.name_zh
         assert member.role in ("social_worker", "station_head")
     residents_per_station = Counter(r.station_id for r in _all(app, Resident))
@@ -234,17 +249,28 @@ def test_running_twice_adds_residents(tmp_path: Path) -> None:
     assert len(keys) == len(set(keys))
 
 
-def test_existing_stations_and_areas_are_reused(app: Application, station: StationSetup) -> None:
+def test_existing_stations_and_staff_are_reused(app: Application) -> None:
+    barkhor = _demo_stations()[0]
+    app.stations.use_station(barkhor.code)
+    worker = app.stations.add_staff("སྒྲོལ་མ་", "卓玛", "social_worker")
     counts = generate_demo(app, DemoSize(60))
     assert counts["stations"] == len(places.STATIONS) - 1
-    assert counts["areas"] == sum(len(p.areas) for p in places.STATIONS) - 2
+    assert counts["areas"] == sum(len(s.areas) for s in _demo_stations()) - len(barkhor.areas)
     residents = _all(app, Resident)
-    assert any(r.station_id == station.station_id for r in residents)
-    areas = {a.id: a for a in app.stations.areas()}
-    assert station.area_id in areas and station.other_area_id in areas
+    assert any(r.station_id == barkhor.id for r in residents)
+    areas = {a.id: a for a in app.stations.areas(all_stations=True)}
     assert all(areas[r.area_id].station_id == r.station_id for r in residents)
-    staff_here = [s for s in app.stations.staff() if s.station_id == station.station_id]
-    assert {station.worker_id, station.head_id} <= {s.id for s in staff_here}
+    assert worker in {s.id for s in app.stations.staff()}
+
+
+def test_a_station_of_another_list_is_left_as_it_is(
+    app: Application, station: StationSetup
+) -> None:
+    counts = generate_demo(app, DemoSize(30))
+    assert counts["stations"] == len(places.STATIONS)
+    current = app.stations.current_station()
+    assert current is not None and current.id == station.station_id  # still served here
+    assert {a.id for a in app.stations.areas()} == {station.area_id, station.other_area_id}
 
 
 # ---------------------------------------------------------------- residents
@@ -254,7 +280,7 @@ def test_residents_pass_the_registration_rules(demo: tuple[Application, dict[str
     app, _ = demo
     residents = _all(app, Resident)
     by_id = {r.id: r for r in residents}
-    areas = {a.id: a for a in app.stations.areas()}
+    areas = {a.id: a for a in app.stations.areas(all_stations=True)}
     for r in residents:
         assert areas[r.area_id].station_id == r.station_id
         _clean(RESIDENT_FORM, {key: getattr(r, key) for key in RESIDENT_FORM.keys})
@@ -364,7 +390,7 @@ def test_memberships_fit_the_age(demo: tuple[Application, dict[str, int]]) -> No
 def test_visits_pass_the_visit_rules(demo: tuple[Application, dict[str, int]]) -> None:
     app, _ = demo
     residents = {r.id: r for r in _all(app, Resident)}
-    staff = {s.id: s for s in app.stations.staff()}
+    staff = {s.id: s for s in app.stations.staff(all_stations=True)}
     visits = _all(app, HomeVisit)
     members = {m.resident_id for m in _all(app, GroupMembership) if m.end_date is None}
     outcomes = Counter(v.outcome for v in visits)

@@ -145,7 +145,7 @@ def test_a_record_changed_in_both_places_is_named_and_keeps_the_bureaus_value(
 ) -> None:
     _load(station_file, bureau)
     with open_application(DataPaths(tmp_path / "bureau"), database_url=database) as app:
-        app.stations.use_station("CG-BK")
+        app.stations.use_station("540102002")
         resident = app.residents.search("扎西", limit=1)[0].id
         app.residents.update(resident, {"phone": "13800138000"})
     again = _load(station_file, bureau)
@@ -159,10 +159,10 @@ def test_a_code_taken_by_another_station_stops_the_load_with_the_reason(
     station_file: Path, bureau: Database, database: str, tmp_path: Path
 ) -> None:
     with open_application(DataPaths(tmp_path / "bureau"), database_url=database) as app:
-        app.stations.add_station(StationInfo("CG-BK", StationKind.STREET_OFFICE, "", "另一个"))
+        app.stations.add_station(StationInfo("540102002", StationKind.STREET_OFFICE, "", "另一个"))
     with pytest.raises(LoadRefused) as caught:
         _load(station_file, bureau)
-    assert "CG-BK" in caught.value.english() and "station" in caught.value.english()
+    assert "540102002" in caught.value.english() and "station" in caught.value.english()
 
 
 def test_ids_stay_what_they_were(station_file: Path, bureau: Database) -> None:

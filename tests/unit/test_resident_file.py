@@ -291,7 +291,7 @@ def test_the_timeline_lists_every_service_newest_first(app: Application, family:
         (ResourceKind.GOODS, "坐便椅", "1 把"),
         (ServiceArea.ELDERLY_CARE, Satisfaction.VERY_SATISFIED),
         (ActivityKind.COMMUNITY_ACTIVITY, "藏历新年活动"),
-        (case.case_number, CaseStage.ASSESSMENT, ServiceArea.ELDERLY_CARE),
+        (f"CG-BK-{case.case_number}", CaseStage.ASSESSMENT, ServiceArea.ELDERLY_CARE),
         (VisitPurpose.FOLLOW_UP, VisitOutcome.NOBODY_HOME),
     ]
 

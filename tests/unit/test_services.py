@@ -98,8 +98,11 @@ def test_memberships_have_periods(app: Application, station: StationSetup) -> No
             resident, {"group": "dibao", "start_date": "2025-01-01", "end_date": "2024-01-01"}
         )
     assert _fields(caught.value) == {"end_date"}
+    with pytest.raises(ValidationError) as caught:  # like every event date: not in the future
+        app.residents.add_membership(resident, {"group": "dibao", "start_date": "2026-06-02"})
+    assert _fields(caught.value) == {"start_date"}
     app.residents.add_membership(resident, {"group": "dibao", "start_date": "2024-01-01"})
-    app.residents.add_membership(resident, {"group": "disability", "start_date": "2024-01-01"})
+    app.residents.add_membership(resident, {"group": "disability", "start_date": "2026-06-01"})
     assert sorted(m.group for m in app.residents.memberships(resident)) == ["dibao", "disability"]
 
 
@@ -318,3 +321,86 @@ def test_hand_outs_cannot_exceed_the_donation(app: Application, station: Station
             }
         )
     assert _fields(caught.value) == {"unit_value"}
+
+
+def test_registration_takes_the_priority_groups_and_can_start_a_household(
+    app: Application, station: StationSetup
+) -> None:
+    from station_desktop.forms.resident import NEW_HOUSEHOLD
+
+    dawa = _register(
+        app,
+        name_zh="达瓦",
+        area_id=str(station.area_id),
+        address="冲赛康社区3巷12号",
+        household_id=NEW_HOUSEHOLD,
+        priority_groups=["dibao", "elderly_alone"],
+        groups_since="2025-03-01",
+    )
+    memberships = app.residents.memberships(dawa)
+    assert sorted((m.group, m.start_date.isoformat()) for m in memberships) == [
+        ("dibao", "2025-03-01"),
+        ("elderly_alone", "2025-03-01"),
+    ]
+    resident = app.residents.get(dawa)
+    assert resident is not None and resident.household_id is not None
+    assert resident.household_relation == "head"
+    # The household is found by its head's name in any script, or by its address.
+    for text in ("达瓦", "dawa", "3巷12"):
+        [found] = app.residents.households(text)
+        assert found.id == resident.household_id and found.head_name_zh == "达瓦"
+    # A member joins it; groups given without a date start today.
+    pema = _register(
+        app, name_zh="白玛", household_id=str(resident.household_id), priority_groups=["tekun"]
+    )
+    assert [m.start_date.isoformat() for m in app.residents.memberships(pema)] == ["2026-06-01"]
+
+
+def test_a_registration_refused_writes_no_household_and_no_membership(
+    app: Application, station: StationSetup
+) -> None:
+    from station_desktop.forms.resident import NEW_HOUSEHOLD
+
+    with pytest.raises(ValidationError) as caught:
+        _register(
+            app,
+            name_zh="",
+            household_id=NEW_HOUSEHOLD,
+            priority_groups=["dibao", "nonsense"],
+            groups_since="2030-01-01",
+        )
+    assert _fields(caught.value) >= {"name_bo", "priority_groups", "groups_since"}
+    from sqlalchemy import func, select
+
+    from station_desktop.store.models import GroupMembership, Household
+
+    with app.ctx.db.read() as session:
+        for model in (Household, GroupMembership):
+            assert session.execute(select(func.count()).select_from(model)).scalar_one() == 0
+    assert app.listing.counts()["residents"] == 0
+
+
+def test_case_references_are_unique_across_stations(
+    app: Application, station: StationSetup
+) -> None:
+    """One laptop (one device tag) numbers cases for two stations, as a demo laptop does:
+    the stored numbers repeat, the references shown and printed never do."""
+
+    def open_case() -> None:
+        app.cases.open(
+            {
+                "resident_id": _register(app),
+                "opened_on": "2026-05-01",
+                "source": "self",
+                "presenting_problem": "x",
+            }
+        )
+
+    open_case()
+    app.stations.use_station("540102012")
+    open_case()
+    rows = app.listing.records("cases")
+    assert len({row["case_number"] for row in rows}) == 1  # the same number at each station
+    references = sorted(row["case_reference"] for row in rows)
+    number = rows[0]["case_number"]
+    assert references == [f"540102012-{number}", f"CG-BK-{number}"]

@@ -42,10 +42,13 @@ from station_desktop.app import Application
 from station_desktop.drafts import Draft, DraftStore, DraftValues
 from station_desktop.errors import FieldError, StationError, ValidationError
 from station_desktop.formats import LocaleFormats
+from station_desktop.forms.defaults import starting_values
+from station_desktop.forms.resident import NEW_HOUSEHOLD
 from station_desktop.forms.spec import FormSpec
-from station_desktop.forms.validate import MSG_REQUIRED
+from station_desktop.forms.validate import MSG_REQUIRED, Cleaned, clean_field
 from station_desktop.i18n import _, active_language
-from station_desktop.store.models import ResourceReceipt
+from station_desktop.services.residents import HouseholdView
+from station_desktop.services.resources import ReceiptView
 from station_desktop.ui.display import names_reader_first
 from station_desktop.ui.fonts import text_line_height
 from station_desktop.ui.forms.fields import (
@@ -57,6 +60,7 @@ from station_desktop.ui.forms.fields import (
     make_field,
     paint_as_error,
 )
+from station_desktop.ui.window_state import fit_to_screen
 
 log = logging.getLogger(__name__)
 
@@ -91,10 +95,13 @@ class FormEditor(QWidget):
         drafts: DraftStore | None = None,
         draft_key: str | None = None,
         draft_delay_ms: int = DRAFT_DELAY_MS,
+        start: Mapping[str, object] | None = None,
+        today: Callable[[], date] = date.today,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
         self.spec = spec
+        self._today = today
         self._choices = choices or FormChoices()
         self._errors: tuple[FieldError, ...] = ()
         self._drafts: DraftStore | None = None
@@ -127,7 +134,7 @@ class FormEditor(QWidget):
                 form.addRow(label, editor)
                 self.fields[field_spec.key] = editor
                 self._labels[field_spec.key] = label
-                editor.changed.connect(self._field_changed)
+                editor.changed.connect(lambda key=field_spec.key: self._field_changed(key))
                 for widget in editor.focus_widgets():
                     widget.installEventFilter(self)
             self._groups.append((group, section.title))
@@ -142,6 +149,8 @@ class FormEditor(QWidget):
             context=Qt.ShortcutContext.WidgetWithChildrenShortcut,
         )
         self.retranslate_ui()
+        # What a new record starts with (today's date, who is working) counts as untouched.
+        self.set_values(start or {})
         self._baseline = self.values()
         self._blank = self._baseline  # what "start over" returns to
         if drafts is not None and draft_key is not None:
@@ -209,6 +218,17 @@ class FormEditor(QWidget):
     def first_error_field(self) -> FieldEditor | None:
         bad = {e.field for e in self._errors}
         return next((editor for key, editor in self.fields.items() if key in bad), None)
+
+    def _forget_corrected_error(self, key: str) -> None:
+        """An error goes as soon as its field passes the field's own checks again; the
+        service looks at the whole record at the next save."""
+        if not any(error.field == key for error in self._errors):
+            return
+        check = Cleaned()
+        clean_field(self.spec.field(key), self.fields[key].value(), check, today=self._today())
+        if check.ok:
+            self._errors = tuple(error for error in self._errors if error.field != key)
+            self._render_errors()
 
     def summary_text(self) -> str | None:
         return self._summary.text() if self._summary.isVisibleTo(self) else None
@@ -278,7 +298,8 @@ class FormEditor(QWidget):
     def draft_key(self) -> str | None:
         return self._draft_key
 
-    def _field_changed(self) -> None:
+    def _field_changed(self, key: str) -> None:
+        self._forget_corrected_error(key)
         self.changed.emit()
         if self._drafts is None:
             return
@@ -404,6 +425,8 @@ class RecordDialog(QDialog):
         drafts: DraftStore | None = None,
         draft_key: str | None = None,
         batch: BatchEntry | None = None,
+        start: Mapping[str, object] | None = None,
+        today: Callable[[], date] = date.today,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
@@ -412,9 +435,16 @@ class RecordDialog(QDialog):
         self.saved_count = 0
         self._formats = formats or LocaleFormats(active_language)
         self._draft_offered = False
+        self._draft_taken_back = False  # reopened from the start-up list: nothing to ask
         self.saved_id: uuid.UUID | None = None
         self.editor = FormEditor(
-            spec, choices, formats=self._formats, drafts=drafts, draft_key=draft_key
+            spec,
+            choices,
+            formats=self._formats,
+            drafts=drafts,
+            draft_key=draft_key,
+            start=start,
+            today=today,
         )
         self.scroll_area = QScrollArea(self)
         self.scroll_area.setWidgetResizable(True)
@@ -461,14 +491,7 @@ class RecordDialog(QDialog):
         # Fields hint at narrow widths, but names, dates and notes read better with room.
         width = max(width, READING_WIDTH_CHARS * self.fontMetrics().averageCharWidth())
         height = hint.height() + self.buttons.sizeHint().height() + 40
-        screen = self.screen()
-        if screen is not None:
-            room = screen.availableGeometry()
-            width, height = (
-                min(width, int(room.width() * 0.9)),
-                min(height, int(room.height() * 0.9)),
-            )
-        self.resize(width, height)
+        fit_to_screen(self, width, height, share=0.9)
 
     def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt override
         if event.type() == QEvent.Type.LanguageChange:
@@ -582,7 +605,22 @@ class RecordDialog(QDialog):
         self.editor.detach_drafts()
         super().done(result)
 
+    def open(self) -> None:
+        """Show the form without blocking other windows: the main window's search, a
+        resident's page, another form stay usable beside it (QDialog.open would make it
+        window-modal)."""
+        self.setWindowModality(Qt.WindowModality.NonModal)
+        self.show()
+        self.raise_()
+        self.activateWindow()
+
     # ------------------------------------------------------------ drafts
+
+    def take_back_draft(self) -> bool:
+        """Put the draft left under this form's key back at once, without asking (the
+        person chose to reopen it); False when there is none."""
+        self._draft_taken_back = True
+        return self.editor.restore_draft()
 
     def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 - Qt override
         super().showEvent(event)
@@ -595,6 +633,8 @@ class RecordDialog(QDialog):
         """If a draft was left under this dialog's key (a crash, a power cut, a closed
         laptop), offer to put it back. Declining keeps the file until new typing replaces
         it: a mistaken "No" must not lose the work."""
+        if self._draft_taken_back:
+            return False
         draft = self.editor.pending_draft()
         if draft is None:
             return False
@@ -613,6 +653,11 @@ class RecordDialog(QDialog):
         return self.editor.restore_draft()
 
 
+def new_record_values(app: Application, spec: FormSpec) -> dict[str, object]:
+    """What a new record of `spec` starts with on this laptop today (see `forms.defaults`)."""
+    return starting_values(spec, today=app.ctx.today(), worker_id=app.ctx.actor_id)
+
+
 def prefilled_dialog(
     app: Application,
     formats: LocaleFormats,
@@ -622,22 +667,24 @@ def prefilled_dialog(
     draft_key: str,
     *,
     choices: FormChoices | None = None,
+    new: bool = True,
     parent: QWidget | None = None,
 ) -> RecordDialog:
-    """A form with some values already in it, which count as its starting point: closing it
-    without typing anything asks nothing, and only what the user types is kept as a draft
-    (under `draft_key`; a draft left by a crash is offered back when the dialog shows)."""
+    """A form with some values already in it, which count as its starting point: closing
+    it without typing anything asks nothing, and only what the user types is kept as a
+    draft (under `draft_key`; a draft left by a crash is offered back when the dialog
+    shows). A `new` record also starts with today's date and who is working."""
     dialog = RecordDialog(
         spec,
         save,
         choices=choices or application_choices(app, formats),
         formats=formats,
+        start={**new_record_values(app, spec), **values} if new else values,
+        today=app.ctx.today,
         parent=parent,
     )
     # Drafts are attached only after the prefill: filling in must not write (or, once the
     # form is clean again, remove) a draft before the user has been offered the old one.
-    dialog.editor.set_values(values)
-    dialog.editor.mark_clean()
     dialog.editor.attach_drafts(DraftStore(app.paths.drafts), draft_key)
     return dialog
 
@@ -676,8 +723,8 @@ def application_choices(app: Application, formats: LocaleFormats | None = None) 
 
     def areas(text: str) -> Sequence[Choice]:
         wanted = text.casefold()
-        return [
-            (str(a.id), f"{a.code} {names_reader_first(a.name_bo, a.name_zh)}")
+        return [  # found by code too, but shown by name: the code says nothing to a reader
+            (str(a.id), names_reader_first(a.name_bo, a.name_zh))
             for a in app.stations.areas()
             if wanted in f"{a.code} {a.name_bo} {a.name_zh}".casefold()
         ]
@@ -685,7 +732,7 @@ def application_choices(app: Application, formats: LocaleFormats | None = None) 
     def describe_area(value: str) -> str | None:
         return next((text for key, text in areas("") if key == value), None)
 
-    def receipt_text(receipt: ResourceReceipt) -> str:
+    def receipt_text(receipt: ReceiptView) -> str:
         # Date, donor and item: how a worker remembers a donation.
         return f"{shown.date(receipt.received_on)} · {receipt.donor_name} · {receipt.item}"
 
@@ -696,11 +743,48 @@ def application_choices(app: Application, formats: LocaleFormats | None = None) 
         found = next((r for r in app.resources.receipts(limit=500) if str(r.id) == value), None)
         return receipt_text(found) if found else None
 
+    def households(text: str) -> Sequence[Choice]:
+        return [(str(h.id), household_text(h)) for h in app.residents.households(text)]
+
+    def describe_household(value: str) -> str | None:
+        try:
+            found = app.residents.household(uuid.UUID(value))
+        except ValueError:
+            return None
+        return household_text(found) if found else None
+
+    def new_household() -> Sequence[Choice]:
+        return [(NEW_HOUSEHOLD, _("A new household, with this person at its head"))]
+
+    def describe_staff(value: str) -> str | None:
+        everyone = {str(s.id): s for s in app.stations.staff(all_stations=True)}
+        person = everyone.get(value)
+        return names_reader_first(person.name_bo, person.name_zh) if person else None
+
     return FormChoices(
         staff=staff,
+        describe_staff=describe_staff,
         residents=ReferenceSource(residents, describe_resident),
         references={
             "area": ReferenceSource(areas, describe_area),
+            "household": ReferenceSource(households, describe_household, new_household),
             "resource_receipt": ReferenceSource(receipts, describe_receipt),
         },
     )
+
+
+def household_text(household: HouseholdView) -> str:
+    """A household as a worker knows it: its head, its number, where it lives."""
+    head = names_reader_first(household.head_name_bo, household.head_name_zh)
+    return " · ".join(part for part in (head, household.household_no, household.address) if part)
+
+
+def open_form_with_key(parent: QWidget, draft_key: str) -> RecordDialog | None:
+    """The form already open over `parent` under `draft_key`, brought to the front: one
+    window per draft, so that two never write the same draft file."""
+    for dialog in parent.findChildren(RecordDialog):
+        if dialog.isVisible() and dialog.editor.draft_key == draft_key:
+            dialog.raise_()
+            dialog.activateWindow()
+            return dialog
+    return None

@@ -25,7 +25,6 @@ from PySide6.QtGui import (
     QPaintEvent,
     QPalette,
     QPen,
-    QWheelEvent,
 )
 from PySide6.QtWidgets import (
     QAbstractButton,
@@ -59,8 +58,9 @@ ChoiceSource = Callable[[], Sequence[Choice]]
 ERROR_COLOR = "#b00020"  # a red that stays readable on white and on the grey of a dialog
 SEARCH_DELAY_MS = 150
 EXAMPLE_DATE = date(2024, 5, 30)  # the same example as the "Not a date" message
-ISO_EXAMPLE = "2024-05-30"
 MULTILINE_MAX_LINES = 4  # more would push the rest of the form off the screen
+SEARCH_FROM_ENTRIES = 6  # a check list longer than this gets a search box
+CHECKLIST_MAX_ROWS = 8  # and shows at most this many rows at a time
 RATING_NO_ANSWER = 0  # button id of "no answer" (-1 would make QButtonGroup pick an id)
 NO_ANSWER = NC_("rating", "No answer")
 RATING_BUTTON_STYLE = "QRadioButton::indicator { width: 20px; height: 20px; }"
@@ -77,6 +77,8 @@ class ReferenceSource:
 
     search: Callable[[str], Sequence[Choice]]
     describe: Callable[[str], str | None] = lambda _id: None
+    # Offered whatever is typed, after the matches (e.g. "a new household").
+    always: Callable[[], Sequence[Choice]] = lambda: ()
 
 
 @dataclass(frozen=True)
@@ -84,6 +86,9 @@ class FormChoices:
     """Where a form's people and references come from (the form does not know the store)."""
 
     staff: Callable[[], Sequence[Choice]] = _no_staff
+    # Names anyone who may be on a record (another station's staff, someone who left),
+    # though only this station's present staff are offered.
+    describe_staff: Callable[[str], str | None] = lambda _id: None
     residents: ReferenceSource | None = None
     references: Mapping[str, ReferenceSource] = field(default_factory=dict)  # by `spec.ref`
     # Code fields offering only some of their codes, by field key (a case's next stages).
@@ -133,26 +138,22 @@ def _as_list(raw: object) -> list[str]:
     return [_as_text(raw)]
 
 
+def date_text(day: date, formats: LocaleFormats) -> str:
+    """A date as a date field shows it: in the reader's own format when the date parser
+    reads that format back, else in the ISO form."""
+    shown = formats.date(day)
+    return shown if parse_date(shown) == day else day.isoformat()
+
+
+def date_example(formats: LocaleFormats) -> str:
+    """The example date of the messages, in a form the reader may type."""
+    return date_text(EXAMPLE_DATE, formats)
+
+
 def date_placeholder(formats: LocaleFormats) -> str:
-    """An example date in the reader's own format, if the date parser accepts that format
-    (English 'May 30, 2024' it does not), else the ISO form."""
-    shown = formats.date(EXAMPLE_DATE)
-    return shown if parse_date(shown) == EXAMPLE_DATE else ISO_EXAMPLE
-
-
-class ComboBox(QComboBox):
-    """A combo box the mouse wheel does not change unless it has the focus: scrolling down a
-    long form over a combo box must scroll the form, not silently change a chosen code."""
-
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
-
-    def wheelEvent(self, event: QWheelEvent) -> None:  # noqa: N802 - Qt override
-        if self.hasFocus():
-            super().wheelEvent(event)
-        else:
-            event.ignore()  # on to the scroll area
+    """How to type a date, worded as an example so that the grey text is never taken for a
+    date already filled in."""
+    return _("e.g. {date}", date=date_example(formats))
 
 
 class FieldEditor(QWidget):
@@ -231,15 +232,25 @@ class LineField(FieldEditor):
         if spec.kind in (FieldKind.INTEGER, FieldKind.MONEY, FieldKind.PHONE):
             self.line.setInputMethodHints(Qt.InputMethodHint.ImhPreferNumbers)
         self.line.textChanged.connect(self._emit_changed)
+        if spec.kind is FieldKind.DATE:
+            self.line.editingFinished.connect(self.show_date_understood)
         self._add_input(self.line)
 
     def value(self) -> DraftValue:
         return self.line.text()
 
     def set_value(self, raw: object) -> None:
-        text = raw.isoformat() if isinstance(raw, date) else _as_text(raw)
+        text = date_text(raw, self._formats) if isinstance(raw, date) else _as_text(raw)
         if text != self.line.text():
             self.line.setText(text)
+
+    def show_date_understood(self) -> None:
+        """A typed date that is understood is shown back in the reader's format (20240530
+        becomes 2024年5月30日), so a misread is seen at once; what is not understood stays
+        as typed, for the service to explain."""
+        day = parse_date(self.line.text())
+        if day is not None:
+            self.set_value(day)
 
     def focus_widgets(self) -> list[QWidget]:
         return [self.line]
@@ -303,10 +314,13 @@ class ChoiceCombo(FieldEditor):
         spec: FieldSpec,
         choices: ChoiceSource,
         parent: QWidget | None = None,
+        *,
+        describe: Callable[[str], str | None] = lambda _value: None,
     ) -> None:
         super().__init__(spec, parent)
         self._source = choices
-        self.combo = ComboBox(self)
+        self._describe = describe
+        self.combo = QComboBox(self)
         # As wide as the longest entry (they change with the language), and as wide as the
         # other fields when that is wider.
         self.combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
@@ -338,7 +352,7 @@ class ChoiceCombo(FieldEditor):
             return
         index = self.combo.findData(value)
         if index < 0:
-            self.combo.addItem(value, value)
+            self.combo.addItem(self._describe(value) or value, value)
             index = self.combo.count() - 1
         self.combo.setCurrentIndex(index)
 
@@ -363,19 +377,30 @@ class ChoiceCombo(FieldEditor):
 
 class CheckList(FieldEditor):
     """A list of check boxes (Space ticks the current one); value: the ticked ids in list
-    order. Ticked ids that are not among the choices are kept, at the end."""
+    order. Ticked ids that are not among the choices are kept, at the end. A long list
+    (people) gets a search box above it: what is typed narrows the list, ticked entries
+    always stay in sight."""
 
     def __init__(
         self,
         spec: FieldSpec,
         choices: ChoiceSource,
         parent: QWidget | None = None,
+        *,
+        searchable: bool = False,
+        describe: Callable[[str], str | None] = lambda _value: None,
     ) -> None:
         super().__init__(spec, parent)
         self._source = choices
+        self._searchable = searchable
+        self._describe = describe
+        self.search = QLineEdit(self)
+        self.search.setClearButtonEnabled(True)
+        self.search.textChanged.connect(self._narrow)
+        self.search.hide()
+        self._add_input(self.search)
         self.list = QListWidget(self)
         self.list.setSelectionMode(QListWidget.SelectionMode.NoSelection)
-        self.list.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.list.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.list.itemChanged.connect(self._emit_changed)
         self._add_input(self.list)
@@ -400,7 +425,9 @@ class CheckList(FieldEditor):
         current = self.list.currentRow()
         choices = list(self._choices())
         known = {value for value, _text in choices}
-        choices += [(value, value) for value in wanted if value not in known]
+        choices += [
+            (value, self._describe(value) or value) for value in wanted if value not in known
+        ]
         metrics = self.list.fontMetrics()
         self.list.blockSignals(True)
         try:
@@ -419,12 +446,34 @@ class CheckList(FieldEditor):
             self.list.setCurrentRow(min(current, self.list.count() - 1))
         finally:
             self.list.blockSignals(False)
-        # Every choice visible at once: a scrolled list hides ticks from the reader.
+        self.search.setVisible(self._searchable and self.list.count() > SEARCH_FROM_ENTRIES)
         items = self._items()
-        rows = sum(item.sizeHint().height() for item in items) or _row_height(self.list)
-        self.list.setFixedHeight(rows + 2 * self.list.frameWidth())
         width = max((item.sizeHint().width() for item in items), default=0)
         self.list.setMinimumWidth(width + 2 * self.list.frameWidth())
+        self._narrow()
+
+    def _narrow(self) -> None:
+        """Show what matches the search, and every ticked entry; the list is as tall as what
+        it shows (up to a few rows), so no tick hides below the fold unseen."""
+        wanted = self.search.text().strip().casefold() if self.search.isVisibleTo(self) else ""
+        shown = []
+        for item in self._items():
+            keep = (
+                not wanted
+                or wanted in item.text().casefold()
+                or item.checkState() == Qt.CheckState.Checked
+            )
+            item.setHidden(not keep)
+            if keep:
+                shown.append(item)
+        heights = [item.sizeHint().height() for item in shown[:CHECKLIST_MAX_ROWS]]
+        rows = sum(heights) or _row_height(self.list)
+        self.list.setFixedHeight(rows + 2 * self.list.frameWidth())
+        self.list.setVerticalScrollBarPolicy(
+            Qt.ScrollBarPolicy.ScrollBarAsNeeded
+            if len(shown) > CHECKLIST_MAX_ROWS
+            else Qt.ScrollBarPolicy.ScrollBarAlwaysOff
+        )
 
     def value(self) -> DraftValue:
         return self._ticked()
@@ -436,10 +485,13 @@ class CheckList(FieldEditor):
             self.changed.emit()
 
     def focus_widgets(self) -> list[QWidget]:
-        return [self.list]
+        return [self.search, self.list] if self.search.isVisibleTo(self) else [self.list]
 
     def retranslate_ui(self) -> None:
         super().retranslate_ui()
+        fit_tibetan(self.search)
+        self.search.setPlaceholderText(_("Type part of a name to narrow the list"))
+        self.search.setAccessibleName(_("Search in {field}", field=_(self.spec.label)))
         self._fill()
 
 
@@ -578,7 +630,7 @@ class ReferenceField(FieldEditor):
         self.search = QLineEdit(self)
         self.search.setClearButtonEnabled(True)
         self.search.setEnabled(source is not None)
-        self.combo = ComboBox(self)
+        self.combo = QComboBox(self)
         self.combo.setFocusPolicy(Qt.FocusPolicy.ClickFocus)
         # Names with birth dates run long (Tibetan dates especially): the combo takes the
         # room there is rather than widening the whole form; the tooltip has the full text.
@@ -588,6 +640,8 @@ class ReferenceField(FieldEditor):
         self.combo.setMinimumContentsLength(12)
         self.combo.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
         self.combo.addItem("", None)
+        for value, name in self._always():
+            self.combo.addItem(name, value)
         row = QWidget(self)
         layout = QHBoxLayout(row)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -601,6 +655,9 @@ class ReferenceField(FieldEditor):
         self.search.editingFinished.connect(self.flush_search)
         self.search.installEventFilter(self)
         self.combo.currentIndexChanged.connect(self._chose)
+
+    def _always(self) -> Sequence[Choice]:
+        return self._source.always() if self._source is not None else ()
 
     def _chose(self) -> None:
         self.combo.setToolTip(self.combo.currentText())
@@ -622,6 +679,7 @@ class ReferenceField(FieldEditor):
             # Keep the choice until another is made: searching alone never unchooses.
             entries.append((chosen, self.combo.currentText()))
         entries += found
+        entries += [entry for entry in self._always() if entry[0] != chosen]
         self.combo.blockSignals(True)
         try:
             self.combo.clear()
@@ -656,7 +714,7 @@ class ReferenceField(FieldEditor):
 
     def _name(self, value: str) -> str:
         described = self._source.describe(value) if self._source is not None else None
-        return described or value
+        return described or dict(self._always()).get(value) or value
 
     def _chosen(self) -> str | None:
         data = self.combo.currentData()
@@ -687,13 +745,19 @@ class ReferenceField(FieldEditor):
         fit_tibetan(self.search)
         self.combo.setMinimumHeight(_row_height(self.combo))
         if self.spec.kind is FieldKind.RESIDENT:
-            self.search.setPlaceholderText(
+            # Short enough to be read whole in the narrow box; the tooltip says it all.
+            self.search.setPlaceholderText(_("Name, ID card or phone"))
+            self.search.setToolTip(
                 _("Search by name in any script, Wylie, pinyin, ID card or phone number")
             )
         # Names may be shown differently in another language: name the choice again.
         chosen = self._chosen()
         if chosen is not None:
             self.combo.setItemText(self.combo.currentIndex(), self._name(chosen))
+        for value, name in self._always():
+            index = self.combo.findData(value)
+            if index >= 0:
+                self.combo.setItemText(index, name)
         self.combo.setToolTip(self.combo.currentText())
 
 
@@ -757,9 +821,11 @@ def make_field(
     if kind is FieldKind.RATING:
         return RatingField(spec, parent)
     if kind is FieldKind.STAFF:
-        return ChoiceCombo(spec, choices.staff, parent)
+        return ChoiceCombo(spec, choices.staff, parent, describe=choices.describe_staff)
     if kind is FieldKind.STAFF_LIST:
-        return CheckList(spec, choices.staff, parent)
+        return CheckList(
+            spec, choices.staff, parent, searchable=True, describe=choices.describe_staff
+        )
     if kind is FieldKind.RESIDENT:
         return ReferenceField(spec, choices.residents, parent)
     if kind is FieldKind.REFERENCE:
