@@ -278,7 +278,7 @@ def test_headless_commands_never_import_qt(demo_dir: Path) -> None:
 
 @pytest.fixture
 def station_dir(tmp_path: Path) -> Path:
-    """A laptop serving 八廓街道 (540102002) (冲赛康社区 among its communities), with one demo resident."""
+    """A laptop serving 八廓街道 (540102002, with 冲赛康社区), with one demo resident."""
     data_dir = tmp_path / "data"
     run_cli("demo", "--residents", "1", data_dir=data_dir)
     return data_dir
