@@ -26,6 +26,7 @@ from sqlalchemy.orm import Session
 
 from station_desktop import __version__
 from station_desktop.errors import FieldError, NotFound, StationError, ValidationError
+from station_desktop.forms.spec import FieldSpec
 from station_desktop.forms.validate import Cleaned, clean_field
 from station_desktop.i18n import N_, Label
 from station_desktop.services.context import ServiceContext
@@ -689,6 +690,7 @@ class SyncService:
         touched: dict[str, set[uuid.UUID]] = defaultdict(set)
         origins: dict[tuple[str, str], OriginCount] = {}
         newest_by_device: dict[uuid.UUID, datetime] = {}
+        station_of_device: dict[uuid.UUID, str] = {}
         max_hlc = 0
         batch: list[Entry] = []
         stations: dict[uuid.UUID | None, str] = _station_codes(session)
@@ -709,6 +711,7 @@ class SyncService:
                     newest_by_device[entry.device_id] = max(
                         wall, newest_by_device.get(entry.device_id, wall)
                     )
+                    station_of_device[entry.device_id] = key[1]
                 elif (entry.row["hlc"] >> 16) <= int((now + CLOCK_SLACK).timestamp() * 1000):
                     max_hlc = max(max_hlc, entry.row["hlc"])
             report.entries += len(batch)
@@ -746,7 +749,8 @@ class SyncService:
         report.pending = _count(session, PendingRecord)
         report.gaps = self._gaps(session, stations)
         report.clock_warnings = [
-            ClockWarning(device_tag_for(d), "", t) for d, t in sorted(newest_by_device.items())
+            ClockWarning(device_tag_for(d), station_of_device[d], t)
+            for d, t in sorted(newest_by_device.items())
         ]
         return report
 
@@ -871,6 +875,11 @@ class SyncService:
             )
             return [self._view(session, row) for row in rows]
 
+    def conflict_count(self) -> int:
+        """How many conflicts wait for a person (cheaper than listing them)."""
+        with self.ctx.db.read() as session:
+            return _count(session, SyncConflict)
+
     def conflict(self, conflict_id: str) -> ConflictView:
         entity, record_id, name = _parse_conflict_id(conflict_id)
         with self.ctx.db.read() as session:
@@ -974,6 +983,15 @@ class SyncService:
             merge_records(uow.session, {entity: {record_id}}, self.ctx.clock())
             if entity == "resident":
                 self._reindex(uow.session, {record_id})
+
+
+def conflict_field(entity: str, name: str) -> FieldSpec | None:
+    """The form field a conflict is on (its label and kind, to show its values), or None
+    for a column no form shows (a record's withdrawal, a link the program keeps)."""
+    for form in FORMS_OF_TABLES.get(entity, ()):
+        if name in form.keys:
+            return form.field(name)
+    return None
 
 
 def _station_codes(session: Session) -> dict[uuid.UUID | None, str]:
@@ -1080,4 +1098,19 @@ def _record_label(record: Any) -> str:
     return str(record.id)
 
 
-__all__ = ["ConflictView", "ReceiveReport", "SendSummary", "SyncService", "TrustedInfo"]
+__all__ = [
+    "KIND_WITHDRAWN",
+    "ROLE_BUREAU",
+    "ROLE_STATION",
+    "ClockWarning",
+    "ConflictValue",
+    "ConflictView",
+    "Gap",
+    "KeyCard",
+    "OriginCount",
+    "ReceiveReport",
+    "SendSummary",
+    "SyncService",
+    "TrustedInfo",
+    "conflict_field",
+]

@@ -262,6 +262,7 @@ def test_a_laptop_whose_clock_is_far_ahead_is_named(tmp_path: Path) -> None:
     assert report.clock_warnings and report.clock_warnings[0].newest > here.ctx.clock() + timedelta(
         days=300
     )
+    assert report.clock_warnings[0].station == STATION  # the report names where it is
 
 
 def test_sending_needs_someone_to_send_to(tmp_path: Path) -> None:
