@@ -82,6 +82,10 @@ from station_desktop.ui.resident_page import ResidentWindow
 from station_desktop.ui.roster_import import FileMenu
 from station_desktop.ui.settings_page import PAGE_TITLE as SETTINGS_PAGE_TITLE
 from station_desktop.ui.settings_page import SettingsPage
+from station_desktop.ui.sync.conflicts import PAGE_TITLE as CONFLICTS_PAGE_TITLE
+from station_desktop.ui.sync.conflicts import ConflictsPage
+from station_desktop.ui.sync.page import PAGE_TITLE as SYNC_PAGE_TITLE
+from station_desktop.ui.sync.page import SyncPage
 from station_desktop.ui.table_models import PagedRecordModel, size_rows
 from station_desktop.ui.visit_pack import VisitPackDialog, open_visit_pack
 from station_desktop.ui.window_state import remember_geometry
@@ -452,6 +456,7 @@ class MainWindow(QMainWindow):
         self._add_page(FOLLOWUPS_PAGE_TITLE, self.followups_page)
         self.reports_page = ReportsPage(app, languages)
         self._add_page(REPORTS_PAGE_TITLE, self.reports_page)
+        self._add_sync_pages()
         self.settings_page = SettingsPage(app, languages)
         self._add_page(SETTINGS_PAGE_TITLE, self.settings_page)
         central = QWidget()
@@ -493,6 +498,9 @@ class MainWindow(QMainWindow):
         # File: bring a station's rosters in, take lists out as spreadsheets.
         self.file_menu = FileMenu(self._app, self._languages, self)
         self.file_menu.roster_imported.connect(self.refresh_pages)
+        self.file_menu.addSeparator()  # USB sync: File → Send to USB…, Receive from USB…
+        self.file_menu.addAction(self.sync_page.send_action)
+        self.file_menu.addAction(self.sync_page.receive_action)
         self.menuBar().addMenu(self.file_menu)
         self._new_menu = self.menuBar().addMenu("")
         self._new_actions: list[tuple[QAction, str]] = []
@@ -801,6 +809,19 @@ class MainWindow(QMainWindow):
         self._page_titles.append(title)
         self.nav.addItem(title)
         self.pages.addWidget(page)
+
+    def _add_sync_pages(self) -> None:
+        """Sync (USB sticks, key cards, trust) and the conflicts that wait for a person."""
+        self.sync_page = SyncPage(self._app, self._languages)
+        self._add_page(SYNC_PAGE_TITLE, self.sync_page)
+        self.conflicts_page = ConflictsPage(self._app, self._languages)
+        self._add_page(CONFLICTS_PAGE_TITLE, self.conflicts_page)
+        self.sync_page.records_changed.connect(self._records_changed)
+        self.sync_page.conflicts_requested.connect(self.show_conflicts)
+        self.conflicts_page.resolved.connect(self._records_changed)
+
+    def show_conflicts(self) -> None:
+        self.nav.setCurrentRow(self.pages.indexOf(self.conflicts_page))
 
     def _step_page(self, step: int) -> None:
         self.nav.setCurrentRow((self.nav.currentRow() + step) % self.nav.count())
