@@ -622,7 +622,7 @@ class SyncService:
         if signer.role != row.role or (
             row.station_id is not None and signer.station_id != row.station_id
         ):
-            raise refuse(BundleRefused.NOT_ALLOWED, reason="role or station")
+            raise refuse(BundleRefused.NOT_ALLOWED, reason=Label(N_("role or station")))
         if not isinstance(manifest.get("bundle_id"), str):
             raise refuse(BundleRefused.DAMAGED)
         try:
@@ -664,7 +664,9 @@ class SyncService:
                     ) from None
                 reason = _not_allowed(entry, origins.get(entry.device_id, holder["signer_origin"]))
                 if reason:
-                    raise BundleRefused(BundleRefused.NOT_ALLOWED, path=str(path), reason=reason)
+                    raise BundleRefused(
+                        BundleRefused.NOT_ALLOWED, path=str(path), reason=Label(reason)
+                    )
 
             try:
                 read_bundle(path, ciphertext, identity, on_manifest, on_line)
@@ -1007,25 +1009,26 @@ def _newer(value: Any) -> bool:
 
 
 def _not_allowed(entry: Entry, origin: _Origin) -> str:
-    """Why the maker of `entry` may not make it ("" when it may): a station's laptops
-    write only for their own station; only the bureau writes other stations' records; the
-    bundled reference list travels only in the exact form every installation seeds it."""
+    """Why the maker of `entry` may not make it (a message id; "" when it may): a station's
+    laptops write only for their own station; only the bureau writes other stations'
+    records; the bundled reference list travels only in the exact form every installation
+    seeds it."""
     if entry.device_id == REFERENCE_DEVICE:
         seeded = entry.row["op"] == OP_INSERT and not entry.row["parents"]
         if seeded and is_reference_entry(
             entry.device_id, entry.seq, entry.entity, entry.record_id, entry.row["fields"]
         ):
             return ""
-        return "the reference list"
+        return N_("the reference list")
     if origin.role == ROLE_BUREAU:
         return ""
     if entry.entity == "station":
-        return "" if entry.record_id == origin.station_id else "the list of stations"
+        return "" if entry.record_id == origin.station_id else N_("the list of stations")
     if entry.station_id != origin.station_id:
-        return "changes for another station"
+        return N_("changes for another station")
     station = entry.row["fields"].get("station_id")
     if station is not None and station != str(origin.station_id):
-        return "records of another station"
+        return N_("records of another station")
     return ""
 
 
