@@ -108,8 +108,9 @@ def test_send_writes_a_bundle_with_progress_then_says_what_went_for_whom(
     assert summary.path == written and summary.entries > 3
     assert dialog.progress.maximum() == dialog.progress.value() == summary.entries
     text = dialog.summary_label.text()
-    assert str(summary.entries) in text and worker.sync.card().fingerprint in text
-    assert f"{STATION}: " in text  # per station
+    assert f"已为 社工站 {STATION}" in text and f"写入 {summary.entries} 条修改" in text
+    assert worker.sync.card().fingerprint in text
+    assert f"{STATION} (" in text  # per station
     assert dialog.close_button.isEnabled() and not dialog.send_button.isEnabled()
     # The folder (the USB stick) is remembered for the next time.
     again = window.sync_page.open_send()
@@ -186,9 +187,12 @@ def test_receive_reports_each_file_what_came_in_what_was_there_and_what_was_refu
     assert [step.index for step in dialog.steps if not step.total] == [0, 1, 2, 3]
     counted = [step for step in dialog.steps if step.total]
     assert counted and counted[-1].done == counted[-1].total == dialog.reports[0].entries
+    # In the interface language, each refusal with its reason and the file it names.
     text = dialog.report_text()
-    assert "from-head.sdbundle" in text and STATION in text
-    assert "holiday-photo.sdbundle" in text and "for-someone-else.sdbundle" in text
+    assert "文件：4 个。已接收：1 个；此前已有：1 个；被拒收：2 个。" in dialog.heading.text()
+    assert f"社工站 {STATION}，电脑" in text and "此前已接收，未作任何更改。" in text
+    assert f"被拒收：{junk} 不是社工站桌面版的数据包。未作任何更改。" in text
+    assert f"被拒收：{elsewhere} 是发给其他电脑的" in text
     assert changed == [True]
     assert worker.residents.search("扎西")
     assert nameless_controls(dialog) == []
@@ -230,13 +234,13 @@ def test_trusting_a_key_card_asks_to_compare_the_fingerprint_first(
     [trusted] = worker.sync.trusted()
     assert trusted.card.fingerprint == head.sync.card().fingerprint
     assert page.trusted_table.rowCount() == 1
-    assert page.trusted_table.item(0, 3).text() == trusted.card.fingerprint  # type: ignore[union-attr]
+    assert page.trusted_table.item(0, 2).text() == trusted.card.fingerprint  # type: ignore[union-attr]
     # Its own card is not trusted, and says why.
     own = usb / "own.json"
     page.save_card(own)
     dialog = page.trust_card(own)
     assert dialog is not None and not dialog.trust()
-    assert dialog.problem_label.isVisible() and dialog.problem_label.text()
+    assert dialog.problem_label.text() == "这是本电脑自己的密钥卡。"
     dialog.reject()
     # Something that is no key card: the reason, naming the file.
     bad = usb / "notes.json"
@@ -268,7 +272,7 @@ def test_withdrawing_access_asks_first(
     answer_message_boxes(monkeypatch, reply=QMessageBox.StandardButton.Yes)
     assert page.withdraw_selected()
     assert head.sync.trusted()[0].revoked_at is not None
-    assert page.trusted_table.item(0, 5).text()  # type: ignore[union-attr]
+    assert page.trusted_table.item(0, 4).text()  # type: ignore[union-attr]
     page.trusted_table.selectRow(0)
     assert not page.withdraw_button.isEnabled()  # withdrawn already
     _dispose(window)
@@ -319,7 +323,7 @@ def test_a_conflict_is_resolved_on_the_conflicts_page_and_gone_on_the_other_lapt
     keep = next(b for b in page.keep_buttons if "13700137000" in b.accessibleName())
     keep.click()
     assert page.table.rowCount() == 0 and head.sync.conflicts() == []
-    assert page.resolved_label.isVisible()
+    assert page.resolved_label.text() == "已解决。该决定会随下一个数据包传到其他电脑。"
     # The decision travels: after the next exchange the worker has no conflict either.
     assert worker.sync.conflicts()
     send(head, worker, tmp_path)
@@ -380,4 +384,27 @@ def test_a_record_withdrawn_while_edited_is_kept_withdrawn_or_brought_back(
     assert head.residents.search("扎西")
     send(head, worker, tmp_path)
     assert worker.sync.conflicts() == []
+    _dispose(window)
+
+
+def test_the_file_menu_and_the_pages_follow_the_language(
+    laptops: tuple[Application, Application],
+    languages: LanguageSwitcher,
+    qtbot: QtBot,
+) -> None:
+    head, _worker = laptops
+    window = _window(head, languages, qtbot)
+    texts = [action.text() for action in window.file_menu.actions()]
+    assert "发送到U盘…" in texts and "从U盘接收…" in texts
+    _show(window, window.sync_page)
+    languages.switch("bo")
+    QApplication.processEvents()
+    texts = [action.text() for action in window.file_menu.actions()]
+    assert "USBལ་བསྐུར…" in texts and "USBནས་ལེན…" in texts
+    page = window.sync_page
+    assert page.trusted_box.title() == "ཡིད་ཆེས་ཅན་གྱི་པང་འཛིན་རྩིས་འཁོར"
+    assert page.trusted_table.item(0, 0).text().startswith("ས་ཚིགས་ཀྱི་པང་འཛིན་རྩིས་འཁོར")  # type: ignore[union-attr]
+    assert page.fingerprint.text() == head.sync.card().fingerprint  # the same in any language
+    _show(window, window.conflicts_page)
+    assert window.conflicts_page.summary_label.text() == "ཐག་གཅོད་སྒུག་བཞིན་པའི་གདོང་ཐུག་མེད།"
     _dispose(window)

@@ -54,14 +54,12 @@ from station_desktop.ui.table_models import size_rows
 
 PAGE_TITLE = N_("Conflicts")
 SPLITTER_KEY = "conflicts_page/splitter"
+HISTORY_MAX_HEIGHT = 400
 DELETED = "deleted"
 MSG_RESOLVED = N_("Resolved. The decision travels with the next bundle.")
-LIST_HEADERS = (N_("Record"), N_("Field"), N_("Kind of conflict"))
+LIST_HEADERS = (N_("Record"), N_("Field"))
 HISTORY_HEADERS = (N_("When"), N_("Value"), N_("Written by"), N_("Laptop"), N_("Station code"))
-KIND_LABELS = {
-    "value": N_("Changed on two laptops"),
-    KIND_WITHDRAWN: N_("Withdrawn while edited"),
-}
+WITHDRAWN_WHILE_EDITED = N_("Withdrawn while edited")
 ENTITY_LABELS = {
     "resident": N_("Resident"),
     "household": N_("Household"),
@@ -104,9 +102,11 @@ class ConflictsPage(QWidget):
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.verticalHeader().setVisible(False)
+        # The record's names take the room there is (Tibetan runs long); the field fits.
         header = self.table.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        header.setStretchLastSection(True)
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        header.setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
+        self.table.setTextElideMode(Qt.TextElideMode.ElideMiddle)
         self.table.itemSelectionChanged.connect(self._selection_changed)
         self.table.installEventFilter(self)
         self.resolved_label = QLabel()
@@ -151,9 +151,13 @@ class ConflictsPage(QWidget):
         self.history_table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.history_table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.history_table.verticalHeader().setVisible(False)
+        # The value takes the room there is; the others fit their text. No sideways
+        # scrolling: a long value is shortened in the middle (the whole in its tooltip).
         history_header = self.history_table.horizontalHeader()
         history_header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        history_header.setStretchLastSection(True)
+        history_header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        self.history_table.setTextElideMode(Qt.TextElideMode.ElideMiddle)
+        self.history_table.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         history = QVBoxLayout(self.history_box)
         history.addWidget(self.history_table)
         self.details = QWidget()
@@ -167,7 +171,7 @@ class ConflictsPage(QWidget):
         details.addWidget(self.history_box)
         details.addStretch(1)
         self.details.hide()
-        scroll = QScrollArea()
+        self._scroll = scroll = QScrollArea()
         scroll.setWidgetResizable(True)
         scroll.setWidget(self.details)
         scroll.setFrameShape(QScrollArea.Shape.NoFrame)
@@ -176,8 +180,8 @@ class ConflictsPage(QWidget):
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
         self.splitter.addWidget(left)
         self.splitter.addWidget(scroll)
-        self.splitter.setStretchFactor(0, 2)
-        self.splitter.setStretchFactor(1, 3)
+        self.splitter.setStretchFactor(0, 1)
+        self.splitter.setStretchFactor(1, 1)
         self.splitter.setChildrenCollapsible(False)
         saved = QSettings().value(SPLITTER_KEY)
         if isinstance(saved, QByteArray):
@@ -235,13 +239,14 @@ class ConflictsPage(QWidget):
         self.table.blockSignals(True)
         self.table.setRowCount(count)
         for row, view in enumerate(self._views):
-            cells = (
-                record_text(view),
-                self._field_text(view),
-                _(KIND_LABELS.get(view.kind, view.kind)),
+            # A withdrawal while edited is about the whole record: its kind says it.
+            what = (
+                _(WITHDRAWN_WHILE_EDITED) if view.kind == KIND_WITHDRAWN else self._field_text(view)
             )
-            for column, text in enumerate(cells):
-                self.table.setItem(row, column, QTableWidgetItem(text))
+            for column, text in enumerate((record_text(view), what)):
+                item = QTableWidgetItem(text)
+                item.setToolTip(text)
+                self.table.setItem(row, column, item)
         self.table.blockSignals(False)
         size_rows(self.table)
 
@@ -273,6 +278,7 @@ class ConflictsPage(QWidget):
             )
             if first is not None:
                 first.setFocus(Qt.FocusReason.TabFocusReason)
+                self._scroll.ensureWidgetVisible(first)
             return True
         return super().eventFilter(watched, event)
 
@@ -395,8 +401,6 @@ class ConflictsPage(QWidget):
         formats = self._languages.formats
         for row, item in enumerate(view.history):
             when = when_text(formats, item.wall_time)
-            if item.clock_suspect:
-                when = f"{when} {_clock_warning()}"
             cells = (
                 when,
                 self._value_text(view, item.value),
@@ -406,15 +410,17 @@ class ConflictsPage(QWidget):
             )
             for column, text in enumerate(cells):
                 cell = QTableWidgetItem(text)
-                if column == 0 and item.clock_suspect:
+                cell.setToolTip(text)
+                if column == 0 and item.clock_suspect:  # red, and said in words on hover
                     cell.setForeground(WARNING_COLOUR)
+                    cell.setToolTip(f"{text} {_clock_warning()}")
+                    cell.setData(Qt.ItemDataRole.AccessibleTextRole, f"{text} {_clock_warning()}")
                 table.setItem(row, column, cell)
         size_rows(table)
-        table.setMinimumHeight(
-            table.horizontalHeader().sizeHint().height()
-            + max(2, len(view.history)) * table.verticalHeader().defaultSectionSize()
-            + 2 * table.frameWidth()
-        )
+        rows = sum(table.rowHeight(row) for row in range(table.rowCount()))
+        # As tall as its rows (the page scrolls, not the table), within reason.
+        height = table.horizontalHeader().sizeHint().height() + rows + 2 * table.frameWidth()
+        table.setFixedHeight(min(height + 4, HISTORY_MAX_HEIGHT))
 
     # ------------------------------------------------------------ deciding
 

@@ -52,14 +52,13 @@ from station_desktop.ui.table_models import size_rows
 
 PAGE_TITLE = N_("Sync")
 TRUSTED_HEADERS = (
-    N_("Role"),
-    N_("Station code"),
+    N_("Role and station"),
     N_("Laptop name"),
     N_("Fingerprint"),
     N_("How it is trusted"),
     N_("Access withdrawn"),
 )
-TRUSTED_MIN_ROWS = 4
+TRUSTED_MIN_ROWS = 3
 
 
 class SyncPage(QWidget):
@@ -88,17 +87,17 @@ class SyncPage(QWidget):
         self.send_button.clicked.connect(lambda: self.open_send())  # noqa: PLW0108
         self.receive_button = QPushButton()
         self.receive_button.clicked.connect(lambda: self.open_receive())  # noqa: PLW0108
-        exchange_buttons = QHBoxLayout()
-        exchange_buttons.addWidget(self.send_button)
-        exchange_buttons.addWidget(self.receive_button)
-        exchange_buttons.addStretch(1)
         self.conflicts_label = QLabel()
         self.conflicts_label.setWordWrap(True)
         self.conflicts_button = QPushButton()
         self.conflicts_button.clicked.connect(self.conflicts_requested.emit)
-        conflicts_row = QHBoxLayout()
-        conflicts_row.addWidget(self.conflicts_label, 1)
-        conflicts_row.addWidget(self.conflicts_button)
+        # One row: the two ways data moves, then what waits for a person.
+        exchange_buttons = QHBoxLayout()
+        exchange_buttons.addWidget(self.send_button)
+        exchange_buttons.addWidget(self.receive_button)
+        exchange_buttons.addSpacing(24)
+        exchange_buttons.addWidget(self.conflicts_label, 1)
+        exchange_buttons.addWidget(self.conflicts_button)
         self.gaps_label = QLabel()
         self.gaps_label.setWordWrap(True)
         self.received_label = QLabel()
@@ -106,7 +105,6 @@ class SyncPage(QWidget):
         exchange = QVBoxLayout(self.exchange_box)
         exchange.addWidget(self.intro_label)
         exchange.addLayout(exchange_buttons)
-        exchange.addLayout(conflicts_row)
         exchange.addWidget(self.gaps_label)
         exchange.addWidget(self.received_label)
 
@@ -121,22 +119,24 @@ class SyncPage(QWidget):
         self.save_card_button.clicked.connect(lambda: self.save_card())  # noqa: PLW0108
         self.trust_button = QPushButton()
         self.trust_button.clicked.connect(lambda: self.trust_card())  # noqa: PLW0108
-        card_buttons = QHBoxLayout()
-        card_buttons.addWidget(self.save_card_button)
-        card_buttons.addWidget(self.trust_button)
-        card_buttons.addStretch(1)
+        # The fingerprint, and beside it what is done with key cards.
+        card_row = QHBoxLayout()
+        card_row.addWidget(self.fingerprint)
+        card_row.addStretch(1)
+        card_row.addWidget(self.save_card_button)
+        card_row.addWidget(self.trust_button)
         self.card_status = QLabel()
         self.card_status.setWordWrap(True)
         self.card_status.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.card_status.hide()
         self.card_problem = QLabel()
         self.card_problem.setWordWrap(True)
         paint_as_error(self.card_problem)
         self.card_problem.hide()
         card = QVBoxLayout(self.card_box)
         card.addWidget(self.card_who)
-        card.addWidget(self.fingerprint)
+        card.addLayout(card_row)
         card.addWidget(self.card_hint)
-        card.addLayout(card_buttons)
         card.addWidget(self.card_status)
         card.addWidget(self.card_problem)
 
@@ -215,8 +215,7 @@ class SyncPage(QWidget):
         for row, info in enumerate(self._trusted):
             card = info.card
             cells = (
-                role_text(card.role),
-                "" if card.role == ROLE_BUREAU else card.station_code,
+                " ".join(p for p in (role_text(card.role), card.station_code) if p),
                 card.label,
                 card.fingerprint,
                 trusted_by_text(info.trusted_by),
@@ -413,11 +412,12 @@ class SyncPage(QWidget):
         self._card_problem = None
         self.card_problem.hide()
         self.card_status.setText(_(message, **params))
+        self.card_status.show()
 
     def _show_card_problem(self, error: StationError) -> None:
         self._card_problem = error
         self._card_message = None
-        self.card_status.clear()
+        self.card_status.hide()
         self.card_problem.setText(problem_text(error))
         self.card_problem.show()
 

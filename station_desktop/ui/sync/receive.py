@@ -225,9 +225,7 @@ class ReceiveDialog(QDialog):
             out.append(_warning(_("Refused: {reason}", reason=problem_text(report.refusal))))
             return "".join(out)
         if report.status != STATUS_IMPORTED:
-            out.append(
-                _para(_("{path}: already received; nothing changed.", path=report.path.name))
-            )
+            out.append(_para(_("Received before; nothing changed.")))
             return "".join(out)
         out.append(
             _para(
@@ -278,7 +276,8 @@ class ReceiveDialog(QDialog):
 
     def _now_html(self, last: ReceiveReport) -> str:
         number = self._languages.formats.number
-        out = [f"<h3>{html.escape(_('Now on this laptop'))}</h3>"]
+        heading = _("Now on this laptop")
+        out = [f"<h3>{html.escape(heading)}</h3>"]
         lines: list[str] = []
         if last.conflicts:
             lines.append(

@@ -129,6 +129,7 @@ class SendDialog(QDialog):
         self.summary_label = QLabel(self)
         self.summary_label.setWordWrap(True)
         self.summary_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.summary_label.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
         self.summary_label.hide()
         self.send_button = QPushButton(self)
         self.send_button.setDefault(True)
@@ -141,17 +142,25 @@ class SendDialog(QDialog):
         buttons.addWidget(self.send_button)
         buttons.addWidget(self.close_button)
 
+        what = QHBoxLayout()
+        what.addWidget(self.what_label)
+        what.addWidget(self.only_lacking)
+        what.addWidget(self.everything)
+        what.addStretch(1)
+        # What is chosen, hidden once sent: then the summary takes its place.
+        self.choices = QWidget(self)
+        choices = QVBoxLayout(self.choices)
+        choices.setContentsMargins(0, 0, 0, 0)
+        choices.addWidget(self.recipients_label)
+        choices.addWidget(self.recipients, 1)
+        choices.addWidget(self.nobody_label)
+        choices.addLayout(what)
+        choices.addLayout(where)
         layout = QVBoxLayout(self)
-        layout.addWidget(self.recipients_label)
-        layout.addWidget(self.recipients, 1)
-        layout.addWidget(self.nobody_label)
-        layout.addWidget(self.what_label)
-        layout.addWidget(self.only_lacking)
-        layout.addWidget(self.everything)
-        layout.addLayout(where)
+        layout.addWidget(self.choices, 1)
         layout.addWidget(self.status_label)
         layout.addWidget(self.problem_label)
-        layout.addWidget(self.summary_label)
+        layout.addWidget(self.summary_label, 1)
         layout.addLayout(buttons)
 
     def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt override
@@ -180,7 +189,7 @@ class SendDialog(QDialog):
                 "send to. Trust their key cards first on the Sync page."
             )
         )
-        self.what_label.setText(_("What to send"))
+        self.what_label.setText(_("What to send:"))
         self.only_lacking.setText(_("Only what they do not have yet"))
         self.everything.setText(_("Everything (for a new or replaced laptop)"))
         self.folder_label.setText(_("Folder (the USB stick):"))
@@ -193,6 +202,8 @@ class SendDialog(QDialog):
         height = text_line_height(self.font()) + 8
         for button in (self.send_button, self.close_button, self.folder_button):
             button.setMinimumHeight(height)
+        # Room for three recipients at least (a bureau's list is long: it scrolls).
+        self.recipients.setMinimumHeight(3 * height + 2 * self.recipients.frameWidth())
         if self.summary is not None:
             self._show_summary(self.summary)
         if self._problem is not None:
@@ -302,6 +313,7 @@ class SendDialog(QDialog):
         assert isinstance(summary, SendSummary)
         self.job = None
         self.summary = summary
+        self.choices.hide()
         self.progress.hide()
         self.status_label.clear()
         self._show_summary(summary)
@@ -345,7 +357,7 @@ class SendDialog(QDialog):
         ]
         if summary.per_station:
             parts = [
-                f"{station_text(code)}: {formats.number(count)}"
+                f"{station_text(code)} ({formats.number(count)})"
                 for code, count in sorted(summary.per_station.items())
             ]
             lines.append(_("Per station: {counts}.", counts=" · ".join(parts)))

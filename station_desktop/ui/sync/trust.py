@@ -80,7 +80,7 @@ class TrustDialog(QDialog):
         layout.addStretch(1)
         layout.addLayout(buttons)
         self._problem: StationError | None = None
-        self.resize(720, 420)
+        self.resize(860, 440)
         remember_geometry(self, "trust_dialog")
         self.retranslate_ui()
 
