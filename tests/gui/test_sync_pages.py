@@ -408,3 +408,25 @@ def test_the_file_menu_and_the_pages_follow_the_language(
     _show(window, window.conflicts_page)
     assert window.conflicts_page.summary_label.text() == "ཐག་གཅོད་སྒུག་བཞིན་པའི་གདོང་ཐུག་མེད།"
     _dispose(window)
+
+
+def test_a_new_laptop_without_a_station_shows_its_card_and_says_why_it_cannot_send(
+    tmp_path: Path, languages: LanguageSwitcher, qtbot: QtBot, usb: Path
+) -> None:
+    head = installation(tmp_path / "head")
+    new = installation(tmp_path / "new", station=None)
+    enrol(head, new)
+    window = _window(new, languages, qtbot)
+    _show(window, window.sync_page)
+    assert "尚未选择社工站" in window.sync_page.card_who.text()
+    dialog = window.sync_page.open_send()
+    dialog.choose_folder(usb)
+    dialog.set_chosen([head.sync.card().fingerprint])
+    assert dialog.send() is not None
+    qtbot.waitUntil(lambda: dialog.job is None, timeout=WAIT_MS)
+    assert "本电脑尚未选择所属社工站" in dialog.problem_label.text()
+    assert list(usb.iterdir()) == []  # nothing half-written on the stick
+    dialog.reject()
+    _dispose(window)
+    for app in (head, new):
+        app.close()
