@@ -379,6 +379,7 @@ class ConflictsPage(QWidget):
         if keep:
             button = QPushButton(_("Keep this value"), frame)
             button.setAccessibleName(_("Keep this value: {value}", value=shown))
+            button.setAccessibleDescription(self._written_by(value))
             button.setMinimumHeight(text_line_height(button.font()) + 8)
             change = value.change_id
             button.clicked.connect(lambda: self.keep(change))

@@ -6,6 +6,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Mapping
 from datetime import date, datetime
+from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QSettings
@@ -41,8 +42,6 @@ YES_NO = {True: NC_("answer", "Yes"), False: NC_("answer", "No")}
 def remembered_folder() -> str:
     """The folder sync files were last written to or read from (the USB stick), if it
     is still there; else the home folder."""
-    from pathlib import Path  # noqa: PLC0415
-
     value = QSettings().value(FOLDER_KEY)
     if isinstance(value, str) and value and Path(value).is_dir():
         return value
