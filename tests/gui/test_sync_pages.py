@@ -430,3 +430,59 @@ def test_a_new_laptop_without_a_station_shows_its_card_and_says_why_it_cannot_se
     _dispose(window)
     for app in (head, new):
         app.close()
+
+
+def test_changes_not_received_yet_and_records_waiting_are_reported(
+    laptops: tuple[Application, Application],
+    languages: LanguageSwitcher,
+    qtbot: QtBot,
+    usb: Path,
+    tmp_path: Path,
+) -> None:
+    """The head believes the worker holds all but its last change: the bundle with that
+    change (a visit) arrives before the one with the resident it refers to."""
+    from sqlalchemy import delete, insert
+
+    from station_desktop.store.models import PeerHolding
+    from station_desktop.sync import ledger
+
+    head, worker = laptops
+    staff = head.stations.add_staff("", "卓玛", "social_worker")
+    send(head, worker, tmp_path)
+    resident = _resident(head, "扎西")
+    head.visits.record(
+        {
+            "resident_id": resident,
+            "visit_date": "2026-05-01",
+            "visitor_ids": [staff],
+            "outcome": "at_home",
+            "purpose": "routine",
+        }
+    )
+    with head.ctx.db.read() as session:
+        everything = ledger.holdings(session)
+    last = everything[head.ctx.device_id][-1][1]
+    believed = {**everything, head.ctx.device_id: [(1, last - 1)]}
+    key = worker.sync.card().signing_key
+    with head.ctx.db.write_session() as session:
+        session.execute(delete(PeerHolding).where(PeerHolding.signing_key == key))
+        session.execute(
+            insert(PeerHolding).values(
+                signing_key=key, holds=ledger.to_json(believed), updated_at=head.ctx.clock()
+            )
+        )
+    late = usb / "visit.sdbundle"
+    head.sync.export(late, to=[worker.sync.card().fingerprint])
+    window = _window(worker, languages, qtbot)
+    dialog = window.sync_page.open_receive([late])
+    assert dialog is not None
+    _received(dialog, qtbot)
+    text = dialog.report_text()
+    assert "有 1 条记录在等待其所关联的记录" in text
+    tag = next(g.device_tag for g in dialog.reports[0].gaps)
+    assert "尚未收到的修改" in text and f"电脑 {tag}（{STATION}），第 " in text
+    dialog.reject()
+    _show(window, window.sync_page)
+    assert f"电脑 {tag}（{STATION}）" in window.sync_page.gaps_label.text()
+    assert window.sync_page.gaps_label.isVisible()
+    _dispose(window)
