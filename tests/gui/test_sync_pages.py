@@ -415,7 +415,16 @@ def test_a_new_laptop_without_a_station_shows_its_card_and_says_why_it_cannot_se
 ) -> None:
     head = installation(tmp_path / "head")
     new = installation(tmp_path / "new", station=None)
-    enrol(head, new)
+    card = usb / "new-card.json"
+    new.sync.write_card(card)
+    head_window = _window(head, languages, qtbot)
+    trust = head_window.sync_page.trust_card(card)
+    assert trust is not None
+    assert "它尚未选择社工站：信任它即将其登记为本社工站的电脑。" in trust.who_label.text()
+    assert trust.trust()
+    card.unlink()
+    _dispose(head_window)
+    new.sync.trust(head.sync.card())
     window = _window(new, languages, qtbot)
     _show(window, window.sync_page)
     assert "尚未选择社工站" in window.sync_page.card_who.text()

@@ -19,7 +19,7 @@ from station_desktop.app import Application
 from station_desktop.errors import StationError
 from station_desktop.fonts import CHINESE_FAMILY
 from station_desktop.i18n import _
-from station_desktop.services.sync import KeyCard
+from station_desktop.services.sync import ROLE_STATION, KeyCard
 from station_desktop.ui.fonts import text_line_height
 from station_desktop.ui.forms.fields import paint_as_error
 from station_desktop.ui.sync.texts import installation_text, problem_text, role_text
@@ -53,6 +53,13 @@ class TrustDialog(QDialog):
         super().__init__(parent)
         self._app = app
         self.card = card
+        # A laptop not set up yet, trusted by a station's laptop, is enrolled for its station.
+        own = app.sync.card()
+        self._enrols = (
+            card.role == own.role == ROLE_STATION
+            and card.station_id is None
+            and own.station_id is not None
+        )
         self.who_label = QLabel(self)
         self.who_label.setWordWrap(True)
         self.fingerprint = fingerprint_label(self)
@@ -92,13 +99,14 @@ class TrustDialog(QDialog):
     def retranslate_ui(self) -> None:
         card = self.card
         self.setWindowTitle(_("Trust a key card"))
-        self.who_label.setText(
-            _(
-                "Key card of {who} ({role}).",
-                who=installation_text(card),
-                role=role_text(card.role),
-            )
+        who = _(
+            "Key card of {who} ({role}).", who=installation_text(card), role=role_text(card.role)
         )
+        if self._enrols:
+            who = " ".join(
+                (who, _("It has no station yet: trusting it enrols it for this station."))
+            )
+        self.who_label.setText(who)
         self.fingerprint.setText(card.fingerprint)
         self.fingerprint.setAccessibleName(
             _("Fingerprint {fingerprint}", fingerprint=card.fingerprint)
