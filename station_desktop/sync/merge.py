@@ -122,7 +122,6 @@ def record_state(
     if not inserts:
         return None
     first = min(inserts, key=lambda e: e.order)
-    newest = max(entries, key=lambda e: e.order)
     if len(entries) == 1:  # the common case: a record seen once
         values = {name: first.fields.get(name, defaults[name]) for name in columns}
         return RecordState(
@@ -132,9 +131,15 @@ def record_state(
     below_any = 0
     for bits in ancestors:
         below_any |= bits
+    record_heads = [e for i, e in enumerate(entries) if not below_any >> i & 1]
+    # Updated when its newest head was made (as a local edit, which becomes the one head,
+    # records it), not when the highest-ordered entry was: a slow laptop's edit orders
+    # below the entry it was based on, since its clock is not moved by changes dated more
+    # than a day ahead of it.
+    newest = max(record_heads, key=lambda e: e.order)
     state = RecordState(
         {},
-        sorted(e.change for i, e in enumerate(entries) if not below_any >> i & 1),
+        sorted(e.change for e in record_heads),
         first.wall_time,
         newest.wall_time,
         first.device_id,

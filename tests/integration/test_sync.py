@@ -265,6 +265,24 @@ def test_a_laptop_whose_clock_is_far_ahead_is_named(tmp_path: Path) -> None:
     assert report.clock_warnings[0].station == STATION  # the report names where it is
 
 
+def test_an_edit_on_a_laptop_whose_clock_is_slow_leaves_the_same_record_everywhere(
+    tmp_path: Path,
+) -> None:
+    """The slow laptop does not move its clock by changes "from the future" (a day beyond
+    its own date), so its edit sorts before the insert it was based on: the record's
+    update time must still be its newest head's, here and there alike."""
+    slow = FakeClock()
+    slow.advance(days=-3)
+    right = installation(tmp_path / "right")
+    behind = installation(tmp_path / "behind", clock=slow)
+    enrol(right, behind)
+    resident = _resident(right)
+    send(right, behind, tmp_path, full=True)
+    behind.residents.update(resident, {"phone": "13700137000"})
+    send(behind, right, tmp_path)
+    assert replicated_state(right) == replicated_state(behind)
+
+
 def test_sending_needs_someone_to_send_to(tmp_path: Path) -> None:
     alone = installation(tmp_path / "alone")
     with pytest.raises(StationError, match="nobody to send to"):
