@@ -264,8 +264,8 @@ class ReceiveDialog(QDialog):
                 _warning(
                     _(
                         "Laptop {device} of station {station}: its changes are dated "
-                        "{date}, more than a day ahead of this laptop. Its clock looks "
-                        "wrong: ask them to set its date right.",
+                        "{date}, more than a day ahead of this laptop's date. One of the "
+                        "two clocks is wrong: check the date on both laptops.",
                         device=warning.device_tag,
                         station=station_text(warning.station),
                         date=formats.date(warning.newest.astimezone().date()),
