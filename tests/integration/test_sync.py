@@ -162,6 +162,28 @@ def test_the_same_field_changed_apart_is_a_conflict_shown_alike_and_resolved_eve
     assert replicated_state(head) == replicated_state(worker)
 
 
+def test_an_ordinary_edit_of_a_field_in_conflict_settles_it_there_and_everywhere(
+    laptops: tuple[Application, Application, Application], tmp_path: Path
+) -> None:
+    """An edit is based on all the record's heads: saving another phone number after both
+    arrived decides the phone (on this laptop at once); a conflict on a field it does not
+    set stays listed."""
+    head, worker, _bureau = laptops
+    resident = _resident(head, phone="13800138000")
+    send(head, worker, tmp_path)
+    head.residents.update(resident, {"phone": "13900139000", "notes": "独居"})
+    worker.residents.update(resident, {"phone": "13700137000", "notes": "腿脚不便"})
+    send(head, worker, tmp_path)
+    assert {c.field for c in worker.sync.conflicts()} == {"phone", "notes"}
+    worker.residents.update(resident, {"phone": "13600136000"})
+    assert [c.field for c in worker.sync.conflicts()] == ["notes"]
+    send(worker, head, tmp_path)
+    send(head, worker, tmp_path)
+    assert [c.field for c in head.sync.conflicts()] == ["notes"]
+    assert _phone(head, resident) == _phone(worker, resident) == "13600136000"
+    assert replicated_state(head) == replicated_state(worker)
+
+
 def test_different_fields_changed_apart_combine_without_a_conflict(
     laptops: tuple[Application, Application, Application], tmp_path: Path
 ) -> None:
