@@ -33,6 +33,7 @@ from station_desktop.errors import (
     StationNotConfigured,
     ValidationError,
 )
+from station_desktop.forms.spec import FieldSpec
 from station_desktop.forms.validate import Cleaned, clean_field
 from station_desktop.i18n import N_, Label
 from station_desktop.services.context import ServiceContext
@@ -647,7 +648,7 @@ class SyncService:
         if signer.role != row.role or (
             row.station_id is not None and signer.station_id != row.station_id
         ):
-            raise refuse(BundleRefused.NOT_ALLOWED, reason="role or station")
+            raise refuse(BundleRefused.NOT_ALLOWED, reason=Label(N_("role or station")))
         if not isinstance(manifest.get("bundle_id"), str):
             raise refuse(BundleRefused.DAMAGED)
         try:
@@ -691,7 +692,7 @@ class SyncService:
                 ) from None
             reason = _not_allowed(entry, origins.get(entry.device_id, signer_origin[0]))
             if reason:
-                raise BundleRefused(BundleRefused.NOT_ALLOWED, path=str(path), reason=reason)
+                raise BundleRefused(BundleRefused.NOT_ALLOWED, path=str(path), reason=Label(reason))
             return entry
 
         return know_signer, check
@@ -728,6 +729,7 @@ class SyncService:
         new_ranges: dict[str, ledger.Holdings] = defaultdict(dict)
         origins: dict[tuple[str, str], OriginCount] = {}
         newest_by_device: dict[uuid.UUID, datetime] = {}
+        station_of_device: dict[uuid.UUID, str] = {}
         max_hlc = 0
         batch: list[Entry] = []
         stations: dict[uuid.UUID | None, str] = _station_codes(session)
@@ -749,6 +751,7 @@ class SyncService:
                     newest_by_device[entry.device_id] = max(
                         wall, newest_by_device.get(entry.device_id, wall)
                     )
+                    station_of_device[entry.device_id] = key[1]
                 elif (entry.row["hlc"] >> 16) <= int((now + CLOCK_SLACK).timestamp() * 1000):
                     max_hlc = max(max_hlc, entry.row["hlc"])
             for entity, by_device in fresh.items():
@@ -787,7 +790,8 @@ class SyncService:
         report.pending = _count(session, PendingRecord)
         report.gaps = self._gaps(session, stations)
         report.clock_warnings = [
-            ClockWarning(device_tag_for(d), "", t) for d, t in sorted(newest_by_device.items())
+            ClockWarning(device_tag_for(d), station_of_device[d], t)
+            for d, t in sorted(newest_by_device.items())
         ]
         return report
 
@@ -935,6 +939,11 @@ class SyncService:
             )
             return [self._view(session, row) for row in rows]
 
+    def conflict_count(self) -> int:
+        """How many conflicts wait for a person (cheaper than listing them)."""
+        with self.ctx.db.read() as session:
+            return _count(session, SyncConflict)
+
     def conflict(self, conflict_id: str) -> ConflictView:
         entity, record_id, name = _parse_conflict_id(conflict_id)
         with self.ctx.db.read() as session:
@@ -1065,6 +1074,15 @@ class SyncService:
             )
 
 
+def conflict_field(entity: str, name: str) -> FieldSpec | None:
+    """The form field a conflict is on (its label and kind, to show its values), or None
+    for a column no form shows (a record's withdrawal, a link the program keeps)."""
+    for form in FORMS_OF_TABLES.get(entity, ()):
+        if name in form.keys:
+            return form.field(name)
+    return None
+
+
 def _station_codes(session: Session) -> dict[uuid.UUID | None, str]:
     return {sid: code for sid, code in session.execute(select(Station.id, Station.code))}
 
@@ -1078,25 +1096,26 @@ def _newer(value: Any) -> bool:
 
 
 def _not_allowed(entry: Entry, origin: _Origin) -> str:
-    """Why the maker of `entry` may not make it ("" when it may): a station's laptops
-    write only for their own station; only the bureau writes other stations' records; the
-    bundled reference list travels only in the exact form every installation seeds it."""
+    """Why the maker of `entry` may not make it (a message id; "" when it may): a station's
+    laptops write only for their own station; only the bureau writes other stations'
+    records; the bundled reference list travels only in the exact form every installation
+    seeds it."""
     if entry.device_id == REFERENCE_DEVICE:
         seeded = entry.row["op"] == OP_INSERT and not entry.row["parents"]
         if seeded and is_reference_entry(
             entry.device_id, entry.seq, entry.entity, entry.record_id, entry.row["fields"]
         ):
             return ""
-        return "the reference list"
+        return N_("the reference list")
     if origin.role == ROLE_BUREAU:
         return ""
     if entry.entity == "station":
-        return "" if entry.record_id == origin.station_id else "the list of stations"
+        return "" if entry.record_id == origin.station_id else N_("the list of stations")
     if entry.station_id != origin.station_id:
-        return "changes for another station"
+        return N_("changes for another station")
     station = entry.row["fields"].get("station_id")
     if station is not None and station != str(origin.station_id):
-        return "records of another station"
+        return N_("records of another station")
     return ""
 
 
@@ -1169,4 +1188,19 @@ def _record_label(record: Any) -> str:
     return str(record.id)
 
 
-__all__ = ["ConflictView", "ReceiveReport", "SendSummary", "SyncService", "TrustedInfo"]
+__all__ = [
+    "KIND_WITHDRAWN",
+    "ROLE_BUREAU",
+    "ROLE_STATION",
+    "ClockWarning",
+    "ConflictValue",
+    "ConflictView",
+    "Gap",
+    "KeyCard",
+    "OriginCount",
+    "ReceiveReport",
+    "SendSummary",
+    "SyncService",
+    "TrustedInfo",
+    "conflict_field",
+]

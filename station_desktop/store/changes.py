@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import Column, ColumnDefault, func, insert, select, update
+from sqlalchemy import Column, ColumnDefault, delete, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from station_desktop.domain.ids import Uuid7Generator
@@ -30,6 +30,7 @@ from station_desktop.store.models import (
     ChangeLogEntry,
     LocalState,
     Replicated,
+    SyncConflict,
     table_of,
 )
 
@@ -254,6 +255,16 @@ class ChangeRecorder:
         self.session.execute(
             insert(ChangeLogEntry),
             [self._log_row(change, model, record_id, OP_UPDATE, encoded, heads)],
+        )
+        # Based on all the record's heads, this change settles any sync conflict on the
+        # fields it sets (a person who saw the provisional value chose another); conflicts
+        # on the other fields stay, as a merge of the log would find them.
+        self.session.execute(
+            delete(SyncConflict).where(
+                SyncConflict.entity == table.name,
+                SyncConflict.record_id == record_id,
+                SyncConflict.field.in_(list(changed)),
+            )
         )
         return change
 

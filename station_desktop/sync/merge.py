@@ -140,8 +140,10 @@ def record_state(
     for bits in ancestors:
         below_any |= bits
     record_heads = [e for i, e in enumerate(entries) if not below_any >> i & 1]
-    # Last changed: when the latest of its heads was written (as an edit made here
-    # records it), not the highest clock, which a laptop with a slow clock may not have.
+    # Updated when its newest head was made (as a local edit, which becomes the one head,
+    # records it), not when the highest-ordered entry was: a slow laptop's edit orders
+    # below the entry it was based on, since its clock is not moved by changes dated more
+    # than a day ahead of it.
     newest = max(record_heads, key=lambda e: e.order)
     state = RecordState(
         {},

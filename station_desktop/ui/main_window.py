@@ -89,6 +89,8 @@ if TYPE_CHECKING:  # the windows a record opens are loaded when first opened
     from station_desktop.ui.reports_page import ReportsPage
     from station_desktop.ui.resident_page import ResidentWindow
     from station_desktop.ui.settings_page import SettingsPage
+    from station_desktop.ui.sync.conflicts import ConflictsPage
+    from station_desktop.ui.sync.page import SyncPage
     from station_desktop.ui.visit_pack import VisitPackDialog
 
 SEARCH_DELAY_MS = 150
@@ -499,6 +501,8 @@ class MainWindow(QMainWindow):
         self._made_pages: dict[str, QWidget] = {}
         self._add_lazy_page("followups", N_("Follow-ups"), MainWindow._make_followups_page)
         self._add_lazy_page("reports", N_("Reports"), MainWindow._make_reports_page)
+        self._add_lazy_page("sync", N_("Sync"), MainWindow._make_sync_page)
+        self._add_lazy_page("conflicts", N_("Conflicts"), MainWindow._make_conflicts_page)
         self._add_lazy_page("settings", N_("Settings"), MainWindow._make_settings_page)
         central = QWidget()
         layout = QHBoxLayout(central)
@@ -542,6 +546,14 @@ class MainWindow(QMainWindow):
         # File: bring a station's rosters in, take lists out as spreadsheets.
         self.file_menu = FileMenu(self._app, self._languages, self)
         self.file_menu.roster_imported.connect(self.refresh_pages)
+        # USB sync: File → Send to USB…, Receive from USB… (the Sync page is made on first use).
+        self.file_menu.addSeparator()
+        self._send_action = QAction(self)
+        self._send_action.triggered.connect(self._open_send)
+        self.file_menu.addAction(self._send_action)
+        self._receive_action = QAction(self)
+        self._receive_action.triggered.connect(self._open_receive)
+        self.file_menu.addAction(self._receive_action)
         self.menuBar().addMenu(self.file_menu)
         self._new_menu = self.menuBar().addMenu("")
         self._new_actions: list[tuple[QAction, str]] = []
@@ -842,6 +854,8 @@ class MainWindow(QMainWindow):
     def retranslate_ui(self) -> None:
         """Every visible text of the window and its pages, in the interface language."""
         self.file_menu.retranslate_ui()
+        self._send_action.setText(_("Send to USB…"))
+        self._receive_action.setText(_("Receive from USB…"))
         self._new_menu.setTitle(_("&New"))
         for action, title in self._new_actions:
             action.setText(_(title))
@@ -924,6 +938,47 @@ class MainWindow(QMainWindow):
         page = SettingsPage(self._app, self._languages)
         page.backup_finished.connect(self._backup_finished)
         page.show_backup_problem(self._backup_problem)
+        return page
+
+    def _make_sync_page(self) -> QWidget:
+        from station_desktop.ui.sync.page import SyncPage
+
+        page = SyncPage(self._app, self._languages)
+        page.records_changed.connect(self._records_changed)
+        page.conflicts_requested.connect(self.show_conflicts)
+        return page
+
+    def _make_conflicts_page(self) -> QWidget:
+        from station_desktop.ui.sync.conflicts import ConflictsPage
+
+        page = ConflictsPage(self._app, self._languages)
+        page.resolved.connect(self._records_changed)
+        return page
+
+    def _open_send(self) -> None:
+        self.sync_page.open_send()
+
+    def _open_receive(self) -> None:
+        self.sync_page.open_receive()
+
+    def show_conflicts(self) -> None:
+        """The Conflicts page, in front (from the Sync page or after receiving)."""
+        self.nav.setCurrentRow(self.pages.indexOf(self.conflicts_page))
+
+    @property
+    def sync_page(self) -> SyncPage:
+        from station_desktop.ui.sync.page import SyncPage
+
+        page = self._made("sync")
+        assert isinstance(page, SyncPage)
+        return page
+
+    @property
+    def conflicts_page(self) -> ConflictsPage:
+        from station_desktop.ui.sync.conflicts import ConflictsPage
+
+        page = self._made("conflicts")
+        assert isinstance(page, ConflictsPage)
         return page
 
     @property

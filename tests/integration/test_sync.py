@@ -162,6 +162,28 @@ def test_the_same_field_changed_apart_is_a_conflict_shown_alike_and_resolved_eve
     assert replicated_state(head) == replicated_state(worker)
 
 
+def test_an_ordinary_edit_of_a_field_in_conflict_settles_it_there_and_everywhere(
+    laptops: tuple[Application, Application, Application], tmp_path: Path
+) -> None:
+    """An edit is based on all the record's heads: saving another phone number after both
+    arrived decides the phone (on this laptop at once); a conflict on a field it does not
+    set stays listed."""
+    head, worker, _bureau = laptops
+    resident = _resident(head, phone="13800138000")
+    send(head, worker, tmp_path)
+    head.residents.update(resident, {"phone": "13900139000", "notes": "独居"})
+    worker.residents.update(resident, {"phone": "13700137000", "notes": "腿脚不便"})
+    send(head, worker, tmp_path)
+    assert {c.field for c in worker.sync.conflicts()} == {"phone", "notes"}
+    worker.residents.update(resident, {"phone": "13600136000"})
+    assert [c.field for c in worker.sync.conflicts()] == ["notes"]
+    send(worker, head, tmp_path)
+    send(head, worker, tmp_path)
+    assert [c.field for c in head.sync.conflicts()] == ["notes"]
+    assert _phone(head, resident) == _phone(worker, resident) == "13600136000"
+    assert replicated_state(head) == replicated_state(worker)
+
+
 def test_different_fields_changed_apart_combine_without_a_conflict(
     laptops: tuple[Application, Application, Application], tmp_path: Path
 ) -> None:
@@ -335,6 +357,25 @@ def test_a_laptop_whose_clock_is_far_ahead_is_named(tmp_path: Path) -> None:
     assert report.clock_warnings and report.clock_warnings[0].newest > here.ctx.clock() + timedelta(
         days=300
     )
+    assert report.clock_warnings[0].station == STATION  # the report names where it is
+
+
+def test_an_edit_on_a_laptop_whose_clock_is_slow_leaves_the_same_record_everywhere(
+    tmp_path: Path,
+) -> None:
+    """The slow laptop does not move its clock by changes "from the future" (a day beyond
+    its own date), so its edit sorts before the insert it was based on: the record's
+    update time must still be its newest head's, here and there alike."""
+    slow = FakeClock()
+    slow.advance(days=-3)
+    right = installation(tmp_path / "right")
+    behind = installation(tmp_path / "behind", clock=slow)
+    enrol(right, behind)
+    resident = _resident(right)
+    send(right, behind, tmp_path, full=True)
+    behind.residents.update(resident, {"phone": "13700137000"})
+    send(behind, right, tmp_path)
+    assert replicated_state(right) == replicated_state(behind)
 
 
 def test_sending_needs_someone_to_send_to(tmp_path: Path) -> None:

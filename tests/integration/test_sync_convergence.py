@@ -154,6 +154,20 @@ class Exchange(RuleBasedStateMachine):
             value = VALUES[name][choice % len(VALUES[name])]
             self._try(lambda: app.residents.update(resident, {name: value}))
 
+    @rule(
+        resident=residents,
+        first=st.integers(0, 2),
+        second=st.integers(0, 2),
+        name=st.sampled_from(FIELDS),
+    )
+    def edit_apart(self, resident: uuid.UUID, first: int, second: int, name: str) -> None:
+        """Two laptops change the same field, neither seeing the other's change: how a
+        conflict begins (random single edits alone rarely line up)."""
+        if first == second:
+            second = (second + 1) % 3
+        self.edit(resident, first, name, 0)
+        self.edit(resident, second, name, 1)
+
     @rule(resident=residents, who=st.integers(0, 2))
     def withdraw(self, resident: uuid.UUID, who: int) -> None:
         self._tick()
