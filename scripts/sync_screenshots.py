@@ -40,16 +40,16 @@ def settle(qt_app: Any) -> None:
 def _installation(root: Path, clock: Clock, label: str, *, bureau: bool = False) -> Any:
     from station_desktop.app import open_application
     from station_desktop.paths import DataPaths
-    from station_desktop.store.reference_seed import ReferenceArea, ReferenceStation, seed_reference
+    from station_desktop.store.reference_seed import SeedArea, SeedStation, seed_reference
 
     app = open_application(DataPaths(root), clock=clock)
     with app.ctx.db.write_session() as session:
         seed_reference(
             session,
-            [ReferenceStation(STATION, "township", "ཐང་ཁ་ཤང་།", "塘卡乡")],
+            [SeedStation(STATION, "township", "ཐང་ཁ་ཤང་།", "塘卡乡")],
             [
-                ReferenceArea(VILLAGE, STATION, "village", "ཐང་ཁ་གྲོང་ཚོ།", "塘卡村"),
-                ReferenceArea("540102001002", STATION, "village", "ཆུ་ཤུར་གྲོང་ཚོ།", "曲水村"),
+                SeedArea(VILLAGE, STATION, "village", "ཐང་ཁ་གྲོང་ཚོ།", "塘卡村"),
+                SeedArea("540102001002", STATION, "village", "ཆུ་ཤུར་གྲོང་ཚོ།", "曲水村"),
             ],
         )
     app.sync.label = label
