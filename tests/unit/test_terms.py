@@ -41,7 +41,7 @@ CONCEPTS: dict[str, tuple[str, tuple[str, ...]]] = {
     "Reset": ("བསྐྱར་སྒྲིག", ("Reset",)),
     "Retry": ("ཡང་བསྐྱར་བྱེད", ("Retry",)),
     "Abort": ("དཀྱིལ་མཚམས་འཇོག", ("Abort",)),
-    "Ignore": ("སྣང་མེད་གཏོང", ("Ignore",)),
+    "Ignore": ("སྣང་མེད", ("Ignore",)),
     "Apply": ("བཟོ་བཅོས་གོ་ཆོད", ("Apply",)),
     "Help": ("རོགས་རམ", ("Help",)),
     "Details": ("ཆ་འཕྲིན་ཞིབ་ཕྲ", ("Details",)),
