@@ -166,8 +166,10 @@ class FeedbackDimension(Code):
     ATTITUDE = "attitude", N_("Attitude of the staff")
     TIMELINESS = "timeliness", N_("Timeliness of the service")
     PROFESSIONALISM = "professionalism", N_("Professional skill")
-    EFFECTIVENESS = "effectiveness", N_("Did the service help you")
-    LANGUAGE = "language", N_("Could you talk in your own language")
+    # Each line is rated on the satisfaction scale, so each names what is rated, never a
+    # yes/no question ("Could you talk in your own language?" cannot be "very satisfied").
+    EFFECTIVENESS = "effectiveness", N_("How much the service helped you")
+    LANGUAGE = "language", N_("Being served in your own language")
     OVERALL = "overall", N_("Overall satisfaction")
 
 
