@@ -31,6 +31,7 @@ from station_desktop.store.opening import OpenedStore, open_store
 
 if TYPE_CHECKING:
     from station_desktop.services.printing import PrintService
+    from station_desktop.services.privacy import PrivacyService
     from station_desktop.services.reports import ReportService
     from station_desktop.services.sync import SyncService
 
@@ -80,6 +81,13 @@ class Application:
         from station_desktop.services.printing import PrintService  # noqa: PLC0415
 
         return PrintService(self.ctx)
+
+    @functools.cached_property
+    def privacy(self) -> PrivacyService:
+        """The retention purge, erasures and the access report: made when first used."""
+        from station_desktop.services.privacy import PrivacyService  # noqa: PLC0415
+
+        return PrivacyService(self.ctx)
 
     def close(self) -> None:
         self.store.close()

@@ -36,6 +36,7 @@ from station_desktop.errors import (
 from station_desktop.forms.validate import Cleaned, clean_field
 from station_desktop.i18n import N_, Label
 from station_desktop.services.context import ServiceContext
+from station_desktop.services.privacy import apply_erasures
 from station_desktop.store.changes import (
     OP_INSERT,
     SCHEMA_VERSION,
@@ -731,6 +732,7 @@ class SyncService:
         max_hlc = 0
         batch: list[Entry] = []
         stations: dict[uuid.UUID | None, str] = _station_codes(session)
+        arrived: set[uuid.UUID] = set()  # records with new entries (for the erasures)
 
         def flush() -> None:
             nonlocal max_hlc
@@ -741,6 +743,7 @@ class SyncService:
                 count = origins.setdefault(key, OriginCount(*key))
                 if (entry.device_id, entry.seq) in new:
                     count.new += 1
+                    arrived.add(entry.record_id)
                     fresh[entry.entity][entry.device_id].append(entry.seq)
                 else:
                     count.known += 1
@@ -776,6 +779,8 @@ class SyncService:
         read_bundle(path, identity, on_manifest, on_line)
         flush()
         merged = self._merge_new(session, new_ranges, now)
+        # Values erased on another laptop leave this laptop's log too (services.privacy).
+        apply_erasures(session, arrived, now)
         self._after_import(session, verified, now, report, max_hlc)
         report.signer = " ".join(
             p for p in (verified.signer.station_code, verified.signer.label) if p
