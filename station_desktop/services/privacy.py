@@ -200,6 +200,12 @@ class PrivacyService:
     def __init__(self, ctx: ServiceContext) -> None:
         self.ctx = ctx
 
+    def names_of(self, resident_id: uuid.UUID) -> tuple[str, str]:
+        """A resident's names, withdrawn or not (("", "") when there is no such resident)."""
+        with self.ctx.db.read() as session:
+            row = session.get(Resident, resident_id)
+            return (row.name_bo, row.name_zh) if row is not None else ("", "")
+
     # ------------------------------------------------------------ the retention purge
 
     def due_for_purge(self, today: date | None = None) -> list[PurgeItem]:
