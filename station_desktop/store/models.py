@@ -157,6 +157,7 @@ class Resident(StationOwned):
     area_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("area.id"), index=True)
     address: Mapped[str] = mapped_column(String(SHORT_LEN), default="")
     legal_basis: Mapped[str | None] = mapped_column(String(CODE_LEN))
+    consent_on: Mapped[date | None] = mapped_column(Date)
     consent_note: Mapped[str] = mapped_column(Text, default="")
     guardian_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("resident.id"))
     guardian_name: Mapped[str] = mapped_column(String(NAME_LEN), default="")

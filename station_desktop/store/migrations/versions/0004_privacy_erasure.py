@@ -1,4 +1,4 @@
-"""privacy: erasures (retention purges, ID numbers erased) and the log entries they emptied
+"""privacy: the day a consent was given; erasures (retention purges, ID numbers erased) and the log entries they emptied
 
 The change log stays append-only, with one exception: an entry listed in `log_redaction`
 may have the values of its `fields` changed (the same keys, every other column as it was),
@@ -106,6 +106,8 @@ def upgrade() -> None:
     sa.Column('redacted_at', UTCDateTime(), nullable=False),
     sa.PrimaryKeyConstraint('device_id', 'seq', name=op.f('pk_log_redaction'))
     )
+    with op.batch_alter_table('resident', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('consent_on', sa.Date(), nullable=True))
     dialect = op.get_bind().dialect.name
     for statement in REDACTABLE_POSTGRESQL if dialect == "postgresql" else REDACTABLE_SQLITE:
         op.execute(statement)
@@ -116,6 +118,8 @@ def downgrade() -> None:
     for statement in APPEND_ONLY_POSTGRESQL if dialect == "postgresql" else APPEND_ONLY_SQLITE:
         op.execute(statement)
     op.drop_table('log_redaction')
+    with op.batch_alter_table('resident', schema=None) as batch_op:
+        batch_op.drop_column('consent_on')
     with op.batch_alter_table('erasure', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_erasure_target_id'))
         batch_op.drop_index(batch_op.f('ix_erasure_station_id'))
