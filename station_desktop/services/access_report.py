@@ -226,7 +226,14 @@ class AccessReportService:
         )
         # The log's entries about the person's own record and the records naming them.
         named = [resident_id]
-        for model in (GroupMembership, HomeVisit, FeedbackSheet, CaseRecord, ResourceHandout):
+        for model in (
+            GroupMembership,
+            HomeVisit,
+            FeedbackSheet,
+            CaseRecord,
+            ResourceHandout,
+            Attendance,
+        ):
             named += list(session.scalars(select(model.id).where(model.resident_id == resident_id)))
         parts = [named[i : i + CHUNK] for i in range(0, len(named), CHUNK)]
         counts["change_log"] = count(

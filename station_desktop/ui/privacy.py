@@ -9,7 +9,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, Qt
-from PySide6.QtGui import QAction
+from PySide6.QtGui import QAction, QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QDialog,
@@ -87,6 +87,10 @@ class PurgeDialog(QDialog):
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         self.table.horizontalHeader().setStretchLastSection(True)
         self.table.setWordWrap(True)
+        self.table.setTextElideMode(Qt.TextElideMode.ElideNone)  # long Tibetan lists wrap
+        self.table.horizontalHeader().sectionResized.connect(
+            lambda *_args: self.table.resizeRowsToContents()
+        )
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel, self)
         self.purge_button = self.buttons.addButton("", QDialogButtonBox.ButtonRole.AcceptRole)
         self.purge_button.setAutoDefault(False)  # Enter never empties anything
@@ -100,6 +104,10 @@ class PurgeDialog(QDialog):
         fit_to_screen(self, 1000, 640)
         remember_geometry(self, "purge")
         self.retranslate_ui()
+
+    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 - Qt override
+        super().showEvent(event)
+        self.table.resizeRowsToContents()  # the last column has its width only now
 
     def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt override
         if event.type() == QEvent.Type.LanguageChange:
