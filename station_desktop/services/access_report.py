@@ -226,15 +226,20 @@ class AccessReportService:
         )
         # The log's entries about the person's own record and the records naming them.
         named = [resident_id]
-        for model in (
+        naming: tuple[type[Any], ...] = (
             GroupMembership,
             HomeVisit,
             FeedbackSheet,
             CaseRecord,
             ResourceHandout,
             Attendance,
-        ):
-            named += list(session.scalars(select(model.id).where(model.resident_id == resident_id)))
+        )
+        for naming_model in naming:
+            named += list(
+                session.scalars(
+                    select(naming_model.id).where(naming_model.resident_id == resident_id)
+                )
+            )
         parts = [named[i : i + CHUNK] for i in range(0, len(named), CHUNK)]
         counts["change_log"] = count(
             ChangeLogEntry, or_(*(ChangeLogEntry.record_id.in_(part) for part in parts))
