@@ -118,3 +118,22 @@ def test_a_crashs_viewer_files_are_removed_at_the_next_start(tmp_path: Path) -> 
     os.utime(old, (hour_ago, hour_ago))
     assert sweep_print_folders(tmp_path) == 1
     assert not old.exists() and young.exists()
+
+
+def test_a_crash_logs_no_personal_data(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from PySide6.QtWidgets import QMessageBox
+
+    from station_desktop.ui.crash import crash_handler
+
+    monkeypatch.setattr(QMessageBox, "exec", lambda self: 0)
+    log = configure_logging(tmp_path / "logs")
+    try:
+        try:
+            raise ValueError(f"cannot save {NAME} ({ID_NUMBER}): '{NOTE}' phone 137-6214-2223")
+        except ValueError as error:
+            crash_handler(lambda: None, log)(ValueError, error, error.__traceback__)
+    finally:
+        stop_logging()
+    text = log.read_bytes()
+    assert b"ValueError" in text and b"unexpected error" in text
+    assert [s for s in [*_secrets(), b"137-6214-2223"] if s in text] == []
