@@ -571,13 +571,8 @@ class MainWindow(QMainWindow):
         self._print_menu.addAction(self._print_record_action)
         self._print_menu.addAction(self._print_pack_action)
         self._print_menu.addAction(self._print_blank_action)
-        self.privacy_menu = PrivacyMenu(
-            self._app,
-            lambda: self._languages.formats,
-            self.selected_resident,
-            self.refresh_pages,
-            self,
-        )
+        self.privacy_menu = PrivacyMenu(self._app, self._languages, self)
+        self.privacy_menu.purged.connect(self.refresh_pages)
         self.menuBar().addMenu(self.privacy_menu)
         self._language_menu = self.menuBar().addMenu("")
         group = QActionGroup(self)

@@ -5,10 +5,9 @@ lists every record whose values it will empty."""
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QEvent, Qt
+from PySide6.QtCore import QEvent, Qt, Signal
 from PySide6.QtGui import QAction, QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -30,9 +29,9 @@ from station_desktop.ui.window_state import fit_to_screen, remember_geometry
 
 if TYPE_CHECKING:
     from station_desktop.app import Application
-    from station_desktop.formats import LocaleFormats
     from station_desktop.services.privacy import PurgeItem
     from station_desktop.ui.print_preview import RenderJob
+    from station_desktop.ui.qt_i18n import LanguageSwitcher
 
 MSG_MENU = N_("P&rivacy")
 MSG_ACCESS = N_("What this laptop holds about the selected resident…")
@@ -70,13 +69,13 @@ class PurgeDialog(QDialog):
         self,
         app: Application,
         items: list[PurgeItem],
-        formats: LocaleFormats,
+        languages: LanguageSwitcher,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
         self._app = app
         self.items = items
-        self._formats = formats
+        self._languages = languages
         self._labels = field_labels()
         self.intro = QLabel(self)
         self.intro.setWordWrap(True)
@@ -116,7 +115,9 @@ class PurgeDialog(QDialog):
 
     def retranslate_ui(self) -> None:
         self.setWindowTitle(_(MSG_PURGE_TITLE))
-        self.intro.setText(_(MSG_PURGE_INTRO, count=self._formats.number(len(self.items))))
+        self.intro.setText(
+            _(MSG_PURGE_INTRO, count=self._languages.formats.number(len(self.items)))
+        )
         self.purge_button.setText(_(MSG_PURGE_BUTTON))
         self.table.setHorizontalHeaderLabels([_(h) for h in PURGE_HEADERS])
         self.table.setAccessibleName(_(MSG_PURGE_TITLE))
@@ -126,7 +127,7 @@ class PurgeDialog(QDialog):
             cells = (
                 _(item.kind),
                 item.reference or str(item.record_id),
-                self._formats.date(item.since),
+                self._languages.formats.date(item.since),
                 values,
             )
             for column, text in enumerate(cells):
@@ -149,30 +150,23 @@ class PurgeDialog(QDialog):
             _(MSG_PURGE_TITLE),
             _(
                 MSG_PURGED,
-                records=self._formats.number(summary.records),
-                entries=self._formats.number(summary.log_entries),
+                records=self._languages.formats.number(summary.records),
+                entries=self._languages.formats.number(summary.log_entries),
             ),
         )
         super().accept()
 
 
 class PrivacyMenu(QMenu):
-    """`selected_resident` gives the resident chosen in the residents list (or None);
-    `changed` is called after a purge (the lists catch up)."""
+    """The window (its parent) tells the resident chosen in its residents list
+    (`selected_resident()`); `purged` is emitted after a purge (the lists catch up)."""
 
-    def __init__(
-        self,
-        app: Application,
-        formats: Callable[[], LocaleFormats],
-        selected_resident: Callable[[], uuid.UUID | None],
-        changed: Callable[[], None],
-        parent: QWidget,
-    ) -> None:
+    purged = Signal()
+
+    def __init__(self, app: Application, languages: LanguageSwitcher, parent: QWidget) -> None:
         super().__init__(parent)
         self._app = app
-        self._formats = formats
-        self._selected = selected_resident
-        self._changed = changed
+        self._languages = languages
         self.access_action = QAction(self)
         self.access_action.triggered.connect(lambda: self.print_access_report())  # noqa: PLW0108
         self.purge_action = QAction(self)
@@ -180,6 +174,10 @@ class PrivacyMenu(QMenu):
         self.addAction(self.access_action)
         self.addAction(self.purge_action)
         self.retranslate_ui()
+
+    def _selected(self) -> uuid.UUID | None:
+        chooser = getattr(self.parentWidget(), "selected_resident", None)
+        return chooser() if chooser is not None else None
 
     def retranslate_ui(self) -> None:
         self.setTitle(_(MSG_MENU))
@@ -206,8 +204,8 @@ class PrivacyMenu(QMenu):
         if not items:
             QMessageBox.information(parent, _(MSG_PURGE_TITLE), _(MSG_NOTHING_DUE))
             return None
-        dialog = PurgeDialog(self._app, items, self._formats(), parent)
+        dialog = PurgeDialog(self._app, items, self._languages, parent)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        dialog.accepted.connect(self._changed)
+        dialog.accepted.connect(self.purged)
         dialog.open()
         return dialog
