@@ -16,7 +16,7 @@ import uuid
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, time
 from typing import Any
 
 from sqlalchemy import Column, String, Text, func, insert, or_, select, update
@@ -32,7 +32,7 @@ from station_desktop.domain.retention import (
 )
 from station_desktop.errors import StationError
 from station_desktop.i18n import N_
-from station_desktop.services.context import ServiceContext
+from station_desktop.services.context import CHINA_TZ, ServiceContext
 from station_desktop.store.audit import record_event
 from station_desktop.store.changes import (
     ChangeId,
@@ -380,14 +380,15 @@ def _still_served(session: Session, ids: list[uuid.UUID]) -> set[uuid.UUID]:
 
 
 def _china_date(moment: datetime) -> date:
-    from station_desktop.services.context import CHINA_TZ  # noqa: PLC0415
-
     return moment.astimezone(CHINA_TZ).date()
 
 
 def _due_residents(session: Session, cutoff: date, holding: Any) -> Found:
-    candidates = list(session.scalars(select(Resident).where(holding)))
-    candidates = [r for r in candidates if _china_date(r.updated_at) < cutoff]
+    # Last changed before the cutoff day began in Lhasa.
+    before = datetime.combine(cutoff, time(), tzinfo=CHINA_TZ)
+    candidates = list(
+        session.scalars(select(Resident).where(Resident.updated_at < before, holding))
+    )
     for start in range(0, len(candidates), CHUNK):
         chunk = candidates[start : start + CHUNK]
         ids = [r.id for r in chunk]
