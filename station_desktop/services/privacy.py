@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time
 from typing import Any
 
-from sqlalchemy import Column, String, Text, func, insert, or_, select, update
+from sqlalchemy import Column, String, Text, bindparam, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from station_desktop.domain.retention import (
@@ -40,6 +40,7 @@ from station_desktop.store.changes import (
     encode_value,
     logged_columns,
 )
+from station_desktop.store.engine import insert_or_ignore
 from station_desktop.store.models import (
     REPLICATED_MODELS,
     Activity,
@@ -105,49 +106,66 @@ def _holds(value: Any) -> bool:
     return value not in (None, "", [])
 
 
+@dataclass(frozen=True)
+class RedactionTarget:
+    """The values an erasure empties in the log: `fields` of one record, in every entry
+    of it (or only those named in `only`: an erasure received from another laptop)."""
+
+    entity: str
+    record_id: uuid.UUID
+    fields: tuple[str, ...]
+    erasure_id: uuid.UUID
+    only: frozenset[str] | None = None
+
+
 def redact_log(
-    session: Session,
-    entity: str,
-    record_id: uuid.UUID,
-    fields: Sequence[str],
-    erasure_id: uuid.UUID,
-    now: datetime,
-    *,
-    only: set[str] | None = None,
-) -> list[str]:
-    """Empty `fields` in the log entries of one record that still hold a value for them
-    (only the entries named in `only`, when given); returns the change ids emptied."""
+    session: Session, targets: Sequence[RedactionTarget], now: datetime
+) -> dict[uuid.UUID, list[str]]:
+    """Empty the targets' fields in the log entries that still hold a value for them, in
+    two statements for the lot; returns the change ids emptied, per erasure."""
     log = table_of(ChangeLogEntry)
-    blanks = {name: encode_value(value) for name, value in _blanks(entity, fields).items()}
-    rows = session.execute(
-        select(log.c.device_id, log.c.seq, log.c.fields).where(
-            log.c.entity == entity, log.c.record_id == record_id
-        )
-    ).all()
-    emptied: list[str] = []
-    for device_id, seq, entry_fields in rows:
-        change = str(ChangeId(device_id, seq))
-        if only is not None and change not in only:
-            continue
-        hits = [name for name in fields if _holds(entry_fields.get(name))]
-        if not hits:
-            continue
-        done = session.get(LogRedaction, (device_id, seq))
-        if done is None:
-            session.execute(
-                insert(LogRedaction).values(
-                    device_id=device_id, seq=seq, erasure_id=erasure_id, redacted_at=now
+    by_record: dict[uuid.UUID, list[RedactionTarget]] = defaultdict(list)
+    for target in targets:
+        by_record[target.record_id].append(target)
+    emptied: dict[uuid.UUID, list[str]] = defaultdict(list)
+    marks: list[dict[str, Any]] = []
+    changes: list[dict[str, Any]] = []
+    ids = list(by_record)
+    for start in range(0, len(ids), CHUNK):
+        rows = session.execute(
+            select(log.c.device_id, log.c.seq, log.c.entity, log.c.record_id, log.c.fields)
+            .where(log.c.record_id.in_(ids[start : start + CHUNK]))
+            .order_by(log.c.device_id, log.c.seq)
+        ).all()
+        for device_id, seq, entity, record_id, entry_fields in rows:
+            change = str(ChangeId(device_id, seq))
+            redacted = dict(entry_fields)
+            first: uuid.UUID | None = None
+            for target in by_record[record_id]:
+                if target.entity != entity or (
+                    target.only is not None and change not in target.only
+                ):
+                    continue
+                hits = [name for name in target.fields if _holds(redacted.get(name))]
+                if not hits:
+                    continue
+                blanks = _blanks(entity, hits)
+                redacted |= {name: encode_value(blanks[name]) for name in hits}
+                emptied[target.erasure_id].append(change)
+                first = first or target.erasure_id
+            if first is not None:
+                marks.append(
+                    {"device_id": device_id, "seq": seq, "erasure_id": first, "redacted_at": now}
                 )
-            )
-        redacted = {
-            name: (blanks[name] if name in hits else value) for name, value in entry_fields.items()
-        }
+                changes.append({"d": device_id, "s": seq, "f": redacted})
+    if marks:  # listed first: the log's guard lets only listed entries change
+        session.execute(insert_or_ignore(session, table_of(LogRedaction)), marks)
         session.execute(
             update(log)
-            .where(log.c.device_id == device_id, log.c.seq == seq)
-            .values(fields=redacted)
+            .where(log.c.device_id == bindparam("d"), log.c.seq == bindparam("s"))
+            .values(fields=bindparam("f", type_=log.c.fields.type)),
+            changes,
         )
-        emptied.append(change)
     return emptied
 
 
@@ -155,30 +173,28 @@ def apply_erasures(session: Session, record_ids: Iterable[uuid.UUID], now: datet
     """After an import: the erasures that arrived, and those of records whose entries
     arrived, empty the entries they name in this laptop's log. Returns entries emptied."""
     ids = list(set(record_ids))
-    emptied = 0
+    targets: list[RedactionTarget] = []
     for start in range(0, len(ids), CHUNK):
         chunk = ids[start : start + CHUNK]
-        erasures = session.scalars(
+        for erasure in session.scalars(
             select(Erasure).where(
                 Erasure.deleted.is_(False),
                 or_(Erasure.id.in_(chunk), Erasure.target_id.in_(chunk)),
             )
-        ).all()
-        for erasure in erasures:
+        ):
             if erasure.target_entity not in REPLICATED_MODELS:
-                continue
-            emptied += len(
-                redact_log(
-                    session,
+                continue  # a kind of record this version does not know
+            known = _column_names(erasure.target_entity)
+            targets.append(
+                RedactionTarget(
                     erasure.target_entity,
                     erasure.target_id,
-                    [f for f in erasure.fields if f in _column_names(erasure.target_entity)],
+                    tuple(f for f in erasure.fields if f in known),
                     erasure.id,
-                    now,
-                    only=set(erasure.changes),
+                    frozenset(erasure.changes),
                 )
             )
-    return emptied
+    return sum(len(changes) for changes in redact_log(session, targets, now).values())
 
 
 def _column_names(entity: str) -> set[str]:
@@ -222,13 +238,11 @@ class PrivacyService:
     def purge(self, items: Sequence[PurgeItem]) -> PurgeSummary:
         """Empty the personal values of `items` (as listed by `due_for_purge`), in the
         records and in the change log, in one action. A resident is also withdrawn."""
-        log_entries = 0
         with self.ctx.uow() as uow:
-            for item in items:
-                log_entries += self._erase(
-                    uow, item.entity, item.record_id, item.fields, REASON_RETENTION, ACTION_PURGE
-                )
-        return PurgeSummary(len(items), log_entries)
+            emptied = self._erase(
+                uow, [(i.entity, i.record_id, i.fields) for i in items], REASON_RETENTION
+            )
+        return PurgeSummary(len(items), emptied)
 
     def erase_id_number(self, resident_id: uuid.UUID) -> int:
         """Erase a withdrawn resident's ID card number from the record and from every
@@ -248,49 +262,56 @@ class PrivacyService:
             if not resident.id_number and not any(_holds(f.get("id_number")) for f in carried):
                 raise StationError(MSG_NO_ID_NUMBER)
             return self._erase(
-                uow, "resident", resident_id, ("id_number",), REASON_WITHDRAWN_ID, ACTION_ERASE_ID
+                uow, [("resident", resident_id, ("id_number",))], REASON_WITHDRAWN_ID
             )
 
     def _erase(
         self,
         uow: ChangeRecorder,
-        entity: str,
-        record_id: uuid.UUID,
-        fields: Sequence[str],
+        records: Sequence[tuple[str, uuid.UUID, tuple[str, ...]]],
         reason: str,
-        action: str,
     ) -> int:
+        """Empty the fields of each record (one logged update each), then their values in
+        the log, and record each erasure (replicated) and audit event. Returns the number
+        of log entries emptied."""
         session = uow.session
-        values = _blanks(entity, fields)
-        if entity == RESIDENT_RULE.entity and reason == REASON_RETENTION:
-            values["deleted"] = True
-        uow.update(REPLICATED_MODELS[entity], record_id, values)
-        erasure_id = self.ctx.new_id()
-        emptied = redact_log(session, entity, record_id, fields, erasure_id, uow.now)
-        # The update just written holds blanks only: it is never among the emptied.
-        uow.insert(
+        action = ACTION_PURGE if reason == REASON_RETENTION else ACTION_ERASE_ID
+        targets: list[RedactionTarget] = []
+        for entity, record_id, fields in records:
+            values = _blanks(entity, fields)
+            if entity == RESIDENT_RULE.entity and reason == REASON_RETENTION:
+                values["deleted"] = True
+            uow.update(REPLICATED_MODELS[entity], record_id, values)
+            targets.append(RedactionTarget(entity, record_id, fields, self.ctx.new_id()))
+            record_event(
+                session,
+                actor_id=self.ctx.actor_id,
+                action=action,
+                entity=entity,
+                entity_id=str(record_id),
+                fields=fields,
+            )
+        # The updates just written hold blanks only: they are never among the emptied.
+        emptied = redact_log(session, targets, uow.now)
+        uow.insert_many(
             Erasure,
-            {
-                "target_entity": entity,
-                "target_id": record_id,
-                "fields": list(fields),
-                "reason": reason,
-                "erased_on": self.ctx.today(),
-                "changes": emptied,
-            },
-            record_id=erasure_id,
+            [
+                {
+                    "target_entity": t.entity,
+                    "target_id": t.record_id,
+                    "fields": list(t.fields),
+                    "reason": reason,
+                    "erased_on": self.ctx.today(),
+                    "changes": emptied.get(t.erasure_id, []),
+                }
+                for t in targets
+            ],
+            record_ids=[t.erasure_id for t in targets],
         )
-        if entity == "resident":
-            reindex_resident(session, self.ctx.keys, record_id)
-        record_event(
-            session,
-            actor_id=self.ctx.actor_id,
-            action=action,
-            entity=entity,
-            entity_id=str(record_id),
-            fields=tuple(fields),
-        )
-        return len(emptied)
+        for t in targets:
+            if t.entity == "resident":
+                reindex_resident(session, self.ctx.keys, t.record_id)
+        return sum(len(changes) for changes in emptied.values())
 
     def _due(self, session: Session, rule: RetentionRule, cutoff: date) -> Iterator[PurgeItem]:
         model = REPLICATED_MODELS[rule.entity]

@@ -11,6 +11,7 @@ from PySide6.QtCore import QEvent, Qt, Signal
 from PySide6.QtGui import QAction, QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QApplication,
     QDialog,
     QDialogButtonBox,
     QHeaderView,
@@ -140,11 +141,14 @@ class PurgeDialog(QDialog):
         self.table.resizeRowsToContents()
 
     def accept(self) -> None:
+        QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)  # thousands take a minute
         try:
             summary = self._app.privacy.purge(self.items)
         except StationError as error:
+            QApplication.restoreOverrideCursor()
             QMessageBox.warning(self, _(MSG_PURGE_TITLE), _(error.message, **error.params))
             return
+        QApplication.restoreOverrideCursor()
         QMessageBox.information(
             self,
             _(MSG_PURGE_TITLE),
