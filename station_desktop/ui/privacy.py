@@ -5,6 +5,8 @@ lists every record whose values it will empty."""
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, Qt, Signal
@@ -61,6 +63,15 @@ def field_labels() -> dict[str, dict[str, str]]:
             for spec in form.fields():
                 labels.setdefault(table, {}).setdefault(spec.key, spec.label)
     return labels
+
+
+@contextmanager
+def _busy() -> Iterator[None]:
+    QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
+    try:
+        yield
+    finally:
+        QApplication.restoreOverrideCursor()
 
 
 class PurgeDialog(QDialog):
@@ -141,14 +152,12 @@ class PurgeDialog(QDialog):
         self.table.resizeRowsToContents()
 
     def accept(self) -> None:
-        QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)  # thousands take a minute
         try:
-            summary = self._app.privacy.purge(self.items)
+            with _busy():  # thousands of records take a minute
+                summary = self._app.privacy.purge(self.items)
         except StationError as error:
-            QApplication.restoreOverrideCursor()
             QMessageBox.warning(self, _(MSG_PURGE_TITLE), _(error.message, **error.params))
             return
-        QApplication.restoreOverrideCursor()
         QMessageBox.information(
             self,
             _(MSG_PURGE_TITLE),
