@@ -3,6 +3,7 @@ asks first, erasing a withdrawn resident's ID number, and the access report."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 from pypdf import PdfReader
@@ -37,13 +38,21 @@ def _laptop(data_dir: Path) -> tuple[str, str]:
 
 def test_purge_lists_asks_and_empties(tmp_path: Path) -> None:
     data_dir = tmp_path / "data"
-    resident, _visit = _laptop(data_dir)
+    resident, visit = _laptop(data_dir)
     schedule = run_cli("privacy", "schedule", data_dir=data_dir).stdout
     assert "Home visit: kept 5 years after the day of the visit" in schedule
 
     listed = run_cli("privacy", "purge", "--dry-run", data_dir=data_dir).stdout
     assert "1 records have outlived" in listed and "Home visit: 2019-05-01  次仁" in listed
     assert "Situation" in listed or "situation" in listed.lower()
+
+    listed_json = json.loads(
+        run_cli("privacy", "purge", "--dry-run", "--json", data_dir=data_dir).stdout
+    )
+    assert [(d["entity"], d["id"], d["since"]) for d in listed_json["due"]] == [
+        ("home_visit", visit, "2019-05-01")
+    ]
+    assert "situation" in listed_json["due"][0]["fields"]
 
     refused = run_cli("privacy", "purge", data_dir=data_dir, check=False)
     assert refused.returncode == 2 and "--yes" in refused.stderr
