@@ -669,7 +669,10 @@ def _log_bug(args: argparse.Namespace, error: BaseException) -> str:
     import tempfile
     import traceback
 
-    details = "".join(traceback.format_exception(error))
+    from station_desktop.logs import redact
+
+    # Masked like the application's log: a traceback quotes values (names, ID numbers).
+    details = redact("".join(traceback.format_exception(error)))
     for folder in (_paths(args).logs, Path(tempfile.gettempdir())):
         try:
             folder.mkdir(parents=True, exist_ok=True)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
 from pypdf import PdfReader
 
 from station_desktop.app import open_application
@@ -76,3 +77,25 @@ def test_the_access_report_is_written(tmp_path: Path) -> None:
     assert "次仁" in said and str(output) in said
     text = "".join(page.extract_text() for page in PdfReader(output).pages)
     assert ID_NUMBER in text and "屋顶漏雨" in text
+
+
+def test_a_bug_in_a_command_logs_no_personal_data(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The command line's own error log is masked like the application's."""
+    from station_desktop.__main__ import main
+
+    data_dir = tmp_path / "data"
+    _laptop(data_dir)
+
+    def broken(*_args: object, **_kwargs: object) -> None:
+        raise ValueError(f"cannot read 次仁 {ID_NUMBER} phone 137-6214-2223 'zhaxi'")
+
+    monkeypatch.setenv("STATION_DESKTOP_LANG", "en")
+    monkeypatch.setattr("station_desktop.services.listing.ListingService.counts", broken)
+    assert main(["--data-dir", str(data_dir), "info"]) == 1
+    capsys.readouterr()
+    log = (data_dir / "logs" / "station-desktop-cli-errors.log").read_text(encoding="utf-8")
+    assert "ValueError" in log and "cannot read" in log
+    for secret in ("次仁", ID_NUMBER, "137-6214-2223", "zhaxi"):
+        assert secret not in log
