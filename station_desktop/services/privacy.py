@@ -1,5 +1,5 @@
-"""Privacy duties (PIPL): the retention purge, erasing a withdrawn resident's ID number, and
-what this laptop holds about one person.
+"""Privacy duties (PIPL): the retention purge and erasing a withdrawn resident's ID number
+(what this laptop holds about one person is `services.access_report`).
 
 A purge or an erasure is one user action: the record's personal values are emptied by an
 ordinary logged update (so it travels to other laptops like any edit, and the merger needs
