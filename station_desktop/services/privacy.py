@@ -59,7 +59,7 @@ from station_desktop.store.models import (
     ResourceHandout,
     table_of,
 )
-from station_desktop.store.search import reindex_resident
+from station_desktop.store.search import index_residents
 
 CHUNK = 500
 ACTION_PURGE = "purge"
@@ -308,9 +308,18 @@ class PrivacyService:
             ],
             record_ids=[t.erasure_id for t in targets],
         )
-        for t in targets:
-            if t.entity == "resident":
-                reindex_resident(session, self.ctx.keys, t.record_id)
+        residents = [t.record_id for t in targets if t.entity == "resident"]
+        for start in range(0, len(residents), CHUNK):  # their search keys go too
+            chunk = list(
+                session.scalars(
+                    select(Resident)
+                    .where(Resident.id.in_(residents[start : start + CHUNK]))
+                    .execution_options(populate_existing=True)
+                )
+            )
+            index_residents(session, self.ctx.keys, chunk)
+            for resident in chunk:
+                session.expunge(resident)
         return sum(len(changes) for changes in emptied.values())
 
     def _due(self, session: Session, rule: RetentionRule, cutoff: date) -> Iterator[PurgeItem]:
