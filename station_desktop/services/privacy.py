@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time
 from typing import Any
 
-from sqlalchemy import Column, String, Text, bindparam, func, or_, select, update
+from sqlalchemy import String, Text, func, or_, select
 from sqlalchemy.orm import Session
 
 from station_desktop.domain.retention import (
@@ -35,12 +35,9 @@ from station_desktop.i18n import N_
 from station_desktop.services.context import CHINA_TZ, ServiceContext
 from station_desktop.store.audit import record_event
 from station_desktop.store.changes import (
-    ChangeId,
     ChangeRecorder,
-    encode_value,
-    logged_columns,
 )
-from station_desktop.store.engine import insert_or_ignore
+from station_desktop.store.erasure import RedactionTarget, blanks_of, holds_value, redact_log
 from station_desktop.store.models import (
     REPLICATED_MODELS,
     Activity,
@@ -53,7 +50,6 @@ from station_desktop.store.models import (
     FeedbackSheet,
     GroupMembership,
     HomeVisit,
-    LogRedaction,
     Replicated,
     Resident,
     ResourceHandout,
@@ -88,117 +84,6 @@ class PurgeItem:
 class PurgeSummary:
     records: int
     log_entries: int
-
-
-def blank_value(column: Column[Any]) -> Any:
-    """What an emptied field holds: "" for text that may not be NULL, else NULL."""
-    if not column.nullable and isinstance(column.type, (String, Text)):
-        return ""
-    return None
-
-
-def _blanks(entity: str, fields: Iterable[str]) -> dict[str, Any]:
-    columns = {c.name: c for c in logged_columns(REPLICATED_MODELS[entity])}
-    return {name: blank_value(columns[name]) for name in fields}
-
-
-def _holds(value: Any) -> bool:
-    return value not in (None, "", [])
-
-
-@dataclass(frozen=True)
-class RedactionTarget:
-    """The values an erasure empties in the log: `fields` of one record, in every entry
-    of it (or only those named in `only`: an erasure received from another laptop)."""
-
-    entity: str
-    record_id: uuid.UUID
-    fields: tuple[str, ...]
-    erasure_id: uuid.UUID
-    only: frozenset[str] | None = None
-
-
-def redact_log(
-    session: Session, targets: Sequence[RedactionTarget], now: datetime
-) -> dict[uuid.UUID, list[str]]:
-    """Empty the targets' fields in the log entries that still hold a value for them, in
-    two statements for the lot; returns the change ids emptied, per erasure."""
-    log = table_of(ChangeLogEntry)
-    by_record: dict[uuid.UUID, list[RedactionTarget]] = defaultdict(list)
-    for target in targets:
-        by_record[target.record_id].append(target)
-    emptied: dict[uuid.UUID, list[str]] = defaultdict(list)
-    marks: list[dict[str, Any]] = []
-    changes: list[dict[str, Any]] = []
-    ids = list(by_record)
-    for start in range(0, len(ids), CHUNK):
-        rows = session.execute(
-            select(log.c.device_id, log.c.seq, log.c.entity, log.c.record_id, log.c.fields)
-            .where(log.c.record_id.in_(ids[start : start + CHUNK]))
-            .order_by(log.c.device_id, log.c.seq)
-        ).all()
-        for device_id, seq, entity, record_id, entry_fields in rows:
-            change = str(ChangeId(device_id, seq))
-            redacted = dict(entry_fields)
-            first: uuid.UUID | None = None
-            for target in by_record[record_id]:
-                if target.entity != entity or (
-                    target.only is not None and change not in target.only
-                ):
-                    continue
-                hits = [name for name in target.fields if _holds(redacted.get(name))]
-                if not hits:
-                    continue
-                blanks = _blanks(entity, hits)
-                redacted |= {name: encode_value(blanks[name]) for name in hits}
-                emptied[target.erasure_id].append(change)
-                first = first or target.erasure_id
-            if first is not None:
-                marks.append(
-                    {"device_id": device_id, "seq": seq, "erasure_id": first, "redacted_at": now}
-                )
-                changes.append({"d": device_id, "s": seq, "f": redacted})
-    if marks:  # listed first: the log's guard lets only listed entries change
-        session.execute(insert_or_ignore(session, table_of(LogRedaction)), marks)
-        session.execute(
-            update(log)
-            .where(log.c.device_id == bindparam("d"), log.c.seq == bindparam("s"))
-            .values(fields=bindparam("f", type_=log.c.fields.type)),
-            changes,
-        )
-    return emptied
-
-
-def apply_erasures(session: Session, record_ids: Iterable[uuid.UUID], now: datetime) -> int:
-    """After an import: the erasures that arrived, and those of records whose entries
-    arrived, empty the entries they name in this laptop's log. Returns entries emptied."""
-    ids = list(set(record_ids))
-    targets: list[RedactionTarget] = []
-    for start in range(0, len(ids), CHUNK):
-        chunk = ids[start : start + CHUNK]
-        for erasure in session.scalars(
-            select(Erasure).where(
-                Erasure.deleted.is_(False),
-                or_(Erasure.id.in_(chunk), Erasure.target_id.in_(chunk)),
-            )
-        ):
-            if erasure.target_entity not in REPLICATED_MODELS:
-                continue  # a kind of record this version does not know
-            known = _column_names(erasure.target_entity)
-            targets.append(
-                RedactionTarget(
-                    erasure.target_entity,
-                    erasure.target_id,
-                    tuple(f for f in erasure.fields if f in known),
-                    erasure.id,
-                    frozenset(erasure.changes),
-                )
-            )
-    return sum(len(changes) for changes in redact_log(session, targets, now).values())
-
-
-def _column_names(entity: str) -> set[str]:
-    return {c.name for c in logged_columns(REPLICATED_MODELS[entity])}
 
 
 def _years_before(day: date, years: int) -> date:
@@ -259,7 +144,7 @@ class PrivacyService:
                     log.c.entity == "resident", log.c.record_id == resident_id
                 )
             ).all()
-            if not resident.id_number and not any(_holds(f.get("id_number")) for f in carried):
+            if not resident.id_number and not any(holds_value(f.get("id_number")) for f in carried):
                 raise StationError(MSG_NO_ID_NUMBER)
             return self._erase(
                 uow, [("resident", resident_id, ("id_number",))], REASON_WITHDRAWN_ID
@@ -278,7 +163,7 @@ class PrivacyService:
         action = ACTION_PURGE if reason == REASON_RETENTION else ACTION_ERASE_ID
         targets: list[RedactionTarget] = []
         for entity, record_id, fields in records:
-            values = _blanks(entity, fields)
+            values = blanks_of(entity, fields)
             if entity == RESIDENT_RULE.entity and reason == REASON_RETENTION:
                 values["deleted"] = True
             uow.update(REPLICATED_MODELS[entity], record_id, values)
@@ -330,7 +215,7 @@ class PrivacyService:
         )
         finder = _FINDERS[rule.entity]
         for record, since, reference in finder(session, cutoff, holding):
-            held = tuple(name for name in rule.fields if _holds(getattr(record, name)))
+            held = tuple(name for name in rule.fields if holds_value(getattr(record, name)))
             if held:
                 yield PurgeItem(rule.entity, record.id, rule.kind, reference, since, held)
 
@@ -499,7 +384,5 @@ __all__ = [
     "PrivacyService",
     "PurgeItem",
     "PurgeSummary",
-    "apply_erasures",
     "purge_counts",
-    "redact_log",
 ]

@@ -36,7 +36,6 @@ from station_desktop.errors import (
 from station_desktop.forms.validate import Cleaned, clean_field
 from station_desktop.i18n import N_, Label
 from station_desktop.services.context import ServiceContext
-from station_desktop.services.privacy import apply_erasures
 from station_desktop.store.changes import (
     OP_INSERT,
     SCHEMA_VERSION,
@@ -50,6 +49,7 @@ from station_desktop.store.changes import (
     unit_of_work,
 )
 from station_desktop.store.device import device_tag_for
+from station_desktop.store.erasure import apply_erasures
 from station_desktop.store.installation import (
     ROLE_BUREAU,
     ROLE_KEY,
