@@ -30,7 +30,9 @@ from station_desktop.services.visits import VisitService
 from station_desktop.store.opening import OpenedStore, open_store
 
 if TYPE_CHECKING:
+    from station_desktop.services.access_report import AccessReportService
     from station_desktop.services.printing import PrintService
+    from station_desktop.services.privacy import PrivacyService
     from station_desktop.services.reports import ReportService
     from station_desktop.services.sync import SyncService
 
@@ -80,6 +82,22 @@ class Application:
         from station_desktop.services.printing import PrintService  # noqa: PLC0415
 
         return PrintService(self.ctx)
+
+    @functools.cached_property
+    def privacy(self) -> PrivacyService:
+        """The retention purge, erasures and the access report: made when first used."""
+        from station_desktop.services.privacy import PrivacyService  # noqa: PLC0415
+
+        return PrivacyService(self.ctx)
+
+    @functools.cached_property
+    def access_report(self) -> AccessReportService:
+        """What this laptop holds about one person, on paper (a PIPL access request)."""
+        from station_desktop.services.access_report import (  # noqa: PLC0415
+            AccessReportService,
+        )
+
+        return AccessReportService(self.printing)
 
     def close(self) -> None:
         self.store.close()

@@ -259,6 +259,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_sync_commands(commands)  # keys, export, import, conflicts
 
+    from station_desktop.cli_privacy import add_privacy_commands
+
+    add_privacy_commands(commands)  # privacy schedule, purge, erase-id, report
+
     commands.add_parser("info", help="where the data is and what it holds")
 
     from station_desktop.cli_server import add_server_commands
@@ -557,6 +561,14 @@ def _cmd_submitted(args: argparse.Namespace) -> int:
         return run_submitted(app, args)
 
 
+def _cmd_privacy(args: argparse.Namespace) -> int:
+    from station_desktop.cli_privacy import READING_COMMANDS, run_privacy
+
+    reading = args.privacy_command in READING_COMMANDS or getattr(args, "dry_run", False)
+    with _open(args, reading=reading) as app:
+        return run_privacy(app, args, cli_translator())
+
+
 def _cmd_info(args: argparse.Namespace) -> int:
     with _open(args, reading=True) as app:
         station = app.stations.current_station()
@@ -587,6 +599,7 @@ COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "conflicts": _cmd_sync,
     "submitted": _cmd_submitted,
     "info": _cmd_info,
+    "privacy": _cmd_privacy,
     "server": lambda args: _server_command("run_server", args),
     "migrate-to": lambda args: _server_command("run_migrate_to", args),
 }
@@ -656,7 +669,10 @@ def _log_bug(args: argparse.Namespace, error: BaseException) -> str:
     import tempfile
     import traceback
 
-    details = "".join(traceback.format_exception(error))
+    from station_desktop.logs import redact
+
+    # Masked like the application's log: a traceback quotes values (names, ID numbers).
+    details = redact("".join(traceback.format_exception(error)))
     for folder in (_paths(args).logs, Path(tempfile.gettempdir())):
         try:
             folder.mkdir(parents=True, exist_ok=True)

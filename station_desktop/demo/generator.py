@@ -61,10 +61,11 @@ from station_desktop.domain.codes import (
 from station_desktop.domain.idcard import check_character
 from station_desktop.domain.ids import attendance_id
 from station_desktop.errors import StationError
+from station_desktop.forms.resident import GUARDIAN_AGE_LIMIT
 from station_desktop.reference.stations import ReferenceStation
 from station_desktop.services.cases import case_number
 from station_desktop.services.context import CHINA_TZ, ServiceContext
-from station_desktop.services.residents import GUARDIAN_AGE_LIMIT, age_on
+from station_desktop.services.residents import age_on
 from station_desktop.store.models import (
     Activity,
     Area,
@@ -1088,6 +1089,7 @@ class _Builder:
             "area_id": person.area.id,
             "address": address,
             "legal_basis": LegalBasis.STATUTORY_DUTY.value,
+            "consent_on": None,
             "consent_note": "",
             "guardian_id": None,
             "guardian_name": "",
@@ -1099,6 +1101,7 @@ class _Builder:
         if person.age < 18:
             if person.age < GUARDIAN_AGE_LIMIT or rng.random() < 0.5:
                 row["legal_basis"] = LegalBasis.GUARDIAN_CONSENT.value
+                row["consent_on"] = max(person.birth, self.recent_day())
                 row["consent_note"] = rng.choice(("监护人签字同意。", "监护人口头同意。", ""))
             # Parents for children, grandparents for grandchildren: the adults of the home.
             relation = (
@@ -1120,8 +1123,14 @@ class _Builder:
                     row["guardian_name"] = names.han_name(rng, "male", person.birth.year - 28)
                 row["guardian_phone"] = self.phone() if rng.random() < 0.8 else None
                 row["guardian_relation"] = HouseholdRelation.PARENT.value
+            if row["legal_basis"] == LegalBasis.GUARDIAN_CONSENT.value and not (
+                row["guardian_id"] or row["guardian_name"]
+            ):  # nobody to have consented: registered under the station's duty
+                row["legal_basis"] = LegalBasis.STATUTORY_DUTY.value
+                row["consent_on"] = None
         elif rng.random() < 0.15:
             row["legal_basis"] = LegalBasis.CONSENT.value
+            row["consent_on"] = self.recent_day()
             row["consent_note"] = rng.choice(("本人签字同意。", "本人口头同意，工作人员记录。"))
         if rng.random() < 0.08:
             row["notes"] = rng.choice(

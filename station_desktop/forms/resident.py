@@ -15,6 +15,14 @@ from station_desktop.forms.spec import FieldKind, FieldSpec, FormSpec, SectionSp
 from station_desktop.i18n import N_
 
 NAME_MAX = 100
+# PIPL art. 31: a child under this age (in whole years, on the Lhasa date) is registered
+# on the guardian's consent or a statutory duty, never on their own consent.
+GUARDIAN_AGE_LIMIT = 14
+CONSENT_BASES = frozenset({LegalBasis.CONSENT.value, LegalBasis.GUARDIAN_CONSENT.value})
+MSG_BASIS_HELP = N_(
+    "A child under 14: the guardian's consent or a statutory duty, with the guardian named."
+)
+MSG_GUARDIAN_HELP = N_("Required for a child under 14 and for a guardian's consent.")
 # The household field's value for "a new household, with this resident at its head".
 NEW_HOUSEHOLD = "new"
 
@@ -73,11 +81,28 @@ RESIDENT_FORM = FormSpec(
                     N_("Basis for keeping this record"),
                     codes=LegalBasis,
                     required=True,
+                    help=MSG_BASIS_HELP,
+                ),
+                FieldSpec(
+                    "consent_on",
+                    FieldKind.DATE,
+                    N_("Consent given on"),
+                    not_future=True,
+                    help=N_("For a consent. Left empty: today."),
                 ),
                 FieldSpec("consent_note", FieldKind.MULTILINE, N_("Consent note"), paper_lines=2),
-                FieldSpec("guardian_id", FieldKind.RESIDENT, N_("Guardian (if registered)")),
                 FieldSpec(
-                    "guardian_name", FieldKind.TEXT, N_("Guardian's name"), max_length=NAME_MAX
+                    "guardian_id",
+                    FieldKind.RESIDENT,
+                    N_("Guardian (if registered)"),
+                    help=MSG_GUARDIAN_HELP,
+                ),
+                FieldSpec(
+                    "guardian_name",
+                    FieldKind.TEXT,
+                    N_("Guardian's name"),
+                    max_length=NAME_MAX,
+                    help=MSG_GUARDIAN_HELP,
                 ),
                 FieldSpec("guardian_phone", FieldKind.PHONE, N_("Guardian's phone")),
                 FieldSpec(

@@ -127,6 +127,8 @@ class PersonDetails:
     household: HouseholdInfo | None
     household_relation: str | None  # HouseholdRelation code
     guardian: Guardian | None
+    legal_basis: str | None = None  # LegalBasis code: why the station holds the record
+    consent_on: date | None = None  # the day a consent was given
 
 
 @dataclass(frozen=True)
@@ -227,6 +229,8 @@ class ResidentFileService:
             ),
             household_relation=r.household_relation,
             guardian=self._guardian(session, r),
+            legal_basis=r.legal_basis,
+            consent_on=r.consent_on,
         )
 
     @staticmethod

@@ -16,7 +16,9 @@ from station_desktop.domain.codes import HouseholdRelation, LegalBasis
 from station_desktop.domain.idcard import check_id_number
 from station_desktop.domain.text import normalize_text
 from station_desktop.forms.resident import (
+    CONSENT_BASES,
     END_MEMBERSHIP_FORM,
+    GUARDIAN_AGE_LIMIT,
     MEMBERSHIP_FIELDS,
     NEW_HOUSEHOLD,
     REGISTRATION_FORM,
@@ -44,8 +46,6 @@ from station_desktop.store.search import (
     search_residents,
 )
 
-GUARDIAN_AGE_LIMIT = 14  # PIPL Art. 31: under 14 needs a guardian's consent
-
 MSG_NEED_A_NAME = N_("Give the name in Tibetan or in Chinese.")
 MSG_BIRTH_MISMATCH = N_("The date of birth does not match the ID card number ({id_date}).")
 MSG_SEX_MISMATCH = N_("The sex does not match the ID card number.")
@@ -53,6 +53,8 @@ MSG_DUPLICATE_ID = N_("A resident with this ID card number is already registered
 MSG_MINOR_GUARDIAN = N_("A child under 14 needs a guardian: choose one or type the name.")
 MSG_MINOR_BASIS = N_("For a child under 14 the basis must be the guardian's consent or a duty.")
 MSG_OWN_GUARDIAN = N_("A person cannot be their own guardian.")
+MSG_CONSENTING_GUARDIAN = N_("Name the guardian who gave the consent: choose one or type the name.")
+MSG_CONSENT_BEFORE_BIRTH = N_("The consent cannot have been given before the birth.")
 MSG_END_BEFORE_START = N_("The end date is before the start date.")
 MSG_REVIEW_NOT_AFTER_TODAY = N_("The next review must come after today.")
 MSG_MEMBERSHIP_ENDED = N_("This membership has ended: there is nothing to review.")
@@ -85,6 +87,7 @@ class ResidentView:
     area_id: uuid.UUID | None
     address: str
     legal_basis: str | None
+    consent_on: date | None
     consent_note: str
     guardian_id: uuid.UUID | None
     guardian_name: str
@@ -144,6 +147,23 @@ def check_resident_rules(cleaned: Cleaned, today: date) -> None:
             cleaned.error("guardian_name", MSG_MINOR_GUARDIAN)
         if v.get("legal_basis") == LegalBasis.CONSENT:
             cleaned.error("legal_basis", MSG_MINOR_BASIS)
+    if (
+        v.get("legal_basis") == LegalBasis.GUARDIAN_CONSENT
+        and not v.get("guardian_id")
+        and not v.get("guardian_name")
+        and "guardian_name" not in {e.field for e in cleaned.errors}
+    ):
+        cleaned.error("guardian_name", MSG_CONSENTING_GUARDIAN)
+    consent_on: date | None = v.get("consent_on")
+    if birth is not None and consent_on is not None and consent_on < birth:
+        cleaned.error("consent_on", MSG_CONSENT_BEFORE_BIRTH)
+
+
+def _date_the_consent(cleaned: Cleaned, today: date) -> None:
+    """A consent is recorded with the day it was given: today, unless a day was typed."""
+    v = cleaned.values
+    if v.get("legal_basis") in CONSENT_BASES and not v.get("consent_on"):
+        v["consent_on"] = today
 
 
 def clean_membership(values: Mapping[str, Any], today: date) -> Cleaned:
@@ -182,6 +202,7 @@ class ResidentService:
         cleaned = clean_form(REGISTRATION_FORM, given, today=today)
         groups: list[str] = cleaned.values.pop("priority_groups", None) or []
         since: date = cleaned.values.pop("groups_since", None) or today
+        _date_the_consent(cleaned, today)
         with self.ctx.uow() as uow:
             self._check(uow.session, cleaned, None)
             raise_if_invalid(cleaned)
@@ -213,6 +234,8 @@ class ResidentService:
         cleaned = clean_form(RESIDENT_FORM, given, today=self.ctx.today(), only_given=True)
         with self.ctx.uow() as uow:
             current = require_record(uow.session, Resident, resident_id, "resident")
+            if cleaned.values.get("legal_basis") != current.legal_basis:
+                _date_the_consent(cleaned, self.ctx.today())  # a consent newly recorded
             merged = Cleaned(
                 {**{f: getattr(current, f) for f in RESIDENT_FORM.keys}, **cleaned.values},
                 cleaned.errors,

@@ -50,6 +50,7 @@ from station_desktop.store.changes import (
     unit_of_work,
 )
 from station_desktop.store.device import device_tag_for
+from station_desktop.store.erasure import apply_erasures
 from station_desktop.store.installation import (
     ROLE_BUREAU,
     ROLE_KEY,
@@ -733,6 +734,7 @@ class SyncService:
         max_hlc = 0
         batch: list[Entry] = []
         stations: dict[uuid.UUID | None, str] = _station_codes(session)
+        arrived: set[uuid.UUID] = set()  # records with new entries (for the erasures)
 
         def flush() -> None:
             nonlocal max_hlc
@@ -743,6 +745,7 @@ class SyncService:
                 count = origins.setdefault(key, OriginCount(*key))
                 if (entry.device_id, entry.seq) in new:
                     count.new += 1
+                    arrived.add(entry.record_id)
                     fresh[entry.entity][entry.device_id].append(entry.seq)
                 else:
                     count.known += 1
@@ -779,6 +782,8 @@ class SyncService:
         read_bundle(path, identity, on_manifest, on_line)
         flush()
         merged = self._merge_new(session, new_ranges, now)
+        # Values erased on another laptop leave this laptop's log too (services.privacy).
+        apply_erasures(session, arrived, now)
         self._after_import(session, verified, now, report, max_hlc)
         report.signer = " ".join(
             p for p in (verified.signer.station_code, verified.signer.label) if p

@@ -35,20 +35,22 @@ import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import psycopg
-from sqlalchemy import Table
+from sqlalchemy import Table, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from station_desktop.errors import LoadRefused
 from station_desktop.store.engine import Database, create_store_engine, sqlite_url
+from station_desktop.store.erasure import apply_erasures
 from station_desktop.store.failures import storage_problem
 from station_desktop.store.files import read_only_uri
 from station_desktop.store.migrate import SCHEMA_HEAD, upgrade_to_head
-from station_desktop.store.models import REPLICATED_MODELS, Base
+from station_desktop.store.models import REPLICATED_MODELS, Base, Erasure
 from station_desktop.store.restore import check_database_file
 
 BATCH_ROWS = 20_000
@@ -119,6 +121,11 @@ def load_station_file(
         reading.execute("COMMIT")
     finally:
         reading.close()
+    # Values erased on the station stay erased here, though older copies of their log
+    # entries were loaded before (a row already present is not replaced).
+    with target.write_session() as writing:
+        erasures = list(writing.scalars(select(Erasure.id)))
+        apply_erasures(writing, erasures, datetime.now(UTC))
     return result
 
 

@@ -157,6 +157,7 @@ class Resident(StationOwned):
     area_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("area.id"), index=True)
     address: Mapped[str] = mapped_column(String(SHORT_LEN), default="")
     legal_basis: Mapped[str | None] = mapped_column(String(CODE_LEN))
+    consent_on: Mapped[date | None] = mapped_column(Date)
     consent_note: Mapped[str] = mapped_column(Text, default="")
     guardian_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("resident.id"))
     guardian_name: Mapped[str] = mapped_column(String(NAME_LEN), default="")
@@ -365,6 +366,39 @@ class SubmittedReport(StationOwned):
     # Base64: the change log that carries every record to other laptops is JSON.
     pdf_base64: Mapped[str] = mapped_column(Text)
     pdf_sha256: Mapped[str] = mapped_column(String(64))
+
+
+# ---------------------------------------------------------------- privacy
+
+
+class Erasure(StationOwned):
+    """Personal values removed from a record (a retention purge, or a withdrawn resident's
+    ID number) and from the change-log entries that carried them (`changes`, device:seq).
+
+    It travels like any record: a laptop that receives it empties the same values in its
+    own copy of those entries, whenever they reach it (services.privacy)."""
+
+    __tablename__ = "erasure"
+
+    target_entity: Mapped[str] = mapped_column(String(CODE_LEN))
+    target_id: Mapped[uuid.UUID] = mapped_column(index=True)
+    fields: Mapped[list[str]] = mapped_column(JSON, default=list)
+    reason: Mapped[str] = mapped_column(String(CODE_LEN))
+    erased_on: Mapped[date] = mapped_column(Date)
+    changes: Mapped[list[str]] = mapped_column(JSON, default=list)
+
+
+class LogRedaction(Base):
+    """A change-log entry whose personal values were emptied by an erasure. The log's
+    append-only trigger lets an entry's `fields` change only when it is listed here (and
+    nothing else of it); never replicated: each laptop redacts its own copy."""
+
+    __tablename__ = "log_redaction"
+
+    device_id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+    seq: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    erasure_id: Mapped[uuid.UUID]
+    redacted_at: Mapped[datetime]
 
 
 # ---------------------------------------------------------------- change log and local state

@@ -23,6 +23,7 @@ from station_desktop.i18n import N_, Catalogues, _
 from station_desktop.logs import configure_logging, stop_logging
 from station_desktop.paths import DataPaths, resolve_data_dir, resolve_database_url
 from station_desktop.services.backups import BackupService
+from station_desktop.services.paper import sweep_print_folders
 
 # isort: split
 from PySide6.QtCore import QObject, QTimer, Signal
@@ -217,6 +218,7 @@ def run_gui(args: argparse.Namespace) -> int:
     database_url = resolve_database_url(getattr(args, "database_url", None), paths)
     log_path = _start_logging(paths)
     logging.getLogger(__name__).info("starting version %s", __version__)
+    sweep_print_folders()  # filled forms a crash left for the PDF viewer
     try:
         while True:
             # The integrity check runs after the window is up (IntegrityCheck).

@@ -76,6 +76,7 @@ from station_desktop.ui.forms.editor import (
     open_form_with_key,
 )
 from station_desktop.ui.forms.fields import paint_as_error
+from station_desktop.ui.privacy import PrivacyMenu
 from station_desktop.ui.qt_i18n import LanguageSwitcher
 from station_desktop.ui.roster_import import FileMenu
 from station_desktop.ui.table_models import PagedRecordModel, size_rows
@@ -582,6 +583,9 @@ class MainWindow(QMainWindow):
         self._print_menu.addAction(self._print_record_action)
         self._print_menu.addAction(self._print_pack_action)
         self._print_menu.addAction(self._print_blank_action)
+        self.privacy_menu = PrivacyMenu(self._app, self._languages, self)
+        self.privacy_menu.purged.connect(self.refresh_pages)
+        self.menuBar().addMenu(self.privacy_menu)
         self._language_menu = self.menuBar().addMenu("")
         group = QActionGroup(self)
         self._language_actions: dict[str, QAction] = {}
@@ -791,6 +795,14 @@ class MainWindow(QMainWindow):
             f"{chosen}-{str(record_id)[:8]}.pdf",
         )
 
+    def selected_resident(self) -> uuid.UUID | None:
+        """The resident chosen in the residents list (the page being shown), if any."""
+        page = self.residents_page
+        row = page.table.currentIndex().row()
+        if self.pages.currentWidget() is not page or not 0 <= row < page.model.rowCount():
+            return None
+        return uuid.UUID(str(page.model.row(row)["id"]))
+
     def print_blank_feedback(self, count: int | None = None) -> RenderJob | None:
         """Numbered blank feedback sheets for residents to fill by hand."""
         from station_desktop.ui.print_preview import preview
@@ -864,6 +876,7 @@ class MainWindow(QMainWindow):
         self._print_record_action.setText(_("Print the selected record…"))
         self._print_blank_action.setText(_("Blank feedback sheets…"))
         self._print_pack_action.setText(_("Visit pack for a village or community…"))
+        self.privacy_menu.retranslate_ui()
         self._show_backup_warning()
         self._language_menu.setTitle(_("&Language"))
         for language, action in self._language_actions.items():

@@ -4,7 +4,6 @@ through Qt's print dialog, saved, or opened in the system's PDF viewer."""
 
 from __future__ import annotations
 
-import tempfile
 import threading
 from collections.abc import Callable
 from pathlib import Path
@@ -16,6 +15,7 @@ from PySide6.QtPdf import QPdfDocument
 from PySide6.QtPdfWidgets import QPdfView
 from PySide6.QtPrintSupport import QPrintDialog, QPrinter
 from PySide6.QtWidgets import (
+    QApplication,
     QDialog,
     QDialogButtonBox,
     QFileDialog,
@@ -28,7 +28,7 @@ from PySide6.QtWidgets import (
 
 from station_desktop.errors import StationError
 from station_desktop.i18n import _
-from station_desktop.services.paper import write_pdf
+from station_desktop.services.paper import print_folder, remove_print_folder, write_pdf
 from station_desktop.ui.window_state import fit_to_screen, remember_geometry
 
 if TYPE_CHECKING:  # the PDF machinery (ReportLab) is loaded when a PDF is first made
@@ -100,6 +100,7 @@ class PrintPreviewDialog(QDialog):
         super().__init__(parent)
         self.pdf = pdf
         self._file_name = file_name
+        self._viewer_folders: list[Path] = []  # removed when the preview closes
         self._bytes = QByteArray(pdf.data)
         self._buffer = QBuffer(self._bytes, self)
         self._buffer.open(QIODevice.OpenModeFlag.ReadOnly)
@@ -119,6 +120,10 @@ class PrintPreviewDialog(QDialog):
         self.save_button.clicked.connect(self.save_as)
         self.open_button.clicked.connect(self.open_in_viewer)
         self.buttons.rejected.connect(self.reject)
+        self.finished.connect(self.remove_viewer_files)
+        application = QApplication.instance()
+        if application is not None:  # the window closed with the preview still open
+            application.aboutToQuit.connect(self.remove_viewer_files)
         layout = QVBoxLayout(self)
         layout.addWidget(self.view, 1)
         layout.addWidget(self.buttons)
@@ -173,11 +178,19 @@ class PrintPreviewDialog(QDialog):
         return path
 
     def open_in_viewer(self) -> Path:
-        folder = Path(tempfile.mkdtemp(prefix="station-desktop-print-"))
+        folder = print_folder()
+        self._viewer_folders.append(folder)
         path = folder / self._file_name
         write_pdf(self.pdf.data, path)
         QDesktopServices.openUrl(QUrl.fromLocalFile(str(path)))
         return path
+
+    def remove_viewer_files(self) -> None:
+        """The filled forms given to the PDF viewer are not left in the temporary folder
+        (the viewer has read its copy by the time the preview is closed)."""
+        for folder in self._viewer_folders:
+            remove_print_folder(folder)
+        self._viewer_folders.clear()
 
 
 def preview(parent: QWidget, produce: Callable[[], RenderedPdf], file_name: str) -> RenderJob:

@@ -44,6 +44,7 @@ from station_desktop.domain.codes import (
     Code,
     Ethnicity,
     HouseholdRelation,
+    LegalBasis,
     PriorityGroup,
     Sex,
 )
@@ -52,6 +53,7 @@ from station_desktop.formats import LocaleFormats
 from station_desktop.forms.case import CASE_FORM
 from station_desktop.forms.feedback import FEEDBACK_FORM
 from station_desktop.forms.resident import (
+    CONSENT_BASES,
     END_MEMBERSHIP_FORM,
     MEMBERSHIP_FORM,
     RESIDENT_FORM,
@@ -122,9 +124,11 @@ DETAIL_ROWS: tuple[tuple[str, str], ...] = (
     ("household_relation", N_("Relation to household head")),
     ("address", N_("Address")),
     ("guardian", N_("Guardian")),
+    ("legal_basis", N_("Basis for keeping this record")),
 )
 
-WRAPPED_DETAILS = frozenset({"area", "household", "address", "guardian"})  # free text
+MSG_CONSENT_ON = N_("given on {date}")
+WRAPPED_DETAILS = frozenset({"area", "household", "address", "guardian", "legal_basis"})
 DETAILS_MAX_WIDTH = 380
 
 # The same numbers as the main window's New menu for the same forms; a hand-out is the
@@ -515,6 +519,7 @@ class ResidentWindow(QDialog):
             "household_relation": code_text(HouseholdRelation, d.household_relation),
             "address": d.address,
             "guardian": guardian,
+            "legal_basis": self._basis_text(d.legal_basis, d.consent_on, formats),
         }
         for key, value in self.detail_values.items():
             value.setText(texts[key])
@@ -569,6 +574,14 @@ class ResidentWindow(QDialog):
             for column, cell in enumerate(entry_cells):
                 self.timeline_table.setItem(row, column, cell)
         self._update_buttons()
+
+    @staticmethod
+    def _basis_text(basis: str | None, consent_on: date | None, formats: LocaleFormats) -> str:
+        """Why the station holds the record, and for a consent the day it was given."""
+        text = code_text(LegalBasis, basis)
+        if consent_on is not None and basis in CONSENT_BASES:
+            text = SUMMARY_SEPARATOR.join((text, _(MSG_CONSENT_ON, date=formats.date(consent_on))))
+        return text
 
     def _update_buttons(self) -> None:
         alive = self.file is not None

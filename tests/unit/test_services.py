@@ -77,8 +77,69 @@ def test_children_under_14_need_a_guardian(app: Application, station: StationSet
     with pytest.raises(ValidationError) as caught:
         _register(app, birth_date="2012-06-02", legal_basis="consent")
     assert _fields(caught.value) == {"guardian_name", "legal_basis"}
-    _register(app, birth_date="2012-06-01", legal_basis="consent")  # 14 today
-    _register(app, birth_date="2012-06-02", legal_basis="guardian_consent", guardian_name="父亲")
+    _register(app, birth_date="2012-06-01", legal_basis="consent", consent_on="2026-05-30")
+    _register(
+        app,
+        birth_date="2012-06-02",
+        legal_basis="guardian_consent",
+        consent_on="2026-05-30",
+        guardian_name="父亲",
+    )
+
+
+def test_a_consent_is_recorded_with_the_day_and_who_gave_it(
+    app: Application, station: StationSetup
+) -> None:
+    """A child under 14 (in Lhasa's calendar) is registered on the guardian's consent,
+    with the guardian named and the day it was given: each missing piece is refused on
+    its own field, with a message that says what to do."""
+    with pytest.raises(ValidationError) as caught:
+        _register(app, birth_date="2015-01-01", legal_basis="guardian_consent")
+    errors = {e.field: e.english() for e in caught.value.errors}
+    assert set(errors) == {"guardian_name"} and "under 14" in errors["guardian_name"]
+    with pytest.raises(ValidationError) as caught:
+        _register(
+            app,
+            birth_date="2015-01-01",
+            legal_basis="consent",
+            guardian_name="母亲",
+            consent_on="2026-05-01",
+        )
+    assert {e.field: e.english() for e in caught.value.errors} == {
+        "legal_basis": "For a child under 14 the basis must be the guardian's consent or a duty."
+    }
+    with pytest.raises(ValidationError) as caught:
+        _register(
+            app,
+            birth_date="2015-01-01",
+            legal_basis="guardian_consent",
+            guardian_name="母亲",
+            consent_on="2014-05-01",
+        )
+    assert _fields(caught.value) == {"consent_on"}  # before the birth
+    with pytest.raises(ValidationError) as caught:  # an adult's guardian, unnamed
+        _register(
+            app, birth_date="1950-01-01", legal_basis="guardian_consent", consent_on="2026-05-01"
+        )
+    assert _fields(caught.value) == {"guardian_name"}
+    today = _register(
+        app, birth_date="2015-01-01", legal_basis="guardian_consent", guardian_name="母亲"
+    )
+    assert (stored := app.residents.get(today)) is not None
+    assert stored.consent_on == app.ctx.today()  # left empty: recorded as given today
+    child = _register(
+        app,
+        birth_date="2015-01-01",
+        legal_basis="guardian_consent",
+        guardian_name="母亲",
+        consent_on="2026-05-01",
+    )
+    stored = app.residents.get(child)
+    assert stored is not None and stored.consent_on == date(2026, 5, 1)
+    # A statutory duty needs no consent, but the child's guardian is still named.
+    with pytest.raises(ValidationError) as caught:
+        _register(app, birth_date="2015-01-01", legal_basis="statutory_duty")
+    assert _fields(caught.value) == {"guardian_name"}
 
 
 def test_rare_and_private_use_characters_are_stored(
