@@ -530,7 +530,8 @@ def _cmd_roster(args: argparse.Namespace) -> int:
 def _cmd_export_list(args: argparse.Namespace) -> int:
     from station_desktop.cli_roster import run_export_list
 
-    with _open(args, reading=True) as app:
+    # Whole ID numbers are a reveal, written to the audit trail: not a read-only opening.
+    with _open(args, reading=not args.whole_id_numbers) as app:
         return run_export_list(app, args, Catalogues().translator(cli_language()))
 
 

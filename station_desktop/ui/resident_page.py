@@ -726,7 +726,9 @@ class ResidentWindow(QDialog):
     def edit_details(self) -> RecordDialog | None:
         """The registration form with the resident's current values; saving changes only
         what was changed, and is refused if someone else changed the record meanwhile."""
-        resident = self._app.residents.get(self.resident_id)
+        # The form shows the whole ID number: a reveal, recorded (and refused to a role
+        # that may not change the resident or reveal).
+        resident = self._app.residents.for_editing(self.resident_id)
         if resident is None or self.file is None:
             self.reload()
             return None
