@@ -13,6 +13,7 @@ Follow-ups page opens a due visit the same way and could share it).
 
 from __future__ import annotations
 
+import html
 import itertools
 import uuid
 from collections.abc import Callable, Sequence
@@ -31,6 +32,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
     QLabel,
+    QMessageBox,
     QPushButton,
     QScrollArea,
     QTableWidget,
@@ -47,7 +49,7 @@ from station_desktop.domain.codes import (
     PriorityGroup,
     Sex,
 )
-from station_desktop.errors import NotFound
+from station_desktop.errors import NotFound, StationError
 from station_desktop.formats import LocaleFormats
 from station_desktop.forms.case import CASE_FORM
 from station_desktop.forms.feedback import FEEDBACK_FORM
@@ -62,6 +64,7 @@ from station_desktop.forms.spec import FormSpec
 from station_desktop.forms.validate import clean_form
 from station_desktop.forms.visit import VISIT_FORM
 from station_desktop.i18n import N_, NC_, _, pgettext
+from station_desktop.services.access import Action, Resource, allowed
 from station_desktop.services.context import MSG_NOT_FOUND, raise_if_invalid
 from station_desktop.services.resident_file import (
     HouseholdInfo,
@@ -109,6 +112,8 @@ HOUSEHOLD_HEADERS = (
     N_("Date of birth"),
 )
 TIMELINE_HEADERS = (N_("Date"), N_("What"), N_("Details"))
+MSG_REVEAL = N_("Show the whole number")
+REVEAL_LINK = "reveal-id-number"
 
 # (detail key, label message id), one row each.
 DETAIL_ROWS: tuple[tuple[str, str], ...] = (
@@ -278,6 +283,15 @@ class ResidentWindow(QDialog):
             form.addRow(label, value)
             self._detail_labels[key] = label
             self.detail_values[key] = value
+        # The ID number is masked; a role that may reveal it has a link beside it.
+        id_value = self.detail_values["id_number"]
+        id_value.setTextFormat(Qt.TextFormat.RichText)
+        id_value.setTextInteractionFlags(
+            Qt.TextInteractionFlag.TextSelectableByMouse
+            | Qt.TextInteractionFlag.LinksAccessibleByMouse
+            | Qt.TextInteractionFlag.LinksAccessibleByKeyboard
+        )
+        id_value.linkActivated.connect(lambda _link: self.reveal_id_number())
         # On a small screen (1366×768, Tibetan at its larger size) the details scroll rather
         # than push the timeline off the window. Not a Tab stop: there is nothing to edit.
         self.details_scroll = QScrollArea(self.details_box)
@@ -508,7 +522,7 @@ class ResidentWindow(QDialog):
             "sex": code_text(Sex, d.sex),
             "ethnicity": code_text(Ethnicity, d.ethnicity),
             "birth_date": birth,
-            "id_number": d.id_number_masked or "",
+            "id_number": self._id_number_text(d.id_number_masked),
             "phone": d.phone or "",
             "area": area,
             "household": _household_text(d.household) if d.household else "",
@@ -572,11 +586,41 @@ class ResidentWindow(QDialog):
 
     def _update_buttons(self) -> None:
         alive = self.file is not None
+        actor = self._app.ctx.actor
+        # Only what the person's role may do (the services refuse the rest all the same).
+        creates = {
+            self.add_visit_button: Resource.VISIT,
+            self.add_feedback_button: Resource.FEEDBACK,
+            self.add_case_button: Resource.CASE,
+            self.add_handout_button: Resource.RESOURCE,
+        }
+        changes = alive and allowed(actor, Resource.RESIDENT, Action.UPDATE)
         for action in self._actions:
-            action.button.setEnabled(alive)
-        chosen = alive and self.selected_membership() is not None
+            resource = creates.get(action.button)
+            may = changes if resource is None else allowed(actor, resource, Action.CREATE)
+            action.button.setEnabled(alive and may)
+        chosen = changes and self.selected_membership() is not None
         self.end_membership_button.setEnabled(chosen)
         self.review_membership_button.setEnabled(chosen)
+
+    def _id_number_text(self, masked: str | None) -> str:
+        """The masked number, with a link to reveal it for a role that may (recorded)."""
+        if not masked:
+            return ""
+        if not allowed(self._app.ctx.actor, Resource.ID_NUMBER, Action.REVEAL):
+            return masked
+        link = html.escape(_(MSG_REVEAL))
+        return f"{html.escape(masked)}&nbsp;&nbsp;<a href='{REVEAL_LINK}'>{link}</a>"
+
+    def reveal_id_number(self) -> str | None:
+        """Show this resident's whole ID card number (the reveal is recorded)."""
+        try:
+            number = self._app.residents.reveal_id_number(self.resident_id)
+        except StationError as error:
+            QMessageBox.warning(self, _(PAGE_TITLE), _(error.message, **error.params))
+            return None
+        self.detail_values["id_number"].setText(html.escape(number or ""))
+        return number
 
     def _membership_chosen(self, row: int, *_cell: int) -> None:
         # Tabbing into the table makes its first row current without selecting it (and a

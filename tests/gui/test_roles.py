@@ -1,0 +1,120 @@
+"""The window offers what the person's role may do (services/access.py decides; the window
+only hides the rest), and reveals an ID number on request."""
+
+from __future__ import annotations
+
+import uuid
+
+import pytest
+from pytestqt.qtbot import QtBot
+
+from station_desktop.app import Application
+from station_desktop.domain.codes import CaseStage, StaffRole
+from station_desktop.services.access import Actor
+from station_desktop.ui.case_page import CaseWindow
+from station_desktop.ui.forms.fields import ChoiceCombo
+from station_desktop.ui.main_window import MainWindow
+from station_desktop.ui.qt_i18n import LanguageSwitcher
+from station_desktop.ui.resident_page import REVEAL_LINK, ResidentWindow
+from tests.conftest import StationSetup
+from tests.gui.conftest import Answers, answer_message_boxes
+
+pytestmark = pytest.mark.gui
+
+ID_NUMBER, MASKED = "11010519491231002X", "110105********002X"
+
+
+@pytest.fixture(autouse=True)
+def answers(monkeypatch: pytest.MonkeyPatch) -> Answers:
+    return answer_message_boxes(monkeypatch)
+
+
+@pytest.fixture
+def resident(app: Application, station: StationSetup) -> uuid.UUID:
+    return app.residents.register(
+        {
+            "name_zh": "卓嘎",
+            "sex": "female",
+            "birth_date": "1949-12-31",
+            "id_number": ID_NUMBER,
+            "legal_basis": "statutory_duty",
+        }
+    )
+
+
+def _case(app: Application, resident: uuid.UUID, worker: uuid.UUID) -> uuid.UUID:
+    return app.cases.open(
+        {
+            "resident_id": resident,
+            "opened_on": "2026-03-01",
+            "source": "self",
+            "worker_id": worker,
+            "presenting_problem": "生活困难",
+        }
+    )
+
+
+def test_the_worker_button_makes_the_window_act_with_that_persons_role(
+    app: Application, station: StationSetup, languages: LanguageSwitcher, qtbot: QtBot
+) -> None:
+    window = MainWindow(app, languages)
+    qtbot.addWidget(window)
+    new_actions = [action for action, _title in window._new_actions]
+    assert all(action.isVisible() for action in new_actions)  # the station head
+    assert window.file_menu.import_action.isVisible()
+
+    app.stations.choose_worker(station.worker_id)
+    window.worker_button.changed.emit()
+    assert app.ctx.actor == Actor(station.worker_id, StaffRole.SOCIAL_WORKER, station.station_id)
+    assert not window.file_menu.import_action.isVisible()  # rosters: head and bureau
+    assert all(action.isVisible() for action in new_actions)  # a worker records them all
+
+
+def test_a_social_worker_cannot_close_or_touch_someone_elses_case(
+    app: Application,
+    station: StationSetup,
+    resident: uuid.UUID,
+    languages: LanguageSwitcher,
+    qtbot: QtBot,
+) -> None:
+    own, others = _case(app, resident, station.worker_id), _case(app, resident, station.head_id)
+    app.ctx.actor = Actor(station.worker_id, StaffRole.SOCIAL_WORKER, station.station_id)
+
+    page = CaseWindow(app, languages, own)
+    qtbot.addWidget(page)
+    assert page.buttons["add_note"].isEnabled() and page.buttons["move_stage"].isEnabled()
+    dialog = page.move_stage()
+    assert dialog is not None
+    to_stage = dialog.editor.field("to_stage")
+    assert isinstance(to_stage, ChoiceCombo)
+    offered = [to_stage.combo.itemData(i) for i in range(1, to_stage.combo.count())]
+    assert offered == [CaseStage.ASSESSMENT.value]  # not "closed": the head closes
+    dialog.reject()
+
+    refused = CaseWindow(app, languages, others)  # not theirs: nothing shown, nothing to do
+    qtbot.addWidget(refused)
+    assert refused.case is None
+    assert not any(button.isEnabled() for button in refused.buttons.values())
+
+
+def test_a_resident_page_shows_the_number_masked_until_revealed(
+    app: Application,
+    station: StationSetup,
+    resident: uuid.UUID,
+    languages: LanguageSwitcher,
+    qtbot: QtBot,
+) -> None:
+    app.ctx.actor = Actor(station.worker_id, StaffRole.SOCIAL_WORKER, station.station_id)
+    page = ResidentWindow(app, languages, resident)
+    qtbot.addWidget(page)
+    shown = page.detail_values["id_number"]
+    assert MASKED in shown.text() and ID_NUMBER not in shown.text()
+    assert REVEAL_LINK in shown.text()
+    shown.linkActivated.emit(REVEAL_LINK)
+    assert shown.text() == ID_NUMBER
+
+    app.ctx.actor = Actor(uuid.uuid4(), StaffRole.AUDITOR, None)  # may not reveal, nor edit
+    page = ResidentWindow(app, languages, resident)
+    qtbot.addWidget(page)
+    assert page.detail_values["id_number"].text() == MASKED
+    assert not page.edit_button.isEnabled()
