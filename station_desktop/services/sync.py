@@ -37,6 +37,7 @@ from station_desktop.forms.validate import Cleaned, clean_field
 from station_desktop.i18n import N_, Label
 from station_desktop.services.access import Action, Resource
 from station_desktop.services.context import ServiceContext
+from station_desktop.services.stations import StationService
 from station_desktop.store.changes import (
     OP_INSERT,
     SCHEMA_VERSION,
@@ -271,6 +272,8 @@ class SyncService:
             raise ValidationError([FieldError("role", N_("Choose one of the listed options."))])
         with self.ctx.db.write_session() as session:
             set_local_state(session, ROLE_KEY, role)
+        # Who acts depends on whose installation this is (until sign-in: services.stations).
+        StationService(self.ctx).act_as_stand_in()
 
     def keys(self) -> InstallationKeys:
         if self._keys is None:

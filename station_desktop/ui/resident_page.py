@@ -13,7 +13,6 @@ Follow-ups page opens a due visit the same way and could share it).
 
 from __future__ import annotations
 
-import html
 import itertools
 import uuid
 from collections.abc import Callable, Sequence
@@ -113,7 +112,6 @@ HOUSEHOLD_HEADERS = (
 )
 TIMELINE_HEADERS = (N_("Date"), N_("What"), N_("Details"))
 MSG_REVEAL = N_("Show the whole number")
-REVEAL_LINK = "reveal-id-number"
 
 # (detail key, label message id), one row each.
 DETAIL_ROWS: tuple[tuple[str, str], ...] = (
@@ -280,18 +278,19 @@ class ResidentWindow(QDialog):
             value.setWordWrap(key in WRAPPED_DETAILS)
             value.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
             label.setBuddy(value)
-            form.addRow(label, value)
+            if key == "id_number":  # masked; a role that may reveals it with a button
+                self.reveal_button = QPushButton(details)
+                self.reveal_button.clicked.connect(self.reveal_id_number)
+                # Under the number: beside it, a Tibetan label would not fit the column.
+                column = QVBoxLayout()
+                column.setContentsMargins(0, 0, 0, 0)
+                column.addWidget(value)
+                column.addWidget(self.reveal_button, 0, Qt.AlignmentFlag.AlignLeft)
+                form.addRow(label, column)
+            else:
+                form.addRow(label, value)
             self._detail_labels[key] = label
             self.detail_values[key] = value
-        # The ID number is masked; a role that may reveal it has a link beside it.
-        id_value = self.detail_values["id_number"]
-        id_value.setTextFormat(Qt.TextFormat.RichText)
-        id_value.setTextInteractionFlags(
-            Qt.TextInteractionFlag.TextSelectableByMouse
-            | Qt.TextInteractionFlag.LinksAccessibleByMouse
-            | Qt.TextInteractionFlag.LinksAccessibleByKeyboard
-        )
-        id_value.linkActivated.connect(lambda _link: self.reveal_id_number())
         # On a small screen (1366×768, Tibetan at its larger size) the details scroll rather
         # than push the timeline off the window. Not a Tab stop: there is nothing to edit.
         self.details_scroll = QScrollArea(self.details_box)
@@ -495,6 +494,7 @@ class ResidentWindow(QDialog):
             self.setWindowTitle(_(PAGE_TITLE))
             for value in self.detail_values.values():
                 value.setText("")
+            self.reveal_button.hide()
             for table in (self.memberships_table, self.household_table, self.timeline_table):
                 table.setRowCount(0)
             self.household_note.hide()
@@ -522,7 +522,7 @@ class ResidentWindow(QDialog):
             "sex": code_text(Sex, d.sex),
             "ethnicity": code_text(Ethnicity, d.ethnicity),
             "birth_date": birth,
-            "id_number": self._id_number_text(d.id_number_masked),
+            "id_number": d.id_number_masked or "",
             "phone": d.phone or "",
             "area": area,
             "household": _household_text(d.household) if d.household else "",
@@ -532,6 +532,10 @@ class ResidentWindow(QDialog):
         }
         for key, value in self.detail_values.items():
             value.setText(texts[key])
+        self.reveal_button.setVisible(
+            bool(d.id_number_masked)
+            and allowed(self._app.ctx.actor, Resource.ID_NUMBER, Action.REVEAL)
+        )
         # Wide enough for a label and its one-line value side by side (within reason): a
         # date or an ID number is never squeezed; a longer row goes under its label.
         details = self.details_scroll.widget()
@@ -603,15 +607,6 @@ class ResidentWindow(QDialog):
         self.end_membership_button.setEnabled(chosen)
         self.review_membership_button.setEnabled(chosen)
 
-    def _id_number_text(self, masked: str | None) -> str:
-        """The masked number, with a link to reveal it for a role that may (recorded)."""
-        if not masked:
-            return ""
-        if not allowed(self._app.ctx.actor, Resource.ID_NUMBER, Action.REVEAL):
-            return masked
-        link = html.escape(_(MSG_REVEAL))
-        return f"{html.escape(masked)}&nbsp;&nbsp;<a href='{REVEAL_LINK}'>{link}</a>"
-
     def reveal_id_number(self) -> str | None:
         """Show this resident's whole ID card number (the reveal is recorded)."""
         try:
@@ -619,7 +614,8 @@ class ResidentWindow(QDialog):
         except StationError as error:
             QMessageBox.warning(self, _(PAGE_TITLE), _(error.message, **error.params))
             return None
-        self.detail_values["id_number"].setText(html.escape(number or ""))
+        self.detail_values["id_number"].setText(number or "")
+        self.reveal_button.hide()
         return number
 
     def _membership_chosen(self, row: int, *_cell: int) -> None:
@@ -821,6 +817,8 @@ class ResidentWindow(QDialog):
             value.setMinimumHeight(line)
             label.setMinimumHeight(line)
         self.details_box.setTitle(_(DETAILS_TITLE))
+        self.reveal_button.setText(_(MSG_REVEAL))
+        self.reveal_button.setAccessibleName(_(MSG_REVEAL))
         self.memberships_box.setTitle(_(MEMBERSHIPS_TITLE))
         self.household_box.setTitle(_(HOUSEHOLD_TITLE))
         self.timeline_box.setTitle(_(TIMELINE_TITLE))
