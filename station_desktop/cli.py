@@ -471,6 +471,10 @@ def _cmd_report(args: argparse.Namespace) -> int:
     if args.format == "pdf" and args.output is None:  # before the work, not after it
         raise StationError(N_("A PDF needs a file name: add {option}."), option="-o")
     with _open(args, reading=not args.submit) as app:
+        if args.output is not None or args.format != "json":  # a copy out (services.access)
+            from station_desktop.services.access import Action, Resource
+
+            app.ctx.require(Resource.REPORT, Action.EXPORT)
         period = ReportPeriod(start, end)
         report = app.reports.compute(period, args.station)
         stations = app.stations.stations()

@@ -134,6 +134,7 @@ MATRIX: Final[Mapping[StaffRole, Mapping[tuple[Resource, Action], Scope]]] = {
         **_grant((R.CASE,), (A.READ, A.UPDATE, A.EXPORT), OWN),
         (R.ID_NUMBER, A.REVEAL): STATION,
         **_grant((R.STAFF, R.STATION, R.SETTINGS, R.REPORT), (A.READ,), STATION),
+        (R.REPORT, A.EXPORT): STATION,  # the station's figures, no one's details
     },
     # All of the station: staff and roles, case assignment and closing, bundles.
     StaffRole.STATION_HEAD: {

@@ -996,6 +996,10 @@ class MainWindow(QMainWindow):
             action.setVisible(allowed(actor, resource, Action.CREATE))
         self._feedback_pile_action.setVisible(allowed(actor, Resource.FEEDBACK, Action.CREATE))
         self.file_menu.offer_what_the_role_may(actor)
+        for page in self._made_pages.values():
+            offer = getattr(page, "offer_what_the_role_may", None)
+            if offer is not None:
+                offer()
 
     def _focus_search(self) -> None:
         self.nav.setCurrentRow(0)

@@ -119,3 +119,29 @@ def test_a_resident_page_shows_the_number_masked_until_revealed(
     page.show()
     assert page.detail_values["id_number"].text() == MASKED
     assert not page.reveal_button.isVisible() and not page.edit_button.isEnabled()
+
+
+def test_pages_offer_saving_and_submitting_only_to_roles_that_may(
+    app: Application, station: StationSetup, languages: LanguageSwitcher, qtbot: QtBot
+) -> None:
+    from station_desktop.ui.reports_page import ReportsPage
+    from station_desktop.ui.settings_page import SettingsPage
+
+    app.ctx.actor = Actor(station.worker_id, StaffRole.SOCIAL_WORKER, station.station_id)
+    reports, settings = ReportsPage(app, languages), SettingsPage(app, languages)
+    for page in (reports, settings):
+        qtbot.addWidget(page)
+        page.show()
+    assert reports.compute_button.isVisible() and not reports.submit_button.isVisible()
+    assert reports.save_button.isVisible()  # the station's figures, no one's details
+    assert not settings.save_button.isVisible()
+
+    app.ctx.actor = Actor(uuid.uuid4(), StaffRole.AUDITOR, None)
+    reports.offer_what_the_role_may()
+    assert not reports.save_button.isVisible()  # reads only, no copies out
+
+    app.ctx.actor = Actor(station.head_id, StaffRole.STATION_HEAD, station.station_id)
+    for page in (reports, settings):
+        page.offer_what_the_role_may()
+    assert reports.submit_button.isVisible() and reports.save_button.isVisible()
+    assert settings.save_button.isVisible() and settings.defaults_button.isVisible()
