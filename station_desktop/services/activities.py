@@ -15,7 +15,7 @@ from station_desktop.errors import FieldError, NotFound
 from station_desktop.forms.activity import ACTIVITY_FORM
 from station_desktop.forms.validate import MSG_BAD_REFERENCE, as_uuid, clean_form
 from station_desktop.i18n import N_, Label
-from station_desktop.services.access import Action, Resource
+from station_desktop.services.access import Action, RecordScope, Resource
 from station_desktop.services.context import (
     ServiceContext,
     check_after_birth,
@@ -109,7 +109,8 @@ class ActivityService:
         self.ctx.require(Resource.ACTIVITY, Action.UPDATE)
         cleaned = clean_form(ACTIVITY_FORM, values, today=self.ctx.today(), only_given=True)
         with self.ctx.uow() as uow:
-            require_record(uow.session, Activity, activity_id, "activity")
+            record = require_record(uow.session, Activity, activity_id, "activity")
+            self.ctx.require(Resource.ACTIVITY, Action.UPDATE, RecordScope.of(record.station_id))
             raise_if_invalid(cleaned)
             changed = uow.update(Activity, activity_id, cleaned.values, based_on=based_on)
         return changed is not None
@@ -119,7 +120,8 @@ class ActivityService:
         they hang from the activity, and lists and reports count none of a withdrawn one."""
         self.ctx.require(Resource.ACTIVITY, Action.DELETE)
         with self.ctx.uow() as uow:
-            require_record(uow.session, Activity, activity_id, "activity")
+            record = require_record(uow.session, Activity, activity_id, "activity")
+            self.ctx.require(Resource.ACTIVITY, Action.DELETE, RecordScope.of(record.station_id))
             uow.tombstone(Activity, activity_id, based_on=based_on)
 
     def get(self, activity_id: uuid.UUID) -> ActivityView:
@@ -136,6 +138,7 @@ class ActivityService:
         self.ctx.require(Resource.ACTIVITY, Action.UPDATE)
         with self.ctx.uow() as uow:
             activity = require_record(uow.session, Activity, activity_id, "activity")
+            self.ctx.require(Resource.ACTIVITY, Action.UPDATE, RecordScope.of(activity.station_id))
             errors: list[FieldError] = []
             ids = _attendee_ids(resident_ids, errors)
             for resident_id in ids:
@@ -149,7 +152,8 @@ class ActivityService:
         Signing the person in again later brings the same attendance back."""
         self.ctx.require(Resource.ACTIVITY, Action.UPDATE)
         with self.ctx.uow() as uow:
-            require_record(uow.session, Activity, activity_id, "activity")
+            record = require_record(uow.session, Activity, activity_id, "activity")
+            self.ctx.require(Resource.ACTIVITY, Action.UPDATE, RecordScope.of(record.station_id))
             record_id = attendance_id(activity_id, resident_id)
             if load(uow.session, Attendance, record_id) is None:
                 return False

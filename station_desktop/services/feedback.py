@@ -17,7 +17,7 @@ from station_desktop.domain.codes import FeedbackDimension
 from station_desktop.forms.feedback import FEEDBACK_FORM, rating_key
 from station_desktop.forms.validate import Cleaned, clean_form
 from station_desktop.i18n import N_
-from station_desktop.services.access import Action, Resource
+from station_desktop.services.access import Action, RecordScope, Resource
 from station_desktop.services.context import (
     ServiceContext,
     check_after_birth,
@@ -95,6 +95,7 @@ class FeedbackService:
         cleaned = clean_form(FEEDBACK_FORM, values, today=self.ctx.today(), only_given=True)
         with self.ctx.uow() as uow:
             sheet = require_record(uow.session, FeedbackSheet, sheet_id, "feedback")
+            self.ctx.require(Resource.FEEDBACK, Action.UPDATE, RecordScope.of(sheet.station_id))
             rows = _rating_rows(uow.session, sheet_id)
             check_based_on(_heads(sheet, rows), based_on)
             self._check(
@@ -114,6 +115,7 @@ class FeedbackService:
         self.ctx.require(Resource.FEEDBACK, Action.DELETE)
         with self.ctx.uow() as uow:
             sheet = require_record(uow.session, FeedbackSheet, sheet_id, "feedback")
+            self.ctx.require(Resource.FEEDBACK, Action.DELETE, RecordScope.of(sheet.station_id))
             check_based_on(_heads(sheet, _rating_rows(uow.session, sheet_id)), based_on)
             uow.tombstone(FeedbackSheet, sheet_id)
 

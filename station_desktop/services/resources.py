@@ -17,7 +17,7 @@ from station_desktop.errors import StationError
 from station_desktop.forms.resources import HANDOUT_FORM, RECEIPT_FORM
 from station_desktop.forms.validate import Cleaned, clean_form
 from station_desktop.i18n import N_
-from station_desktop.services.access import Action, Resource
+from station_desktop.services.access import Action, RecordScope, Resource
 from station_desktop.services.context import (
     ServiceContext,
     check_after_birth,
@@ -90,6 +90,7 @@ class ResourceService:
         cleaned = clean_form(RECEIPT_FORM, values, today=self.ctx.today(), only_given=True)
         with self.ctx.uow() as uow:
             receipt = require_record(uow.session, ResourceReceipt, receipt_id, "receipt")
+            self.ctx.require(Resource.RESOURCE, Action.UPDATE, RecordScope.of(receipt.station_id))
             self._check_receipt(
                 uow.session, with_record(RECEIPT_FORM, receipt, cleaned), receipt_id
             )
@@ -104,7 +105,8 @@ class ResourceService:
         recorded (they would point at nothing)."""
         self.ctx.require(Resource.RESOURCE, Action.DELETE)
         with self.ctx.uow() as uow:
-            require_record(uow.session, ResourceReceipt, receipt_id, "receipt")
+            record = require_record(uow.session, ResourceReceipt, receipt_id, "receipt")
+            self.ctx.require(Resource.RESOURCE, Action.DELETE, RecordScope.of(record.station_id))
             count = uow.session.execute(
                 select(func.count()).where(
                     ResourceHandout.receipt_id == receipt_id, ResourceHandout.deleted.is_(False)
@@ -157,6 +159,7 @@ class ResourceService:
         cleaned = clean_form(HANDOUT_FORM, values, today=self.ctx.today(), only_given=True)
         with self.ctx.uow() as uow:
             handout = require_record(uow.session, ResourceHandout, handout_id, "handout")
+            self.ctx.require(Resource.RESOURCE, Action.UPDATE, RecordScope.of(handout.station_id))
             self._check_handout(
                 uow.session, with_record(HANDOUT_FORM, handout, cleaned), handout_id
             )
@@ -170,7 +173,8 @@ class ResourceService:
         """Tombstone a hand-out recorded by mistake: what it took is left again."""
         self.ctx.require(Resource.RESOURCE, Action.DELETE)
         with self.ctx.uow() as uow:
-            require_record(uow.session, ResourceHandout, handout_id, "handout")
+            record = require_record(uow.session, ResourceHandout, handout_id, "handout")
+            self.ctx.require(Resource.RESOURCE, Action.DELETE, RecordScope.of(record.station_id))
             uow.tombstone(ResourceHandout, handout_id, based_on=based_on)
 
     # ------------------------------------------------------------ rules

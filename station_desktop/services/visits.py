@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from station_desktop.forms.validate import Cleaned, clean_form
 from station_desktop.forms.visit import VISIT_FORM
 from station_desktop.i18n import N_
-from station_desktop.services.access import Action, Resource
+from station_desktop.services.access import Action, RecordScope, Resource
 from station_desktop.services.context import (
     ServiceContext,
     check_after_birth,
@@ -68,6 +68,7 @@ class VisitService:
         cleaned = clean_form(VISIT_FORM, values, today=self.ctx.today(), only_given=True)
         with self.ctx.uow() as uow:
             visit = require_record(uow.session, HomeVisit, visit_id, "visit")
+            self.ctx.require(Resource.VISIT, Action.UPDATE, RecordScope.of(visit.station_id))
             self._check(uow.session, with_record(VISIT_FORM, visit, cleaned))
             raise_if_invalid(cleaned)
             changes = to_columns(VISIT_FORM, cleaned.values)
@@ -82,7 +83,8 @@ class VisitService:
         the withdrawal stays in the change log."""
         self.ctx.require(Resource.VISIT, Action.DELETE)
         with self.ctx.uow() as uow:
-            require_record(uow.session, HomeVisit, visit_id, "visit")
+            record = require_record(uow.session, HomeVisit, visit_id, "visit")
+            self.ctx.require(Resource.VISIT, Action.DELETE, RecordScope.of(record.station_id))
             uow.tombstone(HomeVisit, visit_id, based_on=based_on)
 
     def _check(self, session: Session, cleaned: Cleaned) -> None:

@@ -220,7 +220,7 @@ CALLS: tuple[Call, ...] = (
         ((R.VISIT, A.CREATE, NONE),),
         lambda w: lambda: w.app.visits.record(_visit(w)),
     ),
-    Call("withdraw a visit", ((R.VISIT, A.DELETE, NONE),), _fresh_visit),
+    Call("withdraw a visit", ((R.VISIT, A.DELETE, HERE),), _fresh_visit),
     Call(
         "record a feedback sheet",
         ((R.FEEDBACK, A.CREATE, NONE),),
