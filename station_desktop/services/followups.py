@@ -24,7 +24,7 @@ from station_desktop.domain.codes import PriorityGroup
 from station_desktop.errors import FieldError, StationNotConfigured, ValidationError
 from station_desktop.forms.validate import MSG_BAD_CODE
 from station_desktop.i18n import N_
-from station_desktop.services.access import Action, Resource
+from station_desktop.services.access import Action, Resource, scope_conditions, visible
 from station_desktop.services.context import ServiceContext
 from station_desktop.store.changes import get_local_state, set_local_state
 from station_desktop.store.models import CaseNote, CaseRecord, GroupMembership, HomeVisit, Resident
@@ -209,6 +209,8 @@ class FollowUpService:
                     CaseRecord.deleted.is_(False),
                     CaseRecord.stage != "closed",
                     CaseRecord.resident_id.in_(live),
+                    # A social worker's own and assigned cases only (services.access).
+                    *scope_conditions(visible(self.ctx.actor, Resource.CASE), CaseRecord),
                 )
             ):
                 due_on = max(last_note.get(case_id, opened_on), opened_on) + timedelta(

@@ -450,6 +450,7 @@ def test_who_may_lists_roles_in_a_fixed_order() -> None:
 # ---------------------------------------------------------------- what a role sees
 
 
+@pytest.mark.both_engines
 def test_a_social_worker_lists_only_own_and_assigned_cases(world: World) -> None:
     app = world.app
     app.ctx.actor = _actor(StaffRole.SOCIAL_WORKER, world)
@@ -471,6 +472,7 @@ def test_a_case_opened_by_a_social_worker_is_theirs(world: World) -> None:
     assert view is not None and view.worker_id == world.station.worker_id
 
 
+@pytest.mark.both_engines
 def test_lists_keep_to_the_station_and_the_bureau_sees_all(world: World) -> None:
     app = world.app
     app.ctx.actor = _actor(StaffRole.STATION_HEAD, world)
@@ -529,6 +531,7 @@ def _cells(path: Path) -> set[str]:
     return {str(c.value) for row in sheet.iter_rows() for c in row if c.value is not None}
 
 
+@pytest.mark.both_engines
 def test_spreadsheets_mask_id_numbers_unless_a_permitted_role_asks(
     world: World, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -569,3 +572,14 @@ def test_no_spreadsheet_cell_starts_a_formula(world: World) -> None:
     cells = [c for row in sheet.iter_rows() for c in row if isinstance(c.value, str)]
     starts = [c for c in cells if c.value[:1] in "=+-@"]
     assert len(starts) == 4 and all(c.data_type == "s" for c in starts)
+
+
+@pytest.mark.both_engines
+def test_a_social_workers_follow_ups_hold_only_their_own_quiet_cases(world: World) -> None:
+    app = world.app
+    app.ctx.actor = _actor(StaffRole.STATION_HEAD, world)
+    quiet = {f.record_id for f in FollowUpService(app.ctx).due() if f.kind == "case"}
+    assert {world.own_case, world.others_case} <= quiet  # opened in March, no note since
+    app.ctx.actor = _actor(StaffRole.SOCIAL_WORKER, world)
+    mine = {f.record_id for f in FollowUpService(app.ctx).due() if f.kind == "case"}
+    assert world.own_case in mine and world.others_case not in mine
