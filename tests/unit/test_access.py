@@ -316,6 +316,11 @@ CALLS: tuple[Call, ...] = (
         lambda w: lambda: w.app.stations.add_staff("", "新人", StaffRole.SOCIAL_WORKER),
     ),
     Call(
+        "change a staff member's role",
+        ((R.STAFF, A.UPDATE, HERE),),
+        lambda w: lambda: w.app.stations.change_role(w.colleague, StaffRole.SOCIAL_WORKER),
+    ),
+    Call(
         "add a village",
         ((R.STATION, A.CREATE, NONE),),
         lambda w: (
@@ -583,3 +588,36 @@ def test_a_social_workers_follow_ups_hold_only_their_own_quiet_cases(world: Worl
     app.ctx.actor = _actor(StaffRole.SOCIAL_WORKER, world)
     mine = {f.record_id for f in FollowUpService(app.ctx).due() if f.kind == "case"}
     assert world.own_case in mine and world.others_case not in mine
+
+
+def test_only_the_bureau_gives_the_roles_that_reach_every_station(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    recorded: list[dict[str, object]] = []
+    monkeypatch.setattr(
+        "station_desktop.services.stations.record_event",
+        lambda session, **event: recorded.append(event),
+    )
+    app = world.app
+    app.ctx.actor = _actor(StaffRole.STATION_HEAD, world)
+    for wanted in (StaffRole.AUDITOR, StaffRole.BUREAU_ADMIN):
+        with pytest.raises(NotPermitted) as caught:
+            app.stations.change_role(world.colleague, wanted)
+        assert caught.value.may == (StaffRole.BUREAU_ADMIN,)
+        with pytest.raises(NotPermitted):
+            app.stations.add_staff("", "新人", wanted)
+    assert recorded == []
+    assert app.stations.change_role(world.colleague, StaffRole.STATION_HEAD)  # within reach
+    assert recorded == [
+        {
+            "actor_id": world.station.head_id,
+            "action": "role_change",
+            "entity": "staff",
+            "entity_id": str(world.colleague),
+            "fields": ("role",),
+        }
+    ]
+    app.ctx.actor = _actor(StaffRole.BUREAU_ADMIN, world)
+    assert app.stations.change_role(world.colleague, StaffRole.AUDITOR)
+    [colleague] = [s for s in app.stations.staff() if s.id == world.colleague]
+    assert colleague.role == StaffRole.AUDITOR.value
