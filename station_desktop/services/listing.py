@@ -146,7 +146,7 @@ class ListingService:
         with self.ctx.db.read() as session:
             return session.scalars(
                 select(HomeVisit.resident_id)
-                .where(HomeVisit.deleted.is_(False))
+                .where(HomeVisit.deleted.is_(False), *self._visible(HomeVisit, Resource.RESIDENT))
                 .group_by(HomeVisit.resident_id)
                 .order_by(func.count().desc(), HomeVisit.resident_id)
                 .limit(1)
