@@ -23,6 +23,9 @@ from dataclasses import dataclass
 from enum import IntEnum
 from typing import Any, Final
 
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session
+
 from station_desktop.domain.codes import Code, StaffRole
 from station_desktop.errors import NotPermitted
 from station_desktop.i18n import N_
@@ -224,15 +227,31 @@ def visible(actor: Actor, resource: Resource) -> RecordScope | None:
     return RecordScope(actor.station_id, mine)
 
 
-def scope_conditions(shown: RecordScope | None, model: Any) -> tuple[Any, ...]:
+def scope_conditions(
+    shown: RecordScope | None, model: Any, session: Session | None = None
+) -> tuple[Any, ...]:
     """`visible`'s answer as SQL conditions on `model` (its `station_id`, and for a
-    case its `worker_id`)."""
+    case its `worker_id`). Given the session, the station condition is left out where the
+    table holds no other station's records (a station's laptop): it would only make the
+    database trade a list's sort index for a scan and sort of every record."""
     if shown is None:
         return ()
-    conditions = [model.station_id == shown.station_id]
+    conditions = []
+    if session is None or _holds_others(session, model, shown.station_id):
+        conditions.append(model.station_id == shown.station_id)
     if shown.staff_ids and hasattr(model, "worker_id"):
         conditions.append(model.worker_id.in_(list(shown.staff_ids)))
     return tuple(conditions)
+
+
+def _holds_others(session: Session, model: Any, station_id: uuid.UUID | None) -> bool:
+    """Whether `model`'s table holds a record of another station than `station_id` (two
+    seeks in its station index)."""
+    if station_id is None:
+        return True
+    column = model.station_id
+    other = select(column).where(or_(column < station_id, column > station_id)).limit(1)
+    return session.scalars(other).first() is not None
 
 
 def require(

@@ -210,7 +210,7 @@ class FollowUpService:
                     CaseRecord.stage != "closed",
                     CaseRecord.resident_id.in_(live),
                     # A social worker's own and assigned cases only (services.access).
-                    *scope_conditions(visible(self.ctx.actor, Resource.CASE), CaseRecord),
+                    *scope_conditions(visible(self.ctx.actor, Resource.CASE), CaseRecord, session),
                 )
             ):
                 due_on = max(last_note.get(case_id, opened_on), opened_on) + timedelta(

@@ -218,7 +218,7 @@ class ListExportService:
             for a in session.scalars(select(Area))
         }
         rows = []
-        shown = scope_conditions(visible(self.ctx.actor, Resource.RESIDENT), Resident)
+        shown = scope_conditions(visible(self.ctx.actor, Resource.RESIDENT), Resident, session)
         for r in session.scalars(select(Resident).where(Resident.deleted.is_(False), *shown)):
             rows.append(
                 {

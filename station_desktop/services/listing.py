@@ -146,7 +146,10 @@ class ListingService:
         with self.ctx.db.read() as session:
             return session.scalars(
                 select(HomeVisit.resident_id)
-                .where(HomeVisit.deleted.is_(False), *self._visible(HomeVisit, Resource.RESIDENT))
+                .where(
+                    HomeVisit.deleted.is_(False),
+                    *self._visible(session, HomeVisit, Resource.RESIDENT),
+                )
                 .group_by(HomeVisit.resident_id)
                 .order_by(func.count().desc(), HomeVisit.resident_id)
                 .limit(1)
@@ -158,7 +161,7 @@ class ListingService:
             return session.scalars(
                 select(CaseNote.case_id)
                 .join(CaseRecord, CaseRecord.id == CaseNote.case_id)
-                .where(CaseNote.deleted.is_(False), *self._own_cases())
+                .where(CaseNote.deleted.is_(False), *self._own_cases(session))
                 .group_by(CaseNote.case_id)
                 .order_by(func.count().desc(), CaseNote.case_id)
                 .limit(1)
@@ -180,10 +183,7 @@ class ListingService:
         """
         self.ctx.require(Resource.RESIDENT, Action.READ)
         sort = ResidentSearch.sort_bo if query.order == "bo" else ResidentSearch.sort_zh
-        conditions: list[ColumnElement[bool]] = [
-            ResidentSearch.deleted.is_(False),
-            *scope_conditions(visible(self.ctx.actor, Resource.RESIDENT), ResidentSearch),
-        ]
+        conditions: list[ColumnElement[bool]] = [ResidentSearch.deleted.is_(False)]
         if after is not None:
             key, last_id = after
             conditions.append(
@@ -215,10 +215,11 @@ class ListingService:
                     )
                 )
             )
+        shown = visible(self.ctx.actor, Resource.RESIDENT)
         with self.ctx.db.read() as session:
             keys = session.execute(
                 select(ResidentSearch.resident_id, sort)
-                .where(*conditions)
+                .where(*conditions, *scope_conditions(shown, ResidentSearch, session))
                 .order_by(sort, ResidentSearch.resident_id)
                 .limit(limit)
             ).all()
@@ -303,7 +304,7 @@ class ListingService:
             Resident,
             Resident.created_at,
             limit,
-            *self._visible(Resident, Resource.RESIDENT),
+            *self._visible(session, Resident, Resource.RESIDENT),
         )
         return self.resident_dicts(session, rows)
 
@@ -313,7 +314,7 @@ class ListingService:
             HomeVisit,
             HomeVisit.visit_date,
             limit,
-            *self._visible(HomeVisit, Resource.VISIT),
+            *self._visible(session, HomeVisit, Resource.VISIT),
         )
         names = _names(session, (v.resident_id for v in rows))
         return [
@@ -339,7 +340,7 @@ class ListingService:
             FeedbackSheet,
             FeedbackSheet.service_date,
             limit,
-            *self._visible(FeedbackSheet, Resource.FEEDBACK),
+            *self._visible(session, FeedbackSheet, Resource.FEEDBACK),
         )
         ratings: dict[uuid.UUID, dict[str, int]] = defaultdict(dict)
         if rows:
@@ -370,7 +371,7 @@ class ListingService:
         ]
 
     def _cases(self, session: Session, limit: int) -> list[dict[str, Any]]:
-        rows = _newest(session, CaseRecord, CaseRecord.opened_on, limit, *self._own_cases())
+        rows = _newest(session, CaseRecord, CaseRecord.opened_on, limit, *self._own_cases(session))
         names = _names(session, (c.resident_id for c in rows))
         references = case_references(session, rows)
         return [
@@ -394,17 +395,23 @@ class ListingService:
             for c in rows
         ]
 
-    def _own_cases(self) -> tuple[ColumnElement[bool], ...]:
-        return self._visible(CaseRecord, Resource.CASE)
+    def _own_cases(self, session: Session) -> tuple[ColumnElement[bool], ...]:
+        return self._visible(session, CaseRecord, Resource.CASE)
 
-    def _visible(self, model: type[Any], resource: Resource) -> tuple[ColumnElement[bool], ...]:
+    def _visible(
+        self, session: Session, model: type[Any], resource: Resource
+    ) -> tuple[ColumnElement[bool], ...]:
         """The conditions that keep a list within what the acting person may see: their
         station's records (their own and assigned cases, for a social worker)."""
-        return scope_conditions(visible(self.ctx.actor, resource), model)
+        return scope_conditions(visible(self.ctx.actor, resource), model, session)
 
     def _activities(self, session: Session, limit: int) -> list[dict[str, Any]]:
         rows = _newest(
-            session, Activity, Activity.held_on, limit, *self._visible(Activity, Resource.ACTIVITY)
+            session,
+            Activity,
+            Activity.held_on,
+            limit,
+            *self._visible(session, Activity, Resource.ACTIVITY),
         )
         named: dict[uuid.UUID, int] = {}
         if rows:
@@ -440,14 +447,14 @@ class ListingService:
             ResourceReceipt,
             ResourceReceipt.received_on,
             limit,
-            *self._visible(ResourceReceipt, Resource.RESOURCE),
+            *self._visible(session, ResourceReceipt, Resource.RESOURCE),
         )
         handouts = _newest(
             session,
             ResourceHandout,
             ResourceHandout.handed_on,
             limit,
-            *self._visible(ResourceHandout, Resource.RESOURCE),
+            *self._visible(session, ResourceHandout, Resource.RESOURCE),
         )
         names = _names(session, (h.resident_id for h in handouts))
         entries: list[dict[str, Any]] = [

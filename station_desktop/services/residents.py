@@ -448,7 +448,9 @@ class ResidentService:
                 for r in session.scalars(
                     select(Resident).where(
                         Resident.id.in_([h.resident_id for h in hits]),
-                        *scope_conditions(visible(self.ctx.actor, Resource.RESIDENT), Resident),
+                        *scope_conditions(
+                            visible(self.ctx.actor, Resource.RESIDENT), Resident, session
+                        ),
                     )
                 )
             }
