@@ -527,6 +527,7 @@ class MainWindow(QMainWindow):
         # Who is working, at the top right: their name goes on what is written here.
         self.worker_button = WorkerButton(app, self)
         self.worker_button.changed.connect(self._show_worker)
+        self.worker_button.changed.connect(self._lists_for_the_person)
         self.backup_warning = QLabel()
         paint_as_error(self.backup_warning)
         self.backup_warning.hide()
@@ -538,6 +539,7 @@ class MainWindow(QMainWindow):
         self._build_menus()
         self.menuBar().setCornerWidget(self.worker_button, Qt.Corner.TopRightCorner)
         self.offer_what_the_role_may()
+        self._listed_for = app.ctx.actor
         self._restore_state()
         self.retranslate_ui()
 
@@ -987,6 +989,12 @@ class MainWindow(QMainWindow):
             parts.append(reader_name(worker.name_bo, worker.name_zh))
         self.setWindowTitle(" · ".join(parts))
         self.offer_what_the_role_may()
+
+    def _lists_for_the_person(self) -> None:
+        """Another person, another role: the lists show what they may see."""
+        if self._app.ctx.actor != self._listed_for:
+            self._listed_for = self._app.ctx.actor
+            self.refresh_pages()
 
     def offer_what_the_role_may(self) -> None:
         """Offer only what the person's role may do (the services refuse the rest all the

@@ -55,10 +55,19 @@ def _case(app: Application, resident: uuid.UUID, worker: uuid.UUID) -> uuid.UUID
 
 
 def test_the_worker_button_makes_the_window_act_with_that_persons_role(
-    app: Application, station: StationSetup, languages: LanguageSwitcher, qtbot: QtBot
+    app: Application,
+    station: StationSetup,
+    resident: uuid.UUID,
+    languages: LanguageSwitcher,
+    qtbot: QtBot,
 ) -> None:
+    own = _case(app, resident, station.worker_id)
+    _case(app, resident, station.head_id)
     window = MainWindow(app, languages)
     qtbot.addWidget(window)
+    [cases] = [page for page in window.record_pages if page.page.kind == "cases"]
+    cases.refresh()
+    assert cases.table.rowCount() == 2
     new_actions = [action for action, _title in window._new_actions]
     assert all(action.isVisible() for action in new_actions)  # the station head
     assert window.file_menu.import_action.isVisible()
@@ -68,6 +77,10 @@ def test_the_worker_button_makes_the_window_act_with_that_persons_role(
     assert app.ctx.actor == Actor(station.worker_id, StaffRole.SOCIAL_WORKER, station.station_id)
     assert not window.file_menu.import_action.isVisible()  # rosters: head and bureau
     assert all(action.isVisible() for action in new_actions)  # a worker records them all
+    cases.refresh()
+    assert cases.table.rowCount() == 1  # their own case only
+    record = cases.table.record(0)
+    assert record is not None and record["id"] == str(own)
 
 
 def test_a_social_worker_cannot_close_or_touch_someone_elses_case(
