@@ -475,6 +475,10 @@ def _cmd_report(args: argparse.Namespace) -> int:
     if args.format == "pdf" and args.output is None:  # before the work, not after it
         raise StationError(N_("A PDF needs a file name: add {option}."), option="-o")
     with _open(args, reading=not args.submit) as app:
+        if args.output is not None or args.format != "json":  # a copy out (services.access)
+            from station_desktop.services.access import Action, Resource
+
+            app.ctx.require(Resource.REPORT, Action.EXPORT)
         period = ReportPeriod(start, end)
         report = app.reports.compute(period, args.station)
         stations = app.stations.stations()
@@ -534,7 +538,8 @@ def _cmd_roster(args: argparse.Namespace) -> int:
 def _cmd_export_list(args: argparse.Namespace) -> int:
     from station_desktop.cli_roster import run_export_list
 
-    with _open(args, reading=True) as app:
+    # Whole ID numbers are a reveal, written to the audit trail: not a read-only opening.
+    with _open(args, reading=not args.whole_id_numbers) as app:
         return run_export_list(app, args, Catalogues().translator(cli_language()))
 
 

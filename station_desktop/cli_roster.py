@@ -2,7 +2,7 @@
 
     station-desktop roster import FILE [--sheet NAME] [--group CODE] [--since DATE]
                                        [--column HEADING=FIELD ...] [--dry-run] [--json]
-    station-desktop export-list KIND -o FILE.xlsx
+    station-desktop export-list KIND -o FILE.xlsx [--whole-id-numbers]
 
 The import shows the columns it found (and how it read them), then what importing does:
 residents to add, registered residents who gain the priority group, those already on
@@ -100,6 +100,12 @@ def add_roster_commands(commands: Any) -> None:
     )
     export.add_argument("kind", choices=EXPORT_KINDS)
     export.add_argument("-o", "--output", type=Path, required=True, metavar="FILE.xlsx")
+    export.add_argument(
+        "--whole-id-numbers",
+        action="store_true",
+        help="residents: whole ID card numbers instead of masked ones (station heads and the "
+        "bureau's administrators; recorded in the audit trail)",
+    )
 
 
 # ---------------------------------------------------------------- import
@@ -296,6 +302,8 @@ def preview_json(preview: ImportPreview, result: ImportResult | None) -> dict[st
 def run_export_list(app: Application, args: argparse.Namespace, translator: Translator) -> int:
     from station_desktop.services.list_export import ListExportService  # noqa: PLC0415
 
-    count = ListExportService(app.ctx, Catalogues()).write(args.kind, args.output)
+    count = ListExportService(app.ctx, Catalogues()).write(
+        args.kind, args.output, whole_id_numbers=args.whole_id_numbers
+    )
     _write(translator.gettext(MSG_EXPORTED, path=str(args.output), count=count))
     return 0

@@ -381,3 +381,40 @@ class LoadRefused(StationError):
         "{reason}). The records copied before it stay; run the command again once the "
         "cause is settled, and it goes on from there."
     )
+
+
+# ---------------------------------------------------------------- roles (services.access)
+
+
+class NotPermitted(StationError):
+    """The person's role may not do this (services.access): nothing was read or written.
+    The message names the roles that may, so the person knows whom to ask."""
+
+    NOBODY = N_("Nobody may do this ({action}: {resource}). Nothing was changed.")
+    OTHER_STATION = N_(
+        "This record belongs to another station: only that station's staff may do this "
+        "({action}: {resource}). Nothing was changed."
+    )
+    ONE = N_(
+        "The role {role} may not do this ({action}: {resource}). Nothing was changed. "
+        "Only the role {first} may."
+    )
+    TWO = N_(
+        "The role {role} may not do this ({action}: {resource}). Nothing was changed. "
+        "Only the roles {first} and {second} may."
+    )
+    THREE = N_(
+        "The role {role} may not do this ({action}: {resource}). Nothing was changed. "
+        "Only the roles {first}, {second} and {third} may."
+    )
+
+    def __init__(
+        self, role: Any, action: Any, resource: Any, may: Sequence[Any], *, scoped: bool = False
+    ) -> None:
+        self.role, self.action, self.resource = role, action, resource
+        self.may = tuple(may)
+        message = (self.NOBODY, self.ONE, self.TWO, self.THREE)[min(len(self.may), 3)]
+        if not self.may and scoped:  # allowed at its own station, not at this record's
+            message = self.OTHER_STATION
+        named = dict(zip(("first", "second", "third"), self.may, strict=False))
+        super().__init__(message, role=role, action=action, resource=resource, **named)

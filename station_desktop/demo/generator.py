@@ -63,6 +63,7 @@ from station_desktop.domain.ids import attendance_id
 from station_desktop.errors import StationError
 from station_desktop.forms.resident import GUARDIAN_AGE_LIMIT
 from station_desktop.reference.stations import ReferenceStation
+from station_desktop.services.access import SYSTEM
 from station_desktop.services.cases import case_number
 from station_desktop.services.context import CHINA_TZ, ServiceContext
 from station_desktop.services.residents import age_on
@@ -145,8 +146,21 @@ def generate_demo(
     up to the change-log entries written)."""
     if size.residents < 0:
         raise ValueError("the number of residents cannot be negative")
+    # The program writes demo data, not a person: it acts as SYSTEM, then again for
+    # whoever works on the laptop.
+    app.ctx.actor = SYSTEM
+    try:
+        return _generate(app, size, seed, progress)
+    finally:
+        app.stations.act_as_stand_in()
+
+
+def _generate(
+    app: Application, size: DemoSize, seed: int, progress: Callable[[str], None] | None
+) -> dict[str, int]:
     counts = dict.fromkeys(COUNT_KEYS, 0)
     stations = _ensure_reference_data(app, counts)
+    app.ctx.actor = SYSTEM  # choosing the demo's worker made them the actor
     if not stations and size.residents:
         raise StationError("Every demo station is deleted on this laptop.")
     builder = _Builder(app.ctx, stations, seed)
@@ -291,10 +305,16 @@ def _ensure_reference_data(app: Application, counts: dict[str, int]) -> list[_St
         with ctx.uow() as uow:
             uow.insert_many(Staff, [r for r, _ in new_staff], record_ids=[i for _, i in new_staff])
         counts["staff"] += len(new_staff)
-    # The demo laptop is ready to use: someone of its station is working on it.
+    # The demo laptop is ready to use: its station's head is working on it (who may do
+    # everything at a station, so that every page can be shown).
     served = next((ref for ref in refs if ref.id == ctx.station_id()), None)
     if served is not None and app.stations.current_worker() is None:
-        app.stations.choose_worker(served.workers[0])
+        heads = [
+            s.id
+            for s in app.stations.staff()
+            if s.role == StaffRole.STATION_HEAD.value and s.id in served.staff
+        ]
+        app.stations.choose_worker((heads or served.workers)[0])
     return refs
 
 

@@ -15,6 +15,7 @@ from station_desktop.errors import FieldError, NotFound
 from station_desktop.forms.activity import ACTIVITY_FORM
 from station_desktop.forms.validate import MSG_BAD_REFERENCE, as_uuid, clean_form
 from station_desktop.i18n import N_, Label
+from station_desktop.services.access import Action, RecordScope, Resource
 from station_desktop.services.context import (
     ServiceContext,
     check_after_birth,
@@ -69,6 +70,7 @@ class ActivityService:
     def record(
         self, values: Mapping[str, Any], attendee_ids: Iterable[uuid.UUID] = ()
     ) -> uuid.UUID:
+        self.ctx.require(Resource.ACTIVITY, Action.CREATE)
         cleaned = clean_form(ACTIVITY_FORM, values, today=self.ctx.today())
         with self.ctx.uow() as uow:
             attendees = _attendee_ids(attendee_ids, cleaned.errors)
@@ -91,6 +93,7 @@ class ActivityService:
     def editable(self, activity_id: uuid.UUID) -> EditableRecord | None:
         """The activity as its form shows it (not its sign-in list: see `attendees`), or
         None if there is no such live activity."""
+        self.ctx.require(Resource.ACTIVITY, Action.UPDATE)
         with self.ctx.db.read() as session:
             return load_editable(session, Activity, ACTIVITY_FORM, activity_id)
 
@@ -103,9 +106,11 @@ class ActivityService:
     ) -> bool:
         """Correct some fields of the activity's form (the form has no rule across its
         fields). False when nothing changed."""
+        self.ctx.require(Resource.ACTIVITY, Action.UPDATE)
         cleaned = clean_form(ACTIVITY_FORM, values, today=self.ctx.today(), only_given=True)
         with self.ctx.uow() as uow:
-            require_record(uow.session, Activity, activity_id, "activity")
+            record = require_record(uow.session, Activity, activity_id, "activity")
+            self.ctx.require(Resource.ACTIVITY, Action.UPDATE, RecordScope.of(record.station_id))
             raise_if_invalid(cleaned)
             changed = uow.update(Activity, activity_id, cleaned.values, based_on=based_on)
         return changed is not None
@@ -113,12 +118,15 @@ class ActivityService:
     def withdraw(self, activity_id: uuid.UUID, *, based_on: Sequence[str] | None = None) -> None:
         """Tombstone an activity recorded by mistake. Its sign-ins are left as they are:
         they hang from the activity, and lists and reports count none of a withdrawn one."""
+        self.ctx.require(Resource.ACTIVITY, Action.DELETE)
         with self.ctx.uow() as uow:
-            require_record(uow.session, Activity, activity_id, "activity")
+            record = require_record(uow.session, Activity, activity_id, "activity")
+            self.ctx.require(Resource.ACTIVITY, Action.DELETE, RecordScope.of(record.station_id))
             uow.tombstone(Activity, activity_id, based_on=based_on)
 
     def get(self, activity_id: uuid.UUID) -> ActivityView:
         """The activity (NotFound when it is gone: withdrawn, or never here)."""
+        self.ctx.require(Resource.ACTIVITY, Action.READ)
         with self.ctx.db.read() as session:
             activity = load(session, Activity, activity_id)
             if activity is None:
@@ -127,8 +135,10 @@ class ActivityService:
 
     def add_attendees(self, activity_id: uuid.UUID, resident_ids: Iterable[uuid.UUID]) -> int:
         """Add named participants; someone already signed in is not added twice."""
+        self.ctx.require(Resource.ACTIVITY, Action.UPDATE)
         with self.ctx.uow() as uow:
             activity = require_record(uow.session, Activity, activity_id, "activity")
+            self.ctx.require(Resource.ACTIVITY, Action.UPDATE, RecordScope.of(activity.station_id))
             errors: list[FieldError] = []
             ids = _attendee_ids(resident_ids, errors)
             for resident_id in ids:
@@ -140,8 +150,10 @@ class ActivityService:
     def remove_attendee(self, activity_id: uuid.UUID, resident_id: uuid.UUID) -> bool:
         """Take a name off the sign-in list (signed in by mistake); True if it was on it.
         Signing the person in again later brings the same attendance back."""
+        self.ctx.require(Resource.ACTIVITY, Action.UPDATE)
         with self.ctx.uow() as uow:
-            require_record(uow.session, Activity, activity_id, "activity")
+            record = require_record(uow.session, Activity, activity_id, "activity")
+            self.ctx.require(Resource.ACTIVITY, Action.UPDATE, RecordScope.of(record.station_id))
             record_id = attendance_id(activity_id, resident_id)
             if load(uow.session, Attendance, record_id) is None:
                 return False
@@ -150,6 +162,7 @@ class ActivityService:
 
     def attendees(self, activity_id: uuid.UUID) -> list[Attendee]:
         """The named participants, in the order they signed in."""
+        self.ctx.require(Resource.ACTIVITY, Action.READ)
         with self.ctx.db.read() as session:
             rows = session.execute(
                 select(Resident.id, Resident.name_bo, Resident.name_zh, Resident.birth_date)

@@ -23,6 +23,7 @@ from station_desktop.errors import BadTransition
 from station_desktop.forms.case import CASE_FORM, CASE_NOTE_FORM, STAGE_CHANGE_FORM
 from station_desktop.forms.validate import clean_form
 from station_desktop.i18n import N_
+from station_desktop.services.access import Action, RecordScope, Resource, allowed
 from station_desktop.services.context import (
     ServiceContext,
     check_after_birth,
@@ -129,6 +130,11 @@ class StageChangeView:
     created_at: datetime
 
 
+def _scope(case: CaseRecord) -> RecordScope:
+    """A case is its worker's own (they opened it, or the station head assigned it)."""
+    return RecordScope.of(case.station_id, case.worker_id)
+
+
 class CaseService:
     def __init__(self, ctx: ServiceContext) -> None:
         self.ctx = ctx
@@ -136,8 +142,15 @@ class CaseService:
     # ------------------------------------------------------------ intake and details
 
     def open(self, values: Mapping[str, Any]) -> uuid.UUID:
+        """Open a case. Someone who may not assign cases opens it as its worker."""
+        self.ctx.require(Resource.CASE, Action.CREATE)
         cleaned = clean_form(CASE_FORM, values, today=self.ctx.today())
         v = cleaned.values
+        if not allowed(self.ctx.actor, Resource.CASE, Action.ASSIGN):
+            me = self.ctx.actor.staff_id
+            if v.get("worker_id") not in (None, me):
+                self.ctx.require(Resource.CASE, Action.ASSIGN)
+            v["worker_id"] = me
         with self.ctx.uow() as uow:
             session = uow.session
             check_reference(session, Resident, v.get("resident_id"), "resident_id", cleaned.errors)
@@ -182,6 +195,9 @@ class CaseService:
         cleaned = clean_form(CASE_FORM, values, today=self.ctx.today(), only_given=True)
         with self.ctx.uow() as uow:
             case = require_record(uow.session, CaseRecord, case_id, "case")
+            self.ctx.require(Resource.CASE, Action.UPDATE, _scope(case))
+            if "worker_id" in cleaned.values and cleaned.values["worker_id"] != case.worker_id:
+                self.ctx.require(Resource.CASE, Action.ASSIGN, _scope(case))
             if (
                 "resident_id" in cleaned.values
                 and cleaned.values["resident_id"] != case.resident_id
@@ -219,6 +235,10 @@ class CaseService:
         v = cleaned.values
         with self.ctx.uow() as uow:
             case = require_record(uow.session, CaseRecord, case_id, "case")
+            self.ctx.require(Resource.CASE, Action.UPDATE, _scope(case))
+            if CaseStage.CLOSED.value in (case.stage, v.get("to_stage")):
+                # Closing (and reopening) is approved by the station head.
+                self.ctx.require(Resource.CASE, Action.CLOSE, _scope(case))
             if v.get("changed_on") and v["changed_on"] < case.opened_on:
                 cleaned.error("changed_on", MSG_BEFORE_OPENED, opened=case.opened_on.isoformat())
             raise_if_invalid(cleaned)
@@ -284,6 +304,7 @@ class CaseService:
         v = cleaned.values
         with self.ctx.uow() as uow:
             case = require_record(uow.session, CaseRecord, case_id, "case")
+            self.ctx.require(Resource.CASE, Action.UPDATE, _scope(case))
             if v.get("written_on") and v["written_on"] < case.opened_on:
                 cleaned.error("written_on", MSG_BEFORE_OPENED, opened=case.opened_on.isoformat())
             if corrects_id is not None:
@@ -309,10 +330,12 @@ class CaseService:
             case = session.get(CaseRecord, case_id)
             if case is None:
                 return None
+            self.ctx.require(Resource.CASE, Action.READ, _scope(case))
             return plain(CaseView, case, reference=case_references(session, [case])[case.id])
 
     def notes(self, case_id: uuid.UUID) -> list[NoteView]:
         with self.ctx.db.read() as session:
+            self._may_read(session, case_id)
             rows = session.scalars(
                 select(CaseNote)
                 .where(CaseNote.case_id == case_id, CaseNote.deleted.is_(False))
@@ -322,12 +345,23 @@ class CaseService:
 
     def stage_history(self, case_id: uuid.UUID) -> list[StageChangeView]:
         with self.ctx.db.read() as session:
+            self._may_read(session, case_id)
             rows = session.scalars(
                 select(CaseStageChange)
                 .where(CaseStageChange.case_id == case_id)
                 .order_by(CaseStageChange.created_at, CaseStageChange.id)
             )
             return [plain(StageChangeView, row) for row in rows]
+
+    def _may_read(self, session: Session, case_id: uuid.UUID) -> None:
+        case = session.get(CaseRecord, case_id)
+        self.ctx.require(Resource.CASE, Action.READ, _scope(case) if case else None)
+
+    def may(self, action: Action, case: CaseView | None = None) -> bool:
+        """Whether the acting person may do `action` on cases (this one): for the window
+        to offer only what they may."""
+        scope = RecordScope.of(case.station_id, case.worker_id) if case else None
+        return allowed(self.ctx.actor, Resource.CASE, action, scope)
 
     # ------------------------------------------------------------ numbering
 

@@ -17,6 +17,7 @@ from station_desktop.domain.namekeys import NameKeyBuilder
 from station_desktop.errors import FieldError, StationNotConfigured, ValidationError
 from station_desktop.forms.validate import Cleaned, as_uuid
 from station_desktop.i18n import N_
+from station_desktop.services.access import SYSTEM, Action, Actor, RecordScope, Resource, require
 from station_desktop.store.changes import ChangeRecorder, WriterIdentity, unit_of_work
 from station_desktop.store.engine import Database
 from station_desktop.store.installation import DatabaseInstallation, Installation
@@ -43,6 +44,9 @@ class ServiceContext:
     new_id: Callable[[], uuid.UUID]
     keys: NameKeyBuilder
     actor_id: uuid.UUID | None = None
+    # Who the services act for (services.access): set at sign-in; SYSTEM only where
+    # nobody has signed in (the program itself).
+    actor: Actor = SYSTEM
     # Where this laptop's own facts (the station it serves) are kept: store.installation.
     installation: Installation = field(default_factory=DatabaseInstallation)
     _station_id: uuid.UUID | None = field(default=None, repr=False)
@@ -59,6 +63,12 @@ class ServiceContext:
                 raise StationNotConfigured()
             self._station_id = uuid.UUID(value)
         return self._station_id
+
+    def require(
+        self, resource: Resource, action: Action, record: RecordScope | None = None
+    ) -> None:
+        """Go on if the acting person may (services.access), else `NotPermitted`."""
+        require(self.actor, resource, action, record)
 
     def forget_station(self) -> None:
         self._station_id = None

@@ -17,6 +17,7 @@ from station_desktop.domain.codes import FeedbackDimension
 from station_desktop.forms.feedback import FEEDBACK_FORM, rating_key
 from station_desktop.forms.validate import Cleaned, clean_form
 from station_desktop.i18n import N_
+from station_desktop.services.access import Action, RecordScope, Resource
 from station_desktop.services.context import (
     ServiceContext,
     check_after_birth,
@@ -51,6 +52,7 @@ class FeedbackService:
         self.ctx = ctx
 
     def record(self, values: Mapping[str, Any]) -> uuid.UUID:
+        self.ctx.require(Resource.FEEDBACK, Action.CREATE)
         cleaned = clean_form(FEEDBACK_FORM, values, today=self.ctx.today())
         with self.ctx.uow() as uow:
             self._check(uow.session, cleaned)
@@ -70,6 +72,7 @@ class FeedbackService:
     def editable(self, sheet_id: uuid.UUID) -> EditableRecord | None:
         """The sheet as its form shows it (ratings under `rating_key`), or None if there is
         no such live sheet."""
+        self.ctx.require(Resource.FEEDBACK, Action.UPDATE)
         with self.ctx.db.read() as session:
             sheet = load(session, FeedbackSheet, sheet_id)
             if sheet is None:
@@ -88,9 +91,11 @@ class FeedbackService:
     ) -> bool:
         """Correct some fields and ratings in one action, under the rules of recording.
         False when nothing changed."""
+        self.ctx.require(Resource.FEEDBACK, Action.UPDATE)
         cleaned = clean_form(FEEDBACK_FORM, values, today=self.ctx.today(), only_given=True)
         with self.ctx.uow() as uow:
             sheet = require_record(uow.session, FeedbackSheet, sheet_id, "feedback")
+            self.ctx.require(Resource.FEEDBACK, Action.UPDATE, RecordScope.of(sheet.station_id))
             rows = _rating_rows(uow.session, sheet_id)
             check_based_on(_heads(sheet, rows), based_on)
             self._check(
@@ -107,8 +112,10 @@ class FeedbackService:
     def withdraw(self, sheet_id: uuid.UUID, *, based_on: Sequence[str] | None = None) -> None:
         """Tombstone a sheet entered by mistake. Its rating rows stay as they are: reports
         and lists take no rating of a withdrawn sheet."""
+        self.ctx.require(Resource.FEEDBACK, Action.DELETE)
         with self.ctx.uow() as uow:
             sheet = require_record(uow.session, FeedbackSheet, sheet_id, "feedback")
+            self.ctx.require(Resource.FEEDBACK, Action.DELETE, RecordScope.of(sheet.station_id))
             check_based_on(_heads(sheet, _rating_rows(uow.session, sheet_id)), based_on)
             uow.tombstone(FeedbackSheet, sheet_id)
 

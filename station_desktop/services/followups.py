@@ -24,6 +24,7 @@ from station_desktop.domain.codes import PriorityGroup
 from station_desktop.errors import FieldError, StationNotConfigured, ValidationError
 from station_desktop.forms.validate import MSG_BAD_CODE
 from station_desktop.i18n import N_
+from station_desktop.services.access import Action, Resource, scope_conditions, visible
 from station_desktop.services.context import ServiceContext
 from station_desktop.store.changes import get_local_state, set_local_state
 from station_desktop.store.models import CaseNote, CaseRecord, GroupMembership, HomeVisit, Resident
@@ -97,6 +98,7 @@ class FollowUpService:
         return chosen
 
     def set_rhythm(self, group: PriorityGroup | str, days: int) -> None:
+        self.ctx.require(Resource.SETTINGS, Action.UPDATE)
         self.save_settings({str(group): days}, self.quiet_case_days())
 
     def quiet_case_days(self) -> int:
@@ -109,6 +111,7 @@ class FollowUpService:
         """Change the visiting rhythm of some groups and the quiet-case limit in one action;
         a bad value is refused beside its field (the group's code, or `quiet_case_days`)
         and nothing is changed."""
+        self.ctx.require(Resource.SETTINGS, Action.UPDATE)
         errors: list[FieldError] = []
         chosen = self.rhythm()
         for group, days in rhythm.items():
@@ -135,6 +138,7 @@ class FollowUpService:
     def due(self, *, horizon_days: int = 14, quiet_case_days: int | None = None) -> list[FollowUp]:
         """Everything due within `horizon_days`; cases are quiet after the stored limit
         unless `quiet_case_days` is given."""
+        self.ctx.require(Resource.RESIDENT, Action.READ)
         if quiet_case_days is None:
             quiet_case_days = self.quiet_case_days()
         today = self.ctx.today()
@@ -205,6 +209,8 @@ class FollowUpService:
                     CaseRecord.deleted.is_(False),
                     CaseRecord.stage != "closed",
                     CaseRecord.resident_id.in_(live),
+                    # A social worker's own and assigned cases only (services.access).
+                    *scope_conditions(visible(self.ctx.actor, Resource.CASE), CaseRecord, session),
                 )
             ):
                 due_on = max(last_note.get(case_id, opened_on), opened_on) + timedelta(

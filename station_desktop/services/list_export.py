@@ -4,9 +4,10 @@ feedback sheets, one row per record, for a station to keep working in the tools 
 Headings are in Tibetan and Chinese ("བོད / 中文", as on bilingual paper), taken from the
 form specs where the form has the field, so the list and the form never name a thing two
 ways; coded values are shown by their labels in both scripts, dates as dates. ID card
-numbers are masked (`id_number_shown`: the one place that will decide otherwise once
-roles exist). Text cells go through the report export's `put_text`, so nothing in a
-cell starts a formula. Written under a temporary name, then renamed.
+numbers are masked unless the person's role may export them whole and asks to
+(`write(..., whole_id_numbers=True)`: recorded in the audit trail). Text cells go through
+the report export's `put_text`, so nothing in a cell starts a formula. Written under a
+temporary name, then renamed.
 """
 
 from __future__ import annotations
@@ -46,14 +47,22 @@ from station_desktop.forms.spec import FormSpec
 from station_desktop.forms.visit import VISIT_FORM
 from station_desktop.i18n import N_, NC_, PAPER_LANGUAGES, Catalogues
 from station_desktop.reports.tables import Msg
+from station_desktop.services.access import (
+    Action,
+    Resource,
+    allowed,
+    scope_conditions,
+    visible,
+)
 from station_desktop.services.context import ServiceContext
-from station_desktop.services.listing import ListingService
+from station_desktop.services.listing import KIND_RESOURCES, ListingService
 from station_desktop.services.report_export import (
     bilingual,
     display_width,
     put_text,
     sheet_name,
 )
+from station_desktop.store.audit import record_event
 from station_desktop.store.files import write_atomically
 from station_desktop.store.models import Area, GroupMembership, Resident
 
@@ -100,13 +109,17 @@ class ListExportService:
         self.ctx = ctx
         self.catalogues = catalogues
         self._listing = ListingService(ctx)
+        self._whole_id_numbers = False
 
     # ------------------------------------------------------------ who may see what
 
     def reveal_id_numbers(self) -> bool:
-        """Whether the person exporting may see whole ID card numbers. Always no until
-        accounts with roles exist; then the role decides, here and nowhere else."""
-        return False
+        """Whether this export shows whole ID card numbers: asked for, and allowed to the
+        role (checked in `write`)."""
+        return self._whole_id_numbers
+
+    def may_export_whole_id_numbers(self) -> bool:
+        return allowed(self.ctx.actor, Resource.ID_NUMBER, Action.EXPORT)
 
     def id_number_shown(self, number: str | None) -> str:
         if not number:
@@ -178,6 +191,7 @@ class ListExportService:
 
     def rows(self, kind: str) -> list[dict[str, Any]]:
         if kind == "residents":
+            self.ctx.require(Resource.RESIDENT, Action.READ)
             with self.ctx.db.read() as session:
                 return self._residents(session)
         if kind not in EXPORT_KINDS:
@@ -204,7 +218,8 @@ class ListExportService:
             for a in session.scalars(select(Area))
         }
         rows = []
-        for r in session.scalars(select(Resident).where(Resident.deleted.is_(False))):
+        shown = scope_conditions(visible(self.ctx.actor, Resource.RESIDENT), Resident, session)
+        for r in session.scalars(select(Resident).where(Resident.deleted.is_(False), *shown)):
             rows.append(
                 {
                     "name_bo": r.name_bo,
@@ -225,12 +240,31 @@ class ListExportService:
 
     # ------------------------------------------------------------ the workbook
 
-    def write(self, kind: str, path: Path) -> int:
+    def write(self, kind: str, path: Path, *, whole_id_numbers: bool = False) -> int:
         """Write the list `kind` to `path` (.xlsx); returns the number of rows. Raises
-        CannotWrite when the file cannot be written."""
+        CannotWrite when the file cannot be written, NotPermitted when the role may not
+        export the list (or whole ID card numbers, when asked for)."""
+        if kind in KIND_RESOURCES:
+            self.ctx.require(KIND_RESOURCES[kind], Action.EXPORT)
+        whole = whole_id_numbers and kind == "residents"
+        if whole:
+            self.ctx.require(Resource.ID_NUMBER, Action.EXPORT)
         columns = self.columns(kind)
         rows = self.rows(kind)
-        self._save(kind, columns, rows, path)
+        self._whole_id_numbers = whole
+        try:
+            self._save(kind, columns, rows, path)
+        finally:
+            self._whole_id_numbers = False
+        if whole:  # the file now holds them: recorded (field names, never the numbers)
+            with self.ctx.db.write_session() as session:
+                record_event(
+                    session,
+                    actor_id=self.ctx.actor.staff_id,
+                    action="reveal_id",
+                    entity="resident",
+                    fields=("id_number",),
+                )
         return len(rows)
 
     def _cell(self, column: ListColumn, value: Any) -> Any:

@@ -18,6 +18,7 @@ from sqlalchemy import ColumnElement, and_, func, or_, select
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from station_desktop.domain.idcard import mask_id_number
+from station_desktop.services.access import Action, Resource, scope_conditions, visible
 from station_desktop.services.cases import case_references
 from station_desktop.services.context import ServiceContext
 from station_desktop.store.models import (
@@ -38,6 +39,14 @@ from station_desktop.store.models import (
 )
 
 KINDS = ("residents", "visits", "feedback", "cases", "activities", "resources")
+KIND_RESOURCES = {
+    "residents": Resource.RESIDENT,
+    "visits": Resource.VISIT,
+    "feedback": Resource.FEEDBACK,
+    "cases": Resource.CASE,
+    "activities": Resource.ACTIVITY,
+    "resources": Resource.RESOURCE,
+}
 JSON_FORMAT_VERSION = 1
 
 
@@ -75,13 +84,17 @@ class ResidentQuery:
 
 
 def _newest(
-    session: Session, model: type[ModelT], by: InstrumentedAttribute[Any], limit: int
+    session: Session,
+    model: type[ModelT],
+    by: InstrumentedAttribute[Any],
+    limit: int,
+    *where: ColumnElement[bool],
 ) -> list[ModelT]:
     """Live records, newest first by `by` (a business date), then by id."""
     return list(
         session.scalars(
             select(model)
-            .where(model.deleted.is_(False))
+            .where(model.deleted.is_(False), *where)
             .order_by(by.desc(), model.id.desc())
             .limit(limit)
         )
@@ -103,6 +116,7 @@ class ListingService:
         }
         if kind not in builders:
             raise ValueError(f"unknown kind {kind!r}; choose from {', '.join(KINDS)}")
+        self.ctx.require(KIND_RESOURCES[kind], Action.READ)
         with self.ctx.db.read() as session:
             return builders[kind](session, limit)
 
@@ -132,7 +146,10 @@ class ListingService:
         with self.ctx.db.read() as session:
             return session.scalars(
                 select(HomeVisit.resident_id)
-                .where(HomeVisit.deleted.is_(False))
+                .where(
+                    HomeVisit.deleted.is_(False),
+                    *self._visible(session, HomeVisit, Resource.RESIDENT),
+                )
                 .group_by(HomeVisit.resident_id)
                 .order_by(func.count().desc(), HomeVisit.resident_id)
                 .limit(1)
@@ -143,7 +160,8 @@ class ListingService:
         with self.ctx.db.read() as session:
             return session.scalars(
                 select(CaseNote.case_id)
-                .where(CaseNote.deleted.is_(False))
+                .join(CaseRecord, CaseRecord.id == CaseNote.case_id)
+                .where(CaseNote.deleted.is_(False), *self._own_cases(session))
                 .group_by(CaseNote.case_id)
                 .order_by(func.count().desc(), CaseNote.case_id)
                 .limit(1)
@@ -163,6 +181,7 @@ class ListingService:
         The order is pinyin for Chinese names and dictionary order (by root letter) for
         Tibetan, from keys stored when the resident is indexed.
         """
+        self.ctx.require(Resource.RESIDENT, Action.READ)
         sort = ResidentSearch.sort_bo if query.order == "bo" else ResidentSearch.sort_zh
         conditions: list[ColumnElement[bool]] = [ResidentSearch.deleted.is_(False)]
         if after is not None:
@@ -196,10 +215,11 @@ class ListingService:
                     )
                 )
             )
+        shown = visible(self.ctx.actor, Resource.RESIDENT)
         with self.ctx.db.read() as session:
             keys = session.execute(
                 select(ResidentSearch.resident_id, sort)
-                .where(*conditions)
+                .where(*conditions, *scope_conditions(shown, ResidentSearch, session))
                 .order_by(sort, ResidentSearch.resident_id)
                 .limit(limit)
             ).all()
@@ -219,6 +239,10 @@ class ListingService:
         self, residents: list[Resident], query: ResidentQuery
     ) -> list[dict[str, Any]]:
         """Search results (kept in rank order) narrowed by the list's filters."""
+        self.ctx.require(Resource.RESIDENT, Action.READ)
+        shown = visible(self.ctx.actor, Resource.RESIDENT)
+        if shown is not None:
+            residents = [r for r in residents if r.station_id == shown.station_id]
         with self.ctx.db.read() as session:
             rows = self.resident_dicts(session, residents)
             if query.open_case and rows:
@@ -275,11 +299,23 @@ class ListingService:
         ]
 
     def _residents(self, session: Session, limit: int) -> list[dict[str, Any]]:
-        rows = _newest(session, Resident, Resident.created_at, limit)
+        rows = _newest(
+            session,
+            Resident,
+            Resident.created_at,
+            limit,
+            *self._visible(session, Resident, Resource.RESIDENT),
+        )
         return self.resident_dicts(session, rows)
 
     def _visits(self, session: Session, limit: int) -> list[dict[str, Any]]:
-        rows = _newest(session, HomeVisit, HomeVisit.visit_date, limit)
+        rows = _newest(
+            session,
+            HomeVisit,
+            HomeVisit.visit_date,
+            limit,
+            *self._visible(session, HomeVisit, Resource.VISIT),
+        )
         names = _names(session, (v.resident_id for v in rows))
         return [
             {
@@ -299,7 +335,13 @@ class ListingService:
         ]
 
     def _feedback(self, session: Session, limit: int) -> list[dict[str, Any]]:
-        rows = _newest(session, FeedbackSheet, FeedbackSheet.service_date, limit)
+        rows = _newest(
+            session,
+            FeedbackSheet,
+            FeedbackSheet.service_date,
+            limit,
+            *self._visible(session, FeedbackSheet, Resource.FEEDBACK),
+        )
         ratings: dict[uuid.UUID, dict[str, int]] = defaultdict(dict)
         if rows:
             for sheet_id, dimension, level in session.execute(
@@ -329,7 +371,7 @@ class ListingService:
         ]
 
     def _cases(self, session: Session, limit: int) -> list[dict[str, Any]]:
-        rows = _newest(session, CaseRecord, CaseRecord.opened_on, limit)
+        rows = _newest(session, CaseRecord, CaseRecord.opened_on, limit, *self._own_cases(session))
         names = _names(session, (c.resident_id for c in rows))
         references = case_references(session, rows)
         return [
@@ -353,8 +395,24 @@ class ListingService:
             for c in rows
         ]
 
+    def _own_cases(self, session: Session) -> tuple[ColumnElement[bool], ...]:
+        return self._visible(session, CaseRecord, Resource.CASE)
+
+    def _visible(
+        self, session: Session, model: type[Any], resource: Resource
+    ) -> tuple[ColumnElement[bool], ...]:
+        """The conditions that keep a list within what the acting person may see: their
+        station's records (their own and assigned cases, for a social worker)."""
+        return scope_conditions(visible(self.ctx.actor, resource), model, session)
+
     def _activities(self, session: Session, limit: int) -> list[dict[str, Any]]:
-        rows = _newest(session, Activity, Activity.held_on, limit)
+        rows = _newest(
+            session,
+            Activity,
+            Activity.held_on,
+            limit,
+            *self._visible(session, Activity, Resource.ACTIVITY),
+        )
         named: dict[uuid.UUID, int] = {}
         if rows:
             named = dict(
@@ -384,8 +442,20 @@ class ListingService:
         ]
 
     def _resources(self, session: Session, limit: int) -> list[dict[str, Any]]:
-        receipts = _newest(session, ResourceReceipt, ResourceReceipt.received_on, limit)
-        handouts = _newest(session, ResourceHandout, ResourceHandout.handed_on, limit)
+        receipts = _newest(
+            session,
+            ResourceReceipt,
+            ResourceReceipt.received_on,
+            limit,
+            *self._visible(session, ResourceReceipt, Resource.RESOURCE),
+        )
+        handouts = _newest(
+            session,
+            ResourceHandout,
+            ResourceHandout.handed_on,
+            limit,
+            *self._visible(session, ResourceHandout, Resource.RESOURCE),
+        )
         names = _names(session, (h.resident_id for h in handouts))
         entries: list[dict[str, Any]] = [
             {

@@ -85,6 +85,7 @@ from station_desktop.pdf.page import (
     StationHeader,
 )
 from station_desktop.pdf.paragraphs import missing_characters
+from station_desktop.services.access import Action, RecordScope, Resource
 from station_desktop.services.cases import case_references
 from station_desktop.services.context import (
     MSG_NOT_FOUND,
@@ -146,6 +147,14 @@ _MODELS: Final[dict[PrintKind, type[StationOwned]]] = {
     "case": CaseRecord,
     "activity": Activity,
     "handout": ResourceHandout,
+}
+
+_RESOURCES: Final[dict[PrintKind, Resource]] = {
+    "visit": Resource.VISIT,
+    "feedback": Resource.FEEDBACK,
+    "case": Resource.CASE,
+    "activity": Resource.ACTIVITY,
+    "handout": Resource.RESOURCE,
 }
 
 OVERDUE_DAYS: Final = 60
@@ -282,6 +291,10 @@ class PrintService:
             record = load(session, _MODELS[kind], record_id)
             if record is None:
                 raise NotFound(kind=Label(spec.title), record_id=str(record_id))
+            owners = (record.worker_id,) if isinstance(record, CaseRecord) else ()
+            self.ctx.require(
+                _RESOURCES[kind], Action.READ, RecordScope.of(record.station_id, *owners)
+            )
             reader = _Reader(session, self.ctx.today())
             extras: dict[str, Any] = {}
             if isinstance(record, HomeVisit):
@@ -321,6 +334,7 @@ class PrintService:
         self, area_code: str, start: date | None = None, end: date | None = None
     ) -> list[FormContent]:
         """Pre-filled blank visit forms of everyone due for a visit, in route order."""
+        self.ctx.require(Resource.RESIDENT, Action.READ)
         area = self._area(area_code)
         start, end = self.pack_period(start, end, self.ctx.today())
         if end < start:
@@ -330,6 +344,7 @@ class PrintService:
     def visit_pack_from_form(self, values: Mapping[str, Any]) -> VisitPack:
         """The visit pack chosen in the window's VISIT_PACK_FORM: each problem is reported
         beside its field (ValidationError), as in every other form."""
+        self.ctx.require(Resource.RESIDENT, Action.READ)
         cleaned = clean_form(VISIT_PACK_FORM, values, today=self.ctx.today())
         v = cleaned.values
         if v.get("start") and v.get("end") and v["end"] < v["start"]:
@@ -370,6 +385,7 @@ class PrintService:
     def due_for_visit(self, area_id: uuid.UUID, start: date, end: date) -> list[DueResident]:
         """Residents of the area due for a visit in [start, end], in route order (the rule is
         in the module's documentation)."""
+        self.ctx.require(Resource.RESIDENT, Action.READ)
         with self.ctx.db.read() as session:
             in_area = (
                 select(Resident.id)
@@ -427,6 +443,7 @@ class PrintService:
         `on`), in the order given. Every page says whose form it is (names in both scripts,
         the form's number in the pack and the household, the QR code) and names the station
         of the resident's village, which need not be this laptop's."""
+        self.ctx.require(Resource.RESIDENT, Action.READ)
         with self.ctx.db.read() as session:
             details = _Reader(session, on).residents(resident_ids)
             households = dict(

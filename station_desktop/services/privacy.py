@@ -32,6 +32,7 @@ from station_desktop.domain.retention import (
 )
 from station_desktop.errors import StationError
 from station_desktop.i18n import N_
+from station_desktop.services.access import Action, RecordScope, Resource
 from station_desktop.services.context import CHINA_TZ, ServiceContext
 from station_desktop.store.audit import record_event
 from station_desktop.store.changes import (
@@ -112,6 +113,8 @@ class PrivacyService:
     def due_for_purge(self, today: date | None = None) -> list[PurgeItem]:
         """Every record of this laptop whose retention period is over and that still holds
         personal values: what a purge would empty (the confirmation lists it)."""
+        # Emptying records is withdrawing them for good: the station head's (services.access).
+        self.ctx.require(Resource.RESIDENT, Action.DELETE)
         today = today or self.ctx.today()
         with self.ctx.db.read() as session:
             items: list[PurgeItem] = []
@@ -123,6 +126,7 @@ class PrivacyService:
     def purge(self, items: Sequence[PurgeItem]) -> PurgeSummary:
         """Empty the personal values of `items` (as listed by `due_for_purge`), in the
         records and in the change log, in one action. A resident is also withdrawn."""
+        self.ctx.require(Resource.RESIDENT, Action.DELETE)
         with self.ctx.uow() as uow:
             emptied = self._erase(
                 uow, [(i.entity, i.record_id, i.fields) for i in items], REASON_RETENTION
@@ -136,6 +140,7 @@ class PrivacyService:
             resident = uow.session.get(Resident, resident_id)
             if resident is None:
                 raise StationError(MSG_NO_RESIDENT)
+            self.ctx.require(Resource.RESIDENT, Action.DELETE, RecordScope.of(resident.station_id))
             if not resident.deleted:
                 raise StationError(MSG_NOT_WITHDRAWN)
             log = table_of(ChangeLogEntry)

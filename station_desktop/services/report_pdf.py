@@ -18,6 +18,7 @@ from station_desktop.pdf.report import render_report, report_station_header
 from station_desktop.reports.figures import Report, ReportPeriod, Trend
 from station_desktop.reports.revisions import Revision
 from station_desktop.reports.tables import Names
+from station_desktop.services.access import Action, Resource
 from station_desktop.services.context import ServiceContext
 from station_desktop.services.paper import write_pdf
 from station_desktop.services.reports import ReportService
@@ -64,6 +65,7 @@ class ReportPdfService:
         """The report and its trend (of the same period) as an A4 PDF, printed today.
         `submitted_on`: it is the copy kept as submitted that day; `revision`: what changed
         since the report of this period was last submitted (printed after the headline)."""
+        self.ctx.require(Resource.REPORT, Action.READ)
         if names is None:
             names = self.station_names(report.stations)
         texts = self.texts
@@ -81,6 +83,7 @@ class ReportPdfService:
 
     def make(self, period: ReportPeriod, station_codes: Sequence[str] | None = None) -> RenderedPdf:
         """Compute the report and its trend, then render them."""
+        self.ctx.require(Resource.REPORT, Action.READ)
         reports = ReportService(self.ctx)
         report = reports.compute(period, station_codes)
         trend = reports.trend(period, station_codes)

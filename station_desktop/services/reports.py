@@ -103,6 +103,7 @@ from station_desktop.reports.figures import (
     is_yearly,
     trend_periods,
 )
+from station_desktop.services.access import Action, Resource
 from station_desktop.services.context import ServiceContext
 from station_desktop.store.models import (
     Activity,
@@ -201,6 +202,7 @@ class ReportService:
     def compute(self, period: ReportPeriod, station_codes: Sequence[str] | None = None) -> Report:
         """The report for `period` over the stations with `station_codes` (every live
         station when None). Raises NotFound for an unknown or tombstoned station code."""
+        self.ctx.require(Resource.REPORT, Action.READ)
         with self.ctx.db.read() as session:
             stations, every = _stations(session, station_codes)
             ids = tuple(stations)
@@ -225,6 +227,7 @@ class ReportService:
         `MAX_MONTHS_IN_TREND` months) over the chosen stations together, by the rules of
         `compute`: each bucket holds what `compute` counts for that month. One statement,
         whatever the number of buckets."""
+        self.ctx.require(Resource.REPORT, Action.READ)
         buckets = trend_periods(period)
         with self.ctx.db.read() as session:
             stations, every = _stations(session, station_codes)

@@ -38,6 +38,7 @@ from station_desktop.domain.codes import (
 from station_desktop.domain.idcard import mask_id_number
 from station_desktop.errors import NotFound
 from station_desktop.i18n import N_, Label
+from station_desktop.services.access import Action, RecordScope, Resource
 from station_desktop.services.cases import case_references
 from station_desktop.services.context import ServiceContext, load
 from station_desktop.services.residents import age_on
@@ -195,6 +196,7 @@ class ResidentFileService:
             resident = load(session, Resident, resident_id)
             if resident is None:
                 raise NotFound(kind=Label(N_("resident")), record_id=str(resident_id))
+            self.ctx.require(Resource.RESIDENT, Action.READ, RecordScope.of(resident.station_id))
             household = load(session, Household, resident.household_id)
             return ResidentFile(
                 details=self._details(session, resident, household, today),

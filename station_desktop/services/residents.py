@@ -13,8 +13,9 @@ from sqlalchemy import or_, select, true
 from sqlalchemy.orm import Session
 
 from station_desktop.domain.codes import HouseholdRelation, LegalBasis
-from station_desktop.domain.idcard import check_id_number
+from station_desktop.domain.idcard import check_id_number, mask_id_number
 from station_desktop.domain.text import normalize_text
+from station_desktop.errors import NotFound
 from station_desktop.forms.resident import (
     CONSENT_BASES,
     END_MEMBERSHIP_FORM,
@@ -27,7 +28,14 @@ from station_desktop.forms.resident import (
 )
 from station_desktop.forms.spec import FieldKind, FieldSpec
 from station_desktop.forms.validate import Cleaned, clean_field, clean_form
-from station_desktop.i18n import N_
+from station_desktop.i18n import N_, Label
+from station_desktop.services.access import (
+    Action,
+    RecordScope,
+    Resource,
+    scope_conditions,
+    visible,
+)
 from station_desktop.services.context import (
     ServiceContext,
     check_after_birth,
@@ -38,6 +46,7 @@ from station_desktop.services.context import (
     raise_if_invalid,
     require_record,
 )
+from station_desktop.store.audit import record_event
 from station_desktop.store.changes import ChangeRecorder
 from station_desktop.store.models import Area, GroupMembership, Household, Resident
 from station_desktop.store.search import (
@@ -199,6 +208,7 @@ class ResidentService:
         today = self.ctx.today()
         new_household = values.get("household_id") == NEW_HOUSEHOLD
         given = {**values, "household_id": None} if new_household else values
+        self.ctx.require(Resource.RESIDENT, Action.CREATE)
         cleaned = clean_form(REGISTRATION_FORM, given, today=today)
         groups: list[str] = cleaned.values.pop("priority_groups", None) or []
         since: date = cleaned.values.pop("groups_since", None) or today
@@ -234,6 +244,7 @@ class ResidentService:
         cleaned = clean_form(RESIDENT_FORM, given, today=self.ctx.today(), only_given=True)
         with self.ctx.uow() as uow:
             current = require_record(uow.session, Resident, resident_id, "resident")
+            self.ctx.require(Resource.RESIDENT, Action.UPDATE, RecordScope.of(current.station_id))
             if cleaned.values.get("legal_basis") != current.legal_basis:
                 _date_the_consent(cleaned, self.ctx.today())  # a consent newly recorded
             merged = Cleaned(
@@ -252,14 +263,16 @@ class ResidentService:
     def delete(self, resident_id: uuid.UUID, *, based_on: Sequence[str] | None = None) -> None:
         """Tombstone a resident (kept in the log; hidden from lists and search)."""
         with self.ctx.uow() as uow:
-            require_record(uow.session, Resident, resident_id, "resident")
+            resident = require_record(uow.session, Resident, resident_id, "resident")
+            self.ctx.require(Resource.RESIDENT, Action.DELETE, RecordScope.of(resident.station_id))
             uow.tombstone(Resident, resident_id, based_on=based_on)
             reindex_resident(uow.session, self.ctx.keys, resident_id)
 
     def add_membership(self, resident_id: uuid.UUID, values: Mapping[str, Any]) -> uuid.UUID:
         cleaned = clean_membership(values, self.ctx.today())
         with self.ctx.uow() as uow:
-            require_record(uow.session, Resident, resident_id, "resident_id")
+            resident = require_record(uow.session, Resident, resident_id, "resident_id")
+            self.ctx.require(Resource.RESIDENT, Action.UPDATE, RecordScope.of(resident.station_id))
             check_after_birth(
                 uow.session,
                 resident_id,
@@ -276,6 +289,9 @@ class ResidentService:
         cleaned = clean_form(END_MEMBERSHIP_FORM, {"end_date": end_date}, today=self.ctx.today())
         with self.ctx.uow() as uow:
             membership = require_record(uow.session, GroupMembership, membership_id, "membership")
+            self.ctx.require(
+                Resource.RESIDENT, Action.UPDATE, RecordScope.of(membership.station_id)
+            )
             end = cleaned.values.get("end_date")
             if end is not None and end < membership.start_date:
                 cleaned.error("end_date", MSG_END_BEFORE_START)
@@ -292,6 +308,9 @@ class ResidentService:
             cleaned.error("review_on", MSG_REVIEW_NOT_AFTER_TODAY)
         with self.ctx.uow() as uow:
             membership = require_record(uow.session, GroupMembership, membership_id, "membership")
+            self.ctx.require(
+                Resource.RESIDENT, Action.UPDATE, RecordScope.of(membership.station_id)
+            )
             if membership.end_date is not None and membership.end_date < today:
                 cleaned.error("review_on", MSG_MEMBERSHIP_ENDED)
             raise_if_invalid(cleaned)
@@ -300,6 +319,7 @@ class ResidentService:
     def create_household(
         self, area_id: uuid.UUID | None, household_no: str, address: str
     ) -> uuid.UUID:
+        self.ctx.require(Resource.RESIDENT, Action.CREATE)
         cleaned = Cleaned()
         for spec in (
             FieldSpec("household_no", FieldKind.TEXT, N_("Household number"), max_length=40),
@@ -321,6 +341,7 @@ class ResidentService:
     def households(self, text: str, *, limit: int = 20) -> list[HouseholdView]:
         """This station's households whose number or address holds `text`, or where a
         member of that name lives (searched in every script), head's name first."""
+        self.ctx.require(Resource.RESIDENT, Action.READ)
         wanted = normalize_text(text)
         if not wanted:
             return []
@@ -348,6 +369,10 @@ class ResidentService:
     def household(self, household_id: uuid.UUID) -> HouseholdView | None:
         with self.ctx.db.read() as session:
             household = load(session, Household, household_id)
+            if household is not None:
+                self.ctx.require(
+                    Resource.RESIDENT, Action.READ, RecordScope.of(household.station_id)
+                )
             return self._household_view(session, household) if household else None
 
     @staticmethod
@@ -370,11 +395,57 @@ class ResidentService:
         )
 
     def get(self, resident_id: uuid.UUID) -> ResidentView | None:
+        """The resident's details, the ID card number masked (`for_editing`,
+        `reveal_id_number`: whole)."""
         with self.ctx.db.read() as session:
             resident = load(session, Resident, resident_id)
-            return plain(ResidentView, resident) if resident is not None else None
+            if resident is None:
+                return None
+            self.ctx.require(Resource.RESIDENT, Action.READ, RecordScope.of(resident.station_id))
+            masked = mask_id_number(resident.id_number) if resident.id_number else None
+            return plain(ResidentView, resident, id_number=masked)
+
+    def for_editing(self, resident_id: uuid.UUID) -> ResidentView | None:
+        """The details with the whole ID card number, for the form that changes them:
+        showing it is a reveal (recorded), so the role must be allowed to change the
+        resident and to reveal."""
+        with self.ctx.db.write_session() as session:
+            resident = load(session, Resident, resident_id)
+            if resident is None:
+                return None
+            scope = RecordScope.of(resident.station_id)
+            self.ctx.require(Resource.RESIDENT, Action.UPDATE, scope)
+            if resident.id_number:
+                self._reveal(session, resident, scope)
+            return plain(ResidentView, resident)
+
+    def reveal_id_number(self, resident_id: uuid.UUID) -> str | None:
+        """The whole ID card number of one resident, for a role that may reveal it; the
+        reveal is recorded in the audit trail (who, whose, when: never the number)."""
+        with self.ctx.db.write_session() as session:
+            resident = load(session, Resident, resident_id)
+            if resident is None:
+                raise NotFound(kind=Label(N_("resident")), record_id=str(resident_id))
+            scope = RecordScope.of(resident.station_id)
+            self.ctx.require(Resource.RESIDENT, Action.READ, scope)
+            if not resident.id_number:
+                return None
+            self._reveal(session, resident, scope)
+            return resident.id_number
+
+    def _reveal(self, session: Session, resident: Resident, scope: RecordScope) -> None:
+        self.ctx.require(Resource.ID_NUMBER, Action.REVEAL, scope)
+        record_event(
+            session,
+            actor_id=self.ctx.actor.staff_id,
+            action="reveal_id",
+            entity="resident",
+            entity_id=str(resident.id),
+            fields=("id_number",),
+        )
 
     def memberships(self, resident_id: uuid.UUID) -> list[GroupMembership]:
+        self.ctx.require(Resource.RESIDENT, Action.READ)
         with self.ctx.db.read() as session:
             rows = list(
                 session.scalars(
@@ -390,6 +461,7 @@ class ResidentService:
 
     def search(self, query: str, *, limit: int = 50) -> list[Resident]:
         """Residents matching `query` in any script, best match first."""
+        self.ctx.require(Resource.RESIDENT, Action.READ)
         with self.ctx.db.read() as session:
             hits = search_residents(session, query, limit=limit)
             if not hits:
@@ -397,7 +469,12 @@ class ResidentService:
             by_id = {
                 r.id: r
                 for r in session.scalars(
-                    select(Resident).where(Resident.id.in_([h.resident_id for h in hits]))
+                    select(Resident).where(
+                        Resident.id.in_([h.resident_id for h in hits]),
+                        *scope_conditions(
+                            visible(self.ctx.actor, Resource.RESIDENT), Resident, session
+                        ),
+                    )
                 )
             }
             ordered = [by_id[h.resident_id] for h in hits if h.resident_id in by_id]

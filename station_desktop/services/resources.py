@@ -17,6 +17,7 @@ from station_desktop.errors import StationError
 from station_desktop.forms.resources import HANDOUT_FORM, RECEIPT_FORM
 from station_desktop.forms.validate import Cleaned, clean_form
 from station_desktop.i18n import N_
+from station_desktop.services.access import Action, RecordScope, Resource
 from station_desktop.services.context import (
     ServiceContext,
     check_after_birth,
@@ -63,6 +64,7 @@ class ResourceService:
     # ------------------------------------------------------------ donations received
 
     def record_receipt(self, values: Mapping[str, Any]) -> uuid.UUID:
+        self.ctx.require(Resource.RESOURCE, Action.CREATE)
         cleaned = clean_form(RECEIPT_FORM, values, today=self.ctx.today())
         with self.ctx.uow() as uow:
             self._check_receipt(uow.session, cleaned, None)
@@ -71,6 +73,7 @@ class ResourceService:
 
     def editable_receipt(self, receipt_id: uuid.UUID) -> EditableRecord | None:
         """The donation as its form shows it, or None if there is no such live receipt."""
+        self.ctx.require(Resource.RESOURCE, Action.UPDATE)
         with self.ctx.db.read() as session:
             return load_editable(session, ResourceReceipt, RECEIPT_FORM, receipt_id)
 
@@ -83,9 +86,11 @@ class ResourceService:
     ) -> bool:
         """Correct some fields of a donation, under the rules of recording; its quantity
         cannot go below what was already handed out from it. False when nothing changed."""
+        self.ctx.require(Resource.RESOURCE, Action.UPDATE)
         cleaned = clean_form(RECEIPT_FORM, values, today=self.ctx.today(), only_given=True)
         with self.ctx.uow() as uow:
             receipt = require_record(uow.session, ResourceReceipt, receipt_id, "receipt")
+            self.ctx.require(Resource.RESOURCE, Action.UPDATE, RecordScope.of(receipt.station_id))
             self._check_receipt(
                 uow.session, with_record(RECEIPT_FORM, receipt, cleaned), receipt_id
             )
@@ -98,8 +103,10 @@ class ResourceService:
     ) -> None:
         """Tombstone a donation recorded by mistake; refused while hand-outs from it are
         recorded (they would point at nothing)."""
+        self.ctx.require(Resource.RESOURCE, Action.DELETE)
         with self.ctx.uow() as uow:
-            require_record(uow.session, ResourceReceipt, receipt_id, "receipt")
+            record = require_record(uow.session, ResourceReceipt, receipt_id, "receipt")
+            self.ctx.require(Resource.RESOURCE, Action.DELETE, RecordScope.of(record.station_id))
             count = uow.session.execute(
                 select(func.count()).where(
                     ResourceHandout.receipt_id == receipt_id, ResourceHandout.deleted.is_(False)
@@ -111,6 +118,7 @@ class ResourceService:
 
     def receipts(self, text: str = "", *, limit: int = 50) -> list[ReceiptView]:
         """Donations to hand out from, newest first; `text` narrows by donor or item."""
+        self.ctx.require(Resource.RESOURCE, Action.READ)
         query = select(ResourceReceipt).where(ResourceReceipt.deleted.is_(False))
         wanted = text.strip()
         if wanted:
@@ -125,6 +133,7 @@ class ResourceService:
     # ------------------------------------------------------------ hand-outs
 
     def record_handout(self, values: Mapping[str, Any]) -> uuid.UUID:
+        self.ctx.require(Resource.RESOURCE, Action.CREATE)
         cleaned = clean_form(HANDOUT_FORM, values, today=self.ctx.today())
         with self.ctx.uow() as uow:
             self._check_handout(uow.session, cleaned, None)
@@ -133,6 +142,7 @@ class ResourceService:
 
     def editable_handout(self, handout_id: uuid.UUID) -> EditableRecord | None:
         """The hand-out as its form shows it, or None if there is no such live hand-out."""
+        self.ctx.require(Resource.RESOURCE, Action.UPDATE)
         with self.ctx.db.read() as session:
             return load_editable(session, ResourceHandout, HANDOUT_FORM, handout_id)
 
@@ -145,9 +155,11 @@ class ResourceService:
     ) -> bool:
         """Correct some fields of a hand-out (its recipient too), under the rules of
         recording. False when nothing changed."""
+        self.ctx.require(Resource.RESOURCE, Action.UPDATE)
         cleaned = clean_form(HANDOUT_FORM, values, today=self.ctx.today(), only_given=True)
         with self.ctx.uow() as uow:
             handout = require_record(uow.session, ResourceHandout, handout_id, "handout")
+            self.ctx.require(Resource.RESOURCE, Action.UPDATE, RecordScope.of(handout.station_id))
             self._check_handout(
                 uow.session, with_record(HANDOUT_FORM, handout, cleaned), handout_id
             )
@@ -159,8 +171,10 @@ class ResourceService:
         self, handout_id: uuid.UUID, *, based_on: Sequence[str] | None = None
     ) -> None:
         """Tombstone a hand-out recorded by mistake: what it took is left again."""
+        self.ctx.require(Resource.RESOURCE, Action.DELETE)
         with self.ctx.uow() as uow:
-            require_record(uow.session, ResourceHandout, handout_id, "handout")
+            record = require_record(uow.session, ResourceHandout, handout_id, "handout")
+            self.ctx.require(Resource.RESOURCE, Action.DELETE, RecordScope.of(record.station_id))
             uow.tombstone(ResourceHandout, handout_id, based_on=based_on)
 
     # ------------------------------------------------------------ rules

@@ -65,6 +65,7 @@ from station_desktop.roster.columns import (
     mapping_problem,
 )
 from station_desktop.roster.reader import Cell, read_sheet
+from station_desktop.services.access import Action, Resource
 from station_desktop.services.context import ServiceContext
 from station_desktop.services.residents import check_resident_rules, clean_membership
 from station_desktop.store.changes import get_local_state, set_local_state
@@ -742,6 +743,7 @@ class RosterImportService:
         self, path: Path, sheet: str | None = None, progress: Progress | None = None
     ) -> RosterSource:
         """Read a sheet and find its headings; StationError if it has none or no rows."""
+        self.ctx.require(Resource.ROSTER, Action.IMPORT)
         report = progress or _no_progress
         sheet_rows = read_sheet(path, sheet, lambda count: report("read", count, 0))
         rows = sheet_rows.rows
@@ -780,6 +782,7 @@ class RosterImportService:
         progress: Progress | None = None,
     ) -> ImportPreview:
         """What importing would do; writes nothing."""
+        self.ctx.require(Resource.ROSTER, Action.IMPORT)
         problem = mapping_problem(choices.mapping)
         if problem is not None:
             return ImportPreview(source, choices, problem=problem)
@@ -809,6 +812,7 @@ class RosterImportService:
         """Write the good rows of a preview, in one transaction, or nothing. The plan is
         made again inside the transaction: if the registered residents changed since the
         preview, StationError and nothing is written."""
+        self.ctx.require(Resource.ROSTER, Action.IMPORT)
         report = progress or _no_progress
         problem = mapping_problem(preview.choices.mapping)
         if problem is not None:

@@ -24,6 +24,7 @@ from station_desktop.domain.text import has_unstorable, normalize_text
 from station_desktop.errors import (
     FieldError,
     NotFound,
+    NotPermitted,
     StationError,
     StationNotConfigured,
     ValidationError,
@@ -31,7 +32,17 @@ from station_desktop.errors import (
 from station_desktop.forms.validate import MSG_TOO_LONG, MSG_UNSTORABLE
 from station_desktop.i18n import N_, Label
 from station_desktop.reference.stations import ReferenceStation, StationList, bundled_stations
-from station_desktop.services.context import WORKER_ID_KEY, ServiceContext
+from station_desktop.services.access import (
+    SYSTEM,
+    Action,
+    Actor,
+    RecordScope,
+    Resource,
+    Scope,
+    granted_scope,
+)
+from station_desktop.services.context import WORKER_ID_KEY, ServiceContext, require_record
+from station_desktop.store.audit import record_event
 from station_desktop.store.changes import ChangeRecorder, WriterIdentity, unit_of_work
 from station_desktop.store.installation import ROLE_BUREAU, installation_role
 from station_desktop.store.models import NAME_LEN, SHORT_LEN, Area, Device, Staff, Station
@@ -39,6 +50,8 @@ from station_desktop.store.opening import STATION_ID_KEY
 from station_desktop.store.reference_seed import SeedArea, SeedStation, seed_reference
 
 CodeT = TypeVar("CodeT", bound=Code)
+# Roles that reach every station: only the bureau gives them.
+BUREAU_ROLES = (StaffRole.BUREAU_ADMIN, StaffRole.AUDITOR)
 
 MSG_CODE_TAKEN = N_("This code is already used.")
 MSG_NO_SUCH_STATION = N_("No station has the code {code}; {command} lists them.")
@@ -163,6 +176,7 @@ class StationService:
         return bundled_stations()
 
     def add_station(self, info: StationInfo) -> uuid.UUID:
+        self.ctx.require(Resource.STATION, Action.CREATE)
         names = _names(
             SHORT_LEN,
             name_bo=info.name_bo,
@@ -184,6 +198,7 @@ class StationService:
         """Write bundled stations and those of their villages and communities this database
         lacks (by code; ids derived from the codes, the same on every laptop), in one
         transaction. Returns how many stations and areas were written."""
+        self.ctx.require(Resource.STATION, Action.CREATE)
         written = {"stations": 0, "areas": 0}
         with self._reference_uow() as uow:
             for station in stations:
@@ -195,6 +210,7 @@ class StationService:
         """Make this laptop serve the station with `code` (stored in local state): one this
         database holds, or one of the bundled list, which is written here first with its
         villages and communities."""
+        self.ctx.require(Resource.STATION, Action.CREATE)
         if has_unstorable(code):
             raise ValidationError([FieldError("code", MSG_UNSTORABLE)])
         wanted = normalize_text(code).upper()
@@ -213,6 +229,7 @@ class StationService:
             )
             view = _station_view(station)
         self.ctx.forget_station()
+        self.act_as_stand_in()
         return view
 
     def serves_every_station(self) -> bool:
@@ -240,6 +257,7 @@ class StationService:
     # ------------------------------------------------------------ villages and communities
 
     def add_area(self, code: str, kind: AreaKind | str, name_bo: str, name_zh: str) -> uuid.UUID:
+        self.ctx.require(Resource.STATION, Action.CREATE)
         area_kind = _parse_code(AreaKind, kind, "kind")
         names = _names(SHORT_LEN, name_bo=name_bo, name_zh=name_zh)
         with self.ctx.uow() as uow:
@@ -273,7 +291,9 @@ class StationService:
     # ------------------------------------------------------------ staff
 
     def add_staff(self, name_bo: str, name_zh: str, role: StaffRole | str) -> uuid.UUID:
+        self.ctx.require(Resource.STAFF, Action.CREATE)
         staff_role = _parse_code(StaffRole, role, "role")
+        self._may_give(staff_role, Action.CREATE)
         names = _names(NAME_LEN, name_bo=name_bo, name_zh=name_zh)
         if not names["name_bo"] and not names["name_zh"]:
             raise ValidationError(
@@ -281,6 +301,38 @@ class StationService:
             )
         with self.ctx.uow() as uow:
             return uow.insert(Staff, {**names, "role": staff_role.value, "active": True})
+
+    def change_role(self, staff_id: uuid.UUID, role: StaffRole | str) -> bool:
+        """Give a staff member another role (recorded in the audit trail: who, whose, the
+        field; never a personal value). False when it was their role already."""
+        staff_role = _parse_code(StaffRole, role, "role")
+        with self.ctx.uow() as uow:
+            staff = require_record(uow.session, Staff, staff_id, "staff")
+            self.ctx.require(Resource.STAFF, Action.UPDATE, RecordScope.of(staff.station_id))
+            self._may_give(staff_role, Action.UPDATE)
+            if staff.role == staff_role.value:
+                return False
+            uow.update(Staff, staff_id, {"role": staff_role.value})
+            record_event(
+                uow.session,
+                actor_id=self.ctx.actor.staff_id,
+                action="role_change",
+                entity="staff",
+                entity_id=str(staff_id),
+                fields=("role",),
+            )
+        if staff_id == self.ctx.actor_id:  # the person at the laptop: their new role
+            self.act_as_stand_in()
+        return True
+
+    def _may_give(self, role: StaffRole, action: Action) -> None:
+        """The bureau's roles (every station) are given by the bureau: a station head who
+        could make someone an auditor or an administrator could read every station."""
+        actor = self.ctx.actor
+        if actor is SYSTEM or role not in BUREAU_ROLES:
+            return
+        if granted_scope(actor.role, Resource.STAFF, action) is not Scope.ALL:
+            raise NotPermitted(actor.role, action, Resource.STAFF, (StaffRole.BUREAU_ADMIN,))
 
     def staff(self, *, all_stations: bool = False) -> list[StaffView]:
         """This station's staff (every station's, to name the authors of records from
@@ -314,6 +366,7 @@ class StationService:
                 raise NotFound(kind=Label(N_("staff member")), record_id=str(staff_id))
             self.ctx.installation.set(session, WORKER_ID_KEY, str(staff_id) if staff_id else "")
         self.ctx.actor_id = staff_id
+        self.act_as_stand_in()
 
     def current_worker(self) -> StaffView | None:
         """Who works on this laptop, if still an active staff member."""
@@ -334,8 +387,24 @@ class StationService:
         worker = self.current_worker()
         if worker is None or worker.station_id != self._station_or_none():
             self.ctx.actor_id = None
-            return None
+            worker = None
+        self.act_as_stand_in()
         return worker
+
+    def act_as_stand_in(self) -> Actor:
+        """Who the services act for until sign-in exists (the merge with it replaces
+        this function by the person who signed in): the worker chosen on this laptop,
+        with their role; else the head of this laptop's station (on the bureau's
+        installation, its administrator)."""
+        worker = self.current_worker()
+        if worker is not None:
+            actor = Actor(worker.id, StaffRole.parse(worker.role), worker.station_id)
+        elif self.serves_every_station():
+            actor = Actor(None, StaffRole.BUREAU_ADMIN, None)
+        else:
+            actor = Actor(None, StaffRole.STATION_HEAD, self._station_or_none())
+        self.ctx.actor = actor
+        return actor
 
 
 def _install(uow: ChangeRecorder, station: ReferenceStation) -> dict[str, int]:

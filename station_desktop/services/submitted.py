@@ -35,6 +35,7 @@ from station_desktop.reports.figures import (
 )
 from station_desktop.reports.revisions import Cause, Change, Revision, compare
 from station_desktop.reports.tables import Names
+from station_desktop.services.access import Action, Resource
 from station_desktop.services.context import ServiceContext
 from station_desktop.services.paper import write_pdf
 from station_desktop.services.report_pdf import ReportPdfService
@@ -107,6 +108,7 @@ class SubmittedReportService:
         """Keep `report` (and its PDF, made now, saying when it was submitted) as sent.
         A report of a period already submitted is kept as a new submission; the PDF then
         lists what changed since the previous one."""
+        self.ctx.require(Resource.REPORT, Action.SUBMIT)
         today = self.ctx.today()
         revision = self.revision(report)
         pdf = self.pdfs.render(report, trend, names=names, submitted_on=today, revision=revision)
@@ -134,6 +136,7 @@ class SubmittedReportService:
         self, period: ReportPeriod | None = None, stations: Sequence[str] | None = None
     ) -> list[SubmittedSummary]:
         """Submitted reports, newest first; of one period and set of stations if given."""
+        self.ctx.require(Resource.REPORT, Action.READ)
         model = SubmittedReport
         query = select(model).where(model.deleted.is_(False))
         if period is not None:
@@ -149,6 +152,7 @@ class SubmittedReportService:
             ]
 
     def get(self, submitted_id: uuid.UUID) -> SubmittedSummary | None:
+        self.ctx.require(Resource.REPORT, Action.READ)
         with self.ctx.db.read() as session:
             row = session.get(SubmittedReport, submitted_id)
             if row is None or row.deleted:
@@ -157,11 +161,13 @@ class SubmittedReportService:
 
     def latest(self, period: ReportPeriod, stations: Sequence[str]) -> SubmittedSummary | None:
         """The latest submission of this period and these stations, if any."""
+        self.ctx.require(Resource.REPORT, Action.READ)
         found = self.submitted(period, stations)
         return found[0] if found else None
 
     def pdf(self, submitted_id: uuid.UUID) -> bytes:
         """The PDF exactly as it was submitted (StationError if the stored copy is damaged)."""
+        self.ctx.require(Resource.REPORT, Action.READ)
         row = self._row(submitted_id)
         data = base64.b64decode(row.pdf_base64)
         if hashlib.sha256(data).hexdigest() != row.pdf_sha256:
@@ -170,6 +176,7 @@ class SubmittedReportService:
 
     def figures(self, submitted_id: uuid.UUID) -> dict[str, Any]:
         """The figures exactly as they were submitted (the report's JSON)."""
+        self.ctx.require(Resource.REPORT, Action.READ)
         return dict(self._row(submitted_id).figures)
 
     def _row(self, submitted_id: uuid.UUID) -> SubmittedReport:
@@ -186,6 +193,7 @@ class SubmittedReportService:
         """`report` against the latest submission of the same period and stations: the
         figures that differ and the records behind them. None when it was never submitted.
         StationError when the submission was counted by another version of the rules."""
+        self.ctx.require(Resource.REPORT, Action.READ)
         latest = self.latest(report.period, report.stations)
         if latest is None:
             return None
@@ -198,6 +206,7 @@ class SubmittedReportService:
 
     def write_pdf(self, submitted_id: uuid.UUID, path: Path) -> bytes:
         """Write the submitted PDF, unchanged, to `path` (StationError if it cannot)."""
+        self.ctx.require(Resource.REPORT, Action.READ)
         data = self.pdf(submitted_id)
         write_pdf(data, path)
         return data

@@ -36,7 +36,9 @@ from station_desktop.errors import (
 from station_desktop.forms.spec import FieldSpec
 from station_desktop.forms.validate import Cleaned, clean_field
 from station_desktop.i18n import N_, Label
+from station_desktop.services.access import Action, Resource
 from station_desktop.services.context import ServiceContext
+from station_desktop.services.stations import StationService
 from station_desktop.store.changes import (
     OP_INSERT,
     SCHEMA_VERSION,
@@ -267,10 +269,13 @@ class SyncService:
     def set_role(self, role: str) -> None:
         """Make this installation the bureau's (it may then write reference data and
         receive every station), or a station's again."""
+        self.ctx.require(Resource.STATION, Action.CREATE)
         if role not in (ROLE_STATION, ROLE_BUREAU):
             raise ValidationError([FieldError("role", N_("Choose one of the listed options."))])
         with self.ctx.db.write_session() as session:
             set_local_state(session, ROLE_KEY, role)
+        # Who acts depends on whose installation this is (until sign-in: services.stations).
+        StationService(self.ctx).act_as_stand_in()
 
     def keys(self) -> InstallationKeys:
         if self._keys is None:
@@ -305,6 +310,7 @@ class SyncService:
         )
 
     def write_card(self, path: Path) -> KeyCard:
+        self.ctx.require(Resource.KEYS, Action.READ)
         import json  # noqa: PLC0415
 
         from station_desktop.store.files import write_atomically  # noqa: PLC0415
@@ -321,6 +327,7 @@ class SyncService:
 
     def trust(self, card: KeyCard, *, by: str = TRUSTED_BY_PERSON) -> None:
         """Accept bundles from (and send bundles to) the installation of `card`."""
+        self.ctx.require(Resource.KEYS, Action.CREATE)
         if card.signing_key == self.keys().signing_key:
             raise ValidationError([FieldError("card", MSG_OWN_CARD)])
         station_id, _code = self._station()
@@ -396,6 +403,7 @@ class SyncService:
         )
 
     def trusted(self) -> list[TrustedInfo]:
+        self.ctx.require(Resource.KEYS, Action.READ)
         with self.ctx.db.read() as session:
             rows = self._trusted_rows(session)
         return [
@@ -420,6 +428,7 @@ class SyncService:
     def revoke(self, value: str) -> list[KeyCard]:
         """Withdraw trust from an installation (a lost or replaced laptop): its new
         bundles are refused here, and the withdrawal travels in this laptop's bundles."""
+        self.ctx.require(Resource.KEYS, Action.DELETE)
         with self.ctx.db.write_session() as session:
             rows = self._match(self._trusted_rows(session), value)
             if not rows:
@@ -465,6 +474,7 @@ class SyncService:
     ) -> SendSummary:
         """One bundle for the chosen (or the usual) recipients: everything they are not
         known to hold, or everything with `full`."""
+        self.ctx.require(Resource.BUNDLE, Action.CREATE)
         keys = self.keys()
         card = self.card()
         if card.role == ROLE_STATION and card.station_id is None:
@@ -575,6 +585,7 @@ class SyncService:
     ) -> list[ReceiveReport]:
         """Receive each file on its own: a refused file changes nothing and does not stop
         the others. Files may come in any order, and again."""
+        self.ctx.require(Resource.BUNDLE, Action.IMPORT)
         reports = []
         for path in paths:
             try:
@@ -934,6 +945,7 @@ class SyncService:
     # ------------------------------------------------------------ conflicts
 
     def conflicts(self) -> list[ConflictView]:
+        self.ctx.require(Resource.CONFLICT, Action.READ)
         with self.ctx.db.read() as session:
             rows = list(
                 session.scalars(
@@ -950,6 +962,7 @@ class SyncService:
             return _count(session, SyncConflict)
 
     def conflict(self, conflict_id: str) -> ConflictView:
+        self.ctx.require(Resource.CONFLICT, Action.READ)
         entity, record_id, name = _parse_conflict_id(conflict_id)
         with self.ctx.db.read() as session:
             row = session.get(SyncConflict, (entity, record_id, name))
@@ -1037,6 +1050,7 @@ class SyncService:
         """Settle a conflict: keep one of its values (its change id) or give another. It is
         an ordinary change whose parents are all the record's heads, so it travels to
         every laptop and the conflict disappears there too."""
+        self.ctx.require(Resource.CONFLICT, Action.UPDATE)
         entity, record_id, name = _parse_conflict_id(conflict_id)
         if (keep is None) == (value is None):
             raise ValidationError(

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from station_desktop.forms.validate import Cleaned, clean_form
 from station_desktop.forms.visit import VISIT_FORM
 from station_desktop.i18n import N_
+from station_desktop.services.access import Action, RecordScope, Resource
 from station_desktop.services.context import (
     ServiceContext,
     check_after_birth,
@@ -34,6 +35,7 @@ class VisitService:
         self.ctx = ctx
 
     def record(self, values: Mapping[str, Any]) -> uuid.UUID:
+        self.ctx.require(Resource.VISIT, Action.CREATE)
         cleaned = clean_form(VISIT_FORM, values, today=self.ctx.today())
         with self.ctx.uow() as uow:
             self._check(uow.session, cleaned)
@@ -50,6 +52,7 @@ class VisitService:
 
     def editable(self, visit_id: uuid.UUID) -> EditableRecord | None:
         """The visit as its form shows it, or None if there is no such live visit."""
+        self.ctx.require(Resource.VISIT, Action.UPDATE)
         with self.ctx.db.read() as session:
             return load_editable(session, HomeVisit, VISIT_FORM, visit_id)
 
@@ -61,9 +64,11 @@ class VisitService:
         based_on: Sequence[str] | None = None,
     ) -> bool:
         """Correct some fields, under the rules of recording. False when nothing changed."""
+        self.ctx.require(Resource.VISIT, Action.UPDATE)
         cleaned = clean_form(VISIT_FORM, values, today=self.ctx.today(), only_given=True)
         with self.ctx.uow() as uow:
             visit = require_record(uow.session, HomeVisit, visit_id, "visit")
+            self.ctx.require(Resource.VISIT, Action.UPDATE, RecordScope.of(visit.station_id))
             self._check(uow.session, with_record(VISIT_FORM, visit, cleaned))
             raise_if_invalid(cleaned)
             changes = to_columns(VISIT_FORM, cleaned.values)
@@ -76,8 +81,10 @@ class VisitService:
     def withdraw(self, visit_id: uuid.UUID, *, based_on: Sequence[str] | None = None) -> None:
         """Tombstone a visit recorded by mistake: it leaves lists, follow-ups and reports;
         the withdrawal stays in the change log."""
+        self.ctx.require(Resource.VISIT, Action.DELETE)
         with self.ctx.uow() as uow:
-            require_record(uow.session, HomeVisit, visit_id, "visit")
+            record = require_record(uow.session, HomeVisit, visit_id, "visit")
+            self.ctx.require(Resource.VISIT, Action.DELETE, RecordScope.of(record.station_id))
             uow.tombstone(HomeVisit, visit_id, based_on=based_on)
 
     def _check(self, session: Session, cleaned: Cleaned) -> None:

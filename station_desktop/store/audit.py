@@ -1,8 +1,7 @@
-"""The audit trail's seam (owned by the audit work; this is a stand-in until it lands).
+"""The audit trail's entry point (owned by the audit part of issue 14).
 
-`record_event` writes one chained audit row in the caller's transaction: field names,
-never personal values. Here it does nothing, with exactly the seam's signature, so that
-callers (the privacy purge) are already in place when the real chain is merged.
+A stand-in until that part is merged: `record_event` has the agreed signature and does
+nothing yet. Callers pass field names, never personal values.
 """
 
 from __future__ import annotations
@@ -22,5 +21,5 @@ def record_event(
     entity_id: str = "",
     fields: Sequence[str] = (),
 ) -> None:
-    """Stand-in: the audit work replaces it with the chained row."""
+    """Write one chained audit row in the caller's transaction (stand-in: nothing yet)."""
     del session, actor_id, action, entity, entity_id, fields

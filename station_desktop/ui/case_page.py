@@ -44,6 +44,7 @@ from station_desktop.errors import BadTransition, FieldError, StationError, Vali
 from station_desktop.forms.case import CASE_FORM, CASE_NOTE_FORM, STAGE_CHANGE_FORM
 from station_desktop.forms.spec import FormSpec
 from station_desktop.i18n import N_, NC_, _, pgettext
+from station_desktop.services import access
 from station_desktop.services.cases import CaseView, NoteView, StageChangeView
 from station_desktop.services.residents import ResidentView
 from station_desktop.services.stations import StaffView
@@ -534,10 +535,16 @@ class CaseWindow(QDialog):
         self.history_table.resizeRowsToContents()
 
     def _update_buttons(self) -> None:
-        exists = self.case is not None
-        for button in self.buttons.values():
-            button.setEnabled(exists)
-        self.buttons["correct_note"].setEnabled(exists and self.selected_note() is not None)
+        case, cases = self.case, self._app.cases
+        exists = case is not None
+        # Only what the person's role may do on this case (the service refuses the rest).
+        writes = exists and cases.may(access.Action.UPDATE, case)
+        closed = case is not None and case.stage == CaseStage.CLOSED.value
+        moves = writes and (not closed or cases.may(access.Action.CLOSE, case))
+        for key, button in self.buttons.items():
+            button.setEnabled(exists if key == "print_case" else writes)
+        self.buttons["move_stage"].setEnabled(moves)
+        self.buttons["correct_note"].setEnabled(writes and self.selected_note() is not None)
         self._label_move_button()
 
     def _label_move_button(self) -> None:
@@ -708,6 +715,8 @@ class CaseWindow(QDialog):
             return None
         case_id = self.case_id
         stages = self._app.cases.next_stages(case.stage)
+        if not self._app.cases.may(access.Action.CLOSE, case):  # closing: the station head's
+            stages = tuple(stage for stage in stages if stage is not CaseStage.CLOSED)
 
         def next_stages() -> list[Choice]:
             return [(stage.value, _(stage.label)) for stage in stages]

@@ -63,6 +63,7 @@ from station_desktop.forms.resources import HANDOUT_FORM, RECEIPT_FORM
 from station_desktop.forms.spec import FormSpec
 from station_desktop.forms.visit import VISIT_FORM
 from station_desktop.i18n import N_, NC_, _, language_label, pgettext
+from station_desktop.services.access import Action, Resource, allowed
 from station_desktop.services.listing import ResidentQuery
 from station_desktop.services.paper import PrintKind
 from station_desktop.ui.display import PlaceNames, code_text, reader_name
@@ -202,6 +203,17 @@ FEEDBACK_PILE = BatchEntry(
     keep=("service_area", "service_type", "service_date", "collected_on", "collected_by_id"),
     first_field="resident_id",
     number_field="sheet_no",
+)
+
+# What each entry of the New menu creates (MainWindow.record_kinds, in its order).
+NEW_RECORD_RESOURCES = (
+    Resource.RESIDENT,
+    Resource.VISIT,
+    Resource.FEEDBACK,
+    Resource.CASE,
+    Resource.ACTIVITY,
+    Resource.RESOURCE,
+    Resource.RESOURCE,
 )
 
 DIRECTIONS = {"received": N_("Received"), "handed_out": N_("Handed out")}
@@ -520,6 +532,7 @@ class MainWindow(QMainWindow):
         # Who is working, at the top right: their name goes on what is written here.
         self.worker_button = WorkerButton(app, self)
         self.worker_button.changed.connect(self._show_worker)
+        self.worker_button.changed.connect(self._lists_for_the_person)
         self.backup_warning = QLabel()
         paint_as_error(self.backup_warning)
         self.backup_warning.hide()
@@ -530,6 +543,8 @@ class MainWindow(QMainWindow):
         self.statusBar().hide()
         self._build_menus()
         self.menuBar().setCornerWidget(self.worker_button, Qt.Corner.TopRightCorner)
+        self.offer_what_the_role_may()
+        self._listed_for = app.ctx.actor
         self._restore_state()
         self.retranslate_ui()
 
@@ -603,6 +618,7 @@ class MainWindow(QMainWindow):
         self._language_menu.addAction(self._digits_action)
 
     def record_kinds(self) -> list[tuple[str, FormSpec, Callable[[dict[str, Any]], Any]]]:
+        """The new records of the New menu (in `NEW_RECORD_RESOURCES`' order)."""
         app = self._app
         return [
             (N_("Register a resident"), REGISTRATION_FORM, app.residents.register),
@@ -1040,6 +1056,26 @@ class MainWindow(QMainWindow):
         if worker is not None:
             parts.append(reader_name(worker.name_bo, worker.name_zh))
         self.setWindowTitle(" · ".join(parts))
+        self.offer_what_the_role_may()
+
+    def _lists_for_the_person(self) -> None:
+        """Another person, another role: the lists show what they may see."""
+        if self._app.ctx.actor != self._listed_for:
+            self._listed_for = self._app.ctx.actor
+            self.refresh_pages()
+
+    def offer_what_the_role_may(self) -> None:
+        """Offer only what the person's role may do (the services refuse the rest all the
+        same: services.access)."""
+        actor = self._app.ctx.actor
+        for (action, _title), resource in zip(self._new_actions, NEW_RECORD_RESOURCES, strict=True):
+            action.setVisible(allowed(actor, resource, Action.CREATE))
+        self._feedback_pile_action.setVisible(allowed(actor, Resource.FEEDBACK, Action.CREATE))
+        self.file_menu.offer_what_the_role_may(actor)
+        for page in self._made_pages.values():
+            offer = getattr(page, "offer_what_the_role_may", None)
+            if offer is not None:
+                offer()
 
     def _focus_search(self) -> None:
         self.nav.setCurrentRow(0)

@@ -92,6 +92,7 @@ from station_desktop.reports.tables import (
     share_text,
     year_label,
 )
+from station_desktop.services.access import Action, Resource, allowed
 from station_desktop.services.report_export import station_names, write_xlsx
 from station_desktop.services.stations import StationView
 from station_desktop.ui.charts import Bar, BarChart, ShareChart
@@ -421,6 +422,7 @@ class ReportsPage(QWidget):
         self.submit_button = QPushButton(self)
         self.submit_button.setEnabled(False)  # once the report and its trend are in
         self.submit_button.clicked.connect(self.mark_submitted)
+        self.offer_what_the_role_may()
         self.progress = QProgressBar(self)
         self.progress.setTextVisible(False)
         self.progress.setMaximumWidth(160)
@@ -613,6 +615,13 @@ class ReportsPage(QWidget):
         if event.type() == QEvent.Type.LanguageChange:
             self.retranslate_ui()
         super().changeEvent(event)
+
+    def offer_what_the_role_may(self) -> None:
+        """Saving and submitting only for a role that may (services.access refuses the
+        rest all the same)."""
+        actor = self._app.ctx.actor
+        self.save_button.setVisible(allowed(actor, Resource.REPORT, Action.EXPORT))
+        self.submit_button.setVisible(allowed(actor, Resource.REPORT, Action.SUBMIT))
 
     def retranslate_ui(self) -> None:
         """Every text of the page in the interface language; the figures stay."""

@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
     QLabel,
+    QMessageBox,
     QPushButton,
     QScrollArea,
     QTableWidget,
@@ -48,7 +49,7 @@ from station_desktop.domain.codes import (
     PriorityGroup,
     Sex,
 )
-from station_desktop.errors import NotFound
+from station_desktop.errors import NotFound, StationError
 from station_desktop.formats import LocaleFormats
 from station_desktop.forms.case import CASE_FORM
 from station_desktop.forms.feedback import FEEDBACK_FORM
@@ -64,6 +65,7 @@ from station_desktop.forms.spec import FormSpec
 from station_desktop.forms.validate import clean_form
 from station_desktop.forms.visit import VISIT_FORM
 from station_desktop.i18n import N_, NC_, _, pgettext
+from station_desktop.services.access import Action, Resource, allowed
 from station_desktop.services.context import MSG_NOT_FOUND, raise_if_invalid
 from station_desktop.services.resident_file import (
     HouseholdInfo,
@@ -111,6 +113,7 @@ HOUSEHOLD_HEADERS = (
     N_("Date of birth"),
 )
 TIMELINE_HEADERS = (N_("Date"), N_("What"), N_("Details"))
+MSG_REVEAL = N_("Show the whole number")
 
 # (detail key, label message id), one row each.
 DETAIL_ROWS: tuple[tuple[str, str], ...] = (
@@ -279,7 +282,17 @@ class ResidentWindow(QDialog):
             value.setWordWrap(key in WRAPPED_DETAILS)
             value.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
             label.setBuddy(value)
-            form.addRow(label, value)
+            if key == "id_number":  # masked; a role that may reveals it with a button
+                self.reveal_button = QPushButton(details)
+                self.reveal_button.clicked.connect(self.reveal_id_number)
+                # Under the number: beside it, a Tibetan label would not fit the column.
+                column = QVBoxLayout()
+                column.setContentsMargins(0, 0, 0, 0)
+                column.addWidget(value)
+                column.addWidget(self.reveal_button, 0, Qt.AlignmentFlag.AlignLeft)
+                form.addRow(label, column)
+            else:
+                form.addRow(label, value)
             self._detail_labels[key] = label
             self.detail_values[key] = value
         # On a small screen (1366×768, Tibetan at its larger size) the details scroll rather
@@ -485,6 +498,7 @@ class ResidentWindow(QDialog):
             self.setWindowTitle(_(PAGE_TITLE))
             for value in self.detail_values.values():
                 value.setText("")
+            self.reveal_button.hide()
             for table in (self.memberships_table, self.household_table, self.timeline_table):
                 table.setRowCount(0)
             self.household_note.hide()
@@ -523,6 +537,10 @@ class ResidentWindow(QDialog):
         }
         for key, value in self.detail_values.items():
             value.setText(texts[key])
+        self.reveal_button.setVisible(
+            bool(d.id_number_masked)
+            and allowed(self._app.ctx.actor, Resource.ID_NUMBER, Action.REVEAL)
+        )
         # Wide enough for a label and its one-line value side by side (within reason): a
         # date or an ID number is never squeezed; a longer row goes under its label.
         details = self.details_scroll.widget()
@@ -585,11 +603,33 @@ class ResidentWindow(QDialog):
 
     def _update_buttons(self) -> None:
         alive = self.file is not None
+        actor = self._app.ctx.actor
+        # Only what the person's role may do (the services refuse the rest all the same).
+        creates = {
+            self.add_visit_button: Resource.VISIT,
+            self.add_feedback_button: Resource.FEEDBACK,
+            self.add_case_button: Resource.CASE,
+            self.add_handout_button: Resource.RESOURCE,
+        }
+        changes = alive and allowed(actor, Resource.RESIDENT, Action.UPDATE)
         for action in self._actions:
-            action.button.setEnabled(alive)
-        chosen = alive and self.selected_membership() is not None
+            resource = creates.get(action.button)
+            may = changes if resource is None else allowed(actor, resource, Action.CREATE)
+            action.button.setEnabled(alive and may)
+        chosen = changes and self.selected_membership() is not None
         self.end_membership_button.setEnabled(chosen)
         self.review_membership_button.setEnabled(chosen)
+
+    def reveal_id_number(self) -> str | None:
+        """Show this resident's whole ID card number (the reveal is recorded)."""
+        try:
+            number = self._app.residents.reveal_id_number(self.resident_id)
+        except StationError as error:
+            QMessageBox.warning(self, _(PAGE_TITLE), _(error.message, **error.params))
+            return None
+        self.detail_values["id_number"].setText(number or "")
+        self.reveal_button.hide()
+        return number
 
     def _membership_chosen(self, row: int, *_cell: int) -> None:
         # Tabbing into the table makes its first row current without selecting it (and a
@@ -739,7 +779,9 @@ class ResidentWindow(QDialog):
     def edit_details(self) -> RecordDialog | None:
         """The registration form with the resident's current values; saving changes only
         what was changed, and is refused if someone else changed the record meanwhile."""
-        resident = self._app.residents.get(self.resident_id)
+        # The form shows the whole ID number: a reveal, recorded (and refused to a role
+        # that may not change the resident or reveal).
+        resident = self._app.residents.for_editing(self.resident_id)
         if resident is None or self.file is None:
             self.reload()
             return None
@@ -788,6 +830,8 @@ class ResidentWindow(QDialog):
             value.setMinimumHeight(line)
             label.setMinimumHeight(line)
         self.details_box.setTitle(_(DETAILS_TITLE))
+        self.reveal_button.setText(_(MSG_REVEAL))
+        self.reveal_button.setAccessibleName(_(MSG_REVEAL))
         self.memberships_box.setTitle(_(MEMBERSHIPS_TITLE))
         self.household_box.setTitle(_(HOUSEHOLD_TITLE))
         self.timeline_box.setTitle(_(TIMELINE_TITLE))

@@ -47,7 +47,9 @@ from station_desktop.forms.validate import parse_date
 from station_desktop.i18n import N_, _, ngettext
 from station_desktop.roster.columns import FIELD_LABELS, RosterField
 from station_desktop.roster.reader import sheet_names
+from station_desktop.services.access import Action, Actor, Resource, allowed
 from station_desktop.services.list_export import EXPORT_KINDS, KIND_TITLES, ListExportService
+from station_desktop.services.listing import KIND_RESOURCES
 from station_desktop.services.roster_import import (
     ImportCancelled,
     ImportChoices,
@@ -620,6 +622,14 @@ class FileMenu(QMenu):
         self.export_menu.setTitle(_("Export as spreadsheet"))
         for kind, action in self.export_actions.items():
             action.setText(_("{list}…", list=_(KIND_TITLES[kind])))
+
+    def offer_what_the_role_may(self, actor: Actor) -> None:
+        self.import_action.setVisible(allowed(actor, Resource.ROSTER, Action.IMPORT))
+        for kind, action in self.export_actions.items():
+            action.setVisible(allowed(actor, KIND_RESOURCES[kind], Action.EXPORT))
+        self.export_menu.menuAction().setVisible(
+            any(action.isVisible() for action in self.export_actions.values())
+        )
 
     def open_import(self, path: Path | None = None) -> RosterImportDialog:
         dialog = RosterImportDialog(self._app, self._languages, self.parentWidget())

@@ -26,6 +26,7 @@ from station_desktop.app import Application
 from station_desktop.domain.codes import PriorityGroup
 from station_desktop.errors import StationError, ValidationError
 from station_desktop.i18n import N_, _, language_label
+from station_desktop.services.access import Action, Resource, allowed
 from station_desktop.services.backups import BackupService
 from station_desktop.services.followups import (
     DEFAULT_RHYTHM_DAYS,
@@ -111,6 +112,7 @@ class SettingsPage(QWidget):
         rows.addRow(buttons)
         self.save_button.clicked.connect(self.save)
         self.defaults_button.clicked.connect(self.restore_defaults)
+        self.offer_what_the_role_may()
         QShortcut(
             QKeySequence(QKeySequence.StandardKey.Save),
             self,
@@ -304,6 +306,12 @@ class SettingsPage(QWidget):
         if event.type() == QEvent.Type.LanguageChange:
             self.retranslate_ui()
         super().changeEvent(event)
+
+    def offer_what_the_role_may(self) -> None:
+        """The visiting rhythm is changed by a role that may (services.access)."""
+        may = allowed(self._app.ctx.actor, Resource.SETTINGS, Action.UPDATE)
+        for button in (self.save_button, self.defaults_button):
+            button.setVisible(may)
 
     def retranslate_ui(self) -> None:
         self.followups_box.setTitle(_("Follow-ups"))

@@ -40,6 +40,7 @@ from station_desktop.pdf.page import PaperTexts
 from station_desktop.reports import tables
 from station_desktop.reports.figures import Report, ReportPeriod, Trend
 from station_desktop.services import report_export
+from station_desktop.services.access import Actor
 from station_desktop.services.stations import StationInfo
 from station_desktop.ui import reports_page
 from station_desktop.ui.charts import Bar, BarChart, ShareChart, nice_step
@@ -470,7 +471,8 @@ def test_mark_as_submitted_then_see_what_changed_since(
     assert page.revision_label.text() == _(reports_page.MSG_SUBMITTED_SAME, date=when)
     assert page.tables["changed_since_submitted"].isHidden()
 
-    clock.advance(days=2)  # a visit of March typed in afterwards
+    clock.advance(days=2)  # a visit of March typed in afterwards, by A's head (甲 is A's)
+    app.ctx.actor = Actor(station.head_id, StaffRole.STATION_HEAD, station.station_id)
     [first] = app.residents.search("甲")
     _visit(app, first.id, "2026-03-06", "at_home", station.worker_id)
     _compute(page, qtbot)

@@ -193,6 +193,7 @@ def test_the_page_shows_the_resident_and_every_service_newest_first(
     assert NAME_ZH in window.windowTitle()
     assert window.detail_values["phone"].text() == PHONE
     assert window.detail_values["id_number"].text() == "110105********002X"
+    assert window.reveal_button.isVisible()  # the station head may reveal it (recorded)
     assert window.detail_values["area"].text() == "冲赛康社区"  # the name, not the code
     assert window.detail_values["household"].text() == "12 冲赛康路3号"
     assert window.detail_values["birth_date"].text().startswith("1949年12月31日")
@@ -247,7 +248,9 @@ def test_every_control_is_reached_by_tab_and_has_an_accessible_name(
         window.add_handout_button,
     ]
     assert seen[: len(wanted)] == wanted
-    assert len(seen) == len(wanted) + 1  # and the Close button
+    # Then the Close button, and the button that reveals the ID number (the details,
+    # left of the Edit button on the same row).
+    assert len(seen) == len(wanted) + 2 and seen[-1] is window.reveal_button
     for widget in seen:
         assert widget.accessibleName() or widget.property("text"), widget
     for widget in wanted:

@@ -216,3 +216,28 @@ def test_every_kind_of_record_is_purged_in_the_records_and_the_log(
 def _count(app: Application, table: str) -> int:
     with app.ctx.db.read() as session:
         return int(session.execute(text(f"SELECT count(*) FROM {table}")).scalar_one())
+
+
+def test_only_a_role_that_may_withdraw_residents_purges_erases_or_reports(
+    laptops: tuple[Application, Application, FakeClock],
+) -> None:
+    """A social worker may not empty records nor print a person's whole file (which shows
+    the whole ID number without a recorded reveal); an auditor may not either."""
+    from station_desktop.domain.codes import StaffRole
+    from station_desktop.errors import NotPermitted
+    from station_desktop.services.access import Actor
+
+    head, _worker, _clock = laptops
+    resident, _visit = _marker(head)
+    head.residents.delete(resident)
+    station = head.ctx.actor.station_id
+    for role in (StaffRole.SOCIAL_WORKER, StaffRole.AUDITOR):
+        head.ctx.actor = Actor(uuid.uuid4(), role, station)
+        with pytest.raises(NotPermitted):
+            head.privacy.due_for_purge()
+        with pytest.raises(NotPermitted):
+            head.privacy.erase_id_number(resident)
+    head.ctx.actor = Actor(uuid.uuid4(), StaffRole.AUDITOR, station)
+    with pytest.raises(NotPermitted):
+        head.access_report.report(resident)
+    assert _holds(head, MARKER_ID) == [MARKER_ID]  # nothing was erased by the refusals

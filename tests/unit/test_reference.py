@@ -126,7 +126,7 @@ def test_the_worker_is_remembered_by_the_laptop(
 def test_a_worker_of_another_station_is_not_restored(
     app: Application, station: StationSetup, data_paths: DataPaths
 ) -> None:
-    app.stations.choose_worker(station.worker_id)
+    app.stations.choose_worker(station.head_id)  # who may move the laptop to a station
     app.stations.use_station("540102012")
     app.close()
     with open_application(data_paths) as again:

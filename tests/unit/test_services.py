@@ -8,8 +8,10 @@ from datetime import date
 import pytest
 
 from station_desktop.app import Application
+from station_desktop.domain.codes import StaffRole
 from station_desktop.domain.ids import attendance_id
 from station_desktop.errors import BadTransition, StationNotConfigured, ValidationError
+from station_desktop.services.access import Actor
 from tests.conftest import FakeClock, StationSetup
 
 pytestmark = pytest.mark.both_engines
@@ -61,8 +63,10 @@ def test_id_number_must_agree_with_birth_date_and_sex(
     resident = _register(
         app, id_number="１１０１０５１９４９１２３１００２ｘ", birth_date="1949-12-31", sex="female"
     )
+    # Stored whole (normalised); shown masked, revealed only on purpose (services.access).
+    assert app.residents.reveal_id_number(resident) == "11010519491231002X"
     stored = app.residents.get(resident)
-    assert stored is not None and stored.id_number == "11010519491231002X"
+    assert stored is not None and stored.id_number == "110105********002X"
 
 
 def test_an_id_number_is_registered_once(app: Application, station: StationSetup) -> None:
@@ -460,6 +464,7 @@ def test_case_references_are_unique_across_stations(
     open_case()
     app.stations.use_station("540102012")
     open_case()
+    app.ctx.actor = Actor(uuid.uuid4(), StaffRole.BUREAU_ADMIN, None)  # sees both stations
     rows = app.listing.records("cases")
     assert len({row["case_number"] for row in rows}) == 1  # the same number at each station
     references = sorted(row["case_reference"] for row in rows)

@@ -11,6 +11,7 @@ from pypdf import PdfReader
 from sqlalchemy import update
 
 from station_desktop.app import Application
+from station_desktop.domain.codes import StaffRole
 from station_desktop.errors import NotFound, StationError
 from station_desktop.pdf.page import PaperTexts
 from station_desktop.reports.figures import Report, ReportPeriod, report_from_json
@@ -23,6 +24,7 @@ from station_desktop.reports.revisions import (
     differences_table,
 )
 from station_desktop.reports.tables import Joined, Money, Msg
+from station_desktop.services.access import Actor
 from station_desktop.services.submitted import SubmittedReportService, SubmittedSummary
 from station_desktop.store.models import SubmittedReport
 from tests.conftest import FakeClock, StationSetup
@@ -51,8 +53,16 @@ def _text(data: bytes) -> str:
     return "".join("".join(p.extract_text().split()) for p in PdfReader(io.BytesIO(data)).pages)
 
 
+def _as_head_of_a(app: Application, station: StationSetup) -> None:
+    app.ctx.actor = Actor(station.head_id, StaffRole.STATION_HEAD, station.station_id)
+
+
 def test_a_submitted_report_is_kept_exactly(
-    app: Application, people: People, service: SubmittedReportService, clock: FakeClock
+    app: Application,
+    station: StationSetup,
+    people: People,
+    service: SubmittedReportService,
+    clock: FakeClock,
 ) -> None:
     report, submitted = _submit(app, service, note=" 一季度报表 ")
     assert submitted.period == MARCH and submitted.stations == report.stations
@@ -68,6 +78,7 @@ def test_a_submitted_report_is_kept_exactly(
 
     # Later, a registration is withdrawn: R2 takes her hand-out and visit with her.
     clock.advance(days=3)
+    _as_head_of_a(app, station)  # the laptop now serves B; R2 is A's resident
     app.residents.delete(people.r2)
     assert service.pdf(submitted.id) == pdf  # byte for byte
     assert service.figures(submitted.id) == report.to_json()
@@ -88,6 +99,7 @@ def test_a_later_report_lists_what_changed_and_why(
     assert unchanged is not None and not unchanged.changed and unchanged.causes == ()
 
     clock.advance(days=10)
+    _as_head_of_a(app, station)  # the laptop now serves B; R2 is A's resident
     app.residents.delete(people.r2)  # withdrawn: her March records stop counting
     _visit(app, people.r3, "2026-03-25", "at_home", station.worker_id)  # typed in late
     _visit(app, people.r3, "2026-04-25", "at_home", station.worker_id)  # after the period
