@@ -24,6 +24,7 @@ from station_desktop.services.reports import ReportService
 from station_desktop.services.resident_file import ResidentFileService
 from station_desktop.services.residents import ResidentService
 from station_desktop.services.resources import ResourceService
+from station_desktop.services.scanning import ScanService
 from station_desktop.services.stations import StationService
 from station_desktop.services.sync import SyncService
 from station_desktop.services.visits import VisitService
@@ -52,6 +53,7 @@ class Application:
     printing: PrintService
     resident_file: ResidentFileService
     sync: SyncService
+    scanning: ScanService
 
     @property
     def paths(self) -> DataPaths:
@@ -85,21 +87,23 @@ def build_application(
         new_id=new_id or Uuid7Generator(),
         keys=NameKeyBuilder(),
     )
+    feedback, activities, printing = FeedbackService(ctx), ActivityService(ctx), PrintService(ctx)
     return Application(
         store=store,
         ctx=ctx,
         stations=StationService(ctx),
         residents=ResidentService(ctx),
         visits=VisitService(ctx),
-        feedback=FeedbackService(ctx),
+        feedback=feedback,
         cases=CaseService(ctx),
-        activities=ActivityService(ctx),
+        activities=activities,
         resources=ResourceService(ctx),
         listing=ListingService(ctx),
         reports=ReportService(ctx),
-        printing=PrintService(ctx),
+        printing=printing,
         resident_file=ResidentFileService(ctx),
         sync=SyncService(ctx, store.paths.keys),
+        scanning=ScanService(ctx, printing, feedback, activities),
     )
 
 

@@ -17,11 +17,6 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from openpyxl import Workbook  # type: ignore[import-untyped]
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE  # type: ignore[import-untyped]
-from openpyxl.styles import Alignment, Border, Font, PatternFill, Side  # type: ignore[import-untyped]
-from openpyxl.utils import get_column_letter  # type: ignore[import-untyped]
-
 from station_desktop.formats import LocaleFormats
 from station_desktop.i18n import Catalogues
 from station_desktop.reports.figures import Report, ReportPeriod
@@ -57,12 +52,14 @@ SHEET_NAME_LIMIT = 31
 _SHEET_NAME_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
 _MIN_WIDTH, _MAX_WIDTH, _MAX_HEADER_WIDTH = 8.0, 60.0, 24.0
 _LINE_POINTS, _TIBETAN_LINE_POINTS = 15.0, 21.0
-_HEADER_FILL = PatternFill("solid", fgColor="DDE4EE")
-_HEADER_BORDER = Border(bottom=Side(style="thin"))
+# openpyxl is imported where a workbook is written: with numpy installed (for reading
+# scans) it loads numpy too, a quarter of a second the window's start-up need not pay.
 
 
 def safe_text(text: str) -> str:
     """Text a worksheet can store: XML-illegal control characters removed."""
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE  # type: ignore[import-untyped]  # noqa: PLC0415
+
     cleaned: str = ILLEGAL_CHARACTERS_RE.sub("", text)
     return cleaned
 
@@ -179,6 +176,17 @@ def sheet_name(catalogues: Catalogues, title: str, used: set[str]) -> str:
 
 
 def _write_sheet(sheet: Any, table: Table, report: Report, catalogues: Catalogues) -> None:
+    from openpyxl.styles import (  # type: ignore[import-untyped]  # noqa: PLC0415
+        Alignment,
+        Border,
+        Font,
+        PatternFill,
+        Side,
+    )
+    from openpyxl.utils import get_column_letter  # type: ignore[import-untyped]  # noqa: PLC0415
+
+    header_fill = PatternFill("solid", fgColor="DDE4EE")
+    header_border = Border(bottom=Side(style="thin"))
     codes = ", ".join(report.stations)
     title_lines = (
         bilingual(catalogues, Msg(REPORT_TITLE)) + " · " + bilingual(catalogues, Msg(table.title)),
@@ -200,8 +208,8 @@ def _write_sheet(sheet: Any, table: Table, report: Report, catalogues: Catalogue
         put_text(cell, text)
         header_texts.append(text)
         cell.font = Font(bold=True)
-        cell.fill = _HEADER_FILL
-        cell.border = _HEADER_BORDER
+        cell.fill = header_fill
+        cell.border = header_border
         cell.alignment = Alignment(wrap_text=True, vertical="center")
         widths[c - 1] = max(widths[c - 1], min(display_width(text) + 2, _MAX_HEADER_WIDTH))
 
@@ -260,6 +268,8 @@ def write_xlsx(
     Tibetan and Chinese. Written under a temporary name and renamed: a failed write (a
     USB stick pulled out) leaves the old file or none, never half a file. Raises
     CannotWrite when the file cannot be written."""
+    from openpyxl import Workbook  # type: ignore[import-untyped]  # noqa: PLC0415
+
     workbook = Workbook()
     workbook.remove(workbook.active)
     used: set[str] = set()

@@ -11,6 +11,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, TypeVar
 
 from PySide6.QtCore import QEvent, QObject, QSettings, Qt, QTimer, Signal
@@ -80,6 +81,7 @@ from station_desktop.ui.reports_page import PAGE_TITLE as REPORTS_PAGE_TITLE
 from station_desktop.ui.reports_page import ReportsPage
 from station_desktop.ui.resident_page import ResidentWindow
 from station_desktop.ui.roster_import import FileMenu
+from station_desktop.ui.scan_review import ScanDialog
 from station_desktop.ui.settings_page import PAGE_TITLE as SETTINGS_PAGE_TITLE
 from station_desktop.ui.settings_page import SettingsPage
 from station_desktop.ui.table_models import PagedRecordModel, size_rows
@@ -493,6 +495,10 @@ class MainWindow(QMainWindow):
         # File: bring a station's rosters in, take lists out as spreadsheets.
         self.file_menu = FileMenu(self._app, self._languages, self)
         self.file_menu.roster_imported.connect(self.refresh_pages)
+        self.file_menu.addSeparator()
+        self._scan_action = QAction(self)  # paper read back: feedback sheets, sign-in lists
+        self._scan_action.triggered.connect(lambda: self.read_scans())  # noqa: PLW0108
+        self.file_menu.addAction(self._scan_action)
         self.menuBar().addMenu(self.file_menu)
         self._new_menu = self.menuBar().addMenu("")
         self._new_actions: list[tuple[QAction, str]] = []
@@ -674,6 +680,17 @@ class MainWindow(QMainWindow):
             FEEDBACK_FORM, self._app.feedback.record, batch=FEEDBACK_PILE
         )
 
+    def read_scans(self, paths: list[Path] | None = None) -> ScanDialog:
+        """Scanned feedback sheets and sign-in lists read back (File → Read scanned
+        sheets…); with `paths`, those files are read at once."""
+        dialog = ScanDialog(self._app, self._languages, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.entered.connect(self._records_changed)
+        dialog.open()
+        if paths:
+            dialog.read(paths)
+        return dialog
+
     def refresh_pages(self) -> None:
         self.residents_page.refresh()
         for page in self.record_pages:
@@ -762,6 +779,7 @@ class MainWindow(QMainWindow):
         """Every visible text of the window and its pages, in the interface language."""
         self.setWindowTitle(_("Station Desktop"))
         self.file_menu.retranslate_ui()
+        self._scan_action.setText(_("Read scanned sheets…"))
         self._new_menu.setTitle(_("&New"))
         for action, title in self._new_actions:
             action.setText(_(title))

@@ -42,10 +42,10 @@ from station_desktop.pdf.page import (
     PaperSetup,
     PaperTexts,
     QrPayload,
-    layout_hash,
     RenderCancelled,
     RenderedPdf,
     StationHeader,
+    layout_hash,
     qr_matrix,
 )
 from station_desktop.services.printing import KINDS, SPECS, PrintKind, PrintService
