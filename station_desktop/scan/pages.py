@@ -9,6 +9,7 @@ and a page at about 150–200 dpi holds all a reading needs.
 
 from __future__ import annotations
 
+import io
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -58,20 +59,33 @@ def _unreadable(path: Path, reason: str) -> StationError:
     return StationError(MSG_UNREADABLE, file=str(path), reason=reason)
 
 
+def _pixel_size(data: bytes) -> tuple[int, int] | None:
+    """The image's width and height from its header (nothing decoded); None if unknown."""
+    from PIL import Image, UnidentifiedImageError  # noqa: PLC0415 - scans only
+
+    try:
+        with Image.open(io.BytesIO(data)) as image:
+            return image.size
+    except (UnidentifiedImageError, OSError, ValueError):
+        return None
+
+
 def decode_image(data: bytes) -> Gray | None:
     """A grey image from encoded bytes (JPEG, PNG, TIFF...), decoded smaller when it is
-    large; None if the bytes are not an image."""
+    large (the size read from the header first: one decoding, not two); None if the bytes
+    are not an image."""
     import cv2  # noqa: PLC0415 - scans only
 
     buffer = np.frombuffer(data, dtype=np.uint8)
-    half = cv2.imdecode(buffer, cv2.IMREAD_REDUCED_GRAYSCALE_2)
-    if half is None:
-        return None
-    image: Any = half
-    if max(half.shape) >= 2 * MIN_LONG_SIDE:  # a large photo: a quarter is enough
-        image = cv2.imdecode(buffer, cv2.IMREAD_REDUCED_GRAYSCALE_4)
-    elif max(half.shape) < MIN_LONG_SIDE:  # small already: every pixel counts
-        image = cv2.imdecode(buffer, cv2.IMREAD_GRAYSCALE)
+    size = _pixel_size(data)
+    longest = max(size) if size else 0
+    if longest >= 4 * MIN_LONG_SIDE:  # a large photo: a quarter is enough
+        flag = cv2.IMREAD_REDUCED_GRAYSCALE_4
+    elif longest >= 2 * MIN_LONG_SIDE:
+        flag = cv2.IMREAD_REDUCED_GRAYSCALE_2
+    else:  # small already (or a header PIL does not know): every pixel counts
+        flag = cv2.IMREAD_GRAYSCALE
+    image: Any = cv2.imdecode(buffer, flag)
     return None if image is None else np.asarray(image, dtype=np.uint8)
 
 

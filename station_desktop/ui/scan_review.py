@@ -414,8 +414,12 @@ class ScanDialog(QDialog):
 
     def _progressed(self, source: str, done: int, _total: int) -> None:
         self.progress.setText(
-            ngettext("{count} page read ({source})", "{count} pages read ({source})", done).format(
-                count=done, source=source
+            ngettext(
+                "{count} page read ({source})",
+                "{count} pages read ({source})",
+                done,
+                count=done,
+                source=source,
             )
         )
 
@@ -488,8 +492,11 @@ class ScanDialog(QDialog):
             else _("Give what the pile shares, then choose the scanned files.")
         )
         self.save_button.setText(
-            ngettext("Enter {count} ready page", "Enter {count} ready pages", len(ready)).format(
-                count=len(ready)
+            ngettext(
+                "Enter {count} ready page",
+                "Enter {count} ready pages",
+                len(ready),
+                count=len(ready),
             )
         )
         self.save_button.setEnabled(bool(ready))
