@@ -70,7 +70,9 @@ DOUBTS = {
     "two_ticks": N_("Two boxes ticked where one answer is asked."),
     "box_not_found": N_("A box not found where it was printed."),
 }
-ROW_WIDTH = 980  # the scanned row is shown at most this wide (pixels)
+ROW_WIDTH = 980  # the scanned row is shown at most this wide (pixels)...
+ROW_HEIGHT = 140  # ...and this high (a list of seven services spans four lines)
+CHOICES_PER_ROW = 6  # more choices wrap on two rows (the dialog fits a 1366-pixel screen)
 PROPOSED = QColor(30, 100, 220)
 OTHER = QColor(150, 150, 150)
 MAX_CHOICES = 9  # keys 1–9
@@ -111,13 +113,16 @@ class ReviewPanel(QWidget):
         self.image = QLabel(self)
         self.image.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
         self.image.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
-        self.choices_row = QHBoxLayout()
+        self.choices_row = QGridLayout()
         self.choice_buttons: list[QPushButton] = []
         self.keys = QLabel(self)
         self.keys.setWordWrap(True)
         layout = QVBoxLayout(self)
-        layout.addWidget(self.heading)
-        layout.addWidget(self.doubt)
+        layout.setContentsMargins(0, 0, 0, 0)
+        top = QHBoxLayout()  # what is asked, and why: one line (the dialog fits 768 pixels)
+        top.addWidget(self.heading, 1)
+        top.addWidget(self.doubt, 1)
+        layout.addLayout(top)
         layout.addWidget(self.image)
         layout.addLayout(self.choices_row)
         layout.addWidget(self.keys)
@@ -167,6 +172,7 @@ class ReviewPanel(QWidget):
     def refresh(self) -> None:
         for button in self.choice_buttons:
             self.choices_row.removeWidget(button)
+            button.hide()  # at once: it is deleted only when the event loop runs again
             button.deleteLater()
         self.choice_buttons = []
         current = self.current
@@ -196,7 +202,10 @@ class ReviewPanel(QWidget):
             self.doubt.setText(_(NEEDS[Needs.SERVICE_AREA.value]))
         proposed = self.proposed()
         self._show_row(question, proposed or ())
-        for number, (answer, label) in enumerate(self.options(), start=1):
+        options = self.options()
+        rows = -(-len(options) // CHOICES_PER_ROW)
+        columns = -(-len(options) // rows)
+        for number, (answer, label) in enumerate(options, start=1):
             key = "0" if not answer else str(number)
             button = QPushButton(f"{key}  {label}", self)
             button.setAutoDefault(False)
@@ -205,7 +214,7 @@ class ReviewPanel(QWidget):
             button.setChecked(proposed is not None and answer == proposed)
             button.setMinimumHeight(text_line_height(button.font()) + 8)
             button.clicked.connect(self._answerer(answer))
-            self.choices_row.addWidget(button)
+            self.choices_row.addWidget(button, (number - 1) // columns, (number - 1) % columns)
             self.choice_buttons.append(button)
         accept = (
             _("Enter: accept the blue choice")
@@ -232,8 +241,13 @@ class ReviewPanel(QWidget):
             painter.drawRect(QRect(x - 3, y - 3, w + 6, h + 6))
         painter.end()
         width = min(ROW_WIDTH, max(200, self.width() - 20))
-        if pixmap.width() > width:
-            pixmap = pixmap.scaledToWidth(width, Qt.TransformationMode.SmoothTransformation)
+        if pixmap.width() > width or pixmap.height() > ROW_HEIGHT:
+            pixmap = pixmap.scaled(
+                width,
+                ROW_HEIGHT,
+                Qt.AspectRatioMode.KeepAspectRatio,
+                Qt.TransformationMode.SmoothTransformation,
+            )
         self.image.setPixmap(pixmap)
 
     def _answerer(self, answer: tuple[str, ...]) -> Callable[[], None]:
@@ -297,16 +311,16 @@ class ScanDialog(QDialog):
         self.fields: dict[str, FieldEditor] = {}
         self.field_labels: dict[str, QLabel] = {}
         shared = QGridLayout()
-        # The service (two fields), then the dates and the collector: two rows of fields.
+        # The service, the dates and the collector on one row, then the files: the pile's
+        # table and the review keep the height of a 1366×768 screen.
         for number, key in enumerate(PILE_FIELDS):
             editor = make_field(FEEDBACK_FORM.field(key), choices, languages.formats, self)
             label = QLabel(self)
             label.setBuddy(editor.focus_widgets()[0])
             self.fields[key] = editor
             self.field_labels[key] = label
-            row, column = (0, number) if number < 2 else (2, number - 2)
-            shared.addWidget(label, row, column)
-            shared.addWidget(editor, row + 1, column)
+            shared.addWidget(label, 0, number)
+            shared.addWidget(editor, 1, number)
         worker = app.ctx.actor_id
         if worker is not None:
             self.fields["collected_by_id"].set_value(str(worker))
@@ -314,7 +328,7 @@ class ScanDialog(QDialog):
         self.choose_button = QPushButton(self)
         self.choose_button.setAutoDefault(False)
         self.choose_button.clicked.connect(lambda: self.choose_files())  # noqa: PLW0108
-        shared.addWidget(self.choose_button, 3, 3)
+        shared.addWidget(self.choose_button, 1, len(PILE_FIELDS))
         self.progress = QLabel(self)
         self.progress.setWordWrap(True)
         self.table = QTableWidget(0, len(HEADERS), self)
@@ -328,6 +342,7 @@ class ScanDialog(QDialog):
         self.review = ReviewPanel(self.review_box)
         self.review.answered.connect(self._settle)
         box_layout = QVBoxLayout(self.review_box)
+        box_layout.setContentsMargins(8, 4, 8, 4)
         box_layout.addWidget(self.review)
         self.summary = QLabel(self)
         self.summary.setWordWrap(True)
@@ -363,7 +378,7 @@ class ScanDialog(QDialog):
         self.choose_button.setMinimumHeight(text_line_height(self.choose_button.font()) + 8)
         self.table.setHorizontalHeaderLabels([_(h) for h in HEADERS])
         self.table.setAccessibleName(_("Pages read"))
-        self.review_box.setTitle(_("Boxes to check"))
+        self.review_box.setAccessibleName(_("Boxes to check"))  # no title: the heading says
         self.review.setAccessibleName(_("Boxes to check"))
         self.close_button.setText(_("Close"))
         for button in (self.save_button, self.close_button):
