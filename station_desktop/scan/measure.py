@@ -94,15 +94,18 @@ def _edges(profile: Floats, first: int, last: int, side: int) -> tuple[int, floa
     return best, strength
 
 
-def measure_box(image: Gray, geometry: PageGeometry, box: Area) -> BoxMeasure:
-    """The ink inside one printed box of the page."""
+def measure_box(
+    image: Gray, geometry: PageGeometry, box: Area, search_mm: float = SEARCH_MM
+) -> BoxMeasure:
+    """The ink inside one printed box of the page, its frame looked for up to `search_mm`
+    from where the map puts it."""
     patch = geometry.patch(image, box.grown(MARGIN_MM), RESOLUTION)
-    return _measure(darkness(patch, round(MARGIN_MM * RESOLUTION)), box)
+    return _measure(darkness(patch, round(MARGIN_MM * RESOLUTION)), box, search_mm)
 
 
-def _measure(patch: Floats, box: Area) -> BoxMeasure:
+def _measure(patch: Floats, box: Area, search_mm: float = SEARCH_MM) -> BoxMeasure:
     margin = round(MARGIN_MM * RESOLUTION)
-    search = round(SEARCH_MM * RESOLUTION)
+    search = round(min(search_mm, SEARCH_MM) * RESOLUTION)
     width = round(box.width * RESOLUTION)
     height = round(box.height * RESOLUTION)
     left, left_strength = _edges(patch.sum(axis=0), margin - search, margin + search, width)

@@ -68,6 +68,11 @@ ROW_MARGIN_MM: Final = 1.0
 REFIT_FRAME: Final = 0.6
 REFIT_BOXES: Final = 8
 USUAL_INK_CAP: Final = 0.006  # mm² of ink per mm² of box
+# A box whose frame was found this much farther from where the page's other boxes were
+# found than they are from the map is measured again where the map puts it: a circle drawn
+# round the box below (or a stroke along its edge) was taken for its frame.
+STRAY_SHIFT_MM: Final = 0.9
+NARROW_SEARCH_MM: Final = 0.5
 # `_sharpness` below this: too blurred (sharp scans and photos measure 0.42–0.48; a photo
 # blurred until its QR code no longer decodes, 0.22–0.27). Only asked of a page whose code
 # was not read or whose corners were not found: it names the reason, it never refuses.
@@ -375,6 +380,23 @@ def _measure_all(image: Gray, geometry: PageGeometry, layout: PageLayout) -> dic
     return {c.tag: measure_box(image, geometry, c.box) for c in layout.choices}
 
 
+def _strays_measured_again(
+    image: Gray, geometry: PageGeometry, layout: PageLayout, measures: dict[str, BoxMeasure]
+) -> dict[str, BoxMeasure]:
+    """Boxes whose frames were found far from where the others' were, measured again with
+    their frame looked for only near where the map puts it."""
+    if len(measures) < REFIT_BOXES:
+        return measures
+    usual_x = float(np.median([m.shift[0] for m in measures.values()]))
+    usual_y = float(np.median([m.shift[1] for m in measures.values()]))
+    again = dict(measures)
+    for choice in layout.choices:
+        shift = measures[choice.tag].shift
+        if max(abs(shift[0] - usual_x), abs(shift[1] - usual_y)) > STRAY_SHIFT_MM:
+            again[choice.tag] = measure_box(image, geometry, choice.box, NARROW_SEARCH_MM)
+    return again
+
+
 def _place(
     image: Gray, layout: PageLayout, codes: Sequence[FoundCode], limits: Thresholds
 ) -> tuple[PageGeometry, dict[str, BoxMeasure]] | None:
@@ -403,6 +425,7 @@ def _place(
             )
             geometry = refined(geometry, [c.box.centre for c in found], list(where))
             measures = _measure_all(image, geometry, layout)
+        measures = _strays_measured_again(image, geometry, layout, measures)
         frames = float(np.median([m.frame for m in measures.values()])) if measures else 1.0
         if frames > best_frames:
             best, best_frames = (geometry, measures), frames

@@ -27,7 +27,7 @@ from station_desktop.errors import StationError, ValidationError
 from station_desktop.forms.feedback import rating_key
 from station_desktop.paths import DataPaths
 from station_desktop.pdf.page import QrPayload, qr_matrix
-from station_desktop.scan.layout import Area, Choice, Question
+from station_desktop.scan.layout import Area, Choice, PageLayout, Question
 from station_desktop.scan.measure import BoxMeasure
 from station_desktop.scan.pages import decode_image
 from station_desktop.scan.reader import (
@@ -44,11 +44,14 @@ from station_desktop.services.stations import StationInfo
 from station_desktop.store.models import Attendance, FeedbackRating, FeedbackSheet, ScannedPage
 from tests.conftest import FakeClock, StationSetup
 from tests.scans import (
+    Ink,
+    Pen,
     PileTruth,
     make_pile,
     make_sample,
     printed_feedback_sheets,
     render_page,
+    scanned,
 )
 
 SCALE = 10.0  # px/mm the printed pages are rasterised at before they are "scanned"
@@ -66,6 +69,8 @@ class Printed:
     visit: Path  # a blank home-visit form (not read from scans)
     plain: dict[int, bytes]  # a clearly filled sheet's front turned 0–3 quarters
     plain_truth: dict[int, dict[str, tuple[str, ...]]]
+    blank_front: np.ndarray  # a blank sheet's front at SCALE px/mm...
+    front_layout: PageLayout  # ...and its layout
 
 
 def _setup_station(app: Application) -> None:
@@ -115,6 +120,8 @@ def printed(tmp_path_factory: pytest.TempPathFactory, template_db: Path) -> Prin
         _page_file(folder / "visit.png", visit.data),
         plain,
         plain_truth,
+        front,
+        sheets.layouts[1],
     )
 
 
@@ -246,6 +253,38 @@ def test_a_page_fed_in_any_of_four_orientations_is_turned_and_read(
     sure = {q.key: q.answer for q in reading.questions if q.sure}
     assert len(sure) >= len(reading.questions) - 1
     assert all(sure[key] == answers[key] for key in sure)
+
+
+def test_a_circle_round_a_box_is_not_read_as_a_tick_in_the_box_above(
+    app: Application, station: StationSetup, printed: Printed
+) -> None:
+    layout = printed.front_layout
+    choices = [c for q in layout.questions if len(q.choices) > 2 for c in q.choices]
+    below, above = next(
+        (b, a)
+        for b in choices
+        for a in choices
+        if abs(a.box.x - b.box.x) < 0.5 and 0 < b.box.y - a.box.y < 2 * b.box.height
+    )
+    rng = np.random.default_rng(11)
+    ink = Ink(printed.blank_front.shape, SCALE, rng)
+    marker = Pen(1.1, 0.95)
+    cx, cy = below.box.centre
+    # An oval round the box whose top runs a millimetre under the box above: a thick
+    # line parallel to that box's frame, as strong as two of its printed lines.
+    across = 0.5 * below.box.width + 2.0
+    up = cy - (above.box.bottom + 1.0)
+    ink.stroke(
+        [(cx + across * np.cos(t), cy + up * np.sin(t)) for t in np.linspace(0, 6.6, 40)],
+        marker,
+    )
+    ink.stroke([(cx - 1.5, cy), (cx - 0.5, cy + 1.2), (cx + 1.8, cy - 1.8)], marker)
+    image, _data = scanned(ink.apply(printed.blank_front), SCALE, rng, 200, quarter=0)
+    reading = read_page("circled", image, app.scanning._resolve)
+    assert reading.refusal is None
+    boxes = {b.tag: b for q in reading.questions for b in q.boxes}
+    assert boxes[above.tag].state is BoxState.EMPTY
+    assert boxes[below.tag].state is not BoxState.EMPTY
 
 
 # ---------------------------------------------------------------- what waits for a person
