@@ -57,6 +57,7 @@ class Truth:
     doubtful: set[str] = field(default_factory=set)  # questions a reader should ask about
     drawn: dict[str, str] = field(default_factory=dict)  # box tag → tick, faint, crossed, stray
     notes: list[str] = field(default_factory=list)  # what was done (for reading failures)
+    written: list[str] = field(default_factory=list)  # the areas scribbled in by hand
 
 
 @dataclass
@@ -292,6 +293,7 @@ def fill_page(
             continue
         lines = max(1, round(area.height / 9))
         _handwriting(ink, area, rng, lines)
+        truth.written.append(key)
     return ink.apply(page), truth
 
 

@@ -55,6 +55,7 @@ if TYPE_CHECKING:
     from station_desktop.scan.reader import KnownPage, PageReading, QuestionReading, Refusal
 
 __all__ = [
+    "COMMENTS",
     "NEEDS",
     "PILE_FIELDS",
     "READER_VERSION",

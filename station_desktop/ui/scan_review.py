@@ -23,6 +23,7 @@ from PySide6.QtGui import QColor, QKeyEvent, QPainter, QPen, QPixmap
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QDialog,
+    QDialogButtonBox,
     QFileDialog,
     QGridLayout,
     QGroupBox,
@@ -30,6 +31,7 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QMessageBox,
+    QPlainTextEdit,
     QPushButton,
     QSizePolicy,
     QTableWidget,
@@ -43,6 +45,7 @@ from station_desktop.errors import StationError, ValidationError
 from station_desktop.forms.feedback import FEEDBACK_FORM
 from station_desktop.i18n import N_, _, ngettext, pgettext
 from station_desktop.services.scanning import (
+    COMMENTS,
     NEEDS,
     PILE_FIELDS,
     REFUSALS,
@@ -294,6 +297,50 @@ class ReviewPanel(QWidget):
         super().keyPressEvent(event)
 
 
+def written_comment(pile: ScanPile, sheet: ScannedSheet) -> bytes:
+    """The image of what was written in a sheet's comments (on its back, read in the same
+    pile), PNG; empty when nothing written was found."""
+    for page in (sheet, *(s for s in pile.sheets if s.front is sheet)):
+        image = page.reading.writing.get(COMMENTS)
+        if image:
+            return image
+    return b""
+
+
+class CommentDialog(QDialog):
+    """The comment of a sheet with nothing ticked, typed from its image (the form asks for
+    an answer or a comment)."""
+
+    def __init__(self, image: bytes, text: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(_("Type the comment"))
+        self.image = QLabel(self)
+        pixmap = QPixmap()
+        if image and pixmap.loadFromData(image):
+            if pixmap.width() > ROW_WIDTH:
+                pixmap = pixmap.scaledToWidth(ROW_WIDTH, Qt.TransformationMode.SmoothTransformation)
+            self.image.setPixmap(pixmap)
+        else:
+            self.image.setText(_("Nothing written was found on the sheet."))
+        self.editor = QPlainTextEdit(self)
+        self.editor.setPlainText(text)
+        self.editor.setAccessibleName(_(FEEDBACK_FORM.field(COMMENTS).label))
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self
+        )
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.image)
+        layout.addWidget(QLabel(_(FEEDBACK_FORM.field(COMMENTS).label), self))
+        layout.addWidget(self.editor, 1)
+        layout.addWidget(buttons)
+        self.editor.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    def text(self) -> str:
+        return self.editor.toPlainText()
+
+
 class ScanDialog(QDialog):
     """Read a pile, settle its doubts, enter it. `entered` after sheets were saved."""
 
@@ -338,6 +385,7 @@ class ScanDialog(QDialog):
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         header.setStretchLastSection(True)
+        self.table.itemActivated.connect(lambda item: self.type_comment(item.row()))
         self.review_box = QGroupBox(self)
         self.review = ReviewPanel(self.review_box)
         self.review.answered.connect(self._settle)
@@ -461,6 +509,22 @@ class ScanDialog(QDialog):
         self._app.scanning.settle(self.pile, sheet, key, answer)
         self._show_pile()
 
+    def type_comment(self, row: int) -> bool:
+        """A sheet with nothing ticked (its row activated, Enter or a double click): its
+        comment typed from the image of what was written. True when one was typed."""
+        if self.pile is None or not 0 <= row < len(self.pile.sheets):
+            return False
+        sheet = self.pile.sheets[row]
+        sheet = sheet.front or sheet  # the back's row leads to its front
+        if Needs.NOTHING not in sheet.needs and not sheet.comment:
+            return False
+        dialog = CommentDialog(written_comment(self.pile, sheet), sheet.comment, self)
+        if dialog.exec() != QDialog.DialogCode.Accepted:
+            return False
+        self._app.scanning.type_comment(self.pile, sheet, dialog.text())
+        self._show_pile()
+        return True
+
     def _status_text(self, sheet: ScannedSheet) -> str:
         if sheet.saved_id is not None:
             return _("Entered.")
@@ -469,6 +533,8 @@ class ScanDialog(QDialog):
             return _("Kept aside: {reason}", reason=reason)
         if sheet.status is SheetStatus.REVIEW:
             needs = " ".join(_(NEEDS[n.value]) for n in sheet.needs)
+            if Needs.NOTHING in sheet.needs:
+                needs += " " + _("Enter on its row: type it.")
             if sheet.problem is not None:
                 needs += " " + " ".join(_(e.message, **e.params) for e in sheet.problem.errors)
             return _("To check: {needs}", needs=needs)

@@ -9,16 +9,17 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QDialog
 from pytestqt.qtbot import QtBot
 from sqlalchemy import func, select
 
 from station_desktop.app import Application, open_application
 from station_desktop.paths import DataPaths
-from station_desktop.services.scanning import SheetStatus
+from station_desktop.services.scanning import Needs, SheetStatus
 from station_desktop.store.models import FeedbackRating, FeedbackSheet, ScannedPage
 from station_desktop.ui.main_window import MainWindow
 from station_desktop.ui.qt_i18n import LanguageSwitcher
-from station_desktop.ui.scan_review import ReviewPanel, ScanDialog
+from station_desktop.ui.scan_review import CommentDialog, ReviewPanel, ScanDialog, written_comment
 from tests import scans
 from tests.conftest import FakeClock, StationSetup
 from tests.scans import PileTruth
@@ -127,3 +128,44 @@ def test_a_pile_is_read_settled_from_the_keyboard_and_entered_once(
     with app.ctx.db.read() as session:
         assert session.scalar(select(func.count()).select_from(FeedbackSheet)) == 3
     dialog.close()
+
+
+def test_a_sheet_with_only_a_comment_is_entered_once_it_is_typed_from_its_image(
+    app: Application,
+    station: StationSetup,
+    languages: LanguageSwitcher,
+    qtbot: QtBot,
+    template_db: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(scans, "UNANSWERED", 1.0)  # nothing ticked: a comment on the back only
+        pile_truth = scans.make_pile(app.printing, tmp_path, scanner=1, phone=0, first=7, seed=1)
+    assert pile_truth.pages[(7, 2)].written == ["comments"]  # a comment on the back
+    shown: list[bool] = []  # whether the dialog showed the image of the comment
+
+    def exec_typing(dialog: CommentDialog) -> int:
+        shown.append(not dialog.image.pixmap().isNull())
+        dialog.editor.setPlainText("  希望多来看看我们  ")
+        return QDialog.DialogCode.Accepted.value
+
+    monkeypatch.setattr(CommentDialog, "exec", exec_typing)
+    window = MainWindow(app, languages)
+    qtbot.addWidget(window)
+    dialog = window.read_scans()
+    qtbot.addWidget(dialog)
+    _read(dialog, qtbot, pile_truth.files)
+    pile = dialog.pile
+    assert pile is not None
+    front, back = pile.sheets
+    assert Needs.NOTHING in front.needs and back.status is SheetStatus.REVIEW
+    assert written_comment(pile, front).startswith(b"\x89PNG")  # the back's handwriting
+    assert not dialog.save_button.isEnabled()
+    assert dialog.type_comment(1)  # the back's row leads to its front
+    assert shown == [True] and front.comment == "希望多来看看我们"
+    assert front.status is SheetStatus.READY and back.status is SheetStatus.READY
+    assert dialog.save()
+    with app.ctx.db.read() as session:
+        (sheet,) = session.scalars(select(FeedbackSheet))
+        assert sheet.sheet_no == "0007" and sheet.comments == "希望多来看看我们"
