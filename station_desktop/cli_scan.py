@@ -29,6 +29,7 @@ if TYPE_CHECKING:
 __all__ = ["add_scan_commands", "run_scan"]
 
 MSG_PAGE_READY = N_("{source}: {form} {sheet} ready")
+MSG_PAGE_ENTERED = N_("{source}: {form} {sheet} entered")
 MSG_PAGE_REVIEW = N_("{source}: {form} {sheet} to check: {needs}")
 MSG_PAGE_REFUSED = N_("{source}: kept aside: {reason}")
 MSG_SUMMARY = N_("{pages} pages: {ready} ready, {review} to check, {refused} kept aside.")
@@ -115,11 +116,8 @@ def _print_text(
                 )
             )
         else:
-            out(
-                translator.gettext(
-                    MSG_PAGE_READY, source=sheet.source, form=form, sheet=_sheet(sheet)
-                )
-            )
+            message = MSG_PAGE_READY if sheet.saved_id is None else MSG_PAGE_ENTERED
+            out(translator.gettext(message, source=sheet.source, form=form, sheet=_sheet(sheet)))
     counts = {status.value: len(pile.with_status(status)) for status in SheetStatus}
     out(translator.gettext(MSG_SUMMARY, pages=len(pile.sheets), **counts))
     if saved is not None:

@@ -393,6 +393,10 @@ class ScanService:
                 continue
             sheet.kind = "feedback" if code.form == FEEDBACK_FORM.code else "sign_in"
             place = (code.identity, code.page)
+            if sheet.saved_id is not None:  # entered from this pile: it stays what it was
+                seen.add(place)
+                sheet.status = SheetStatus.READY
+                continue
             if place in seen:
                 sheet.refusal = Refusal.TWICE
             elif place in scanned:

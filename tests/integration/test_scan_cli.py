@@ -49,6 +49,7 @@ def test_scan_reads_sorts_and_enters_a_pile_once(tmp_path: Path) -> None:
     assert _feedback_count(data_dir) == before + len(ready_fronts)
     saved = {p["sheet"] for p in entered["pages"] if p["saved"] and p["page"] == 1}
     assert saved == {p["sheet"] for p in ready_fronts}
+    assert all(p["status"] == "ready" for p in entered["pages"] if p["saved"])
 
     again = run_cli("scan", *files, *common, data_dir=data_dir).stdout
     assert "Entered: 0 feedback sheets" in again
