@@ -84,6 +84,16 @@ def test_a_pile_is_read_settled_from_the_keyboard_and_entered_once(
     assert pile is not None and len(pile.sheets) == 6
     assert not pile.with_status(SheetStatus.REFUSED)
     assert dialog.table.rowCount() == 6
+    # A crossed-out tick, a faint one and two ticks in one row are never read as sure
+    # with another answer than the resident's (two ticks have none: "?").
+    for sheet in pile.sheets:
+        code = sheet.code
+        assert code is not None
+        truth = printed_pile.pages[(code.sheet, code.page)]
+        for question in sheet.reading.questions:
+            if question.sure:
+                assert question.answer == truth.answers[question.key], (sheet.source, question)
+    assert sum(len(s.open_questions()) for s in pile.sheets) >= 3
 
     panel = dialog.review
     checked = 0
