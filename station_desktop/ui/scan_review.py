@@ -582,6 +582,12 @@ class ScanDialog(QDialog):
         )
         self.save_button.setEnabled(bool(ready))
 
+    def done(self, result: int) -> None:
+        """Closing while a pile is read stops the reading (at the next page)."""
+        if self.job is not None and self.job.is_running():
+            self.job.cancel()
+        super().done(result)
+
     def save(self) -> bool:
         """Enter the ready pages (one step); True when something was entered."""
         if self.pile is None:

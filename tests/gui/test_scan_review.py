@@ -179,3 +179,25 @@ def test_a_sheet_with_only_a_comment_is_entered_once_it_is_typed_from_its_image(
     with app.ctx.db.read() as session:
         (sheet,) = session.scalars(select(FeedbackSheet))
         assert sheet.sheet_no == "0007" and sheet.comments == "希望多来看看我们"
+
+
+def test_closing_the_dialog_while_a_pile_is_read_stops_the_reading(
+    app: Application,
+    station: StationSetup,
+    languages: LanguageSwitcher,
+    qtbot: QtBot,
+    printed_pile: PileTruth,
+) -> None:
+    window = MainWindow(app, languages)
+    qtbot.addWidget(window)
+    dialog = window.read_scans()
+    dialog.fields["service_date"].set_value(SERVICE_DATE)
+    job = dialog.read(printed_pile.files)
+    assert job is not None
+    stopped: list[bool] = []
+    job.stopped.connect(lambda: stopped.append(True))
+    dialog.reject()
+    qtbot.waitUntil(lambda: bool(stopped), timeout=WAIT_MS)  # stopped, not finished
+    assert not job.is_running()
+    with app.ctx.db.read() as session:  # nothing was entered
+        assert session.scalar(select(func.count()).select_from(FeedbackSheet)) == 0
