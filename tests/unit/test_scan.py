@@ -572,3 +572,45 @@ def test_a_box_crossed_out_beside_another_tick_is_a_question() -> None:
     from station_desktop.services.scanning import proposal
 
     assert proposal(reading) == ("3",)  # the answer given instead of the crossed-out one
+
+
+def test_print_sign_in_prints_the_villages_residents_on_a_list_to_tick(
+    app: Application, station: StationSetup, tmp_path: Path
+) -> None:
+    import argparse
+
+    from pypdf import PdfReader
+
+    from station_desktop.cli_print import run_print
+
+    for n in range(3):
+        app.residents.register(
+            {"name_zh": f"茶话{n}", "legal_basis": "statutory_duty", "area_id": station.area_id}
+        )
+    activity = app.activities.record(
+        {"kind": "group_work", "title": "老年人茶话会", "held_on": "2026-05-30"}
+    )
+
+    def args(**given: object) -> argparse.Namespace:
+        values: dict[str, object] = {
+            "record_id": str(activity),
+            "village": "CG-BK-01",
+            "group": None,
+            "blank": False,
+            "count": 1,
+            "start": None,
+            "end": None,
+            "output": tmp_path / "list.pdf",
+        }
+        return argparse.Namespace(kind="sign-in", **{**values, **given})
+
+    assert run_print(app, args()) == 0
+    text = "".join(page.extract_text() for page in PdfReader(tmp_path / "list.pdf").pages)
+    assert "AC-02" in text and "老年人茶话会" in text
+    assert all(f"茶话{n}" in text for n in range(3))
+    with pytest.raises(StationError):
+        run_print(app, args(village=None))
+    with pytest.raises(StationError):
+        run_print(app, args(record_id=None))
+    with pytest.raises(StationError):  # nobody lives in the other community
+        run_print(app, args(village="CG-BK-02"))
