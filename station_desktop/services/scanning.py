@@ -302,6 +302,9 @@ class ScanService:
 
         if not paths:
             raise StationError(MSG_NOTHING_TO_READ)
+        # Forms are rendered again once per pile (a blank page's raster is 4 MB: a day of
+        # sign-in lists kept from pile to pile would only grow).
+        self._known.clear()
         sheets: list[ScannedSheet] = []
         for path in paths:
             for page in page_images(path):

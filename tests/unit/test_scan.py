@@ -175,6 +175,10 @@ def test_a_pile_is_read_settled_entered_and_never_entered_twice(
         for question in sheet.reading.questions:
             if question.sure:
                 assert question.answer == truth.answers[question.key], (sheet.source, question)
+    # The review asks the most doubtful first (two ticks, a crossed-out box, then the
+    # marks nearest the middle between empty and ticked).
+    weights = [question.weight for _sheet, question in pile.review() if not question.sure]
+    assert weights == sorted(weights, reverse=True)
     _settle_as_meant(app, pile, printed.pile)
     assert {s.status for s in pile.sheets} == {SheetStatus.READY}
     saved = service.save(pile)
