@@ -27,6 +27,7 @@ __all__ = [
     "MSG_UNREADABLE",
     "SUFFIXES",
     "PageImage",
+    "check_scan_file",
     "decode_image",
     "page_images",
 ]
@@ -119,6 +120,18 @@ def _pdf_pages(path: Path, data: bytes) -> Iterator[tuple[int, int, Gray]]:
             yield index, count, image
     finally:
         document.close()
+
+
+def check_scan_file(path: Path) -> None:
+    """StationError naming the file unless it is a scan this program reads and is there:
+    asked of every file before a pile is read, so that the last of fifty files says so at
+    once rather than after the forty-nine before it were read."""
+    if path.suffix.lower() not in SUFFIXES:
+        raise StationError(MSG_NOT_A_SCAN, file=str(path))
+    try:
+        path.stat()
+    except OSError as error:
+        raise _unreadable(path, error.strerror or str(error)) from None
 
 
 def page_images(path: Path) -> Iterator[PageImage]:

@@ -297,11 +297,13 @@ class ScanService:
         """Read every page of the files and judge them (nothing is written). A file that
         cannot be read raises StationError naming it (nothing of the pile is kept: the
         person chooses the files again); `progress` may raise to stop."""
-        from station_desktop.scan.pages import page_images  # noqa: PLC0415 - heavy
+        from station_desktop.scan.pages import check_scan_file, page_images  # noqa: PLC0415
         from station_desktop.scan.reader import read_page  # noqa: PLC0415 - heavy
 
         if not paths:
             raise StationError(MSG_NOTHING_TO_READ)
+        for path in paths:
+            check_scan_file(path)
         # Forms are rendered again once per pile (a blank page's raster is 4 MB: a day of
         # sign-in lists kept from pile to pile would only grow).
         self._known.clear()

@@ -460,7 +460,7 @@ def test_codes_of_records_and_lists_not_here_are_kept_aside(
 
 
 def test_files_that_are_not_scans_say_so(
-    app: Application, station: StationSetup, tmp_path: Path
+    app: Application, station: StationSetup, printed: Printed, tmp_path: Path
 ) -> None:
     text = tmp_path / "notes.txt"
     text.write_text("hello")
@@ -474,6 +474,13 @@ def test_files_that_are_not_scans_say_so(
         assert str(path) in caught.value.params["file"]
     with pytest.raises(StationError):
         app.scanning.read([])
+    # Among good files, a file that is not a scan is named before anything is read.
+    read: list[str] = []
+    with pytest.raises(StationError) as caught:
+        app.scanning.read(
+            [*printed.pile.files, text], progress=lambda _done, source: read.append(source)
+        )
+    assert caught.value.params["file"] == str(text) and read == []
 
 
 # ---------------------------------------------------------------- sign-in lists
