@@ -462,7 +462,12 @@ def read_page(
     layout = known.layout
     if payload.layout != layout.layout:
         return PageReading(source, payload, Refusal.LAYOUT, seconds=time.perf_counter() - started)
-    placed = _place(image, layout, ours, limits)
+    import cv2  # noqa: PLC0415 - scans only
+
+    try:
+        placed = _place(image, layout, ours, limits)
+    except (cv2.error, np.linalg.LinAlgError):  # points so odd no map goes through them
+        placed = None
     if placed is None:
         refusal = Refusal.BLURRED if _sharpness(image) < SHARP_ENOUGH else Refusal.NOT_PLACED
         return PageReading(source, payload, refusal, seconds=time.perf_counter() - started)

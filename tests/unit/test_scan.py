@@ -399,6 +399,20 @@ def test_a_page_whose_corners_are_not_in_the_picture_is_kept_aside(
     assert _read_one(app, path) is Refusal.NOT_PLACED
 
 
+def test_a_page_opencv_cannot_place_is_kept_aside_not_a_crash(
+    app: Application, station: StationSetup, printed: Printed, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from station_desktop.scan import reader
+
+    def degenerate(*_args: object) -> None:
+        raise cv2.error("points on one line")
+
+    monkeypatch.setattr(reader, "_place", degenerate)
+    image = decode_image(printed.plain[0])
+    assert image is not None
+    assert read_page("page", image, app.scanning._resolve).refusal is Refusal.NOT_PLACED
+
+
 def test_a_sheet_printed_with_another_layout_is_kept_aside(
     app: Application, station: StationSetup, printed: Printed
 ) -> None:
