@@ -198,6 +198,7 @@ def test_closing_the_dialog_while_a_pile_is_read_stops_the_reading(
     job.stopped.connect(lambda: stopped.append(True))
     dialog.reject()
     qtbot.waitUntil(lambda: bool(stopped), timeout=WAIT_MS)  # stopped, not finished
+    job.wait(WAIT_MS / 1000)  # the thread ends just after it says so
     assert not job.is_running()
     with app.ctx.db.read() as session:  # nothing was entered
         assert session.scalar(select(func.count()).select_from(FeedbackSheet)) == 0
