@@ -18,7 +18,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QRect, Qt, Signal
+from PySide6.QtCore import QRect, Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QKeyEvent, QPainter, QPen, QPixmap
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -79,6 +79,7 @@ CHOICES_PER_ROW = 6  # more choices wrap on two rows (the dialog fits a 1366-pix
 PROPOSED = QColor(30, 100, 220)
 OTHER = QColor(150, 150, 150)
 MAX_CHOICES = 9  # keys 1–9
+VALUES_PAUSE_MS = 500
 
 
 def _question_label(sheet: ScannedSheet, key: str) -> str:
@@ -368,6 +369,14 @@ class ScanDialog(QDialog):
             self.field_labels[key] = label
             shared.addWidget(label, 0, number)
             shared.addWidget(editor, 1, number)
+        # A pile read before its date of service was given is judged again once it is
+        # (after a pause in the typing: judging looks every sheet up in the data).
+        self._values_timer = QTimer(self)
+        self._values_timer.setSingleShot(True)
+        self._values_timer.setInterval(VALUES_PAUSE_MS)
+        self._values_timer.timeout.connect(self._values_changed)
+        for editor in self.fields.values():
+            editor.changed.connect(self._values_timer.start)
         worker = app.ctx.actor_id
         if worker is not None:
             self.fields["collected_by_id"].set_value(str(worker))
@@ -503,6 +512,19 @@ class ScanDialog(QDialog):
         QMessageBox.warning(self, _("Read scanned sheets"), _(error.message, **error.params))
 
     # ------------------------------------------------------------ the pile
+
+    def _values_changed(self) -> None:
+        """What the pile shares changed: every sheet judged again (a date of service given
+        makes the sheets that waited for it ready; a service area, those without one)."""
+        if self.pile is None or (self.job is not None and self.job.is_running()):
+            return
+        values = self._pile_values()
+        if values is None:
+            return
+        self.pile.values = values
+        self._app.scanning.judge(self.pile)
+        self.review.show_items(self.pile.review())
+        self._show_pile()
 
     def _settle(self, sheet: object, key: str, answer: tuple[str, ...]) -> None:
         assert isinstance(sheet, ScannedSheet) and self.pile is not None

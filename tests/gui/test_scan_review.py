@@ -202,3 +202,33 @@ def test_closing_the_dialog_while_a_pile_is_read_stops_the_reading(
     assert not job.is_running()
     with app.ctx.db.read() as session:  # nothing was entered
         assert session.scalar(select(func.count()).select_from(FeedbackSheet)) == 0
+
+
+def test_a_pile_read_before_its_date_of_service_is_ready_once_the_date_is_given(
+    app: Application,
+    station: StationSetup,
+    languages: LanguageSwitcher,
+    qtbot: QtBot,
+    printed_pile: PileTruth,
+) -> None:
+    window = MainWindow(app, languages)
+    qtbot.addWidget(window)
+    dialog = window.read_scans()
+    qtbot.addWidget(dialog)
+    dialog.fields["service_area"].set_value("elderly_care")
+    job = dialog.read(printed_pile.files[:1])  # the scanner's PDF, no date of service
+    assert job is not None
+    qtbot.waitUntil(lambda: dialog.pile is not None, timeout=WAIT_MS)
+    pile = dialog.pile
+    assert pile is not None
+    fronts = [s for s in pile.sheets if s.code and s.code.page == 1]
+    assert all(Needs.SERVICE_DATE in s.needs for s in fronts)
+    for sheet, question in pile.review():  # the boxes settled as the residents meant them
+        code = sheet.code
+        assert code is not None
+        meant = printed_pile.pages[(code.sheet, code.page)].answers.get(question.key, ())
+        app.scanning.settle(pile, sheet, question.key, () if meant == ("?",) else meant)
+    assert not dialog.save_button.isEnabled()
+    dialog.fields["service_date"].set_value(SERVICE_DATE)
+    qtbot.waitUntil(lambda: {s.status for s in pile.sheets} == {SheetStatus.READY}, timeout=5000)
+    assert dialog.save_button.isEnabled()
