@@ -103,6 +103,7 @@ class ReviewPanel(QWidget):
     """One doubtful question at a time, answered from the keyboard (see the module)."""
 
     answered = Signal(object, str, tuple)  # the sheet, the question's key, the answer
+    finished = Signal()  # Enter once every question is answered: enter the ready pages
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -186,7 +187,7 @@ class ReviewPanel(QWidget):
             )
             self.doubt.clear()
             self.image.clear()
-            self.keys.clear()
+            self.keys.setText(_("Enter: enter the ready pages") if self.items else "")
             return
         sheet, question = current
         code = sheet.code
@@ -275,6 +276,9 @@ class ReviewPanel(QWidget):
     def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 - Qt override
         key = event.key()
         options = self.options()
+        if key in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and self.current is None:
+            self.finished.emit()
+            return
         if key in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
             proposed = self.proposed()
             if proposed is not None:
@@ -398,6 +402,7 @@ class ScanDialog(QDialog):
         self.review_box = QGroupBox(self)
         self.review = ReviewPanel(self.review_box)
         self.review.answered.connect(self._settle)
+        self.review.finished.connect(self.save)
         box_layout = QVBoxLayout(self.review_box)
         box_layout.setContentsMargins(8, 4, 8, 4)
         box_layout.addWidget(self.review)
