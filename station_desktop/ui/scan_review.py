@@ -191,7 +191,7 @@ class ReviewPanel(QWidget):
             return
         sheet, question = current
         code = sheet.code
-        form = f"{code.form} {sheet.sheet}" if code and code.kind == "sheet" else sheet.source
+        form = f"{code.form} #{sheet.sheet}" if code and code.kind == "sheet" else sheet.source
         self.heading.setText(
             _(
                 "Check {n} of {count} · {form} · {question}",
