@@ -34,6 +34,7 @@ if TYPE_CHECKING:
     from station_desktop.services.printing import PrintService
     from station_desktop.services.privacy import PrivacyService
     from station_desktop.services.reports import ReportService
+    from station_desktop.services.scanning import ScanService
     from station_desktop.services.sync import SyncService
 
 
@@ -82,6 +83,14 @@ class Application:
         from station_desktop.services.printing import PrintService  # noqa: PLC0415
 
         return PrintService(self.ctx)
+
+    @functools.cached_property
+    def scanning(self) -> ScanService:
+        """Reading scanned sheets back: made when first used (OpenCV, numpy and PDFium are
+        loaded only when a scan is read)."""
+        from station_desktop.services.scanning import ScanService  # noqa: PLC0415
+
+        return ScanService(self.ctx, self.printing, self.feedback, self.activities)
 
     @functools.cached_property
     def privacy(self) -> PrivacyService:

@@ -225,7 +225,8 @@ def build_parser() -> argparse.ArgumentParser:
         "print", help="bilingual A4 forms as PDF: filled from a record, blank, or a visit pack"
     )
     printing.add_argument(
-        "kind", choices=("visit", "feedback", "case", "activity", "handout", "visit-pack")
+        "kind",
+        choices=("visit", "feedback", "case", "activity", "handout", "visit-pack", "sign-in"),
     )
     printing.add_argument(
         "--id", dest="record_id", metavar="UUID", help="the record to print", type=text_argument
@@ -247,6 +248,9 @@ def build_parser() -> argparse.ArgumentParser:
         help="visit pack: village or community",
         type=text_argument,
     )
+    printing.add_argument(
+        "--group", metavar="CODE", help="sign-in: one priority group", type=text_argument
+    )
     printing.add_argument("--from", dest="start", metavar="DATE", type=text_argument)
     printing.add_argument("--to", dest="end", metavar="DATE", type=text_argument)
     printing.add_argument("-o", "--output", type=path_argument, metavar="FILE.pdf")
@@ -262,6 +266,9 @@ def build_parser() -> argparse.ArgumentParser:
     from station_desktop.cli_privacy import add_privacy_commands
 
     add_privacy_commands(commands)  # privacy schedule, purge, erase-id, report
+    from station_desktop.cli_scan import add_scan_commands
+
+    add_scan_commands(commands)  # scan
 
     commands.add_parser("info", help="where the data is and what it holds")
 
@@ -559,6 +566,13 @@ def _cmd_sync(args: argparse.Namespace) -> int:
         return run(app, args, cli_translator())
 
 
+def _cmd_scan(args: argparse.Namespace) -> int:
+    from station_desktop.cli_scan import run_scan
+
+    with _open(args, reading=args.dry_run) as app:
+        return run_scan(app, args, cli_translator())
+
+
 def _cmd_submitted(args: argparse.Namespace) -> int:
     from station_desktop.cli_submitted import run_submitted
 
@@ -603,6 +617,7 @@ COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "import": _cmd_sync,
     "conflicts": _cmd_sync,
     "submitted": _cmd_submitted,
+    "scan": _cmd_scan,
     "info": _cmd_info,
     "privacy": _cmd_privacy,
     "server": lambda args: _server_command("run_server", args),

@@ -2,6 +2,11 @@
 
     station-desktop print KIND (--id UUID | --blank [--count N]) [-o FILE.pdf]
     station-desktop print visit-pack --village CODE [--from DATE --to DATE] [-o FILE.pdf]
+    station-desktop print sign-in --id ACTIVITY --village CODE [--group CODE] [-o FILE.pdf]
+
+`sign-in` prints a list to tick for an activity: the residents of a village or community
+(of one priority group, with --group), one line each with a box to tick; scanned, the
+ticks sign them in (`station-desktop scan`).
 
 KIND is visit, feedback, case, activity or handout. Without -o the file goes to the current
 folder under a name that holds no personal data (`visit-1a2b3c4d.pdf`, `feedback-blank.pdf`,
@@ -29,7 +34,8 @@ if TYPE_CHECKING:
 __all__ = ["PRINT_KINDS", "default_output", "run_print"]
 
 VISIT_PACK: Final = "visit-pack"
-PRINT_KINDS: Final[tuple[str, ...]] = (*KINDS, VISIT_PACK)
+SIGN_IN: Final = "sign-in"
+PRINT_KINDS: Final[tuple[str, ...]] = (*KINDS, VISIT_PACK, SIGN_IN)
 # Where a reader finds record ids (`station-desktop list KIND`).
 _LIST_KINDS: Final[dict[str, str]] = {
     "visit": "visits",
@@ -44,6 +50,9 @@ MSG_ID_OR_BLANK = N_(
 )
 MSG_BAD_ID = N_("{value} is not a record id. The ids are listed by {command}.")
 MSG_NEED_VILLAGE = N_("Choose the village or community with {option}.")
+MSG_NEED_ACTIVITY = N_(
+    "Choose the activity with {option} (listed by station-desktop list activities)."
+)
 
 
 def _record_id(text: str, kind: str) -> uuid.UUID:
@@ -76,6 +85,8 @@ def default_output(
     """A file name in the current folder that says what is in it, without personal data."""
     if kind == VISIT_PACK:
         return Path(f"{VISIT_PACK}-{village}-{start.isoformat() if start else ''}.pdf")
+    if kind == SIGN_IN and record_id is not None:
+        return Path(f"{SIGN_IN}-{village}-{record_id.hex[-8:]}.pdf")
     if record_id is not None:
         return Path(f"{kind}-{record_id.hex[-8:]}.pdf")  # the random end of the id
     if count == 1:
@@ -94,6 +105,16 @@ def run_print(app: Application, args: argparse.Namespace) -> int:
         start, end = service.pack_period(_day(args.start), _day(args.end), app.ctx.today())
         forms = service.visit_pack(args.village, start, end)
         default = default_output(kind, village=args.village.strip().upper(), start=start)
+    elif kind == SIGN_IN:
+        if not args.village:
+            raise StationError(MSG_NEED_VILLAGE, option="--village CODE")
+        if args.record_id is None:
+            raise StationError(MSG_NEED_ACTIVITY, option="--id UUID")
+        activity_id = _record_id(args.record_id, "activity")
+        names = service.expected_at(args.village, getattr(args, "group", None))
+        list_id = app.activities.prepare_sign_in_list(activity_id, names)
+        forms = [service.sign_in_sheet(list_id)]
+        default = default_output(kind, record_id=activity_id, village=args.village.upper())
     elif kind in KINDS:
         print_kind: PrintKind = next(k for k in KINDS if k == kind)
         if args.blank == (args.record_id is not None):

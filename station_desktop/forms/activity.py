@@ -42,3 +42,14 @@ ACTIVITY_FORM = FormSpec(
         ),
     ),
 )
+
+# A sign-in list printed with the names of the people expected, each with a box to tick
+# when they come (read back from scans). Its rows are the residents of a `SignInList`, in
+# the order printed; it has no fields of its own.
+SIGN_IN_FORM = FormSpec(
+    code="AC-02",
+    version=1,
+    title=N_("Sign-in list to tick"),
+    record_kind="attendance",
+    sections=(),
+)

@@ -33,7 +33,7 @@ from station_desktop.domain.codes import (
     PriorityGroup,
     Satisfaction,
 )
-from station_desktop.forms.activity import ACTIVITY_FORM
+from station_desktop.forms.activity import ACTIVITY_FORM, SIGN_IN_FORM
 from station_desktop.forms.case import CASE_FORM, CASE_NOTE_FORM, STAGE_CHANGE_FORM
 from station_desktop.forms.feedback import FEEDBACK_FORM
 from station_desktop.forms.resources import HANDOUT_FORM
@@ -41,6 +41,7 @@ from station_desktop.forms.spec import FieldKind, FieldSpec, FormSpec, SectionSp
 from station_desktop.forms.visit import VISIT_FORM
 from station_desktop.i18n import N_, Label
 from station_desktop.pdf.page import (
+    FORM_BODY,
     MSG_CONTINUED,
     MSG_CORRECTS,
     MSG_NAME,
@@ -189,6 +190,7 @@ LINE_PITCH: Final = 9 * mm  # a handwritten Tibetan line with its stacks, genero
 SIGNATURE_HEIGHT: Final = 12 * mm
 LIST_ROW_HEIGHT: Final = 11 * mm
 TICK_BOX: Final = 4.5 * mm
+LIST_TICK_BOX: Final = 6 * mm  # a box a hand finds at the end of a line
 RATING_BOX: Final = 8 * mm
 DATE_BOX_HEIGHT: Final = 8 * mm
 HEADING_GAP: Final = 1.5 * mm
@@ -199,7 +201,7 @@ _TALL: Final = 1e6
 
 # Blank sheets: how many list lines and case notes leave room for.
 BLANK_SIGN_IN_ROWS: Final = 24  # fills two pages (one sheet, both sides)
-BLANK_HANDOUT_ROWS: Final = 10  # fills one page, with the signature
+BLANK_HANDOUT_ROWS: Final = 9  # fills one page, with the signature
 BLANK_STAGE_ROWS: Final = 5
 BLANK_NOTES: Final = 2
 
@@ -259,6 +261,11 @@ class _Kit:
     def log(self, canv: Any, tag: str, x: float, y: float, width: float, height: float) -> None:
         if self.layout is not None:
             self.layout.add(canv, tag, x, y, width, height)
+
+    def target(self, canv: Any, tag: str, x: float, y: float, width: float, height: float) -> None:
+        """Something a scan reads back (a box to tick, a place to write): see `LayoutLog`."""
+        if self.layout is not None and tag:
+            self.layout.add_target(canv, tag, x, y, width, height)
 
 
 def _height(flowable: Flowable, width: float) -> float:
@@ -530,10 +537,18 @@ class _FieldRow(_Part):
 
 
 class _WriteIn(_Part):
-    """Empty lines to write on (blank forms)."""
+    """Empty lines to write on (blank forms); `tag` names the handwriting for scans."""
 
-    def __init__(self, kit: _Kit, lines: int, pitch: float = LINE_PITCH, prefix: str = "") -> None:
+    def __init__(
+        self,
+        kit: _Kit,
+        lines: int,
+        pitch: float = LINE_PITCH,
+        prefix: str = "",
+        tag: str = "",
+    ) -> None:
         super().__init__(kit)
+        self.tag = tag
         self.lines = max(1, lines)
         self.pitch = pitch
         self.prefix_text = prefix
@@ -554,13 +569,15 @@ class _WriteIn(_Part):
         for i in range(self.lines):
             y = self.height - (i + 1) * self.pitch + 0.6 * mm
             _rule(canv, start if i == 0 else 0, y, self.width, y, grey=0.6)
+        self.kit.target(canv, self.tag, 0, 0, self.width, self.height)
 
 
 class _DateBoxes(_Part):
     """Boxes for year, month and day, each followed by its word in both scripts."""
 
-    def __init__(self, kit: _Kit) -> None:
+    def __init__(self, kit: _Kit, tag: str = "") -> None:
         super().__init__(kit)
+        self.tag = tag
         style = kit.styles.small
         self.units = [
             (
@@ -598,6 +615,7 @@ class _DateBoxes(_Part):
             zh.drawOn(canv, x, top - bo.height - zh.height)
             x += width + 1.5 * mm
         canv.restoreState()
+        self.kit.target(canv, self.tag, 0, 0, min(x, self.width), self.height)
 
 
 def _tick_box(canv: Any, x: float, y: float, size: float) -> None:
@@ -609,10 +627,14 @@ def _tick_box(canv: Any, x: float, y: float, size: float) -> None:
 
 
 class _TickOptions(_Part):
-    """Every choice of a code list with a drawn square to tick, in columns."""
+    """Every choice of a code list with a drawn square to tick, in columns; `tags` name the
+    boxes for scans (`tick:<field>:<code>`)."""
 
-    def __init__(self, kit: _Kit, options: Sequence[tuple[str, str]]) -> None:
+    def __init__(
+        self, kit: _Kit, options: Sequence[tuple[str, str]], tags: Sequence[str] = ()
+    ) -> None:
         super().__init__(kit)
+        self.tags = list(tags) or [""] * len(options)
         self.texts = [kit.beside(pair) for pair in options]
         self.blocks = [TextBlock(text, kit.styles.option) for text in self.texts]
 
@@ -656,6 +678,7 @@ class _TickOptions(_Part):
                 # The box sits on the first line of its text, centred on it.
                 box_y = top - first_line / 2 - TICK_BOX / 2
                 _tick_box(canv, x, box_y, TICK_BOX)
+                self.kit.target(canv, self.tags[index], x, box_y, TICK_BOX, TICK_BOX)
                 block.drawOn(canv, x + TICK_BOX + 1.5 * mm, top - block.height)
             top -= row_height
 
@@ -687,8 +710,9 @@ class _RatingScale(_Part):
     """Five faces, each with a large box to tick (blank); or the face and words of the
     answer given (filled)."""
 
-    def __init__(self, kit: _Kit, answer: Satisfaction | None, blank: bool) -> None:
+    def __init__(self, kit: _Kit, answer: Satisfaction | None, blank: bool, key: str = "") -> None:
         super().__init__(kit)
+        self.key = key
         self.blank = blank
         self.answer = answer
         self.block: TextBlock | None = None
@@ -727,6 +751,10 @@ class _RatingScale(_Part):
             middle = 0.5 * mm + RATING_BOX / 2
             _face(canv, left + RATING_BOX / 2, middle, RATING_BOX / 2 - 0.4 * mm, int(level.value))
             _tick_box(canv, left + RATING_BOX + 1.5 * mm, 0.5 * mm, RATING_BOX)
+            if self.key:
+                tag = f"rating:{self.key}:{level.value}"
+                box_x = left + RATING_BOX + 1.5 * mm
+                self.kit.target(canv, tag, box_x, 0.5 * mm, RATING_BOX, RATING_BOX)
 
 
 class _ScaleLabels(_Part):
@@ -798,7 +826,12 @@ class _Items(_Part):
 
 
 class _Grid(_Part):
-    """A numbered list with a header row (repeated on every page it runs over)."""
+    """A numbered list with a header row (repeated on every page it runs over).
+
+    With `tick`, the last column holds a box to tick on every line, named for scans
+    (`tick:<tick>:<line>`, the line `row:<tick>:<line>`), and every line has the same
+    height: where a line and its box fall depends on nothing but its number, so a list
+    printed with a name that is corrected later is still read at the right places."""
 
     def __init__(
         self,
@@ -809,6 +842,7 @@ class _Grid(_Part):
         *,
         blank_rows: int = 0,
         first_number: int = 1,
+        tick: str = "",
     ) -> None:
         super().__init__(kit)
         self.tag = tag
@@ -816,6 +850,7 @@ class _Grid(_Part):
         self.data = [list(r) for r in rows]
         self.blank_rows = blank_rows
         self.first_number = first_number
+        self.tick = tick
         style = kit.styles
         self.headers = [
             [TextBlock(bo, style.label_bo), TextBlock(zh, style.label_zh)]
@@ -841,6 +876,10 @@ class _Grid(_Part):
             )
             + 2 * PAD
         )
+        if self.tick:
+            self._fit_cells(widths)
+            self.row_heights = [LIST_ROW_HEIGHT] * self.row_count
+            return
         self.row_heights = [
             max(
                 [LIST_ROW_HEIGHT]
@@ -848,6 +887,14 @@ class _Grid(_Part):
             )
             for row in self.cells
         ] + [LIST_ROW_HEIGHT] * self.blank_rows
+
+    def _fit_cells(self, widths: Sequence[float]) -> None:
+        """Lines of one height: a text too long for its cell is set smaller."""
+        room = LIST_ROW_HEIGHT - 2 * PAD
+        for texts, row in zip(self.data, self.cells, strict=True):
+            for n, (cell, width) in enumerate(zip(row, widths[1:], strict=False)):
+                if _height(cell, width - 2 * PAD) > room:
+                    row[n] = TextBlock(texts[n], self.kit.styles.tiny)
 
     def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:  # noqa: N803
         self.width = availWidth
@@ -873,6 +920,7 @@ class _Grid(_Part):
             self.data[:fit],
             blank_rows=max(0, fit - filled),
             first_number=self.first_number,
+            tick=self.tick,
         )
         tail = _Grid(
             self.kit,
@@ -881,6 +929,7 @@ class _Grid(_Part):
             self.data[fit:],
             blank_rows=self.blank_rows - max(0, fit - filled),
             first_number=self.first_number + fit,
+            tick=self.tick,
         )
         return [head, tail]
 
@@ -911,6 +960,14 @@ class _Grid(_Part):
                 for block, x, w in zip(self.cells[index], edges[1:], widths[1:], strict=False):
                     block.wrap(w - 2 * PAD, _TALL)
                     block.drawOn(canv, x + PAD, y - PAD - block.height)
+            if self.tick:
+                line = self.first_number + index
+                box_x = edges[-2] + (widths[-1] - LIST_TICK_BOX) / 2
+                box_y = y - (height + LIST_TICK_BOX) / 2
+                _tick_box(canv, box_x, box_y, LIST_TICK_BOX)
+                tag = f"{self.tick}:{line}"
+                self.kit.target(canv, f"tick:{tag}", box_x, box_y, LIST_TICK_BOX, LIST_TICK_BOX)
+                self.kit.target(canv, f"row:{tag}", 0, y - height, self.width, height)
             y -= height
             _rule(canv, 0, y, self.width, y)
         for x in edges:
@@ -970,19 +1027,23 @@ def _value_parts(kit: _Kit, spec: FieldSpec, value: FieldValue, blank: bool) -> 
         text = _text_of(kit, value)
         return [TextBlock(text, styles.value)] if text else []
     kind = spec.kind
+    key = spec.key
+    write = f"write:{key}"
     if kind is FieldKind.RATING:
-        return [_RatingScale(kit, None, True)]
+        return [_RatingScale(kit, None, True, key)]
     if kind in (FieldKind.CODE, FieldKind.CODES) and spec.codes is not None:
-        return [_TickOptions(kit, [kit.texts.code(c) for c in spec.codes])]
+        tags = [f"tick:{key}:{c.value}" for c in spec.codes]
+        return [_TickOptions(kit, [kit.texts.code(c) for c in spec.codes], tags)]
     if kind is FieldKind.BOOLEAN:
-        return [_TickOptions(kit, [kit.texts.with_context("answer", a) for a in ("Yes", "No")])]
+        answers = [kit.texts.with_context("answer", a) for a in ("Yes", "No")]
+        return [_TickOptions(kit, answers, [f"tick:{key}:yes", f"tick:{key}:no"])]
     if kind is FieldKind.DATE:
-        return [_DateBoxes(kit)]
+        return [_DateBoxes(kit, write)]
     if kind is FieldKind.MONEY:
-        return [_WriteIn(kit, 1, prefix="¥")]
+        return [_WriteIn(kit, 1, prefix="¥", tag=write)]
     if kind is FieldKind.STAFF_LIST:
-        return [_WriteIn(kit, 2)]
-    return [_WriteIn(kit, spec.paper_lines)]
+        return [_WriteIn(kit, 2, tag=write)]
+    return [_WriteIn(kit, spec.paper_lines, tag=write)]
 
 
 def _label_parts(kit: _Kit, spec: FieldSpec, blank: bool) -> list[Flowable]:
@@ -1082,7 +1143,11 @@ class _Spacer(_Part):
 
 def _signatures(kit: _Kit, messages: Sequence[str]) -> list[Flowable]:
     cells = [
-        _Cell(f"signature:{n}", kit.label(m), [_WriteIn(kit, 1, SIGNATURE_HEIGHT)])
+        _Cell(
+            f"signature:{n}",
+            kit.label(m),
+            [_WriteIn(kit, 1, SIGNATURE_HEIGHT, tag=f"write:signature:{n}")],
+        )
         for n, m in enumerate(messages)
     ]
     return [_Spacer(kit, 1.5 * mm), _FieldRow(kit, cells)]
@@ -1218,7 +1283,29 @@ def _handout(kit: _Kit, content: FormContent) -> list[Flowable]:
     return _ending_with(kit, story, len(signatures))  # the signature under the list's end
 
 
+# TRANSLATORS: instruction above a printed list of names with a box on every line.
+MSG_TICK_YOUR_NAME = N_("Tick the box on the line of your name when you arrive.")
+# TRANSLATORS: column of a printed sign-in list: the box people tick when they come.
+MSG_PRESENT = N_("Present")
+
+
+def _sign_in_ticks(kit: _Kit, content: FormContent) -> list[Flowable]:
+    """The names expected at an activity, each with a box to tick (read back from scans).
+    The activity is named in the page header; the body depends on nothing but the number
+    of names (see `_Grid`)."""
+    columns = [
+        (kit.both(MSG_NAME), 3.2),
+        (kit.both(N_("Village or community")), 2.2),
+        (kit.both(MSG_PRESENT), 1.0),
+    ]
+    rows = [_list_cells(r, False)[:-1] for r in content.rows]
+    grid = _Grid(kit, "sign_in", columns, rows, tick="present")
+    hint = kit.hint(MSG_TICK_YOUR_NAME, FORM_BODY.width)
+    return _headed(kit, "section:sign_in", kit.both(MSG_SIGN_IN), [_Together(kit, hint), grid])
+
+
 _BUILDERS: Final[dict[str, Callable[[_Kit, FormContent], list[Flowable]]]] = {
+    SIGN_IN_FORM.code: _sign_in_ticks,
     VISIT_FORM.code: _visit,
     FEEDBACK_FORM.code: _feedback,
     CASE_FORM.code: _case,
@@ -1284,9 +1371,13 @@ def render_forms(
     `build_document`)."""
     if not forms:
         raise ValueError("nothing to print")
+    # The QR code of each page sums up where its boxes are: they are always logged.
+    layout = layout if layout is not None else LayoutLog()
     story: list[Flowable] = []
     for index, content in enumerate(forms):
         if index:
             story.append(PageBreak())
         story += form_story(content, setup, layout)
-    return build_document(story, setup, layout=layout, progress=progress, duplex=duplex)
+    return build_document(
+        story, setup, layout=layout, progress=progress, duplex=duplex, body=FORM_BODY
+    )

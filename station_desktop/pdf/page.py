@@ -5,6 +5,12 @@ its code and version, a reference (record number, sheet number) and a QR code id
 record or the blank sheet; the footer has the printed-on date and "page x of y". Pages are
 counted per form, so that each form of a batch (a visit pack) numbers its own pages.
 
+A page that is matched against paper also carries what a scan needs to read it back
+(`scan/`): a second, smaller QR code in the opposite corner (a folded corner or a thumb hides
+one of them, not both), four black corner marks that fix the page's geometry, and in the QR
+text the page number and a hash of where the page's boxes are (`LayoutLog.targets`): a sheet
+printed with another layout is refused by the reader, never read at the wrong places.
+
 Headers and footers are drawn when the document is saved (a deferred canvas, the usual
 ReportLab recipe): only then is the number of pages of each form known. The body of a page is
 one frame (`BODY`); nothing but the header and footer is drawn outside it.
@@ -15,9 +21,11 @@ coordinates), and the QR text of each page: tests check with it that nothing ove
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import io
 import uuid
+import zlib
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -38,6 +46,9 @@ from station_desktop.pdf.paragraphs import TextBlock, TextStyle
 
 __all__ = [
     "BODY",
+    "CORNER_MARKS",
+    "FORM_BODY",
+    "MAIN_QR_LEVEL",
     "MSG_CONTINUED",
     "MSG_CORRECTS",
     "MSG_NAME",
@@ -50,6 +61,9 @@ __all__ = [
     "MSG_TICK_ANY",
     "MSG_TICK_ONE",
     "MSG_WORKER_SIGNATURE",
+    "QR_BOX",
+    "SECOND_QR_BOX",
+    "SECOND_QR_LEVEL",
     "TIBETAN_SCALE",
     "Box",
     "FormHeader",
@@ -63,7 +77,9 @@ __all__ = [
     "Styles",
     "build_document",
     "form_start",
+    "layout_hash",
     "qr_matrix",
+    "short_hash",
 ]
 
 # ---------------------------------------------------------------- geometry (points)
@@ -113,10 +129,36 @@ class Rect:
         )
 
 
-# The frame the form's body flows in: below the header rule, above the footer rule.
+# The frame the body flows in: below the header rule, above the footer rule.
 BODY: Final = Rect(MARGIN_X, 19 * mm, PAGE_WIDTH - 2 * MARGIN_X, HEADER_RULE - 2 * mm - 19 * mm)
 HEADER_BOX: Final = Rect(MARGIN_X, HEADER_RULE, BODY.width, HEADER_TOP - HEADER_RULE)
 FOOTER_BOX: Final = Rect(MARGIN_X, 8 * mm, BODY.width, FOOTER_RULE - 8 * mm)
+
+# Pages read back from scans (forms with a QR code). Corner marks: solid squares 6 mm in
+# from each edge (inside what printers reach), clear of the text and of the QR codes'
+# quiet zones. The second QR code sits bottom left, the footer's words to its right, so the
+# body ends a little higher than on a report.
+MARK_SIZE: Final = 5 * mm
+MARK_INSET: Final = 6 * mm
+CORNER_MARKS: Final = (
+    Rect(MARK_INSET, PAGE_HEIGHT - MARK_INSET - MARK_SIZE, MARK_SIZE, MARK_SIZE),  # top left
+    Rect(
+        PAGE_WIDTH - MARK_INSET - MARK_SIZE,
+        PAGE_HEIGHT - MARK_INSET - MARK_SIZE,
+        MARK_SIZE,
+        MARK_SIZE,
+    ),  # top right
+    Rect(PAGE_WIDTH - MARK_INSET - MARK_SIZE, MARK_INSET, MARK_SIZE, MARK_SIZE),  # bottom right
+    Rect(MARK_INSET, MARK_INSET, MARK_SIZE, MARK_SIZE),  # bottom left
+)
+QR_BOX: Final = Rect(PAGE_WIDTH - MARGIN_X - QR_SIZE, HEADER_TOP - QR_SIZE, QR_SIZE, QR_SIZE)
+SECOND_QR_SIZE: Final = 16 * mm
+SECOND_QR_BOX: Final = Rect(MARGIN_X, 5 * mm, SECOND_QR_SIZE, SECOND_QR_SIZE)
+FORM_FOOTER_RULE: Final = 22 * mm
+FORM_BODY: Final = Rect(MARGIN_X, 24 * mm, BODY.width, HEADER_RULE - 2 * mm - 24 * mm)
+FORM_FOOTER_BOX: Final = Rect(MARGIN_X, 5 * mm, BODY.width, FORM_FOOTER_RULE - 5 * mm)
+# The footer's words, right of the second QR code and its quiet zone.
+FORM_FOOTER_TEXT_X: Final = SECOND_QR_BOX.right + 4 * mm
 
 # ---------------------------------------------------------------- words of the paper
 
@@ -284,6 +326,10 @@ class Styles:
         return self._style(8)
 
     @functools.cached_property
+    def tiny(self) -> TextStyle:
+        return self._style(6.5)
+
+    @functools.cached_property
     def option(self) -> TextStyle:
         return self._style(8)
 
@@ -294,22 +340,34 @@ class Styles:
 
 # ---------------------------------------------------------------- the QR code
 
-_QR_PREFIX: Final = "SD1"
-QrKind = Literal["record", "resident", "sheet"]
-_QR_TAGS: Final[dict[str, QrKind]] = {"R": "record", "P": "resident", "S": "sheet"}
+_QR_PREFIX: Final = "SD2"
+_OLD_QR_PREFIX: Final = "SD1"  # before pages were read back: no page, layout or check
+QrKind = Literal["record", "resident", "sheet", "list"]
+_QR_TAGS: Final[dict[str, QrKind]] = {"R": "record", "P": "resident", "S": "sheet", "L": "list"}
+_BASE36: Final = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+
+
+def short_hash(text: str) -> str:
+    """Two characters of the QR's alphanumeric set (1,296 values) summing up `text`."""
+    value = zlib.crc32(text.encode()) % (36 * 36)
+    return _BASE36[value // 36] + _BASE36[value % 36]
 
 
 @dataclass(frozen=True)
 class QrPayload:
     """What the QR code of a printed form says, so that a paper sheet can be matched when it
-    is typed in: the form's code and version, and one of
+    is typed in or scanned: the form's code and version, and one of
     - `record`: the id of the printed record;
     - `resident`: the resident a pre-filled blank form (visit pack) is for;
-    - `sheet`: the station and the number of a blank sheet.
+    - `sheet`: the station and the number of a blank sheet;
+    - `list`: the id of a printed sign-in list (the names printed on it);
+    then, per page: the page number of the form, a hash of where the page's boxes are
+    (`layout`, see `layout_hash`) and a check of the whole text.
 
-    Text form: `SD1:HV-01:1:R:<UUID>`, `SD1:HV-01:1:P:<UUID>`, `SD1:SF-01:1:S:CG-BK:0001`.
+    Text form: `SD2:HV-01:1:R:<UUID>:1:<layout>:<check>`, `SD2:SF-01:1:S:CG-BK:0001:2:7Q:K3`.
     Upper case only, so that the QR uses its compact alphanumeric mode (larger modules on
-    the same 21 mm: easier to scan from a worn sheet).
+    the same 21 mm: easier to scan from a worn sheet). Older sheets said `SD1:...` without
+    page, layout and check; they are still understood (`page` 0).
     """
 
     form: str
@@ -318,6 +376,8 @@ class QrPayload:
     record_id: uuid.UUID | None = None
     station: str = ""
     sheet: int = 0
+    page: int = 0  # 0: the form as a whole (the header's code, before it is drawn on a page)
+    layout: str = ""
 
     @classmethod
     def record(cls, form: str, version: int, record_id: uuid.UUID) -> QrPayload:
@@ -331,43 +391,96 @@ class QrPayload:
     def blank_sheet(cls, form: str, version: int, station: str, sheet: int) -> QrPayload:
         return cls(form, version, "sheet", station=station, sheet=sheet)
 
+    @classmethod
+    def sign_in_list(cls, form: str, version: int, list_id: uuid.UUID) -> QrPayload:
+        return cls(form, version, "list", record_id=list_id)
+
+    def on_page(self, page: int, layout: str) -> QrPayload:
+        """The code of one printed page of the form."""
+        return dataclasses.replace(self, page=page, layout=layout)
+
     @property
-    def text(self) -> str:
+    def identity(self) -> str:
+        """The form's sheet or record, the same on every page (`SF-01:1:S:CG-BK:0001`)."""
         tag = next(t for t, k in _QR_TAGS.items() if k == self.kind)
-        head = f"{_QR_PREFIX}:{self.form}:{self.version}:{tag}"
+        head = f"{self.form}:{self.version}:{tag}"
         if self.kind == "sheet":
             return f"{head}:{self.station}:{self.sheet:04d}".upper()
         return f"{head}:{self.record_id}".upper()
 
+    @property
+    def text(self) -> str:
+        body = f"{_QR_PREFIX}:{self.identity}:{self.page}:{self.layout or '00'}"
+        return f"{body}:{short_hash(body)}"
+
     @classmethod
     def parse(cls, text: str) -> QrPayload:
-        """The payload of a scanned QR text (ValueError if it is not one of ours)."""
+        """The payload of a scanned QR text (ValueError if it is not one of ours, or if its
+        check does not match: a misread code is never taken for another sheet)."""
         parts = text.strip().split(":")
-        if len(parts) < 5 or parts[0] != _QR_PREFIX or parts[3] not in _QR_TAGS:
+        if len(parts) < 5 or parts[0] not in (_QR_PREFIX, _OLD_QR_PREFIX):
             raise ValueError(f"not a Station Desktop form code: {text!r}")
-        form, version, kind = parts[1], int(parts[2]), _QR_TAGS[parts[3]]
+        page, layout = 0, ""
+        if parts[0] == _QR_PREFIX:
+            if len(parts) < 8 or short_hash(":".join(parts[:-1])) != parts[-1]:
+                raise ValueError(f"form code with a wrong check: {text!r}")
+            page, layout = _number(parts[-3], text), parts[-2]
+            parts = parts[:-3]
+        if parts[3] not in _QR_TAGS:
+            raise ValueError(f"not a Station Desktop form code: {text!r}")
+        form, version, kind = parts[1], _number(parts[2], text), _QR_TAGS[parts[3]]
         if kind == "sheet":
             if len(parts) != 6:
                 raise ValueError(f"bad sheet code: {text!r}")
-            return cls(form, version, kind, station=parts[4], sheet=int(parts[5]))
+            sheet = _number(parts[5], text)
+            return cls(form, version, kind, station=parts[4], sheet=sheet, page=page, layout=layout)
         if len(parts) != 5:
             raise ValueError(f"bad record code: {text!r}")
-        return cls(form, version, kind, record_id=uuid.UUID(parts[4]))
+        return cls(form, version, kind, record_id=uuid.UUID(parts[4]), page=page, layout=layout)
+
+
+def _number(text: str, code: str) -> int:
+    if not text.isdigit() or not text.isascii():
+        raise ValueError(f"bad number in the form code: {code!r}")
+    return int(text)
+
+
+_FIXED_TARGETS: Final = ("mark:", "qr:")
+
+
+def layout_hash(targets: Sequence[Box]) -> str:
+    """Where a page's boxes are, summed up in two characters: the reader renders the form
+    again and compares (a change of layout since printing is caught, not misread)."""
+    parts = sorted(
+        f"{b.tag}@{round(b.rect.x / mm * 4)},{round(b.rect.y / mm * 4)},"
+        f"{round(b.rect.width / mm * 4)},{round(b.rect.height / mm * 4)}"
+        for b in targets
+        if not b.tag.startswith(_FIXED_TARGETS)  # the same on every page
+    )
+    return short_hash("|".join(parts))
+
+
+# The main QR code (top right) has error correction level M, the second one (bottom left)
+# level L, which keeps it at the same number of modules: a reader that finds only one of
+# them knows which it is from the level its decoder reports.
+QrLevel = Literal["M", "L"]
+MAIN_QR_LEVEL: Final[QrLevel] = "M"
+SECOND_QR_LEVEL: Final[QrLevel] = "L"
 
 
 @functools.lru_cache(maxsize=512)
-def qr_matrix(text: str) -> tuple[tuple[bool, ...], ...]:
-    """The QR modules for `text` (True = dark), from ReportLab's encoder, level M."""
-    code = qrencoder.QRCode(None, qrencoder.QRErrorCorrectLevel.M)
+def qr_matrix(text: str, level: QrLevel = MAIN_QR_LEVEL) -> tuple[tuple[bool, ...], ...]:
+    """The QR modules for `text` (True = dark), from ReportLab's encoder."""
+    code = qrencoder.QRCode(None, getattr(qrencoder.QRErrorCorrectLevel, level))
     code.addData(text)
     code.make()
     return tuple(tuple(bool(m) for m in row) for row in code.modules)
 
 
 @functools.lru_cache(maxsize=512)
-def _qr_runs(text: str) -> tuple[int, tuple[tuple[int, int, int], ...]]:
+def _qr_runs(text: str, level: QrLevel) -> tuple[int, tuple[tuple[int, int, int], ...]]:
     """Module count and the dark runs (row, first column, length): one rectangle per run."""
-    matrix = qr_matrix(text)
+    matrix = qr_matrix(text, level)
     runs: list[tuple[int, int, int]] = []
     for r, row in enumerate(matrix):
         c = 0
@@ -382,10 +495,12 @@ def _qr_runs(text: str) -> tuple[int, tuple[tuple[int, int, int], ...]]:
     return len(matrix), tuple(runs)
 
 
-def draw_qr(canv: Any, text: str, x: float, y: float, size: float) -> None:
+def draw_qr(
+    canv: Any, text: str, x: float, y: float, size: float, level: QrLevel = MAIN_QR_LEVEL
+) -> None:
     """Draw the QR code of `text` with its lower left corner at (x, y). The caller leaves
     the quiet zone (4 modules) free around it."""
-    count, runs = _qr_runs(text)
+    count, runs = _qr_runs(text, level)
     module = size / count
     canv.saveState()
     canv.setFillColorRGB(0, 0, 0)
@@ -429,21 +544,39 @@ class Box:
 
 @dataclass
 class LayoutLog:
-    """Boxes of what was drawn, and the QR text of each page (for tests and checks)."""
+    """Boxes of what was drawn, and the QR text of each page (for tests and checks).
+
+    `boxes` are the parts of a page (fields, headings, header, footer), which never
+    overlap; `targets` are what a scan reads back inside them: tick boxes
+    (`tick:<field>:<code>`), rating boxes (`rating:<field>:<level>`), handwriting
+    (`write:<field>`), the rows of a list to tick (`row:<list>:<n>`), the corner marks
+    (`mark:<n>`) and the QR codes (`qr:1`, `qr:2`)."""
 
     boxes: list[Box] = field(default_factory=list)
+    targets: list[Box] = field(default_factory=list)
     qr_texts: dict[int, str] = field(default_factory=dict)
     page_labels: dict[int, tuple[int, int]] = field(default_factory=dict)  # page → (x, y)
 
     def add(self, canv: Any, tag: str, x: float, y: float, width: float, height: float) -> None:
         """Record a box given in the canvas's current (translated) coordinates."""
-        matrix = canv._currentMatrix
-        self.boxes.append(
-            Box(canv.getPageNumber(), tag, Rect(x + matrix[4], y + matrix[5], width, height))
-        )
+        self.boxes.append(Box(canv.getPageNumber(), tag, _absolute(canv, x, y, width, height)))
+
+    def add_target(
+        self, canv: Any, tag: str, x: float, y: float, width: float, height: float
+    ) -> None:
+        """Record something a scan reads back, in the canvas's current coordinates."""
+        self.targets.append(Box(canv.getPageNumber(), tag, _absolute(canv, x, y, width, height)))
 
     def on_page(self, page: int) -> list[Box]:
         return [b for b in self.boxes if b.page == page]
+
+    def targets_on(self, page: int) -> list[Box]:
+        return [b for b in self.targets if b.page == page]
+
+
+def _absolute(canv: Any, x: float, y: float, width: float, height: float) -> Rect:
+    matrix = canv._currentMatrix
+    return Rect(x + matrix[4], y + matrix[5], width, height)
 
 
 @dataclass(frozen=True)
@@ -519,7 +652,7 @@ class _Decorator:
         self._default_station = station
         self._stations: dict[str, TextBlock] = {}
         printed_on = "  ".join(texts.with_date(MSG_PRINTED_ON, setup.printed_on))
-        self._printed = _block(printed_on, styles.footer, BODY.width * 0.62)
+        self._printed = _block(printed_on, styles.footer, BODY.width * 0.5)
         self._forms: dict[int, tuple[TextBlock, ...]] = {}
 
     def _station_block(self, station: StationHeader | None) -> TextBlock:
@@ -555,10 +688,10 @@ class _Decorator:
     def decorate(self, canv: Any, header: FormHeader, index: int, page: int, pages: int) -> None:
         title_bo, title_zh, code, reference, subject = self._form_blocks(index, header)
         station = self._station_block(header.station)
+        scanned = header.qr is not None  # a page matched against paper: read back from scans
         canv.saveState()
         left = MARGIN_X
         right = PAGE_WIDTH - MARGIN_X
-        qr_x = right - QR_SIZE
         text_right = left + HEADER_TEXT_WIDTH
         # Station and the person the form is about (left); code and reference (right, beside
         # the QR code): every page of a form says whose it is.
@@ -574,16 +707,27 @@ class _Decorator:
         for block in (title_bo, title_zh):  # centred by their style
             y -= block.height
             block.drawOn(canv, left, y)
+        qr_text = ""
         if header.qr is not None:
-            draw_qr(canv, header.qr.text, qr_x, HEADER_TOP - QR_SIZE, QR_SIZE)
+            number = canv.getPageNumber()
+            targets = self.layout.targets_on(number) if self.layout is not None else []
+            qr_text = header.qr.on_page(page, layout_hash(targets)).text
+            draw_qr(canv, qr_text, QR_BOX.x, QR_BOX.y, QR_BOX.width)
+            second = SECOND_QR_BOX
+            draw_qr(canv, qr_text, second.x, second.y, second.width, SECOND_QR_LEVEL)
+            canv.setFillColorRGB(0, 0, 0)
+            for mark in CORNER_MARKS:
+                canv.rect(mark.x, mark.y, mark.width, mark.height, stroke=0, fill=1)
         canv.setStrokeColorRGB(0, 0, 0)
         canv.setLineWidth(0.8)
         canv.line(left, HEADER_RULE, right, HEADER_RULE)
         canv.setLineWidth(0.4)
-        canv.line(left, FOOTER_RULE, right, FOOTER_RULE)
+        footer_rule = FORM_FOOTER_RULE if scanned else FOOTER_RULE
+        footer_left = FORM_FOOTER_TEXT_X if scanned else left
+        canv.line(footer_left, footer_rule, right, footer_rule)
         # Footer: printed-on date (left), page x of y (right).
-        footer_top = FOOTER_RULE - 1 * mm
-        self._printed.drawOn(canv, left, footer_top - self._printed.height)
+        footer_top = footer_rule - 1 * mm
+        self._printed.drawOn(canv, footer_left, footer_top - self._printed.height)
         bo, zh = self.setup.texts.both(MSG_PAGE, page=page, pages=pages)
         numbering = _block(f"{bo}  {zh}", self.setup.styles.footer_right, BODY.width * 0.35)
         numbering.drawOn(canv, right - numbering.width, footer_top - numbering.height)
@@ -591,9 +735,13 @@ class _Decorator:
         if self.layout is not None:
             number = canv.getPageNumber()
             self.layout.add(canv, "header", *_xywh(HEADER_BOX))
-            self.layout.add(canv, "footer", *_xywh(FOOTER_BOX))
-            if header.qr is not None:
-                self.layout.qr_texts[number] = header.qr.text
+            self.layout.add(canv, "footer", *_xywh(FORM_FOOTER_BOX if scanned else FOOTER_BOX))
+            if qr_text:
+                self.layout.qr_texts[number] = qr_text
+                for n, mark in enumerate(CORNER_MARKS):
+                    self.layout.add_target(canv, f"mark:{n}", *_xywh(mark))
+                self.layout.add_target(canv, "qr:1", *_xywh(QR_BOX))
+                self.layout.add_target(canv, "qr:2", *_xywh(SECOND_QR_BOX))
             self.layout.page_labels[number] = (page, pages)
 
 
@@ -662,22 +810,24 @@ def build_document(
     progress: RenderProgress | None = None,
     decorate: PageDecoration | None = None,
     duplex: bool = False,
+    body: Rect = BODY,
 ) -> RenderedPdf:
     """Lay out a story of forms (each starting with `form_start`) on A4 pages.
 
     `progress` is told as each form begins; raising `RenderCancelled` from it stops the
     work at once (a 500-sheet batch the reader no longer wants). `decorate` draws the
     headers and footers when a document needs others than the forms' (the report).
-    `duplex`: print on both sides when a form runs over one page (see `RenderedPdf`)."""
+    `duplex`: print on both sides when a form runs over one page (see `RenderedPdf`).
+    `body`: where the story flows (`FORM_BODY` for forms read back from scans)."""
     register_fonts()
     out = io.BytesIO()
     doc = BaseDocTemplate(
         out,
         pagesize=A4,
-        leftMargin=BODY.x,
-        rightMargin=PAGE_WIDTH - BODY.right,
-        topMargin=PAGE_HEIGHT - BODY.top,
-        bottomMargin=BODY.y,
+        leftMargin=body.x,
+        rightMargin=PAGE_WIDTH - body.right,
+        topMargin=PAGE_HEIGHT - body.top,
+        bottomMargin=body.y,
         invariant=setup.invariant,
         # No standard font in the file: every font is an embedded subset.
         initialFontName=CHINESE_REGULAR,
@@ -687,10 +837,10 @@ def build_document(
         producer="Station Desktop",
     )
     frame = Frame(
-        BODY.x,
-        BODY.y,
-        BODY.width,
-        BODY.height,
+        body.x,
+        body.y,
+        body.width,
+        body.height,
         leftPadding=0,
         rightPadding=0,
         topPadding=0,

@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy import select
 
 from station_desktop.domain.ids import attendance_id
-from station_desktop.errors import FieldError, NotFound
+from station_desktop.errors import FieldError, NotFound, StationError
 from station_desktop.forms.activity import ACTIVITY_FORM
 from station_desktop.forms.validate import MSG_BAD_REFERENCE, as_uuid, clean_form
 from station_desktop.i18n import N_, Label
@@ -30,7 +30,19 @@ from station_desktop.services.corrections import (
     load_editable,
 )
 from station_desktop.store.changes import ChangeRecorder
-from station_desktop.store.models import Activity, Attendance, Resident
+from station_desktop.store.models import Activity, Attendance, Resident, SignInList
+
+MSG_NOBODY_ON_LIST = N_("Nobody to put on the list: choose the people expected.")
+
+
+@dataclass(frozen=True)
+class PrintedList:
+    """The names a sign-in list to tick was printed with, line by line."""
+
+    list_id: uuid.UUID
+    activity_id: uuid.UUID
+    station_id: uuid.UUID
+    resident_ids: tuple[uuid.UUID, ...]
 
 
 @dataclass(frozen=True)
@@ -137,15 +149,53 @@ class ActivityService:
         """Add named participants; someone already signed in is not added twice."""
         self.ctx.require(Resource.ACTIVITY, Action.UPDATE)
         with self.ctx.uow() as uow:
+            return self.add_attendees_in(uow, activity_id, resident_ids)
+
+    def add_attendees_in(
+        self, uow: ChangeRecorder, activity_id: uuid.UUID, resident_ids: Iterable[uuid.UUID]
+    ) -> int:
+        """`add_attendees` within the caller's unit of work (a pile of scanned lists)."""
+        activity = require_record(uow.session, Activity, activity_id, "activity")
+        self.ctx.require(Resource.ACTIVITY, Action.UPDATE, RecordScope.of(activity.station_id))
+        errors: list[FieldError] = []
+        ids = _attendee_ids(resident_ids, errors)
+        for resident_id in ids:
+            check_reference(uow.session, Resident, resident_id, "attendance", errors)
+            check_after_birth(uow.session, resident_id, activity.held_on, "attendance", errors)
+        raise_if_invalid(errors)
+        return self._add(uow, activity_id, ids)
+
+    def prepare_sign_in_list(
+        self, activity_id: uuid.UUID, resident_ids: Sequence[uuid.UUID]
+    ) -> uuid.UUID:
+        """Keep the names a sign-in list to tick is printed with, in their order: when the
+        list comes back scanned, its lines are matched to them."""
+        with self.ctx.uow() as uow:
             activity = require_record(uow.session, Activity, activity_id, "activity")
             self.ctx.require(Resource.ACTIVITY, Action.UPDATE, RecordScope.of(activity.station_id))
             errors: list[FieldError] = []
             ids = _attendee_ids(resident_ids, errors)
             for resident_id in ids:
                 check_reference(uow.session, Resident, resident_id, "attendance", errors)
-                check_after_birth(uow.session, resident_id, activity.held_on, "attendance", errors)
+            if not ids:
+                raise StationError(MSG_NOBODY_ON_LIST)
             raise_if_invalid(errors)
-            return self._add(uow, activity_id, ids)
+            return uow.insert(
+                SignInList, {"activity_id": activity.id, "resident_ids": [str(r) for r in ids]}
+            )
+
+    def sign_in_list(self, list_id: uuid.UUID) -> PrintedList | None:
+        """A sign-in list as printed (None if there is no such list)."""
+        with self.ctx.db.read() as session:
+            row = load(session, SignInList, list_id)
+            if row is None:
+                return None
+            return PrintedList(
+                row.id,
+                row.activity_id,
+                row.station_id,
+                tuple(uuid.UUID(r) for r in row.resident_ids),
+            )
 
     def remove_attendee(self, activity_id: uuid.UUID, resident_id: uuid.UUID) -> bool:
         """Take a name off the sign-in list (signed in by mistake); True if it was on it.

@@ -52,22 +52,34 @@ class FeedbackService:
         self.ctx = ctx
 
     def record(self, values: Mapping[str, Any]) -> uuid.UUID:
+        with self.ctx.uow() as uow:
+            return self.record_in(uow, values)
+
+    def record_in(self, uow: ChangeRecorder, values: Mapping[str, Any]) -> uuid.UUID:
+        """Record a sheet within the caller's unit of work (a pile of scanned sheets is
+        one action: every sheet and what was kept of its scan, or nothing)."""
         self.ctx.require(Resource.FEEDBACK, Action.CREATE)
         cleaned = clean_form(FEEDBACK_FORM, values, today=self.ctx.today())
-        with self.ctx.uow() as uow:
-            self._check(uow.session, cleaned)
-            raise_if_invalid(cleaned)
-            sheet, ratings = _split(cleaned.values)
-            sheet_id = uow.insert(FeedbackSheet, {**sheet, "form_version": FEEDBACK_FORM.version})
-            uow.insert_many(
-                FeedbackRating,
-                [
-                    {"sheet_id": sheet_id, "dimension": d.value, "level": level}
-                    for d, level in ratings.items()
-                    if level is not None
-                ],
-            )
+        self._check(uow.session, cleaned)
+        raise_if_invalid(cleaned)
+        sheet, ratings = _split(cleaned.values)
+        sheet_id = uow.insert(FeedbackSheet, {**sheet, "form_version": FEEDBACK_FORM.version})
+        uow.insert_many(
+            FeedbackRating,
+            [
+                {"sheet_id": sheet_id, "dimension": d.value, "level": level}
+                for d, level in ratings.items()
+                if level is not None
+            ],
+        )
         return sheet_id
+
+    def check(self, values: Mapping[str, Any]) -> None:
+        """ValidationError if `record` would refuse these values (nothing is written)."""
+        cleaned = clean_form(FEEDBACK_FORM, values, today=self.ctx.today())
+        with self.ctx.db.read() as session:
+            self._check(session, cleaned)
+        raise_if_invalid(cleaned)
 
     def editable(self, sheet_id: uuid.UUID) -> EditableRecord | None:
         """The sheet as its form shows it (ratings under `rating_key`), or None if there is

@@ -52,7 +52,7 @@ from station_desktop.domain.codes import (
     VisitPurpose,
 )
 from station_desktop.errors import NotFound, StationError
-from station_desktop.forms.activity import ACTIVITY_FORM
+from station_desktop.forms.activity import ACTIVITY_FORM, SIGN_IN_FORM
 from station_desktop.forms.case import CASE_FORM
 from station_desktop.forms.feedback import FEEDBACK_FORM, rating_key
 from station_desktop.forms.resources import HANDOUT_FORM
@@ -117,6 +117,7 @@ from station_desktop.store.models import (
     ResidentSearch,
     ResourceHandout,
     ResourceReceipt,
+    SignInList,
     Staff,
     Station,
     StationOwned,
@@ -435,6 +436,63 @@ class PrintService:
                     due[resident_id] = DueResident(resident_id, "priority", planned)
             order = _route_order(session, list(due))
         return [due[r] for r in order]
+
+    # ------------------------------------------------------------ sign-in lists to tick
+
+    def expected_at(
+        self, area_code: str, group: str | None = None, *, on: date | None = None
+    ) -> list[uuid.UUID]:
+        """The live residents of a village or community (their own, else their household's),
+        of one priority group (current on `on`, today by default) if given, in route order:
+        the names a sign-in list to tick is printed with."""
+        area = self._area(area_code)
+        on = on or self.ctx.today()
+        with self.ctx.db.read() as session:
+            query = (
+                select(Resident.id)
+                .outerjoin(Household, Household.id == Resident.household_id)
+                .where(
+                    Resident.deleted.is_(False),
+                    (Resident.area_id == area.id)
+                    | (Resident.area_id.is_(None) & (Household.area_id == area.id)),
+                )
+            )
+            if group:
+                members = select(GroupMembership.resident_id).where(
+                    GroupMembership.group == PriorityGroup.parse(group).value,
+                    GroupMembership.deleted.is_(False),
+                    GroupMembership.start_date <= on,
+                    GroupMembership.end_date.is_(None) | (GroupMembership.end_date >= on),
+                )
+                query = query.where(Resident.id.in_(members))
+            return _route_order(session, list(session.scalars(query)))
+
+    def sign_in_sheet(self, list_id: uuid.UUID) -> FormContent:
+        """The sign-in list to tick with the names it was prepared with (`ActivityService.
+        prepare_sign_in_list`), line by line in that order; the activity in the header."""
+        spec = SIGN_IN_FORM
+        with self.ctx.db.read() as session:
+            printed = load(session, SignInList, list_id)
+            activity = load(session, Activity, printed.activity_id) if printed else None
+            if printed is None or activity is None:
+                raise NotFound(kind=Label(spec.title), record_id=str(list_id))
+            ids = [uuid.UUID(r) for r in printed.resident_ids]
+            details = _Reader(session, activity.held_on).residents(ids)
+            station = _stations(session).get(printed.station_id)
+            title, held_on = activity.title, activity.held_on
+        rows = tuple(
+            ListRow(details[r].person, details[r].place) if r in details else ListRow(Person())
+            for r in ids
+        )
+        header = FormHeader(
+            spec.title,
+            spec.printed_code,
+            held_on.isoformat(),
+            QrPayload.sign_in_list(spec.code, spec.version, list_id),
+            subject=(title,),
+            station=station,
+        )
+        return FormContent(spec, header, {}, filled=False, rows=rows)
 
     def prefilled_visit_forms(
         self, resident_ids: Sequence[uuid.UUID], *, on: date

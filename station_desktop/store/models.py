@@ -311,6 +311,37 @@ class Attendance(StationOwned):
     resident_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("resident.id"), index=True)
 
 
+class SignInList(StationOwned):
+    """The names printed on a sign-in list to tick (AC-02), in the order printed: a scanned
+    list's ticks are matched back to the residents by their line."""
+
+    __tablename__ = "sign_in_list"
+
+    activity_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("activity.id"), index=True)
+    resident_ids: Mapped[list[str]] = mapped_column(JSON)
+
+
+class ScannedPage(StationOwned):
+    """A page read back from a scan and entered: which sheet it was (`identity`, the QR
+    code's, e.g. `SF-01:1:S:CG-BK:0042`), the record it went into, the raw measure of
+    every box (the reading can be judged again with other thresholds) and the images of
+    what was handwritten on it (PNG, base64: not read, kept for a person to type)."""
+
+    __tablename__ = "scanned_page"
+    __table_args__ = (Index("ix_scanned_page_identity", "identity", "page"),)
+
+    identity: Mapped[str] = mapped_column(String(SHORT_LEN))
+    page: Mapped[int] = mapped_column(Integer)
+    form_code: Mapped[str] = mapped_column(String(CODE_LEN))
+    form_version: Mapped[int] = mapped_column(Integer)
+    record_kind: Mapped[str] = mapped_column(String(CODE_LEN))  # the record's table
+    record_id: Mapped[uuid.UUID] = mapped_column(index=True)
+    source: Mapped[str] = mapped_column(String(SHORT_LEN), default="")  # file and page
+    reviewed: Mapped[bool] = mapped_column(Boolean, default=False)  # a person settled boxes
+    measures: Mapped[dict[str, Any]] = mapped_column(JSON)
+    images: Mapped[dict[str, Any]] = mapped_column(JSON)
+
+
 class ResourceReceipt(StationOwned):
     """Resources brought in (five-society linkage): who gave what, how many, unit value."""
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from PySide6.QtCore import QEvent, QObject, QSettings, Qt, QTimer, Signal
@@ -90,6 +91,7 @@ if TYPE_CHECKING:  # the windows a record opens are loaded when first opened
     from station_desktop.ui.print_preview import RenderJob
     from station_desktop.ui.reports_page import ReportsPage
     from station_desktop.ui.resident_page import ResidentWindow
+    from station_desktop.ui.scan_review import ScanDialog
     from station_desktop.ui.settings_page import SettingsPage
     from station_desktop.ui.sync.conflicts import ConflictsPage
     from station_desktop.ui.sync.page import SyncPage
@@ -570,6 +572,10 @@ class MainWindow(QMainWindow):
         self._receive_action = QAction(self)
         self._receive_action.triggered.connect(self._open_receive)
         self.file_menu.addAction(self._receive_action)
+        self.file_menu.addSeparator()
+        self._scan_action = QAction(self)  # paper read back: feedback sheets, sign-in lists
+        self._scan_action.triggered.connect(self._read_scans)
+        self.file_menu.addAction(self._scan_action)
         self.menuBar().addMenu(self.file_menu)
         self._new_menu = self.menuBar().addMenu("")
         self._new_actions: list[tuple[QAction, str]] = []
@@ -778,6 +784,22 @@ class MainWindow(QMainWindow):
             FEEDBACK_FORM, self._app.feedback.record, batch=FEEDBACK_PILE
         )
 
+    def _read_scans(self) -> None:
+        self.read_scans()
+
+    def read_scans(self, paths: list[Path] | None = None) -> ScanDialog:
+        """Scanned feedback sheets and sign-in lists read back (File → Read scanned
+        sheets…); with `paths`, those files are read at once."""
+        from station_desktop.ui.scan_review import ScanDialog
+
+        dialog = ScanDialog(self._app, self._languages, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.entered.connect(self._records_changed)
+        dialog.open()
+        if paths:
+            dialog.read(paths)
+        return dialog
+
     def refresh_pages(self) -> None:
         self.places.reload()  # a new laptop's first station, a roster imported...
         self.residents_page.refresh()
@@ -884,6 +906,7 @@ class MainWindow(QMainWindow):
         self.file_menu.retranslate_ui()
         self._send_action.setText(_("Send to USB…"))
         self._receive_action.setText(_("Receive from USB…"))
+        self._scan_action.setText(_("Read scanned sheets…"))
         self._new_menu.setTitle(_("&New"))
         for action, title in self._new_actions:
             action.setText(_(title))

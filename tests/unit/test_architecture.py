@@ -41,6 +41,19 @@ def test_importing_the_core_does_no_work_and_needs_no_qt() -> None:
     subprocess.run([sys.executable, "-c", code], check=True, timeout=60, cwd=PACKAGE.parent)
 
 
+def test_the_window_starts_without_the_scan_libraries() -> None:
+    """OpenCV, numpy, zxing-cpp and PDFium are loaded when a scan is read, never by the
+    window's start-up (they are large, and most days nobody scans)."""
+    code = (
+        "import sys\n"
+        "import station_desktop.app, station_desktop.cli, station_desktop.ui.main_window\n"
+        "heavy = ('cv2', 'numpy', 'zxingcpp', 'pypdfium2')\n"
+        "loaded = [m for m in sys.modules if m.split('.')[0] in heavy]\n"
+        "assert not loaded, loaded\n"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True, timeout=60, cwd=PACKAGE.parent)
+
+
 def test_import_linter_contracts_hold() -> None:
     lint = Path(sys.executable).with_name("lint-imports")
     result = subprocess.run(  # noqa: PLW1510 - checked below, with output

@@ -45,6 +45,7 @@ from station_desktop.pdf.page import (
     RenderCancelled,
     RenderedPdf,
     StationHeader,
+    layout_hash,
     qr_matrix,
 )
 from station_desktop.services.printing import KINDS, SPECS, PrintKind, PrintService
@@ -314,24 +315,38 @@ def test_filled_values_copy_back_in_both_scripts(
 
 def test_qr_payload_round_trips_and_identifies_the_paper() -> None:
     record = uuid.UUID("0190a1b2-c3d4-7e5f-8a9b-0c1d2e3f4a5b")
+    uuid_text = "0190A1B2-C3D4-7E5F-8A9B-0C1D2E3F4A5B"
     cases = [
+        (QrPayload.record("HV-01", 1, record).on_page(2, "7Q"), f"SD2:HV-01:1:R:{uuid_text}:2:7Q:"),
         (
-            QrPayload.record("HV-01", 1, record),
-            "SD1:HV-01:1:R:0190A1B2-C3D4-7E5F-8A9B-0C1D2E3F4A5B",
+            QrPayload.resident("HV-01", 1, record).on_page(1, "AB"),
+            f"SD2:HV-01:1:P:{uuid_text}:1:AB:",
         ),
         (
-            QrPayload.resident("HV-01", 1, record),
-            "SD1:HV-01:1:P:0190A1B2-C3D4-7E5F-8A9B-0C1D2E3F4A5B",
+            QrPayload.blank_sheet("SF-01", 1, "CG-BK", 7).on_page(1, "00"),
+            "SD2:SF-01:1:S:CG-BK:0007:1:00:",
         ),
-        (QrPayload.blank_sheet("SF-01", 1, "CG-BK", 7), "SD1:SF-01:1:S:CG-BK:0007"),
+        # The longest: a sign-in list's page 12.
+        (
+            QrPayload.sign_in_list("AC-02", 1, record).on_page(12, "ZZ"),
+            f"SD2:AC-02:1:L:{uuid_text}:12:ZZ:",
+        ),
     ]
-    for payload, text in cases:
-        assert payload.text == text
+    for payload, start in cases:
+        text = payload.text
+        assert text.startswith(start) and len(text) == len(start) + 2  # the check
         assert QrPayload.parse(text) == payload
         # Upper case, digits and -: the compact alphanumeric mode (version 3, 29 modules).
         assert re.fullmatch(r"[0-9A-Z:\-]+", text)
         assert len(qr_matrix(text)) <= 29
-    for bad in ("", "hello", "SD1:HV-01:1:X:1", "SD1:SF-01:1:S:CG-BK"):
+    # Sheets printed before scanning (no page, layout or check) are still understood.
+    old = QrPayload.parse(f"SD1:HV-01:1:R:{uuid_text}")
+    assert (old.record_id, old.page) == (record, 0)
+    assert QrPayload.parse("SD1:SF-01:1:S:CG-BK:0007").sheet == 7
+    good = QrPayload.blank_sheet("SF-01", 1, "CG-BK", 7).on_page(1, "00").text
+    misread = good.replace("0007", "0001")
+    bad_texts = ("", "hello", "SD1:HV-01:1:X:1", "SD1:SF-01:1:S:CG-BK", misread, good[:-1])
+    for bad in bad_texts:
         with pytest.raises(ValueError, match="code"):
             QrPayload.parse(bad)
 
@@ -340,9 +355,13 @@ def test_every_page_carries_the_qr_of_its_record_or_sheet(
     printing: PrintService, records: Records
 ) -> None:
     _, layout = _render(printing, "case", records.case)
-    expected = QrPayload.record("CS-01", 1, records.case).text
-    assert set(layout.qr_texts.values()) == {expected}
-    assert len(layout.qr_texts) >= 2
+    pages = [QrPayload.parse(text) for _page, text in sorted(layout.qr_texts.items())]
+    assert {p.identity for p in pages} == {QrPayload.record("CS-01", 1, records.case).identity}
+    assert [p.page for p in pages] == list(range(1, len(pages) + 1))
+    assert len(pages) >= 2
+    # Each page's code sums up where that page's boxes are (its own layout).
+    for number, page in enumerate(pages, start=1):
+        assert page.layout == layout_hash(layout.targets_on(number))
 
     layout = LayoutLog()
     sheets = printing.blank_sheets("feedback", 3, first=41)
@@ -351,8 +370,8 @@ def test_every_page_carries_the_qr_of_its_record_or_sheet(
     # (with Tibetan set larger than Chinese it no longer fits on one side).
     assert pdf.pages == 6 and pdf.duplex
     payloads = [QrPayload.parse(layout.qr_texts[page]) for page in range(1, 7)]
-    assert [(p.form, p.version, p.station, p.sheet) for p in payloads] == [
-        ("SF-01", 1, "CG-BK", n) for n in (41, 41, 42, 42, 43, 43)
+    assert [(p.form, p.version, p.station, p.sheet, p.page) for p in payloads] == [
+        ("SF-01", 1, "CG-BK", n, page) for n in (41, 42, 43) for page in (1, 2)
     ]
     text = _text(pdf)
     for n in (41, 42, 43):

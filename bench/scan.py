@@ -1,0 +1,211 @@
+"""Reading scanned sheets back (issue 17): how often the reader is right when it is sure,
+how many sheets need a person, whether every page is identified, and the time a page takes
+from its JPEG file.
+
+The sheets are the program's own: blank feedback sheets printed by `PrintService` and
+sign-in lists to tick, filled in and scanned or photographed by the generator of the tests
+(`tests/scans.py`, fixed seed), cached in .bench-data/scans-<layout>/ (delete it to build
+again; it is rebuilt by itself when the printed layout changes). Each page is decoded from
+its JPEG and read by `scan.reader.read_page` with the layouts `ScanService` gives, one page
+at a time (the machine is shared: the load is printed with the figures).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import statistics
+import sys
+import time
+from collections import Counter
+from dataclasses import asdict
+from pathlib import Path
+from typing import Any
+
+from bench.data import CACHE, bench_clock, demo_data
+from station_desktop.app import Application, open_application
+
+SCANNER_SHEETS = 160
+PHONE_SHEETS = 80
+SIGN_IN_PAGES = 20  # lists of 20 names (half scanned, half photographed)
+TIMED_REPEAT = 3
+
+
+def _tests() -> Any:
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+    from tests import scans
+
+    return scans
+
+
+def _layout_key(app: Application) -> str:
+    from station_desktop.pdf.page import LayoutLog, QrPayload
+
+    log = LayoutLog()
+    app.printing.render(app.printing.blank_sheets("feedback", 1), layout=log)
+    return QrPayload.parse(log.qr_texts[1]).layout
+
+
+def _sign_in_sheets(app: Application) -> list[tuple[Any, Any]]:
+    """Sign-in lists to tick for the demo's newest activities: their PDF page and layout."""
+    from station_desktop.forms.activity import SIGN_IN_FORM
+    from station_desktop.pdf.page import LayoutLog
+    from station_desktop.scan.layout import page_layouts
+
+    activity = app.listing.records("activities", limit=1)[0]
+    area = app.stations.areas()[0].code
+    names = app.printing.expected_at(area)[:20]
+    made = []
+    for _ in range(SIGN_IN_PAGES):
+        list_id = app.activities.prepare_sign_in_list(activity["id"], names)
+        log = LayoutLog()
+        pdf = app.printing.render([app.printing.sign_in_sheet(list_id)], layout=log)
+        made.append((pdf.data, page_layouts(log, SIGN_IN_FORM)[1]))
+    return made
+
+
+def _samples(app: Application, folder: Path) -> list[dict[str, Any]]:
+    """The generated pages (JPEG files and their truth), made once."""
+    index = folder / "index.json"
+    if index.exists():
+        return list(json.loads(index.read_text(encoding="utf-8")))
+    scans = _tests()
+    import numpy as np
+
+    folder.mkdir(parents=True, exist_ok=True)
+    rng = np.random.default_rng(scans.SEED)
+    scale = 12.0
+    entries: list[dict[str, Any]] = []
+    started = time.perf_counter()
+
+    def keep(sample: Any, kind: str, form: str) -> None:
+        path = folder / f"{sample.name}.jpg"
+        path.write_bytes(sample.data)
+        truth = asdict(sample.truth)
+        truth["doubtful"] = sorted(truth["doubtful"])
+        entries.append(
+            {"file": path.name, "kind": kind, "form": form, "dpi": sample.dpi, "truth": truth}
+        )
+        print(f"  generating: {len(entries)} pages", end="\r", flush=True)
+
+    sheets = scans.printed_feedback_sheets(app.printing, SCANNER_SHEETS + PHONE_SHEETS, 1)
+    for index_, number in enumerate(sheets.numbers):
+        kind = "scanner" if index_ < SCANNER_SHEETS else "phone"
+        image = scans.render_page(sheets.pdf, 2 * index_, scale)
+        sample = scans.make_sample(
+            f"feedback-{number:04d}", image, sheets.layouts[1], scale, kind, rng
+        )
+        keep(sample, kind, "SF-01")
+    for n, (pdf, layout) in enumerate(_sign_in_sheets(app)):
+        kind = "scanner" if n % 2 == 0 else "phone"
+        image = scans.render_page(pdf, 0, scale)
+        keep(scans.make_sample(f"sign-in-{n:02d}", image, layout, scale, kind, rng), kind, "AC-02")
+    print(f"\n  generated {len(entries)} pages in {time.perf_counter() - started:.0f} s")
+    index.write_text(json.dumps(entries), encoding="utf-8")
+    return entries
+
+
+def run() -> None:
+    from station_desktop.scan.pages import decode_image
+    from station_desktop.scan.reader import BoxState, read_page
+
+    paths, _ = demo_data(1000)
+    with open_application(paths, clock=bench_clock) as app:
+        folder = CACHE / f"scans-{_layout_key(app)}"
+        entries = _samples(app, folder)
+        resolve = app.scanning._resolve
+        # Layouts are rendered once per form: not part of a page's time.
+        warm = decode_image((folder / entries[0]["file"]).read_bytes())
+        assert warm is not None
+        read_page("warm", warm, resolve)
+        boxes = Counter()
+        sheets = Counter()
+        times: dict[str, list[float]] = {"scanner": [], "phone": []}
+        wrong: list[str] = []
+        bad_ready: list[str] = []
+        unidentified: list[str] = []
+        load = os.getloadavg()
+        for entry in entries:
+            data = (folder / entry["file"]).read_bytes()
+            kind, truth = entry["kind"], entry["truth"]
+            best = float("inf")
+            for _ in range(TIMED_REPEAT):
+                started = time.perf_counter()
+                image = decode_image(data)
+                assert image is not None
+                reading = read_page(entry["file"], image, resolve)
+                best = min(best, time.perf_counter() - started)
+            times[kind].append(best)
+            group = f"{entry['form']} {kind}"
+            sheets[f"{group} pages"] += 1
+            if reading.refusal is not None or reading.code is None:
+                unidentified.append(f"{entry['file']} ({entry['dpi']} dpi): {reading.refusal}")
+                sheets[f"{group} refused"] += 1
+                continue
+            for question in reading.questions:
+                for box in question.boxes:
+                    boxes["boxes"] += 1
+                    if box.state is BoxState.UNSURE:
+                        boxes["unsure"] += 1
+                        continue
+                    boxes["sure"] += 1
+                    if (box.state is BoxState.TICKED) != truth["ticked"][box.tag]:
+                        boxes["wrong"] += 1
+                        wrong.append(f"{entry['file']} {box.tag}: read {box.state.value}")
+            # The pile gives the service area (as a typed pile does): an unticked one is no
+            # reason to ask.
+            answers = {q.key: q.answer for q in reading.questions if q.sure}
+            if reading.sure:
+                sheets[f"{group} no review"] += 1
+                if not truth["doubtful"]:
+                    sheets[f"{group} plain no review"] += 1
+                for key, answer in answers.items():
+                    if tuple(truth["answers"].get(key, ())) != answer:
+                        bad_ready.append(f"{entry['file']} {key}: {answer}")
+            if truth["doubtful"]:
+                sheets[f"{group} doubtful"] += 1
+        _report(boxes, sheets, times, wrong, bad_ready, unidentified, load)
+
+
+def _report(
+    boxes: Counter[str],
+    sheets: Counter[str],
+    times: dict[str, list[float]],
+    wrong: list[str],
+    bad_ready: list[str],
+    unidentified: list[str],
+    load: tuple[float, float, float],
+) -> None:
+    print(f"load average before reading: {load[0]:.1f} {load[1]:.1f} {load[2]:.1f} (2 cores)")
+    sure, total = boxes["sure"], boxes["boxes"]
+    right = sure - boxes["wrong"]
+    print(
+        f"boxes: {total}, sure {sure} ({sure / max(1, total):.2%}), right when sure "
+        f"{right}/{sure} = {right / max(1, sure):.4%}"
+    )
+    for line in wrong[:10]:
+        print(f"  wrong: {line}")
+    print(f"sheets saved without review with a wrong value: {len(bad_ready)}")
+    for line in bad_ready[:10]:
+        print(f"  {line}")
+    for group in ("SF-01 scanner", "SF-01 phone", "AC-02 scanner", "AC-02 phone"):
+        pages = sheets[f"{group} pages"]
+        if not pages:
+            continue
+        plain = pages - sheets[f"{group} doubtful"]
+        print(
+            f"{group}: {pages} pages, no review {sheets[f'{group} no review']} "
+            f"({sheets[f'{group} no review'] / pages:.1%}), refused {sheets[f'{group} refused']}; "
+            f"{sheets[f'{group} doubtful']} hold a doubtful mark made on purpose, of the other "
+            f"{plain} no review {sheets[f'{group} plain no review']} "
+            f"({sheets[f'{group} plain no review'] / max(1, plain):.1%})"
+        )
+    print(f"pages not identified: {len(unidentified)}")
+    for line in unidentified[:10]:
+        print(f"  {line}")
+    for kind, measured in times.items():
+        values = sorted(measured)
+        print(
+            f"seconds a page from its JPEG ({kind}): median {statistics.median(values):.3f}, "
+            f"90% {values[int(len(values) * 0.9)]:.3f}, worst {values[-1]:.3f}"
+        )
