@@ -605,7 +605,8 @@ def _corruption(error: BaseException) -> bool:
 
     cause = error.orig if isinstance(error, DBAPIError) else error
     code = (getattr(cause, "sqlite_errorcode", 0) or 0) & 0xFF
-    return isinstance(cause, sqlite3.DatabaseError) and code in (11, 26)
+    sqlcipher = type(cause).__module__.startswith("sqlcipher3")
+    return (isinstance(cause, sqlite3.DatabaseError) or sqlcipher) and code in (11, 26)
 
 
 def _report(translator: Translator, error: StationError) -> None:

@@ -17,6 +17,7 @@ from station_desktop.domain.namekeys import NameKeyBuilder
 from station_desktop.errors import FieldError, StationNotConfigured, ValidationError
 from station_desktop.forms.validate import Cleaned, as_uuid
 from station_desktop.i18n import N_
+from station_desktop.services.access import SYSTEM, Actor
 from station_desktop.store.changes import ChangeRecorder, WriterIdentity, unit_of_work
 from station_desktop.store.engine import Database
 from station_desktop.store.installation import DatabaseInstallation, Installation
@@ -43,6 +44,8 @@ class ServiceContext:
     new_id: Callable[[], uuid.UUID]
     keys: NameKeyBuilder
     actor_id: uuid.UUID | None = None
+    # Who signed in (services.access); SYSTEM only where no one has.
+    actor: Actor = SYSTEM
     # Where this laptop's own facts (the station it serves) are kept: store.installation.
     installation: Installation = field(default_factory=DatabaseInstallation)
     _station_id: uuid.UUID | None = field(default=None, repr=False)

@@ -17,7 +17,6 @@ from pathlib import Path
 # costs a fifth of a second of start-up.
 from station_desktop import __version__
 from station_desktop.app import Application, open_application
-from station_desktop.drafts import DraftStore
 from station_desktop.errors import DatabaseDamaged, DatabaseMissing, StationError
 from station_desktop.i18n import N_, Catalogues, _
 from station_desktop.logs import configure_logging, stop_logging
@@ -161,7 +160,7 @@ def _after_show(window: MainWindow, application: Application) -> None:
     a data folder that looks wrong), then the typing a crash left unsaved."""
     for notice in application.store.notices:
         QMessageBox.warning(window, _("Station Desktop"), _(notice.message, **notice.params))
-    drafts = DraftStore(application.paths.drafts)
+    drafts = application.drafts
     if drafts.all():
         from station_desktop.ui.left_drafts import offer_left_drafts  # noqa: PLC0415
 
