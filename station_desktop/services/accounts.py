@@ -152,13 +152,19 @@ class AccountService:
 
     # ------------------------------------------------------------ the session
 
-    def begin(self, person: SignedIn) -> None:
+    def begin(self, person: SignedIn, *, remember: bool = True) -> None:
         """`person` works from now on: the worker who signs records and the actor whose
-        role the services check. A first administrator gets their staff row here."""
-        staff_id = person.staff_id or self._link_staff(person)
+        role the services check. A first administrator gets their staff row here.
+        `remember=False`: a read-only opening (a command beside the window) writes nothing."""
+        staff_id = person.staff_id
+        if staff_id is None and remember:
+            staff_id = self._link_staff(person)
         person = replace(person, staff_id=staff_id)
         self.signed_in = person
-        self.stations.choose_worker(staff_id)
+        if remember:
+            self.stations.choose_worker(staff_id)
+        else:
+            self.ctx.actor_id = staff_id
         self.ctx.actor = Actor(staff_id, StaffRole.parse(person.role), self._station_or_none())
 
     def _station_or_none(self) -> uuid.UUID | None:
