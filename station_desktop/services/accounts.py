@@ -26,7 +26,7 @@ from station_desktop.services.backups import BackupService
 from station_desktop.services.context import ServiceContext
 from station_desktop.services.stations import StationService
 from station_desktop.store import cipher, signin
-from station_desktop.store.cipher import KdfParams, StoreKeys
+from station_desktop.store.cipher import KdfParams, LockedOut, StoreKeys, WrongPassword
 from station_desktop.store.engine import create_store_engine, sqlite_url
 from station_desktop.store.models import Staff
 from station_desktop.store.opening import OpenedStore
@@ -40,8 +40,10 @@ MSG_NOT_ENCRYPTED = N_("This data is not protected by passwords yet.")
 __all__ = [
     "ADMINISTRATOR_ROLES",
     "AccountService",
+    "LockedOut",
     "SignedIn",
     "WorkerAccount",
+    "WrongPassword",
     "calibrated_kdf",
     "is_protected",
     "protect_store",

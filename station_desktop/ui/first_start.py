@@ -90,9 +90,11 @@ class StationStep(QWidget):
 
     picked = Signal()
 
-    def __init__(self, app: Application, parent: QWidget | None = None) -> None:
+    def __init__(
+        self, stations: Sequence[ReferenceStation], parent: QWidget | None = None
+    ) -> None:
         super().__init__(parent)
-        self._stations = app.stations.bundled().stations
+        self._stations = list(stations)
         self.intro = QLabel(self)
         self.intro.setWordWrap(True)
         self.search = QLineEdit(self)
@@ -300,7 +302,7 @@ class FirstStartDialog(QDialog):
         font = self.heading.font()
         font.setBold(True)
         self.heading.setFont(font)
-        self.station_step = StationStep(app, self)
+        self.station_step = StationStep(app.stations.bundled().stations, self)
         self.station_step.picked.connect(self.next)
         self.people_step = PeoplePanel(app, self)
         self.steps = QStackedWidget(self)
@@ -409,6 +411,7 @@ class WorkerButton(QPushButton):
     where a tool button's is drawn over the end of the name.)"""
 
     changed = Signal()
+    lock_wanted = Signal()  # "Lock now" (a signed-in person; ui.sign_in.SessionLock)
 
     def __init__(self, app: Application, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -423,6 +426,13 @@ class WorkerButton(QPushButton):
         menu = self.menu()
         assert menu is not None
         menu.clear()
+        if self._app.accounts.signed_in is not None:
+            # Signed in: the person at the laptop is who typed the password. Someone else
+            # signs in after this one locks or quits, never by choosing a name.
+            from station_desktop.ui.workers_dialog import fill_account_menu  # noqa: PLC0415
+
+            fill_account_menu(menu, self._app, self, self.lock_wanted.emit)
+            return
         current = self._app.ctx.actor_id
         for person in self._app.stations.staff():
             if not person.active:
@@ -452,7 +462,10 @@ class WorkerButton(QPushButton):
         name = reader_name(worker.name_bo, worker.name_zh) if worker else _("Nobody chosen")
         self.setText(_("Working: {name}", name=name))
         self.setAccessibleName(_("Who is working on this laptop"))
-        self.setToolTip(_("Click to change who is working"))
+        if self._app.accounts.signed_in is not None:
+            self.setToolTip(_("Your password, locking the window, the workers"))
+        else:
+            self.setToolTip(_("Click to change who is working"))
 
 
 def missing_setup(app: Application) -> Sequence[str]:

@@ -223,9 +223,7 @@ def test_the_bureaus_recovery_key_resets_the_heads_password(
 ) -> None:
     paths = DataPaths(tmp_path / "data")
     bureau = pyrage.x25519.Identity.generate()
-    protect_store(
-        paths, HEAD, HEAD_PASSWORD, kdf=ARGON2_FLOOR, recovery=str(bureau.to_public())
-    )
+    protect_store(paths, HEAD, HEAD_PASSWORD, kdf=ARGON2_FLOOR, recovery=str(bureau.to_public()))
     with pytest.raises(StationError):
         recover_password(paths, str(pyrage.x25519.Identity.generate()), HEAD, "forgotten it")
     recover_password(paths, str(bureau), HEAD, "remembered now")
