@@ -269,7 +269,7 @@ class SignInDialog(QDialog):
         layout.addWidget(self.heading)
         layout.addWidget(self.fields, 1)
         layout.addWidget(self.buttons)
-        fit_to_screen(self, 560, 360)
+        fit_to_screen(self, 620, 440)
         self.retranslate_ui()
         (self.fields.password if name is not None else self.fields.name).setFocus()
 
@@ -308,7 +308,7 @@ class SignInDialog(QDialog):
 
     def retranslate_ui(self) -> None:
         locked = self._locked_name is not None
-        self.setWindowTitle(_("Locked") if locked else _("Sign in"))
+        self.setWindowTitle(_("Locked") if locked else _("Log in"))
         self.heading.setText(
             _("The window is locked. Type your password to go on where you were.")
             if locked
@@ -317,7 +317,7 @@ class SignInDialog(QDialog):
         self.fields.retranslate_ui(
             "" if locked else _("Sign in with your name and password.")
         )
-        self.sign_in_button.setText(_("Unlock") if locked else _("Sign in"))
+        self.sign_in_button.setText(_("Unlock") if locked else _("Log in"))
         self.quit_button.setText(_("Quit"))
 
 
