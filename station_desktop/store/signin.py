@@ -11,6 +11,7 @@ not the protection of the data: that is the Argon2id cost against a copied slot 
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 import json
 import os
@@ -260,6 +261,22 @@ def convert_plain(
         fsync_directory(paths.root)
         for copy in _plain_copies(paths):
             _encrypt_in_place(copy, data_key, paths.key_slots)
+        _seal_drafts(paths, data_key)
+
+
+def _seal_drafts(paths: DataPaths, data_key: bytes) -> None:
+    """Drafts typed before the data was encrypted, sealed as new ones are (same files)."""
+    from station_desktop.drafts import DraftStore  # noqa: PLC0415
+    from station_desktop.store.cipher import derive_key  # noqa: PLC0415
+
+    key = derive_key(data_key, "drafts")
+    for draft in DraftStore(paths.drafts).all():
+        sealed = DraftStore(paths.drafts, key=key, clock=functools.partial(_same, draft.saved_at))
+        sealed.save(draft.key, draft.form_code, draft.form_version, draft.values)
+
+
+def _same(when: datetime) -> datetime:
+    return when
 
 
 def _plain_copies(paths: DataPaths) -> list[Path]:

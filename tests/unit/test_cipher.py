@@ -254,6 +254,7 @@ def test_a_plain_database_is_converted_once_losing_nothing(
         plain.stations.use_station(STATION)
         resident = write_markers(plain)
         plain.backups.back_up("manual")
+        plain.drafts.save("HV-01:new", "HV-01", 1, {"notes": MARKER_NOTE})
         counts = plain.listing.counts()
     assert MARKER_NAME.encode() in data_paths.database.read_bytes()
 
@@ -262,6 +263,8 @@ def test_a_plain_database_is_converted_once_losing_nothing(
     with open_signed_in(data_paths, head, clock) as app:
         assert app.listing.counts() == counts
         assert app.residents.get(resident).name_zh == MARKER_NAME  # type: ignore[union-attr]
+        draft = app.drafts.load("HV-01:new")
+        assert draft is not None and draft.values["notes"] == MARKER_NOTE
         kept = app.backups.backups()
     assert {b.reason for b in kept} >= {"manual", "pre-migration"}
     assert all(sidecar(b.path).exists() for b in kept)
