@@ -159,8 +159,8 @@ class AccountService:
         role the services check. A first administrator gets their staff row here.
         `remember=False`: a read-only opening (a command beside the window) writes nothing."""
         staff_id = person.staff_id
-        if staff_id is None and remember:
-            staff_id = self._link_staff(person)
+        if staff_id is None and remember and self._station_or_none() is not None:
+            staff_id = self._link_staff(person)  # (no station yet: at the next sign-in)
         person = replace(person, staff_id=staff_id)
         self.signed_in = person
         if remember:
