@@ -340,3 +340,45 @@ def test_an_encrypted_folder_is_not_opened_without_a_key(
     protected.close()
     with pytest.raises(StationError):
         open_store(paths)
+
+
+CRASHING_SESSION = """
+import os, sys
+from pathlib import Path
+from station_desktop.app import open_application
+from station_desktop.paths import DataPaths
+from station_desktop.services.accounts import sign_in
+from tests.unit.test_cipher import HEAD, HEAD_PASSWORD, write_markers
+paths = DataPaths(Path(sys.argv[1]))
+person = sign_in(paths, HEAD, HEAD_PASSWORD)
+app = open_application(paths, key=person.data_key)
+app.accounts.begin(person)
+resident = write_markers(app)
+app.drafts.save(f"HV-01:for:{resident}", "HV-01", 1, {"notes": "MARKERNOTE half typed"})
+app.backups.back_up("manual")
+os.kill(os.getpid(), 9)  # a crash: nothing closed, nothing checkpointed
+"""
+
+
+def test_markers_are_nowhere_after_a_crash_and_everything_is_back_after_it(
+    protected: Application, paths: DataPaths, clock: FakeClock
+) -> None:
+    import subprocess
+    import sys
+
+    protected.close()
+    result = subprocess.run(  # noqa: PLW1510 - killed on purpose; checked below
+        [sys.executable, "-c", CRASHING_SESSION, str(paths.root)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        cwd=Path(__file__).resolve().parents[2],
+    )
+    assert result.returncode == -9, result.stderr
+    assert Path(f"{paths.database}-wal").stat().st_size > 0
+    assert_no_markers(every_file(paths.root))
+    head = sign_in(paths, HEAD, HEAD_PASSWORD, now=clock)
+    with open_signed_in(paths, head, clock) as app:
+        assert app.listing.counts()["residents"] == 1
+        assert app.backups.check() is None
+        assert [d.values["notes"] for d in app.drafts.all()] == ["MARKERNOTE half typed"]
