@@ -11,6 +11,7 @@ encrypted then, once (services.accounts.protect_store).
 from __future__ import annotations
 
 import os
+import sys
 import time
 from collections.abc import Callable, Sequence
 
@@ -440,7 +441,11 @@ def sign_in_or_set_up(
     measuring = os.environ.get(EXIT_AFTER_START) == "1"
     if accounts.is_protected(paths):
         if measuring:
-            return _sign_in_from_environment(paths), None
+            try:
+                return _sign_in_from_environment(paths), None
+            except StationError as error:  # nobody at the screen: one line, status 1
+                print(f"station-desktop: {_(error.message, **error.params)}", file=sys.stderr)
+                return None
         dialog = SignInDialog(paths, languages)
         if dialog.exec() != QDialog.DialogCode.Accepted:
             return None
