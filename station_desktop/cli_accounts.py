@@ -164,6 +164,10 @@ def add_account_commands(commands: Any, text_argument: Callable[[str], str]) -> 
     remove.add_argument("name", type=text_argument)
     reset = workers_commands.add_parser("reset", help="give a worker a new password")
     reset.add_argument("name", type=text_argument)
+    recovery = workers_commands.add_parser(
+        "recovery-key", help="let the bureau's recovery key reset passwords here"
+    )
+    recovery.add_argument("card", metavar="CARD", help="the bureau's key card (age1…)")
 
     commands.add_parser("password", help="change your own password")
 
@@ -198,6 +202,10 @@ def run_init(args: argparse.Namespace, paths: DataPaths, out: Callable[[str], No
     from station_desktop.services.accounts import protect_store
 
     recovery = _recipient(_read_key_file(args.recovery_key)) if args.recovery_key else None
+    if recovery is not None:
+        from station_desktop.store.cipher import check_recipient
+
+        check_recipient(recovery)
     password = read_new_password(
         _translate(MSG_NEW_PASSWORD_PROMPT, name=args.admin), _translate(MSG_AGAIN_PROMPT)
     )
@@ -232,6 +240,9 @@ def run_workers(app: Any, args: argparse.Namespace, out: Callable[[str], None]) 
     elif command == "remove":
         accounts.remove_worker(args.name)
         out(f"removed {args.name}; the data is under a new key")
+    elif command == "recovery-key":
+        accounts.set_recovery(_recipient(_read_key_file(args.card)))
+        out("the bureau's recovery key can now reset passwords here")
     else:
         password = read_new_password(
             _translate(MSG_NEW_PASSWORD_PROMPT, name=args.name), _translate(MSG_AGAIN_PROMPT)

@@ -263,6 +263,16 @@ class AccountService:
             self.paths, cipher.with_password(slots, self._key(), self.signed_in.name, new_password)
         )
 
+    def set_recovery(self, recipient: str) -> None:
+        """Seal the data key to the bureau's recovery key (its age public key, age1…) as
+        well: a laptop made from the window gets its recovery this way."""
+        self._require_administrator()
+        slots = self._slots()
+        cipher.check_recipient(recipient)
+        signin.save_slots(
+            self.paths, cipher.new_key_slots(self._key(), list(slots.slots), recipient)
+        )
+
     def reset_password(self, name: str, new_password: str) -> None:
         """A station head gives a worker who forgot theirs a new password."""
         self._require_administrator()

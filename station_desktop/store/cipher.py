@@ -374,6 +374,16 @@ def check_password(password: str) -> None:
         raise StationError(MSG_PASSWORD_TOO_SHORT, count=MIN_PASSWORD_CHARS)
 
 
+def check_recipient(recipient: str) -> None:
+    """An age X25519 public key (age1…), or a StationError."""
+    import pyrage  # noqa: PLC0415
+
+    try:
+        pyrage.x25519.Recipient.from_str(recipient)
+    except (pyrage.RecipientError, ValueError):
+        raise StationError(MSG_NOT_RECOVERY_KEY) from None
+
+
 def new_key_slots(
     data_key: bytes, slots: list[Slot], recovery: str | None
 ) -> KeySlots:

@@ -382,3 +382,15 @@ def test_markers_are_nowhere_after_a_crash_and_everything_is_back_after_it(
         assert app.listing.counts()["residents"] == 1
         assert app.backups.check() is None
         assert [d.values["notes"] for d in app.drafts.all()] == ["MARKERNOTE half typed"]
+
+
+def test_a_laptop_made_from_the_window_gets_the_bureaus_recovery_key_later(
+    protected: Application, paths: DataPaths, clock: FakeClock
+) -> None:
+    bureau = pyrage.x25519.Identity.generate()
+    with pytest.raises(StationError):
+        protected.accounts.set_recovery("age1-not-a-key")
+    protected.accounts.set_recovery(str(bureau.to_public()))
+    protected.close()
+    recover_password(paths, str(bureau), HEAD, "given back by the bureau")
+    assert sign_in(paths, HEAD, "given back by the bureau", now=clock).name == HEAD
