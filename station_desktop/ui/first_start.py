@@ -6,9 +6,10 @@ the installation (writing it and its villages here), step two names the people w
 there (at least one) and who is at the laptop now. `WorkerDialog` is step two alone: at
 start-up when nobody is remembered, and from the worker's button in the main window.
 
-`ready_to_work` is the one place start-up asks these questions. Signing in (passwords,
-roles) comes later: it is one more step of `FirstStartDialog` (a password for each person
-named), and `WorkerDialog` becomes the sign-in, without changing the rest of the start.
+`ready_to_work` is the one place start-up asks these questions. On data protected by
+passwords (every new laptop: ui.sign_in) the station and the first administrator are asked
+before the data exists, the person who signed in is the one working, and the worker's
+button becomes their menu (own password, lock, and a head's workers window).
 """
 
 from __future__ import annotations
