@@ -85,6 +85,7 @@ def has_plain_data(paths: DataPaths) -> bool:
         not is_protected(paths)
         and paths.database.is_file()
         and paths.database.stat().st_size > 0
+        and cipher.is_plain_sqlite(paths.database)
     )
 
 

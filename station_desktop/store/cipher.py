@@ -101,6 +101,11 @@ class SlotsTampered(StationError):
         super().__init__(MSG_SLOTS_TAMPERED, path=str(path))
 
 
+class SlotsMissing(StationError):
+    def __init__(self, database: Path, slots: Path) -> None:
+        super().__init__(MSG_SLOTS_MISSING, path=str(database), keys=str(slots))
+
+
 class SlotsDamaged(StationError):
     def __init__(self, path: Path, reason: str) -> None:
         super().__init__(MSG_SLOTS_DAMAGED, path=str(path), reason=reason)

@@ -42,9 +42,11 @@ from station_desktop.paths import DataPaths
 from station_desktop.store.backup import back_up, integrity_problems, usable_backups
 from station_desktop.store.cipher import (
     PasswordNeeded,
+    SlotsMissing,
     StoreKeys,
     connect,
     is_plain_sqlite,
+    sidecar,
     sqlite_errors,
 )
 from station_desktop.store.device import (
@@ -203,6 +205,22 @@ def check_data_folder(paths: DataPaths, *, create: bool) -> None:
         _check_writable(paths)
 
 
+def _encrypted_without_slots(paths: DataPaths) -> bool:
+    """A database that is no plain SQLite file while its key slots are gone (a copy of the
+    folder without `key-slots.json`): nobody can open it until the file is back."""
+    database = paths.database
+    return (
+        not paths.key_slots.exists()
+        and database.is_file()
+        and database.stat().st_size >= 100
+        and not is_plain_sqlite(database)
+        and (
+            paths.sign_in_attempts.exists()
+            or any(sidecar(b).exists() for b in usable_backups(paths.backups))
+        )
+    )
+
+
 def make_private(paths: DataPaths) -> None:
     """The data folder and everything the program keeps in it readable by its owner only
     (0700 folders, 0600 files), also when `--data-dir` names a folder made by someone
@@ -311,6 +329,8 @@ def open_store(
     check_data_folder(paths, create=not read_only)
     if key is None and paths.key_slots.exists():
         raise PasswordNeeded(path=str(paths.root))
+    if key is None and _encrypted_without_slots(paths):
+        raise SlotsMissing(paths.database, paths.key_slots)
     if not read_only:
         ensure_private_umask()
         make_private(paths)

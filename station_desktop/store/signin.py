@@ -28,6 +28,7 @@ from station_desktop.store.cipher import (
     KeySlots,
     LockedOut,
     Slot,
+    SlotsMissing,
     StoreKeys,
     Unlocked,
     WrongPassword,
@@ -190,6 +191,8 @@ def protect(
     data_key = new_data_key()
     slots = new_key_slots(data_key, [first], recovery)
     if paths.database.is_file() and paths.database.stat().st_size > 0:
+        if not is_plain_sqlite(paths.database):
+            raise SlotsMissing(paths.database, paths.key_slots)
         convert_plain(paths, data_key, slots, now=now)
     else:
         write_slots(paths.key_slots, slots)

@@ -394,3 +394,21 @@ def test_a_laptop_made_from_the_window_gets_the_bureaus_recovery_key_later(
     protected.close()
     recover_password(paths, str(bureau), HEAD, "given back by the bureau")
     assert sign_in(paths, HEAD, "given back by the bureau", now=clock).name == HEAD
+
+
+def test_data_whose_key_file_is_gone_is_not_taken_for_plain_or_new_data(
+    protected: Application, paths: DataPaths, clock: FakeClock
+) -> None:
+    from station_desktop.store.cipher import SlotsDamaged, SlotsMissing
+
+    protected.backups.back_up("manual")
+    protected.close()
+    paths.key_slots.unlink()
+    before = paths.database.read_bytes()
+    with pytest.raises(SlotsDamaged):
+        sign_in(paths, HEAD, HEAD_PASSWORD, now=clock)
+    with pytest.raises(SlotsMissing):
+        open_store(paths)
+    with pytest.raises(SlotsMissing):  # never "converted" again under a new key
+        protect_store(paths, HEAD, HEAD_PASSWORD, kdf=ARGON2_FLOOR)
+    assert paths.database.read_bytes() == before
