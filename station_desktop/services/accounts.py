@@ -246,13 +246,19 @@ class AccountService:
             raise StationError(cipher.MSG_LAST_ADMINISTRATOR, name=name)
         old_key = self._key()
         new_key = cipher.new_data_key()
-        slots = cipher.without_worker(self._slots(), new_key, name, ADMINISTRATOR_ROLES)
+        current = self._slots()
+        removed = current.find(name)
+        slots = cipher.without_worker(current, new_key, name, ADMINISTRATOR_ROLES)
         self.ctx.db.dispose()
         signin.rekey(self.paths, old_key, new_key, slots)
         self.ctx.db.rebind(create_store_engine(sqlite_url(self.paths.database), key=new_key))
         self.store.keys = StoreKeys(new_key)
         self.backups.key = new_key
         self.signed_in = replace(me, data_key=new_key)
+        if removed is not None and removed.staff_id is not None:
+            # No longer offered as the one who visits or writes; what they wrote stays theirs.
+            with self.ctx.uow() as uow:
+                uow.update(Staff, removed.staff_id, {"active": False})
 
     def change_password(self, old_password: str, new_password: str) -> None:
         """The signed-in worker's own password (the old one asked again)."""

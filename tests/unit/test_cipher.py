@@ -187,6 +187,7 @@ def test_a_removed_workers_password_opens_no_copy_made_after(
     before_removal = protected.backups.back_up("manual")
 
     protected.accounts.remove_worker(WORKER)
+    assert [s.name_bo for s in protected.stations.staff() if s.active] == [""]  # the head
     after_removal = protected.backups.back_up("manual")
     copy = tmp_path / "copy"  # the whole folder, as carried off on a stick
     shutil.copytree(paths.root, copy, ignore=shutil.ignore_patterns("*.lock"))
