@@ -14,6 +14,7 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
+from pathlib import Path
 
 from sqlalchemy import select
 
@@ -127,6 +128,16 @@ def recover_password(
     data_key = cipher.unlock_with_recovery(slots, paths.key_slots, recovery_identity)
     signin.save_slots(paths, cipher.with_password(slots, data_key, name, new_password))
     signin.Attempts(paths.sign_in_attempts).succeeded(name)
+
+
+def open_copy_key(slots_file: Path, name: str, password: str) -> bytes | None:
+    """The data key of a backup made under an earlier key, opened with the key slots kept
+    beside it (`name`'s password then); None when they do not open with it."""
+    try:
+        slots = cipher.read_slots(slots_file)
+        return cipher.unlock(slots, slots_file, name, password).data_key
+    except StationError:
+        return None
 
 
 def _is_tibetan(text: str) -> bool:

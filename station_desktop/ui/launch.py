@@ -130,8 +130,29 @@ def _start_logging(paths: DataPaths) -> Path:
         return configure_logging(Path(tempfile.gettempdir()) / "station-desktop-logs")
 
 
+MSG_EARLIER_KEY = N_(
+    "This backup was made before a worker was removed, under an earlier key. Type the "
+    "password that was yours then:"
+)
+
+
 def _backups(paths: DataPaths, person: SignedIn | None) -> BackupService:
-    return BackupService(paths, key=person.data_key if person is not None else None)
+    """Backups of the folder; a signed-in person's open with their key, and one made under
+    an earlier key opens with the password that was theirs then (asked)."""
+    if person is None:
+        return BackupService(paths)
+
+    def open_copy(slots_file: Path) -> bytes | None:
+        from PySide6.QtWidgets import QInputDialog, QLineEdit  # noqa: PLC0415
+
+        from station_desktop.services.accounts import open_copy_key  # noqa: PLC0415
+
+        password, given = QInputDialog.getText(
+            None, _("Station Desktop"), _(MSG_EARLIER_KEY), QLineEdit.EchoMode.Password
+        )
+        return open_copy_key(slots_file, person.name, password) if given else None
+
+    return BackupService(paths, key=person.data_key, open_copy_key=open_copy)
 
 
 def open_or_offer_restore(
