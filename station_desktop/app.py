@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 
 from station_desktop.domain.ids import Uuid7Generator
 from station_desktop.domain.namekeys import NameKeyBuilder
+from station_desktop.drafts import DraftStore
 from station_desktop.paths import DataPaths
 from station_desktop.services.activities import ActivityService
 from station_desktop.services.backups import BackupService
@@ -31,6 +32,7 @@ from station_desktop.store.opening import OpenedStore, open_store
 
 if TYPE_CHECKING:
     from station_desktop.services.access_report import AccessReportService
+    from station_desktop.services.accounts import AccountService
     from station_desktop.services.printing import PrintService
     from station_desktop.services.privacy import PrivacyService
     from station_desktop.services.reports import ReportService
@@ -108,6 +110,22 @@ class Application:
 
         return AccessReportService(self.printing)
 
+    @property
+    def drafts(self) -> DraftStore:
+        """What was typed but not saved: sealed under a key derived from the data key when
+        the store is encrypted (so drafts are as unreadable on disk as the database)."""
+        keys = self.store.keys
+        return DraftStore(
+            self.paths.drafts, key=keys.derive("drafts") if keys is not None else None
+        )
+
+    @functools.cached_property
+    def accounts(self) -> AccountService:
+        """Who signed in, and the station's workers and passwords (an encrypted store)."""
+        from station_desktop.services.accounts import AccountService  # noqa: PLC0415
+
+        return AccountService(self.store, self.ctx, self.stations, self.backups)
+
     def close(self) -> None:
         self.store.close()
 
@@ -151,7 +169,9 @@ def build_application(
         resources=ResourceService(ctx),
         listing=ListingService(ctx),
         resident_file=ResidentFileService(ctx),
-        backups=BackupService(store.paths),
+        backups=BackupService(
+            store.paths, key=store.keys.data_key if store.keys is not None else None
+        ),
     )
 
 
@@ -162,10 +182,12 @@ def open_application(
     read_only: bool = False,
     check_integrity: bool = True,
     database_url: str | None = None,
+    key: bytes | None = None,
 ) -> Application:
     """Open the data directory (lock, check, back up, migrate) and wire the services.
     With `database_url` the data is in that server's database instead (store.server);
-    the data directory then keeps this laptop's identity, drafts and logs."""
+    the data directory then keeps this laptop's identity, drafts and logs. `key`: the
+    data key of an encrypted folder (from `services.accounts.sign_in`)."""
     ids = Uuid7Generator()
     if database_url is not None:
         from station_desktop.store.server import open_server_store  # noqa: PLC0415
@@ -173,7 +195,12 @@ def open_application(
         store = open_server_store(paths, database_url, now=clock, new_id=ids, read_only=read_only)
     else:
         store = open_store(
-            paths, now=clock, new_id=ids, read_only=read_only, check_integrity=check_integrity
+            paths,
+            now=clock,
+            new_id=ids,
+            read_only=read_only,
+            check_integrity=check_integrity,
+            key=key,
         )
     try:
         application = build_application(store, clock=clock, new_id=ids)

@@ -125,6 +125,14 @@ def build_parser() -> argparse.ArgumentParser:
         f"stations, with no password in it (default: ${DATABASE_URL_ENV}, else the server "
         "remembered by `server use`, else the data folder's own file)",
     )
+    parser.add_argument(
+        "--user",
+        metavar="NAME",
+        type=text_argument,
+        help="who signs in on a folder protected by passwords (default: "
+        "$STATION_DESKTOP_USER, else the only worker); the password is read from the file "
+        "named by $STATION_DESKTOP_PASSWORD_FILE, else standard input, else a prompt",
+    )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
 
@@ -272,6 +280,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     commands.add_parser("info", help="where the data is and what it holds")
 
+    from station_desktop.cli_accounts import add_account_commands
+
+    add_account_commands(commands, text_argument)  # init, workers, password, recover
+
     from station_desktop.cli_server import add_server_commands
 
     add_server_commands(commands, text_argument, text_argument)
@@ -312,17 +324,33 @@ def _open(args: argparse.Namespace, *, reading: bool = False) -> Any:
 
     paths = _paths(args)
     url = _database_url(args)
+    person, key = _signed_in(args, paths, url)
     app = None
     if reading:
         # An older file raises NeedsMigration: it is then opened normally, which backs it
         # up and upgrades it.
         with contextlib.suppress(NeedsMigration):
-            app = open_application(paths, read_only=True, check_integrity=False, database_url=url)
+            app = open_application(
+                paths, read_only=True, check_integrity=False, database_url=url, key=key
+            )
     if app is None:
-        app = open_application(paths, database_url=url)
+        app = open_application(paths, database_url=url, key=key)
+    if person is not None:
+        app.accounts.begin(person, remember=app.store.lock is not None)
     for notice in app.store.notices:
         _warn(notice)
     return app
+
+
+def _signed_in(args: argparse.Namespace, paths: DataPaths, url: str | None) -> tuple[Any, Any]:
+    """(who signed in, the data key) on a folder protected by passwords; (None, None)
+    on a plain folder or a server (whose own access control applies)."""
+    if url is not None or not paths.key_slots.exists():
+        return None, None
+    from station_desktop.cli_accounts import sign_in_for_command
+
+    person = sign_in_for_command(args, paths)
+    return person, person.data_key
 
 
 # ---------------------------------------------------------------- commands
@@ -413,6 +441,13 @@ def _cmd_backups(args: argparse.Namespace) -> int:
         raise BackupsOnServer(server=describe_server(url))
     paths = _paths(args)
     service = BackupService(paths)
+    if args.backups_command == "restore" and paths.key_slots.exists():
+        from station_desktop.cli_accounts import copy_key_opener, sign_in_for_command
+
+        person = sign_in_for_command(args, paths)
+        service = BackupService(
+            paths, key=person.data_key, open_copy_key=copy_key_opener(args, person.name)
+        )
     if args.backups_command == "list":
         backups = service.backups()
         if not backups:
@@ -420,8 +455,8 @@ def _cmd_backups(args: argparse.Namespace) -> int:
         for backup in backups:
             _out(f"{backup.taken_at.isoformat()}  {backup.reason:<14} {backup.path}")
     elif args.backups_command == "create":
-        with _open(args):
-            path = service.back_up("manual")
+        with _open(args) as app:
+            path = app.backups.back_up("manual")
         _out(f"Backup written: {path}")
     else:
         return _restore(service, args)
@@ -620,9 +655,28 @@ COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "scan": _cmd_scan,
     "info": _cmd_info,
     "privacy": _cmd_privacy,
+    "init": lambda args: _accounts_command("run_init", args),
+    "recover": lambda args: _accounts_command("run_recover", args),
+    "workers": lambda args: _signed_in_command("run_workers", args),
+    "password": lambda args: _signed_in_command("run_password", args),
     "server": lambda args: _server_command("run_server", args),
     "migrate-to": lambda args: _server_command("run_migrate_to", args),
 }
+
+
+def _accounts_command(name: str, args: argparse.Namespace) -> int:
+    import station_desktop.cli_accounts as commands
+
+    run: Callable[..., int] = getattr(commands, name)
+    return run(args, _paths(args), _out)
+
+
+def _signed_in_command(name: str, args: argparse.Namespace) -> int:
+    import station_desktop.cli_accounts as commands
+
+    run: Callable[..., int] = getattr(commands, name)
+    with _open(args) as app:
+        return run(app, args, _out)
 
 
 def _server_command(name: str, args: argparse.Namespace) -> int:
@@ -638,7 +692,8 @@ def _corruption(error: BaseException) -> bool:
 
     cause = error.orig if isinstance(error, DBAPIError) else error
     code = (getattr(cause, "sqlite_errorcode", 0) or 0) & 0xFF
-    return isinstance(cause, sqlite3.DatabaseError) and code in (11, 26)
+    sqlcipher = type(cause).__module__.startswith("sqlcipher3")
+    return (isinstance(cause, sqlite3.DatabaseError) or sqlcipher) and code in (11, 26)
 
 
 def _report(translator: Translator, error: StationError) -> None:

@@ -7,6 +7,10 @@ may hold anything (record ids, names), and names must not leak into a folder lis
 trip over characters Windows forbids. A file that cannot be read as a draft is kept aside as
 `*.bad` (for a person to look at) and otherwise ignored: reading drafts never fails.
 
+With a key (derived from an encrypted store's data key: `Application.drafts`), each file is
+AES-256-GCM sealed, so what was typed is as unreadable on disk as the database; a sealed
+draft that does not open (another key, tampered) is left alone, never shown.
+
 No Qt here: the editors in `ui/forms` call this, and so can tests and tools.
 """
 
@@ -33,6 +37,8 @@ DraftValues = dict[str, DraftValue]
 
 FORMAT = 1
 SUFFIX = ".json"
+SEALED_MAGIC = b"SDDRAFT1"
+NONCE_BYTES = 12
 BAD_SUFFIX = ".bad"
 PREFIX = "draft-"
 # 128 bits of SHA-256: no collisions in practice, and short paths for Windows' MAX_PATH.
@@ -112,9 +118,41 @@ class DraftStore:
     """Drafts kept in `folder` (created on the first save). Safe to use from several
     threads and processes at once: the last complete write wins."""
 
-    def __init__(self, folder: Path, *, clock: Callable[[], datetime] = _utc_now) -> None:
+    def __init__(
+        self,
+        folder: Path,
+        *,
+        clock: Callable[[], datetime] = _utc_now,
+        key: bytes | None = None,
+    ) -> None:
         self.folder = folder
         self._clock = clock
+        self._key = key
+
+    def _seal(self, data: bytes) -> bytes:
+        if self._key is None:
+            return data
+        from cryptography.hazmat.primitives.ciphers.aead import AESGCM  # noqa: PLC0415
+
+        nonce = os.urandom(NONCE_BYTES)
+        return SEALED_MAGIC + nonce + AESGCM(self._key).encrypt(nonce, data, SEALED_MAGIC)
+
+    def _unseal(self, data: bytes) -> bytes | None:
+        """The draft's JSON; None for a sealed draft this store's key does not open."""
+        if not data.startswith(SEALED_MAGIC):
+            return data
+        if self._key is None:
+            return None
+        from cryptography.exceptions import InvalidTag  # noqa: PLC0415
+        from cryptography.hazmat.primitives.ciphers.aead import AESGCM  # noqa: PLC0415
+
+        nonce = data[len(SEALED_MAGIC) : len(SEALED_MAGIC) + NONCE_BYTES]
+        try:
+            return AESGCM(self._key).decrypt(
+                nonce, data[len(SEALED_MAGIC) + NONCE_BYTES :], SEALED_MAGIC
+            )
+        except InvalidTag:
+            return None
 
     def path_for(self, key: str) -> Path:
         digest = hashlib.sha256(key.encode("utf-8", "surrogatepass")).hexdigest()
@@ -135,9 +173,9 @@ class DraftStore:
             "saved_at": self._clock().astimezone(UTC).isoformat(),
             "values": _check_values(dict(values)),
         }
-        data = _encode(document)
+        data = self._seal(_encode(document))
         final = self.path_for(key)
-        self.folder.mkdir(parents=True, exist_ok=True)
+        self.folder.mkdir(mode=0o700, parents=True, exist_ok=True)
         # A temporary name of its own per write: two writers of one key (two windows, two
         # threads) must never write into the same temporary file.
         temp = final.with_name(f".{final.name}.{uuid.uuid4().hex}{TEMP_SUFFIX}")
@@ -215,8 +253,12 @@ class DraftStore:
             # Unreadable just now (locked, permissions): not known to be damaged, so left alone.
             log.warning("cannot read draft %s: %s", path.name, error)
             return None
+        opened = self._unseal(data)
+        if opened is None:
+            log.warning("draft %s is sealed under another key; left alone", path.name)
+            return None
         try:
-            return _parse(data)
+            return _parse(opened)
         except DraftFormatError as error:
             self._set_aside(path, str(error))
             return None

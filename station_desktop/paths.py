@@ -46,6 +46,16 @@ class DataPaths:
         return self.root / "keys" / "bundle-keys.json"
 
     @property
+    def key_slots(self) -> Path:
+        """The workers' key slots of an encrypted database (store.cipher)."""
+        return self.root / "key-slots.json"
+
+    @property
+    def sign_in_attempts(self) -> Path:
+        """Failed sign-ins, for the growing delays (store.signin)."""
+        return self.root / "sign-in-attempts.json"
+
+    @property
     def database_setting(self) -> Path:
         """The database server this installation remembers (`station-desktop server use`)."""
         return self.root / "database.json"

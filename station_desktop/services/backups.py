@@ -9,7 +9,6 @@ at every step: see store.restore).
 
 from __future__ import annotations
 
-import sqlite3
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -26,6 +25,13 @@ from station_desktop.store.backup import (
     integrity_problems,
     list_backups,
     usable_backups,
+)
+from station_desktop.store.cipher import (
+    MSG_COPY_OTHER_KEY,
+    SlotsDamaged,
+    read_slots,
+    sidecar,
+    sqlite_errors,
 )
 from station_desktop.store.failures import storage_problem
 from station_desktop.store.files import remove_stale_temp_files
@@ -110,9 +116,16 @@ def describe_copy(path: Path) -> CopyInfo:
     return CopyInfo(path, modified, kind, size)
 
 
+# Opens the key slots kept beside an encrypted copy (with the signed-in worker's password):
+# the copy's data key, or None when they do not open it.
+CopyKeyOpener = Callable[[Path], bytes | None]
+
+
 class BackupService:
     """Backups of one data folder. Works without an open store: restoring is what one
-    does when the store cannot be opened."""
+    does when the store cannot be opened. An encrypted folder's service is given the data
+    key (`key`, from the sign-in) and, for copies made under an earlier key, a way to
+    open their key slots (`open_copy_key`)."""
 
     def __init__(
         self,
@@ -120,10 +133,31 @@ class BackupService:
         *,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
         new_id: Callable[[], uuid.UUID] = uuid.uuid4,
+        key: bytes | None = None,
+        open_copy_key: CopyKeyOpener | None = None,
     ) -> None:
         self.paths = paths
         self.clock = clock
         self.new_id = new_id
+        self.key = key
+        self.open_copy_key = open_copy_key
+
+    def _copy_key(self, copy: Path) -> bytes | None:
+        """The data key of a copy: None for a plain one, the current key when its slots
+        verify under it, else what `open_copy_key` finds."""
+        slots_file = sidecar(copy)
+        if self.key is None or not slots_file.exists():
+            return None
+        slots = read_slots(slots_file)
+        try:
+            slots.verify(self.key, slots_file)
+            return self.key
+        except StationError:
+            pass
+        opened = self.open_copy_key(slots_file) if self.open_copy_key is not None else None
+        if opened is None:
+            raise StationError(MSG_COPY_OTHER_KEY, path=str(copy))
+        return opened
 
     @property
     def folder(self) -> Path:
@@ -136,8 +170,15 @@ class BackupService:
     def back_up(self, reason: str = "manual") -> Path:
         """A backup now (consistent even while the data is in use), then rotation."""
         try:
-            return back_up(self.paths.database, self.folder, reason, now=self.clock())
-        except (OSError, RuntimeError, sqlite3.Error) as error:
+            return back_up(
+                self.paths.database,
+                self.folder,
+                reason,
+                now=self.clock(),
+                key=self.key,
+                key_slots=self.paths.key_slots if self.key is not None else None,
+            )
+        except (OSError, RuntimeError, *sqlite_errors()) as error:  # type: ignore[misc]
             raise backup_problem(error, self.folder) from error
 
     def back_up_daily(self, today: date) -> Path | None:
@@ -152,14 +193,19 @@ class BackupService:
     def check(self) -> DatabaseDamaged | None:
         """SQLite's quick integrity check (about 1 s per GB): None when the data is sound,
         else the problem, naming the backups to restore from."""
-        problems = integrity_problems(self.paths.database, quick=True)
+        problems = integrity_problems(self.paths.database, quick=True, key=self.key)
         if not problems:
             return None
         return DatabaseDamaged(self.paths.database, usable_backups(self.folder), problems)
 
     def plan(self, backup: Path) -> RestorePlan:
         """Check `backup` completely and describe it beside the current data."""
-        return plan_restore(self.paths, backup)
+        if self.key is not None and not sidecar(backup).exists():
+            from station_desktop.store.cipher import is_plain_sqlite  # noqa: PLC0415
+
+            if not is_plain_sqlite(backup):
+                raise SlotsDamaged(sidecar(backup), "missing")
+        return plan_restore(self.paths, backup, key=self.key, backup_key=self._copy_key(backup))
 
     def restore(
         self,
@@ -181,6 +227,7 @@ class BackupService:
                     new_id=self.new_id,
                     allow_other_station=allow_other_station,
                     on_step=on_step,
+                    key=self.key,
                 )
-            except (OSError, RuntimeError, sqlite3.Error) as error:
+            except (OSError, RuntimeError, *sqlite_errors()) as error:  # type: ignore[misc]
                 raise backup_problem(error, self.paths.root) from error

@@ -3,18 +3,22 @@
 A backup is written to a temporary name, checked with `integrity_check`, fsynced and only
 then renamed into place, so a half-written backup can never be mistaken for a good one.
 One is always taken before a schema migration. File names carry no personal data.
+
+An encrypted database is copied with the keyed connection into a file keyed the same way
+(SQLCipher refuses a plaintext destination), and its key-slot file goes beside the copy
+(`<backup>.keys`): a backup opens with the passwords that opened the data when it was made.
 """
 
 from __future__ import annotations
 
 import re
 import shutil
-import sqlite3
 from collections.abc import Callable, Hashable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
 
+from station_desktop.store.cipher import connect, sidecar, sqlite_errors
 from station_desktop.store.files import commit_temp_file, read_only_uri, temp_path_for
 
 KEEP_DAILY = 7
@@ -45,24 +49,26 @@ class Backup:
 
     @property
     def sidecars(self) -> list[Path]:
-        """Files that belong with this one (the WAL kept beside a raw copy)."""
-        return [Path(f"{self.path}-wal")]
+        """Files that belong with this one (the WAL kept beside a raw copy, the key slots
+        beside a copy of an encrypted database)."""
+        return [Path(f"{self.path}-wal"), sidecar(self.path)]
 
 
 def integrity_problems(
-    path: Path, *, quick: bool = False, only_looking: bool = False
+    path: Path, *, quick: bool = False, only_looking: bool = False, key: bytes | None = None
 ) -> str | None:
     """None when the database passes (quick_)integrity_check, else what SQLite reported.
-    `only_looking`: a file that is only being examined (see files.read_only_uri)."""
+    `only_looking`: a file that is only being examined (see files.read_only_uri). `key`:
+    the data key of an encrypted file (the check runs on the keyed connection)."""
     pragma = "quick_check" if quick else "integrity_check"
     uri = read_only_uri(path) if only_looking else f"file:{path}?mode=ro"
     try:
-        connection = sqlite3.connect(uri, uri=True)
+        connection = connect(uri, key, uri=True)
         try:
             rows = connection.execute(f"PRAGMA {pragma}").fetchall()
         finally:
             connection.close()
-    except sqlite3.DatabaseError as exc:
+    except sqlite_errors() as exc:
         return str(exc)
     messages = [str(row[0]) for row in rows]
     return None if messages == ["ok"] else "; ".join(messages[:20])
@@ -73,10 +79,10 @@ def _backup_name(backup_dir: Path, reason: str, now: datetime | None) -> Path:
     return backup_dir / f"station-{taken_at.strftime(_STAMP)}-{reason}.sqlite3"
 
 
-def _copy_database(database: Path, target_path: Path) -> None:
-    source = sqlite3.connect(f"file:{database}?mode=ro", uri=True)
+def _copy_database(database: Path, target_path: Path, key: bytes | None) -> None:
+    source = connect(f"file:{database}?mode=ro", key, uri=True)
     try:
-        target = sqlite3.connect(target_path)
+        target = connect(target_path, key)
         try:
             source.backup(target)
             # A self-contained file: no -wal beside it that could be lost when copied.
@@ -88,23 +94,35 @@ def _copy_database(database: Path, target_path: Path) -> None:
 
 
 def take_backup(
-    database: Path, backup_dir: Path, reason: str, *, now: datetime | None = None
+    database: Path,
+    backup_dir: Path,
+    reason: str,
+    *,
+    now: datetime | None = None,
+    key: bytes | None = None,
+    key_slots: Path | None = None,
 ) -> Path:
-    """Copy `database` (consistently, even while it is in use) into `backup_dir`."""
-    backup_dir.mkdir(parents=True, exist_ok=True)
+    """Copy `database` (consistently, even while it is in use) into `backup_dir`; an
+    encrypted one (`key`) keyed alike, with its slot file `key_slots` beside."""
+    backup_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
     final = _backup_name(backup_dir, reason, now)
     temp = temp_path_for(final)
     temp.unlink(missing_ok=True)
     try:
-        _copy_database(database, temp)
+        _copy_database(database, temp, key)
     except BaseException:
         for leftover in (temp, Path(f"{temp}-journal")):
             leftover.unlink(missing_ok=True)
         raise
-    problems = integrity_problems(temp)
+    problems = integrity_problems(temp, key=key)
     if problems is not None:
         temp.unlink(missing_ok=True)
         raise RuntimeError(f"backup failed its integrity check: {problems}")
+    if key is not None and key_slots is not None:
+        # The slots first: a backup is never without the file that opens it.
+        slots_temp = temp_path_for(sidecar(final))
+        shutil.copyfile(key_slots, slots_temp)
+        commit_temp_file(slots_temp, sidecar(final))
     commit_temp_file(temp, final)
     return final
 
@@ -186,15 +204,23 @@ def rotate_backups(backup_dir: Path) -> list[Path]:
     removed = [b for b in backups if b.path not in keep]
     for backup in removed:
         backup.path.unlink(missing_ok=True)
-        for sidecar in backup.sidecars:
-            sidecar.unlink(missing_ok=True)
+        for beside in backup.sidecars:
+            beside.unlink(missing_ok=True)
     return [b.path for b in removed]
 
 
-def back_up(database: Path, backup_dir: Path, reason: str, *, now: datetime | None = None) -> Path:
+def back_up(
+    database: Path,
+    backup_dir: Path,
+    reason: str,
+    *,
+    now: datetime | None = None,
+    key: bytes | None = None,
+    key_slots: Path | None = None,
+) -> Path:
     """Take a backup, then let the oldest go by the rotation rule: what every backup the
     program takes (daily, manual, before a migration) does."""
-    path = take_backup(database, backup_dir, reason, now=now)
+    path = take_backup(database, backup_dir, reason, now=now, key=key, key_slots=key_slots)
     rotate_backups(backup_dir)
     return path
 

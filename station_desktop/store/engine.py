@@ -4,7 +4,8 @@ SQLite (the embedded default) runs with WAL and `synchronous=FULL`: measured und
 power loss, FULL lost none of thousands of acknowledged commits where NORMAL lost hundreds.
 Transactions are explicit: `BEGIN IMMEDIATE` for writes, so a writer takes the lock before
 it reads what it will change (sequence numbers, heads), and plain `BEGIN` for reads.
-Encryption at rest will be wired here too (a SQLCipher creator), and nowhere else.
+Encryption at rest is wired here too, and nowhere else: with a data key, connections come
+from SQLCipher (`store.cipher.connect`: the key is the first statement of each one).
 
 PostgreSQL (the bureau's server, several laptops on one database) keeps the same rule: a
 write transaction first takes one lock for the whole database (a transaction-level advisory
@@ -49,10 +50,13 @@ def sqlite_url(path: Path) -> str:
     return f"sqlite:///{path}"
 
 
-def create_store_engine(url: str, *, read_only: bool = False, uri: str | None = None) -> Engine:
+def create_store_engine(
+    url: str, *, read_only: bool = False, uri: str | None = None, key: bytes | None = None
+) -> Engine:
     """Make the engine for `url`. SQLite gets durability pragmas and explicit transactions;
     a PostgreSQL server gets the write lock and snapshot reads (see above). `uri`: a
-    read-only SQLite URI of one's own (files.read_only_uri)."""
+    read-only SQLite URI of one's own (files.read_only_uri). `key`: the data key of an
+    encrypted (SQLCipher) file."""
     if url.startswith("postgresql"):
         return _server_engine(url)
     if not url.startswith("sqlite"):
@@ -64,7 +68,10 @@ def create_store_engine(url: str, *, read_only: bool = False, uri: str | None = 
     elif read_only:
         path = url.removeprefix("sqlite:///")
         url = f"sqlite:///file:{path}?mode=ro&uri=true"
-    engine = create_engine(url, connect_args=connect_args, hide_parameters=True)
+    if key is None:
+        engine = create_engine(url, connect_args=connect_args, hide_parameters=True)
+    else:
+        engine = _keyed_engine(url, key)
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: sqlite3.Connection, _: ConnectionPoolEntry) -> None:
@@ -89,6 +96,25 @@ def create_store_engine(url: str, *, read_only: bool = False, uri: str | None = 
         connection.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
 
     return engine
+
+
+def _keyed_engine(url: str, key: bytes) -> Engine:
+    """SQLCipher through the pysqlite dialect with a creator: the only wiring measured to
+    behave (the `sqlite+pysqlcipher` dialect re-keys with an empty key)."""
+    import sqlcipher3  # noqa: PLC0415 - only for an encrypted store
+
+    from station_desktop.store.cipher import connect  # noqa: PLC0415
+
+    target = url.removeprefix("sqlite:///")
+    is_uri = url.endswith("uri=true")
+    if is_uri:
+        target = target.removesuffix("&uri=true")
+
+    def creator() -> Any:
+        return connect(target, key, uri=is_uri, check_same_thread=False)
+
+    plain_url = url if not is_uri else "sqlite:///" + target.split("?")[0].removeprefix("file:")
+    return create_engine(plain_url, module=sqlcipher3.dbapi2, creator=creator, hide_parameters=True)
 
 
 def _server_engine(url: str) -> Engine:
@@ -151,6 +177,13 @@ class Database:
     """Sessions on one engine: `read()` for queries, `write()` for one user action."""
 
     def __init__(self, engine: Engine) -> None:
+        self.rebind(engine)
+        # Told (device, newest sequence number) after each committed action that logged
+        # changes: the opener keeps a note of it to notice lost writes (store.writemark).
+        self.after_write: Callable[[uuid.UUID, int], None] | None = None
+
+    def rebind(self, engine: Engine) -> None:
+        """Work on `engine` from now on (the same file under a new key, after a re-key)."""
         self.engine = engine
         self._read_sessions = sessionmaker(engine, expire_on_commit=False)
         self._write_sessions = sessionmaker(
@@ -158,9 +191,6 @@ class Database:
         )
         event.listen(self._read_sessions, "before_flush", _forbid_orm_writes)
         event.listen(self._write_sessions, "before_flush", _forbid_orm_writes)
-        # Told (device, newest sequence number) after each committed action that logged
-        # changes: the opener keeps a note of it to notice lost writes (store.writemark).
-        self.after_write: Callable[[uuid.UUID, int], None] | None = None
 
     @property
     def is_sqlite(self) -> bool:

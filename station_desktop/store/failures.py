@@ -66,7 +66,7 @@ def storage_problem(error: BaseException, folder: Path | str) -> StorageProblem 
     cause = error.orig if isinstance(error, DBAPIError) else error
     if cause is not None and type(cause).__module__.startswith("psycopg"):
         return server_problem(cause, str(folder))
-    if isinstance(cause, sqlite3.Error):
+    if isinstance(cause, sqlite3.Error) or type(cause).__module__.startswith("sqlcipher3"):
         code = (getattr(cause, "sqlite_errorcode", 0) or 0) & 0xFF  # extended → primary
         if code == SQLITE_FULL:
             return DiskFull(folder=str(folder))

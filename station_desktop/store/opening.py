@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import errno
 import os
-import sqlite3
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -41,6 +40,15 @@ from station_desktop.errors import (
 )
 from station_desktop.paths import DataPaths
 from station_desktop.store.backup import back_up, integrity_problems, usable_backups
+from station_desktop.store.cipher import (
+    PasswordNeeded,
+    SlotsMissing,
+    StoreKeys,
+    connect,
+    is_plain_sqlite,
+    sidecar,
+    sqlite_errors,
+)
 from station_desktop.store.device import (
     DEVICE_ID_KEY,
     STATION_ID_KEY,
@@ -95,6 +103,12 @@ class OpenedStore:
     # Where this laptop's own facts are kept (store.installation): the database file's
     # local_state here; the data folder for a shared server (store.server).
     installation: Installation = field(default_factory=DatabaseInstallation)
+    # The keys of an encrypted database (None for a plain file or a server).
+    keys: StoreKeys | None = None
+
+    @property
+    def encrypted(self) -> bool:
+        return self.keys is not None
 
     @property
     def database_file(self) -> Path | None:
@@ -191,6 +205,49 @@ def check_data_folder(paths: DataPaths, *, create: bool) -> None:
         _check_writable(paths)
 
 
+def _encrypted_without_slots(paths: DataPaths) -> bool:
+    """A database that is no plain SQLite file while its key slots are gone (a copy of the
+    folder without `key-slots.json`): nobody can open it until the file is back."""
+    database = paths.database
+    return (
+        not paths.key_slots.exists()
+        and database.is_file()
+        and database.stat().st_size >= 100
+        and not is_plain_sqlite(database)
+        and (
+            paths.sign_in_attempts.exists()
+            or any(sidecar(b).exists() for b in usable_backups(paths.backups))
+        )
+    )
+
+
+def make_private(paths: DataPaths) -> None:
+    """The data folder and everything the program keeps in it readable by its owner only
+    (0700 folders, 0600 files), also when `--data-dir` names a folder made by someone
+    else's rules. New files follow from the process's umask (`ensure_private_umask`)."""
+    if os.name == "nt":  # Windows: the user profile's ACLs apply
+        return
+    for folder, subfolders, files in os.walk(paths.root):
+        _chmod(Path(folder), 0o700)
+        for name in files:
+            _chmod(Path(folder) / name, 0o600)
+        subfolders[:] = [s for s in subfolders if not Path(folder, s).is_symlink()]
+
+
+def _chmod(path: Path, mode: int) -> None:
+    try:
+        if not path.is_symlink() and (path.stat().st_mode & 0o777) != mode:
+            path.chmod(mode)
+    except OSError:
+        pass  # not ours to change (another owner): the open itself says what is wrong
+
+
+def ensure_private_umask() -> None:
+    """Files and folders the program creates from now on are its user's only."""
+    if os.name != "nt":
+        os.umask(0o077)
+
+
 def _check_writable(paths: DataPaths) -> None:
     probe = paths.root / f".write-probe-{os.getpid()}.tmp"
     try:
@@ -234,9 +291,9 @@ def _check_header(paths: DataPaths) -> None:
         raise _damaged(paths, f"the file is shorter than its {pages} pages (truncated)")
 
 
-def _has_foreign_tables(path: Path) -> bool:
+def _has_foreign_tables(path: Path, key: bytes | None) -> bool:
     """Tables, but not this program's: another program's database."""
-    connection = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    connection = connect(f"file:{path}?mode=ro", key, uri=True)
     try:
         tables = {
             name
@@ -256,8 +313,13 @@ def open_store(
     new_id: Callable[[], uuid.UUID] = uuid.uuid4,
     read_only: bool = False,
     check_integrity: bool = True,
+    key: bytes | None = None,
 ) -> OpenedStore:
     """Open (creating if needed) the data directory's database, ready for use.
+
+    `key`: the data key (from a worker's sign-in, store.signin). A folder with a key-slot
+    file holds an encrypted database and is opened only with it; a new database made
+    with a key is encrypted from its first byte.
 
     `read_only` opens an existing database beside a running window (no lock, never
     creating anything: a mistyped folder is `NoDataYet`). `check_integrity=False` skips
@@ -265,9 +327,16 @@ def open_store(
     listing and search) or run the check themselves before allowing writes (the window:
     `ui.launch.IntegrityCheck`); cheap header checks still run."""
     check_data_folder(paths, create=not read_only)
+    if key is None and paths.key_slots.exists():
+        raise PasswordNeeded(path=str(paths.root))
+    if key is None and _encrypted_without_slots(paths):
+        raise SlotsMissing(paths.database, paths.key_slots)
+    if not read_only:
+        ensure_private_umask()
+        make_private(paths)
     lock = None if read_only else DataFolderLock(paths).acquire()
     try:
-        return _open_locked(paths, lock, now, new_id, read_only, check_integrity)
+        return _open_locked(paths, lock, now, new_id, read_only, check_integrity, key)
     except BaseException:
         if lock is not None:
             lock.release()
@@ -281,6 +350,7 @@ def _open_locked(
     new_id: Callable[[], uuid.UUID],
     read_only: bool,
     check_integrity: bool,
+    key: bytes | None = None,
 ) -> OpenedStore:
     notices: list[Notice] = []
     if not read_only:
@@ -299,31 +369,37 @@ def _open_locked(
     if not read_only:
         remove_stale_temp_files(paths.root, paths.backups)
     if existed:
-        _check_header(paths)
+        if key is None or is_plain_sqlite(paths.database):
+            _check_header(paths)
         if check_integrity:
-            problems = integrity_problems(paths.database, quick=True)
+            problems = integrity_problems(paths.database, quick=True, key=key)
             if problems is not None:
                 raise _damaged(paths, problems)
         try:
-            foreign = _has_foreign_tables(paths.database)
-        except sqlite3.DatabaseError as error:
+            foreign = _has_foreign_tables(paths.database, key)
+        except sqlite_errors() as error:
             raise _damaged(paths, str(error)) from None
         if foreign:
             raise ForeignDatabase(path=str(paths.database), option=DATA_DIR_OPTION)
-    engine = create_store_engine(sqlite_url(paths.database), read_only=read_only and existed)
+    engine = create_store_engine(
+        sqlite_url(paths.database), read_only=read_only and existed, key=key
+    )
     db = Database(engine)
     try:
-        store = _open_database(paths, db, lock, now, new_id, read_only, existed, notices)
+        store = _open_database(paths, db, lock, now, new_id, read_only, existed, notices, key)
     except DBAPIError as error:
         db.dispose()
-        if isinstance(error.orig, sqlite3.DatabaseError) and not isinstance(
-            error.orig, sqlite3.OperationalError
+        if (
+            isinstance(error.orig, sqlite_errors())
+            and "OperationalError" not in type(error.orig).__name__
         ):
             raise _damaged(paths, str(error.orig)) from None
         raise
     except BaseException:
         db.dispose()
         raise
+    if key is not None:
+        store.keys = StoreKeys(key)
     return store
 
 
@@ -336,6 +412,7 @@ def _open_database(
     read_only: bool,
     existed: bool,
     notices: list[Notice],
+    key: bytes | None = None,
 ) -> OpenedStore:
     revision = current_revision(db.engine) if existed else None
     if revision is not None and revision != SCHEMA_HEAD and revision not in known_revisions():
@@ -345,7 +422,14 @@ def _open_database(
         if read_only:
             raise NeedsMigration(path=str(paths.database))
         if existed:
-            back_up(paths.database, paths.backups, "pre-migration", now=now())
+            back_up(
+                paths.database,
+                paths.backups,
+                "pre-migration",
+                now=now(),
+                key=key,
+                key_slots=paths.key_slots if key is not None else None,
+            )
         upgrade_to_head(db.engine)
         migrated_from = revision or "empty"
     if read_only:

@@ -25,7 +25,6 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import sqlite3
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -47,6 +46,7 @@ from station_desktop.store.backup import (
     integrity_problems,
     keep_damaged_copy,
 )
+from station_desktop.store.cipher import connect, encrypt_copy, key_pragma, sqlite_errors
 from station_desktop.store.device import STATION_ID_KEY, renew_device_identity
 from station_desktop.store.engine import Database, create_store_engine, sqlite_url
 from station_desktop.store.files import (
@@ -111,6 +111,8 @@ class RestorePlan:
 
     backup: DatabaseSummary
     current: DatabaseSummary | None
+    # The backup's data key when it is encrypted (it may be of an earlier key generation).
+    backup_key: bytes | None = field(default=None, repr=False)
 
     @property
     def other_station(self) -> bool:
@@ -131,10 +133,10 @@ class RestoreResult:
 # ---------------------------------------------------------------- describing a file
 
 
-def _own_tables(path: Path) -> tuple[set[str], str | None]:
+def _own_tables(path: Path, key: bytes | None) -> tuple[set[str], str | None]:
     """The tables of `path` and its revision; raises NotABackup when it is no database."""
     try:
-        connection = sqlite3.connect(read_only_uri(path), uri=True)
+        connection = connect(read_only_uri(path), key, uri=True)
         try:
             tables = {
                 name
@@ -148,27 +150,29 @@ def _own_tables(path: Path) -> tuple[set[str], str | None]:
                 revision = str(row[0]) if row else None
         finally:
             connection.close()
-    except sqlite3.DatabaseError:
+    except sqlite_errors():
         raise NotABackup(NotABackup.NOT_DATABASE, path=str(path)) from None
     return tables, revision
 
 
-def check_database_file(path: Path) -> str:
-    """The schema revision of a whole database of this program at `path`; otherwise a
-    StationError saying what the file is instead (empty, not a database, another
-    program's, from a newer version, damaged)."""
+def check_database_file(path: Path, key: bytes | None = None) -> str:
+    """The schema revision of a whole database of this program at `path` (encrypted with
+    `key` when given); otherwise a StationError saying what the file is instead (empty,
+    not a database, another program's, from a newer version, damaged)."""
     if not path.is_file():
         raise NotABackup(NotABackup.MISSING, path=str(path))
     with path.open("rb") as handle:
         header = handle.read(len(SQLITE_MAGIC))
     if not header:
         raise NotABackup(NotABackup.EMPTY, path=str(path))
-    if header != SQLITE_MAGIC:
+    if key is None and header != SQLITE_MAGIC:
         raise NotABackup(NotABackup.NOT_DATABASE, path=str(path))
-    problems = integrity_problems(path, only_looking=True)
+    if key is not None:
+        _own_tables(path, key)  # a file the key does not open is no backup of this data
+    problems = integrity_problems(path, only_looking=True, key=key)
     if problems is not None:
         raise BackupDamaged(path=str(path), details=problems)
-    tables, revision = _own_tables(path)
+    tables, revision = _own_tables(path, key)
     if not tables >= _OWN_TABLES or revision is None:
         raise NotABackup(NotABackup.FOREIGN, path=str(path))
     if revision != SCHEMA_HEAD and revision not in known_revisions():
@@ -176,9 +180,9 @@ def check_database_file(path: Path) -> str:
     return revision
 
 
-def summarise(path: Path, revision: str) -> DatabaseSummary:
+def summarise(path: Path, revision: str, key: bytes | None = None) -> DatabaseSummary:
     """Station, record counts and change log of a database already checked as ours."""
-    engine = create_store_engine(sqlite_url(path), uri=read_only_uri(path))
+    engine = create_store_engine(sqlite_url(path), uri=read_only_uri(path), key=key)
     try:
         with Database(engine).read() as session:
             counts = {
@@ -212,16 +216,23 @@ def summarise(path: Path, revision: str) -> DatabaseSummary:
         engine.dispose()
 
 
-def plan_restore(paths: DataPaths, backup: Path) -> RestorePlan:
-    """Check `backup` completely and describe it beside the current data. Touches nothing."""
-    summary = summarise(backup, check_database_file(backup))
+def plan_restore(
+    paths: DataPaths,
+    backup: Path,
+    *,
+    key: bytes | None = None,
+    backup_key: bytes | None = None,
+) -> RestorePlan:
+    """Check `backup` completely and describe it beside the current data. Touches nothing.
+    `key`: the current data's key; `backup_key`: the backup's (None: a plain file)."""
+    summary = summarise(backup, check_database_file(backup, backup_key), backup_key)
     current = None
     if paths.database.is_file() and paths.database.stat().st_size > 0:
         try:
-            current = summarise(paths.database, check_database_file(paths.database))
+            current = summarise(paths.database, check_database_file(paths.database, key), key)
         except StationError:
             current = None  # damaged or unreadable: that is usually why one restores
-    return RestorePlan(summary, current)
+    return RestorePlan(summary, current, backup_key)
 
 
 # ---------------------------------------------------------------- the restore itself
@@ -250,38 +261,58 @@ def _prepare_copy(
     temp: Path,
     now: Callable[[], datetime],
     new_id: Callable[[], uuid.UUID],
+    backup_key: bytes | None = None,
+    key: bytes | None = None,
 ) -> None:
+    """The backup copied to `temp`, under the current data's key `key` (so the current
+    key slots open it): re-keyed from an earlier key, or encrypted from a plain copy."""
     temp.unlink(missing_ok=True)
     for suffix in ("-wal", "-shm", "-journal"):
         Path(f"{temp}{suffix}").unlink(missing_ok=True)
-    shutil.copyfile(backup, temp)
-    engine = create_store_engine(sqlite_url(temp))
+    if key is not None and backup_key is None:
+        encrypt_copy(backup, temp, key)
+    else:
+        shutil.copyfile(backup, temp)
+        if key is not None and backup_key != key:
+            connection = connect(temp, backup_key, isolation_level=None)
+            try:
+                connection.execute(key_pragma(key).replace("PRAGMA key", "PRAGMA rekey", 1))
+            finally:
+                connection.close()
+    engine = create_store_engine(sqlite_url(temp), key=key)
     try:
         upgrade_to_head(engine)
         renew_device_identity(Database(engine), now, new_id)
     finally:
         engine.dispose()
     # One self-contained file: nothing in a -wal beside it when it is renamed into place.
-    connection = sqlite3.connect(temp, isolation_level=None)
+    connection = connect(temp, key, isolation_level=None)
     try:
         connection.execute("PRAGMA journal_mode=DELETE")
     finally:
         connection.close()
-    problems = integrity_problems(temp)
+    problems = integrity_problems(temp, key=key)
     if problems is not None:
         temp.unlink(missing_ok=True)
         raise BackupDamaged(path=str(backup), details=problems)
     fsync_file(temp)
 
 
-def _keep_current(paths: DataPaths, now: datetime) -> Path | None:
+def _keep_current(paths: DataPaths, now: datetime, key: bytes | None) -> Path | None:
     """A copy of the current database in backups/: consistent when it can be read,
     else the raw bytes (with its WAL), which is what a damaged file still has."""
     if not paths.database.is_file() or paths.database.stat().st_size == 0:
         return None
-    if integrity_problems(paths.database, quick=True) is None:
+    if integrity_problems(paths.database, quick=True, key=key) is None:
         try:
-            return back_up(paths.database, paths.backups, "before-restore", now=now)
+            return back_up(
+                paths.database,
+                paths.backups,
+                "before-restore",
+                now=now,
+                key=key,
+                key_slots=paths.key_slots if key is not None else None,
+            )
         except RuntimeError:
             pass  # the copy failed its check: keep the raw bytes instead
     return keep_damaged_copy(paths.database, paths.backups, now=now)
@@ -300,9 +331,11 @@ def restore(
     new_id: Callable[[], uuid.UUID] = uuid.uuid4,
     allow_other_station: bool = False,
     on_step: Callable[[str], None] = lambda _step: None,
+    key: bytes | None = None,
 ) -> RestoreResult:
     """Replace the database with the checked backup of `plan`. The caller holds the
-    data-folder lock. `on_step` is told each step as it completes (progress, tests)."""
+    data-folder lock. `on_step` is told each step as it completes (progress, tests).
+    `key`: the current data key: the restored data is put under it."""
     if plan.other_station and not allow_other_station:
         assert plan.current is not None
         raise OtherStationBackup(
@@ -319,9 +352,9 @@ def restore(
 
     paths.backups.mkdir(parents=True, exist_ok=True)
     temp = restore_temp_path(paths)
-    _prepare_copy(plan.backup.path, temp, now, new_id)
+    _prepare_copy(plan.backup.path, temp, now, new_id, plan.backup_key, key)
     step("prepared")
-    kept = _keep_current(paths, now())
+    kept = _keep_current(paths, now(), key)
     step("kept")
     _write_journal(paths, kept, plan.backup.path)
     step("journal")

@@ -6,9 +6,10 @@ the installation (writing it and its villages here), step two names the people w
 there (at least one) and who is at the laptop now. `WorkerDialog` is step two alone: at
 start-up when nobody is remembered, and from the worker's button in the main window.
 
-`ready_to_work` is the one place start-up asks these questions. Signing in (passwords,
-roles) comes later: it is one more step of `FirstStartDialog` (a password for each person
-named), and `WorkerDialog` becomes the sign-in, without changing the rest of the start.
+`ready_to_work` is the one place start-up asks these questions. On data protected by
+passwords (every new laptop: ui.sign_in) the station and the first administrator are asked
+before the data exists, the person who signed in is the one working, and the worker's
+button becomes their menu (own password, lock, and a head's workers window).
 """
 
 from __future__ import annotations
@@ -90,9 +91,9 @@ class StationStep(QWidget):
 
     picked = Signal()
 
-    def __init__(self, app: Application, parent: QWidget | None = None) -> None:
+    def __init__(self, stations: Sequence[ReferenceStation], parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self._stations = app.stations.bundled().stations
+        self._stations = list(stations)
         self.intro = QLabel(self)
         self.intro.setWordWrap(True)
         self.search = QLineEdit(self)
@@ -300,7 +301,7 @@ class FirstStartDialog(QDialog):
         font = self.heading.font()
         font.setBold(True)
         self.heading.setFont(font)
-        self.station_step = StationStep(app, self)
+        self.station_step = StationStep(app.stations.bundled().stations, self)
         self.station_step.picked.connect(self.next)
         self.people_step = PeoplePanel(app, self)
         self.steps = QStackedWidget(self)
@@ -409,6 +410,7 @@ class WorkerButton(QPushButton):
     where a tool button's is drawn over the end of the name.)"""
 
     changed = Signal()
+    lock_wanted = Signal()  # "Lock now" (a signed-in person; ui.sign_in.SessionLock)
 
     def __init__(self, app: Application, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -423,6 +425,13 @@ class WorkerButton(QPushButton):
         menu = self.menu()
         assert menu is not None
         menu.clear()
+        if self._app.accounts.signed_in is not None:
+            # Signed in: the person at the laptop is who typed the password. Someone else
+            # signs in after this one locks or quits, never by choosing a name.
+            from station_desktop.ui.workers_dialog import fill_account_menu  # noqa: PLC0415
+
+            fill_account_menu(menu, self._app, self, self.lock_wanted.emit)
+            return
         current = self._app.ctx.actor_id
         for person in self._app.stations.staff():
             if not person.active:
@@ -452,7 +461,10 @@ class WorkerButton(QPushButton):
         name = reader_name(worker.name_bo, worker.name_zh) if worker else _("Nobody chosen")
         self.setText(_("Working: {name}", name=name))
         self.setAccessibleName(_("Who is working on this laptop"))
-        self.setToolTip(_("Click to change who is working"))
+        if self._app.accounts.signed_in is not None:
+            self.setToolTip(_("Your password, locking the window, the workers"))
+        else:
+            self.setToolTip(_("Click to change who is working"))
 
 
 def missing_setup(app: Application) -> Sequence[str]:

@@ -25,7 +25,6 @@ from PySide6.QtWidgets import (
 )
 
 from station_desktop.app import Application
-from station_desktop.drafts import DraftStore
 from station_desktop.forms.case import CASE_NOTE_FORM
 from station_desktop.forms.visit import VISIT_FORM
 from station_desktop.i18n import N_, _
@@ -269,7 +268,7 @@ class FollowUpsPage(QWidget):
         item = self.item_at(row)
         if item is None:
             return None
-        drafts = DraftStore(self._app.paths.drafts)
+        drafts = self._app.drafts
         choices = application_choices(self._app, self._languages.formats)
         if item.kind == "visit":
             # The resident is the form's starting point, not typing: no draft of it alone.

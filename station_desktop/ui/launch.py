@@ -17,11 +17,11 @@ from pathlib import Path
 # costs a fifth of a second of start-up.
 from station_desktop import __version__
 from station_desktop.app import Application, open_application
-from station_desktop.drafts import DraftStore
 from station_desktop.errors import DatabaseDamaged, DatabaseMissing, StationError
 from station_desktop.i18n import N_, Catalogues, _
 from station_desktop.logs import configure_logging, stop_logging
 from station_desktop.paths import DataPaths, resolve_data_dir, resolve_database_url
+from station_desktop.services.accounts import SignedIn
 from station_desktop.services.backups import BackupService
 from station_desktop.services.paper import sweep_print_folders
 
@@ -131,19 +131,57 @@ def _start_logging(paths: DataPaths) -> Path:
         return configure_logging(Path(tempfile.gettempdir()) / "station-desktop-logs")
 
 
-def open_or_offer_restore(paths: DataPaths, database_url: str | None = None) -> Application | None:
+MSG_EARLIER_KEY = N_(
+    "This backup was made before a worker was removed, under an earlier key. Type the "
+    "password that was yours then:"
+)
+
+
+def _backups(paths: DataPaths, person: SignedIn | None) -> BackupService:
+    """Backups of the folder; a signed-in person's open with their key, and one made under
+    an earlier key opens with the password that was theirs then (asked)."""
+    if person is None:
+        return BackupService(paths)
+
+    def open_copy(slots_file: Path) -> bytes | None:
+        from PySide6.QtWidgets import QInputDialog, QLineEdit  # noqa: PLC0415
+
+        from station_desktop.services.accounts import open_copy_key  # noqa: PLC0415
+
+        password, given = QInputDialog.getText(
+            None, _("Station Desktop"), _(MSG_EARLIER_KEY), QLineEdit.EchoMode.Password
+        )
+        return open_copy_key(slots_file, person.name, password) if given else None
+
+    return BackupService(paths, key=person.data_key, open_copy_key=open_copy)
+
+
+def open_or_offer_restore(
+    paths: DataPaths, database_url: str | None = None, person: SignedIn | None = None
+) -> Application | None:
     """Open the data; when it is missing or damaged, offer the copies that can bring it
     back instead of starting empty. None when the person gives up (or nothing can help).
-    `database_url`: the bureau's server instead of the data folder's file."""
+    `database_url`: the bureau's server instead of the data folder's file. `person`: who
+    signed in (their key opens encrypted data; they work from now on)."""
+    key = person.data_key if person is not None else None
     while True:
         try:
-            return open_application(paths, check_integrity=False, database_url=database_url)
+            application = open_application(
+                paths, check_integrity=False, database_url=database_url, key=key
+            )
+            if person is not None:
+                try:
+                    application.accounts.begin(person)
+                except BaseException:
+                    application.close()
+                    raise
+            return application
         except (DatabaseMissing, DatabaseDamaged) as error:
             copies = error.candidates if isinstance(error, DatabaseMissing) else error.backups
             if not copies:
                 QMessageBox.critical(None, _("Station Desktop"), _(error.message, **error.params))
                 return None
-            dialog = RestoreDialog(BackupService(paths), error, copies)
+            dialog = RestoreDialog(_backups(paths, person), error, copies)
             if dialog.exec() != QDialog.DialogCode.Accepted:
                 return None
         except StationError as error:
@@ -162,7 +200,7 @@ def _after_show(window: MainWindow, application: Application) -> None:
     a data folder that looks wrong), then the typing a crash left unsaved."""
     for notice in application.store.notices:
         QMessageBox.warning(window, _("Station Desktop"), _(notice.message, **notice.params))
-    drafts = DraftStore(application.paths.drafts)
+    drafts = application.drafts
     if drafts.all():
         from station_desktop.ui.left_drafts import offer_left_drafts  # noqa: PLC0415
 
@@ -186,6 +224,12 @@ def _run_window(
 
         window.show()
         then_quit = os.environ.get(EXIT_AFTER_START) == "1"
+        session_lock = None
+        if application.accounts.signed_in is not None and not then_quit:
+            from station_desktop.ui.sign_in import SessionLock  # noqa: PLC0415
+
+            session_lock = SessionLock(application)
+            window.worker_button.lock_wanted.connect(session_lock.lock)
         # A file of this laptop is checked and backed up here; a server keeps its own.
         check = None
         if application.store.database_file is not None:
@@ -196,6 +240,8 @@ def _run_window(
         if not then_quit:
             QTimer.singleShot(0, lambda: _after_show(window, application))
         outcome.status = qt_app.exec()
+        if session_lock is not None:
+            session_lock.stop()
         if check is not None:
             check.wait()
         # Destroy the widgets while Qt and the store are still alive: leaving them to the
@@ -220,9 +266,19 @@ def run_gui(args: argparse.Namespace) -> int:
     logging.getLogger(__name__).info("starting version %s", __version__)
     sweep_print_folders()  # filled forms a crash left for the PDF viewer
     try:
+        person: SignedIn | None = None
         while True:
+            application = None
+            if database_url is None and person is None:
+                from station_desktop.ui.sign_in import sign_in_or_set_up  # noqa: PLC0415
+
+                started = sign_in_or_set_up(paths, languages)
+                if started is None:
+                    return 1
+                person, application = started
             # The integrity check runs after the window is up (IntegrityCheck).
-            application = open_or_offer_restore(paths, database_url)
+            if application is None:
+                application = open_or_offer_restore(paths, database_url, person)
             if application is None:
                 return 1
             with application:
@@ -231,7 +287,9 @@ def run_gui(args: argparse.Namespace) -> int:
                 return outcome.status
             # The window is closed and the data released: bring back a copy, then start
             # again on it (or, if the person gives up, on the damaged data, read-only).
-            dialog = RestoreDialog(BackupService(paths), outcome.restore, outcome.restore.backups)
+            dialog = RestoreDialog(
+                _backups(paths, person), outcome.restore, outcome.restore.backups
+            )
             dialog.exec()
     finally:
         languages.shutdown()

@@ -53,7 +53,6 @@ from station_desktop.domain.codes import (
     ServiceArea,
     VisitOutcome,
 )
-from station_desktop.drafts import DraftStore
 from station_desktop.errors import StationError
 from station_desktop.formats import LocaleFormats
 from station_desktop.forms.activity import ACTIVITY_FORM
@@ -662,7 +661,7 @@ class MainWindow(QMainWindow):
             save,
             choices=application_choices(self._app, self._languages.formats),
             formats=self._languages.formats,
-            drafts=DraftStore(self._app.paths.drafts),
+            drafts=self._app.drafts,
             draft_key=draft_key,
             batch=batch,
             start=new_record_values(self._app, spec),

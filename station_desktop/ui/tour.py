@@ -123,6 +123,7 @@ def tour(
     openers.append(("left-drafts", lambda: _left_drafts(window)))
     openers.append(("first-start", lambda: FirstStartDialog(app, languages, window)))
     openers.append(("who-is-working", lambda: WorkerDialog(app, window)))
+    openers += _password_windows(app, languages, window)
     for name, open_window in openers:
         opened = open_window()
         if opened is None:
@@ -168,6 +169,36 @@ def tour(
             settle()
             yield "sign-in-list", sign_in
             _close(sign_in)
+
+
+def _password_windows(
+    app: Application, languages: LanguageSwitcher, window: QWidget
+) -> list[tuple[str, Callable[[], QWidget | None]]]:
+    """The first start of a new laptop (its administrator step too), the sign-in, the lock
+    and, on encrypted data with a station head signed in, the workers' window."""
+    from station_desktop.ui.sign_in import NewLaptopDialog, SignInDialog  # noqa: PLC0415
+    from station_desktop.ui.workers_dialog import PasswordDialog, WorkersDialog  # noqa: PLC0415
+
+    def new_laptop(administrator: bool) -> QWidget:
+        def refuse(*_args: object) -> Application:
+            raise AssertionError("the tour writes nothing")
+
+        dialog = NewLaptopDialog(languages, app.stations.bundled().stations, refuse)
+        if administrator:
+            dialog.steps.setCurrentWidget(dialog.administrator)
+            dialog.retranslate_ui()
+        return dialog
+
+    openers: list[tuple[str, Callable[[], QWidget | None]]] = [
+        ("new-laptop", lambda: new_laptop(False)),
+        ("new-laptop-administrator", lambda: new_laptop(True)),
+        ("log-in", lambda: SignInDialog(app.paths, languages)),
+        ("locked", lambda: SignInDialog(app.paths, None, name="ཚེ་རིང་སྒྲོལ་མ")),
+    ]
+    if app.accounts.signed_in is not None:
+        openers.append(("my-password", lambda: PasswordDialog(app, window)))
+        openers.append(("workers", lambda: WorkersDialog(app, window)))
+    return openers
 
 
 def _forms(

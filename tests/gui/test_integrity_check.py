@@ -55,7 +55,8 @@ def test_a_damaged_file_keeps_the_window_read_only(
         QMessageBox, "critical", lambda parent, title, text, *a: messages.append(text) or 0
     )
     monkeypatch.setattr(
-        "station_desktop.services.backups.integrity_problems", lambda path, quick: "page 7 corrupt"
+        "station_desktop.services.backups.integrity_problems",
+        lambda path, quick, **_: "page 7 corrupt",
     )
     window = MainWindow(app, languages)
     qtbot.addWidget(window)
@@ -83,7 +84,7 @@ def test_a_check_of_the_installed_program_quits_once_the_window_is_usable(
     monkeypatch.setattr(QApplication, "exit", lambda status=0: statuses.append(status))
     monkeypatch.setattr(QMessageBox, "critical", lambda *args: 0)
     monkeypatch.setattr(
-        "station_desktop.services.backups.integrity_problems", lambda path, quick: problems
+        "station_desktop.services.backups.integrity_problems", lambda path, quick, **_: problems
     )
     window = MainWindow(app, languages)
     qtbot.addWidget(window)

@@ -685,7 +685,7 @@ def prefilled_dialog(
     )
     # Drafts are attached only after the prefill: filling in must not write (or, once the
     # form is clean again, remove) a draft before the user has been offered the old one.
-    dialog.editor.attach_drafts(DraftStore(app.paths.drafts), draft_key)
+    dialog.editor.attach_drafts(app.drafts, draft_key)
     return dialog
 
 
