@@ -417,6 +417,15 @@ class _Tally:
             condition = column.in_(self.ids)
         return condition
 
+    def of_chosen_cases(self, case_id: Any) -> tuple[ColumnElement[bool], ...]:
+        """For a report of some stations, rows of their cases only (a case's stage history
+        is numbered per case, so leaving out other stations' cases changes nothing): one
+        station's report then does not order the whole bureau's history."""
+        if self.every_station:
+            return ()
+        record = CaseRecord
+        return (case_id.in_(select(record.id).where(self.at_station(record.station_id))),)
+
     # Which records count, shared by the report and the trend so that the two never differ.
 
     def counted_visits(self) -> tuple[ColumnElement[bool], ...]:
@@ -643,6 +652,7 @@ class _Tally:
                 _live(member),
                 member.start_date <= self.end,
                 or_(member.end_date.is_(None), member.end_date >= self.start),
+                *self.of_people_served(member.resident_id),
             )
             .subquery("report_membership_spans")
         )
@@ -679,6 +689,14 @@ class _Tally:
             .cte("report_memberships")
         )
         return self._memberships
+
+    def of_people_served(self, resident: Any) -> tuple[ColumnElement[bool], ...]:
+        """For a report of some stations, the memberships of the people with service events
+        there only (everyone handed something has one): one station's report then does not
+        merge the whole bureau's memberships."""
+        if self.every_station:
+            return ()
+        return (resident.in_(select(self.service_events().c.resident_id)),)
 
     def in_groups(self, rows: FromClause, resident: str, day: str) -> Subquery:
         """`rows` with the group column `grp`: one row for each group their resident was in
@@ -805,7 +823,7 @@ class _Tally:
         change = CaseStageChange
         ranked = (
             select(change.case_id, change.to_stage, _newest_first(change).label("newest"))
-            .where(_live(change), change.changed_on <= day)
+            .where(_live(change), change.changed_on <= day, *self.of_chosen_cases(change.case_id))
             .subquery(f"{name}_ranked")
         )
         return (
@@ -859,7 +877,7 @@ class _Tally:
         history = (
             select(change.case_id, change.to_stage, change.changed_on)
             .add_columns(_newest_first(change).label("newest"))
-            .where(_live(change))
+            .where(_live(change), *self.of_chosen_cases(change.case_id))
             .subquery("report_history")
         )
         # The record keeps the reason of its latest closing only; an earlier closing,

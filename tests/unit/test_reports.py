@@ -952,11 +952,16 @@ def test_services_count_once_in_each_group_of_their_day(
     end, stay open or were withdrawn: the report's groups grow by what a hand count of
     the definition gives (each service once in each group its person was in that day)."""
     service = ReportService(app.ctx)
+    if B not in {s.code for s in app.stations.stations()}:
+        # A second station, so that the report of the first alone is one of some stations.
+        app.stations.add_station(StationInfo(B, StationKind.STREET_OFFICE, "", "公德林街道"))
 
     def groups_now() -> tuple[dict[str, Any], dict[str, Any]]:
-        data = service.compute(GROUP_PERIOD).to_json()["totals"]
-        served = data["residents_served"]["by_priority_group"]
-        return served, data["resources"]["handed_out"]["by_priority_group"]
+        every = service.compute(GROUP_PERIOD).to_json()["totals"]
+        alone = service.compute(GROUP_PERIOD, [A]).to_json()["totals"]
+        assert alone == every  # B has no records
+        served = every["residents_served"]["by_priority_group"]
+        return served, every["resources"]["handed_out"]["by_priority_group"]
 
     served_before, handed_before = groups_now()
     person = _register(app, "辛")
