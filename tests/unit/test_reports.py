@@ -26,7 +26,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from station_desktop.app import Application
@@ -940,6 +940,7 @@ memberships = st.lists(
 event_days = st.lists(st.integers(0, 60), max_size=4)
 
 
+@settings(max_examples=30)  # each example records a resident's year: keep the file quick
 @given(memberships=memberships, visit_days=event_days, handout_days=event_days)
 def test_services_count_once_in_each_group_of_their_day(
     app: Application,
