@@ -327,39 +327,45 @@ def _newest_first(change: type[CaseStageChange]) -> ColumnElement[int]:
     )
 
 
-def _membership_on(resident: Any, day: Any) -> tuple[type[GroupMembership], ColumnElement[bool]]:
-    """An outer join to the memberships that cover `day` for `resident`."""
-    member = GroupMembership
-    return (
-        member,
-        and_(
-            member.resident_id == resident,
-            _live(member),
-            member.start_date <= day,
-            or_(member.end_date.is_(None), member.end_date >= day),
-        ),
-    )
+def _counted(measure: ColumnElement[Any]) -> ColumnElement[int]:
+    """A count or a sum of counts as a plain integer: summed again, it stays an integer
+    (PostgreSQL sums a bigint as a numeric, which is slower and takes more memory)."""
+    return cast(measure, Integer)
 
 
-def _group_column() -> ColumnElement[str]:
-    """The group of the membership joined by `_membership_on`, or `none` (no group that day)."""
-    return func.coalesce(GroupMembership.group, _const(NO_GROUP)).label("grp")
-
-
-def _people_with(column: str) -> Callable[[FromClause], tuple[ColumnElement[Any], ...]]:
-    """Measures of per-person rows: people with events of a source, and those events."""
+def _sums(*columns: str) -> Callable[[FromClause], tuple[ColumnElement[Any], ...]]:
+    """Measures of rows that already hold counts: their sums."""
 
     def measures(rows: FromClause) -> tuple[ColumnElement[Any], ...]:
-        return (func.sum(_flag(rows.c[column] > 0)), func.sum(rows.c[column]))
+        return tuple(func.sum(rows.c[column]) for column in columns)
 
     return measures
+
+
+def _rows_and_sums(*columns: str) -> Callable[[FromClause], tuple[ColumnElement[Any], ...]]:
+    """Measures of rows that stand for one person (or household) each: the rows, and the
+    sums of their counts."""
+
+    def measures(rows: FromClause) -> tuple[ColumnElement[Any], ...]:
+        return (func.count(), *(func.sum(rows.c[column]) for column in columns))
+
+    return measures
+
+
+def _people_by_source(rows: FromClause) -> tuple[ColumnElement[Any], ...]:
+    """Measures of per-person rows: the people and their events, then for each source the
+    people with events of that source and those events."""
+    by_source: list[ColumnElement[Any]] = []
+    for source in EVENT_SOURCES:
+        by_source += [func.sum(_flag(rows.c[source] > 0)), func.sum(rows.c[source])]
+    return (func.count(), func.sum(rows.c.times), *by_source)
 
 
 Path = tuple[str, ...]
 Counts = dict[Path, list[int]]
 
 _MAX_KEYS = 3
-_MAX_MEASURES = 4
+_MAX_MEASURES = 2 + 2 * len(EVENT_SOURCES)  # the people's cells: see _people_by_source
 _TREND_MEASURES = 2
 
 
@@ -398,6 +404,7 @@ class _Tally:
         self._visits: CTE | None = None  # shared by visits and residents served
         self._states: CTE | None = None  # shared by cases and residents served
         self._events: CTE | None = None
+        self._memberships: CTE | None = None  # shared by residents served and hand-outs
 
     def in_period(self, column: Any) -> ColumnElement[bool]:
         return and_(column >= self.start, column <= self.end)
@@ -412,6 +419,15 @@ class _Tally:
         else:
             condition = column.in_(self.ids)
         return condition
+
+    def of_chosen_cases(self, case_id: Any) -> tuple[ColumnElement[bool], ...]:
+        """For a report of some stations, rows of their cases only (a case's stage history
+        is numbered per case, so leaving out other stations' cases changes nothing): one
+        station's report then does not order the whole bureau's history."""
+        if self.every_station:
+            return ()
+        record = CaseRecord
+        return (case_id.in_(select(record.id).where(self.at_station(record.station_id))),)
 
     # Which records count, shared by the report and the trend so that the two never differ.
 
@@ -541,7 +557,6 @@ class _Tally:
             # A visit to someone without a household: that person is their own household.
             self._visits = (
                 select(
-                    visit.id,
                     visit.station_id,
                     visit.resident_id,
                     visit.outcome,
@@ -555,20 +570,19 @@ class _Tally:
 
     def service_events(self) -> CTE:
         """One row per service event (docs/report-figures.md, `residents_served`): its
-        station, resident, source, day and what it is (`ref`: the visit, case or activity;
-        none for a hand-out occasion, which is the person and the day)."""
+        station, resident and day, and a 1 in the column of its source."""
         if self._events is not None:
             return self._events
         visits, note, record, handout = self.visit_rows(), CaseNote, CaseRecord, ResourceHandout
-        no_ref = cast(null(), Uuid())
+
+        def source_flags(source: str) -> list[ColumnElement[int]]:
+            return [
+                literal_column("1" if name == source else "0", Integer).label(name)
+                for name in EVENT_SOURCES
+            ]
+
         contacts = (
-            select(
-                record.station_id,
-                record.resident_id,
-                _const("case_contact"),
-                note.written_on,
-                note.case_id,
-            )
+            select(record.station_id, record.resident_id, note.written_on, note.case_id)
             .select_from(note)
             .join(record, record.id == note.case_id)
             .where(
@@ -578,40 +592,132 @@ class _Tally:
                 self.counted_case(),
             )
             .distinct()  # a case's contacts are counted per day
+            .subquery("report_contacts")
         )
         occasions = (
-            select(
-                handout.station_id,
-                handout.resident_id,
-                _const("handout"),
-                handout.handed_on,
-                no_ref,
-            )
+            select(handout.station_id, handout.resident_id, handout.handed_on)
             .where(*self.counted_handouts())
             .distinct()  # a hand-out occasion: a person and a day, whatever was given
+            .subquery("report_handout_days")
         )
         self._events = union_all(
             select(
                 visits.c.station_id,
                 visits.c.resident_id,
-                _const("home_visit").label("source"),
                 visits.c.visit_date.label("day"),
-                visits.c.id.label("ref"),
+                *source_flags("home_visit"),
             ).where(visits.c.outcome == VisitOutcome.AT_HOME.value),
-            contacts,
+            select(
+                contacts.c.station_id,
+                contacts.c.resident_id,
+                contacts.c.written_on,
+                *source_flags("case_contact"),
+            ),
             select(
                 Activity.station_id,
                 Attendance.resident_id,
-                _const("attendance"),
                 Activity.held_on,
-                Activity.id,
+                *source_flags("attendance"),
             )
             .select_from(Attendance)
             .join(Activity, Activity.id == Attendance.activity_id)
             .where(*self.counted_attendances()),
-            occasions,
+            select(
+                occasions.c.station_id,
+                occasions.c.resident_id,
+                occasions.c.handed_on,
+                *source_flags("handout"),
+            ),
         ).cte("report_events")
         return self._events
+
+    def memberships(self) -> CTE:
+        """The days each resident was in each priority group, as spans that never overlap:
+        the live memberships that reach into the period, those of one person and one group
+        that overlap merged into one span (two records covering a day cover it once). An
+        open end, or one after the period, is taken as the period's last day. So a service
+        joined to the spans of its person that hold its day meets each of their groups of
+        that day exactly once, with no DISTINCT over the services."""
+        if self._memberships is not None:
+            return self._memberships
+        member = GroupMembership
+        spans = (
+            select(
+                member.resident_id,
+                member.group.label("grp"),
+                member.start_date,
+                case(
+                    (or_(member.end_date.is_(None), member.end_date > self.end), self.end),
+                    else_=member.end_date,
+                ).label("end_day"),
+            )
+            .where(
+                _live(member),
+                member.start_date <= self.end,
+                or_(member.end_date.is_(None), member.end_date >= self.start),
+                *self.of_people_served(member.resident_id),
+            )
+            .subquery("report_membership_spans")
+        )
+        person = (spans.c.resident_id, spans.c.grp)
+        in_order = (spans.c.start_date, spans.c.end_day)
+        # The latest end among the spans that start before this one: a span that starts
+        # after it opens a new run of overlapping spans.
+        reach = func.max(spans.c.end_day).over(
+            partition_by=person, order_by=in_order, rows=(None, -1)
+        )
+        ranked = select(spans, reach.label("reach")).subquery("report_membership_reach")
+        opens = _flag(or_(ranked.c.reach.is_(None), ranked.c.start_date > ranked.c.reach))
+        runs = select(
+            ranked.c.resident_id,
+            ranked.c.grp,
+            ranked.c.start_date,
+            ranked.c.end_day,
+            func.sum(opens)
+            .over(
+                partition_by=(ranked.c.resident_id, ranked.c.grp),
+                order_by=(ranked.c.start_date, ranked.c.end_day),
+                rows=(None, 0),
+            )
+            .label("run"),
+        ).subquery("report_membership_runs")
+        self._memberships = (
+            select(
+                runs.c.resident_id,
+                runs.c.grp,
+                func.min(runs.c.start_date).label("start_date"),
+                func.max(runs.c.end_day).label("end_day"),
+            )
+            .group_by(runs.c.resident_id, runs.c.grp, runs.c.run)
+            .cte("report_memberships")
+        )
+        return self._memberships
+
+    def of_people_served(self, resident: Any) -> tuple[ColumnElement[bool], ...]:
+        """For a report of some stations, the memberships of the people with service events
+        there only (everyone handed something has one): one station's report then does not
+        merge the whole bureau's memberships."""
+        if self.every_station:
+            return ()
+        return (resident.in_(select(self.service_events().c.resident_id)),)
+
+    def in_groups(self, rows: FromClause, resident: str, day: str) -> Subquery:
+        """`rows` with the group column `grp`: one row for each group their resident was in
+        on their day, or one row with `none` (no group that day)."""
+        spans = self.memberships()
+        return (
+            select(rows, func.coalesce(spans.c.grp, _const(NO_GROUP)).label("grp"))
+            .select_from(rows)
+            .outerjoin(
+                spans,
+                and_(
+                    spans.c.resident_id == rows.c[resident],
+                    spans.c.start_date <= rows.c[day],
+                    spans.c.end_day >= rows.c[day],
+                ),
+            )
+            .subquery()
+        )
 
     def served(self) -> None:
         events = self.service_events()
@@ -624,15 +730,13 @@ class _Tally:
             *((birth <= years_before(self.end, age), _const(name)) for name, age in AGE_BANDS),
             else_=_const(YOUNGEST_BAND),
         )
+        counted = ("times", *EVENT_SOURCES)
         per_station = (
             select(
                 events.c.station_id,
                 events.c.resident_id,
-                func.count().label("times"),
-                *(
-                    func.sum(_flag(events.c.source == _const(source))).label(source)
-                    for source in EVENT_SOURCES
-                ),
+                _counted(func.count()).label("times"),
+                *(_counted(func.sum(events.c[source])).label(source) for source in EVENT_SOURCES),
             )
             .group_by(events.c.station_id, events.c.resident_id)
             .subquery("report_served_by_station")
@@ -652,41 +756,68 @@ class _Tally:
                 each.c.resident_id,
                 each.c.sex,
                 each.c.band,
-                *(func.sum(each.c[column]).label(column) for column in ("times", *EVENT_SOURCES)),
+                *(_counted(func.sum(each.c[column])).label(column) for column in counted),
             )
             .group_by(each.c.resident_id, each.c.sex, each.c.band)
-            .cte("report_people")
+            .subquery("report_people")
         )
+        # One sex and one age band per person: the cells add up to the whole, and hold the
+        # people of each source too.
+        self.split_arm("cell", together, each, ["sex", "band"], _people_by_source)
 
-        def people(rows: FromClause) -> tuple[ColumnElement[Any], ...]:
-            return (func.count(), func.sum(rows.c.times))
-
-        # One sex and one age band per person: the cells add up to the whole.
-        self.split_arm("cell", together, each, ["sex", "band"], people)
-        for source in EVENT_SOURCES:
-            self.split_arm(f"source_{source}", together, each, [], _people_with(source))
-
-        # Each event in the groups its person belonged to on its day (distinct: two
-        # membership records of one group covering the day count once). A CTE: read once
-        # for all stations together and once per station.
-        in_groups = (
-            select(events, _group_column())
-            .select_from(events)
-            .outerjoin(*_membership_on(events.c.resident_id, events.c.day))
-            .distinct()
+        # Each event in the groups its person belonged to on its day, counted per person.
+        grouped = self.in_groups(events, "resident_id", "day")
+        group_each = (
+            select(
+                grouped.c.station_id,
+                grouped.c.resident_id,
+                grouped.c.grp,
+                _counted(func.count()).label("times"),
+            )
+            .group_by(grouped.c.station_id, grouped.c.resident_id, grouped.c.grp)
             .cte("report_event_groups")
         )
-        self.arm(
-            "group", in_groups, ["grp"], _distinct_count(in_groups.c.resident_id), func.count()
+        group_together = (
+            select(
+                group_each.c.resident_id,
+                group_each.c.grp,
+                _counted(func.sum(group_each.c.times)).label("times"),
+            )
+            .group_by(group_each.c.resident_id, group_each.c.grp)
+            .subquery("report_people_groups")
         )
+        self.split_arm("group", group_together, group_each, ["grp"], _rows_and_sums("times"))
 
     # ------------------------------------------------------------ home visits
 
     def visits(self) -> None:
+        # Visits counted per station, household and outcome first: the distinct households
+        # are then rows of small groupings, not a DISTINCT over every visit.
         rows = self.visit_rows()
-        measures = (func.count(), _distinct_count(rows.c.household))
-        self.arm("outcome", rows, ["outcome"], *measures)
-        self.arm("visits", rows, [], *measures)
+        households = (
+            select(
+                rows.c.station_id,
+                rows.c.household,
+                rows.c.outcome,
+                _counted(func.count()).label("visits"),
+            )
+            .group_by(rows.c.station_id, rows.c.household, rows.c.outcome)
+            .cte("report_visit_households")
+        )
+
+        def per(*keys: str) -> Subquery:
+            columns = [households.c[k] for k in keys]
+            return (
+                select(*columns, _counted(func.sum(households.c.visits)).label("visits"))
+                .group_by(*columns)
+                .subquery()
+            )
+
+        def measures(rows: FromClause) -> tuple[ColumnElement[Any], ...]:
+            return (func.sum(rows.c.visits), func.count())  # visits, households
+
+        self.split_arm("outcome", per("outcome", "household"), households, ["outcome"], measures)
+        self.split_arm("visits", per("household"), per("station_id", "household"), [], measures)
 
     # ------------------------------------------------------------ cases
 
@@ -695,7 +826,7 @@ class _Tally:
         change = CaseStageChange
         ranked = (
             select(change.case_id, change.to_stage, _newest_first(change).label("newest"))
-            .where(_live(change), change.changed_on <= day)
+            .where(_live(change), change.changed_on <= day, *self.of_chosen_cases(change.case_id))
             .subquery(f"{name}_ranked")
         )
         return (
@@ -749,7 +880,7 @@ class _Tally:
         history = (
             select(change.case_id, change.to_stage, change.changed_on)
             .add_columns(_newest_first(change).label("newest"))
-            .where(_live(change))
+            .where(_live(change), *self.of_chosen_cases(change.case_id))
             .subquery("report_history")
         )
         # The record keeps the reason of its latest closing only; an earlier closing,
@@ -825,14 +956,22 @@ class _Tally:
             .cte("report_sheets")
         )
         self.arm("sheets", sheets, [], func.count(), func.sum(sheets.c.anonymous))
+        # Six answers a sheet: counted per station as they are read, then added up.
+        rating = FeedbackRating
         ratings = (
-            select(sheet.station_id, FeedbackRating.dimension, FeedbackRating.level)
-            .select_from(FeedbackRating)
-            .join(sheet, sheet.id == FeedbackRating.sheet_id)
-            .where(_live(FeedbackRating), counted)
+            select(
+                sheet.station_id,
+                rating.dimension,
+                rating.level,
+                _counted(func.count()).label("answers"),
+            )
+            .select_from(rating)
+            .join(sheet, sheet.id == rating.sheet_id)
+            .where(_live(rating), counted)
+            .group_by(sheet.station_id, rating.dimension, rating.level)
             .cte("report_ratings")
         )
-        self.arm("rating", ratings, ["dimension", "level"], func.count())
+        self.split_arm("rating", ratings, ratings, ["dimension", "level"], _sums("answers"))
 
     # ------------------------------------------------------------ resources
 
@@ -877,15 +1016,9 @@ class _Tally:
             func.sum(lines.c.quantity),
             func.sum(lines.c.value),
         )
-        # The recipient's groups on the day of the hand-out (distinct: two membership
-        # records of one group covering the day count once).
-        by_group = (
-            select(lines, _group_column())
-            .select_from(lines)
-            .outerjoin(*_membership_on(lines.c.resident_id, lines.c.handed_on))
-            .distinct()
-            .cte("report_handouts_by_group")
-        )
+        # The recipient's groups on the day of the hand-out.
+        grouped = self.in_groups(lines, "resident_id", "handed_on")
+        by_group = select(grouped).cte("report_handouts_by_group")
         self.handout_arms("_group", by_group, ["grp"])
 
     def handout_arms(self, suffix: str, rows: FromClause, keys: Sequence[str] = ()) -> None:
@@ -1049,13 +1182,14 @@ def _build_served(counts: Counts) -> ResidentsServed:
         chosen = [v for p, v in cells.items() if p[position] == key]
         return Served(sum(v[0] for v in chosen), sum(v[1] for v in chosen))
 
-    def served(*path: str) -> Served:
-        return Served(_value(counts, *path), _value(counts, *path, index=1))
+    def source(number: int) -> Served:
+        people, times = 2 + 2 * number, 3 + 2 * number  # see _people_by_source
+        return Served(sum(v[people] for v in cells.values()), sum(v[times] for v in cells.values()))
 
     return ResidentsServed(
         people=sum(v[0] for v in cells.values()),
         person_times=sum(v[1] for v in cells.values()),
-        by_source=frozen_map({k: served(f"source_{k}") for k in EVENT_SOURCES}),
+        by_source=frozen_map({k: source(n) for n, k in enumerate(EVENT_SOURCES)}),
         by_sex=frozen_map({k: summed(1, k) for k in _codes(counts, "cell", SEX_KEYS)}),
         by_age_band=frozen_map({k: summed(2, k) for k in _codes(counts, "cell", AGE_BAND_KEYS, 2)}),
         by_priority_group=frozen_map(

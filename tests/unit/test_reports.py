@@ -26,7 +26,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from station_desktop.app import Application
@@ -922,3 +922,102 @@ def test_a_report_reads_only(app: Application, people: People) -> None:
     ReportService(app.ctx).compute(MARCH)
     ReportService(app.ctx).compute(ReportPeriod(MARCH.start - timedelta(days=400), MARCH.end))
     assert app.listing.counts() == before
+
+
+# ---------------------------------------------------------------- priority groups, any overlap
+
+GROUP_BASE = date(2026, 1, 1)
+GROUP_PERIOD = ReportPeriod(GROUP_BASE + timedelta(days=10), GROUP_BASE + timedelta(days=50))
+memberships = st.lists(
+    st.tuples(
+        st.sampled_from(["dibao", "disability"]),
+        st.integers(0, 70),  # start, days after GROUP_BASE
+        st.one_of(st.none(), st.integers(0, 40)),  # length in days; None: still open
+        st.booleans(),  # tombstoned
+    ),
+    max_size=5,
+)
+event_days = st.lists(st.integers(0, 60), max_size=4)
+
+
+@settings(max_examples=30)  # each example records a resident's year: keep the file quick
+@given(memberships=memberships, visit_days=event_days, handout_days=event_days)
+def test_services_count_once_in_each_group_of_their_day(
+    app: Application,
+    station: StationSetup,
+    memberships: list[tuple[str, int, int | None, bool]],
+    visit_days: list[int],
+    handout_days: list[int],
+) -> None:
+    """A new resident's services and hand-outs, with memberships that overlap, repeat,
+    end, stay open or were withdrawn: the report's groups grow by what a hand count of
+    the definition gives (each service once in each group its person was in that day)."""
+    service = ReportService(app.ctx)
+    if B not in {s.code for s in app.stations.stations()}:
+        # A second station, so that the report of the first alone is one of some stations.
+        app.stations.add_station(StationInfo(B, StationKind.STREET_OFFICE, "", "公德林街道"))
+
+    def groups_now() -> tuple[dict[str, Any], dict[str, Any]]:
+        every = service.compute(GROUP_PERIOD).to_json()["totals"]
+        alone = service.compute(GROUP_PERIOD, [A]).to_json()["totals"]
+        assert alone == every  # B has no records
+        served = every["residents_served"]["by_priority_group"]
+        return served, every["resources"]["handed_out"]["by_priority_group"]
+
+    served_before, handed_before = groups_now()
+    person = _register(app, "辛")
+    live: list[tuple[str, date, date | None]] = []
+    for group, start, length, withdrawn in memberships:
+        first = GROUP_BASE + timedelta(days=start)
+        last = None if length is None else first + timedelta(days=length)
+        values: dict[str, object] = {"group": group, "start_date": first.isoformat()}
+        if last is not None:
+            values["end_date"] = last.isoformat()
+        membership = app.residents.add_membership(person, values)
+        if withdrawn:
+            _tombstone(app, GroupMembership, membership)
+        else:
+            live.append((group, first, last))
+
+    def on(days: int) -> str:
+        return (GROUP_BASE + timedelta(days=days)).isoformat()
+
+    for day in visit_days:
+        _visit(app, person, on(day), "at_home", station.worker_id)
+    receipt = _receipt(app, on(0), "individual", "夜灯", 100, "2")
+    for day in handout_days:
+        _handout(app, person, on(day), receipt, "夜灯", 1, "2")
+    served_after, handed_after = groups_now()
+
+    def groups_on(day: date) -> set[str]:
+        held = {g for g, first, last in live if first <= day and (last is None or day <= last)}
+        return held or {"none"}
+
+    def in_period(days: list[int]) -> list[date]:
+        shifted = [GROUP_BASE + timedelta(days=d) for d in days]
+        return [d for d in shifted if GROUP_PERIOD.start <= d <= GROUP_PERIOD.end]
+
+    times: dict[str, int] = {}
+    lines: dict[str, int] = {}
+    occasions: dict[str, set[date]] = {}
+    services = in_period(visit_days) + sorted(set(in_period(handout_days)))  # occasions
+    for day in services:
+        for group in groups_on(day):
+            times[group] = times.get(group, 0) + 1
+    for day in in_period(handout_days):
+        for group in groups_on(day):
+            lines[group] = lines.get(group, 0) + 1
+            occasions.setdefault(group, set()).add(day)
+    for group in served_after:
+        grown = {k: served_after[group][k] - served_before[group][k] for k in served_after[group]}
+        expected = times.get(group, 0)
+        assert grown == {"people": int(expected > 0), "person_times": expected}, group
+    for group in handed_after:
+        grown = {k: handed_after[group][k] - handed_before[group][k] for k in handed_after[group]}
+        n = lines.get(group, 0)
+        assert grown == {
+            "handouts": n,
+            "occasions": len(occasions.get(group, set())),
+            "value_fen": 200 * n,
+            "recipients": int(n > 0),
+        }, group

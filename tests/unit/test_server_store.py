@@ -190,6 +190,14 @@ def test_a_row_being_saved_is_locked_even_without_the_write_lock(
         bare.dispose()
 
 
+def test_server_sessions_wait_a_bounded_time_and_compile_no_statement(app: Application) -> None:
+    """Waits for a lock end like SQLite's busy timeout; no JIT, which made the bureau's
+    yearly report spend over a minute compiling its one statement (bench/README.md)."""
+    with app.ctx.db.read() as session:
+        assert session.execute(text("SHOW lock_timeout")).scalar_one() == "10s"
+        assert session.execute(text("SHOW jit")).scalar_one() == "off"
+
+
 def test_two_sessions_of_one_laptop_number_their_changes_without_gaps_or_twins(
     app: Application, station: StationSetup, data_paths: DataPaths, database: str
 ) -> None:
