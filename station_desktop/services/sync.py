@@ -36,6 +36,7 @@ from station_desktop.errors import (
 from station_desktop.forms.validate import Cleaned, clean_field
 from station_desktop.i18n import N_, Label
 from station_desktop.services.context import ServiceContext
+from station_desktop.store import audit
 from station_desktop.store.changes import (
     OP_INSERT,
     SCHEMA_VERSION,
@@ -734,7 +735,7 @@ class SyncService:
 
         def flush() -> None:
             nonlocal max_hlc
-            new = _insert_new(session, batch)
+            new = _insert_new(session, batch, now)
             fresh: dict[str, dict[uuid.UUID, list[int]]] = defaultdict(lambda: defaultdict(list))
             for entry in batch:
                 key = (device_tag_for(entry.device_id), stations.get(entry.station_id, "") or "-")
@@ -1100,8 +1101,11 @@ def _not_allowed(entry: Entry, origin: _Origin) -> str:
     return ""
 
 
-def _insert_new(session: Session, entries: Sequence[Entry]) -> set[tuple[uuid.UUID, int]]:
-    """Add the entries this log does not hold yet; returns their (device, seq)."""
+def _insert_new(
+    session: Session, entries: Sequence[Entry], at: datetime
+) -> set[tuple[uuid.UUID, int]]:
+    """Add the entries this log does not hold yet, each chained in the audit trail;
+    returns their (device, seq)."""
     if not entries:
         return set()
     log = table_of(ChangeLogEntry)
@@ -1122,7 +1126,9 @@ def _insert_new(session: Session, entries: Sequence[Entry]) -> set[tuple[uuid.UU
         if key not in present:
             fresh.setdefault(key, entry)
     if fresh:
-        session.execute(insert(log), [entry.row for entry in fresh.values()])
+        rows = [entry.row for entry in fresh.values()]
+        session.execute(insert(log), rows)
+        audit.chain_changes(session, rows, at)
     return set(fresh)
 
 

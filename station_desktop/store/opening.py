@@ -40,6 +40,7 @@ from station_desktop.errors import (
     WritesLost,
 )
 from station_desktop.paths import DataPaths
+from station_desktop.store.audit import start_chain
 from station_desktop.store.backup import back_up, integrity_problems, usable_backups
 from station_desktop.store.device import (
     DEVICE_ID_KEY,
@@ -348,6 +349,7 @@ def _open_database(
             back_up(paths.database, paths.backups, "pre-migration", now=now())
         upgrade_to_head(db.engine)
         migrated_from = revision or "empty"
+        start_chain(db, now())
     if read_only:
         device_id = existing_device(db)
         lost = _lost_writes(paths, db, device_id)
