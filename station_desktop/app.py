@@ -30,6 +30,7 @@ from station_desktop.services.visits import VisitService
 from station_desktop.store.opening import OpenedStore, open_store
 
 if TYPE_CHECKING:
+    from station_desktop.services.audit import AuditService
     from station_desktop.services.printing import PrintService
     from station_desktop.services.reports import ReportService
     from station_desktop.services.sync import SyncService
@@ -80,6 +81,13 @@ class Application:
         from station_desktop.services.printing import PrintService  # noqa: PLC0415
 
         return PrintService(self.ctx)
+
+    @functools.cached_property
+    def audit(self) -> AuditService:
+        """The audit trail (the audit page, `audit verify`): made when first used."""
+        from station_desktop.services.audit import AuditService  # noqa: PLC0415
+
+        return AuditService(self.ctx)
 
     def close(self) -> None:
         self.store.close()

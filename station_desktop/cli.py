@@ -261,6 +261,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     commands.add_parser("info", help="where the data is and what it holds")
 
+    from station_desktop.cli_audit import add_audit_commands
+
+    add_audit_commands(commands)  # audit verify, audit list
+
     from station_desktop.cli_server import add_server_commands
 
     add_server_commands(commands, text_argument, text_argument)
@@ -557,6 +561,13 @@ def _cmd_submitted(args: argparse.Namespace) -> int:
         return run_submitted(app, args)
 
 
+def _cmd_audit(args: argparse.Namespace) -> int:
+    from station_desktop.cli_audit import run_audit
+
+    with _open(args, reading=True) as app:
+        return run_audit(app, args, cli_translator())
+
+
 def _cmd_info(args: argparse.Namespace) -> int:
     with _open(args, reading=True) as app:
         station = app.stations.current_station()
@@ -587,6 +598,7 @@ COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "conflicts": _cmd_sync,
     "submitted": _cmd_submitted,
     "info": _cmd_info,
+    "audit": _cmd_audit,
     "server": lambda args: _server_command("run_server", args),
     "migrate-to": lambda args: _server_command("run_migrate_to", args),
 }

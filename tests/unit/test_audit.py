@@ -102,9 +102,11 @@ def test_a_session_of_work_is_chained_whole(app: Application, station: StationSe
 def test_the_chain_refuses_update_and_delete(app: Application, station: StationSetup) -> None:
     _work(app, station)
     for statement in ("UPDATE audit_event SET action = 'x'", "DELETE FROM audit_event"):
-        with pytest.raises(DBAPIError, match="append-only"):  # noqa: PT012
-            with app.ctx.db.write_session() as session:
-                session.execute(text(statement))
+        with (
+            pytest.raises(DBAPIError, match="append-only"),
+            app.ctx.db.write_session() as session,
+        ):
+            session.execute(text(statement))
     assert _verify(app).whole
 
 
