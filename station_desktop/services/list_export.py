@@ -54,6 +54,7 @@ from station_desktop.services.report_export import (
     put_text,
     sheet_name,
 )
+from station_desktop.store import audit
 from station_desktop.store.files import write_atomically
 from station_desktop.store.models import Area, GroupMembership, Resident
 
@@ -231,6 +232,16 @@ class ListExportService:
         columns = self.columns(kind)
         rows = self.rows(kind)
         self._save(kind, columns, rows, path)
+        with self.ctx.db.write_session() as session:  # what left the laptop, by whom
+            audit.record_event(
+                session,
+                actor_id=self.ctx.actor_id,
+                action=audit.EXPORT,
+                entity=kind,
+                entity_id=str(len(rows)),
+                fields=[c.header for c in columns],
+                at=self.ctx.clock(),
+            )
         return len(rows)
 
     def _cell(self, column: ListColumn, value: Any) -> Any:

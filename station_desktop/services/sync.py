@@ -202,6 +202,7 @@ class ReceiveReport:
     pending: int = 0
     gaps: list[Gap] = field(default_factory=list)
     clock_warnings: list[ClockWarning] = field(default_factory=list)
+    audit_warning: audit.PeerWarning | None = None  # the signer's audit trail lost entries
 
 
 @dataclass(frozen=True)
@@ -489,9 +490,11 @@ class SyncService:
             lines, counts, per_station = self._entry_lines(session, wanted, stations)
             codes: dict[uuid.UUID | None, str] = _station_codes(session)
             next_seq = int(self.ctx.installation.get(session, BUNDLE_SEQ_KEY) or 0) + 1
+            head = audit.head_for_bundle(session)
+            bundle_id = str(uuid.uuid4())
             manifest = {
                 "format": FORMAT,
-                "bundle_id": str(uuid.uuid4()),
+                "bundle_id": bundle_id,
                 "bundle_seq": next_seq,
                 "created_at": self.ctx.clock().astimezone(UTC).isoformat(),
                 "app_version": __version__,
@@ -502,12 +505,25 @@ class SyncService:
                 "holdings": ledger.to_json(held),
                 "installations": self._introductions(session, card),
                 "counts": dict(sorted(counts.items())),
+                # This chain's head: the receiver keeps it, so a tail deleted here later
+                # is found there (store.audit.check_peer_head).
+                "audit": head,
             }
             written = write_bundle(
                 path, manifest, lines, keys, [r.age_recipient for r in recipients]
             )
         with self.ctx.db.write_session() as session:
             self.ctx.installation.set(session, BUNDLE_SEQ_KEY, str(next_seq))
+            audit.remember_sent_head(session, head)
+            audit.record_event(
+                session,
+                actor_id=self.ctx.actor_id,
+                action=audit.EXPORT,
+                entity="bundle",
+                entity_id=bundle_id,
+                fields=sorted(counts),
+                at=self.ctx.clock(),
+            )
         if progress is not None:
             progress(written.entries, written.entries)
         return SendSummary(
@@ -862,6 +878,18 @@ class SyncService:
                 entries=report.entries,
                 new_entries=report.new_entries,
             )
+        )
+        report.audit_warning = audit.check_peer_head(
+            session, signer.signing_key, int(manifest["bundle_seq"]), manifest.get("audit"), now
+        )
+        audit.record_event(
+            session,
+            actor_id=self.ctx.actor_id,
+            action=audit.IMPORT,
+            entity="bundle",
+            entity_id=str(manifest["bundle_id"]),
+            fields=sorted(str(k) for k in dict(manifest.get("counts") or {})),
+            at=now,
         )
         if max_hlc:
             local = int(get_local_state(session, "hlc") or 0)

@@ -399,6 +399,7 @@ def _sent_heads(session: Session) -> dict[int, str]:
         return {}
 
 
+VERIFY_COMMAND = "station-desktop audit verify"
 MSG_PEER_TAIL_LOST = N_(
     "The audit trail of the laptop that made {path} has lost entries since its last "
     "bundle (it had {seq} entries then, the bundle says {now}). Its changes were taken; "
@@ -441,11 +442,15 @@ def check_peer_head(
     warning = None
     if anchor is not None and bundle_seq > anchor.bundle_seq:
         if seq < anchor.seq:
-            warning = PeerWarning(MSG_PEER_TAIL_LOST, {"seq": anchor.seq, "now": seq})
+            warning = PeerWarning(
+                MSG_PEER_TAIL_LOST, {"seq": anchor.seq, "now": seq, "command": VERIFY_COMMAND}
+            )
         elif (seq == anchor.seq and mac != anchor.mac) or (
             anchor.seq in marks and marks[anchor.seq] != anchor.mac
         ):
-            warning = PeerWarning(MSG_PEER_REWRITTEN, {"seq": anchor.seq})
+            warning = PeerWarning(
+                MSG_PEER_REWRITTEN, {"seq": anchor.seq, "command": VERIFY_COMMAND}
+            )
     if warning is not None:
         record_event(
             session,
