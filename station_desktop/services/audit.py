@@ -77,8 +77,12 @@ class AuditService:
     def __init__(self, ctx: ServiceContext) -> None:
         self.ctx = ctx
 
+    def may_read(self) -> bool:
+        """Whether the signed-in person may read the trail (the window offers the page)."""
+        return may_read_trail(self._role())
+
     def _require_reader(self) -> None:
-        if not may_read_trail(self._role()):
+        if not self.may_read():
             raise StationError(MSG_TRAIL_NOT_PERMITTED)
 
     def _role(self) -> str | None:
@@ -87,10 +91,11 @@ class AuditService:
         role = getattr(actor, "role", None)
         return getattr(role, "value", role)
 
-    def staff_names(self) -> dict[uuid.UUID, str]:
+    def staff_names(self) -> dict[uuid.UUID, tuple[str, str]]:
+        """Everyone who may appear in the trail: (Tibetan name, Chinese name)."""
         with self.ctx.db.read() as session:
             rows = session.execute(select(Staff.id, Staff.name_bo, Staff.name_zh)).all()
-        return {row[0]: " ".join(n for n in (row[1], row[2]) if n) for row in rows}
+        return {row[0]: (row[1], row[2]) for row in rows}
 
     def events(self, wanted: AuditFilter | None = None) -> list[AuditRow]:
         """The newest events first, as the filter asks."""
@@ -116,7 +121,9 @@ class AuditService:
                     seq=row.seq,
                     at=row.at,
                     actor_id=row.actor_id,
-                    actor=names.get(row.actor_id, "") if row.actor_id else "",
+                    actor=" ".join(n for n in names.get(row.actor_id, ()) if n)
+                    if row.actor_id
+                    else "",
                     action=row.action,
                     entity=row.entity,
                     entity_id=row.entity_id,

@@ -500,6 +500,8 @@ class MainWindow(QMainWindow):
         self._add_lazy_page("followups", N_("Follow-ups"), MainWindow._make_followups_page)
         self._add_lazy_page("reports", N_("Reports"), MainWindow._make_reports_page)
         self._add_lazy_page("settings", N_("Settings"), MainWindow._make_settings_page)
+        if app.audit.may_read():  # station heads and auditors (services.audit decides)
+            self._add_lazy_page("audit", N_("Audit trail"), MainWindow._make_audit_page)
         central = QWidget()
         layout = QHBoxLayout(central)
         layout.addWidget(self.nav)
@@ -867,6 +869,9 @@ class MainWindow(QMainWindow):
         self.residents_page.retranslate_ui()
         if "followups" in self._made_pages:  # a page made later translates itself
             self.followups_page.retranslate_ui()
+        audit_page = self._made_pages.get("audit")
+        if audit_page is not None:
+            audit_page.retranslate_ui()  # type: ignore[attr-defined]
         for page in self.record_pages:
             page.retranslate_ui()
         self._show_worker()
@@ -925,6 +930,11 @@ class MainWindow(QMainWindow):
         page.backup_finished.connect(self._backup_finished)
         page.show_backup_problem(self._backup_problem)
         return page
+
+    def _make_audit_page(self) -> QWidget:
+        from station_desktop.ui.audit_page import AuditPage
+
+        return AuditPage(self._app, self._languages)
 
     @property
     def followups_page(self) -> FollowUpsPage:
