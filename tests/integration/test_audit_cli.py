@@ -34,7 +34,11 @@ def test_the_trail_lists_who_did_what(demo_dir: Path) -> None:
 
 @pytest.mark.parametrize(
     ("lang", "expected"),
-    [("en", "was changed outside Station Desktop"), ("zh_CN", "审计"), ("bo", "ཞིབ་བཤེར")],
+    [
+        ("en", "was changed outside Station Desktop"),
+        ("zh_CN", "与其变更日志不符"),
+        ("bo", "བཟོ་བཅོས་ཟིན་ཐོ"),
+    ],
 )
 def test_a_record_edited_with_the_sqlite3_tool_is_one_line_and_exit_1(
     tmp_path: Path, demo_dir: Path, lang: str, expected: str
