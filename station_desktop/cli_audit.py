@@ -101,7 +101,7 @@ def _list(app: Application, args: argparse.Namespace, translator: Translator) ->
         action = ACTION_LABELS.get(row.action)
         what = translator.gettext(action) if action else row.action
         who = row.actor or translator.gettext(MSG_SYSTEM)
-        target = " ".join(p for p in (row.entity, row.entity_id[:8], ",".join(row.fields)) if p)
+        target = " ".join(p for p in (row.entity, row.entity_id[-8:], ",".join(row.fields)) if p)
         sys.stdout.write(
             f"{row.seq:>7}  {row.at:%Y-%m-%d %H:%M}  {who}  {what}  {target}".rstrip() + "\n"
         )

@@ -38,9 +38,11 @@ HEADERS = (
     N_("Who"),
     N_("What"),
     N_("Record"),
-    N_("Fields"),
     N_("Laptop"),
+    N_("Fields"),  # last: it takes the width that is left, the whole list in its tooltip
 )
+FIELDS_COLUMN = len(HEADERS) - 1
+RECORD_COLUMN = 3
 PERIODS = (
     (7, N_("Last 7 days")),
     (30, N_("Last 30 days")),
@@ -87,7 +89,7 @@ class AuditPage(QWidget):
         self.table.verticalHeader().setVisible(False)
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        header.setStretchLastSection(True)
+        header.setSectionResizeMode(FIELDS_COLUMN, QHeaderView.ResizeMode.Stretch)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.summary)
@@ -153,13 +155,18 @@ class AuditPage(QWidget):
             when = f"{formats.date(local.date())} {local:%H:%M}"
             what = _(ACTION_LABELS[row.action]) if row.action in ACTION_LABELS else row.action
             kind = _(CAUSE_LABELS[row.entity]) if row.entity in CAUSE_LABELS else row.entity
-            record = " ".join(p for p in (kind, row.entity_id[:8]) if p)
+            # The end of a record's id: its beginning is a time stamp (UUIDv7), alike for
+            # records made together.
+            record = " ".join(p for p in (kind, row.entity_id[-8:]) if p)
             who = self._staff.get(row.actor_id, "") if row.actor_id else _(MSG_SYSTEM)
             laptop = row.device_tag or _(MSG_THIS_LAPTOP)
-            for column, text in enumerate((when, who, what, record, ", ".join(row.fields), laptop)):
+            fields = ", ".join(row.fields)
+            for column, text in enumerate((when, who, what, record, laptop, fields)):
                 item = QTableWidgetItem(text)
-                if column == 3:
+                if column == RECORD_COLUMN:
                     item.setToolTip(row.entity_id)
+                elif column == FIELDS_COLUMN:
+                    item.setToolTip(fields)
                 self.table.setItem(number, column, item)
         size_rows(self.table)
         self.summary.setText(_(MSG_SHOWN, count=formats.number(len(self._rows))))
