@@ -5,7 +5,7 @@ from __future__ import annotations
 import importlib
 import sys
 
-BENCHMARKS = ("search", "report", "gui", "pdf", "roster", "sync", "bureau")
+BENCHMARKS = ("search", "report", "gui", "pdf", "roster", "sync", "bureau", "audit")
 
 
 def main(names: list[str]) -> int:

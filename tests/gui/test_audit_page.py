@@ -37,7 +37,8 @@ def test_the_page_lists_who_did_what_and_checks_the_trail(
     ]
     newest = texts[0]
     assert "卓玛" in newest[1]  # the worker who saved it
-    assert newest[2] == "changed a record" and newest[4] == "phone"
+    assert newest[2] == "changed a record" and newest[5] == "phone"
+    assert newest[4] == "this laptop"
     assert all("次仁" not in cell and "13800138000" not in cell for row in texts for cell in row)
     # Narrowed to one kind of action.
     page.action_filter.setCurrentIndex(page.action_filter.findData("insert"))
