@@ -46,8 +46,12 @@ def _work(app: Application, station: StationSetup) -> uuid.UUID:
     app.residents.register({"name_zh": "达瓦", "legal_basis": "statutory_duty"})
     with app.ctx.db.write_session() as session:
         record_event(
-            session, actor_id=station.head_id, action=audit.REVEAL_ID, entity="resident",
-            entity_id=str(resident), fields=["id_number"],
+            session,
+            actor_id=station.head_id,
+            action=audit.REVEAL_ID,
+            entity="resident",
+            entity_id=str(resident),
+            fields=["id_number"],
         )
     return resident
 
@@ -174,7 +178,7 @@ def test_a_forged_log_entry_is_found(app: Application, station: StationSetup) ->
         raw.execute(
             "INSERT INTO change_log SELECT device_id, seq + 1000, hlc + 1, wall_time,"
             " station_id, actor_id, action_id, entity, record_id, 'update',"
-            " '{\"name_zh\": \"X\"}', json_array(?), schema_version FROM change_log"
+            ' \'{"name_zh": "X"}\', json_array(?), schema_version FROM change_log'
             " WHERE record_id = ? AND op = 'insert'",
             (f"{uuid.UUID(int=0)}:0", resident.hex),
         )
@@ -356,3 +360,52 @@ def test_a_cut_tail_is_found_against_the_anchored_head(
         raw.execute(LOG_GUARDS[1])
     result = _verify_file(path)
     assert MSG_TAIL_LOST in _messages(result)
+
+
+@pytest.mark.both_engines
+def test_a_link_edited_with_the_guard_set_aside_is_found_on_either_engine(
+    app: Application, station: StationSetup
+) -> None:
+    """The server's way (a trigger disabled, a row changed, the trigger on again) and the
+    file's (dropped and made again): the chain shows where."""
+    _work(app, station)
+    with app.ctx.db.engine.begin() as connection:
+        if app.ctx.db.is_sqlite:
+            connection.exec_driver_sql("DROP TRIGGER audit_event_no_update")
+            connection.exec_driver_sql("UPDATE audit_event SET action = 'export' WHERE seq = 3")
+            connection.exec_driver_sql(AUDIT_GUARDS[0])
+        else:
+            connection.exec_driver_sql(
+                "ALTER TABLE audit_event DISABLE TRIGGER audit_event_no_update_delete"
+            )
+            connection.exec_driver_sql("UPDATE audit_event SET action = 'export' WHERE seq = 3")
+            connection.exec_driver_sql(
+                "ALTER TABLE audit_event ENABLE TRIGGER audit_event_no_update_delete"
+            )
+    first = _verify(app).first
+    assert first is not None and (first.message, first.seq) == (MSG_LINK_CHANGED, 3)
+
+
+@pytest.mark.both_engines
+def test_a_guard_left_off_is_found_on_either_engine(
+    app: Application, station: StationSetup
+) -> None:
+    _work(app, station)
+    with app.ctx.db.engine.begin() as connection:
+        if app.ctx.db.is_sqlite:
+            connection.exec_driver_sql("DROP TRIGGER change_log_no_delete")
+        else:
+            connection.exec_driver_sql(
+                "ALTER TABLE change_log DISABLE TRIGGER change_log_no_update_delete"
+            )
+    try:
+        result = _verify(app)
+    finally:
+        if not app.ctx.db.is_sqlite:  # the server's database outlives this test
+            with app.ctx.db.engine.begin() as connection:
+                connection.exec_driver_sql(
+                    "ALTER TABLE change_log ENABLE TRIGGER change_log_no_update_delete"
+                )
+    assert [(p.message, p.params) for p in result.problems] == [
+        (MSG_GUARD_CHANGED, {"table": "change_log"})
+    ]
