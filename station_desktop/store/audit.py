@@ -171,12 +171,14 @@ def chain_key(session: Session, *, create: bool = False) -> bytes | None:
         return given
     stored = _state(session, KEY_STATE)
     if stored:
-        return bytes.fromhex(stored)
-    if not create:
+        key = bytes.fromhex(stored)
+    elif not create:
         return None
-    made = secrets.token_bytes(32)
-    _set_state(session, KEY_STATE, made.hex())
-    return made
+    else:
+        key = secrets.token_bytes(32)
+        _set_state(session, KEY_STATE, key.hex())
+    session.info[KEY_INFO] = key  # read once per session (a session is one transaction)
+    return key
 
 
 # ---------------------------------------------------------------- writing
