@@ -409,3 +409,48 @@ def test_a_guard_left_off_is_found_on_either_engine(
     assert [(p.message, p.params) for p in result.problems] == [
         (MSG_GUARD_CHANGED, {"table": "change_log"})
     ]
+
+
+def _last(app: Application) -> AuditEvent:
+    with app.ctx.db.read() as session:
+        link = session.scalars(select(AuditEvent).order_by(AuditEvent.seq.desc())).first()
+        assert link is not None
+        session.expunge(link)
+        return link
+
+
+def test_a_filled_form_printed_and_a_list_exported_are_recorded(
+    app: Application, station: StationSetup, tmp_path: Path
+) -> None:
+    from station_desktop.i18n import Catalogues
+    from station_desktop.services.list_export import ListExportService
+
+    app.ctx.actor_id = station.head_id
+    resident = _work(app, station)
+    visit = app.visits.record(
+        {
+            "resident_id": resident,
+            "visit_date": "2026-05-20",
+            "visitor_ids": [station.worker_id],
+            "outcome": "at_home",
+            "purpose": "routine",
+        }
+    )
+    app.printing.render(app.printing.blank_sheets("feedback", 2))  # nobody's data: no event
+    assert _last(app).action != audit.PRINT_FILLED
+    app.printing.render([app.printing.record_form("visit", visit)])
+    printed = _last(app)
+    assert (printed.action, printed.entity_id, printed.actor_id) == (
+        audit.PRINT_FILLED,
+        str(visit),
+        station.head_id,
+    )
+    assert "resident_id" in printed.fields
+    ListExportService(app.ctx, Catalogues()).write("residents", tmp_path / "r.xlsx")
+    exported = _last(app)
+    assert (exported.action, exported.entity, exported.entity_id) == (
+        audit.EXPORT,
+        "residents",
+        "2",
+    )
+    assert _verify(app).whole
