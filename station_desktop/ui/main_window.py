@@ -499,9 +499,9 @@ class MainWindow(QMainWindow):
         self._made_pages: dict[str, QWidget] = {}
         self._add_lazy_page("followups", N_("Follow-ups"), MainWindow._make_followups_page)
         self._add_lazy_page("reports", N_("Reports"), MainWindow._make_reports_page)
-        self._add_lazy_page("settings", N_("Settings"), MainWindow._make_settings_page)
         if app.audit.may_read():  # station heads and auditors (services.audit decides)
             self._add_lazy_page("audit", N_("Audit trail"), MainWindow._make_audit_page)
+        self._add_lazy_page("settings", N_("Settings"), MainWindow._make_settings_page)
         central = QWidget()
         layout = QHBoxLayout(central)
         layout.addWidget(self.nav)
