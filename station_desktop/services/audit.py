@@ -153,7 +153,7 @@ class AuditService:
     ) -> None:
         """One event of the signed-in person, in a transaction of its own (an export or a
         print has no change to go with)."""
-        with self.ctx.db.write_session() as session:
+        with audit.event_session(self.ctx.db) as session:
             audit.record_event(
                 session,
                 actor_id=self.ctx.actor_id,

@@ -231,8 +231,9 @@ class ListExportService:
         CannotWrite when the file cannot be written."""
         columns = self.columns(kind)
         rows = self.rows(kind)
-        self._save(kind, columns, rows, path)
-        with self.ctx.db.write_session() as session:  # what left the laptop, by whom
+        # What leaves the laptop, and who took it, is recorded first: an export that
+        # cannot be recorded is not made.
+        with audit.event_session(self.ctx.db) as session:
             audit.record_event(
                 session,
                 actor_id=self.ctx.actor_id,
@@ -242,6 +243,7 @@ class ListExportService:
                 fields=[c.header for c in columns],
                 at=self.ctx.clock(),
             )
+        self._save(kind, columns, rows, path)
         return len(rows)
 
     def _cell(self, column: ListColumn, value: Any) -> Any:

@@ -254,7 +254,7 @@ class PrintService:
         ]
         if not filled:
             return
-        with self.ctx.db.write_session() as session:
+        with audit.event_session(self.ctx.db) as session:
             for form in filled:
                 assert form.header.qr is not None
                 audit.record_event(

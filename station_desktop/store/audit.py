@@ -37,15 +37,18 @@ import re
 import secrets
 import uuid
 from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
+from pathlib import Path
 from typing import Any
+from urllib.parse import unquote
 
 from sqlalchemy import and_, func, insert, select, text, update
 from sqlalchemy.orm import Session
 
 from station_desktop.i18n import N_
-from station_desktop.store.engine import Database
+from station_desktop.store.engine import Database, create_store_engine, sqlite_url
 from station_desktop.store.models import AuditAnchor, AuditEvent, LocalState, table_of
 
 # Action codes. A change-log entry's link is named after the entry's op (insert, update);
@@ -362,6 +365,26 @@ def chain_unsealed(
             session, actor_id=None, action=closing, entity=source, entity_id=str(done), at=at
         )
     return done
+
+
+@contextmanager
+def event_session(db: Database) -> Iterator[Session]:
+    """A write transaction for an event that comes with no change (an export, a filled
+    form printed). A command that opened the file read-only beside a running window still
+    records it: through a short-lived writable connection to the same file, whose write
+    SQLite orders with the window's (both take the write lock before reading the head)."""
+    query = db.engine.url.query
+    if not db.is_sqlite or query.get("mode") != "ro" or "immutable" in query:
+        with db.write_session() as session:
+            yield session
+        return
+    path = str(db.engine.url.database or "").removeprefix("file:")
+    writer = Database(create_store_engine(sqlite_url(Path(unquote(path)))))
+    try:
+        with writer.write_session() as session:
+            yield session
+    finally:
+        writer.dispose()
 
 
 def start_chain(db: Database, at: datetime) -> int:

@@ -56,3 +56,18 @@ def test_a_record_edited_with_the_sqlite3_tool_is_one_line_and_exit_1(
     lines = result.stdout.splitlines()
     assert lines[0].startswith("station-desktop: ") and expected in lines[0]
     assert "X" not in lines[0]  # the value is not repeated
+
+
+def test_an_export_from_the_command_line_is_recorded(tmp_path: Path, demo_dir: Path) -> None:
+    """`export-list` opens the data read-only (it works beside a running window), and
+    still records the export."""
+    import shutil
+
+    data_dir = tmp_path / "data"
+    shutil.copytree(demo_dir, data_dir)
+    run_cli("export-list", "residents", "-o", str(tmp_path / "r.xlsx"), data_dir=data_dir)
+    rows = json.loads(
+        run_cli("audit", "list", "--action", "export", "--json", data_dir=data_dir).stdout
+    )
+    assert [(row["action"], row["entity"]) for row in rows] == [("export", "residents")]
+    assert run_cli("audit", "verify", "--quick", data_dir=data_dir).returncode == 0
