@@ -5,7 +5,18 @@ from __future__ import annotations
 import importlib
 import sys
 
-BENCHMARKS = ("search", "report", "gui", "pdf", "roster", "sync", "bureau", "scan", "cipher")
+BENCHMARKS = (
+    "search",
+    "report",
+    "gui",
+    "pdf",
+    "roster",
+    "sync",
+    "bureau",
+    "scan",
+    "cipher",
+    "audit",
+)
 
 
 def main(names: list[str]) -> int:

@@ -33,6 +33,7 @@ from station_desktop.store.opening import OpenedStore, open_store
 if TYPE_CHECKING:
     from station_desktop.services.access_report import AccessReportService
     from station_desktop.services.accounts import AccountService
+    from station_desktop.services.audit import AuditService
     from station_desktop.services.printing import PrintService
     from station_desktop.services.privacy import PrivacyService
     from station_desktop.services.reports import ReportService
@@ -125,6 +126,13 @@ class Application:
         from station_desktop.services.accounts import AccountService  # noqa: PLC0415
 
         return AccountService(self.store, self.ctx, self.stations, self.backups)
+
+    @functools.cached_property
+    def audit(self) -> AuditService:
+        """The audit trail (the audit page, `audit verify`): made when first used."""
+        from station_desktop.services.audit import AuditService  # noqa: PLC0415
+
+        return AuditService(self.ctx)
 
     def close(self) -> None:
         self.store.close()

@@ -283,6 +283,9 @@ def build_parser() -> argparse.ArgumentParser:
     from station_desktop.cli_accounts import add_account_commands
 
     add_account_commands(commands, text_argument)  # init, workers, password, recover
+    from station_desktop.cli_audit import add_audit_commands
+
+    add_audit_commands(commands)  # audit verify, audit list
 
     from station_desktop.cli_server import add_server_commands
 
@@ -623,6 +626,13 @@ def _cmd_privacy(args: argparse.Namespace) -> int:
         return run_privacy(app, args, cli_translator())
 
 
+def _cmd_audit(args: argparse.Namespace) -> int:
+    from station_desktop.cli_audit import run_audit
+
+    with _open(args, reading=True) as app:
+        return run_audit(app, args, cli_translator())
+
+
 def _cmd_info(args: argparse.Namespace) -> int:
     with _open(args, reading=True) as app:
         station = app.stations.current_station()
@@ -659,6 +669,7 @@ COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "recover": lambda args: _accounts_command("run_recover", args),
     "workers": lambda args: _signed_in_command("run_workers", args),
     "password": lambda args: _signed_in_command("run_password", args),
+    "audit": _cmd_audit,
     "server": lambda args: _server_command("run_server", args),
     "migrate-to": lambda args: _server_command("run_migrate_to", args),
 }

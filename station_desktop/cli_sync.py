@@ -207,6 +207,13 @@ def report_json(report: ReceiveReport) -> dict[str, Any]:
         "waiting": report.pending,
         "gaps": [vars(g) for g in report.gaps],
         "clock_warnings": [vars(c) for c in report.clock_warnings],
+        "audit_warning": (
+            report.audit_warning.message.format(
+                **report.audit_warning.params, path=str(report.path)
+            )
+            if report.audit_warning
+            else None
+        ),
     }
 
 
@@ -267,6 +274,9 @@ def run_import(app: Application, args: argparse.Namespace, t: Translator) -> int
                     MSG_CLOCK, device=warning.device_tag, time=warning.newest.date().isoformat()
                 )
             )
+        if report.audit_warning is not None:
+            trail = report.audit_warning
+            _out(t.gettext(trail.message, **trail.params, path=str(report.path)))
     return 1 if refused else 0
 
 

@@ -26,7 +26,7 @@ from station_desktop.services.access import Actor
 from station_desktop.services.backups import BackupService
 from station_desktop.services.context import ServiceContext
 from station_desktop.services.stations import StationService
-from station_desktop.store import cipher, signin
+from station_desktop.store import audit, cipher, signin
 from station_desktop.store.cipher import KdfParams, LockedOut, StoreKeys, WrongPassword
 from station_desktop.store.engine import create_store_engine, sqlite_url
 from station_desktop.store.models import Staff
@@ -65,6 +65,9 @@ class SignedIn:
     staff_id: uuid.UUID | None
     role: str
     data_key: bytes = field(repr=False)
+    # Wrong passwords given for this name since its last sign-in: recorded in the audit
+    # trail at this one (the data cannot be opened, so not written, while they happen).
+    failed_before: int = 0
 
 
 @dataclass(frozen=True)
@@ -93,9 +96,10 @@ def has_plain_data(paths: DataPaths) -> bool:
 def sign_in(
     paths: DataPaths, name: str, password: str, *, now: Callable[[], datetime] = _utc_now
 ) -> SignedIn:
+    failed_before = signin.Attempts(paths.sign_in_attempts).failures(name)
     unlocked = signin.sign_in(paths, name, password, now=now)
     slot = unlocked.slot
-    return SignedIn(slot.name, slot.staff_id, slot.role, unlocked.data_key)
+    return SignedIn(slot.name, slot.staff_id, slot.role, unlocked.data_key, failed_before)
 
 
 def calibrated_kdf() -> KdfParams:
@@ -180,6 +184,29 @@ class AccountService:
         else:
             self.ctx.actor_id = staff_id
         self.ctx.actor = Actor(staff_id, StaffRole.parse(person.role), self._station_or_none())
+        self._record_sign_in(person)
+
+    def _record_sign_in(self, person: SignedIn) -> None:
+        """The sign-in, and the wrong passwords before it, in the audit trail (names of
+        no one: the staff member's id; the failures by the name's staff id too)."""
+        with audit.event_session(self.ctx.db) as session:
+            for _attempt in range(person.failed_before):
+                audit.record_event(
+                    session,
+                    actor_id=person.staff_id,
+                    action=audit.SIGN_IN_FAILED,
+                    entity="staff",
+                    entity_id=str(person.staff_id or ""),
+                    at=self.ctx.clock(),
+                )
+            audit.record_event(
+                session,
+                actor_id=person.staff_id,
+                action=audit.SIGN_IN,
+                entity="staff",
+                entity_id=str(person.staff_id or ""),
+                at=self.ctx.clock(),
+            )
 
     def _station_or_none(self) -> uuid.UUID | None:
         station = self.stations.current_station()
@@ -263,6 +290,7 @@ class AccountService:
         self.ctx.db.dispose()
         signin.rekey(self.paths, old_key, new_key, slots)
         self.ctx.db.rebind(create_store_engine(sqlite_url(self.paths.database), key=new_key))
+        self.ctx.db.key = new_key
         self.store.keys = StoreKeys(new_key)
         self.backups.key = new_key
         self.signed_in = replace(me, data_key=new_key)

@@ -62,7 +62,7 @@ from station_desktop.services.report_export import (
     put_text,
     sheet_name,
 )
-from station_desktop.store.audit import record_event
+from station_desktop.store import audit
 from station_desktop.store.files import write_atomically
 from station_desktop.store.models import Area, GroupMembership, Resident
 
@@ -251,20 +251,33 @@ class ListExportService:
             self.ctx.require(Resource.ID_NUMBER, Action.EXPORT)
         columns = self.columns(kind)
         rows = self.rows(kind)
+        # What leaves the laptop, and who took it, is recorded first: an export that
+        # cannot be recorded is not made. Whole ID numbers are a reveal as well (field
+        # names, never the numbers).
+        with audit.event_session(self.ctx.db) as session:
+            audit.record_event(
+                session,
+                actor_id=self.ctx.actor.staff_id,
+                action=audit.EXPORT,
+                entity=kind,
+                entity_id=str(len(rows)),
+                fields=[c.header for c in columns],
+                at=self.ctx.clock(),
+            )
+            if whole:
+                audit.record_event(
+                    session,
+                    actor_id=self.ctx.actor.staff_id,
+                    action=audit.REVEAL_ID,
+                    entity="resident",
+                    fields=("id_number",),
+                    at=self.ctx.clock(),
+                )
         self._whole_id_numbers = whole
         try:
             self._save(kind, columns, rows, path)
         finally:
             self._whole_id_numbers = False
-        if whole:  # the file now holds them: recorded (field names, never the numbers)
-            with self.ctx.db.write_session() as session:
-                record_event(
-                    session,
-                    actor_id=self.ctx.actor.staff_id,
-                    action="reveal_id",
-                    entity="resident",
-                    fields=("id_number",),
-                )
         return len(rows)
 
     def _cell(self, column: ListColumn, value: Any) -> Any:

@@ -101,6 +101,7 @@ from station_desktop.services.paper import (
     PrintKind,
     write_pdf,
 )
+from station_desktop.store import audit
 from station_desktop.store.models import (
     Activity,
     Area,
@@ -248,8 +249,33 @@ class PrintService:
         a character no bundled font has stops it before anything is drawn
         (`check_printable`): a box in place of a name's character is worse than no paper."""
         check_printable(forms)
+        self._record_filled(forms)
         setup = PaperSetup(self.station_header(), self.ctx.today(), self.texts, shaping, invariant)
         return render_forms(forms, setup, layout=layout, progress=progress)
+
+    def _record_filled(self, forms: Sequence[FormContent]) -> None:
+        """A form filled with a person's data, on its way to paper, a PDF or the preview
+        (which can print, save or open it without asking again), is an audit event: the
+        form, the record it is about and the names of the fields shown."""
+        filled = [
+            form
+            for form in forms
+            if form.values and form.header.qr is not None and form.header.qr.record_id
+        ]
+        if not filled:
+            return
+        with audit.event_session(self.ctx.db) as session:
+            for form in filled:
+                assert form.header.qr is not None
+                audit.record_event(
+                    session,
+                    actor_id=self.ctx.actor_id,
+                    action=audit.PRINT_FILLED,
+                    entity=form.spec.code,
+                    entity_id=str(form.header.qr.record_id),
+                    fields=[k for k, v in form.values.items() if v not in (None, "", [], ())],
+                    at=self.ctx.clock(),
+                )
 
     def write(self, forms: Sequence[FormContent], path: Path) -> RenderedPdf:
         """Render and write to `path` (StationError with a clear message if it cannot)."""

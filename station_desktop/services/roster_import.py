@@ -68,6 +68,7 @@ from station_desktop.roster.reader import Cell, read_sheet
 from station_desktop.services.access import Action, Resource
 from station_desktop.services.context import ServiceContext
 from station_desktop.services.residents import check_resident_rules, clean_membership
+from station_desktop.store import audit
 from station_desktop.store.changes import get_local_state, set_local_state
 from station_desktop.store.models import (
     Area,
@@ -874,6 +875,18 @@ class RosterImportService:
             ]
             uow.insert_many(GroupMembership, memberships)
             self._remember(uow.session, preview.source.layout, preview.choices.mapping)
+            # The file's name is not kept (it may name a person): what came in, and how much.
+            audit.record_event(
+                uow.session,
+                actor_id=self.ctx.actor_id,
+                action=audit.IMPORT,
+                entity="roster",
+                entity_id=str(total),
+                fields=sorted(
+                    str(getattr(f, "value", f)) for f in preview.choices.mapping.values()
+                ),
+                at=uow.now,
+            )
             report("write", total, total)
         done = plan.preview
         return ImportResult(

@@ -39,6 +39,7 @@ from station_desktop.i18n import N_, Label
 from station_desktop.services.access import Action, Resource
 from station_desktop.services.context import ServiceContext
 from station_desktop.services.stations import StationService
+from station_desktop.store import audit
 from station_desktop.store.changes import (
     OP_INSERT,
     SCHEMA_VERSION,
@@ -205,6 +206,7 @@ class ReceiveReport:
     pending: int = 0
     gaps: list[Gap] = field(default_factory=list)
     clock_warnings: list[ClockWarning] = field(default_factory=list)
+    audit_warning: audit.PeerWarning | None = None  # the signer's audit trail lost entries
 
 
 @dataclass(frozen=True)
@@ -500,9 +502,11 @@ class SyncService:
             lines, counts, per_station = self._entry_lines(session, wanted, stations)
             codes: dict[uuid.UUID | None, str] = _station_codes(session)
             next_seq = int(self.ctx.installation.get(session, BUNDLE_SEQ_KEY) or 0) + 1
+            head = audit.head_for_bundle(session)
+            bundle_id = str(uuid.uuid4())
             manifest = {
                 "format": FORMAT,
-                "bundle_id": str(uuid.uuid4()),
+                "bundle_id": bundle_id,
                 "bundle_seq": next_seq,
                 "created_at": self.ctx.clock().astimezone(UTC).isoformat(),
                 "app_version": __version__,
@@ -513,12 +517,25 @@ class SyncService:
                 "holdings": ledger.to_json(held),
                 "installations": self._introductions(session, card),
                 "counts": dict(sorted(counts.items())),
+                # This chain's head: the receiver keeps it, so a tail deleted here later
+                # is found there (store.audit.check_peer_head).
+                "audit": head,
             }
             written = write_bundle(
                 path, manifest, lines, keys, [r.age_recipient for r in recipients]
             )
         with self.ctx.db.write_session() as session:
             self.ctx.installation.set(session, BUNDLE_SEQ_KEY, str(next_seq))
+            audit.remember_sent_head(session, head)
+            audit.record_event(
+                session,
+                actor_id=self.ctx.actor_id,
+                action=audit.EXPORT,
+                entity="bundle",
+                entity_id=bundle_id,
+                fields=sorted(counts),
+                at=self.ctx.clock(),
+            )
         if progress is not None:
             progress(written.entries, written.entries)
         return SendSummary(
@@ -749,7 +766,7 @@ class SyncService:
 
         def flush() -> None:
             nonlocal max_hlc
-            new = _insert_new(session, batch)
+            new = _insert_new(session, batch, now)
             fresh: dict[str, dict[uuid.UUID, list[int]]] = defaultdict(lambda: defaultdict(list))
             for entry in batch:
                 key = (device_tag_for(entry.device_id), stations.get(entry.station_id, "") or "-")
@@ -881,6 +898,18 @@ class SyncService:
                 entries=report.entries,
                 new_entries=report.new_entries,
             )
+        )
+        report.audit_warning = audit.check_peer_head(
+            session, signer.signing_key, int(manifest["bundle_seq"]), manifest.get("audit"), now
+        )
+        audit.record_event(
+            session,
+            actor_id=self.ctx.actor_id,
+            action=audit.IMPORT,
+            entity="bundle",
+            entity_id=str(manifest["bundle_id"]),
+            fields=sorted(str(k) for k in dict(manifest.get("counts") or {})),
+            at=now,
         )
         if max_hlc:
             local = int(get_local_state(session, "hlc") or 0)
@@ -1138,8 +1167,11 @@ def _not_allowed(entry: Entry, origin: _Origin) -> str:
     return ""
 
 
-def _insert_new(session: Session, entries: Sequence[Entry]) -> set[tuple[uuid.UUID, int]]:
-    """Add the entries this log does not hold yet; returns their (device, seq)."""
+def _insert_new(
+    session: Session, entries: Sequence[Entry], at: datetime
+) -> set[tuple[uuid.UUID, int]]:
+    """Add the entries this log does not hold yet, each chained in the audit trail;
+    returns their (device, seq)."""
     if not entries:
         return set()
     log = table_of(ChangeLogEntry)
@@ -1160,7 +1192,9 @@ def _insert_new(session: Session, entries: Sequence[Entry]) -> set[tuple[uuid.UU
         if key not in present:
             fresh.setdefault(key, entry)
     if fresh:
-        session.execute(insert(log), [entry.row for entry in fresh.values()])
+        rows = [entry.row for entry in fresh.values()]
+        session.execute(insert(log), rows)
+        audit.chain_changes(session, rows, at)
     return set(fresh)
 
 

@@ -5,7 +5,8 @@ the same transaction: origin device, per-device sequence number, hybrid logical 
 claimed wall time, actor, the record, the changed fields with their new values, and the
 parents (the heads the edit was based on). The log alone is enough to rebuild every record
 (`replay_entries` proves it in the tests), which is what USB sync will ship and merge, and
-what the audit trail will chain.
+what the audit trail chains: each entry gets its link in `store.audit`, in the same
+transaction.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from sqlalchemy.orm import Session
 
 from station_desktop.domain.ids import Uuid7Generator
 from station_desktop.errors import NotFound, StaleEdit
+from station_desktop.store.audit import chain_changes
 from station_desktop.store.engine import Database
 from station_desktop.store.models import (
     REPLICATED_MODELS,
@@ -202,6 +204,7 @@ class ChangeRecorder:
         # (the ORM's bulk insert splits batches whenever the set of non-null keys changes).
         self.session.execute(insert(table_of(model)), table_rows)
         self.session.execute(insert(table_of(ChangeLogEntry)), log_rows)
+        chain_changes(self.session, log_rows, self.now)
         return ids
 
     def update(
@@ -252,10 +255,9 @@ class ChangeRecorder:
             .where(table.c.id == record_id)
             .values(**changed, updated_at=self.now, heads=[str(change)])
         )
-        self.session.execute(
-            insert(ChangeLogEntry),
-            [self._log_row(change, model, record_id, OP_UPDATE, encoded, heads)],
-        )
+        log_row = self._log_row(change, model, record_id, OP_UPDATE, encoded, heads)
+        self.session.execute(insert(ChangeLogEntry), [log_row])
+        chain_changes(self.session, [log_row], self.now)
         # Based on all the record's heads, this change settles any sync conflict on the
         # fields it sets (a person who saw the provisional value chose another); conflicts
         # on the other fields stay, as a merge of the log would find them.
@@ -316,6 +318,7 @@ class ChangeRecorder:
             "schema_version": SCHEMA_VERSION,
         }
         self.session.execute(insert(table_of(ChangeLogEntry)), [row])
+        chain_changes(self.session, [row], self.now)
 
     def tombstone(
         self,

@@ -180,7 +180,13 @@ def _forbid_orm_writes(session: Session, _flush_context: Any, _instances: Any) -
 class Database:
     """Sessions on one engine: `read()` for queries, `write()` for one user action."""
 
-    def __init__(self, engine: Engine) -> None:
+    def __init__(
+        self, engine: Engine, *, read_only_file: Path | None = None, key: bytes | None = None
+    ) -> None:
+        # A SQLite file opened read-only beside a running window, and its data key: what a
+        # short-lived writer needs to record an audit event (store.audit.event_session).
+        self.read_only_file = read_only_file
+        self.key = key
         self.rebind(engine)
         # Told (device, newest sequence number) after each committed action that logged
         # changes: the opener keeps a note of it to notice lost writes (store.writemark).

@@ -19,6 +19,7 @@ from typing import Any
 from sqlalchemy import Column, String, Text, bindparam, or_, select, update
 from sqlalchemy.orm import Session
 
+from station_desktop.store import audit
 from station_desktop.store.changes import ChangeId, encode_value, logged_columns
 from station_desktop.store.engine import insert_or_ignore
 from station_desktop.store.models import (
@@ -108,6 +109,20 @@ def redact_log(
             .values(fields=bindparam("f", type_=log.c.fields.type)),
             changes,
         )
+        # Each emptied entry gets a new seal in the audit chain, as it now stands: the
+        # chain's check holds an entry to its latest seal (the erasure's own event says
+        # who purged or erased, and why).
+        for rewritten in changes:
+            entry = (
+                session.execute(
+                    select(log).where(
+                        log.c.device_id == rewritten["d"], log.c.seq == rewritten["s"]
+                    )
+                )
+                .mappings()
+                .one()
+            )
+            audit.reseal_change(session, dict(entry), actor_id=None, action=audit.PURGE, at=now)
     return emptied
 
 

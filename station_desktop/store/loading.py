@@ -45,6 +45,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from station_desktop.errors import LoadRefused
+from station_desktop.store.audit import IMPORT, chain_unsealed
 from station_desktop.store.engine import Database, create_store_engine, sqlite_url
 from station_desktop.store.erasure import apply_erasures
 from station_desktop.store.failures import storage_problem
@@ -55,7 +56,8 @@ from station_desktop.store.restore import check_database_file
 
 BATCH_ROWS = 20_000
 # Facts of the laptop itself, never of the bureau's database.
-NOT_COPIED = frozenset({"local_state"})
+# The audit chain is the bureau database's own: the copied log entries are chained there.
+NOT_COPIED = frozenset({"local_state", "audit_event", "audit_anchor"})
 CHANGE_LOG = "change_log"
 
 Progress = Callable[[str, int, int], None]  # table, rows done, rows in all
@@ -168,6 +170,11 @@ def _load_table(
         done += len(rows)
         if progress is not None:
             progress(table.name, done, total)
+    if table.name == CHANGE_LOG:
+        with target.write_session() as writing:
+            chain_unsealed(
+                writing, datetime.now(UTC), closing=IMPORT, source=str(result.source.name)
+            )
 
 
 def _quoted(names: list[str]) -> list[str]:

@@ -475,6 +475,44 @@ class LocalState(Base):
     value: Mapped[str] = mapped_column(Text)
 
 
+class AuditEvent(Base):
+    """One link of the audit chain (store.audit): what was done, by whom, to which record,
+    with the names of the fields, never their values. Append-only (triggers refuse UPDATE
+    and DELETE); local to this database, never replicated and never copied by a load.
+
+    `mac` is HMAC(key, previous link's mac || this link); `seal` is a keyed MAC of the
+    whole change-log entry a link stands for (values included, so an edited log entry is
+    found without the audit keeping any personal value)."""
+
+    __tablename__ = "audit_event"
+    __table_args__ = (Index("ix_audit_event_change", "change_device_id", "change_seq"),)
+
+    seq: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    at: Mapped[datetime]
+    actor_id: Mapped[uuid.UUID | None]
+    action: Mapped[str] = mapped_column(String(CODE_LEN))
+    entity: Mapped[str] = mapped_column(String(CODE_LEN), default="")
+    entity_id: Mapped[str] = mapped_column(String(SHORT_LEN), default="")
+    fields: Mapped[list[str]] = mapped_column(JSON, default=list)
+    change_device_id: Mapped[uuid.UUID | None]
+    change_seq: Mapped[int | None] = mapped_column(BigInteger)
+    seal: Mapped[str] = mapped_column(String(64), default="")
+    mac: Mapped[str] = mapped_column(String(64))
+
+
+class AuditAnchor(Base):
+    """The last audit-chain head another installation sent in a bundle: its next bundle's
+    head must still hold it (store.audit.check_peer_head), or its chain lost its tail."""
+
+    __tablename__ = "audit_anchor"
+
+    signing_key: Mapped[str] = mapped_column(String(80), primary_key=True)
+    bundle_seq: Mapped[int] = mapped_column(BigInteger)
+    seq: Mapped[int] = mapped_column(BigInteger)
+    mac: Mapped[str] = mapped_column(String(64))
+    received_at: Mapped[datetime]
+
+
 # ---------------------------------------------------------------- sync (never replicated)
 
 

@@ -39,6 +39,7 @@ from station_desktop.errors import (
     WritesLost,
 )
 from station_desktop.paths import DataPaths
+from station_desktop.store.audit import start_chain
 from station_desktop.store.backup import back_up, integrity_problems, usable_backups
 from station_desktop.store.cipher import (
     PasswordNeeded,
@@ -384,7 +385,7 @@ def _open_locked(
     engine = create_store_engine(
         sqlite_url(paths.database), read_only=read_only and existed, key=key
     )
-    db = Database(engine)
+    db = Database(engine, read_only_file=paths.database if read_only else None, key=key)
     try:
         store = _open_database(paths, db, lock, now, new_id, read_only, existed, notices, key)
     except DBAPIError as error:
@@ -432,6 +433,7 @@ def _open_database(
             )
         upgrade_to_head(db.engine)
         migrated_from = revision or "empty"
+        start_chain(db, now())
     if read_only:
         device_id = existing_device(db)
         lost = _lost_writes(paths, db, device_id)

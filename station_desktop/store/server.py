@@ -42,6 +42,7 @@ from station_desktop.errors import (
     ServerWritesLost,
 )
 from station_desktop.paths import DataPaths
+from station_desktop.store.audit import start_chain
 from station_desktop.store.changes import get_local_state, set_local_state
 from station_desktop.store.device import (
     DEVICE_ID_KEY,
@@ -167,6 +168,7 @@ def open_server_database(
                 raise NeedsMigration(path=db.where)
             upgrade_to_head(db.engine)  # under the write lock; a no-op if another did it
             migrated_from = revision or "empty"
+            start_chain(db, datetime.now(UTC))
         return db, migrated_from, _database_id(db, new_id, read_only)
     except DBAPIError as error:
         db.dispose()

@@ -110,6 +110,11 @@ class Attempts:
         data[self._key(name)] = {"failures": failures + 1, "last": now.isoformat()}
         self._write(data)
 
+    def failures(self, name: str) -> int:
+        """Wrong passwords given for `name` since its last sign-in."""
+        entry = self._read().get(self._key(name))
+        return int(entry.get("failures", 0)) if isinstance(entry, dict) else 0
+
     def succeeded(self, name: str) -> None:
         data = self._read()
         if data.pop(self._key(name), None) is not None:

@@ -517,6 +517,8 @@ class MainWindow(QMainWindow):
         self._add_lazy_page("reports", N_("Reports"), MainWindow._make_reports_page)
         self._add_lazy_page("sync", N_("Sync"), MainWindow._make_sync_page)
         self._add_lazy_page("conflicts", N_("Conflicts"), MainWindow._make_conflicts_page)
+        if app.audit.may_read():  # station heads and auditors (services.audit decides)
+            self._add_lazy_page("audit", N_("Audit trail"), MainWindow._make_audit_page)
         self._add_lazy_page("settings", N_("Settings"), MainWindow._make_settings_page)
         central = QWidget()
         layout = QHBoxLayout(central)
@@ -932,6 +934,9 @@ class MainWindow(QMainWindow):
         self.residents_page.retranslate_ui()
         if "followups" in self._made_pages:  # a page made later translates itself
             self.followups_page.retranslate_ui()
+        audit_page = self._made_pages.get("audit")
+        if audit_page is not None:
+            audit_page.retranslate_ui()  # type: ignore[attr-defined]
         for page in self.record_pages:
             page.retranslate_ui()
         self._show_worker()
@@ -1031,6 +1036,11 @@ class MainWindow(QMainWindow):
         page = self._made("conflicts")
         assert isinstance(page, ConflictsPage)
         return page
+
+    def _make_audit_page(self) -> QWidget:
+        from station_desktop.ui.audit_page import AuditPage
+
+        return AuditPage(self._app, self._languages)
 
     @property
     def followups_page(self) -> FollowUpsPage:

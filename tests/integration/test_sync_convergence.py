@@ -36,6 +36,7 @@ from sqlalchemy import select
 
 from station_desktop.app import Application
 from station_desktop.errors import StationError
+from station_desktop.store import audit
 from station_desktop.store.changes import OP_INSERT, canonical_json, insert_defaults
 from station_desktop.store.models import (
     REPLICATED_MODELS,
@@ -291,6 +292,9 @@ class Exchange(RuleBasedStateMachine):
                     held = set(session.scalars(select(model.id)))
                     assert self.made[name] <= held, f"{name} lost"
                 assert _conflicts_in_table(session) == _conflicts_from_the_log(session)
+                # Every laptop's audit trail is whole and its records are what its log says.
+                trail = audit.verify(session)
+                assert trail.whole, [problem.english() for problem in trail.problems]
 
 
 def merge_model(name: str) -> type[Any]:

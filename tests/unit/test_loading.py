@@ -98,6 +98,12 @@ def test_every_row_arrives_equal_and_a_second_run_changes_nothing(
     assert second.rows_copied == 0 and second.rows_present == first.rows_copied
     assert second.differing == [] and second.clashes == 0
     assert {table.name: _rows(bureau, table) for table in copied_tables()} == before
+    # The bureau's own audit trail has chained every entry loaded, once.
+    from station_desktop.store import audit
+
+    with bureau.read() as session:
+        trail = audit.verify(session)
+    assert trail.whole, [problem.english() for problem in trail.problems]
 
 
 @pytest.fixture
