@@ -35,7 +35,7 @@ from station_desktop.pdf.page import FormHeader, QrPayload, RenderedPdf
 from station_desktop.services.access import Action, RecordScope, Resource
 from station_desktop.services.paper import PrintKind, write_pdf
 from station_desktop.services.printing import PrintService
-from station_desktop.store.audit import record_event
+from station_desktop.store import audit
 from station_desktop.store.models import (
     Activity,
     Area,
@@ -95,14 +95,14 @@ class AccessReportService:
     def report(self, resident_id: uuid.UUID) -> AccessReport:
         # The report holds the whole ID number: made by a role that may reveal it, and
         # recorded like any reveal (in its own short transaction, before the reading).
-        with self.ctx.db.write_session() as session:
+        with audit.event_session(self.ctx.db) as session:
             resident = session.get(Resident, resident_id)
             if resident is None:
                 raise NotFound(kind=Label(N_("resident")), record_id=str(resident_id))
             scope = RecordScope.of(resident.station_id)
             self.ctx.require(Resource.RESIDENT, Action.READ, scope)
             self.ctx.require(Resource.ID_NUMBER, Action.REVEAL, scope)
-            record_event(
+            audit.record_event(
                 session,
                 actor_id=self.ctx.actor.staff_id,
                 action="access_report",
