@@ -462,8 +462,18 @@ class ResidentService:
     def search(self, query: str, *, limit: int = 50) -> list[Resident]:
         """Residents matching `query` in any script, best match first."""
         self.ctx.require(Resource.RESIDENT, Action.READ)
+        shown = visible(self.ctx.actor, Resource.RESIDENT)
         with self.ctx.db.read() as session:
-            hits = search_residents(session, query, limit=limit)
+            # The role's station is searched, not filtered after: the best hits of other
+            # stations would otherwise take the places of the limit and leave nothing.
+            hits = search_residents(
+                session,
+                query,
+                limit=limit,
+                station_ids=[shown.station_id]
+                if shown is not None and shown.station_id is not None
+                else None,
+            )
             if not hits:
                 return []
             by_id = {

@@ -397,12 +397,15 @@ class StationService:
         with their role; else the head of this laptop's station (on the bureau's
         installation, its administrator)."""
         worker = self.current_worker()
+        station = self._station_or_none()
         if worker is not None:
             actor = Actor(worker.id, StaffRole.parse(worker.role), worker.station_id)
-        elif self.serves_every_station():
+        elif self.serves_every_station() or (self.ctx.db.is_server and station is None):
+            # The bureau's database server (its own logins guard it) opened by a laptop
+            # that serves no station: the bureau's administrator, as `setup --bureau` says.
             actor = Actor(None, StaffRole.BUREAU_ADMIN, None)
         else:
-            actor = Actor(None, StaffRole.STATION_HEAD, self._station_or_none())
+            actor = Actor(None, StaffRole.STATION_HEAD, station)
         self.ctx.actor = actor
         return actor
 

@@ -16,9 +16,10 @@ from sqlalchemy import Table, select
 
 from station_desktop.app import Application, open_application
 from station_desktop.demo.generator import DemoSize, generate_demo
-from station_desktop.domain.codes import StationKind
+from station_desktop.domain.codes import StaffRole, StationKind
 from station_desktop.errors import LoadRefused
 from station_desktop.paths import DataPaths
+from station_desktop.services.access import Actor
 from station_desktop.services.reports import ReportPeriod
 from station_desktop.services.stations import StationInfo
 from station_desktop.store.engine import Database
@@ -120,6 +121,10 @@ def both(
             DataPaths(tmp_path / "bureau"), clock=FakeClock(), database_url=database
         ) as on_server,
     ):
+        # Both as the bureau's administrator, who sees every station's records (the file
+        # is a demo laptop's, whose chosen worker is one station's head).
+        bureau_admin = Actor(None, StaffRole.BUREAU_ADMIN, None)
+        on_file.ctx.actor = on_server.ctx.actor = bureau_admin
         yield on_file, on_server
 
 

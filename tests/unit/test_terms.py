@@ -22,7 +22,8 @@ from station_desktop.i18n import po_path
 CONCEPTS: dict[str, tuple[str, tuple[str, ...]]] = {
     "Undo": ("མི་བྱེད", ("&Undo",)),
     "Redo": ("བསྐྱར་བཟོ", ("&Redo",)),
-    "Withdraw": ("ཕྱིར་འཐེན", ("Withdraw…",)),
+    # "withdraw" is the action a refusal names (services.access): the same concept.
+    "Withdraw": ("ཕྱིར་འཐེན", ("Withdraw…", "withdraw")),
     "Cancel": ("འདོར་བ", ("Cancel",)),
     "Discard": ("མི་ཉར", ("Discard", "Don't Save")),
     "Save": ("ཉར་ཚགས", ("Save", "&Save")),
