@@ -109,21 +109,18 @@ _FIELD_SPECS = _field_specs()
 
 def entry_json(entry: ChangeLogEntry | Mapping[str, Any]) -> bytes:
     """One entry as one line of JSON (UTF-8, no spaces, sorted keys: reproducible)."""
-
-    def get(name: str) -> Any:
-        return entry[name] if isinstance(entry, Mapping) else getattr(entry, name)
-
-    def text(value: Any) -> str | None:
-        return None if value is None else str(value)
-
+    get: Callable[[str], Any] = (
+        entry.__getitem__ if isinstance(entry, Mapping) else functools.partial(getattr, entry)
+    )
+    station, actor = get("station_id"), get("actor_id")
     wall_time: datetime = get("wall_time")
     data = {
-        "d": str(get("device_id")),
+        "d": _id_text(get("device_id")),
         "s": get("seq"),
         "h": get("hlc"),
         "w": wall_time.astimezone(UTC).isoformat(),
-        "t": text(get("station_id")),
-        "a": text(get("actor_id")),
+        "t": None if station is None else _id_text(station),
+        "a": None if actor is None else _id_text(actor),
         "c": str(get("action_id")),
         "e": get("entity"),
         "r": str(get("record_id")),
@@ -133,6 +130,12 @@ def entry_json(entry: ChangeLogEntry | Mapping[str, Any]) -> bytes:
         "v": get("schema_version"),
     }
     return json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode()
+
+
+@functools.lru_cache(maxsize=4096)
+def _id_text(value: uuid.UUID) -> str:
+    """The text of an id every entry of a bundle repeats (its devices, stations, writers)."""
+    return str(value)
 
 
 # ---------------------------------------------------------------- reading

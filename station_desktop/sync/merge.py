@@ -49,7 +49,7 @@ from station_desktop.store.models import (
 from station_desktop.store.search import index_residents, insert_plain_rows
 
 CHUNK = 500
-MERGE_CHUNK = 5000
+MERGE_CHUNK = 2000
 DELETED = "deleted"
 KIND_VALUE = "value"
 KIND_WITHDRAWN = "withdrawn_while_edited"
