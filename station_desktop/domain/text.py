@@ -147,9 +147,13 @@ def normalize_text(value: str, *, multiline: bool = False) -> str:
     return _WHITESPACE_RUN.sub(" ", text).strip()
 
 
+_UNSTORABLE = re.compile("[\ud800-\udfff\ufffe\uffff]")
+
+
 def has_unstorable(value: str) -> bool:
     """True if the text cannot be stored: lone surrogates (no UTF-8 form) or U+FFFE/U+FFFF."""
-    return any(0xD800 <= ord(ch) <= 0xDFFF or ch in "\ufffe\uffff" for ch in value)
+    # One regular-expression scan: a sync import checks every text of every entry.
+    return _UNSTORABLE.search(value) is not None
 
 
 def is_tibetan_char(ch: str) -> bool:

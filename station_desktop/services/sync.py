@@ -107,6 +107,7 @@ from station_desktop.sync.merge import (
     ancestor_sets,
     chunks,
     dependency_order,
+    insert_rows,
     load_entries,
     merge_records,
 )
@@ -114,6 +115,9 @@ from station_desktop.sync.merge import (
 BUNDLE_SEQ_KEY = "bundle_seq"
 FORMAT = 1
 BATCH = 2000
+# ... or fewer when the entries are large (a page of notes each): the rows of a batch,
+# JSON-encoded for the insert, are held at once.
+BATCH_BYTES = 4 << 20
 # A laptop whose changes are dated more than a day ahead of this one's clock has a wrong
 # date: its changes are taken, the clock here is not moved by them, and the report says so.
 CLOCK_SLACK = timedelta(hours=24)
@@ -763,28 +767,38 @@ class SyncService:
         batch: list[Entry] = []
         stations: dict[uuid.UUID | None, str] = _station_codes(session)
         arrived: set[uuid.UUID] = set()  # records with new entries (for the erasures)
+        latest = now + CLOCK_SLACK
+        latest_ms = int(latest.timestamp() * 1000)
+        # Per (device, station) of an entry, the report's line it counts on.
+        counted: dict[tuple[uuid.UUID, uuid.UUID | None], OriginCount] = {}
+
+        def origin_count(device: uuid.UUID, station: uuid.UUID | None) -> OriginCount:
+            key = (device_tag_for(device), stations.get(station, "") or "-")
+            count = counted[device, station] = origins.setdefault(key, OriginCount(*key))
+            return count
 
         def flush() -> None:
             nonlocal max_hlc
             new = _insert_new(session, batch, now)
             fresh: dict[str, dict[uuid.UUID, list[int]]] = defaultdict(lambda: defaultdict(list))
             for entry in batch:
-                key = (device_tag_for(entry.device_id), stations.get(entry.station_id, "") or "-")
-                count = origins.setdefault(key, OriginCount(*key))
-                if (entry.device_id, entry.seq) in new:
+                row = entry.row
+                device = row["device_id"]
+                count = counted.get((device, row["station_id"])) or origin_count(
+                    device, row["station_id"]
+                )
+                if (device, row["seq"]) in new:
                     count.new += 1
-                    arrived.add(entry.record_id)
-                    fresh[entry.entity][entry.device_id].append(entry.seq)
+                    arrived.add(row["record_id"])
+                    fresh[row["entity"]][device].append(row["seq"])
                 else:
                     count.known += 1
-                wall = entry.row["wall_time"]
-                if wall > now + CLOCK_SLACK:
-                    newest_by_device[entry.device_id] = max(
-                        wall, newest_by_device.get(entry.device_id, wall)
-                    )
-                    station_of_device[entry.device_id] = key[1]
-                elif (entry.row["hlc"] >> 16) <= int((now + CLOCK_SLACK).timestamp() * 1000):
-                    max_hlc = max(max_hlc, entry.row["hlc"])
+                wall = row["wall_time"]
+                if wall > latest:
+                    newest_by_device[device] = max(wall, newest_by_device.get(device, wall))
+                    station_of_device[device] = count.station
+                elif (row["hlc"] >> 16) <= latest_ms:
+                    max_hlc = max(max_hlc, row["hlc"])
             for entity, by_device in fresh.items():
                 added = {device: ledger.ranges_of(seqs) for device, seqs in by_device.items()}
                 new_ranges[entity] = ledger.union(new_ranges[entity], added)
@@ -799,13 +813,18 @@ class SyncService:
             if raw != verified.manifest_bytes:
                 raise BundleRefused(BundleRefused.TAMPERED, path=str(path))
 
+        batch_bytes = 0
+
         def on_line(line: bytes, number: int) -> None:
+            nonlocal batch_bytes
             try:
                 batch.append(checked_entry_row(line, number))
             except BadEntry:  # the file changed since it was checked
                 raise BundleRefused(BundleRefused.TAMPERED, path=str(path)) from None
-            if len(batch) >= BATCH:
+            batch_bytes += len(line)
+            if len(batch) >= BATCH or batch_bytes >= BATCH_BYTES:
                 flush()
+                batch_bytes = 0
 
         read_bundle(path, identity, on_manifest, on_line)
         flush()
@@ -1191,9 +1210,11 @@ def _insert_new(
         key = (entry.device_id, entry.seq)
         if key not in present:
             fresh.setdefault(key, entry)
+    # The one place a sync merge writes change-log entries, each chained in the audit
+    # trail in the same transaction.
     if fresh:
         rows = [entry.row for entry in fresh.values()]
-        session.execute(insert(log), rows)
+        insert_rows(session, log, rows)
         audit.chain_changes(session, rows, at)
     return set(fresh)
 

@@ -105,7 +105,7 @@ def index_residents(
     if not new:
         session.execute(delete(keys_table).where(keys_table.c.resident_id.in_(ids)))
         session.execute(delete(search_table).where(search_table.c.resident_id.in_(ids)))
-    session.execute(insert(search_table), rows)
+    insert_plain_rows(session, search_table, rows)
     insert_plain_rows(session, keys_table, key_rows)
     return len(rows)
 
@@ -113,31 +113,38 @@ def index_residents(
 def insert_plain_rows(session: Session, table: Table, rows: Sequence[dict[str, Any]]) -> None:
     """An executemany of many small rows, all with the same keys, without SQLAlchemy's
     per-row parameter handling (which costs more than SQLite's insert for the hundreds of
-    thousands of keys of a large import): the dialect's own statement, and each column's
-    bind processor looked up once."""
+    thousands of keys of a large import): the dialect's own statement, each column's
+    bind processor looked up once and called only for the columns that have one, once
+    per run of the same value (a resident's id on each of its keys)."""
     if not rows:
         return
     connection = session.connection()
     dialect = connection.dialect
     names = list(rows[0])
     compiled = insert(table).compile(dialect=dialect, column_keys=names)
-    processors = [
-        (name, table.c[name].type.bind_processor(dialect) or _unchanged) for name in names
-    ]
     if compiled.positional:
-        order = [names.index(name) for name in compiled.positiontup or ()]
-        positional = [
-            tuple(values[i] for i in order)
-            for values in ([p(row[n]) for n, p in processors] for row in rows)
-        ]
-        connection.exec_driver_sql(compiled.string, positional)
+        names = list(compiled.positiontup or ())
+    values = [[row[name] for name in names] for row in rows]
+    for position, name in enumerate(names):
+        # The dialect's own form of the type (PostgreSQL's JSON differs from SQLite's).
+        process = table.c[name].type.dialect_impl(dialect).bind_processor(dialect)
+        if process is None:
+            continue
+        last: Any = _NOTHING
+        done: Any = None
+        for row_values in values:
+            value = row_values[position]
+            if value is not last:
+                last, done = value, process(value)
+            row_values[position] = done
+    if compiled.positional:
+        connection.exec_driver_sql(compiled.string, [tuple(v) for v in values])
     else:
-        named = [{n: p(row[n]) for n, p in processors} for row in rows]
+        named = [dict(zip(names, v, strict=True)) for v in values]
         connection.exec_driver_sql(compiled.string, named)
 
 
-def _unchanged(value: Any) -> Any:
-    return value
+_NOTHING = object()
 
 
 def reindex_resident(session: Session, builder: NameKeyBuilder, resident_id: uuid.UUID) -> None:

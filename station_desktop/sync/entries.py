@@ -15,7 +15,7 @@ import functools
 import json
 import re
 import uuid
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
@@ -109,21 +109,18 @@ _FIELD_SPECS = _field_specs()
 
 def entry_json(entry: ChangeLogEntry | Mapping[str, Any]) -> bytes:
     """One entry as one line of JSON (UTF-8, no spaces, sorted keys: reproducible)."""
-
-    def get(name: str) -> Any:
-        return entry[name] if isinstance(entry, Mapping) else getattr(entry, name)
-
-    def text(value: Any) -> str | None:
-        return None if value is None else str(value)
-
+    get: Callable[[str], Any] = (
+        entry.__getitem__ if isinstance(entry, Mapping) else functools.partial(getattr, entry)
+    )
+    station, actor = get("station_id"), get("actor_id")
     wall_time: datetime = get("wall_time")
     data = {
-        "d": str(get("device_id")),
+        "d": _id_text(get("device_id")),
         "s": get("seq"),
         "h": get("hlc"),
         "w": wall_time.astimezone(UTC).isoformat(),
-        "t": text(get("station_id")),
-        "a": text(get("actor_id")),
+        "t": None if station is None else _id_text(station),
+        "a": None if actor is None else _id_text(actor),
         "c": str(get("action_id")),
         "e": get("entity"),
         "r": str(get("record_id")),
@@ -133,6 +130,12 @@ def entry_json(entry: ChangeLogEntry | Mapping[str, Any]) -> bytes:
         "v": get("schema_version"),
     }
     return json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode()
+
+
+@functools.lru_cache(maxsize=4096)
+def _id_text(value: uuid.UUID) -> str:
+    """The text of an id every entry of a bundle repeats (its devices, stations, writers)."""
+    return str(value)
 
 
 # ---------------------------------------------------------------- reading
@@ -164,12 +167,13 @@ def strict_json(data: bytes) -> Any:
 def _check_depth(value: Any, depth: int) -> None:
     if depth > MAX_DEPTH:
         raise ValueError("nested too deeply")
-    if isinstance(value, dict):
-        for item in value.values():
+    items = value.values() if isinstance(value, dict) else value if isinstance(value, list) else ()
+    for item in items:
+        # Only containers nest: a call per scalar would cost a third of reading an entry.
+        if isinstance(item, (dict, list)):
             _check_depth(item, depth + 1)
-    elif isinstance(value, list):
-        for item in value:
-            _check_depth(item, depth + 1)
+        elif depth + 1 > MAX_DEPTH:
+            raise ValueError("nested too deeply")
 
 
 def canonical_json_line(line: bytes) -> Any:
@@ -218,15 +222,24 @@ class Entry:
         return value
 
 
-def _uuid(value: Any, what: str, *, optional: bool = False) -> uuid.UUID | None:
+def _uuid(
+    value: Any, what: str, *, optional: bool = False, shared: bool = False
+) -> uuid.UUID | None:
     if value is None and optional:
         return None
     if not isinstance(value, str):
         raise ValueError(f"{what} is not an id")
     try:
-        return uuid.UUID(value)
+        return _shared_uuid(value) if shared else uuid.UUID(value)
     except ValueError:
         raise ValueError(f"{what} is not an id") from None
+
+
+@functools.lru_cache(maxsize=4096)
+def _shared_uuid(text: str) -> uuid.UUID:
+    """The ids every entry of a bundle repeats (its devices, stations, writers) parsed
+    once: making a UUID costs more than the rest of reading its entry's row."""
+    return uuid.UUID(text)
 
 
 def _integer(value: Any, what: str, low: int = 0) -> int:
@@ -270,12 +283,12 @@ def parse_entry(line: bytes, number: int) -> Entry:
             raise ValueError("fields are not an object")
         check_fields(entity, fields)
         row = {
-            "device_id": _uuid(data["d"], "device"),
+            "device_id": _uuid(data["d"], "device", shared=True),
             "seq": _integer(data["s"], "sequence number", 1),
             "hlc": _integer(data["h"], "clock"),
             "wall_time": wall_time.astimezone(UTC),
-            "station_id": _uuid(data["t"], "station", optional=True),
-            "actor_id": _uuid(data["a"], "actor", optional=True),
+            "station_id": _uuid(data["t"], "station", optional=True, shared=True),
+            "actor_id": _uuid(data["a"], "actor", optional=True, shared=True),
             "action_id": _uuid(data["c"], "action"),
             "entity": entity,
             "record_id": _uuid(data["r"], "record"),
@@ -305,12 +318,12 @@ def checked_entry_row(line: bytes, number: int) -> Entry:
         station, actor = data["t"], data["a"]
         return Entry(
             {
-                "device_id": uuid.UUID(data["d"]),
+                "device_id": _shared_uuid(data["d"]),
                 "seq": data["s"],
                 "hlc": data["h"],
                 "wall_time": datetime.fromisoformat(data["w"]).astimezone(UTC),
-                "station_id": uuid.UUID(station) if station else None,
-                "actor_id": uuid.UUID(actor) if actor else None,
+                "station_id": _shared_uuid(station) if station else None,
+                "actor_id": _shared_uuid(actor) if actor else None,
                 "action_id": uuid.UUID(data["c"]),
                 "entity": data["e"],
                 "record_id": uuid.UUID(data["r"]),
@@ -332,50 +345,85 @@ def _column_limit(column: Column[Any]) -> int | None:
     return None
 
 
-def _check_value(column: Column[Any], value: Any) -> None:
-    """The value as JSON-encoded by the change log fits the column's type."""
-    if value is None:
-        if not column.nullable:
-            raise ValueError(f"{column.name} may not be empty")
-        return
+ValueCheck = Callable[[Any], None]
+
+
+def _value_check(column: Column[Any]) -> ValueCheck:
+    """The check that a value, as JSON-encoded by the change log, fits the column's type
+    (ValueError otherwise): chosen once per column, not once per value."""
+    name = column.name
+    nullable = column.nullable
     kind = column.type
+    check: ValueCheck
     if isinstance(kind, Boolean):
-        if not isinstance(value, bool):
-            raise ValueError(f"{column.name} is not true or false")
+
+        def check(value: Any) -> None:
+            if not isinstance(value, bool):
+                raise ValueError(f"{name} is not true or false")
+
     elif isinstance(kind, (Integer, BigInteger)):
-        _integer(value, column.name, -MAX_INT)
+
+        def check(value: Any) -> None:
+            _integer(value, name, -MAX_INT)
+
     elif isinstance(kind, Uuid):
-        _uuid(value, column.name)
+
+        def check(value: Any) -> None:
+            _uuid(value, name, shared=True)
+
     elif isinstance(kind, Date):
-        if not isinstance(value, str):
-            raise ValueError(f"{column.name} is not a date")
-        day = date.fromisoformat(value)
-        if not EARLIEST_DATE <= day <= LATEST_DATE:
-            raise ValueError(f"{column.name} is out of range")
+
+        def check(value: Any) -> None:
+            if not isinstance(value, str):
+                raise ValueError(f"{name} is not a date")
+            day = date.fromisoformat(value)
+            if not EARLIEST_DATE <= day <= LATEST_DATE:
+                raise ValueError(f"{name} is out of range")
+
     elif isinstance(kind, UTCDateTime):
-        if not isinstance(value, str) or datetime.fromisoformat(value).tzinfo is None:
-            raise ValueError(f"{column.name} is not a time")
+
+        def check(value: Any) -> None:
+            if not isinstance(value, str) or datetime.fromisoformat(value).tzinfo is None:
+                raise ValueError(f"{name} is not a time")
+
     elif isinstance(kind, JSON):
-        if isinstance(value, dict):  # a document (a report's figures): strict JSON already
-            return
-        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-            raise ValueError(f"{column.name} is not a list")
-        if any(has_unstorable(v) or len(v) > 200 for v in value):
-            raise ValueError(f"{column.name} holds text that cannot be stored")
+
+        def check(value: Any) -> None:
+            if isinstance(value, dict):  # a document (a report's figures): strict JSON already
+                return
+            if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+                raise ValueError(f"{name} is not a list")
+            if any(has_unstorable(v) or len(v) > 200 for v in value):
+                raise ValueError(f"{name} holds text that cannot be stored")
+
     elif isinstance(kind, (String, Text)):
-        if not isinstance(value, str):
-            raise ValueError(f"{column.name} is not text")
         limit = _column_limit(column)
-        if has_unstorable(value) or (limit is not None and len(value) > limit):
-            raise ValueError(f"{column.name} is too long or cannot be stored")
+
+        def check(value: Any) -> None:
+            if not isinstance(value, str):
+                raise ValueError(f"{name} is not text")
+            if has_unstorable(value) or (limit is not None and len(value) > limit):
+                raise ValueError(f"{name} is too long or cannot be stored")
+
     else:  # a column type this reader does not know: refuse rather than guess
-        raise ValueError(f"{column.name} cannot be received")
+
+        def check(value: Any) -> None:
+            raise ValueError(f"{name} cannot be received")
+
+    def check_value(value: Any) -> None:
+        if value is None:
+            if not nullable:
+                raise ValueError(f"{name} may not be empty")
+            return
+        check(value)
+
+    return check_value
 
 
 @functools.cache
-def _rules(entity: str) -> tuple[dict[str, Column[Any]], dict[str, FieldSpec]]:
-    columns = {c.name: c for c in logged_columns(REPLICATED_MODELS[entity])}
-    return columns, _FIELD_SPECS.get(entity, {})
+def _rules(entity: str) -> tuple[dict[str, ValueCheck], dict[str, FieldSpec]]:
+    checks = {c.name: _value_check(c) for c in logged_columns(REPLICATED_MODELS[entity])}
+    return checks, _FIELD_SPECS.get(entity, {})
 
 
 @functools.cache
@@ -408,13 +456,13 @@ def _form_rule(spec: FieldSpec, value: Any, cleaned: Cleaned) -> None:
 def check_fields(entity: str, fields: Mapping[str, Any]) -> None:
     """The fields of an entry for `entity` are its columns, with values that fit them
     and that the forms' rules accept; ValueError otherwise."""
-    columns, specs = _rules(entity)
-    unknown = set(fields) - set(columns)
+    checks, specs = _rules(entity)
+    unknown = fields.keys() - checks.keys()
     if unknown:
         raise ValueError(f"unknown columns of {entity}: {sorted(unknown)[:3]}")
     cleaned = Cleaned()
     for name, value in fields.items():
-        _check_value(columns[name], value)
+        checks[name](value)
         spec = specs.get(name)
         if spec is not None and value is not None and value not in ("", []):
             _form_rule(spec, value, cleaned)
