@@ -27,6 +27,11 @@ run() {  # the unpacked program, as a user with a fresh home and no settings
     env -i PATH=/usr/bin:/bin HOME="$scratch/home" LANG=C.UTF-8 QT_QPA_PLATFORM=offscreen \
         STATION_DESKTOP_EXIT_AFTER_START=1 "${as_user[@]}" timeout 300 "$program" "$@"
 }
+run_signed_in() {  # the same, signing in with the password kept in $scratch/home/password
+    env -i PATH=/usr/bin:/bin HOME="$scratch/home" LANG=C.UTF-8 QT_QPA_PLATFORM=offscreen \
+        STATION_DESKTOP_PASSWORD_FILE="$scratch/home/password" \
+        "${as_user[@]}" timeout 300 "$program" "$@"
+}
 check() {
     echo "-- $1"
     shift
@@ -69,4 +74,17 @@ run backups restore --help | grep -q -- --yes && confirm=(--yes)
 check "the backup restores on a new laptop" \
     run --data-dir "$scratch/home/new" backups restore "${confirm[@]}" "$backup"
 check "with everything in it" expect "residents:   50" run --data-dir "$scratch/home/new" info
+# README "Passwords and encryption": a station encrypted from its first byte (the new
+# password read from standard input), then opened with the password from a file.
+secret="a-station-password-2026"
+printf '%s\n%s\n' "$secret" "$secret" >"$scratch/home/new-password"
+printf '%s\n' "$secret" >"$scratch/home/password"
+chmod 600 "$scratch/home/new-password" "$scratch/home/password"
+[ "$(id -u)" = 0 ] && chown nobody "$scratch/home/new-password" "$scratch/home/password"
+check "an encrypted station made with init" expect "encrypted" \
+    run --data-dir "$scratch/home/locked" init --station 540102002 --admin Dolma \
+    <"$scratch/home/new-password"
+check "opened with its password" expect "residents:" \
+    run_signed_in --data-dir "$scratch/home/locked" --user Dolma info
+test "$(head -c 15 "$scratch/home/locked/station.sqlite3")" != "SQLite format 3"
 echo "The unpacked package works."
