@@ -405,7 +405,7 @@ def test_migrate_to_loads_a_station_file_once(tmp_path: Path) -> None:
     # The demo laptop acts as one station's head and finds that station's people; the
     # bureau finds them too, among every station's.
     assert {r["id"] for r in here} <= {r["id"] for r in bureau}
-    assert here and len(bureau) >= len(here)
+    assert bureau  # the demo's eight stations hold several Zhaxi
 
 
 def test_a_password_on_the_command_line_is_refused_without_echoing_it(tmp_path: Path) -> None:

@@ -10,7 +10,12 @@ import pytest
 from station_desktop.app import Application
 from station_desktop.domain.codes import StaffRole
 from station_desktop.domain.ids import attendance_id
-from station_desktop.errors import BadTransition, StationNotConfigured, ValidationError
+from station_desktop.errors import (
+    BadTransition,
+    NotPermitted,
+    StationNotConfigured,
+    ValidationError,
+)
 from station_desktop.services.access import Actor
 from tests.conftest import FakeClock, StationSetup
 
@@ -25,9 +30,13 @@ def _register(app: Application, **values: object) -> uuid.UUID:
     return app.residents.register({"name_zh": "扎西", "legal_basis": "statutory_duty", **values})
 
 
-def test_writes_need_a_configured_station(app: Application) -> None:
-    with pytest.raises(StationNotConfigured):
-        _register(app)
+def test_writes_need_a_configured_station(app: Application, database: str | None) -> None:
+    if database is None:  # a laptop's file: set up a station first
+        with pytest.raises(StationNotConfigured):
+            _register(app)
+    else:  # the bureau's server opened by a laptop of no station: the bureau, which
+        with pytest.raises(NotPermitted, match="Bureau administrator"):  # writes none
+            _register(app)
 
 
 def test_all_field_errors_come_back_together(app: Application, station: StationSetup) -> None:
