@@ -287,26 +287,28 @@ def _finish_worker(app: Application, panel: PeoplePanel, parent: QWidget) -> boo
     return True
 
 
-class FirstStartDialog(QDialog):
-    """A laptop's first start: language, station, people. Accepted once all are set."""
+class StepsDialog(QDialog):
+    """The frame of a first start, shared by the dialogs that set a laptop up: the language
+    buttons, a heading, the station step and what follows it, Back / Next / Cancel.
+    Subclasses add their later steps, say what Next does and what the later steps are
+    called."""
 
     def __init__(
-        self, app: Application, languages: LanguageSwitcher, parent: QWidget | None = None
+        self,
+        languages: LanguageSwitcher,
+        stations: Sequence[ReferenceStation],
+        parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
-        self._app = app
         self.languages = LanguageButtons(languages, self)
         self.heading = QLabel(self)
         self.heading.setWordWrap(True)
         font = self.heading.font()
         font.setBold(True)
         self.heading.setFont(font)
-        self.station_step = StationStep(app.stations.bundled().stations, self)
+        self.station_step = StationStep(stations, self)
         self.station_step.picked.connect(self.next)
-        self.people_step = PeoplePanel(app, self)
         self.steps = QStackedWidget(self)
-        self.steps.addWidget(self.station_step)
-        self.steps.addWidget(self.people_step)
         self.buttons = QDialogButtonBox(self)
         self.back_button = self.buttons.addButton("", QDialogButtonBox.ButtonRole.ActionRole)
         self.next_button = self.buttons.addButton("", QDialogButtonBox.ButtonRole.AcceptRole)
@@ -322,15 +324,60 @@ class FirstStartDialog(QDialog):
         layout.addWidget(self.steps, 1)
         layout.addWidget(self.buttons)
         fit_to_screen(self, 780, 600)
-        self.retranslate_ui()
-        self.station_step.search.setFocus()
+
+    def on_station_step(self) -> bool:
+        return self.steps.currentWidget() is self.station_step
 
     def back(self) -> None:
         self.steps.setCurrentIndex(0)
         self._show_step()
 
     def next(self) -> None:
-        if self.steps.currentWidget() is self.station_step:
+        raise NotImplementedError
+
+    def later_heading(self) -> str:
+        """The heading of the step after the station (translated)."""
+        raise NotImplementedError
+
+    def retranslate_later_steps(self) -> None:
+        raise NotImplementedError
+
+    def _show_step(self) -> None:
+        first = self.on_station_step()
+        self.heading.setText(_("1. This laptop's station") if first else self.later_heading())
+        # Back only leads somewhere when the station step is one of the steps.
+        self.back_button.setVisible(not first and self.steps.indexOf(self.station_step) >= 0)
+        self.next_button.setText(_("Next") if first else _("Start working"))
+
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt override
+        if event.type() == QEvent.Type.LanguageChange:
+            self.retranslate_ui()
+        super().changeEvent(event)
+
+    def retranslate_ui(self) -> None:
+        self.setWindowTitle(_(TITLE))
+        self.back_button.setText(_("Back"))
+        self.station_step.retranslate_ui()
+        self.retranslate_later_steps()
+        self._show_step()
+
+
+class FirstStartDialog(StepsDialog):
+    """A laptop's first start: language, station, people. Accepted once all are set."""
+
+    def __init__(
+        self, app: Application, languages: LanguageSwitcher, parent: QWidget | None = None
+    ) -> None:
+        super().__init__(languages, app.stations.bundled().stations, parent)
+        self._app = app
+        self.people_step = PeoplePanel(app, self)
+        self.steps.addWidget(self.station_step)
+        self.steps.addWidget(self.people_step)
+        self.retranslate_ui()
+        self.station_step.search.setFocus()
+
+    def next(self) -> None:
+        if self.on_station_step():
             self.choose_station()
         elif _finish_worker(self._app, self.people_step, self):
             self.accept()
@@ -352,23 +399,11 @@ class FirstStartDialog(QDialog):
         self.people_step.name_bo.setFocus()
         return True
 
-    def _show_step(self) -> None:
-        first = self.steps.currentWidget() is self.station_step
-        self.heading.setText(_("1. This laptop's station") if first else _("2. Who works here"))
-        self.back_button.setVisible(not first)
-        self.next_button.setText(_("Next") if first else _("Start working"))
+    def later_heading(self) -> str:
+        return _("2. Who works here")
 
-    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt override
-        if event.type() == QEvent.Type.LanguageChange:
-            self.retranslate_ui()
-        super().changeEvent(event)
-
-    def retranslate_ui(self) -> None:
-        self.setWindowTitle(_(TITLE))
-        self.back_button.setText(_("Back"))
-        self.station_step.retranslate_ui()
+    def retranslate_later_steps(self) -> None:
         self.people_step.retranslate_ui()
-        self._show_step()
 
 
 class WorkerDialog(QDialog):

@@ -25,7 +25,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QMessageBox,
-    QStackedWidget,
     QVBoxLayout,
     QWidget,
 )
@@ -37,7 +36,7 @@ from station_desktop.paths import DataPaths
 from station_desktop.reference.stations import ReferenceStation
 from station_desktop.services import accounts
 from station_desktop.services.accounts import SignedIn
-from station_desktop.ui.first_start import TITLE, LanguageButtons, StationStep
+from station_desktop.ui.first_start import TITLE, LanguageButtons, StepsDialog
 from station_desktop.ui.fonts import fit_tibetan
 from station_desktop.ui.forms.fields import paint_as_error
 from station_desktop.ui.qt_i18n import LanguageSwitcher
@@ -134,7 +133,7 @@ def _intro_administrator() -> str:
     )
 
 
-class NewLaptopDialog(QDialog):
+class NewLaptopDialog(StepsDialog):
     """The first start: the station (skipped when the data already has one), then the
     first administrator and their password. Accepted once the data is made and open
     (`application`)."""
@@ -148,47 +147,22 @@ class NewLaptopDialog(QDialog):
         ask_station: bool = True,
         parent: QWidget | None = None,
     ) -> None:
-        super().__init__(parent)
+        super().__init__(languages, stations, parent)
         self._make = make
         self._ask_station = ask_station
         self.application: Application | None = None
-        self.languages = LanguageButtons(languages, self)
-        self.heading = QLabel(self)
-        _title(self.heading)
-        self.station_step = StationStep(stations, self)
-        self.station_step.picked.connect(self.next)
         self.administrator = PasswordFields(new=True, parent=self)
         self.administrator.submitted.connect(self.next)
-        self.steps = QStackedWidget(self)
         if ask_station:
             self.steps.addWidget(self.station_step)
         else:
             self.station_step.hide()
         self.steps.addWidget(self.administrator)
-        self.buttons = QDialogButtonBox(self)
-        self.back_button = self.buttons.addButton("", QDialogButtonBox.ButtonRole.ActionRole)
-        self.next_button = self.buttons.addButton("", QDialogButtonBox.ButtonRole.AcceptRole)
-        self.cancel_button = self.buttons.addButton(QDialogButtonBox.StandardButton.Cancel)
-        for button in (self.back_button, self.next_button):
-            button.setAutoDefault(False)
-        self.back_button.clicked.connect(self.back)
-        self.next_button.clicked.connect(self.next)
-        self.buttons.rejected.connect(self.reject)
-        layout = QVBoxLayout(self)
-        layout.addWidget(self.languages)
-        layout.addWidget(self.heading)
-        layout.addWidget(self.steps, 1)
-        layout.addWidget(self.buttons)
-        fit_to_screen(self, 780, 600)
         self.retranslate_ui()
         (self.station_step.search if ask_station else self.administrator.name).setFocus()
 
-    def back(self) -> None:
-        self.steps.setCurrentIndex(0)
-        self._show_step()
-
     def next(self) -> None:
-        if self.steps.currentWidget() is self.station_step:
+        if self.on_station_step():
             if self.station_step.chosen() is None:
                 QMessageBox.information(self, _(TITLE), _("Choose this laptop's station first."))
                 return
@@ -210,25 +184,11 @@ class NewLaptopDialog(QDialog):
             QApplication.restoreOverrideCursor()
         self.accept()
 
-    def _show_step(self) -> None:
-        first = self.steps.currentWidget() is self.station_step
-        self.heading.setText(
-            _("1. This laptop's station") if first else _("2. The first administrator")
-        )
-        self.back_button.setVisible(not first and self.steps.count() > 1)
-        self.next_button.setText(_("Next") if first else _("Start working"))
+    def later_heading(self) -> str:
+        return _("2. The first administrator")
 
-    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt override
-        if event.type() == QEvent.Type.LanguageChange:
-            self.retranslate_ui()
-        super().changeEvent(event)
-
-    def retranslate_ui(self) -> None:
-        self.setWindowTitle(_(TITLE))
-        self.back_button.setText(_("Back"))
-        self.station_step.retranslate_ui()
+    def retranslate_later_steps(self) -> None:
         self.administrator.retranslate_ui(_intro_administrator())
-        self._show_step()
 
 
 class SignInDialog(QDialog):
