@@ -2,8 +2,8 @@
 # Check a built package the way a township laptop meets it: unpack the .deb into a fresh
 # folder nobody may write to, and run the unpacked program with a fresh HOME (as the user
 # `nobody` when run as root, whom write permissions bind): --version, demo data, a blank
-# form printed, an existing database migrated (with its backup), and the window offscreen
-# until it is usable.
+# form printed and read back by the scan reader, an existing database migrated (with its
+# backup), and the window offscreen until it is usable.
 #   packaging/check-package.sh dist/station-desktop_VERSION_amd64.deb
 set -euo pipefail
 deb="$(realpath "$1")"
@@ -53,6 +53,11 @@ check "demo data in the user's data folder" expect "residents: 50" run demo --re
 test -f "$scratch/home/.local/share/station-desktop/station.sqlite3"
 check "a blank feedback form" run print feedback --blank -o "$scratch/home/feedback.pdf"
 test "$(head -c 5 "$scratch/home/feedback.pdf")" = "%PDF-"
+# The scan reader (PDFium, OpenCV, numpy, zxing-cpp) on the sheet just printed: its pages
+# rendered, found, straightened and identified by their QR codes (a blank sheet waits for
+# review: nothing is ticked on it).
+check "the printed sheet read back by the scan reader" \
+    expect "SF-01 #0001 to check" run scan --dry-run "$scratch/home/feedback.pdf"
 check "the window, offscreen, until it is usable" run
 
 # A database older than every migration (an Alembic version table and nothing else, as a

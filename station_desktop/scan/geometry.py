@@ -109,7 +109,7 @@ class PageGeometry:
             (width, height),
             flags=cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP,
             borderMode=cv2.BORDER_CONSTANT,
-            borderValue=255,
+            borderValue=(255,),  # white, as a Scalar (OpenCV 4's stubs take no bare int)
         )
         return np.asarray(warped, dtype=np.uint8)
 
