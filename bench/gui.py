@@ -141,6 +141,8 @@ def _launches(plain: Path, encrypted: Path, password_file: Path) -> None:
     total = statistics.median(run[0] for run in signed)
     signing = statistics.median(run[1] for run in signed)
     after = statistics.median(run[2] for run in signed)
+    plain_cpu = statistics.median(run[3] for run in station)
+    after_cpu = statistics.median(run[3] for run in signed)
     print(
         f"  launch to a usable window: {plain_total:.2f} s (bare PySide6 window {floor:.2f} s, "
         f"ratio {plain_total / floor:.1f}; load {os.getloadavg()[0]:.1f})"
@@ -148,7 +150,8 @@ def _launches(plain: Path, encrypted: Path, password_file: Path) -> None:
     print(
         f"  encrypted, signed in: {total:.2f} s to the window, of which the sign-in "
         f"{signing:.2f} s; after the sign-in {after:.2f} s (plain, the same steps without "
-        f"a sign-in: {plain_open:.2f} s; ratio {after / plain_open:.2f})"
+        f"a sign-in: {plain_open:.2f} s; ratio {after / plain_open:.2f}); CPU time of that "
+        f"part {after_cpu:.2f} s encrypted, {plain_cpu:.2f} s plain"
     )
 
 
