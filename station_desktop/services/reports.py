@@ -572,7 +572,8 @@ class _Tally:
                     func.coalesce(visit.household_id, visit.resident_id).label("household"),
                 )
                 .where(*self.counted_visits())
-                .cte("report_visits").prefix_with(_MATERIALIZED)
+                .cte("report_visits")
+                .prefix_with(_MATERIALIZED)
             )
         return self._visits
 
@@ -608,35 +609,39 @@ class _Tally:
             .distinct()  # a hand-out occasion: a person and a day, whatever was given
             .subquery("report_handout_days")
         )
-        self._events = union_all(
-            select(
-                visits.c.station_id,
-                visits.c.resident_id,
-                visits.c.visit_date.label("day"),
-                *source_flags("home_visit"),
-            ).where(visits.c.outcome == VisitOutcome.AT_HOME.value),
-            select(
-                contacts.c.station_id,
-                contacts.c.resident_id,
-                contacts.c.written_on,
-                *source_flags("case_contact"),
-            ),
-            select(
-                Activity.station_id,
-                Attendance.resident_id,
-                Activity.held_on,
-                *source_flags("attendance"),
+        self._events = (
+            union_all(
+                select(
+                    visits.c.station_id,
+                    visits.c.resident_id,
+                    visits.c.visit_date.label("day"),
+                    *source_flags("home_visit"),
+                ).where(visits.c.outcome == VisitOutcome.AT_HOME.value),
+                select(
+                    contacts.c.station_id,
+                    contacts.c.resident_id,
+                    contacts.c.written_on,
+                    *source_flags("case_contact"),
+                ),
+                select(
+                    Activity.station_id,
+                    Attendance.resident_id,
+                    Activity.held_on,
+                    *source_flags("attendance"),
+                )
+                .select_from(Attendance)
+                .join(Activity, Activity.id == Attendance.activity_id)
+                .where(*self.counted_attendances()),
+                select(
+                    occasions.c.station_id,
+                    occasions.c.resident_id,
+                    occasions.c.handed_on,
+                    *source_flags("handout"),
+                ),
             )
-            .select_from(Attendance)
-            .join(Activity, Activity.id == Attendance.activity_id)
-            .where(*self.counted_attendances()),
-            select(
-                occasions.c.station_id,
-                occasions.c.resident_id,
-                occasions.c.handed_on,
-                *source_flags("handout"),
-            ),
-        ).cte("report_events").prefix_with(_MATERIALIZED)
+            .cte("report_events")
+            .prefix_with(_MATERIALIZED)
+        )
         return self._events
 
     def memberships(self) -> CTE:
@@ -697,7 +702,8 @@ class _Tally:
                 func.max(runs.c.end_day).label("end_day"),
             )
             .group_by(runs.c.resident_id, runs.c.grp, runs.c.run)
-            .cte("report_memberships").prefix_with(_MATERIALIZED)
+            .cte("report_memberships")
+            .prefix_with(_MATERIALIZED)
         )
         return self._memberships
 
@@ -757,7 +763,8 @@ class _Tally:
             )
             .select_from(per_station)
             .join(Resident, Resident.id == per_station.c.resident_id)
-            .cte("report_people_by_station").prefix_with(_MATERIALIZED)
+            .cte("report_people_by_station")
+            .prefix_with(_MATERIALIZED)
         )
         together = (
             select(
@@ -783,7 +790,8 @@ class _Tally:
                 _counted(func.count()).label("times"),
             )
             .group_by(grouped.c.station_id, grouped.c.resident_id, grouped.c.grp)
-            .cte("report_event_groups").prefix_with(_MATERIALIZED)
+            .cte("report_event_groups")
+            .prefix_with(_MATERIALIZED)
         )
         group_together = (
             select(
@@ -810,7 +818,8 @@ class _Tally:
                 _counted(func.count()).label("visits"),
             )
             .group_by(rows.c.station_id, rows.c.household, rows.c.outcome)
-            .cte("report_visit_households").prefix_with(_MATERIALIZED)
+            .cte("report_visit_households")
+            .prefix_with(_MATERIALIZED)
         )
 
         def per(*keys: str) -> Subquery:
@@ -874,7 +883,8 @@ class _Tally:
             .outerjoin(before, before.c.case_id == record.id)
             .outerjoin(after, after.c.case_id == record.id)
             .where(record.opened_on <= self.end, self.counted_case())
-            .cte("report_cases").prefix_with(_MATERIALIZED)
+            .cte("report_cases")
+            .prefix_with(_MATERIALIZED)
         )
         return self._states
 
@@ -905,7 +915,8 @@ class _Tally:
             .select_from(history)
             .join(record, record.id == history.c.case_id)
             .where(history.c.to_stage == _CLOSED, self.in_period(history.c.changed_on), case_counts)
-            .cte("report_closings").prefix_with(_MATERIALIZED)
+            .cte("report_closings")
+            .prefix_with(_MATERIALIZED)
         )
         self.arm("closing", closings, ["reason"], func.count())
 
@@ -920,7 +931,8 @@ class _Tally:
                 self.in_period(change.changed_on),
                 case_counts,
             )
-            .cte("report_reopenings").prefix_with(_MATERIALIZED)
+            .cte("report_reopenings")
+            .prefix_with(_MATERIALIZED)
         )
         self.arm("reopened", reopenings, [], func.count())
 
@@ -931,7 +943,8 @@ class _Tally:
         held = (
             select(activity.station_id, activity.kind, activity.headcount_other)
             .where(*self.counted_activities())
-            .cte("report_activities").prefix_with(_MATERIALIZED)
+            .cte("report_activities")
+            .prefix_with(_MATERIALIZED)
         )
         self.arm("kind", held, ["kind"], func.count(), func.sum(held.c.headcount_other))
 
@@ -946,7 +959,8 @@ class _Tally:
             .select_from(Attendance)
             .join(activity, activity.id == Attendance.activity_id)
             .where(*self.counted_attendances())
-            .cte("report_attendance").prefix_with(_MATERIALIZED)
+            .cte("report_attendance")
+            .prefix_with(_MATERIALIZED)
         )
         people = _distinct_count(named.c.resident_id)
         self.arm("named", named, ["kind"], func.count(), people)
@@ -961,7 +975,8 @@ class _Tally:
         sheets = (
             select(sheet.station_id, _flag(sheet.resident_id.is_(None)).label("anonymous"))
             .where(counted)
-            .cte("report_sheets").prefix_with(_MATERIALIZED)
+            .cte("report_sheets")
+            .prefix_with(_MATERIALIZED)
         )
         self.arm("sheets", sheets, [], func.count(), func.sum(sheets.c.anonymous))
         # Six answers a sheet: counted per station as they are read, then added up.
@@ -977,7 +992,8 @@ class _Tally:
             .join(sheet, sheet.id == rating.sheet_id)
             .where(_live(rating), counted)
             .group_by(sheet.station_id, rating.dimension, rating.level)
-            .cte("report_ratings").prefix_with(_MATERIALIZED)
+            .cte("report_ratings")
+            .prefix_with(_MATERIALIZED)
         )
         self.split_arm("rating", ratings, ratings, ["dimension", "level"], _sums("answers"))
 
@@ -996,7 +1012,8 @@ class _Tally:
                 self.in_period(receipt.received_on),
                 self.at_station(receipt.station_id),
             )
-            .cte("report_receipts").prefix_with(_MATERIALIZED)
+            .cte("report_receipts")
+            .prefix_with(_MATERIALIZED)
         )
         self.arm("donor", receipts, ["donor_type"], func.count(), func.sum(receipts.c.value))
 
@@ -1013,7 +1030,8 @@ class _Tally:
                 (handout.quantity * handout.unit_value_fen).label("value"),
             )
             .where(*self.counted_handouts())
-            .cte("report_handouts").prefix_with(_MATERIALIZED)
+            .cte("report_handouts")
+            .prefix_with(_MATERIALIZED)
         )
         self.handout_arms("", lines)
         # Quantities of each thing in its own unit: bags, quilts and yuan are not added up.
@@ -1045,7 +1063,8 @@ class _Tally:
                 rows.c.station_id, rows.c.resident_id, rows.c.handed_on, *(rows.c[k] for k in keys)
             )
             .distinct()
-            .cte(f"report_occasions{suffix}").prefix_with(_MATERIALIZED)
+            .cte(f"report_occasions{suffix}")
+            .prefix_with(_MATERIALIZED)
         )
         self.arm(f"occasions{suffix}", occasions, keys, func.count())
 
