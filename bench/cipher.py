@@ -9,6 +9,7 @@ import shutil
 import statistics
 import time
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from bench.data import CACHE, bench_clock, demo_data
@@ -22,7 +23,7 @@ from station_desktop.store.cipher import ARGON2_FLOOR, calibrate
 from station_desktop.store.engine import create_store_engine, sqlite_url
 
 RESIDENTS = int(os.environ.get("BENCH_CIPHER_RESIDENTS", "10000"))
-REPEAT = 7
+REPEAT = int(os.environ.get("BENCH_CIPHER_ROUNDS", "7"))
 NAME, PASSWORD = "罗布", "bench password 1"
 
 
@@ -36,21 +37,58 @@ def _median_ms(fn: Callable[[], object], repeat: int = REPEAT) -> float:
     return statistics.median(samples)
 
 
-def _encrypted_copy(plain: DataPaths) -> DataPaths:
-    """The same data, converted as a laptop's is (services.accounts.protect_store)."""
+@dataclass
+class _Times:
+    """Samples of one task on one store: wall-clock and this process's CPU time (ms).
+    The machine is shared: CPU time is what the work itself costs, whatever else runs."""
+
+    wall: list[float] = field(default_factory=list)
+    cpu: list[float] = field(default_factory=list)
+
+    def take(self, fn: Callable[[], object]) -> None:
+        wall, cpu = time.perf_counter(), time.process_time()
+        fn()
+        self.cpu.append((time.process_time() - cpu) * 1000)
+        self.wall.append((time.perf_counter() - wall) * 1000)
+
+
+def _interleaved(
+    tasks: dict[str, dict[str, Callable[[], object]]], rounds: int
+) -> dict[str, dict[str, _Times]]:
+    """Each task on each store once per round, the stores in a rotating order, after one
+    warming run each: the stores see the same moments of the machine's load."""
+    times = {task: {store: _Times() for store in by_store} for task, by_store in tasks.items()}
+    for by_store in tasks.values():
+        for fn in by_store.values():
+            fn()
+    for number in range(rounds):
+        for task, by_store in tasks.items():
+            stores = list(by_store)
+            stores = stores[number % len(stores) :] + stores[: number % len(stores)]
+            for store in stores:
+                times[task][store].take(by_store[store])
+    return times
+
+
+def encrypted_copy(plain: DataPaths) -> DataPaths:
+    """The same data, converted as a laptop's is (services.accounts.protect_store), once;
+    a copy converted by an older version has its schema brought up to date (a read-only
+    opening refuses to migrate)."""
     target = DataPaths(CACHE / f"{plain.root.name}-encrypted")
-    if (target.root / "complete").exists():
-        return target
-    shutil.rmtree(target.root, ignore_errors=True)
-    target.root.mkdir(parents=True)
-    shutil.copyfile(plain.database, target.database)
-    started = time.perf_counter()
-    protect_store(target, NAME, PASSWORD, kdf=ARGON2_FLOOR)
-    print(
-        f"converted {plain.database.stat().st_size / 1e6:.0f} MB in "
-        f"{time.perf_counter() - started:.1f} s (backup first, every row checked)"
-    )
-    (target.root / "complete").write_text("converted\n")
+    if not (target.root / "complete").exists():
+        shutil.rmtree(target.root, ignore_errors=True)
+        target.root.mkdir(parents=True)
+        shutil.copyfile(plain.database, target.database)
+        started = time.perf_counter()
+        protect_store(target, NAME, PASSWORD, kdf=ARGON2_FLOOR)
+        print(
+            f"converted {plain.database.stat().st_size / 1e6:.0f} MB in "
+            f"{time.perf_counter() - started:.1f} s (backup first, every row checked)"
+        )
+        (target.root / "complete").write_text("converted\n")
+    key = sign_in(target, NAME, PASSWORD).data_key
+    with open_application(target, clock=bench_clock, check_integrity=False, key=key):
+        pass
     return target
 
 
@@ -69,6 +107,17 @@ def _through_sqlcipher_unkeyed(app: Application) -> Application:
     return app
 
 
+def _row(label: str, by_store: dict[str, _Times]) -> str:
+    wall = {store: statistics.median(t.wall) for store, t in by_store.items()}
+    cpu = {store: statistics.median(t.cpu) for store, t in by_store.items()}
+    return (
+        f"{label:<22}{wall['plain']:>9.1f}{wall['sqlite 3.53']:>9.1f}{wall['encrypted']:>10.1f}"
+        f"{wall['encrypted'] / max(wall['plain'], 0.01):>7.2f}"
+        f"{cpu['plain']:>9.1f}{cpu['encrypted']:>9.1f}"
+        f"{cpu['encrypted'] / max(cpu['plain'], 0.01):>7.2f}"
+    )
+
+
 def run() -> None:
     chosen = calibrate()
     print(
@@ -84,7 +133,7 @@ def run() -> None:
     plain, built = demo_data(RESIDENTS)
     if built is not None:
         print(f"built {RESIDENTS:,} residents of demo data in {built:.1f} s")
-    encrypted = _encrypted_copy(plain)
+    encrypted = encrypted_copy(plain)
     key = sign_in(encrypted, NAME, PASSWORD).data_key
     apps = {
         "plain": open_application(plain, clock=bench_clock, read_only=True),
@@ -94,18 +143,25 @@ def run() -> None:
         "encrypted": open_application(encrypted, clock=bench_clock, read_only=True, key=key),
     }
     try:
-        rows: list[tuple[str, float, float, float]] = []
-        for query in QUERIES:
-            times = {
-                kind: _median_ms(lambda a=app, q=query: a.residents.search(q, limit=50))
+        reports = {kind: ReportService(app.ctx) for kind, app in apps.items()}
+        one_station = reports["plain"].compute(PERIOD).stations[:1]
+        tasks: dict[str, dict[str, Callable[[], object]]] = {
+            query: {
+                kind: lambda a=app, q=query: a.residents.search(q, limit=50)
                 for kind, app in apps.items()
             }
-            rows.append((query, times["plain"], times["sqlite 3.53"], times["encrypted"]))
-        reports = {kind: ReportService(app.ctx) for kind, app in apps.items()}
-        report = {
-            kind: _median_ms(lambda s=service: s.compute(PERIOD), repeat=3)
+            for query in QUERIES
+        }
+        tasks["report (a year)"] = {
+            kind: lambda s=service: s.compute(PERIOD) for kind, service in reports.items()
+        }
+        tasks["report, one station"] = {
+            kind: lambda s=service: s.compute(PERIOD, one_station)
             for kind, service in reports.items()
         }
+        load_before = os.getloadavg()
+        times = _interleaved(tasks, REPEAT)
+        load_after = os.getloadavg()
         same = (
             reports["plain"].compute(PERIOD).to_json()
             == reports["encrypted"].compute(PERIOD).to_json()
@@ -113,24 +169,32 @@ def run() -> None:
     finally:
         for app in apps.values():
             app.close()
-    print(f"{RESIDENTS:,} residents; median of {REPEAT} runs each, warm cache")
-    print(f"{'':<18}{'plain ms':>10}{'3.53 ms':>10}{'encrypted':>11}{'ratio':>8}{'cipher':>8}")
-    for query, plain_ms, newer_ms, encrypted_ms in rows:
-        print(
-            f"{query:<18}{plain_ms:>10.1f}{newer_ms:>10.1f}{encrypted_ms:>11.1f}"
-            f"{encrypted_ms / max(plain_ms, 0.01):>8.2f}{encrypted_ms / max(newer_ms, 0.01):>8.2f}"
+    print(
+        f"{RESIDENTS:,} residents ({plain.database.stat().st_size / 1e6:.0f} MB); median of "
+        f"{REPEAT} rounds, the three stores interleaved, warm; load average "
+        f"{load_before[0]:.1f} before, {load_after[0]:.1f} after (2 cores)"
+    )
+    print(f"{'':<22}{'--------- wall ms ---------------':>35}{'------ CPU ms ----------':>25}")
+    print(
+        f"{'':<22}{'plain':>9}{'3.53':>9}{'encrypted':>10}{'ratio':>7}"
+        f"{'plain':>9}{'encr.':>9}{'ratio':>7}"
+    )
+    for query in QUERIES:
+        print(_row(query, times[query]))
+    searches = {
+        store: _Times(
+            wall=[sum(col) for col in zip(*(times[q][store].wall for q in QUERIES), strict=True)],
+            cpu=[sum(col) for col in zip(*(times[q][store].cpu for q in QUERIES), strict=True)],
         )
-    totals = [sum(r[i] for r in rows) for i in (1, 2, 3)]
+        for store in apps
+    }
+    print(_row(f"all queries ({len(QUERIES)})", searches))
+    print(_row("report (a year)", times["report (a year)"]))
+    print(_row("report, one station", times["report, one station"]))
     print(
-        f"{'all queries':<18}{totals[0]:>10.1f}{totals[1]:>10.1f}{totals[2]:>11.1f}"
-        f"{totals[2] / totals[0]:>8.2f}{totals[2] / totals[1]:>8.2f}"
+        "ratio: encrypted / plain (the system's SQLite 3.40); 3.53: the plain file through "
+        "SQLCipher's SQLite without a key"
     )
-    plain_r, newer_r, enc_r = report["plain"], report["sqlite 3.53"], report["encrypted"]
-    print(
-        f"{'report (a year)':<18}{plain_r:>10.0f}{newer_r:>10.0f}{enc_r:>11.0f}"
-        f"{enc_r / plain_r:>8.2f}{enc_r / newer_r:>8.2f}"
-    )
-    print("ratio: encrypted / plain (the system's SQLite); cipher: encrypted / the same SQLite")
     print("the two reports' figures are " + ("the same" if same else "DIFFERENT"))
     shutil.rmtree(Path(folder.root), ignore_errors=True)
 

@@ -449,6 +449,8 @@ class ChangeLogEntry(Base):
     __table_args__ = (
         Index("ix_change_log_record", "entity", "record_id"),
         Index("ix_change_log_action", "action_id"),
+        # The newest change of each station (the report's "data received until").
+        Index("ix_change_log_station_time", "station_id", "wall_time"),
     )
 
     device_id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
