@@ -30,6 +30,7 @@ from sqlalchemy import Table, UniqueConstraint, bindparam, delete, insert, selec
 from sqlalchemy.orm import Session
 
 from station_desktop.domain.namekeys import NameKeyBuilder
+from station_desktop.store.bulk import insert_plain_rows
 from station_desktop.store.changes import (
     OP_INSERT,
     canonical_json,
@@ -46,7 +47,7 @@ from station_desktop.store.models import (
     SyncConflict,
     table_of,
 )
-from station_desktop.store.search import index_residents, insert_plain_rows
+from station_desktop.store.search import index_residents
 
 CHUNK = 500
 MERGE_CHUNK = 2000
@@ -170,7 +171,7 @@ def record_state(
 
         winner = max(heads, key=lambda i: entries[i].order)
         state.values[name] = value_of(winner)
-        if len({canonical_json(value_of(i)) for i in heads}) > 1:
+        if len(heads) > 1 and len({canonical_json(value_of(i)) for i in heads}) > 1:
             state.conflicts[name] = (KIND_VALUE, sorted(entries[i].change for i in heads))
     _withdrawn_while_edited(entries, ancestors, state)
     return state
@@ -303,6 +304,8 @@ class Merger:
         self.now = now
         self.keys = keys
         self.result = MergeResult()
+        # The records the last `merge` wrote (not those it held back).
+        self.written: set[uuid.UUID] = set()
 
     def _existing(self, table: Table, ids: Iterable[uuid.UUID]) -> set[uuid.UUID]:
         found: set[uuid.UUID] = set()
@@ -403,6 +406,7 @@ class Merger:
         self.result.pending += len(pending)
         self.result.conflicts += len(conflicts)
         self.result.by_entity[entity] += len(rows)
+        self.written = set(rows)
         if entity == "resident" and self.keys is not None:
             # Search keys from the rows just written (no reading back): the new ones have
             # no keys to replace.
