@@ -794,6 +794,11 @@ class SyncService:
         latest_ms = int(latest.timestamp() * 1000)
         # Per (device, station) of an entry, the report's line it counts on.
         counted: dict[tuple[uuid.UUID, uuid.UUID | None], OriginCount] = {}
+        # The new entries as parsed, for the merge, when the bundle is small enough that
+        # its entries were kept anyway (a large one's are read back from the log).
+        new_entries: dict[tuple[str, uuid.UUID], list[LogEntry]] | None = (
+            defaultdict(list) if verified.kept is not None else None
+        )
 
         def origin_count(device: uuid.UUID, station: uuid.UUID | None) -> OriginCount:
             key = (device_tag_for(device), stations.get(station, "") or "-")
@@ -814,6 +819,8 @@ class SyncService:
                     count.new += 1
                     arrived.add(row["record_id"])
                     fresh[row["entity"]][device].append(row["seq"])
+                    if new_entries is not None:
+                        new_entries[row["entity"], row["record_id"]].append(_log_entry(row))
                 else:
                     count.known += 1
                 wall = row["wall_time"]
@@ -857,7 +864,8 @@ class SyncService:
         else:
             read_bundle(path, identity, on_manifest, on_line)
         flush()
-        merged = self._merge_new(session, new_ranges, now)
+        merged = self._merge_new(session, new_ranges, now, new_entries)
+        new_entries = None
         # Values erased on another laptop leave this laptop's log too (services.privacy).
         apply_erasures(session, arrived, now)
         self._after_import(session, verified, now, report, max_hlc)
@@ -877,13 +885,17 @@ class SyncService:
         return report
 
     def _merge_new(
-        self, session: Session, new_ranges: Mapping[str, ledger.Holdings], now: datetime
+        self,
+        session: Session,
+        new_ranges: Mapping[str, ledger.Holdings],
+        now: datetime,
+        new_entries: Mapping[tuple[str, uuid.UUID], Sequence[LogEntry]] | None = None,
     ) -> MergeResult:
         """Recompute, table by table in the order references need, the records the new
         entries touch, and those still waiting from earlier imports: a chunk at a time, so
         a bundle of any size is merged in bounded memory."""
         log = table_of(ChangeLogEntry)
-        merger = Merger(session, now, self.ctx.keys)
+        merger = Merger(session, now, self.ctx.keys, new_entries)
         for entity in dependency_order():
             waiting = list(
                 session.scalars(
@@ -1253,6 +1265,20 @@ def _insert_new(
         insert_rows(session, log, rows)
         audit.chain_changes(session, rows, at)
     return set(fresh)
+
+
+def _log_entry(row: Mapping[str, Any]) -> LogEntry:
+    """A change-log row as the merge reads it from the log."""
+    return LogEntry(
+        f"{row['device_id']}:{row['seq']}",
+        row["device_id"],
+        row["seq"],
+        row["hlc"],
+        row["wall_time"],
+        row["op"],
+        row["fields"],
+        row["parents"] or [],
+    )
 
 
 def _parse_conflict_id(conflict_id: str) -> tuple[str, uuid.UUID, str]:
