@@ -4,6 +4,7 @@ import's hundreds of thousands of log entries, audit links and search keys)."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from operator import itemgetter
 from typing import Any
 
 from sqlalchemy import Table, insert
@@ -24,11 +25,9 @@ def insert_plain_rows(session: Session, table: Table, rows: Sequence[dict[str, A
     compiled = insert(table).compile(dialect=dialect, column_keys=names)
     if compiled.positional:
         names = list(compiled.positiontup or ())
-    # Column by column (a transposition done in C), so that a column without a bind
-    # processor costs nothing in Python.
-    columns: list[Sequence[Any]] = list(
-        zip(*(map(row.__getitem__, names) for row in rows), strict=True)
-    )
+    # Column by column, each read by a C loop, so that a column without a bind processor
+    # costs no Python per row; zipped back into rows at the end.
+    columns: list[Sequence[Any]] = [list(map(itemgetter(name), rows)) for name in names]
     for position, name in enumerate(names):
         # The dialect's own form of the type (PostgreSQL's JSON differs from SQLite's).
         process = table.c[name].type.dialect_impl(dialect).bind_processor(dialect)
