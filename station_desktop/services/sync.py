@@ -118,6 +118,10 @@ BATCH = 2000
 # ... or fewer when the entries are large (a page of notes each): the rows of a batch,
 # JSON-encoded for the insert, are held at once.
 BATCH_BYTES = 4 << 20
+# A bundle whose lines come to no more than this is written from the entries its checking
+# reading parsed (a station's day of work: a few MB); a larger one is read a second time,
+# batch by batch, so that memory stays bounded whatever its size.
+KEEP_BYTES = 8 << 20
 # A laptop whose changes are dated more than a day ahead of this one's clock has a wrong
 # date: its changes are taken, the clock here is not moved by them, and the report says so.
 CLOCK_SLACK = timedelta(hours=24)
@@ -244,6 +248,9 @@ class _Verified:
     manifest_bytes: bytes
     signer: KeyCard
     entries: int = 0
+    # The checked entries, in file order, when the bundle is small enough to keep them
+    # (KEEP_BYTES); None when the writing must read the file again.
+    kept: list[Entry] | None = None
 
 
 class _AlreadyReceived(Exception):
@@ -731,8 +738,11 @@ class SyncService:
         return know_signer, check
 
     def _verify(self, path: Path, identity: Any) -> _Verified:
-        """The first reading: check everything, write nothing."""
+        """The first reading: check everything, write nothing; keep the checked entries
+        when they are few enough (KEEP_BYTES)."""
         holder: list[_Verified] = []
+        kept: list[Entry] | None = []
+        kept_bytes = 0
         with self.ctx.db.read() as session:
             know_signer, check = self._entry_check(session, path)
 
@@ -741,9 +751,21 @@ class SyncService:
                 holder.append(_Verified(manifest, raw, signer))
                 know_signer(signer)
 
-            read_bundle(path, identity, on_manifest, check)
+            def check_and_keep(line: bytes, number: int) -> None:
+                nonlocal kept, kept_bytes
+                entry = check(line, number)
+                if kept is None:
+                    return
+                kept_bytes += len(line)
+                if kept_bytes > KEEP_BYTES:
+                    kept = None  # too large to hold: the writing reads the file again
+                else:
+                    kept.append(entry)
+
+            read_bundle(path, identity, on_manifest, check_and_keep)
         verified = holder[0]
         verified.entries = int(verified.manifest.get("entries") or 0)
+        verified.kept = kept
         return verified
 
     def _apply(
@@ -754,9 +776,10 @@ class SyncService:
         verified: _Verified,
         progress: Callable[[str, int, int], None] | None,
     ) -> ReceiveReport:
-        """The second reading, in the import's one transaction: the lines the first reading
-        checked, now written. Should the file have changed since, the signed hash of its
-        payload no longer matches at its end, and the transaction is rolled back whole."""
+        """The writing, in the import's one transaction: the entries the first reading
+        checked, as it kept them, or read a second time from the file (a large bundle).
+        Should the file have changed since, the signed hash of its payload no longer
+        matches at the second reading's end, and the transaction is rolled back whole."""
         now = self.ctx.clock()
         report = ReceiveReport(path, STATUS_IMPORTED)
         new_ranges: dict[str, ledger.Holdings] = defaultdict(dict)
@@ -771,6 +794,11 @@ class SyncService:
         latest_ms = int(latest.timestamp() * 1000)
         # Per (device, station) of an entry, the report's line it counts on.
         counted: dict[tuple[uuid.UUID, uuid.UUID | None], OriginCount] = {}
+        # The new entries as parsed, for the merge, when the bundle is small enough that
+        # its entries were kept anyway (a large one's are read back from the log).
+        new_entries: dict[tuple[str, uuid.UUID], list[LogEntry]] | None = (
+            defaultdict(list) if verified.kept is not None else None
+        )
 
         def origin_count(device: uuid.UUID, station: uuid.UUID | None) -> OriginCount:
             key = (device_tag_for(device), stations.get(station, "") or "-")
@@ -791,6 +819,8 @@ class SyncService:
                     count.new += 1
                     arrived.add(row["record_id"])
                     fresh[row["entity"]][device].append(row["seq"])
+                    if new_entries is not None:
+                        new_entries[row["entity"], row["record_id"]].append(_log_entry(row))
                 else:
                     count.known += 1
                 wall = row["wall_time"]
@@ -826,9 +856,16 @@ class SyncService:
                 flush()
                 batch_bytes = 0
 
-        read_bundle(path, identity, on_manifest, on_line)
+        if verified.kept is not None:
+            for start in range(0, len(verified.kept), BATCH):
+                batch.extend(verified.kept[start : start + BATCH])
+                flush()
+            verified.kept = None  # written: let them go before the merge
+        else:
+            read_bundle(path, identity, on_manifest, on_line)
         flush()
-        merged = self._merge_new(session, new_ranges, now)
+        merged = self._merge_new(session, new_ranges, now, new_entries)
+        new_entries = None
         # Values erased on another laptop leave this laptop's log too (services.privacy).
         apply_erasures(session, arrived, now)
         self._after_import(session, verified, now, report, max_hlc)
@@ -848,21 +885,30 @@ class SyncService:
         return report
 
     def _merge_new(
-        self, session: Session, new_ranges: Mapping[str, ledger.Holdings], now: datetime
+        self,
+        session: Session,
+        new_ranges: Mapping[str, ledger.Holdings],
+        now: datetime,
+        new_entries: Mapping[tuple[str, uuid.UUID], Sequence[LogEntry]] | None = None,
     ) -> MergeResult:
         """Recompute, table by table in the order references need, the records the new
         entries touch, and those still waiting from earlier imports: a chunk at a time, so
         a bundle of any size is merged in bounded memory."""
         log = table_of(ChangeLogEntry)
-        merger = Merger(session, now, self.ctx.keys)
+        merger = Merger(session, now, self.ctx.keys, new_entries)
         for entity in dependency_order():
             waiting = list(
                 session.scalars(
                     select(PendingRecord.record_id).where(PendingRecord.entity == entity)
                 )
             )
+            # A record written once is not merged again for another of its new entries in
+            # a later chunk (an edit far from its insert in the bundle): its state already
+            # came from all its entries. One held back is tried again.
+            written: set[uuid.UUID] = set()
             for chunk in chunks(waiting, MERGE_CHUNK):
                 merger.merge(entity, chunk)
+                written |= merger.written
             for device, ranges in new_ranges.get(entity, {}).items():
                 for low, high in ranges:
                     for start in range(low, high + 1, MERGE_CHUNK):
@@ -875,8 +921,10 @@ class SyncService:
                             )
                             .distinct()
                         ).all()
+                        ids = [record_id for record_id in ids if record_id not in written]
                         if ids:
-                            merger.merge(entity, list(ids))
+                            merger.merge(entity, ids)
+                            written |= merger.written
         return merger.result
 
     def _after_import(
@@ -1217,6 +1265,20 @@ def _insert_new(
         insert_rows(session, log, rows)
         audit.chain_changes(session, rows, at)
     return set(fresh)
+
+
+def _log_entry(row: Mapping[str, Any]) -> LogEntry:
+    """A change-log row as the merge reads it from the log."""
+    return LogEntry(
+        f"{row['device_id']}:{row['seq']}",
+        row["device_id"],
+        row["seq"],
+        row["hlc"],
+        row["wall_time"],
+        row["op"],
+        row["fields"],
+        row["parents"] or [],
+    )
 
 
 def _parse_conflict_id(conflict_id: str) -> tuple[str, uuid.UUID, str]:

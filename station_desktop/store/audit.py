@@ -46,6 +46,7 @@ from sqlalchemy import and_, func, insert, select, text, update
 from sqlalchemy.orm import Session
 
 from station_desktop.i18n import N_
+from station_desktop.store.bulk import insert_plain_rows
 from station_desktop.store.engine import Database, create_store_engine, sqlite_url
 from station_desktop.store.models import AuditAnchor, AuditEvent, LocalState, table_of
 
@@ -226,7 +227,8 @@ def _append(session: Session, links: Sequence[dict[str, Any]]) -> None:
         row = {**link, "seq": seq}
         mac = link_mac(key, mac, row)
         rows.append({**row, "mac": mac})
-    session.execute(insert(table_of(AuditEvent)), rows)
+    # Every column given: the driver's executemany (thousands of links per import).
+    insert_plain_rows(session, table_of(AuditEvent), rows)
     session.info[_HEAD_INFO] = (session.get_transaction(), seq, mac)
 
 

@@ -14,11 +14,11 @@ Chinese given names (扎西) are often two.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Protocol
 
-from sqlalchemy import ColumnElement, Table, and_, delete, func, insert, or_, select
+from sqlalchemy import ColumnElement, and_, delete, func, or_, select
 from sqlalchemy.orm import Session
 
 from station_desktop.domain.namekeys import (
@@ -31,6 +31,7 @@ from station_desktop.domain.namekeys import (
     rank,
     split_scripts,
 )
+from station_desktop.store.bulk import insert_plain_rows
 from station_desktop.store.changes import get_local_state, set_local_state
 from station_desktop.store.models import Resident, ResidentSearch, ResidentSearchKey, table_of
 
@@ -108,43 +109,6 @@ def index_residents(
     insert_plain_rows(session, search_table, rows)
     insert_plain_rows(session, keys_table, key_rows)
     return len(rows)
-
-
-def insert_plain_rows(session: Session, table: Table, rows: Sequence[dict[str, Any]]) -> None:
-    """An executemany of many small rows, all with the same keys, without SQLAlchemy's
-    per-row parameter handling (which costs more than SQLite's insert for the hundreds of
-    thousands of keys of a large import): the dialect's own statement, each column's
-    bind processor looked up once and called only for the columns that have one, once
-    per run of the same value (a resident's id on each of its keys)."""
-    if not rows:
-        return
-    connection = session.connection()
-    dialect = connection.dialect
-    names = list(rows[0])
-    compiled = insert(table).compile(dialect=dialect, column_keys=names)
-    if compiled.positional:
-        names = list(compiled.positiontup or ())
-    values = [[row[name] for name in names] for row in rows]
-    for position, name in enumerate(names):
-        # The dialect's own form of the type (PostgreSQL's JSON differs from SQLite's).
-        process = table.c[name].type.dialect_impl(dialect).bind_processor(dialect)
-        if process is None:
-            continue
-        last: Any = _NOTHING
-        done: Any = None
-        for row_values in values:
-            value = row_values[position]
-            if value is not last:
-                last, done = value, process(value)
-            row_values[position] = done
-    if compiled.positional:
-        connection.exec_driver_sql(compiled.string, [tuple(v) for v in values])
-    else:
-        named = [dict(zip(names, v, strict=True)) for v in values]
-        connection.exec_driver_sql(compiled.string, named)
-
-
-_NOTHING = object()
 
 
 def reindex_resident(session: Session, builder: NameKeyBuilder, resident_id: uuid.UUID) -> None:

@@ -26,10 +26,20 @@ from datetime import date, datetime
 from types import SimpleNamespace
 from typing import Any
 
-from sqlalchemy import Table, UniqueConstraint, bindparam, delete, insert, select, update
+from sqlalchemy import (
+    Table,
+    UniqueConstraint,
+    bindparam,
+    delete,
+    func,
+    insert,
+    select,
+    update,
+)
 from sqlalchemy.orm import Session
 
 from station_desktop.domain.namekeys import NameKeyBuilder
+from station_desktop.store.bulk import insert_plain_rows
 from station_desktop.store.changes import (
     OP_INSERT,
     canonical_json,
@@ -46,7 +56,7 @@ from station_desktop.store.models import (
     SyncConflict,
     table_of,
 )
-from station_desktop.store.search import index_residents, insert_plain_rows
+from station_desktop.store.search import index_residents
 
 CHUNK = 500
 MERGE_CHUNK = 2000
@@ -170,7 +180,7 @@ def record_state(
 
         winner = max(heads, key=lambda i: entries[i].order)
         state.values[name] = value_of(winner)
-        if len({canonical_json(value_of(i)) for i in heads}) > 1:
+        if len(heads) > 1 and len({canonical_json(value_of(i)) for i in heads}) > 1:
             state.conflicts[name] = (KIND_VALUE, sorted(entries[i].change for i in heads))
     _withdrawn_while_edited(entries, ancestors, state)
     return state
@@ -298,11 +308,17 @@ class Merger:
         session: Session,
         now: datetime,
         keys: NameKeyBuilder | None = None,
+        arrived: Mapping[tuple[str, uuid.UUID], Sequence[LogEntry]] | None = None,
     ) -> None:
         self.session = session
         self.now = now
         self.keys = keys
+        # The entries an import has just added, per (table, record), as it parsed them:
+        # a record the log holds no other entry of is merged from these, not read back.
+        self.arrived = arrived or {}
         self.result = MergeResult()
+        # The records the last `merge` wrote (not those it held back).
+        self.written: set[uuid.UUID] = set()
 
     def _existing(self, table: Table, ids: Iterable[uuid.UUID]) -> set[uuid.UUID]:
         found: set[uuid.UUID] = set()
@@ -310,6 +326,30 @@ class Merger:
             found.update(
                 self.session.execute(select(table.c.id).where(table.c.id.in_(chunk))).scalars()
             )
+        return found
+
+    def _entries(self, entity: str, ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, list[LogEntry]]:
+        """Each record's entries: those just arrived when the log holds as many entries of
+        the record (so exactly those), otherwise read from the log."""
+        arrived = self.arrived
+        candidates = [record_id for record_id in ids if (entity, record_id) in arrived]
+        if not candidates:
+            return load_entries(self.session, entity, ids)
+        log = table_of(ChangeLogEntry)
+        found: dict[uuid.UUID, list[LogEntry]] = {}
+        for chunk in chunks(candidates):
+            counts = self.session.execute(
+                select(log.c.record_id, func.count())
+                .where(log.c.entity == entity, log.c.record_id.in_(chunk))
+                .group_by(log.c.record_id)
+            )
+            for record_id, count in counts:
+                known = arrived[entity, record_id]
+                if count == len(known):
+                    found[record_id] = list(known)
+        rest = [record_id for record_id in ids if record_id not in found]
+        if rest:
+            found.update(load_entries(self.session, entity, rest))
         return found
 
     def merge(self, entity: str, ids: Sequence[uuid.UUID]) -> None:
@@ -332,7 +372,7 @@ class Merger:
         columns = [c.name for c in logged_columns(model)]
         decoders = _decoders(entity)
         defaults = {name: encode_value(value) for name, value in insert_defaults(model).items()}
-        entries = load_entries(self.session, entity, ids)
+        entries = self._entries(entity, ids)
         states: dict[uuid.UUID, RecordState] = {}
         for record_id in ids:
             state = record_state(columns, defaults, entries.get(record_id, []))
@@ -403,6 +443,7 @@ class Merger:
         self.result.pending += len(pending)
         self.result.conflicts += len(conflicts)
         self.result.by_entity[entity] += len(rows)
+        self.written = set(rows)
         if entity == "resident" and self.keys is not None:
             # Search keys from the rows just written (no reading back): the new ones have
             # no keys to replace.
