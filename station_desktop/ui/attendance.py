@@ -33,7 +33,7 @@ from station_desktop.ui.forms.editor import RecordDialog, application_choices
 from station_desktop.ui.forms.fields import ReferenceField
 from station_desktop.ui.qt_i18n import LanguageSwitcher
 from station_desktop.ui.record_editing import WITHDRAWN, open_record_editor
-from station_desktop.ui.table_models import size_rows
+from station_desktop.ui.table_models import filling, size_rows
 from station_desktop.ui.window_state import fit_to_screen, remember_geometry
 
 SIGN_IN = FieldSpec("resident_id", FieldKind.RESIDENT, N_("Sign in a participant"))
@@ -180,14 +180,15 @@ class AttendanceDialog(QDialog):
 
     def _fill(self) -> None:
         formats = self._languages.formats
-        self.table.setRowCount(len(self._attendees))
-        for row, person in enumerate(self._attendees):
-            birth = formats.date(person.birth_date) if person.birth_date else ""
-            for column, text in enumerate(
-                (formats.number(row + 1), person.name_bo, person.name_zh, birth)
-            ):
-                self.table.setItem(row, column, QTableWidgetItem(text))
-        size_rows(self.table)
+        with filling(self.table):
+            self.table.setRowCount(len(self._attendees))
+            for row, person in enumerate(self._attendees):
+                birth = formats.date(person.birth_date) if person.birth_date else ""
+                for column, text in enumerate(
+                    (formats.number(row + 1), person.name_bo, person.name_zh, birth)
+                ):
+                    self.table.setItem(row, column, QTableWidgetItem(text))
+            size_rows(self.table)
         self.count.setText(
             _(
                 "{named} signed in by name, {others} more by head count.",

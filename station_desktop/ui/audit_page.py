@@ -30,7 +30,7 @@ from station_desktop.services.context import CHINA_TZ
 from station_desktop.ui.display import reader_name
 from station_desktop.ui.forms.fields import paint_as_error
 from station_desktop.ui.qt_i18n import LanguageSwitcher
-from station_desktop.ui.table_models import size_rows
+from station_desktop.ui.table_models import filling, size_rows
 
 PAGE_TITLE = N_("Audit trail")
 HEADERS = (
@@ -149,26 +149,27 @@ class AuditPage(QWidget):
     def _fill(self) -> None:
         self._rows = self._app.audit.events(self._filter())
         formats = self._languages.formats
-        self.table.setRowCount(len(self._rows))
-        for number, row in enumerate(self._rows):
-            local = row.at.astimezone(CHINA_TZ)
-            when = f"{formats.date(local.date())} {local:%H:%M}"
-            what = _(ACTION_LABELS[row.action]) if row.action in ACTION_LABELS else row.action
-            kind = _(CAUSE_LABELS[row.entity]) if row.entity in CAUSE_LABELS else row.entity
-            # The end of a record's id: its beginning is a time stamp (UUIDv7), alike for
-            # records made together.
-            record = " ".join(p for p in (kind, row.entity_id[-8:]) if p)
-            who = self._staff.get(row.actor_id, "") if row.actor_id else _(MSG_SYSTEM)
-            laptop = row.device_tag or _(MSG_THIS_LAPTOP)
-            fields = ", ".join(row.fields)
-            for column, text in enumerate((when, who, what, record, laptop, fields)):
-                item = QTableWidgetItem(text)
-                if column == RECORD_COLUMN:
-                    item.setToolTip(row.entity_id)
-                elif column == FIELDS_COLUMN:
-                    item.setToolTip(fields)
-                self.table.setItem(number, column, item)
-        size_rows(self.table)
+        with filling(self.table):
+            self.table.setRowCount(len(self._rows))
+            for number, row in enumerate(self._rows):
+                local = row.at.astimezone(CHINA_TZ)
+                when = f"{formats.date(local.date())} {local:%H:%M}"
+                what = _(ACTION_LABELS[row.action]) if row.action in ACTION_LABELS else row.action
+                kind = _(CAUSE_LABELS[row.entity]) if row.entity in CAUSE_LABELS else row.entity
+                # The end of a record's id: its beginning is a time stamp (UUIDv7), alike for
+                # records made together.
+                record = " ".join(p for p in (kind, row.entity_id[-8:]) if p)
+                who = self._staff.get(row.actor_id, "") if row.actor_id else _(MSG_SYSTEM)
+                laptop = row.device_tag or _(MSG_THIS_LAPTOP)
+                fields = ", ".join(row.fields)
+                for column, text in enumerate((when, who, what, record, laptop, fields)):
+                    item = QTableWidgetItem(text)
+                    if column == RECORD_COLUMN:
+                        item.setToolTip(row.entity_id)
+                    elif column == FIELDS_COLUMN:
+                        item.setToolTip(fields)
+                    self.table.setItem(number, column, item)
+            size_rows(self.table)
         self.summary.setText(_(MSG_SHOWN, count=formats.number(len(self._rows))))
 
     def check(self) -> None:

@@ -37,7 +37,7 @@ from station_desktop.ui.forms.editor import (
     prefilled_dialog,
 )
 from station_desktop.ui.qt_i18n import LanguageSwitcher
-from station_desktop.ui.table_models import size_rows
+from station_desktop.ui.table_models import filling, size_rows
 
 PAGE_TITLE = N_("Follow-ups")
 KIND_LABELS = {
@@ -231,33 +231,34 @@ class FollowUpsPage(QWidget):
         self._rows = rows
         table = self.table
         table.clearSpans()
-        table.setRowCount(len(rows))
-        bold = QFont(table.font())
-        bold.setBold(True)
-        for row, entry in enumerate(rows):
-            if isinstance(entry, str):
-                cell = QTableWidgetItem(entry)
-                cell.setFont(bold)
-                cell.setFlags(Qt.ItemFlag.ItemIsEnabled)
-                table.setItem(row, 0, cell)
-                table.setSpan(row, 0, 1, len(HEADERS))
-                continue
-            late_days = entry.days_late(today)
-            cells = (
-                formats.date(entry.due_on),
-                formats.number(late_days) if late_days else "",
-                _(KIND_LABELS[entry.kind]),
-                names_reader_first(entry.name_bo, entry.name_zh),
-                self._places.area(entry.area_id),
-                self._worker(entry.worker_id),
-            )
-            for column, text in enumerate(cells):
-                cell = QTableWidgetItem(text)
-                cell.setToolTip(_(entry.reason))
-                if entry.really_overdue(today):
-                    cell.setForeground(OVERDUE_COLOUR)
-                table.setItem(row, column, cell)
-        size_rows(table)
+        with filling(table):
+            table.setRowCount(len(rows))
+            bold = QFont(table.font())
+            bold.setBold(True)
+            for row, entry in enumerate(rows):
+                if isinstance(entry, str):
+                    cell = QTableWidgetItem(entry)
+                    cell.setFont(bold)
+                    cell.setFlags(Qt.ItemFlag.ItemIsEnabled)
+                    table.setItem(row, 0, cell)
+                    table.setSpan(row, 0, 1, len(HEADERS))
+                    continue
+                late_days = entry.days_late(today)
+                cells = (
+                    formats.date(entry.due_on),
+                    formats.number(late_days) if late_days else "",
+                    _(KIND_LABELS[entry.kind]),
+                    names_reader_first(entry.name_bo, entry.name_zh),
+                    self._places.area(entry.area_id),
+                    self._worker(entry.worker_id),
+                )
+                for column, text in enumerate(cells):
+                    cell = QTableWidgetItem(text)
+                    cell.setToolTip(_(entry.reason))
+                    if entry.really_overdue(today):
+                        cell.setForeground(OVERDUE_COLOUR)
+                    table.setItem(row, column, cell)
+            size_rows(table)
 
     def item_at(self, row: int) -> FollowUp | None:
         entry = self._rows[row] if 0 <= row < len(self._rows) else None

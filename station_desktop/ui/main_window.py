@@ -80,7 +80,7 @@ from station_desktop.ui.forms.fields import paint_as_error
 from station_desktop.ui.privacy import PrivacyMenu
 from station_desktop.ui.qt_i18n import LanguageSwitcher
 from station_desktop.ui.roster_import import FileMenu
-from station_desktop.ui.table_models import PagedRecordModel, size_rows
+from station_desktop.ui.table_models import PagedRecordModel, filling, size_rows
 from station_desktop.ui.window_state import remember_geometry
 
 if TYPE_CHECKING:  # the windows a record opens are loaded when first opened
@@ -281,12 +281,13 @@ class RecordTable(QTableWidget):
             self.setColumnHidden(
                 number, column.kind == "station" and not self._places.several_stations
             )
-        self.setRowCount(len(self._rows))
-        for r, row in enumerate(self._rows):
-            for c, column in enumerate(self._columns):
-                text = _display(column, row.get(column.key), self._formats, self._places)
-                self.setItem(r, c, QTableWidgetItem(text))
-        size_rows(self)  # Tibetan rows tall enough for stacks, the others not
+        with filling(self):
+            self.setRowCount(len(self._rows))
+            for r, row in enumerate(self._rows):
+                for c, column in enumerate(self._columns):
+                    text = _display(column, row.get(column.key), self._formats, self._places)
+                    self.setItem(r, c, QTableWidgetItem(text))
+            size_rows(self)  # Tibetan rows tall enough for stacks, the others not
 
 
 class ResidentsPage(QWidget):

@@ -62,7 +62,7 @@ from station_desktop.services.roster_import import (
 from station_desktop.ui.fonts import fit_tibetan
 from station_desktop.ui.forms.fields import paint_as_error
 from station_desktop.ui.qt_i18n import LanguageSwitcher
-from station_desktop.ui.table_models import size_rows
+from station_desktop.ui.table_models import filling, size_rows
 from station_desktop.ui.window_state import remember_geometry
 
 PREVIEW_DELAY_MS = 300
@@ -130,11 +130,12 @@ def _table(columns: int) -> QTableWidget:
 
 
 def _fill(table: QTableWidget, rows: list[list[str]]) -> None:
-    table.setRowCount(len(rows))
-    for r, row in enumerate(rows):
-        for c, text in enumerate(row):
-            table.setItem(r, c, QTableWidgetItem(text))
-    size_rows(table)
+    with filling(table):
+        table.setRowCount(len(rows))
+        for r, row in enumerate(rows):
+            for c, text in enumerate(row):
+                table.setItem(r, c, QTableWidgetItem(text))
+        size_rows(table)
 
 
 def _person_cells(person: Person) -> list[str]:

@@ -61,7 +61,7 @@ from station_desktop.ui.forms.editor import application_choices
 from station_desktop.ui.forms.fields import FieldEditor, make_field, paint_as_error
 from station_desktop.ui.qt_i18n import LanguageSwitcher
 from station_desktop.ui.roster_import import Job
-from station_desktop.ui.table_models import size_rows
+from station_desktop.ui.table_models import filling, size_rows
 from station_desktop.ui.window_state import remember_geometry
 
 FILE_FILTER = N_("Scans (*.pdf *.jpg *.jpeg *.png *.tif *.tiff)")
@@ -570,20 +570,21 @@ class ScanDialog(QDialog):
     def _show_pile(self) -> None:
         pile = self.pile
         sheets = pile.sheets if pile is not None else []
-        self.table.setRowCount(len(sheets))
-        for row, sheet in enumerate(sheets):
-            code = sheet.code
-            number = ""
-            if code is not None:
-                page = f" ({code.page}/2)" if code.kind == "sheet" and code.page > 1 else ""
-                number = (
-                    f"{code.form} #{sheet.sheet}{page}"
-                    if code.kind == "sheet"
-                    else f"{code.form} p. {code.page}"
-                )
-            for column, text in enumerate((sheet.source, number, self._status_text(sheet))):
-                self.table.setItem(row, column, QTableWidgetItem(text))
-        size_rows(self.table)
+        with filling(self.table):
+            self.table.setRowCount(len(sheets))
+            for row, sheet in enumerate(sheets):
+                code = sheet.code
+                number = ""
+                if code is not None:
+                    page = f" ({code.page}/2)" if code.kind == "sheet" and code.page > 1 else ""
+                    number = (
+                        f"{code.form} #{sheet.sheet}{page}"
+                        if code.kind == "sheet"
+                        else f"{code.form} p. {code.page}"
+                    )
+                for column, text in enumerate((sheet.source, number, self._status_text(sheet))):
+                    self.table.setItem(row, column, QTableWidgetItem(text))
+            size_rows(self.table)
         ready = [s for s in sheets if s.status is SheetStatus.READY and s.saved_id is None]
         review = [s for s in sheets if s.status is SheetStatus.REVIEW]
         refused = [s for s in sheets if s.status is SheetStatus.REFUSED and s.saved_id is None]

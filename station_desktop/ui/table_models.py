@@ -7,12 +7,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt
 from PySide6.QtGui import QGuiApplication
-from PySide6.QtWidgets import QTableWidget
+from PySide6.QtWidgets import QHeaderView, QTableWidget
 
 from station_desktop.i18n import _
 from station_desktop.ui.fonts import has_tibetan, row_height, tibetan_first
@@ -26,6 +27,27 @@ CellText = Callable[[str, Any], str]
 AnyIndex = QModelIndex | QPersistentModelIndex
 
 
+@contextmanager
+def filling(table: QTableWidget) -> Iterator[None]:
+    """Change many cells of a shown table at once. A column sized to its contents is
+    measured again over every row whenever a cell changes, which made filling a shown
+    table of a few hundred rows take minutes; such columns keep their width while the
+    cells change and are measured once at the end."""
+    columns = table.horizontalHeader()
+    held = [
+        column
+        for column in range(columns.count())
+        if columns.sectionResizeMode(column) == QHeaderView.ResizeMode.ResizeToContents
+    ]
+    for column in held:
+        columns.setSectionResizeMode(column, QHeaderView.ResizeMode.Interactive)
+    try:
+        yield
+    finally:
+        for column in held:
+            columns.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
+
+
 def size_rows(table: QTableWidget) -> None:
     """Give each row of a filled table the height its text needs, and Tibetan cells the
     Tibetan-first font (see `fonts.tibetan_first`)."""
@@ -33,14 +55,15 @@ def size_rows(table: QTableWidget) -> None:
     tibetan_font = tibetan_first(font)
     header = table.verticalHeader()
     header.setMinimumSectionSize(row_height(font, tibetan=False))  # Qt's own is taller
-    for row in range(table.rowCount()):
-        tibetan = False
-        for column in range(table.columnCount()):
-            item = table.item(row, column)
-            if item is not None and has_tibetan(item.text()):
-                item.setFont(tibetan_font)
-                tibetan = True
-        header.resizeSection(row, row_height(font, tibetan=tibetan))
+    with filling(table):
+        for row in range(table.rowCount()):
+            tibetan = False
+            for column in range(table.columnCount()):
+                item = table.item(row, column)
+                if item is not None and has_tibetan(item.text()):
+                    item.setFont(tibetan_font)
+                    tibetan = True
+            header.resizeSection(row, row_height(font, tibetan=tibetan))
 
 
 class PagedRecordModel(QAbstractTableModel):

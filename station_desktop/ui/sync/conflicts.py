@@ -50,7 +50,7 @@ from station_desktop.ui.sync.texts import (
     station_text,
     when_text,
 )
-from station_desktop.ui.table_models import size_rows
+from station_desktop.ui.table_models import filling, size_rows
 
 PAGE_TITLE = N_("Conflicts")
 SPLITTER_KEY = "conflicts_page/splitter"
@@ -237,18 +237,21 @@ class ConflictsPage(QWidget):
             else _("No conflicts wait for a decision.")
         )
         self.table.blockSignals(True)
-        self.table.setRowCount(count)
-        for row, view in enumerate(self._views):
-            # A withdrawal while edited is about the whole record: its kind says it.
-            what = (
-                _(WITHDRAWN_WHILE_EDITED) if view.kind == KIND_WITHDRAWN else self._field_text(view)
-            )
-            for column, text in enumerate((record_text(view), what)):
-                item = QTableWidgetItem(text)
-                item.setToolTip(text)
-                self.table.setItem(row, column, item)
-        self.table.blockSignals(False)
-        size_rows(self.table)
+        with filling(self.table):
+            self.table.setRowCount(count)
+            for row, view in enumerate(self._views):
+                # A withdrawal while edited is about the whole record: its kind says it.
+                what = (
+                    _(WITHDRAWN_WHILE_EDITED)
+                    if view.kind == KIND_WITHDRAWN
+                    else self._field_text(view)
+                )
+                for column, text in enumerate((record_text(view), what)):
+                    item = QTableWidgetItem(text)
+                    item.setToolTip(text)
+                    self.table.setItem(row, column, item)
+            self.table.blockSignals(False)
+            size_rows(self.table)
 
     def _selection_changed(self) -> None:
         rows = self.table.selectionModel().selectedRows()
@@ -398,26 +401,29 @@ class ConflictsPage(QWidget):
 
     def _fill_history(self, view: ConflictView) -> None:
         table = self.history_table
-        table.setRowCount(len(view.history))
-        formats = self._languages.formats
-        for row, item in enumerate(view.history):
-            when = when_text(formats, item.wall_time)
-            cells = (
-                when,
-                self._value_text(view, item.value),
-                item.actor or _("someone not recorded"),
-                item.device_tag,
-                station_text(item.station),
-            )
-            for column, text in enumerate(cells):
-                cell = QTableWidgetItem(text)
-                cell.setToolTip(text)
-                if column == 0 and item.clock_suspect:  # red, and said in words on hover
-                    cell.setForeground(WARNING_COLOUR)
-                    cell.setToolTip(f"{text} {_clock_warning()}")
-                    cell.setData(Qt.ItemDataRole.AccessibleTextRole, f"{text} {_clock_warning()}")
-                table.setItem(row, column, cell)
-        size_rows(table)
+        with filling(table):
+            table.setRowCount(len(view.history))
+            formats = self._languages.formats
+            for row, item in enumerate(view.history):
+                when = when_text(formats, item.wall_time)
+                cells = (
+                    when,
+                    self._value_text(view, item.value),
+                    item.actor or _("someone not recorded"),
+                    item.device_tag,
+                    station_text(item.station),
+                )
+                for column, text in enumerate(cells):
+                    cell = QTableWidgetItem(text)
+                    cell.setToolTip(text)
+                    if column == 0 and item.clock_suspect:  # red, and said in words on hover
+                        cell.setForeground(WARNING_COLOUR)
+                        cell.setToolTip(f"{text} {_clock_warning()}")
+                        cell.setData(
+                            Qt.ItemDataRole.AccessibleTextRole, f"{text} {_clock_warning()}"
+                        )
+                    table.setItem(row, column, cell)
+            size_rows(table)
         rows = sum(table.rowHeight(row) for row in range(table.rowCount()))
         # As tall as its rows (the page scrolls, not the table), within reason.
         height = table.horizontalHeader().sizeHint().height() + rows + 2 * table.frameWidth()

@@ -48,7 +48,7 @@ from station_desktop.ui.sync.texts import (
     when_text,
 )
 from station_desktop.ui.sync.trust import TrustDialog, fingerprint_label
-from station_desktop.ui.table_models import size_rows
+from station_desktop.ui.table_models import filling, size_rows
 
 PAGE_TITLE = N_("Sync")
 TRUSTED_HEADERS = (
@@ -210,24 +210,25 @@ class SyncPage(QWidget):
     def _show_trusted(self) -> None:
         table = self.trusted_table
         selected = self.selected()
-        table.setRowCount(len(self._trusted))
-        formats = self._languages.formats
-        for row, info in enumerate(self._trusted):
-            card = info.card
-            cells = (
-                " ".join(p for p in (role_text(card.role), card.station_code) if p),
-                card.label,
-                card.fingerprint,
-                trusted_by_text(info.trusted_by),
-                when_text(formats, info.revoked_at) if info.revoked_at else "",
-            )
-            for column, text in enumerate(cells):
-                item = QTableWidgetItem(text)
-                item.setData(Qt.ItemDataRole.UserRole, card.fingerprint)
-                table.setItem(row, column, item)
-            if selected is not None and card.fingerprint == selected.card.fingerprint:
-                table.selectRow(row)
-        size_rows(table)
+        with filling(table):
+            table.setRowCount(len(self._trusted))
+            formats = self._languages.formats
+            for row, info in enumerate(self._trusted):
+                card = info.card
+                cells = (
+                    " ".join(p for p in (role_text(card.role), card.station_code) if p),
+                    card.label,
+                    card.fingerprint,
+                    trusted_by_text(info.trusted_by),
+                    when_text(formats, info.revoked_at) if info.revoked_at else "",
+                )
+                for column, text in enumerate(cells):
+                    item = QTableWidgetItem(text)
+                    item.setData(Qt.ItemDataRole.UserRole, card.fingerprint)
+                    table.setItem(row, column, item)
+                if selected is not None and card.fingerprint == selected.card.fingerprint:
+                    table.selectRow(row)
+            size_rows(table)
         rows = max(len(self._trusted), TRUSTED_MIN_ROWS)
         table.setMinimumHeight(
             table.horizontalHeader().sizeHint().height()
