@@ -25,6 +25,8 @@ EXPECTED = {
     "new-feedback-pile",
     "correct-visit",
     "visit-pack",
+    "read-scans",
+    "handwriting",
     "print-preview",
     "first-start",
     "who-is-working",
