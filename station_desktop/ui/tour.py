@@ -170,6 +170,13 @@ def tour(
         if sign_in is not None:
             settle()
             yield "sign-in-list", sign_in
+            from station_desktop.ui.attendance import AttendanceDialog  # noqa: PLC0415
+
+            if isinstance(sign_in, AttendanceDialog):
+                printing = sign_in.print_list()
+                settle()
+                yield "print-sign-in-list", printing
+                _close(printing)
             _close(sign_in)
 
 

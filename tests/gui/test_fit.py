@@ -41,6 +41,7 @@ EXPECTED = {
     "case",
     *(f"case-{name}" for name in ("note", "correct-note", "stage", "details")),
     "sign-in-list",
+    "print-sign-in-list",
 }  # fmt: skip
 
 
