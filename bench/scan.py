@@ -121,6 +121,14 @@ def run() -> None:
         boxes = Counter()
         sheets = Counter()
         times: dict[str, list[float]] = {"scanner": [], "phone": []}
+        cpu: dict[str, list[float]] = {"scanner": [], "phone": []}
+        # Why a sheet waits for a person: each unsure box by its doubt and what the
+        # generator drew in it (a tick, a faint mark, nothing...), with its score.
+        why: Counter[str] = Counter()
+        # Every box's score (ink less the blank form's and the page's usual, per mm² of its
+        # inside) by what was drawn in it: how far apart "nothing" and "a tick" lie.
+        scores: dict[str, list[float]] = {}
+        unsure_scores: list[str] = []
         wrong: list[str] = []
         bad_ready: list[str] = []
         unidentified: list[str] = []
@@ -128,14 +136,16 @@ def run() -> None:
         for entry in entries:
             data = (folder / entry["file"]).read_bytes()
             kind, truth = entry["kind"], entry["truth"]
-            best = float("inf")
+            best = best_cpu = float("inf")
             for _ in range(TIMED_REPEAT):
-                started = time.perf_counter()
+                started, started_cpu = time.perf_counter(), time.process_time()
                 image = decode_image(data)
                 assert image is not None
                 reading = read_page(entry["file"], image, resolve)
                 best = min(best, time.perf_counter() - started)
+                best_cpu = min(best_cpu, time.process_time() - started_cpu)
             times[kind].append(best)
+            cpu[kind].append(best_cpu)
             group = f"{entry['form']} {kind}"
             sheets[f"{group} pages"] += 1
             if reading.refusal is not None or reading.code is None:
@@ -145,8 +155,20 @@ def run() -> None:
             for question in reading.questions:
                 for box in question.boxes:
                     boxes["boxes"] += 1
+                    drawn_kind = truth.get("drawn", {}).get(box.tag, "nothing")
+                    scores.setdefault(drawn_kind, []).append(box.score / max(box.area, 1e-6))
                     if box.state is BoxState.UNSURE:
                         boxes["unsure"] += 1
+                        drawn = truth.get("drawn", {}).get(box.tag, "nothing")
+                        on_purpose = "on purpose" if question.key in truth["doubtful"] else "plain"
+                        why[f"{on_purpose}: {box.doubt} box, drawn {drawn}"] += 1
+                        if on_purpose == "plain":
+                            unsure_scores.append(
+                                f"{entry['file']} {box.tag} ({kind} {entry['dpi']} dpi): "
+                                f"{box.doubt} score {box.score:.3f} mm² of {box.area:.1f}, "
+                                f"cover {box.measure.cover:.2f}, frame {box.measure.frame:.2f}, "
+                                f"drawn {drawn}"
+                            )
                         continue
                     boxes["sure"] += 1
                     if (box.state is BoxState.TICKED) != truth["ticked"][box.tag]:
@@ -165,6 +187,33 @@ def run() -> None:
             if truth["doubtful"]:
                 sheets[f"{group} doubtful"] += 1
         _report(boxes, sheets, times, wrong, bad_ready, unidentified, load)
+        print("seconds of CPU a page from its JPEG (the process's, every thread):")
+        for kind, measured in cpu.items():
+            values = sorted(measured)
+            print(
+                f"  {kind}: median {statistics.median(values):.3f}, "
+                f"90% {values[int(len(values) * 0.9)]:.3f}, worst {values[-1]:.3f}"
+            )
+        after = os.getloadavg()
+        print(f"load average after reading: {after[0]:.1f} {after[1]:.1f} {after[2]:.1f}")
+        print("score per mm² of a box's inside, by what was drawn in it (quantiles):")
+        for drawn_kind, values in sorted(scores.items()):
+            ordered = sorted(values)
+
+            def at(q: float, ordered: list[float] = ordered) -> float:
+                return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
+
+            print(
+                f"  {drawn_kind:8s} {len(ordered):6d} boxes: min {ordered[0]:.4f} "
+                f"1% {at(0.01):.4f} median {at(0.5):.4f} 99% {at(0.99):.4f} "
+                f"max {ordered[-1]:.4f}"
+            )
+        print("unsure boxes, by doubt and what was drawn in them:")
+        for reason, count in why.most_common():
+            print(f"  {count:4d}  {reason}")
+        print("unsure boxes of questions without a doubtful mark made on purpose:")
+        for line in unsure_scores:
+            print(f"  {line}")
 
 
 def _report(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from station_desktop.domain.codes import ActivityKind, ServiceArea
+from station_desktop.domain.codes import ActivityKind, PriorityGroup, ServiceArea
 from station_desktop.forms.spec import FieldKind, FieldSpec, FormSpec, SectionSpec
 from station_desktop.i18n import N_
 
@@ -52,4 +52,34 @@ SIGN_IN_FORM = FormSpec(
     title=N_("Sign-in list to tick"),
     record_kind="attendance",
     sections=(),
+)
+
+# The choice of names a sign-in list is printed with, from the window (the activity's page):
+# the residents of a village or community, of one priority group if one is chosen (the
+# same list as `station-desktop print sign-in --village CODE [--group CODE]`).
+SIGN_IN_PRINT_FORM = FormSpec(
+    code="AC-02-PRINT",
+    version=1,
+    title=N_("Print sign-in list"),
+    sections=(
+        SectionSpec(
+            "names",
+            N_("The names printed on the list, each with a box to tick"),
+            (
+                FieldSpec(
+                    "area_id",
+                    FieldKind.REFERENCE,
+                    N_("Village or community"),
+                    ref="area",
+                    required=True,
+                ),
+                FieldSpec(
+                    "group",
+                    FieldKind.CODE,
+                    N_("Priority group (none: everyone)"),
+                    codes=PriorityGroup,
+                ),
+            ),
+        ),
+    ),
 )

@@ -64,6 +64,9 @@ __all__ = [
 BLANK_RESOLUTION: Final = 8.0  # pixels per mm of the blank form's raster (`KnownPage.blank`)
 CROP_RESOLUTION: Final = 6.0  # pixels per mm of kept images (about 150 dpi)
 ROW_MARGIN_MM: Final = 1.0
+# A doubtful row's image is shown on review and not kept: encoded fast (a phone photo's
+# rows took up to 30 ms of CPU at level 6), a little larger.
+ROW_PNG_COMPRESSION: Final = 1
 # Boxes whose frames are found this clearly, this many of them, refit the page's map.
 REFIT_FRAME: Final = 0.6
 REFIT_BOXES: Final = 8
@@ -204,10 +207,12 @@ class PageReading:
         return {q.key: q.answer for q in self.questions}
 
 
-def encode_png(image: Gray) -> bytes:
+def encode_png(image: Gray, compression: int = 6) -> bytes:
+    """PNG of a grey image; `compression` 0–9 (the images kept in the store are
+    compressed more than the rows shown once on review)."""
     import cv2  # noqa: PLC0415 - scans only
 
-    ok, data = cv2.imencode(".png", image, [cv2.IMWRITE_PNG_COMPRESSION, 6])
+    ok, data = cv2.imencode(".png", image, [cv2.IMWRITE_PNG_COMPRESSION, compression])
     if not ok:  # pragma: no cover - encoding a grey array does not fail
         raise ValueError("cannot encode PNG")
     return bytes(data)
@@ -373,7 +378,7 @@ def _row_crop(
         )
         for b in boxes
     )
-    return encode_png(crop), placed
+    return encode_png(crop, ROW_PNG_COMPRESSION), placed
 
 
 def _measure_all(image: Gray, geometry: PageGeometry, layout: PageLayout) -> dict[str, BoxMeasure]:

@@ -73,6 +73,7 @@ class ActivityView:
     title: str
     held_on: date
     headcount_other: int
+    area_id: uuid.UUID | None = None  # where it was held: the names of a list to print
 
 
 class ActivityService:

@@ -52,7 +52,7 @@ from station_desktop.domain.codes import (
     VisitPurpose,
 )
 from station_desktop.errors import NotFound, StationError
-from station_desktop.forms.activity import ACTIVITY_FORM, SIGN_IN_FORM
+from station_desktop.forms.activity import ACTIVITY_FORM, SIGN_IN_FORM, SIGN_IN_PRINT_FORM
 from station_desktop.forms.case import CASE_FORM
 from station_desktop.forms.feedback import FEEDBACK_FORM, rating_key
 from station_desktop.forms.resources import HANDOUT_FORM
@@ -387,6 +387,24 @@ class PrintService:
         raise_if_invalid(cleaned)
         assert area is not None  # a required field: cleaning reported it otherwise
         return VisitPack(area.code, v["start"], v["end"], self._pack(area, v["start"], v["end"]))
+
+    def sign_in_names_from_form(self, values: Mapping[str, Any]) -> list[uuid.UUID]:
+        """The residents a sign-in list is printed with, as chosen in the window's
+        SIGN_IN_PRINT_FORM (each problem beside its field: ValidationError), in route
+        order; `ActivityService.prepare_sign_in_list` keeps them for the scan."""
+        self.ctx.require(Resource.RESIDENT, Action.READ)
+        cleaned = clean_form(SIGN_IN_PRINT_FORM, values, today=self.ctx.today())
+        area = None
+        if cleaned.values.get("area_id") is not None:
+            with self.ctx.db.read() as session:
+                area = load(session, Area, cleaned.values["area_id"])
+                if area is None:
+                    cleaned.error("area_id", MSG_NOT_FOUND)
+                else:
+                    session.expunge(area)
+        raise_if_invalid(cleaned)
+        assert area is not None  # a required field: cleaning reported it otherwise
+        return self.expected_at(area.code, cleaned.values.get("group"))
 
     def _pack(self, area: Area, start: date, end: date) -> list[FormContent]:
         due = self.due_for_visit(area.id, start, end)

@@ -45,8 +45,9 @@ from station_desktop.forms.spec import FormSpec
 from station_desktop.forms.validate import clean_form
 from station_desktop.i18n import N_
 from station_desktop.pdf.page import LayoutLog, QrPayload
+from station_desktop.services.access import Action, RecordScope, Resource
 from station_desktop.services.activities import ActivityService
-from station_desktop.services.context import ServiceContext
+from station_desktop.services.context import ServiceContext, raise_if_invalid, require_record
 from station_desktop.services.feedback import MSG_COLLECTED_BEFORE, FeedbackService
 from station_desktop.services.printing import SPECS, PrintService
 from station_desktop.store.models import FeedbackSheet, ScannedPage
@@ -60,6 +61,10 @@ __all__ = [
     "PILE_FIELDS",
     "READER_VERSION",
     "REFUSALS",
+    "RESPONDENT",
+    "TYPED",
+    "TYPED_AREAS",
+    "Handwriting",
     "Needs",
     "PileValues",
     "SavedPile",
@@ -79,6 +84,15 @@ SCANNED_FORMS: Final[dict[str, FormSpec]] = {
 FEEDBACK_BACK_PAGE: Final = 2  # the comments, on the back of the sheet
 # The handwriting of a feedback sheet, as the layout names it.
 COMMENTS: Final = "comments"
+RESPONDENT: Final = "resident_id"  # the respondent's name, when they gave it
+# The handwritten areas a person types from their image later (`handwriting_to_type`): the
+# comments go into the sheet's comments; the respondent's name stays with the scanned page
+# (a name on paper is not a registered resident). The dates, the collector and the sheet
+# number come from the pile and the QR code.
+TYPED_AREAS: Final = (COMMENTS, RESPONDENT)
+# In `ScannedPage.measures`, beside what a person settled of the boxes: what a person typed
+# from each kept image, by area ("" when there was nothing to type: a stray scribble).
+TYPED: Final = "typed"
 
 MSG_NOTHING_TO_READ = N_("Choose the scanned files to read.")
 
@@ -257,6 +271,19 @@ class ScanPile:
                     if q.key == "service_area" and q.sure
                 ]
         return found
+
+
+@dataclass(frozen=True)
+class Handwriting:
+    """The image of a handwritten area of an entered sheet, waiting to be typed."""
+
+    page_id: uuid.UUID  # the `ScannedPage` that keeps it
+    key: str  # the area: one of `TYPED_AREAS`
+    sheet_id: uuid.UUID  # the feedback sheet
+    sheet_no: str
+    source: str  # the scanned file and page
+    image: bytes  # PNG
+    comments: str  # the sheet's comments as they are (typed before, or from another page)
 
 
 @dataclass(frozen=True)
@@ -533,6 +560,66 @@ class ScanService:
             v.get("service_type"),
         )
 
+    # ------------------------------------------------------------ handwriting
+
+    def handwriting_to_type(self) -> list[Handwriting]:
+        """The kept images of handwriting (`TYPED_AREAS`) of this station's entered sheets
+        that nobody has typed yet, sheet by sheet in the order of their numbers."""
+        self.ctx.require(Resource.FEEDBACK, Action.UPDATE)
+        with self.ctx.db.read() as session:
+            rows = session.execute(
+                select(ScannedPage, FeedbackSheet.sheet_no, FeedbackSheet.comments)
+                .join(FeedbackSheet, FeedbackSheet.id == ScannedPage.record_id)
+                .where(
+                    ScannedPage.record_kind == "feedback_sheet",
+                    ScannedPage.deleted.is_(False),
+                    ScannedPage.station_id == self.ctx.station_id(),
+                    FeedbackSheet.deleted.is_(False),
+                )
+                .order_by(FeedbackSheet.sheet_no, ScannedPage.page, ScannedPage.created_at)
+            ).all()
+            waiting = []
+            for page, sheet_no, comments in rows:
+                typed = (page.measures or {}).get(TYPED, {})
+                for key in TYPED_AREAS:
+                    image = (page.images or {}).get(key)
+                    if image and key not in typed:
+                        waiting.append(
+                            Handwriting(
+                                page.id,
+                                key,
+                                page.record_id,
+                                sheet_no,
+                                page.source,
+                                base64.b64decode(image),
+                                comments or "",
+                            )
+                        )
+        return waiting
+
+    def type_handwriting(self, item: Handwriting, text: str) -> None:
+        """What a person typed from a kept image, in one action: a comment joins the
+        sheet's comments (after those it has); every text is kept with the scanned page,
+        which then leaves the list. An empty text: nothing to type there."""
+        text = text.strip()
+        with self.ctx.uow() as uow:
+            page = require_record(uow.session, ScannedPage, item.page_id, "scanned_page")
+            scope = RecordScope.of(page.station_id)
+            self.ctx.require(Resource.FEEDBACK, Action.UPDATE, scope)
+            if item.key == COMMENTS and text:
+                sheet = require_record(uow.session, FeedbackSheet, page.record_id, "feedback")
+                before = sheet.comments or ""
+                if text not in before:
+                    joined = f"{before.rstrip()}\n{text}" if before.strip() else text
+                    cleaned = clean_form(
+                        FEEDBACK_FORM, {COMMENTS: joined}, today=self.ctx.today(), only_given=True
+                    )
+                    raise_if_invalid(cleaned)
+                    uow.update(FeedbackSheet, sheet.id, {COMMENTS: cleaned.values[COMMENTS]})
+            measures = dict(page.measures or {})
+            measures[TYPED] = {**measures.get(TYPED, {}), item.key: text}
+            uow.update(ScannedPage, page.id, {"measures": measures})
+
     # ------------------------------------------------------------ saving
 
     def save(self, pile: ScanPile) -> SavedPile:
@@ -602,11 +689,21 @@ def _scanned_page(sheet: ScannedSheet, record_id: uuid.UUID) -> dict[str, Any]:
             "residual_mm": round(reading.residual_mm, 3),
             "boxes": [b.to_json() for q in reading.questions for b in q.boxes],
             "settled": {k: list(v) for k, v in sheet.settled.items()},
+            TYPED: _typed(sheet),
         },
         "images": {
             key: base64.b64encode(png).decode("ascii") for key, png in reading.writing.items()
         },
     }
+
+
+def _typed(sheet: ScannedSheet) -> dict[str, str]:
+    """The handwriting typed on review: a sheet with nothing ticked has its comment typed
+    from the image of its back (or of its front); that image is typed already."""
+    front = sheet.front or sheet
+    if front.comment and COMMENTS in sheet.reading.writing:
+        return {COMMENTS: front.comment}
+    return {}
 
 
 def _entered_sheets(session: Any, station_id: uuid.UUID, pile: ScanPile) -> dict[str, uuid.UUID]:

@@ -82,6 +82,10 @@ class AttendanceDialog(QDialog):
         self.edit_button.setAutoDefault(False)  # Enter in the search box signs in
         self.buttons.addButton(self.edit_button, QDialogButtonBox.ButtonRole.ActionRole)
         self.edit_button.clicked.connect(self.edit_details)
+        self.print_button = QPushButton()  # a list to tick on paper, read back from its scan
+        self.print_button.setAutoDefault(False)
+        self.buttons.addButton(self.print_button, QDialogButtonBox.ButtonRole.ActionRole)
+        self.print_button.clicked.connect(lambda: self.print_list())  # noqa: PLW0108
         picker_row = QHBoxLayout()
         picker_row.addWidget(self.picker, 1)
         picker_row.addWidget(self.add_button)
@@ -165,6 +169,17 @@ class AttendanceDialog(QDialog):
         editor.finished.connect(self._details_finished)
         return editor
 
+    def print_list(self) -> QDialog:
+        """Print sign-in list…: the names of a village (a priority group) to tick on paper."""
+        from station_desktop.ui.sign_in_print import SignInPrintDialog  # noqa: PLC0415
+
+        dialog = SignInPrintDialog(
+            self._app, self._languages, self.activity_id, self._activity.area_id, self
+        )
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.open()
+        return dialog
+
     def _details_finished(self, result: int) -> None:
         if result == WITHDRAWN:
             self.activity_changed.emit()
@@ -213,9 +228,10 @@ class AttendanceDialog(QDialog):
         self.add_button.setText(_("Sign in"))
         self.remove_button.setText(_("Take off the list…"))
         self.edit_button.setText(_("Edit details…"))
+        self.print_button.setText(_("Print sign-in list…"))
         self.table.setHorizontalHeaderLabels([_(h) for h in HEADERS])
         self.table.setAccessibleName(_("Sign-in list"))
         height = text_line_height(self.font()) + 8
-        for button in (self.add_button, self.remove_button, self.edit_button):
+        for button in (self.add_button, self.remove_button, self.edit_button, self.print_button):
             button.setMinimumHeight(height)
         self._fill()

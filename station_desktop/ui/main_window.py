@@ -87,6 +87,7 @@ if TYPE_CHECKING:  # the windows a record opens are loaded when first opened
     from station_desktop.ui.attendance import AttendanceDialog
     from station_desktop.ui.case_page import CaseWindow
     from station_desktop.ui.followups_page import FollowUpsPage
+    from station_desktop.ui.handwriting import HandwritingDialog
     from station_desktop.ui.print_preview import RenderJob
     from station_desktop.ui.reports_page import ReportsPage
     from station_desktop.ui.resident_page import ResidentWindow
@@ -578,6 +579,9 @@ class MainWindow(QMainWindow):
         self._scan_action = QAction(self)  # paper read back: feedback sheets, sign-in lists
         self._scan_action.triggered.connect(self._read_scans)
         self.file_menu.addAction(self._scan_action)
+        self._handwriting_action = QAction(self)  # the images of what residents wrote
+        self._handwriting_action.triggered.connect(self._type_handwriting)
+        self.file_menu.addAction(self._handwriting_action)
         self.menuBar().addMenu(self.file_menu)
         self._new_menu = self.menuBar().addMenu("")
         self._new_actions: list[tuple[QAction, str]] = []
@@ -802,6 +806,20 @@ class MainWindow(QMainWindow):
             dialog.read(paths)
         return dialog
 
+    def _type_handwriting(self) -> None:
+        self.type_handwriting()
+
+    def type_handwriting(self) -> HandwritingDialog:
+        """File → Type scanned handwriting…: the comments and names written on scanned
+        sheets, typed from their images."""
+        from station_desktop.ui.handwriting import HandwritingDialog
+
+        dialog = HandwritingDialog(self._app, self._languages, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.typed.connect(self._records_changed)
+        dialog.open()
+        return dialog
+
     def refresh_pages(self) -> None:
         self.places.reload()  # a new laptop's first station, a roster imported...
         self.residents_page.refresh()
@@ -909,6 +927,7 @@ class MainWindow(QMainWindow):
         self._send_action.setText(_("Send to USB…"))
         self._receive_action.setText(_("Receive from USB…"))
         self._scan_action.setText(_("Read scanned sheets…"))
+        self._handwriting_action.setText(_("Type scanned handwriting…"))
         self._new_menu.setTitle(_("&New"))
         for action, title in self._new_actions:
             action.setText(_(title))

@@ -414,8 +414,14 @@ class ScanDialog(QDialog):
         self.close_button = QPushButton(self)
         self.close_button.setAutoDefault(False)
         self.close_button.clicked.connect(self.reject)
+        # The images of the comments and names of the sheets entered (this pile's or
+        # earlier ones'), typed when there is time.
+        self.handwriting_button = QPushButton(self)
+        self.handwriting_button.setAutoDefault(False)
+        self.handwriting_button.clicked.connect(lambda: self.type_handwriting())  # noqa: PLW0108
         buttons = QHBoxLayout()
         buttons.addWidget(self.summary, 1)
+        buttons.addWidget(self.handwriting_button)
         buttons.addWidget(self.save_button)
         buttons.addWidget(self.close_button)
         layout = QVBoxLayout(self)
@@ -443,7 +449,8 @@ class ScanDialog(QDialog):
         self.review_box.setAccessibleName(_("Boxes to check"))  # no title: the heading says
         self.review.setAccessibleName(_("Boxes to check"))
         self.close_button.setText(_("Close"))
-        for button in (self.save_button, self.close_button):
+        self.handwriting_button.setText(_("Handwriting to type…"))
+        for button in (self.save_button, self.close_button, self.handwriting_button):
             button.setMinimumHeight(text_line_height(button.font()) + 8)
         self._show_pile()
 
@@ -551,6 +558,16 @@ class ScanDialog(QDialog):
         self._app.scanning.type_comment(self.pile, sheet, dialog.text())
         self._show_pile()
         return True
+
+    def type_handwriting(self) -> QDialog:
+        """The images of handwriting of the sheets entered, to type (a window of its own)."""
+        from station_desktop.ui.handwriting import HandwritingDialog  # noqa: PLC0415
+
+        dialog = HandwritingDialog(self._app, self._languages, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.typed.connect(self.entered)
+        dialog.open()
+        return dialog
 
     def _status_text(self, sheet: ScannedSheet) -> str:
         if sheet.saved_id is not None:

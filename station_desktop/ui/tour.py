@@ -119,6 +119,8 @@ def tour(
     if sights.visit is not None:
         openers.append(("correct-visit", partial(window.open_record, "visits", sights.visit)))
     openers.append(("visit-pack", window.print_visit_pack))
+    openers.append(("read-scans", window.read_scans))
+    openers.append(("handwriting", window.type_handwriting))
     openers.append(("print-preview", lambda: _print_preview(window)))
     openers.append(("left-drafts", lambda: _left_drafts(window)))
     openers.append(("first-start", lambda: FirstStartDialog(app, languages, window)))
@@ -168,6 +170,13 @@ def tour(
         if sign_in is not None:
             settle()
             yield "sign-in-list", sign_in
+            from station_desktop.ui.attendance import AttendanceDialog  # noqa: PLC0415
+
+            if isinstance(sign_in, AttendanceDialog):
+                printing = sign_in.print_list()
+                settle()
+                yield "print-sign-in-list", printing
+                _close(printing)
             _close(sign_in)
 
 

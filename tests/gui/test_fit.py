@@ -25,6 +25,8 @@ EXPECTED = {
     "new-feedback-pile",
     "correct-visit",
     "visit-pack",
+    "read-scans",
+    "handwriting",
     "print-preview",
     "first-start",
     "who-is-working",
@@ -39,6 +41,7 @@ EXPECTED = {
     "case",
     *(f"case-{name}" for name in ("note", "correct-note", "stage", "details")),
     "sign-in-list",
+    "print-sign-in-list",
 }  # fmt: skip
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+import numpy as np
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialog
@@ -14,12 +15,19 @@ from pytestqt.qtbot import QtBot
 from sqlalchemy import func, select
 
 from station_desktop.app import Application, open_application
+from station_desktop.forms.activity import SIGN_IN_FORM
 from station_desktop.paths import DataPaths
-from station_desktop.services.scanning import Needs, SheetStatus
+from station_desktop.pdf.page import LayoutLog
+from station_desktop.scan.layout import page_layouts
+from station_desktop.services.scanning import COMMENTS, Needs, SheetStatus
 from station_desktop.store.models import FeedbackRating, FeedbackSheet, ScannedPage
+from station_desktop.ui.attendance import AttendanceDialog
+from station_desktop.ui.handwriting import HandwritingDialog
 from station_desktop.ui.main_window import MainWindow
+from station_desktop.ui.print_preview import PrintPreviewDialog
 from station_desktop.ui.qt_i18n import LanguageSwitcher
 from station_desktop.ui.scan_review import CommentDialog, ReviewPanel, ScanDialog, written_comment
+from station_desktop.ui.sign_in_print import SignInPrintDialog
 from tests import scans
 from tests.conftest import FakeClock, StationSetup
 from tests.scans import PileTruth
@@ -179,6 +187,8 @@ def test_a_sheet_with_only_a_comment_is_entered_once_it_is_typed_from_its_image(
     with app.ctx.db.read() as session:
         (sheet,) = session.scalars(select(FeedbackSheet))
         assert sheet.sheet_no == "0007" and sheet.comments == "希望多来看看我们"
+    # The image of that comment was typed on review: it is not asked again.
+    assert COMMENTS not in {item.key for item in app.scanning.handwriting_to_type()}
 
 
 def test_closing_the_dialog_while_a_pile_is_read_stops_the_reading(
@@ -232,3 +242,127 @@ def test_a_pile_read_before_its_date_of_service_is_ready_once_the_date_is_given(
     dialog.fields["service_date"].set_value(SERVICE_DATE)
     qtbot.waitUntil(lambda: {s.status for s in pile.sheets} == {SheetStatus.READY}, timeout=5000)
     assert dialog.save_button.isEnabled()
+
+
+def test_the_handwriting_of_entered_sheets_is_typed_from_its_images_with_the_keyboard(
+    app: Application,
+    station: StationSetup,
+    languages: LanguageSwitcher,
+    qtbot: QtBot,
+    printed_pile: PileTruth,
+) -> None:
+    service = app.scanning
+    values = service.pile_values({"service_date": SERVICE_DATE, "service_area": "elderly_care"})
+    pile = service.read(printed_pile.files, values)
+    for sheet, question in pile.review():
+        assert sheet.code is not None
+        meant = printed_pile.pages[(sheet.code.sheet, sheet.code.page)].answers[question.key]
+        service.settle(pile, sheet, question.key, () if meant == ("?",) else meant)
+    service.save(pile)
+    waiting = service.handwriting_to_type()
+    assert len(waiting) >= 3  # the pile's comments and names written by hand
+    window = MainWindow(app, languages)
+    qtbot.addWidget(window)
+    dialog = window.type_handwriting()
+    assert isinstance(dialog, HandwritingDialog)
+    assert not dialog.image.pixmap().isNull()  # the handwriting, beside the field
+    first = dialog.current()
+    assert first is not None and first.sheet_no in dialog.heading.text()
+
+    # Enter on an empty field keeps nothing and says why.
+    qtbot.keyClick(dialog.editor, Qt.Key.Key_Return)
+    assert dialog.error.text() and dialog.current() == first
+    # Shift+Enter is a new line; Enter saves and shows the next image.
+    dialog.editor.insertPlainText("ཚེ་རིང་")  # typed (keyClicks knows ASCII only)
+    qtbot.keyClick(dialog.editor, Qt.Key.Key_Return, Qt.KeyboardModifier.ShiftModifier)
+    dialog.editor.insertPlainText("扎西")
+    qtbot.keyClick(dialog.editor, Qt.Key.Key_Return)
+    assert dialog.current() != first and dialog.editor.toPlainText() == ""
+    typed = service.handwriting_to_type()
+    assert len(typed) == len(waiting) - 1
+    with app.ctx.db.read() as session:
+        page = session.get(ScannedPage, first.page_id)
+        assert page is not None and page.measures["typed"] == {first.key: "ཚེ་རིང་\n扎西"}
+        if first.key == COMMENTS:
+            kept = session.get(FeedbackSheet, first.sheet_id)
+            assert kept is not None and kept.comments == "ཚེ་རིང་\n扎西"
+
+    # Skip leaves one for later; "Nothing to type" takes a scribble off the list.
+    skipped = dialog.current()
+    dialog.skip_button.click()
+    while dialog.current() is not None:
+        dialog.nothing_button.click()
+    assert not dialog.editor.isEnabled()
+    assert (
+        [(i.page_id, i.key) for i in service.handwriting_to_type()]
+        == [(skipped.page_id, skipped.key)]
+        if skipped is not None
+        else []
+    )
+    dialog.close()
+
+
+def test_a_sign_in_list_printed_from_the_activity_comes_back_scanned_as_attendance(
+    app: Application,
+    station: StationSetup,
+    languages: LanguageSwitcher,
+    qtbot: QtBot,
+    tmp_path: Path,
+) -> None:
+    people = [
+        app.residents.register(
+            {"name_zh": f"居民{n}", "legal_basis": "statutory_duty", "area_id": station.area_id}
+        )
+        for n in range(8)
+    ]
+    activity = app.activities.record(
+        {"kind": "group_work", "title": "老年人茶话会", "held_on": SERVICE_DATE}
+    )
+    window = MainWindow(app, languages)
+    qtbot.addWidget(window)
+    sign_in = window.open_record("activities", activity)
+    assert isinstance(sign_in, AttendanceDialog)
+    choice = sign_in.print_list()
+    assert isinstance(choice, SignInPrintDialog)
+    assert choice.make_list() is None  # no village chosen: said beside the field
+    assert [e.field for e in choice.editor.errors()] == ["area_id"]
+    choice.editor.set_values({"area_id": str(station.area_id)})
+    job = choice.make_list()
+    assert job is not None and choice.list_id is not None
+    job.wait(30)
+    qtbot.waitUntil(lambda: bool(sign_in.findChildren(PrintPreviewDialog)), timeout=WAIT_MS)
+    printed = app.activities.sign_in_list(choice.list_id)
+    assert printed is not None and set(printed.resident_ids) == set(people)
+
+    # The list ticked on paper and photographed, read from File → Read scanned sheets….
+    log = LayoutLog()
+    pdf = app.printing.render([app.printing.sign_in_sheet(choice.list_id)], layout=log)
+    layout = page_layouts(log, SIGN_IN_FORM)[1]
+    sample = scans.make_sample(
+        "list",
+        scans.render_page(pdf.data, 0, 10.0),
+        layout,
+        10.0,
+        "phone",
+        np.random.default_rng(3),
+        plain=True,
+    )
+    photo = tmp_path / "list.jpg"
+    photo.write_bytes(sample.data)
+    dialog = window.read_scans()
+    qtbot.addWidget(dialog)
+    _read(dialog, qtbot, [photo])
+    assert dialog.pile is not None
+    (sheet,) = dialog.pile.sheets
+    assert sheet.kind == "sign_in" and sheet.status is not SheetStatus.REFUSED
+    for key in [q.key for q in sheet.open_questions()]:
+        app.scanning.settle(dialog.pile, sheet, key, sample.truth.answers[key])
+    assert dialog.save()
+    present = {
+        printed.resident_ids[int(key.split(":")[1]) - 1]
+        for key, answer in sample.truth.answers.items()
+        if answer
+    }
+    assert present and {a.resident_id for a in app.activities.attendees(activity)} == present
+    dialog.close()
+    sign_in.close()

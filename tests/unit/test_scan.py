@@ -39,7 +39,14 @@ from station_desktop.scan.reader import (
     decide,
     read_page,
 )
-from station_desktop.services.scanning import Needs, ScanPile, SheetStatus
+from station_desktop.services.scanning import (
+    COMMENTS,
+    TYPED,
+    TYPED_AREAS,
+    Needs,
+    ScanPile,
+    SheetStatus,
+)
 from station_desktop.services.stations import StationInfo
 from station_desktop.store.models import Attendance, FeedbackRating, FeedbackSheet, ScannedPage
 from tests.conftest import FakeClock, StationSetup
@@ -221,6 +228,50 @@ def test_a_pile_is_read_settled_entered_and_never_entered_twice(
     with app.ctx.db.read() as session:
         assert session.scalar(select(func.count()).select_from(FeedbackSheet)) == 4
         assert session.scalar(select(func.count()).select_from(ScannedPage)) == 8
+
+
+def test_the_handwriting_kept_with_entered_sheets_is_typed_later_from_its_images(
+    app: Application, station: StationSetup, printed: Printed, pile_files: list[Path]
+) -> None:
+    service = app.scanning
+    values = service.pile_values({"service_date": SERVICE_DATE, "service_area": "elderly_care"})
+    pile = service.read(pile_files, values)
+    _settle_as_meant(app, pile, printed.pile)
+    service.save(pile)
+    waiting = service.handwriting_to_type()
+    # Only what was written by hand, of the areas a person types, each once.
+    written = {
+        (f"{sheet:04d}", key)
+        for (sheet, _page), truth in printed.pile.pages.items()
+        for key in truth.written
+        if key in TYPED_AREAS
+    }
+    found = {(item.sheet_no, item.key) for item in waiting}
+    assert found <= written and len(found) == len(waiting)
+    comments = [item for item in waiting if item.key == COMMENTS]
+    assert comments and all(item.image.startswith(b"\x89PNG") for item in waiting)
+
+    first = comments[0]
+    service.type_handwriting(first, "  希望多来看看我们  ")
+    service.type_handwriting(first, "希望多来看看我们")  # typed twice: said once
+    with app.ctx.db.read() as session:
+        sheet = session.get(FeedbackSheet, first.sheet_id)
+        assert sheet is not None and sheet.comments == "希望多来看看我们"
+        page = session.get(ScannedPage, first.page_id)
+        assert page is not None and page.measures[TYPED] == {COMMENTS: "希望多来看看我们"}
+    left = service.handwriting_to_type()
+    assert (first.page_id, first.key) not in {(i.page_id, i.key) for i in left}
+    assert len(left) == len(waiting) - 1
+    for item in left:  # a scribble with nothing to type leaves the list too
+        service.type_handwriting(item, "" if item.key == COMMENTS else "卓玛")
+    assert service.handwriting_to_type() == []
+    with app.ctx.db.read() as session:
+        assert all(
+            not s.comments or s.id == first.sheet_id for s in session.scalars(select(FeedbackSheet))
+        )
+    # A comment too long for the sheet is refused, and nothing is kept of it.
+    with pytest.raises(ValidationError):
+        service.type_handwriting(first, "字" * 20_001)
 
 
 def test_a_sheet_typed_by_hand_is_not_entered_again_from_its_scan(
