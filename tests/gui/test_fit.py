@@ -39,6 +39,9 @@ EXPECTED = {
     "case",
     *(f"case-{name}" for name in ("note", "correct-note", "stage", "details")),
     "sign-in-list",
+    "new-laptop-administrator",
+    "log-in",
+    "forgot-password",
 }  # fmt: skip
 
 
