@@ -10,6 +10,7 @@ bureau's recovery key gives the worker a new slot, so the old password opens not
 
 from __future__ import annotations
 
+import contextlib
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
@@ -106,11 +107,14 @@ def sign_in(
 
 
 def _seal_bundle_keys(paths: DataPaths, data_key: bytes) -> None:
-    """A bundle-keys file from before encryption, sealed under the data key now (once)."""
+    """A bundle-keys file from before encryption, sealed under the data key now (once).
+    A folder that cannot be written now (read-only media) does not stop the sign-in: the
+    file is sealed at a later one, or when the keys are next read with the data key."""
     if paths.keys.exists():
         from station_desktop.sync.keys import seal_plain_keys  # noqa: PLC0415
 
-        seal_plain_keys(paths.keys, data_key)
+        with contextlib.suppress(StationError, OSError):
+            seal_plain_keys(paths.keys, data_key)
 
 
 def calibrated_kdf() -> KdfParams:

@@ -21,6 +21,7 @@ compares on two screens.
 from __future__ import annotations
 
 import base64
+import contextlib
 import hashlib
 import json
 import os
@@ -252,7 +253,10 @@ def load_or_create_keys(path: Path, data_key: bytes | None = None) -> Installati
         except (OSError, ValueError, KeyError, TypeError, _WrongSeal) as error:
             raise StationError(MSG_BAD_KEYS, path=str(path)) from error
         if data_key is not None and not sealed:
-            _write_private(path, _sealed_json(keys, data_key))
+            # Sealed now, once; a folder that cannot be written (read-only media) keeps
+            # the plain file until a later reading can.
+            with contextlib.suppress(StationError, OSError):
+                _write_private(path, _sealed_json(keys, data_key))
         return keys
     keys = InstallationKeys.generate()
     if data_key is None:
