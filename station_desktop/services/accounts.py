@@ -10,6 +10,7 @@ bureau's recovery key gives the worker a new slot, so the old password opens not
 
 from __future__ import annotations
 
+import contextlib
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
@@ -37,6 +38,8 @@ ADMINISTRATOR_ROLES = frozenset({StaffRole.STATION_HEAD.value, StaffRole.BUREAU_
 MSG_ONLY_HEAD = N_("Only a station head can add, remove or reset the passwords of workers.")
 MSG_NOT_SIGNED_IN = N_("Sign in first.")
 MSG_NOT_ENCRYPTED = N_("This data is not protected by passwords yet.")
+MSG_RECOVERY_FILE = N_("The recovery key file {path} cannot be read ({reason}).")
+MAX_KEY_FILE_BYTES = 64 * 1024
 
 __all__ = [
     "ADMINISTRATOR_ROLES",
@@ -98,8 +101,20 @@ def sign_in(
 ) -> SignedIn:
     failed_before = signin.Attempts(paths.sign_in_attempts).failures(name)
     unlocked = signin.sign_in(paths, name, password, now=now)
+    _seal_bundle_keys(paths, unlocked.data_key)
     slot = unlocked.slot
     return SignedIn(slot.name, slot.staff_id, slot.role, unlocked.data_key, failed_before)
+
+
+def _seal_bundle_keys(paths: DataPaths, data_key: bytes) -> None:
+    """A bundle-keys file from before encryption, sealed under the data key now (once).
+    A folder that cannot be written now (read-only media) does not stop the sign-in: the
+    file is sealed at a later one, or when the keys are next read with the data key."""
+    if paths.keys.exists():
+        from station_desktop.sync.keys import seal_plain_keys  # noqa: PLC0415
+
+        with contextlib.suppress(StationError, OSError):
+            seal_plain_keys(paths.keys, data_key)
 
 
 def calibrated_kdf() -> KdfParams:
@@ -121,6 +136,7 @@ def protect_store(
     (once, losing nothing, its backups too). `recovery`: the bureau's age recipient."""
     slot = cipher.make_slot(name, None, role.value, password, kdf or calibrated_kdf())
     data_key = signin.protect(paths, slot, recovery=recovery, now=now)
+    _seal_bundle_keys(paths, data_key)
     return SignedIn(slot.name, None, role.value, data_key)
 
 
@@ -132,6 +148,31 @@ def recover_password(
     data_key = cipher.unlock_with_recovery(slots, paths.key_slots, recovery_identity)
     signin.save_slots(paths, cipher.with_password(slots, data_key, name, new_password))
     signin.Attempts(paths.sign_in_attempts).succeeded(name)
+
+
+def _read_key_file(path: Path) -> str:
+    try:
+        if path.stat().st_size > MAX_KEY_FILE_BYTES:
+            raise StationError(cipher.MSG_NOT_RECOVERY_KEY)
+        return path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as error:
+        reason = error.strerror if isinstance(error, OSError) else str(error)
+        raise StationError(MSG_RECOVERY_FILE, path=str(path), reason=reason or "?") from None
+
+
+def read_recovery_card(path: Path) -> str:
+    """The bureau's recovery recipient (age1…) in its key card (`recovery-key.txt` on the
+    bureau's USB stick: the public half only), checked; StationError otherwise."""
+    words = _read_key_file(path).replace('"', " ").split()
+    recipient = next((word for word in words if word.startswith("age1")), "")
+    cipher.check_recipient(recipient)
+    return recipient
+
+
+def read_recovery_identity(path: Path) -> str:
+    """The bureau's recovery identity (AGE-SECRET-KEY-…) in the file it keeps offline."""
+    words = _read_key_file(path).split()
+    return next((word for word in words if word.startswith("AGE-SECRET-KEY-")), "")
 
 
 def open_copy_key(slots_file: Path, name: str, password: str) -> bytes | None:
@@ -287,8 +328,14 @@ class AccountService:
         current = self._slots()
         removed = current.find(name)
         slots = cipher.without_worker(current, new_key, name, ADMINISTRATOR_ROLES)
+        from station_desktop.sync import keys as bundle_keys  # noqa: PLC0415
+
+        # The installation's private keys follow the data key (sealed under it): sealed
+        # under the new one beside the file first, swapped in once the data is re-keyed.
+        bundle_keys.prepare_reseal(self.paths.keys, old_key, new_key)
         self.ctx.db.dispose()
         signin.rekey(self.paths, old_key, new_key, slots)
+        bundle_keys.finish_reseal(self.paths.keys)
         self.ctx.db.rebind(create_store_engine(sqlite_url(self.paths.database), key=new_key))
         self.ctx.db.key = new_key
         self.store.keys = StoreKeys(new_key)
@@ -318,6 +365,10 @@ class AccountService:
         signin.save_slots(
             self.paths, cipher.new_key_slots(self._key(), list(slots.slots), recipient)
         )
+
+    def recovery_recipient(self) -> str | None:
+        """The bureau's recovery key sealing this data (age1…), or None."""
+        return self._slots().recovery
 
     def reset_password(self, name: str, new_password: str) -> None:
         """A station head gives a worker who forgot theirs a new password."""

@@ -292,7 +292,9 @@ class SyncService:
 
     def keys(self) -> InstallationKeys:
         if self._keys is None:
-            self._keys = load_or_create_keys(self.keys_path)
+            # Sealed under the data key on an encrypted store; plain (file mode only) on
+            # the bureau's PostgreSQL server, which has none (sync.keys).
+            self._keys = load_or_create_keys(self.keys_path, self.ctx.db.key)
         return self._keys
 
     def _station(self) -> tuple[uuid.UUID | None, str]:

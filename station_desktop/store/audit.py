@@ -20,12 +20,16 @@ an SQL tool), checks that the append-only triggers are there as made, and checks
 heads this database has sent in bundles (anchors): a deleted tail is found there, and at
 the receiver, which keeps the last head each sender sent (`check_peer_head`).
 
-The key: until `store.cipher.derive_key(data_key, "audit-chain")` is wired in by the
-opener (it sets `session_info[KEY_INFO]` on the Database), `chain_key` keeps a random key
-in the database itself. That stand-in finds edits made with an SQL tool by someone who
-does not know how the chain is made, and every deleted tail at a receiver; it cannot stop
-someone who reads the key from the same file. On the bureau's PostgreSQL server the
-server's own access control protects it.
+The key: a random 256-bit key kept in the database itself (`local_state`, made on first
+use), not one derived from the data key, and on purpose (docs/keys.md): the data key
+changes when a worker is removed (re-key) and a derived key would then have to re-sign the
+whole chain, which the append-only guards forbid and which would break every head already
+anchored at a receiver; a restored backup is re-keyed to the current data key but keeps
+the chain it was made with; a plain database (before passwords) and the bureau's
+PostgreSQL server have no data key at all. Kept inside an encrypted database the key is as
+secret as a derived one would be (only someone with a password reads either); on the
+bureau's PostgreSQL server the server's own access control protects it. A caller may
+still give a key through the session (`KEY_INFO`), as tests do.
 """
 
 from __future__ import annotations
@@ -165,9 +169,13 @@ def _set_state(session: Session, key: str, value: str) -> None:
 
 
 def chain_key(session: Session, *, create: bool = False) -> bytes | None:
-    """The chain's HMAC key. STAND-IN until the cipher part's
-    `derive_key(data_key, "audit-chain")` is wired in: a key given through the session
-    (`KEY_INFO`) wins; otherwise a random key kept in the database (made on first use)."""
+    """The chain's HMAC key: a key given through the session (`KEY_INFO`) wins; otherwise
+    a random key kept in the database (made on first use).
+
+    Not `cipher.derive_key(data_key, "audit")`: the data key changes at every re-key (a
+    worker removed) and does not exist on PostgreSQL or a plain file, while the chain must
+    verify under one key for its whole life (its heads are anchored at receivers). Inside
+    SQLCipher this key is exactly as secret as a derived one (see the module's docstring)."""
     given = session.info.get(KEY_INFO)
     if isinstance(given, bytes) and given:
         return given

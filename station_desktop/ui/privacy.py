@@ -5,21 +5,19 @@ lists every record whose values it will empty."""
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, Qt, Signal
 from PySide6.QtGui import QAction, QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
-    QApplication,
     QDialog,
     QDialogButtonBox,
     QHeaderView,
     QLabel,
     QMenu,
     QMessageBox,
+    QProgressBar,
     QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
@@ -28,11 +26,12 @@ from PySide6.QtWidgets import (
 
 from station_desktop.errors import StationError
 from station_desktop.i18n import N_, _
+from station_desktop.ui.sync.job import Report, SyncJob, raise_unexpected
 from station_desktop.ui.window_state import fit_to_screen, remember_geometry
 
 if TYPE_CHECKING:
     from station_desktop.app import Application
-    from station_desktop.services.privacy import PurgeItem
+    from station_desktop.services.privacy import PurgeItem, PurgeSummary
     from station_desktop.ui.print_preview import RenderJob
     from station_desktop.ui.qt_i18n import LanguageSwitcher
 
@@ -50,6 +49,10 @@ MSG_PURGE_INTRO = N_(
 )
 MSG_PURGE_BUTTON = N_("Empty these values")
 MSG_PURGED = N_("{records} records emptied, and {entries} change-log entries with them.")
+MSG_PURGING = N_(
+    "Emptying {count} records. This can take a minute. It is one step: if the laptop stops "
+    "before the end, nothing has been emptied."
+)
 PURGE_HEADERS = (N_("Kind"), N_("Record"), N_("Kept since"), N_("Values to empty"))
 
 
@@ -63,15 +66,6 @@ def field_labels() -> dict[str, dict[str, str]]:
             for spec in form.fields():
                 labels.setdefault(table, {}).setdefault(spec.key, spec.label)
     return labels
-
-
-@contextmanager
-def _busy() -> Iterator[None]:
-    QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
-    try:
-        yield
-    finally:
-        QApplication.restoreOverrideCursor()
 
 
 class PurgeDialog(QDialog):
@@ -108,9 +102,19 @@ class PurgeDialog(QDialog):
         self.buttons.button(QDialogButtonBox.StandardButton.Cancel).setDefault(True)
         self.buttons.accepted.connect(self.accept)
         self.buttons.rejected.connect(self.reject)
+        self.job: SyncJob | None = None
+        self.working = QLabel(self)
+        self.working.setWordWrap(True)
+        self.working.hide()
+        self.progress = QProgressBar(self)
+        self.progress.setTextVisible(False)
+        self.progress.setRange(0, 0)  # one transaction: busy, no steps to count
+        self.progress.hide()
         layout = QVBoxLayout(self)
         layout.addWidget(self.intro)
         layout.addWidget(self.table, 1)
+        layout.addWidget(self.working)
+        layout.addWidget(self.progress)
         layout.addWidget(self.buttons)
         fit_to_screen(self, 1000, 640)
         remember_geometry(self, "purge")
@@ -152,12 +156,47 @@ class PurgeDialog(QDialog):
         self.table.resizeRowsToContents()
 
     def accept(self) -> None:
-        try:
-            with _busy():  # thousands of records take a minute
-                summary = self._app.privacy.purge(self.items)
-        except StationError as error:
-            QMessageBox.warning(self, _(MSG_PURGE_TITLE), _(error.message, **error.params))
+        """Empty the values in a worker thread (thousands of records take most of a
+        minute): the window stays alive, the dialog shows it is working. The purge is one
+        transaction, so a laptop that dies half-way has emptied nothing."""
+        if self.job is not None:
             return
+        privacy, items = self._app.privacy, list(self.items)
+
+        def work(_report: Report) -> PurgeSummary:
+            return privacy.purge(items)
+
+        self.job = SyncJob(work, "privacy-purge")
+        self.job.done.connect(self._purged)
+        self.job.failed.connect(self._failed)
+        self.buttons.setEnabled(False)
+        self.working.setText(_(MSG_PURGING, count=self._languages.formats.number(len(self.items))))
+        self.working.show()
+        self.progress.show()
+        self.job.start()
+
+    def reject(self) -> None:
+        if self.job is not None:
+            return  # nothing can stop the one transaction half-way: wait for its end
+        super().reject()
+
+    def _failed(self, error: object) -> None:
+        self.job = None
+        self.progress.hide()
+        self.working.hide()
+        self.buttons.setEnabled(True)
+        if not isinstance(error, StationError):
+            raise_unexpected(error)
+            return
+        QMessageBox.warning(self, _(MSG_PURGE_TITLE), _(error.message, **error.params))
+
+    def _purged(self, summary: object) -> None:
+        from station_desktop.services.privacy import PurgeSummary  # noqa: PLC0415
+
+        assert isinstance(summary, PurgeSummary)
+        self.job = None
+        self.progress.hide()
+        self.working.hide()
         QMessageBox.information(
             self,
             _(MSG_PURGE_TITLE),

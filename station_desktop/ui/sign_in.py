@@ -40,6 +40,7 @@ from station_desktop.ui.first_start import TITLE, LanguageButtons, StepsDialog
 from station_desktop.ui.fonts import fit_tibetan
 from station_desktop.ui.forms.fields import paint_as_error
 from station_desktop.ui.qt_i18n import LanguageSwitcher
+from station_desktop.ui.recovery import RecoverDialog, RecoveryCardField
 from station_desktop.ui.window_state import fit_to_screen
 
 MSG_PASSWORDS_DIFFER = N_("The two passwords differ.")
@@ -49,8 +50,9 @@ IDLE_MINUTES = 10
 TICK_MS = 5_000
 SLEEP_GAP_S = 30.0
 
-# Makes the data and opens it: (station code or None, name, password) → the application.
-NewStore = Callable[[str | None, str, str], Application]
+# Makes the data and opens it: (station code or None, name, password, the bureau's
+# recovery recipient or None) → the application.
+NewStore = Callable[[str | None, str, str, str | None], Application]
 
 
 def _title(label: QLabel) -> None:
@@ -128,8 +130,9 @@ def _intro_administrator() -> str:
     return _(
         "You are this station's first administrator. Choose a password of at least eight "
         "characters: nobody can read the data on this laptop without a password, and you "
-        "add the other workers once signed in. If you forget it, the bureau can give you a "
-        "new one."
+        "add the other workers once signed in. If you forget it, another station head of "
+        "this laptop can give you a new one, and so can the bureau if its recovery key card "
+        "is chosen below."
     )
 
 
@@ -153,11 +156,15 @@ class NewLaptopDialog(StepsDialog):
         self.application: Application | None = None
         self.administrator = PasswordFields(new=True, parent=self)
         self.administrator.submitted.connect(self.next)
+        self.recovery = RecoveryCardField(self.administrator)
+        # Below the password fields and their problem line.
+        self.administrator.layout().insertWidget(3, self.recovery)  # type: ignore[union-attr]
         if ask_station:
             self.steps.addWidget(self.station_step)
         else:
             self.station_step.hide()
         self.steps.addWidget(self.administrator)
+        fit_to_screen(self, 900, 690)  # the recovery card's lines under the password
         self.retranslate_ui()
         (self.station_step.search if ask_station else self.administrator.name).setFocus()
 
@@ -176,7 +183,9 @@ class NewLaptopDialog(StepsDialog):
         station = self.station_step.chosen() if self._ask_station else None
         QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
         try:
-            self.application = self._make(station.code if station else None, *values)
+            self.application = self._make(
+                station.code if station else None, *values, self.recovery.recipient
+            )
         except StationError as error:
             self.administrator.show_problem(_(error.message, **error.params))
             return
@@ -189,6 +198,7 @@ class NewLaptopDialog(StepsDialog):
 
     def retranslate_later_steps(self) -> None:
         self.administrator.retranslate_ui(_intro_administrator())
+        self.recovery.retranslate_ui()
 
 
 class SignInDialog(QDialog):
@@ -220,6 +230,9 @@ class SignInDialog(QDialog):
         self.sign_in_button.setAutoDefault(False)
         self.sign_in_button.clicked.connect(self.try_sign_in)
         self.quit_button = self.buttons.addButton("", QDialogButtonBox.ButtonRole.RejectRole)
+        self.forgot_button = self.buttons.addButton("", QDialogButtonBox.ButtonRole.HelpRole)
+        self.forgot_button.setAutoDefault(False)
+        self.forgot_button.clicked.connect(self.forgot)
         self.buttons.rejected.connect(self.reject)
         self._wait = QTimer(self)
         self._wait.setSingleShot(True)
@@ -254,6 +267,14 @@ class SignInDialog(QDialog):
         self.fields.password.clear()
         self.accept()
 
+    def forgot(self) -> None:
+        """Who can help, and the bureau's recovery file taken here."""
+        dialog = RecoverDialog(self._paths, name=self.fields.name.text().strip(), parent=self)
+        if dialog.exec() == QDialog.DialogCode.Accepted:
+            self.fields.problem.hide()
+            self.fields.password.clear()
+            self.fields.password.setFocus()
+
     def _refuse(self, text: str, seconds: int) -> None:
         self.fields.show_problem(text)
         self.fields.password.clear()
@@ -278,6 +299,7 @@ class SignInDialog(QDialog):
         self.fields.retranslate_ui("" if locked else _("Sign in with your name and password."))
         self.sign_in_button.setText(_("Unlock") if locked else _("Log in"))
         self.quit_button.setText(_("Quit"))
+        self.forgot_button.setText(_("Forgot the password?"))
 
 
 class SessionLock(QObject):
@@ -412,8 +434,8 @@ def sign_in_or_set_up(
         return None, None  # an old folder measured as it is: opened without a password
     made: list[SignedIn] = []
 
-    def make(code: str | None, name: str, password: str) -> Application:
-        person = accounts.protect_store(paths, name, password)
+    def make(code: str | None, name: str, password: str, recovery: str | None) -> Application:
+        person = accounts.protect_store(paths, name, password, recovery=recovery)
         made.append(person)
         application = open_application(paths, key=person.data_key)
         try:

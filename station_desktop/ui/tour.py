@@ -185,6 +185,7 @@ def _password_windows(
 ) -> list[tuple[str, Callable[[], QWidget | None]]]:
     """The first start of a new laptop (its administrator step too), the sign-in, the lock
     and, on encrypted data with a station head signed in, the workers' window."""
+    from station_desktop.ui.recovery import RecoverDialog  # noqa: PLC0415
     from station_desktop.ui.sign_in import NewLaptopDialog, SignInDialog  # noqa: PLC0415
     from station_desktop.ui.workers_dialog import PasswordDialog, WorkersDialog  # noqa: PLC0415
 
@@ -203,6 +204,7 @@ def _password_windows(
         ("new-laptop-administrator", lambda: new_laptop(True)),
         ("log-in", lambda: SignInDialog(app.paths, languages)),
         ("locked", lambda: SignInDialog(app.paths, None, name="ཚེ་རིང་སྒྲོལ་མ")),
+        ("forgot-password", lambda: RecoverDialog(app.paths, name="ཚེ་རིང་སྒྲོལ་མ", parent=window)),
     ]
     if app.accounts.signed_in is not None:
         openers.append(("my-password", lambda: PasswordDialog(app, window)))

@@ -6,6 +6,7 @@ their password opens nothing from now on)."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 
 from PySide6.QtCore import QEvent, Qt
 from PySide6.QtWidgets import (
@@ -171,6 +172,10 @@ class WorkersDialog(QDialog):
         self.reset_button.clicked.connect(self.reset_chosen)
         self.remove_button = QPushButton(self)
         self.remove_button.clicked.connect(self.remove_chosen)
+        self.recovery_state = QLabel(self)
+        self.recovery_state.setWordWrap(True)
+        self.recovery_button = QPushButton(self)
+        self.recovery_button.clicked.connect(self.choose_recovery)
         self.add_title = QLabel(self)
         self.name = QLineEdit(self)
         self.role = QComboBox(self)
@@ -210,8 +215,13 @@ class WorkersDialog(QDialog):
         layout.addLayout(form)
         layout.addWidget(self.problem)
         layout.addLayout(add_row)
+        layout.addWidget(self.recovery_state)
+        recovery_row = QHBoxLayout()
+        recovery_row.addStretch(1)
+        recovery_row.addWidget(self.recovery_button)
+        layout.addLayout(recovery_row)
         layout.addWidget(self.buttons)
-        fit_to_screen(self, 700, 640)
+        fit_to_screen(self, 760, 690)
         self.retranslate_ui()
 
     def reload(self) -> None:
@@ -273,6 +283,47 @@ class WorkersDialog(QDialog):
             QApplication.restoreOverrideCursor()
         self.reload()
 
+    def choose_recovery(self) -> None:
+        """The bureau's recovery key card from its USB stick (`recovery-key.txt`)."""
+        from station_desktop.ui.recovery import choose_card_file  # noqa: PLC0415
+
+        path = choose_card_file(self, _("The bureau's recovery key card"))
+        if path is not None:
+            self.take_recovery_card(path)
+
+    def take_recovery_card(self, path: Path) -> bool:
+        from station_desktop.services.accounts import read_recovery_card  # noqa: PLC0415
+
+        QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
+        try:
+            self._app.accounts.set_recovery(read_recovery_card(path))
+        except StationError as error:
+            self._show(_problem_text(error))
+            return False
+        finally:
+            QApplication.restoreOverrideCursor()
+        self.problem.hide()
+        self._show_recovery()
+        return True
+
+    def _show_recovery(self) -> None:
+        try:
+            recovery = self._app.accounts.recovery_recipient()
+        except StationError:
+            recovery = None
+        self.recovery_state.setText(
+            _(
+                "The bureau's recovery key can give a new password to anyone here who "
+                "forgets theirs ({key}…).",
+                key=recovery[:12],
+            )
+            if recovery
+            else _(
+                "No recovery key from the bureau: if every station head forgets their "
+                "password, nobody can open this data. Choose the bureau's key card."
+            )
+        )
+
     def _show(self, text: str) -> None:
         self.problem.setText(text)
         self.problem.show()
@@ -295,6 +346,8 @@ class WorkersDialog(QDialog):
         self.remove_button.setText(_("Remove…"))
         self.add_title.setText(_("Add a worker"))
         self.add_button.setText(_("Add this worker"))
+        self.recovery_button.setText(_("Bureau recovery key…"))
+        self._show_recovery()
         for label, field, text in self._labels:
             label.setText(_(text))
             field.setAccessibleName(_(text))

@@ -42,6 +42,9 @@ EXPECTED = {
     *(f"case-{name}" for name in ("note", "correct-note", "stage", "details")),
     "sign-in-list",
     "print-sign-in-list",
+    "new-laptop-administrator",
+    "log-in",
+    "forgot-password",
 }  # fmt: skip
 
 

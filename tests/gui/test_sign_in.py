@@ -38,8 +38,8 @@ def _show(dialog: QDialog, qtbot: QtBot) -> None:
 
 
 def _make(paths: DataPaths) -> object:
-    def make(code: str | None, name: str, password: str) -> Application:
-        person = accounts.protect_store(paths, name, password, kdf=ARGON2_FLOOR)
+    def make(code: str | None, name: str, password: str, recovery: str | None) -> Application:
+        person = accounts.protect_store(paths, name, password, kdf=ARGON2_FLOOR, recovery=recovery)
         application = open_application(paths, key=person.data_key)
         if code:
             application.stations.use_station(code)
@@ -204,3 +204,81 @@ def test_the_worker_button_is_the_signed_in_person(
     texts = [action.text() for action in menu.actions() if action.text()]
     assert len(texts) == 3  # my password, lock, workers (a station head)
     assert not any(HEAD in text for text in texts)  # nobody to switch to without a password
+
+
+def _bureau_files(tmp_path: Path) -> tuple[Path, Path]:
+    """The bureau's key card (public half, on its USB stick) and its recovery identity
+    (the secret half, kept offline), as the bureau hands them out."""
+    import pyrage
+
+    identity = pyrage.x25519.Identity.generate()
+    card = tmp_path / "recovery-key.txt"
+    card.write_text(f"# the bureau's recovery key\n{identity.to_public()}\n", encoding="utf-8")
+    secret = tmp_path / "recovery-identity.txt"
+    secret.write_text(f"# keep offline\n{identity}\n", encoding="utf-8")
+    return card, secret
+
+
+def test_a_new_laptop_takes_the_bureaus_recovery_card_and_the_bureau_recovers(
+    paths: DataPaths, languages: LanguageSwitcher, qtbot: QtBot, tmp_path: Path
+) -> None:
+    card, secret = _bureau_files(tmp_path)
+    dialog = NewLaptopDialog(languages, bundled_stations().stations, _make(paths))  # type: ignore[arg-type]
+    _show(dialog, qtbot)
+    type_text(dialog.station_step.search, "娘热")
+    dialog.next_button.click()
+    not_chosen = dialog.recovery.chosen.text()
+    assert dialog.recovery.recipient is None
+    assert not dialog.recovery.take(secret)  # the secret half is no key card
+    assert dialog.recovery.problem.isVisible()
+    assert dialog.recovery.take(card)
+    assert dialog.recovery.chosen.text() != not_chosen
+    type_text(dialog.administrator.name, HEAD)
+    type_text(dialog.administrator.password, PASSWORD)
+    type_text(dialog.administrator.again, PASSWORD)
+    dialog.next_button.click()
+    assert dialog.result() == QDialog.DialogCode.Accepted, dialog.administrator.problem.text()
+    assert dialog.application is not None
+    dialog.application.close()
+
+    # The head forgot the password: the sign-in screen's "Forgot the password?" takes
+    # the bureau's recovery file, then a new password.
+    sign_in = SignInDialog(paths, languages)
+    _show(sign_in, qtbot)
+    type_text(sign_in.fields.name, HEAD)
+    from station_desktop.ui.recovery import RecoverDialog
+
+    assert sign_in.forgot_button.isVisible()
+    recover = RecoverDialog(paths, name=HEAD, parent=sign_in)
+    _show(recover, qtbot)
+    recover.buttons.button(recover.buttons.StandardButton.Ok).click()
+    assert recover.problem.isVisible()  # no recovery file chosen yet
+    recover.take_identity(secret)
+    type_text(recover.password, "given back by the bureau")
+    type_text(recover.again, "given back by the bureau")
+    recover.buttons.button(recover.buttons.StandardButton.Ok).click()
+    assert recover.result() == QDialog.DialogCode.Accepted, recover.problem.text()
+    type_text(sign_in.fields.password, "given back by the bureau")
+    sign_in.sign_in_button.click()
+    assert sign_in.result() == QDialog.DialogCode.Accepted
+    with pytest.raises(accounts.WrongPassword):
+        accounts.sign_in(paths, HEAD, PASSWORD)
+
+
+def test_the_station_head_adds_the_bureaus_recovery_card_from_the_workers_window(
+    signed_in: Application, paths: DataPaths, qtbot: QtBot, tmp_path: Path
+) -> None:
+    card, secret = _bureau_files(tmp_path)
+    dialog = WorkersDialog(signed_in)
+    _show(dialog, qtbot)
+    without = dialog.recovery_state.text()
+    assert signed_in.accounts.recovery_recipient() is None
+    assert not dialog.take_recovery_card(secret)
+    assert dialog.problem.isVisible()
+    assert dialog.take_recovery_card(card)
+    assert dialog.recovery_state.text() != without
+    signed_in.close()
+    accounts.recover_password(
+        paths, accounts.read_recovery_identity(secret), HEAD, "given back by the bureau"
+    )
+    assert accounts.sign_in(paths, HEAD, "given back by the bureau").name == HEAD
