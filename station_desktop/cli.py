@@ -443,27 +443,50 @@ def _cmd_backups(args: argparse.Namespace) -> int:
 
         raise BackupsOnServer(server=describe_server(url))
     paths = _paths(args)
+    if args.backups_command == "create":
+        with _open(args) as app:
+            path = app.backups.back_up("manual")
+        _out(f"Backup written: {path}")
+        return EXIT_OK
     service = BackupService(paths)
-    if args.backups_command == "restore" and paths.key_slots.exists():
+    person = None
+    if paths.key_slots.exists():  # listing and restoring ask for the password too
         from station_desktop.cli_accounts import copy_key_opener, sign_in_for_command
 
         person = sign_in_for_command(args, paths)
         service = BackupService(
             paths, key=person.data_key, open_copy_key=copy_key_opener(args, person.name)
         )
+    who = _backup_actor(paths, person)
+    service.actor = lambda: who
     if args.backups_command == "list":
         backups = service.backups()
         if not backups:
             _out("No backups yet.")
         for backup in backups:
             _out(f"{backup.taken_at.isoformat()}  {backup.reason:<14} {backup.path}")
-    elif args.backups_command == "create":
-        with _open(args) as app:
-            path = app.backups.back_up("manual")
-        _out(f"Backup written: {path}")
     else:
         return _restore(service, args)
     return EXIT_OK
+
+
+def _backup_actor(paths: DataPaths, person: Any) -> Any:
+    """Who lists or restores backups (services.access): the staff row's role when the
+    data opens; when it does not (damaged, missing: why one restores), the key slot's; on
+    a folder without passwords, whoever the laptop acts for."""
+    from station_desktop.app import open_application
+    from station_desktop.services.access import SYSTEM
+    from station_desktop.services.accounts import slot_actor
+
+    key = person.data_key if person is not None else None
+    try:
+        app = open_application(paths, read_only=True, check_integrity=False, key=key)
+    except Exception:  # the data may be damaged in any way
+        return slot_actor(person) if person is not None else SYSTEM
+    with app:
+        if person is not None:
+            app.accounts.begin(person, remember=False)
+        return app.ctx.actor
 
 
 def _summary_line(translator: Translator, summary: Any) -> str:
@@ -599,7 +622,11 @@ def _cmd_sync(args: argparse.Namespace) -> int:
     }[args.command]
     # A new laptop shows its key card before it has any data: only the conflict list
     # is read-only (it works beside a running window).
-    reading = args.command == "conflicts" and args.conflicts_command == "list"
+    reading = (
+        args.command == "conflicts"
+        and args.conflicts_command == "list"
+        and not args.whole_id_numbers  # a reveal is written to the audit trail
+    )
     with _open(args, reading=reading) as app:
         return run(app, args, cli_translator())
 

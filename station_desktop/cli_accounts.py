@@ -162,6 +162,11 @@ def add_account_commands(commands: Any, text_argument: Callable[[str], str]) -> 
         "remove", help="remove a worker's password (the data is re-keyed)"
     )
     remove.add_argument("name", type=text_argument)
+    role = workers_commands.add_parser(
+        "role", help="give a worker another role (it counts from their next sign-in)"
+    )
+    role.add_argument("name", type=text_argument)
+    role.add_argument("role", choices=("social_worker", "station_head", "auditor"))
     reset = workers_commands.add_parser("reset", help="give a worker a new password")
     reset.add_argument("name", type=text_argument)
     recovery = workers_commands.add_parser(
@@ -240,6 +245,9 @@ def run_workers(app: Any, args: argparse.Namespace, out: Callable[[str], None]) 
     elif command == "remove":
         accounts.remove_worker(args.name)
         out(f"removed {args.name}; the data is under a new key")
+    elif command == "role":
+        changed = accounts.change_role(args.name, args.role)
+        out(f"{args.name}: {args.role}" + ("" if changed else " (already)"))
     elif command == "recovery-key":
         accounts.set_recovery(_recipient(_read_key_file(args.card)))
         out("the bureau's recovery key can now reset passwords here")

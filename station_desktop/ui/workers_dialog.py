@@ -171,6 +171,9 @@ class WorkersDialog(QDialog):
         self.reset_button.clicked.connect(self.reset_chosen)
         self.remove_button = QPushButton(self)
         self.remove_button.clicked.connect(self.remove_chosen)
+        self.chosen_role = QComboBox(self)
+        self.role_button = QPushButton(self)
+        self.role_button.clicked.connect(self.give_chosen_role)
         self.add_title = QLabel(self)
         self.name = QLineEdit(self)
         self.role = QComboBox(self)
@@ -182,6 +185,8 @@ class WorkersDialog(QDialog):
         paint_as_error(self.problem)
         self.problem.hide()
         chosen_row = QHBoxLayout()
+        chosen_row.addWidget(self.chosen_role)
+        chosen_row.addWidget(self.role_button)
         chosen_row.addStretch(1)
         chosen_row.addWidget(self.reset_button)
         chosen_row.addWidget(self.remove_button)
@@ -243,6 +248,20 @@ class WorkersDialog(QDialog):
         self.passwords.clear()
         self.reload()
 
+    def give_chosen_role(self) -> None:
+        """The chosen worker gets the role chosen beside the button: from their next
+        sign-in (services.accounts)."""
+        name = self.chosen()
+        if name is None:
+            return
+        try:
+            self._app.accounts.change_role(name, self.chosen_role.currentData())
+        except StationError as error:
+            self._show(_problem_text(error))
+            return
+        self.problem.hide()
+        self.reload()
+
     def reset_chosen(self) -> None:
         name = self.chosen()
         if name is not None:
@@ -292,6 +311,8 @@ class WorkersDialog(QDialog):
         )
         self.workers.setAccessibleName(_(WORKERS_TITLE))
         self.reset_button.setText(_("New password…"))
+        self.role_button.setText(_("Give this role"))
+        self.chosen_role.setAccessibleName(_("Role"))
         self.remove_button.setText(_("Remove…"))
         self.add_title.setText(_("Add a worker"))
         self.add_button.setText(_("Add this worker"))
@@ -300,9 +321,10 @@ class WorkersDialog(QDialog):
             field.setAccessibleName(_(text))
             if isinstance(field, QLineEdit):
                 fit_tibetan(field)
-        role = self.role.currentData()
-        self.role.clear()
-        for member in ROLES:
-            self.role.addItem(_(member.label), member.value)
-        self.role.setCurrentIndex(max(0, self.role.findData(role)))
+        for combo in (self.role, self.chosen_role):
+            role = combo.currentData()
+            combo.clear()
+            for member in ROLES:
+                combo.addItem(_(member.label), member.value)
+            combo.setCurrentIndex(max(0, combo.findData(role)))
         self.reload()
