@@ -3,6 +3,7 @@ chosen on the laptop, else the station head. A refusal is one line naming who ma
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 from station_desktop.app import open_application
@@ -57,3 +58,20 @@ def test_a_refused_command_says_who_may_and_writes_nothing(
     assert "只有站长和民政局管理员可以。" in in_chinese.stderr
     run_cli("export-list", "residents", "-o", str(out), data_dir=station_dir)  # masked: fine
     assert out.exists()
+
+
+def test_a_station_role_gets_its_own_stations_figures_and_is_refused_anothers(
+    station_dir: Path,
+) -> None:
+    """The demo laptop holds eight stations and acts as the head of 540102002."""
+    period = ("report", "--from", "2026-01-01", "--to", "2026-12-31")
+    own = json.loads(run_cli(*period, data_dir=station_dir).stdout)
+    assert own["stations"] == ["540102002"]
+    with open_application(DataPaths(station_dir)) as app:
+        other = next(s.code for s in app.stations.stations() if s.code != "540102002")
+    refused = run_cli(*period, "--station", other, data_dir=station_dir, check=False)
+    assert refused.returncode == 1
+    assert refused.stderr.strip().splitlines() == [
+        "station-desktop: The role Station head may not do this (see: reports). Nothing was "
+        "changed. Only the roles Bureau administrator and Auditor may."
+    ]
