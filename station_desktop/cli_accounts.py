@@ -129,6 +129,36 @@ def copy_key_opener(args: argparse.Namespace, name: str) -> Callable[[Path], byt
     return open_copy
 
 
+def first_administrator(
+    args: argparse.Namespace,
+    paths: DataPaths,
+    name: str,
+    *,
+    bureau: bool = False,
+    quick: bool = False,
+) -> Any:
+    """On a new data folder (no data, no passwords, not the bureau's server), its first
+    administrator, made as `init` makes one: the data is encrypted from the start, the
+    password read as every password is. None where the folder holds data already.
+    `quick`: the Argon2id floor instead of the laptop's calibrated cost (the demo's
+    invented data, signed in to by every command of a training session)."""
+    from station_desktop.services.accounts import has_plain_data, is_protected, protect_store
+    from station_desktop.store.cipher import ARGON2_FLOOR, check_password
+    from station_desktop.store.opening import check_data_folder
+
+    if getattr(args, "database_url", None) or is_protected(paths) or has_plain_data(paths):
+        return None
+    from station_desktop.domain.codes import StaffRole
+
+    password = read_new_password(
+        _translate(MSG_NEW_PASSWORD_PROMPT, name=name), _translate(MSG_AGAIN_PROMPT)
+    )
+    check_password(password)
+    check_data_folder(paths, create=True)
+    role = StaffRole.BUREAU_ADMIN if bureau else StaffRole.STATION_HEAD
+    return protect_store(paths, name, password, role=role, kdf=ARGON2_FLOOR if quick else None)
+
+
 # ---------------------------------------------------------------- the commands
 
 

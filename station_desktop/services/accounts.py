@@ -238,6 +238,8 @@ class AccountService:
         with self.ctx.db.read() as session:
             rows = session.scalars(select(Staff).where(Staff.deleted.is_(False))).all()
         wanted = cipher.name_key(person.name)
+        here = self._station_or_none()
+        rows = sorted(rows, key=lambda r: r.station_id != here)  # this station's first
         names = {r.id: {cipher.name_key(r.name_bo), cipher.name_key(r.name_zh)} for r in rows}
         found = next((staff_id for staff_id, keys in names.items() if wanted in keys), None)
         if found is None:
