@@ -494,9 +494,9 @@ def _check_bundled_code(code: str) -> None:
 
 
 def _is_new_folder(paths: DataPaths) -> bool:
-    from station_desktop.services.accounts import has_plain_data, is_protected
+    from station_desktop.cli_accounts import is_new_folder
 
-    return not is_protected(paths) and not has_plain_data(paths)
+    return is_new_folder(paths)
 
 
 def _cmd_backups(args: argparse.Namespace) -> int:
@@ -523,6 +523,12 @@ def _cmd_backups(args: argparse.Namespace) -> int:
         service = BackupService(
             paths, key=person.data_key, open_copy_key=copy_key_opener(args, person.name)
         )
+    elif args.backups_command == "restore":
+        opened = _encrypted_copy_for_a_new_folder(args, paths)
+        if opened is not None:
+            service, who = opened
+            service.actor = lambda: who
+            return _restore_with_its_slots(service, args)
     who = _backup_actor(paths, person)
     service.actor = lambda: who
     if args.backups_command == "list":
@@ -534,6 +540,52 @@ def _cmd_backups(args: argparse.Namespace) -> int:
     else:
         return _restore(service, args)
     return EXIT_OK
+
+
+def _encrypted_copy_for_a_new_folder(args: argparse.Namespace, paths: DataPaths) -> Any:
+    """A new laptop restoring an encrypted backup (README, "Moving a laptop's data to a new
+    one"): the password is checked against the key slots kept beside the copy, whose key
+    then opens it. None when this is not that case."""
+    from station_desktop.store.cipher import read_slots, sidecar, unlock
+
+    slots_file = sidecar(args.file)
+    if paths.key_slots.exists() or paths.database.exists() or not slots_file.is_file():
+        return None
+    from station_desktop.cli_accounts import MSG_PASSWORD_PROMPT, read_password
+    from station_desktop.domain.codes import StaffRole
+    from station_desktop.services.access import Actor
+    from station_desktop.services.backups import BackupService
+
+    slots = read_slots(slots_file)
+    name = getattr(args, "user", None) or os.environ.get("STATION_DESKTOP_USER")
+    if not name:
+        if len(slots.slots) != 1:
+            from station_desktop.cli_accounts import MSG_WHO
+
+            raise UsageError(MSG_WHO, option="--user")
+        name = slots.slots[0].name
+    prompt = cli_translator().gettext(MSG_PASSWORD_PROMPT, name=name)
+    unlocked = unlock(slots, slots_file, name, read_password(prompt))
+    slot = unlocked.slot
+    who = Actor(slot.staff_id, StaffRole.parse(slot.role), None)
+    return BackupService(paths, key=unlocked.data_key), who
+
+
+def _restore_with_its_slots(service: Any, args: argparse.Namespace) -> int:
+    """Restore, the copy's key slots becoming the folder's (removed again if it fails)."""
+    from station_desktop.store.cipher import read_slots, sidecar, write_slots
+
+    paths = service.paths
+    paths.root.mkdir(mode=0o700, parents=True, exist_ok=True)
+    write_slots(paths.key_slots, read_slots(sidecar(args.file)))
+    try:
+        status = _restore(service, args)
+    except BaseException:
+        paths.key_slots.unlink(missing_ok=True)
+        raise
+    if status != EXIT_OK:
+        paths.key_slots.unlink(missing_ok=True)
+    return status
 
 
 def _backup_actor(paths: DataPaths, person: Any) -> Any:

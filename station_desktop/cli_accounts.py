@@ -129,6 +129,19 @@ def copy_key_opener(args: argparse.Namespace, name: str) -> Callable[[Path], byt
     return open_copy
 
 
+def is_new_folder(paths: DataPaths) -> bool:
+    """No data here yet: no passwords, no database, no copy of an earlier one (those are
+    opened, converted by init, or restored: never started afresh)."""
+    from station_desktop.services.accounts import has_plain_data, is_protected
+    from station_desktop.store.opening import earlier_copies
+
+    if is_protected(paths) or has_plain_data(paths):
+        return False
+    if paths.database.is_file() and paths.database.stat().st_size > 0:
+        return False  # not SQLite: opening it says whose it may be
+    return not paths.root.is_dir() or not earlier_copies(paths)
+
+
 def first_administrator(
     args: argparse.Namespace,
     paths: DataPaths,
@@ -142,19 +155,19 @@ def first_administrator(
     password read as every password is. None where the folder holds data already.
     `quick`: the Argon2id floor instead of the laptop's calibrated cost (the demo's
     invented data, signed in to by every command of a training session)."""
-    from station_desktop.services.accounts import has_plain_data, is_protected, protect_store
+    from station_desktop.services.accounts import protect_store
     from station_desktop.store.cipher import ARGON2_FLOOR, check_password
     from station_desktop.store.opening import check_data_folder
 
-    if getattr(args, "database_url", None) or is_protected(paths) or has_plain_data(paths):
+    if getattr(args, "database_url", None) or not is_new_folder(paths):
         return None
     from station_desktop.domain.codes import StaffRole
 
+    check_data_folder(paths, create=True)  # an unusable folder said before the password
     password = read_new_password(
         _translate(MSG_NEW_PASSWORD_PROMPT, name=name), _translate(MSG_AGAIN_PROMPT)
     )
     check_password(password)
-    check_data_folder(paths, create=True)
     role = StaffRole.BUREAU_ADMIN if bureau else StaffRole.STATION_HEAD
     return protect_store(paths, name, password, role=role, kdf=ARGON2_FLOOR if quick else None)
 

@@ -25,7 +25,6 @@ from station_desktop.paths import DataPaths
 from station_desktop.services.accounts import sign_in
 from tests.conftest import ENGINES, empty_server_database
 
-
 # The password of the folders the command line makes here (`demo`, `setup --admin`): read
 # from a file, as a script gives it, by every command (a plain folder or the bureau's
 # server never reads it).
@@ -40,9 +39,10 @@ def password_file() -> Path:
     return path
 
 
-def open_demo(data_dir: Path) -> Application:
-    """The demo folder's data, signed in as its administrator (as a command does)."""
-    person = sign_in(DataPaths(data_dir), DEMO_ADMINISTRATOR, TEST_PASSWORD)
+def open_demo(data_dir: Path, name: str = DEMO_ADMINISTRATOR) -> Application:
+    """A folder the command line made, signed in as its administrator (as a command
+    does): the demo's, or `name` given to `setup --admin`."""
+    person = sign_in(DataPaths(data_dir), name, TEST_PASSWORD)
     app = open_application(DataPaths(data_dir), key=person.data_key)
     app.accounts.begin(person)
     return app

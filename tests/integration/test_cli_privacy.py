@@ -9,17 +9,15 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
-from station_desktop.app import open_application
-from station_desktop.paths import DataPaths
-from tests.integration.test_cli import run_cli
+from tests.integration.test_cli import open_demo, run_cli
 
 ID_NUMBER = "11010519491231002X"
 
 
 def _laptop(data_dir: Path) -> tuple[str, str]:
     """A station with one resident and a visit of 2019 that is due for a purge."""
-    run_cli("setup", "--station", "540102002", data_dir=data_dir)
-    with open_application(DataPaths(data_dir)) as app:
+    run_cli("setup", "--station", "540102002", "--admin", "罗布", data_dir=data_dir)
+    with open_demo(data_dir, "罗布") as app:
         staff = app.stations.add_staff("", "卓玛", "social_worker")
         resident = app.residents.register(
             {"name_zh": "次仁", "legal_basis": "statutory_duty", "id_number": ID_NUMBER}
