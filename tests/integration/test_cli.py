@@ -484,6 +484,51 @@ def test_migrate_to_loads_a_station_file_once(tmp_path: Path) -> None:
     assert bureau  # the demo's eight stations hold several Zhaxi
 
 
+def test_migrate_to_opens_encrypted_station_files_with_the_bureaus_recovery_key(
+    tmp_path: Path,
+) -> None:
+    """The bureau holds the recovery key every station's data key is sealed to: it opens
+    a station's folder and its backups (each with the key file kept beside it) without
+    any worker's password; a password of the station's worker opens them too."""
+    import pyrage
+
+    from tests.conftest import server_url_or_skip
+
+    url = server_url_or_skip()
+    empty_server_database(url)
+    bureau_key = pyrage.x25519.Identity.generate()
+    card = tmp_path / "bureau.card"
+    card.write_text(str(bureau_key.to_public()) + "\n", encoding="utf-8")
+    identity = tmp_path / "bureau.identity"
+    identity.write_text(str(bureau_key) + "\n", encoding="utf-8")
+    station = tmp_path / "station"
+    run_cli("demo", "--residents", "30", "--seed", "5", data_dir=station)
+    run_cli("workers", "recovery-key", str(card), data_dir=station)
+    backup = run_cli("backups", "create", data_dir=station).stdout.strip().split(": ", 1)[1]
+    no_password = {"STATION_DESKTOP_PASSWORD_FILE": os.devnull}
+    refused = run_cli(
+        "migrate-to", "--database-url", url, data_dir=station, check=False, lang=no_password
+    )
+    assert refused.returncode == 1 and "password" in refused.stderr.lower()
+    loaded = run_cli(
+        "migrate-to",
+        "--database-url",
+        url,
+        "--recovery-identity",
+        str(identity),
+        "--from",
+        str(station),
+        "--from",
+        backup,
+        data_dir=tmp_path / "bureau",
+        lang=no_password,
+    ).stdout.splitlines()
+    assert "rows copied, 0 already there" in loaded[0]
+    assert loaded[1].split(": ", 1)[1].startswith("0 rows copied")  # the backup: all there
+    again = run_cli("migrate-to", "--database-url", url, data_dir=station).stdout
+    assert " 0 rows copied" in again  # a worker's password opens it as well
+
+
 def test_a_password_on_the_command_line_is_refused_without_echoing_it(tmp_path: Path) -> None:
     result = run_cli(
         "--database-url",
