@@ -589,22 +589,14 @@ def _restore_with_its_slots(service: Any, args: argparse.Namespace) -> int:
 
 
 def _backup_actor(paths: DataPaths, person: Any) -> Any:
-    """Who lists or restores backups (services.access): the staff row's role when the
-    data opens; when it does not (damaged, missing: why one restores), the key slot's; on
-    a folder without passwords, whoever the laptop acts for."""
-    from station_desktop.app import open_application
+    """Who lists or restores backups (services.access): the signed-in person with their key
+    slot's role (kept in step with their staff row by every role change made here; the
+    data is not opened, since it may be damaged or missing: that is why one restores). A
+    folder of an earlier version without passwords has nobody signed in: the program."""
     from station_desktop.services.access import SYSTEM
     from station_desktop.services.accounts import slot_actor
 
-    key = person.data_key if person is not None else None
-    try:
-        app = open_application(paths, read_only=True, check_integrity=False, key=key)
-    except Exception:  # the data may be damaged in any way
-        return slot_actor(person) if person is not None else SYSTEM
-    with app:
-        if person is not None:
-            app.accounts.begin(person, remember=False)
-        return app.ctx.actor
+    return slot_actor(person) if person is not None else SYSTEM
 
 
 def _summary_line(translator: Translator, summary: Any) -> str:

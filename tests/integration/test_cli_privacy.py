@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
-from tests.integration.test_cli import open_demo, run_cli
+from tests.integration.test_cli import open_demo, password_file, run_cli
 
 ID_NUMBER = "11010519491231002X"
 
@@ -90,6 +90,7 @@ def test_a_bug_in_a_command_logs_no_personal_data(
         raise ValueError(f"cannot read 次仁 {ID_NUMBER} phone 137-6214-2223 'zhaxi'")
 
     monkeypatch.setenv("STATION_DESKTOP_LANG", "en")
+    monkeypatch.setenv("STATION_DESKTOP_PASSWORD_FILE", str(password_file()))
     monkeypatch.setattr("station_desktop.services.listing.ListingService.counts", broken)
     assert main(["--data-dir", str(data_dir), "info"]) == 1
     capsys.readouterr()
