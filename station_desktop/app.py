@@ -178,7 +178,9 @@ def build_application(
         listing=ListingService(ctx),
         resident_file=ResidentFileService(ctx),
         backups=BackupService(
-            store.paths, key=store.keys.data_key if store.keys is not None else None
+            store.paths,
+            key=store.keys.data_key if store.keys is not None else None,
+            actor=lambda: ctx.actor,
         ),
     )
 

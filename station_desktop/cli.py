@@ -57,6 +57,10 @@ MAX_DEMO_RESIDENTS = 200_000
 EARLIEST_DATE = date(1900, 1, 1)
 LATEST_DATE = date(2100, 12, 31)
 
+# The demo's administrator: the head of the station the demo laptop serves (demo/names.py,
+# the first of the demo's staff), so the sign-in is that person's staff row.
+DEMO_ADMINISTRATOR = "索朗卓玛"
+
 MSG_PERIOD = N_("Give the period as {example}, between {earliest} and {latest}.")
 MSG_DEMO_INTO_DATA = N_(
     "{path} already holds data ({records} records). Demo data would be mixed into it. "
@@ -136,7 +140,12 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
 
-    demo = commands.add_parser("demo", help="fill the data folder with realistic demo data")
+    demo = commands.add_parser(
+        "demo",
+        help="fill the data folder with realistic demo data; a new folder is encrypted, its "
+        f"administrator {DEMO_ADMINISTRATOR} (the head of the demo laptop's station), whose "
+        "new password is read as every password is (see README)",
+    )
     demo.add_argument(
         "--residents",
         type=bounded("--residents", 1, MAX_DEMO_RESIDENTS),
@@ -171,6 +180,13 @@ def build_parser() -> argparse.ArgumentParser:
     )
     chosen.add_argument(
         "--bureau", action="store_true", help="this installation is the civil-affairs bureau's"
+    )
+    setup.add_argument(
+        "--admin",
+        metavar="NAME",
+        type=text_argument,
+        help="on a new data folder: its first administrator (the data is encrypted, as by "
+        "init; the new password is read as every password is)",
     )
     add_stations_parser(commands)
 
@@ -319,14 +335,18 @@ def _warn(message: StationError) -> None:
     print(f"station-desktop: {translator.gettext(MSG_WARNING, text=text)}", file=sys.stderr)
 
 
-def _open(args: argparse.Namespace, *, reading: bool = False) -> Any:
+def _open(args: argparse.Namespace, *, reading: bool = False, new: Any = None) -> Any:
     """The application on the data folder. Reading commands never create anything (a
     mistyped folder is an error, not a new empty station) and skip the integrity check
-    (cheap header checks still run), so they work beside a running window."""
+    (cheap header checks still run), so they work beside a running window. `new`: the
+    first administrator just made (`first_administrator`), who begins when the caller
+    has set the folder up."""
     from station_desktop.app import open_application
 
     paths = _paths(args)
     url = _database_url(args)
+    if new is not None:
+        return open_application(paths, key=new.data_key)
     person, key = _signed_in(args, paths, url)
     app = None
     if reading:
@@ -360,9 +380,11 @@ def _signed_in(args: argparse.Namespace, paths: DataPaths, url: str | None) -> t
 
 
 def _cmd_demo(args: argparse.Namespace) -> int:
+    from station_desktop.cli_accounts import first_administrator
     from station_desktop.demo.generator import DemoSize, generate_demo
 
-    with _open(args) as app:
+    new = first_administrator(args, _paths(args), DEMO_ADMINISTRATOR, quick=True)
+    with _open(args, new=new) as app:
         held = sum(app.listing.counts().values())
         if (held or app.stations.current_station() is not None) and not args.force:
             raise StationError(
@@ -378,6 +400,8 @@ def _cmd_demo(args: argparse.Namespace) -> int:
             seed=args.seed,
             progress=lambda text: print(text, file=sys.stderr),
         )
+        if new is not None:  # the station exists now: the slot finds its staff row
+            app.accounts.begin(new)
         where = app.store.where
     _out(f"Demo data written to {where}:")
     for kind, count in summary.items():
@@ -422,15 +446,57 @@ def _cmd_list(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+MSG_SETUP_NEW_FOLDER = N_(
+    "{path} holds no data yet: name its first administrator with {option} NAME (the data "
+    "is then protected by their password), or make it with {init}."
+)
+
+
 def _cmd_setup(args: argparse.Namespace) -> int:
-    with _open(args) as app:
+    from station_desktop.cli_accounts import first_administrator
+
+    paths = _paths(args)
+    new = None
+    fresh = _database_url(args) is None and _is_new_folder(paths)
+    if fresh and args.station:  # a wrong code is said before any password is asked
+        _check_bundled_code(args.station)
+    if args.admin:
+        new = first_administrator(args, paths, args.admin, bureau=args.bureau)
+    elif fresh:
+        raise UsageError(MSG_SETUP_NEW_FOLDER, path=str(paths.root), option="--admin", init="init")
+    with _open(args, new=new) as app:
         if args.bureau:
             app.sync.set_role("bureau")
+            if new is not None:
+                app.accounts.begin(new)
             _out("This installation is now the bureau's: it receives every station.")
             return EXIT_OK
         station = app.stations.use_station(args.station)
+        if new is not None:
+            app.accounts.begin(new)
     _out(f"This laptop now serves {station.code} {station.name_zh} {station.name_bo}".rstrip())
     return EXIT_OK
+
+
+def _check_bundled_code(code: str) -> None:
+    """A new folder can only serve a station of the bundled list."""
+    from station_desktop.domain.text import has_unstorable, normalize_text
+    from station_desktop.reference.stations import bundled_stations
+    from station_desktop.services.stations import LIST_COMMAND, MSG_NO_SUCH_STATION
+
+    if has_unstorable(code):
+        from station_desktop.errors import FieldError, ValidationError
+        from station_desktop.forms.validate import MSG_UNSTORABLE
+
+        raise ValidationError([FieldError("code", MSG_UNSTORABLE)])
+    if bundled_stations().find(normalize_text(code).upper()) is None:
+        raise StationError(MSG_NO_SUCH_STATION, code=code, command=LIST_COMMAND)
+
+
+def _is_new_folder(paths: DataPaths) -> bool:
+    from station_desktop.cli_accounts import is_new_folder
+
+    return is_new_folder(paths)
 
 
 def _cmd_backups(args: argparse.Namespace) -> int:
@@ -443,27 +509,94 @@ def _cmd_backups(args: argparse.Namespace) -> int:
 
         raise BackupsOnServer(server=describe_server(url))
     paths = _paths(args)
+    if args.backups_command == "create":
+        with _open(args) as app:
+            path = app.backups.back_up("manual")
+        _out(f"Backup written: {path}")
+        return EXIT_OK
     service = BackupService(paths)
-    if args.backups_command == "restore" and paths.key_slots.exists():
+    person = None
+    if paths.key_slots.exists():  # listing and restoring ask for the password too
         from station_desktop.cli_accounts import copy_key_opener, sign_in_for_command
 
         person = sign_in_for_command(args, paths)
         service = BackupService(
             paths, key=person.data_key, open_copy_key=copy_key_opener(args, person.name)
         )
+    elif args.backups_command == "restore":
+        opened = _encrypted_copy_for_a_new_folder(args, paths)
+        if opened is not None:
+            service, who = opened
+            service.actor = lambda: who
+            return _restore_with_its_slots(service, args)
+    who = _backup_actor(paths, person)
+    service.actor = lambda: who
     if args.backups_command == "list":
         backups = service.backups()
         if not backups:
             _out("No backups yet.")
         for backup in backups:
             _out(f"{backup.taken_at.isoformat()}  {backup.reason:<14} {backup.path}")
-    elif args.backups_command == "create":
-        with _open(args) as app:
-            path = app.backups.back_up("manual")
-        _out(f"Backup written: {path}")
     else:
         return _restore(service, args)
     return EXIT_OK
+
+
+def _encrypted_copy_for_a_new_folder(args: argparse.Namespace, paths: DataPaths) -> Any:
+    """A new laptop restoring an encrypted backup (README, "Moving a laptop's data to a new
+    one"): the password is checked against the key slots kept beside the copy, whose key
+    then opens it. None when this is not that case."""
+    from station_desktop.store.cipher import read_slots, sidecar, unlock
+
+    slots_file = sidecar(args.file)
+    if paths.key_slots.exists() or paths.database.exists() or not slots_file.is_file():
+        return None
+    from station_desktop.cli_accounts import MSG_PASSWORD_PROMPT, read_password
+    from station_desktop.domain.codes import StaffRole
+    from station_desktop.services.access import Actor
+    from station_desktop.services.backups import BackupService
+
+    slots = read_slots(slots_file)
+    name = getattr(args, "user", None) or os.environ.get("STATION_DESKTOP_USER")
+    if not name:
+        if len(slots.slots) != 1:
+            from station_desktop.cli_accounts import MSG_WHO
+
+            raise UsageError(MSG_WHO, option="--user")
+        name = slots.slots[0].name
+    prompt = cli_translator().gettext(MSG_PASSWORD_PROMPT, name=name)
+    unlocked = unlock(slots, slots_file, name, read_password(prompt))
+    slot = unlocked.slot
+    who = Actor(slot.staff_id, StaffRole.parse(slot.role), None)
+    return BackupService(paths, key=unlocked.data_key), who
+
+
+def _restore_with_its_slots(service: Any, args: argparse.Namespace) -> int:
+    """Restore, the copy's key slots becoming the folder's (removed again if it fails)."""
+    from station_desktop.store.cipher import read_slots, sidecar, write_slots
+
+    paths = service.paths
+    paths.root.mkdir(mode=0o700, parents=True, exist_ok=True)
+    write_slots(paths.key_slots, read_slots(sidecar(args.file)))
+    try:
+        status = _restore(service, args)
+    except BaseException:
+        paths.key_slots.unlink(missing_ok=True)
+        raise
+    if status != EXIT_OK:
+        paths.key_slots.unlink(missing_ok=True)
+    return status
+
+
+def _backup_actor(paths: DataPaths, person: Any) -> Any:
+    """Who lists or restores backups (services.access): the signed-in person with their key
+    slot's role (kept in step with their staff row by every role change made here; the
+    data is not opened, since it may be damaged or missing: that is why one restores). A
+    folder of an earlier version without passwords has nobody signed in: the program."""
+    from station_desktop.services.access import SYSTEM
+    from station_desktop.services.accounts import slot_actor
+
+    return slot_actor(person) if person is not None else SYSTEM
 
 
 def _summary_line(translator: Translator, summary: Any) -> str:
@@ -599,7 +732,11 @@ def _cmd_sync(args: argparse.Namespace) -> int:
     }[args.command]
     # A new laptop shows its key card before it has any data: only the conflict list
     # is read-only (it works beside a running window).
-    reading = args.command == "conflicts" and args.conflicts_command == "list"
+    reading = (
+        args.command == "conflicts"
+        and args.conflicts_command == "list"
+        and not args.whole_id_numbers  # a reveal is written to the audit trail
+    )
     with _open(args, reading=reading) as app:
         return run(app, args, cli_translator())
 

@@ -129,6 +129,49 @@ def copy_key_opener(args: argparse.Namespace, name: str) -> Callable[[Path], byt
     return open_copy
 
 
+def is_new_folder(paths: DataPaths) -> bool:
+    """No data here yet: no passwords, no database, no copy of an earlier one (those are
+    opened, converted by init, or restored: never started afresh)."""
+    from station_desktop.services.accounts import has_plain_data, is_protected
+    from station_desktop.store.opening import earlier_copies
+
+    if is_protected(paths) or has_plain_data(paths):
+        return False
+    if paths.database.is_file() and paths.database.stat().st_size > 0:
+        return False  # not SQLite: opening it says whose it may be
+    return not paths.root.is_dir() or not earlier_copies(paths)
+
+
+def first_administrator(
+    args: argparse.Namespace,
+    paths: DataPaths,
+    name: str,
+    *,
+    bureau: bool = False,
+    quick: bool = False,
+) -> Any:
+    """On a new data folder (no data, no passwords, not the bureau's server), its first
+    administrator, made as `init` makes one: the data is encrypted from the start, the
+    password read as every password is. None where the folder holds data already.
+    `quick`: the Argon2id floor instead of the laptop's calibrated cost (the demo's
+    invented data, signed in to by every command of a training session)."""
+    from station_desktop.services.accounts import protect_store
+    from station_desktop.store.cipher import ARGON2_FLOOR, check_password
+    from station_desktop.store.opening import check_data_folder
+
+    if getattr(args, "database_url", None) or not is_new_folder(paths):
+        return None
+    from station_desktop.domain.codes import StaffRole
+
+    check_data_folder(paths, create=True)  # an unusable folder said before the password
+    password = read_new_password(
+        _translate(MSG_NEW_PASSWORD_PROMPT, name=name), _translate(MSG_AGAIN_PROMPT)
+    )
+    check_password(password)
+    role = StaffRole.BUREAU_ADMIN if bureau else StaffRole.STATION_HEAD
+    return protect_store(paths, name, password, role=role, kdf=ARGON2_FLOOR if quick else None)
+
+
 # ---------------------------------------------------------------- the commands
 
 
@@ -162,6 +205,11 @@ def add_account_commands(commands: Any, text_argument: Callable[[str], str]) -> 
         "remove", help="remove a worker's password (the data is re-keyed)"
     )
     remove.add_argument("name", type=text_argument)
+    role = workers_commands.add_parser(
+        "role", help="give a worker another role (it counts from their next sign-in)"
+    )
+    role.add_argument("name", type=text_argument)
+    role.add_argument("role", choices=("social_worker", "station_head", "auditor"))
     reset = workers_commands.add_parser("reset", help="give a worker a new password")
     reset.add_argument("name", type=text_argument)
     recovery = workers_commands.add_parser(
@@ -240,6 +288,9 @@ def run_workers(app: Any, args: argparse.Namespace, out: Callable[[str], None]) 
     elif command == "remove":
         accounts.remove_worker(args.name)
         out(f"removed {args.name}; the data is under a new key")
+    elif command == "role":
+        changed = accounts.change_role(args.name, args.role)
+        out(f"{args.name}: {args.role}" + ("" if changed else " (already)"))
     elif command == "recovery-key":
         accounts.set_recovery(_recipient(_read_key_file(args.card)))
         out("the bureau's recovery key can now reset passwords here")

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 import time
 from collections.abc import Callable
@@ -24,6 +25,10 @@ from station_desktop.store.files import write_atomically
 MSG_NO_SERVER = N_(
     "Say which database to load into: {option} postgresql://user@host/database "
     "(or set {variable}, or remember one with {command})."
+)
+MSG_WHO_HERE = N_(
+    "{path} is encrypted and several workers have passwords there: say whose password you "
+    "give with {option} NAME, or open it with the bureau's recovery key ({other} FILE)."
 )
 MSG_DIFFERING = N_(
     "{count} records of {source} were already in the bureau's database with other "
@@ -74,6 +79,13 @@ def add_server_commands(
         type=lambda value: Path(text(value)),
         help="a station's data folder, its station.sqlite3 or a backup; repeatable "
         "(default: the data folder's own file)",
+    )
+    migrate.add_argument(
+        "--recovery-identity",
+        metavar="FILE",
+        help="the bureau's recovery key (AGE-SECRET-KEY-… file): opens every encrypted "
+        "station file sealed to it; without it each encrypted file asks for a password of "
+        "one of its workers (--user NAME, the password read as every password is)",
     )
 
 
@@ -126,9 +138,10 @@ def run_migrate_to(
     try:
         for path in sources:
             started = time.perf_counter()
-            with source_file(path) as readable:
+            key = _station_key(args, path)
+            with source_file(path, key) as readable:
                 result = load_station_file(
-                    readable, target, origin=path, progress=_progress(path.parent.name)
+                    readable, target, origin=path, progress=_progress(path.parent.name), key=key
                 )
             print(file=sys.stderr)
             seconds = time.perf_counter() - started
@@ -143,6 +156,53 @@ def run_migrate_to(
     finally:
         target.dispose()
     return 0
+
+
+def _slots_file(path: Path) -> Path | None:
+    """The key slots of an encrypted station file: its folder's, or those kept beside a
+    backup. None for a plain file."""
+    from station_desktop.store.cipher import sidecar
+
+    if sidecar(path).is_file():
+        return sidecar(path)
+    folder = DataPaths(path.parent)
+    if path.name == folder.database.name and folder.key_slots.is_file():
+        return folder.key_slots
+    return None
+
+
+def _station_key(args: argparse.Namespace, path: Path) -> bytes | None:
+    """The data key of the station file `path`: with the bureau's recovery identity when
+    given (it opens every station sealed to it), else a password of one of its workers,
+    asked for this file (several files, several passwords: one line each on standard
+    input). None for a plain file."""
+    from station_desktop.store.cipher import read_slots, unlock, unlock_with_recovery
+
+    slots_file = _slots_file(path)
+    if slots_file is None:
+        return None
+    slots = read_slots(slots_file)
+    if getattr(args, "recovery_identity", None):
+        from station_desktop.cli_accounts import _read_key_file
+
+        identity = _read_key_file(args.recovery_identity)
+        return unlock_with_recovery(slots, slots_file, identity)
+    from station_desktop.cli_accounts import (
+        MSG_PASSWORD_PROMPT,
+        USER_ENV,
+        _translate,
+        read_password,
+    )
+
+    name = getattr(args, "user", None) or os.environ.get(USER_ENV)
+    if not name:
+        if len(slots.slots) != 1:
+            raise UsageError(
+                MSG_WHO_HERE, path=str(path), option="--user", other="--recovery-identity"
+            )
+        name = slots.slots[0].name
+    password = read_password(_translate(MSG_PASSWORD_PROMPT, name=name) + f" ({path})")
+    return unlock(slots, slots_file, name, password).data_key
 
 
 def _progress(label: str) -> Callable[[str, int, int], None]:

@@ -102,6 +102,12 @@ def add_sync_commands(commands: Any) -> None:
     conflict_commands = conflicts.add_subparsers(dest="conflicts_command", required=True)
     conflicts_list = conflict_commands.add_parser("list", help="the conflicts waiting")
     conflicts_list.add_argument("--json", action="store_true", help="print JSON (docs/cli-json.md)")
+    conflicts_list.add_argument(
+        "--whole-id-numbers",
+        action="store_true",
+        help="ID card numbers whole instead of masked (roles that may reveal them; each "
+        "record revealed is recorded in the audit trail)",
+    )
     resolve = conflict_commands.add_parser("resolve", help="keep one value, or give another")
     resolve.add_argument("conflict", type=text_argument, metavar="ID")
     choice = resolve.add_mutually_exclusive_group(required=True)
@@ -308,7 +314,7 @@ def conflict_json(view: ConflictView) -> dict[str, Any]:
 
 def run_conflicts(app: Application, args: argparse.Namespace, t: Translator) -> int:
     if args.conflicts_command == "list":
-        views = app.sync.conflicts()
+        views = app.sync.conflicts(reveal_id_numbers=args.whole_id_numbers)
         if args.json:
             _json([conflict_json(v) for v in views])
             return 0

@@ -64,6 +64,7 @@ class Resource(Code):
     KEYS = "keys", N_("keys of laptops")
     CONFLICT = "conflict", N_("conflicts between laptops")
     AUDIT = "audit", N_("the audit trail")
+    BACKUP = "backup", N_("backups")
 
 
 class Action(Code):
@@ -77,6 +78,7 @@ class Action(Code):
     EXPORT = "export", N_("export")
     IMPORT = "import", N_("bring in")
     SUBMIT = "submit", N_("submit to the bureau")
+    RESTORE = "restore", N_("restore")
 
 
 class Scope(IntEnum):
@@ -138,6 +140,10 @@ MATRIX: Final[Mapping[StaffRole, Mapping[tuple[Resource, Action], Scope]]] = {
         (R.ID_NUMBER, A.REVEAL): STATION,
         **_grant((R.STAFF, R.STATION, R.SETTINGS, R.REPORT), (A.READ,), STATION),
         (R.REPORT, A.EXPORT): STATION,  # the station's figures, no one's details
+        # A backup is a copy under the same key, kept in the data folder, that a
+        # password of this laptop opens: it shows the worker nothing new and guards
+        # against losing the data. Restoring replaces everyone's work: the head's.
+        **_grant((R.BACKUP,), (A.READ, A.CREATE), STATION),
     },
     # All of the station: staff and roles, case assignment and closing, bundles.
     StaffRole.STATION_HEAD: {
@@ -151,6 +157,7 @@ MATRIX: Final[Mapping[StaffRole, Mapping[tuple[Resource, Action], Scope]]] = {
         **_grant((R.BUNDLE,), (A.CREATE, A.IMPORT), STATION),
         **_grant((R.KEYS,), (A.READ, A.CREATE, A.DELETE), STATION),
         (R.AUDIT, A.READ): STATION,
+        **_grant((R.BACKUP,), (A.READ, A.CREATE, A.RESTORE), STATION),
     },
     # Every station: reads, reports, imports, bundles, laptops' keys, stations and staff.
     # No case work of their own: records are written at the stations.
@@ -163,11 +170,15 @@ MATRIX: Final[Mapping[StaffRole, Mapping[tuple[Resource, Action], Scope]]] = {
         (R.ROSTER, A.IMPORT): ALL,
         **_grant((R.BUNDLE,), (A.CREATE, A.IMPORT), ALL),
         **_grant((R.KEYS,), (A.READ, A.CREATE, A.DELETE), ALL),
+        **_grant((R.BACKUP,), (A.READ, A.CREATE, A.RESTORE), ALL),
     },
     # Read-only, everywhere, and the audit trail; no whole ID numbers, no copies out.
     StaffRole.AUDITOR: {
         **_grant(
-            (*_RECORDS, R.CASE, R.STAFF, R.STATION, R.SETTINGS, R.REPORT, R.CONFLICT, R.KEYS),
+            (
+                *_RECORDS,
+                *(R.CASE, R.STAFF, R.STATION, R.SETTINGS, R.REPORT, R.CONFLICT, R.KEYS, R.BACKUP),
+            ),
             (A.READ,),
             ALL,
         ),

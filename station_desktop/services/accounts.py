@@ -53,6 +53,7 @@ __all__ = [
     "protect_store",
     "recover_password",
     "sign_in",
+    "slot_actor",
 ]
 
 
@@ -115,6 +116,13 @@ def _seal_bundle_keys(paths: DataPaths, data_key: bytes) -> None:
 
         with contextlib.suppress(StationError, OSError):
             seal_plain_keys(paths.keys, data_key)
+
+
+def slot_actor(person: SignedIn) -> Actor:
+    """Who `person` is by their key slot alone: for what is done before the data opens
+    (restoring a damaged database); once it opens, `AccountService.begin` reads the staff
+    row."""
+    return Actor(person.staff_id, StaffRole.parse(person.role), None)
 
 
 def calibrated_kdf() -> KdfParams:
@@ -218,14 +226,27 @@ class AccountService:
         staff_id = person.staff_id
         if staff_id is None and remember and self._station_or_none() is not None:
             staff_id = self._link_staff(person)  # (no station yet: at the next sign-in)
-        person = replace(person, staff_id=staff_id)
+        # The staff row's role is the one that counts: a station head may have changed it
+        # (here or on another laptop, through a bundle) since the slot was made.
+        role = self._staff_role(staff_id) or StaffRole.parse(person.role)
+        person = replace(person, staff_id=staff_id, role=role.value)
         self.signed_in = person
         if remember:
             self.stations.choose_worker(staff_id)
         else:
             self.ctx.actor_id = staff_id
-        self.ctx.actor = Actor(staff_id, StaffRole.parse(person.role), self._station_or_none())
+        self.ctx.actor = Actor(staff_id, role, self._station_or_none())
         self._record_sign_in(person)
+
+    def _staff_role(self, staff_id: uuid.UUID | None) -> StaffRole | None:
+        """The role on the person's staff row (None: no row yet, the slot's role counts)."""
+        if staff_id is None:
+            return None
+        with self.ctx.db.read() as session:
+            row = session.get(Staff, staff_id)
+            if row is None or row.deleted:
+                return None
+            return StaffRole.parse(row.role)
 
     def _record_sign_in(self, person: SignedIn) -> None:
         """The sign-in, and the wrong passwords before it, in the audit trail (names of
@@ -258,6 +279,8 @@ class AccountService:
         with self.ctx.db.read() as session:
             rows = session.scalars(select(Staff).where(Staff.deleted.is_(False))).all()
         wanted = cipher.name_key(person.name)
+        here = self._station_or_none()
+        rows = sorted(rows, key=lambda r: r.station_id != here)  # this station's first
         names = {r.id: {cipher.name_key(r.name_bo), cipher.name_key(r.name_zh)} for r in rows}
         found = next((staff_id for staff_id, keys in names.items() if wanted in keys), None)
         if found is None:
@@ -288,14 +311,20 @@ class AccountService:
     def _require_administrator(self) -> SignedIn:
         if self.signed_in is None:
             raise StationError(MSG_NOT_SIGNED_IN)
-        if self.signed_in.role not in ADMINISTRATOR_ROLES:
+        if self.ctx.actor.role.value not in ADMINISTRATOR_ROLES:  # the staff row's role
             raise StationError(MSG_ONLY_HEAD)
         return self.signed_in
 
     # ------------------------------------------------------------ accounts
 
     def workers(self) -> list[WorkerAccount]:
-        return [WorkerAccount(s.name, s.role, s.staff_id) for s in self._slots().slots]
+        accounts = []
+        for slot in self._slots().slots:
+            role = self._staff_role(slot.staff_id)  # the staff row's, as the services check
+            accounts.append(
+                WorkerAccount(slot.name, role.value if role else slot.role, slot.staff_id)
+            )
+        return accounts
 
     def add_worker(
         self, name: str, role: StaffRole | str, password: str, *, kdf: KdfParams | None = None
@@ -345,6 +374,30 @@ class AccountService:
             # No longer offered as the one who visits or writes; what they wrote stays theirs.
             with self.ctx.uow() as uow:
                 uow.update(Staff, removed.staff_id, {"active": False})
+
+    def change_role(self, name: str, role: StaffRole | str) -> bool:
+        """Give the worker who signs in as `name` another role: on their staff row (what
+        the services check; recorded in the audit trail) and in their key slot, kept in
+        step (the slot's role counts only while no staff row exists). It takes effect at
+        their next sign-in. False when it was their role already."""
+        self._require_administrator()
+        role_code = role if isinstance(role, StaffRole) else StaffRole.parse(role)
+        slots = self._slots()
+        slot = slots.find(name)
+        if slot is None or slot.staff_id is None:
+            raise StationError(cipher.MSG_NO_SUCH_WORKER, name=name.strip())
+        others = [s for s in slots.slots if s is not slot]
+        if (
+            slot.role in ADMINISTRATOR_ROLES
+            and role_code.value not in ADMINISTRATOR_ROLES
+            and not any(s.role in ADMINISTRATOR_ROLES for s in others)
+        ):  # someone must still be able to add workers and reset passwords
+            raise StationError(cipher.MSG_LAST_ADMINISTRATOR, name=slot.name)
+        changed = self.stations.change_role(slot.staff_id, role_code)
+        if slot.role != role_code.value:
+            kept = tuple(replace(s, role=role_code.value) if s is slot else s for s in slots.slots)
+            signin.save_slots(self.paths, replace(slots, slots=kept).signed(self._key()))
+        return changed
 
     def change_password(self, old_password: str, new_password: str) -> None:
         """The signed-in worker's own password (the old one asked again)."""

@@ -18,6 +18,7 @@ from pathlib import Path
 from station_desktop.errors import DatabaseDamaged, DiskFull, StationError
 from station_desktop.i18n import N_
 from station_desktop.paths import DataPaths
+from station_desktop.services.access import SYSTEM, Action, Actor, Resource, require
 from station_desktop.store.backup import (
     back_up,
     backup_of,
@@ -135,8 +136,12 @@ class BackupService:
         new_id: Callable[[], uuid.UUID] = uuid.uuid4,
         key: bytes | None = None,
         open_copy_key: CopyKeyOpener | None = None,
+        actor: Callable[[], Actor] = lambda: SYSTEM,
     ) -> None:
         self.paths = paths
+        # Who asks (services.access): the signed-in person. The day's backup and the one
+        # before a migration or a restore are the program's own, never refused.
+        self.actor = actor
         self.clock = clock
         self.new_id = new_id
         self.key = key
@@ -165,10 +170,14 @@ class BackupService:
 
     def backups(self) -> list[BackupInfo]:
         """Every backup kept, newest first."""
+        require(self.actor(), Resource.BACKUP, Action.READ)
         return [BackupInfo(b.taken_at, b.reason, b.path) for b in list_backups(self.folder)]
 
     def back_up(self, reason: str = "manual") -> Path:
-        """A backup now (consistent even while the data is in use), then rotation."""
+        """A backup now (consistent even while the data is in use), then rotation. A
+        "manual" one is a person's: their role must allow it."""
+        if reason == "manual":
+            require(self.actor(), Resource.BACKUP, Action.CREATE)
         try:
             return back_up(
                 self.paths.database,
@@ -200,6 +209,7 @@ class BackupService:
 
     def plan(self, backup: Path) -> RestorePlan:
         """Check `backup` completely and describe it beside the current data."""
+        require(self.actor(), Resource.BACKUP, Action.RESTORE)
         if self.key is not None and not sidecar(backup).exists():
             from station_desktop.store.cipher import is_plain_sqlite  # noqa: PLC0415
 
@@ -216,6 +226,7 @@ class BackupService:
     ) -> RestoreResult:
         """Replace the data with the planned backup; the replaced data is kept in backups/.
         Refused (DataDirInUse) while the window or another command uses the folder."""
+        require(self.actor(), Resource.BACKUP, Action.RESTORE)
         with DataFolderLock(self.paths):
             finish_interrupted_restore(self.paths)
             remove_stale_temp_files(self.paths.root, self.folder)

@@ -103,7 +103,7 @@ from station_desktop.reports.figures import (
     is_yearly,
     trend_periods,
 )
-from station_desktop.services.access import Action, Resource
+from station_desktop.services.access import Action, RecordScope, Resource, visible
 from station_desktop.services.context import ServiceContext
 from station_desktop.store.models import (
     Activity,
@@ -209,7 +209,7 @@ class ReportService:
         station when None). Raises NotFound for an unknown or tombstoned station code."""
         self.ctx.require(Resource.REPORT, Action.READ)
         with self.ctx.db.read() as session:
-            stations, every = _stations(session, station_codes)
+            stations, every = self._stations(session, station_codes)
             ids = tuple(stations)
             tally = _Tally(period, ids, every_station=every)
             counts = tally.run(session, per_station=len(ids) > 1)
@@ -235,7 +235,7 @@ class ReportService:
         self.ctx.require(Resource.REPORT, Action.READ)
         buckets = trend_periods(period)
         with self.ctx.db.read() as session:
-            stations, every = _stations(session, station_codes)
+            stations, every = self._stations(session, station_codes)
             tally = _Tally(period, tuple(stations), every_station=every)
             values = tally.trend(session, buckets)
         return Trend(
@@ -256,6 +256,21 @@ class ReportService:
                 for n, bucket in enumerate(buckets)
             ),
         )
+
+    def _stations(
+        self, session: Session, codes: Sequence[str] | None
+    ) -> tuple[dict[uuid.UUID, str], bool]:
+        """`_stations`, within the actor's reach: a station's people get their own
+        station's figures (all stations, asked of them, means theirs) and are refused
+        another's, naming who may (the bureau's roles); the bureau's see every one."""
+        shown = visible(self.ctx.actor, Resource.REPORT)
+        if codes is None and shown is not None:
+            own = session.scalar(select(Station.code).where(Station.id == shown.station_id))
+            codes = [own] if own is not None else None
+        stations, every = _stations(session, codes)
+        for station_id in stations:
+            self.ctx.require(Resource.REPORT, Action.READ, RecordScope(station_id))
+        return stations, every
 
 
 def _received_until(

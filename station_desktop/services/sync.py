@@ -26,6 +26,7 @@ from sqlalchemy import and_, delete, func, insert, or_, select, update
 from sqlalchemy.orm import Session
 
 from station_desktop import __version__
+from station_desktop.domain.idcard import mask_id_number
 from station_desktop.errors import (
     FieldError,
     NotFound,
@@ -36,7 +37,7 @@ from station_desktop.errors import (
 from station_desktop.forms.spec import FieldSpec
 from station_desktop.forms.validate import Cleaned, clean_field
 from station_desktop.i18n import N_, Label
-from station_desktop.services.access import Action, Resource
+from station_desktop.services.access import Action, RecordScope, Resource
 from station_desktop.services.context import ServiceContext
 from station_desktop.services.stations import StationService
 from station_desktop.store import audit
@@ -67,6 +68,7 @@ from station_desktop.store.models import (
     PeerHolding,
     PendingRecord,
     ReceivedBundle,
+    Resident,
     Staff,
     Station,
     SyncConflict,
@@ -141,6 +143,8 @@ MSG_NO_STATION_YET = N_(
     "This laptop has not chosen its station yet, so it has nothing of its own to send. "
     "Choose the station first with {command}."
 )
+# Fields holding whole ID card numbers: masked in conflict views like everywhere else.
+ID_NUMBER_FIELDS = frozenset({("resident", "id_number")})
 MSG_NOT_A_CONFLICT = N_("There is no such conflict (it may have been resolved already).")
 MSG_NOT_A_HEAD = N_("{value} is not one of the values in this conflict.")
 MSG_KEEP_OR_VALUE = N_("Give the value to keep with {keep}, or type another with {value}.")
@@ -1042,9 +1046,13 @@ class SyncService:
 
     # ------------------------------------------------------------ conflicts
 
-    def conflicts(self) -> list[ConflictView]:
+    def conflicts(self, *, reveal_id_numbers: bool = False) -> list[ConflictView]:
+        """The conflicts waiting for a person. ID card numbers in them are masked as in
+        every list; `reveal_id_numbers`: whole, for a role that may reveal them (each
+        revealed record is recorded in the audit trail)."""
         self.ctx.require(Resource.CONFLICT, Action.READ)
-        with self.ctx.db.read() as session:
+        session_of = self.ctx.db.write_session if reveal_id_numbers else self.ctx.db.read
+        with session_of() as session:
             rows = list(
                 session.scalars(
                     select(SyncConflict).order_by(
@@ -1052,21 +1060,55 @@ class SyncService:
                     )
                 )
             )
-            return [self._view(session, row) for row in rows]
+            views = [self._view(session, row) for row in rows]
+            return [self._shown(session, view, reveal_id_numbers) for view in views]
 
     def conflict_count(self) -> int:
         """How many conflicts wait for a person (cheaper than listing them)."""
         with self.ctx.db.read() as session:
             return _count(session, SyncConflict)
 
-    def conflict(self, conflict_id: str) -> ConflictView:
+    def conflict(self, conflict_id: str, *, reveal_id_numbers: bool = False) -> ConflictView:
         self.ctx.require(Resource.CONFLICT, Action.READ)
         entity, record_id, name = _parse_conflict_id(conflict_id)
-        with self.ctx.db.read() as session:
+        session_of = self.ctx.db.write_session if reveal_id_numbers else self.ctx.db.read
+        with session_of() as session:
             row = session.get(SyncConflict, (entity, record_id, name))
             if row is None:
                 raise ValidationError([FieldError("conflict", MSG_NOT_A_CONFLICT)])
-            return self._view(session, row)
+            return self._shown(session, self._view(session, row), reveal_id_numbers)
+
+    def _shown(self, session: Session, view: ConflictView, reveal: bool) -> ConflictView:
+        """`view` with its ID card numbers masked, or whole when asked for and the role
+        may reveal them at the record's station (the reveal recorded, as on a resident's
+        page: who, whose, never the number)."""
+        if (view.entity, view.field) not in ID_NUMBER_FIELDS:
+            return view
+        if reveal:
+            station = session.scalar(
+                select(Resident.station_id).where(Resident.id == view.record_id)
+            )
+            self.ctx.require(Resource.ID_NUMBER, Action.REVEAL, RecordScope.of(station))
+            audit.record_event(
+                session,
+                actor_id=self.ctx.actor.staff_id,
+                action=audit.REVEAL_ID,
+                entity=view.entity,
+                entity_id=str(view.record_id),
+                fields=(view.field,),
+            )
+            return view
+
+        def masked(value: Any) -> Any:
+            return mask_id_number(value) if isinstance(value, str) and value else value
+
+        return replace(
+            view,
+            shown=masked(view.shown),
+            base=masked(view.base),
+            values=[replace(v, value=masked(v.value)) for v in view.values],
+            history=[replace(v, value=masked(v.value)) for v in view.history],
+        )
 
     def _view(self, session: Session, row: SyncConflict) -> ConflictView:
         model = REPLICATED_MODELS[row.entity]

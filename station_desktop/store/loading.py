@@ -46,6 +46,7 @@ from sqlalchemy.orm import Session
 
 from station_desktop.errors import LoadRefused
 from station_desktop.store.audit import IMPORT, chain_unsealed
+from station_desktop.store.cipher import connect
 from station_desktop.store.engine import Database, create_store_engine, sqlite_url
 from station_desktop.store.erasure import apply_erasures
 from station_desktop.store.failures import storage_problem
@@ -86,17 +87,18 @@ def copied_tables() -> list[Table]:
 
 
 @contextmanager
-def source_file(path: Path) -> Iterator[Path]:
+def source_file(path: Path, key: bytes | None = None) -> Iterator[Path]:
     """The station file `path` (a data folder's station.sqlite3 or a backup), checked whole
-    (StationError otherwise); an older one is upgraded in a temporary copy."""
-    revision = check_database_file(path)
+    (StationError otherwise); an older one is upgraded in a temporary copy (encrypted
+    under the same `key`, for an encrypted file)."""
+    revision = check_database_file(path, key)
     if revision == SCHEMA_HEAD:
         yield path
         return
     with tempfile.TemporaryDirectory(prefix="station-desktop-load-") as folder:
         copy = Path(folder) / "station.sqlite3"
         shutil.copyfile(path, copy)
-        engine = create_store_engine(sqlite_url(copy))
+        engine = create_store_engine(sqlite_url(copy), key=key)
         try:
             upgrade_to_head(engine)
         finally:
@@ -111,11 +113,13 @@ def load_station_file(
     origin: Path | None = None,
     progress: Progress | None = None,
     batch_rows: int = BATCH_ROWS,
+    key: bytes | None = None,
 ) -> LoadResult:
     """Copy every row of the SQLite file `source` that the server database `target` lacks
-    (see the module's note). `origin`: the file as the person named it (for messages)."""
+    (see the module's note). `origin`: the file as the person named it (for messages).
+    `key`: the data key of an encrypted station file."""
     result = LoadResult(origin or source)
-    reading = sqlite3.connect(read_only_uri(source), uri=True, isolation_level=None)
+    reading = connect(read_only_uri(source), key, uri=True, isolation_level=None)
     try:
         reading.execute("BEGIN")  # one snapshot for the whole load
         for table in copied_tables():

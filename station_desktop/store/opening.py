@@ -185,7 +185,9 @@ def check_data_folder(paths: DataPaths, *, create: bool) -> None:
                 option=DATA_DIR_OPTION,
             )
         if not create:
-            raise NoDataYet(path=str(root), command="station-desktop setup --station CODE")
+            raise NoDataYet(
+                path=str(root), command="station-desktop setup --station CODE --admin NAME"
+            )
         try:
             root.mkdir(parents=True, mode=0o700)
         except FileExistsError:
@@ -366,7 +368,9 @@ def _open_locked(
         if candidates:
             raise DatabaseMissing(paths.database, candidates)
         if read_only:
-            raise NoDataYet(path=str(paths.root), command="station-desktop setup --station CODE")
+            raise NoDataYet(
+                path=str(paths.root), command="station-desktop setup --station CODE --admin NAME"
+            )
     if not read_only:
         remove_stale_temp_files(paths.root, paths.backups)
     if existed:

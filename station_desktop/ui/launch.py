@@ -21,7 +21,7 @@ from station_desktop.errors import DatabaseDamaged, DatabaseMissing, StationErro
 from station_desktop.i18n import N_, Catalogues, _
 from station_desktop.logs import configure_logging, stop_logging
 from station_desktop.paths import DataPaths, resolve_data_dir, resolve_database_url
-from station_desktop.services.accounts import SignedIn
+from station_desktop.services.accounts import SignedIn, slot_actor
 from station_desktop.services.backups import BackupService
 from station_desktop.services.paper import sweep_print_folders
 
@@ -153,7 +153,10 @@ def _backups(paths: DataPaths, person: SignedIn | None) -> BackupService:
         )
         return open_copy_key(slots_file, person.name, password) if given else None
 
-    return BackupService(paths, key=person.data_key, open_copy_key=open_copy)
+    # The data may not open: the key slot's role (kept in step with the staff row's by
+    # services.accounts) says whether this person may restore.
+    who = slot_actor(person)
+    return BackupService(paths, key=person.data_key, open_copy_key=open_copy, actor=lambda: who)
 
 
 def open_or_offer_restore(

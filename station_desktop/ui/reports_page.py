@@ -92,7 +92,7 @@ from station_desktop.reports.tables import (
     share_text,
     year_label,
 )
-from station_desktop.services.access import Action, Resource, allowed
+from station_desktop.services.access import Action, RecordScope, Resource, allowed
 from station_desktop.services.report_export import station_names, write_xlsx
 from station_desktop.services.stations import StationView
 from station_desktop.ui.charts import Bar, BarChart, ShareChart
@@ -657,7 +657,12 @@ class ReportsPage(QWidget):
     def refresh_stations(self) -> None:
         """Reload the station list, keeping the ticks (new stations ticked when all were)."""
         keep = self._ticks_to_keep()
-        self._stations = self._app.stations.stations()
+        actor = self._app.ctx.actor  # a station's people: their own station's figures
+        self._stations = [
+            s
+            for s in self._app.stations.stations()
+            if allowed(actor, Resource.REPORT, Action.READ, RecordScope(s.id))
+        ]
         self._fill_station_items(keep)
 
     def _ticks_to_keep(self) -> set[str] | None:

@@ -176,6 +176,9 @@ class WorkersDialog(QDialog):
         self.recovery_state.setWordWrap(True)
         self.recovery_button = QPushButton(self)
         self.recovery_button.clicked.connect(self.choose_recovery)
+        self.chosen_role = QComboBox(self)
+        self.role_button = QPushButton(self)
+        self.role_button.clicked.connect(self.give_chosen_role)
         self.add_title = QLabel(self)
         self.name = QLineEdit(self)
         self.role = QComboBox(self)
@@ -211,6 +214,11 @@ class WorkersDialog(QDialog):
         layout.addWidget(self.intro)
         layout.addWidget(self.workers, 1)
         layout.addLayout(chosen_row)
+        role_row = QHBoxLayout()  # the chosen worker's role (from their next sign-in)
+        role_row.addStretch(1)
+        role_row.addWidget(self.chosen_role)
+        role_row.addWidget(self.role_button)
+        layout.addLayout(role_row)
         layout.addWidget(self.add_title)
         layout.addLayout(form)
         layout.addWidget(self.problem)
@@ -251,6 +259,20 @@ class WorkersDialog(QDialog):
         self.problem.hide()
         self.name.clear()
         self.passwords.clear()
+        self.reload()
+
+    def give_chosen_role(self) -> None:
+        """The chosen worker gets the role chosen beside the button: from their next
+        sign-in (services.accounts)."""
+        name = self.chosen()
+        if name is None:
+            return
+        try:
+            self._app.accounts.change_role(name, self.chosen_role.currentData())
+        except StationError as error:
+            self._show(_problem_text(error))
+            return
+        self.problem.hide()
         self.reload()
 
     def reset_chosen(self) -> None:
@@ -343,6 +365,8 @@ class WorkersDialog(QDialog):
         )
         self.workers.setAccessibleName(_(WORKERS_TITLE))
         self.reset_button.setText(_("New password…"))
+        self.role_button.setText(_("Give this role"))
+        self.chosen_role.setAccessibleName(_("Role"))
         self.remove_button.setText(_("Remove…"))
         self.add_title.setText(_("Add a worker"))
         self.add_button.setText(_("Add this worker"))
@@ -353,9 +377,10 @@ class WorkersDialog(QDialog):
             field.setAccessibleName(_(text))
             if isinstance(field, QLineEdit):
                 fit_tibetan(field)
-        role = self.role.currentData()
-        self.role.clear()
-        for member in ROLES:
-            self.role.addItem(_(member.label), member.value)
-        self.role.setCurrentIndex(max(0, self.role.findData(role)))
+        for combo in (self.role, self.chosen_role):
+            role = combo.currentData()
+            combo.clear()
+            for member in ROLES:
+                combo.addItem(_(member.label), member.value)
+            combo.setCurrentIndex(max(0, combo.findData(role)))
         self.reload()

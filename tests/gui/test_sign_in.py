@@ -282,3 +282,43 @@ def test_the_station_head_adds_the_bureaus_recovery_card_from_the_workers_window
         paths, accounts.read_recovery_identity(secret), HEAD, "given back by the bureau"
     )
     assert accounts.sign_in(paths, HEAD, "given back by the bureau").name == HEAD
+def test_a_role_given_in_the_workers_dialog_counts_from_the_next_sign_in(
+    signed_in: Application, paths: DataPaths, languages: LanguageSwitcher, qtbot: QtBot
+) -> None:
+    signed_in.accounts.add_worker(
+        "卓玛", StaffRole.SOCIAL_WORKER, "worker password", kdf=ARGON2_FLOOR
+    )
+    dialog = WorkersDialog(signed_in)
+    _show(dialog, qtbot)
+    dialog.workers.setCurrentRow(
+        next(i for i in range(2) if "卓玛" in dialog.workers.item(i).text())
+    )
+    dialog.chosen_role.setCurrentIndex(dialog.chosen_role.findData("station_head"))
+    dialog.role_button.click()
+    assert not dialog.problem.isVisible()
+    assert accounts.sign_in(paths, "卓玛", "worker password").role == "station_head"  # slot too
+    dialog.close()
+
+    sign_in = SignInDialog(paths, languages)
+    _show(sign_in, qtbot)
+    type_text(sign_in.fields.name, "卓玛")
+    type_text(sign_in.fields.password, "worker password")
+    sign_in.sign_in_button.click()
+    assert sign_in.result() == QDialog.DialogCode.Accepted and sign_in.signed_in is not None
+    signed_in.accounts.begin(sign_in.signed_in)  # as the start does after the sign-in
+    assert signed_in.ctx.actor.role is StaffRole.STATION_HEAD
+    # The new head demotes the first one, whose next sign-in cannot manage workers.
+    dialog = WorkersDialog(signed_in)
+    _show(dialog, qtbot)
+    dialog.workers.setCurrentRow(next(i for i in range(2) if HEAD in dialog.workers.item(i).text()))
+    dialog.chosen_role.setCurrentIndex(dialog.chosen_role.findData("social_worker"))
+    dialog.role_button.click()
+    assert not dialog.problem.isVisible()
+    signed_in.accounts.begin(accounts.sign_in(paths, HEAD, PASSWORD))
+    assert signed_in.ctx.actor.role is StaffRole.SOCIAL_WORKER
+    button = WorkerButton(signed_in)
+    qtbot.addWidget(button)
+    menu = button.menu()
+    assert menu is not None
+    menu.aboutToShow.emit()
+    assert len([a for a in menu.actions() if a.text()]) == 2  # no workers and passwords

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import json
-import sqlite3
 from pathlib import Path
 
 import pytest
 
-from tests.integration.test_cli import run_cli
+from station_desktop.cli import DEMO_ADMINISTRATOR
+from station_desktop.paths import DataPaths
+from station_desktop.services.accounts import sign_in
+from station_desktop.store.cipher import connected
+from tests.integration.test_cli import TEST_PASSWORD, run_cli
 
 
 @pytest.fixture(scope="module")
@@ -47,8 +50,12 @@ def test_a_record_edited_with_the_sqlite3_tool_is_one_line_and_exit_1(
     import shutil
 
     shutil.copytree(demo_dir, data_dir)
-    with sqlite3.connect(data_dir / "station.sqlite3") as raw:
+    # A tool with the key (SQLCipher's shell and a worker's password): the chain still
+    # finds the edit.
+    key = sign_in(DataPaths(data_dir), DEMO_ADMINISTRATOR, TEST_PASSWORD).data_key
+    with connected(data_dir / "station.sqlite3", key) as raw:
         raw.execute("UPDATE resident SET name_zh = 'X' WHERE rowid = 3")
+        raw.commit()
     result = run_cli(
         "audit", "verify", data_dir=data_dir, check=False, lang={"STATION_DESKTOP_LANG": lang}
     )

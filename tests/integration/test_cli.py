@@ -6,17 +6,55 @@ laptop is set up (see tests/conftest.py for the server)."""
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import os
+import shutil
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
 
 from station_desktop import __version__
+from station_desktop.app import Application, open_application
+from station_desktop.cli import DEMO_ADMINISTRATOR
+from station_desktop.paths import DataPaths
+from station_desktop.services.accounts import sign_in
 from tests.conftest import ENGINES, empty_server_database
+
+# The password of the folders the command line makes here (`demo`, `setup --admin`): read
+# from a file, as a script gives it, by every command (a plain folder or the bureau's
+# server never reads it).
+TEST_PASSWORD = "demo password 2026"
+
+
+@functools.cache
+def password_file() -> Path:
+    folder = Path(tempfile.mkdtemp(prefix="station-desktop-test-"))
+    path = folder / "password"
+    path.write_text(TEST_PASSWORD + "\n", encoding="utf-8")
+    return path
+
+
+def open_demo(data_dir: Path, name: str = DEMO_ADMINISTRATOR) -> Application:
+    """A folder the command line made, signed in as its administrator (as a command
+    does): the demo's, or `name` given to `setup --admin`."""
+    person = sign_in(DataPaths(data_dir), name, TEST_PASSWORD)
+    app = open_application(DataPaths(data_dir), key=person.data_key)
+    app.accounts.begin(person)
+    return app
+
+
+def cli_env() -> dict[str, str]:
+    """The environment of a command run here: UTF-8 output, the test folders' password."""
+    return {
+        **os.environ,
+        "PYTHONIOENCODING": "utf-8",
+        "STATION_DESKTOP_PASSWORD_FILE": str(password_file()),
+    }
 
 
 def run_cli(
@@ -25,7 +63,7 @@ def run_cli(
     check: bool = True,
     lang: dict[str, str] | None = None,
 ) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "PYTHONIOENCODING": "utf-8", "STATION_DESKTOP_LANG": "en", **(lang or {})}
+    env = {**cli_env(), "STATION_DESKTOP_LANG": "en", **(lang or {})}
     env.pop("STATION_DESKTOP_DATA_DIR", None)
     env.pop("STATION_DESKTOP_DATABASE_URL", None)
     prefix = ["--data-dir", str(data_dir)] if data_dir else []
@@ -167,7 +205,9 @@ def test_report_as_pdf(demo_dir: Path, tmp_path: Path) -> None:
         "qt = [m for m in sys.modules if m.startswith(('PySide6', 'shiboken6'))]\n"
         "assert not qt, qt\n"
     )
-    subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, timeout=300)
+    subprocess.run(
+        [sys.executable, "-c", code], check=True, capture_output=True, timeout=300, env=cli_env()
+    )
     assert (tmp_path / "again.pdf").stat().st_size > 10_000
 
 
@@ -216,10 +256,44 @@ def test_stations_list_the_bundled_stations_without_a_data_folder(tmp_path: Path
 
 
 def test_setup_a_bundled_station_on_an_empty_folder(tmp_path: Path) -> None:
+    """A new folder is encrypted from the start, as by init: never a plain store."""
     data_dir = tmp_path / "fresh"
-    said = run_cli("setup", "--station", "540102012", data_dir=data_dir).stdout
+    needs = run_cli("setup", "--station", "540102012", data_dir=data_dir, check=False)
+    assert needs.returncode == 2 and "--admin NAME" in needs.stderr
+    assert not (data_dir / "station.sqlite3").exists()
+    said = run_cli("setup", "--station", "540102012", "--admin", "罗布", data_dir=data_dir).stdout
     assert "540102012" in said and "娘热街道" in said
+    assert (data_dir / "station.sqlite3").read_bytes()[:16] != b"SQLite format 3\0"
     assert "540102012 娘热街道" in run_cli("info", data_dir=data_dir).stdout
+    workers = run_cli("workers", "list", data_dir=data_dir).stdout
+    assert workers.strip() == "罗布\tstation_head"
+
+
+def test_the_demo_makes_an_encrypted_store_whose_administrator_is_its_stations_head(
+    demo_dir: Path, engine: str | None, tmp_path: Path
+) -> None:
+    if engine is not None:  # the server's own access control applies (README)
+        assert not (demo_dir / "key-slots.json").exists()
+        return
+    assert (demo_dir / "station.sqlite3").read_bytes()[:16] != b"SQLite format 3\0"
+    assert run_cli("workers", "list", data_dir=demo_dir).stdout.strip() == (
+        f"{DEMO_ADMINISTRATOR}\tstation_head"
+    )
+    with open_demo(demo_dir) as app:
+        worker = app.stations.current_worker()
+        assert worker is not None and worker.name_zh == DEMO_ADMINISTRATOR
+        assert app.ctx.actor.role.value == "station_head"
+    wrong = run_cli(
+        "info",
+        data_dir=demo_dir,
+        check=False,
+        lang={"STATION_DESKTOP_PASSWORD_FILE": os.devnull},
+    )
+    assert wrong.returncode == 1
+    copy = tmp_path / "copy"
+    shutil.copytree(demo_dir, copy)
+    more = run_cli("demo", "--residents", "2", "--force", data_dir=copy).stdout
+    assert "residents: 2" in more  # the demo adds to its encrypted store
 
 
 def test_errors_are_clear_and_exit_non_zero(tmp_path: Path) -> None:
@@ -270,7 +344,9 @@ def test_headless_commands_never_import_qt(demo_dir: Path) -> None:
         "qt = [m for m in sys.modules if m.startswith(('PySide6', 'shiboken6'))]\n"
         "assert not qt, qt\n"
     )
-    subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, timeout=120)
+    subprocess.run(
+        [sys.executable, "-c", code], check=True, capture_output=True, timeout=120, env=cli_env()
+    )
 
 
 # ---------------------------------------------------------------- rosters
@@ -408,6 +484,51 @@ def test_migrate_to_loads_a_station_file_once(tmp_path: Path) -> None:
     assert bureau  # the demo's eight stations hold several Zhaxi
 
 
+def test_migrate_to_opens_encrypted_station_files_with_the_bureaus_recovery_key(
+    tmp_path: Path,
+) -> None:
+    """The bureau holds the recovery key every station's data key is sealed to: it opens
+    a station's folder and its backups (each with the key file kept beside it) without
+    any worker's password; a password of the station's worker opens them too."""
+    import pyrage
+
+    from tests.conftest import server_url_or_skip
+
+    url = server_url_or_skip()
+    empty_server_database(url)
+    bureau_key = pyrage.x25519.Identity.generate()
+    card = tmp_path / "bureau.card"
+    card.write_text(str(bureau_key.to_public()) + "\n", encoding="utf-8")
+    identity = tmp_path / "bureau.identity"
+    identity.write_text(str(bureau_key) + "\n", encoding="utf-8")
+    station = tmp_path / "station"
+    run_cli("demo", "--residents", "30", "--seed", "5", data_dir=station)
+    run_cli("workers", "recovery-key", str(card), data_dir=station)
+    backup = run_cli("backups", "create", data_dir=station).stdout.strip().split(": ", 1)[1]
+    no_password = {"STATION_DESKTOP_PASSWORD_FILE": os.devnull}
+    refused = run_cli(
+        "migrate-to", "--database-url", url, data_dir=station, check=False, lang=no_password
+    )
+    assert refused.returncode == 1 and "password" in refused.stderr.lower()
+    loaded = run_cli(
+        "migrate-to",
+        "--database-url",
+        url,
+        "--recovery-identity",
+        str(identity),
+        "--from",
+        str(station),
+        "--from",
+        backup,
+        data_dir=tmp_path / "bureau",
+        lang=no_password,
+    ).stdout.splitlines()
+    assert "rows copied, 0 already there" in loaded[0]
+    assert loaded[1].split(": ", 1)[1].startswith("0 rows copied")  # the backup: all there
+    again = run_cli("migrate-to", "--database-url", url, data_dir=station).stdout
+    assert " 0 rows copied" in again  # a worker's password opens it as well
+
+
 def test_a_password_on_the_command_line_is_refused_without_echoing_it(tmp_path: Path) -> None:
     result = run_cli(
         "--database-url",
@@ -437,8 +558,9 @@ def test_the_window_can_quit_as_soon_as_it_is_usable(demo_dir: Path, tmp_path: P
         "sys.exit(4)  # not reached: the program exits at once\n"
     )
     env = {
-        **os.environ,
+        **cli_env(),
         "QT_QPA_PLATFORM": "offscreen",
+        "STATION_DESKTOP_USER": DEMO_ADMINISTRATOR,
         "STATION_DESKTOP_EXIT_AFTER_START": "1",
         "XDG_CONFIG_HOME": str(tmp_path),  # the window's settings, not the user's
     }

@@ -58,9 +58,32 @@ def test_init_then_every_command_asks_and_a_wrong_password_is_one_line(tmp_path:
     assert none.returncode == 1 and len(none.stderr.strip().splitlines()) == 1
 
 
+def _plain_folder_of_an_earlier_version(data: Path) -> None:
+    """Data written before passwords existed (the command line makes none any more)."""
+    from station_desktop.app import open_application
+    from station_desktop.demo.generator import DemoSize, generate_demo
+    from station_desktop.paths import DataPaths
+
+    with open_application(DataPaths(data)) as app:
+        generate_demo(app, DemoSize(residents=30))
+
+
+def test_a_new_folders_demo_is_encrypted_with_the_password_given(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    none = run("demo", "--residents", "3", data_dir=data, stdin="")
+    assert none.returncode == 1 and len(none.stderr.strip().splitlines()) == 1
+    short = run("demo", "--residents", "3", data_dir=data, stdin="short\n")
+    assert short.returncode == 1 and "at least" in short.stderr
+    made = run("demo", "--residents", "3", data_dir=data, stdin=HEAD_PASSWORD + "\n")
+    assert made.returncode == 0, made.stderr
+    assert not (data / "station.sqlite3").read_bytes().startswith(b"SQLite format 3")
+    info = run("info", data_dir=data, stdin=HEAD_PASSWORD + "\n")
+    assert info.returncode == 0 and "residents:   3" in info.stdout
+
+
 def test_init_protects_a_plain_folder_once_and_nothing_is_lost(tmp_path: Path) -> None:
     data = tmp_path / "data"
-    assert run("demo", "--residents", "30", data_dir=data).returncode == 0
+    _plain_folder_of_an_earlier_version(data)
     plain = run("list", "residents", "--limit", "100", "--json", data_dir=data)
     made = run("init", "--admin", "罗布", data_dir=data, stdin=HEAD_PASSWORD + "\n")
     assert made.returncode == 0, made.stderr

@@ -9,17 +9,15 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
-from station_desktop.app import open_application
-from station_desktop.paths import DataPaths
-from tests.integration.test_cli import run_cli
+from tests.integration.test_cli import open_demo, password_file, run_cli
 
 ID_NUMBER = "11010519491231002X"
 
 
 def _laptop(data_dir: Path) -> tuple[str, str]:
     """A station with one resident and a visit of 2019 that is due for a purge."""
-    run_cli("setup", "--station", "540102002", data_dir=data_dir)
-    with open_application(DataPaths(data_dir)) as app:
+    run_cli("setup", "--station", "540102002", "--admin", "罗布", data_dir=data_dir)
+    with open_demo(data_dir, "罗布") as app:
         staff = app.stations.add_staff("", "卓玛", "social_worker")
         resident = app.residents.register(
             {"name_zh": "次仁", "legal_basis": "statutory_duty", "id_number": ID_NUMBER}
@@ -92,6 +90,7 @@ def test_a_bug_in_a_command_logs_no_personal_data(
         raise ValueError(f"cannot read 次仁 {ID_NUMBER} phone 137-6214-2223 'zhaxi'")
 
     monkeypatch.setenv("STATION_DESKTOP_LANG", "en")
+    monkeypatch.setenv("STATION_DESKTOP_PASSWORD_FILE", str(password_file()))
     monkeypatch.setattr("station_desktop.services.listing.ListingService.counts", broken)
     assert main(["--data-dir", str(data_dir), "info"]) == 1
     capsys.readouterr()

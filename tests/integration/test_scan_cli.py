@@ -8,9 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from station_desktop.app import open_application
-from station_desktop.paths import DataPaths
-from tests.integration.test_cli import run_cli
+from tests.integration.test_cli import open_demo, run_cli
 from tests.scans import make_pile
 
 
@@ -23,7 +21,7 @@ def test_scan_reads_sorts_and_enters_a_pile_once(tmp_path: Path) -> None:
     data_dir = tmp_path / "data"
     run_cli("demo", "--residents", "1", data_dir=data_dir)
     before = _feedback_count(data_dir)
-    with open_application(DataPaths(data_dir)) as app:  # the station prints its sheets
+    with open_demo(data_dir) as app:  # the station prints its sheets
         truth = make_pile(app.printing, tmp_path, scanner=2, phone=1, first=801, scale=10.0)
     files = [str(p) for p in truth.files]
     common = ["--service-date", "2026-01-05", "--service-area", "elderly_care"]

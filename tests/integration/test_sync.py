@@ -162,6 +162,43 @@ def test_the_same_field_changed_apart_is_a_conflict_shown_alike_and_resolved_eve
     assert replicated_state(head) == replicated_state(worker)
 
 
+def test_id_numbers_in_a_conflict_are_masked_unless_a_permitted_role_reveals_them(
+    laptops: tuple[Application, Application, Application], tmp_path: Path
+) -> None:
+    from sqlalchemy import select
+
+    from station_desktop.domain.codes import StaffRole
+    from station_desktop.errors import NotPermitted
+    from station_desktop.services.access import Actor
+    from station_desktop.store.models import AuditEvent
+
+    head, worker, _bureau = laptops
+    resident = _resident(head, id_number="11010519491231002X")
+    send(head, worker, tmp_path)
+    head.residents.update(resident, {"id_number": "540102199001011233"})
+    worker.residents.update(resident, {"id_number": "540102198001011212"})
+    send(worker, head, tmp_path)
+    [masked] = head.sync.conflicts()
+    shown = {v.value for v in masked.values} | {masked.base, masked.shown}
+    assert shown == {"540102********1233", "540102********1212", "110105********002X"}
+    assert all(len(v.value) == 18 and "*" in v.value for v in masked.history)
+
+    [whole] = head.sync.conflicts(reveal_id_numbers=True)  # the station head may
+    assert {v.value for v in whole.values} == {"540102199001011233", "540102198001011212"}
+    with head.ctx.db.read() as session:
+        reveals = session.scalars(
+            select(AuditEvent.entity_id).where(AuditEvent.action == "reveal_id")
+        ).all()
+    assert reveals == [str(resident)]
+
+    station = head.ctx.station_id()
+    head.ctx.actor = Actor(uuid.uuid4(), StaffRole.AUDITOR, None)
+    with pytest.raises(NotPermitted):
+        head.sync.conflicts(reveal_id_numbers=True)
+    assert head.sync.conflict(masked.id) == masked  # masked for the auditor too
+    head.ctx.actor = Actor(None, StaffRole.STATION_HEAD, station)
+
+
 def test_an_ordinary_edit_of_a_field_in_conflict_settles_it_there_and_everywhere(
     laptops: tuple[Application, Application, Application], tmp_path: Path
 ) -> None:

@@ -62,6 +62,13 @@ def test_the_matrix_says_what_the_issue_asks() -> None:
     # Auditor: reads only, and the audit trail; never a whole ID number.
     assert {action for _, action in auditor} == {A.READ}
     assert auditor[(R.AUDIT, A.READ)] is Scope.ALL and (R.AUDIT, A.READ) not in worker
+    # Backups: a worker may make one (a copy under the same key, nothing new to see);
+    # restoring replaces everyone's work: the station head's and the bureau's.
+    assert who_may(R.BACKUP, A.RESTORE) == (StaffRole.STATION_HEAD, StaffRole.BUREAU_ADMIN)
+    assert worker[(R.BACKUP, A.CREATE)] is Scope.STATION and (R.BACKUP, A.CREATE) not in auditor
+    # Reports: a station's own figures for its people, every station's for the bureau's.
+    assert worker[(R.REPORT, A.READ)] is head[(R.REPORT, A.READ)] is Scope.STATION
+    assert admin[(R.REPORT, A.READ)] is auditor[(R.REPORT, A.READ)] is Scope.ALL
 
 
 def test_the_program_itself_is_refused_nothing() -> None:
@@ -176,6 +183,16 @@ def _fresh_visit(w: World) -> Callable[[], object]:
 def _fresh_case_to_close(w: World) -> Callable[[], object]:
     case = _open_case(w.app, w.resident, w.station.worker_id)
     return lambda: w.app.cases.move_stage(case, "closed", "2026-03-02", closing_reason="goals_met")
+
+
+_HALF_YEAR = ReportPeriod(date(2026, 1, 1), date(2026, 6, 30))
+
+
+def _backup_to_restore(w: World) -> Callable[[], object]:
+    """A backup made by the program; the call checks it for restoring (what the window and
+    the command line show before they replace anything)."""
+    backup = w.app.backups.back_up("daily")
+    return lambda: w.app.backups.plan(backup)
 
 
 CALLS: tuple[Call, ...] = (
@@ -334,6 +351,28 @@ CALLS: tuple[Call, ...] = (
         ((R.REPORT, A.READ, NONE),),
         lambda w: lambda: w.app.reports.compute(ReportPeriod(date(2026, 1, 1), date(2026, 6, 30))),
     ),
+    Call(
+        "see the report of one's own station",
+        ((R.REPORT, A.READ, HERE),),
+        lambda w: lambda: w.app.reports.compute(_HALF_YEAR, ["CG-BK"]),
+    ),
+    Call(
+        "see another station's report",
+        ((R.REPORT, A.READ, ELSEWHERE),),
+        lambda w: lambda: w.app.reports.trend(_HALF_YEAR, ["CG-GD"]),
+    ),
+    Call(
+        "see the report of both stations",
+        ((R.REPORT, A.READ, HERE), (R.REPORT, A.READ, ELSEWHERE)),
+        lambda w: lambda: w.app.reports.compute(_HALF_YEAR, ["CG-BK", "CG-GD"]),
+    ),
+    Call("list the backups", ((R.BACKUP, A.READ, NONE),), lambda w: w.app.backups.backups),
+    Call(
+        "make a backup",
+        ((R.BACKUP, A.CREATE, NONE),),
+        lambda w: lambda: w.app.backups.back_up("manual"),
+    ),
+    Call("restore a backup", ((R.BACKUP, A.RESTORE, NONE),), _backup_to_restore),
     Call(
         "change the visiting rhythm",
         ((R.SETTINGS, A.UPDATE, NONE),),

@@ -19,7 +19,7 @@ import pytest
 from pypdf import PdfReader
 
 from station_desktop.app import Application
-from station_desktop.domain.codes import StationKind
+from station_desktop.domain.codes import StaffRole, StationKind
 from station_desktop.pdf.page import BODY, MSG_PAGE, LayoutLog, PaperTexts, RenderedPdf, mm
 from station_desktop.pdf.paragraphs import TextStyle, line_texts, text_width
 from station_desktop.pdf.report import render_report
@@ -34,6 +34,7 @@ from station_desktop.reports.tables import (
     Names,
 )
 from station_desktop.services import report_export
+from station_desktop.services.access import Actor
 from station_desktop.services.report_pdf import ReportPdfService
 from station_desktop.services.stations import StationInfo
 from tests.conftest import StationSetup
@@ -200,6 +201,7 @@ def many_stations(app: Application, station: StationSetup) -> Iterator[list[str]
         app.stations.add_station(
             StationInfo(code, StationKind.TOWNSHIP, f"བསྒྲུབས་རྒྱལ་སྐྱིད་ཤོད་{n}", f"第{n}乡")
         )
+    app.ctx.actor = Actor(None, StaffRole.BUREAU_ADMIN, None)  # every station's figures
     yield ["CG-BK", *codes]
 
 

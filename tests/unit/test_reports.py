@@ -33,6 +33,7 @@ from station_desktop.app import Application
 from station_desktop.domain.codes import AreaKind, StaffRole, StationKind
 from station_desktop.errors import NotFound
 from station_desktop.i18n import N_, Label
+from station_desktop.services.access import Actor
 from station_desktop.services.reports import (
     AGE_BANDS,
     YOUNGEST_BAND,
@@ -300,6 +301,9 @@ def build(app: Application, station: StationSetup) -> People:
     )
     rc4 = _receipt(app, "2026-03-10", "social_organization", "棉被", 3, "160")
     _handout(app, r6, "2026-03-12", rc4, "棉被", 1, "160")  # HO6: R6's tekun ended 03-11
+    # The figures of every station are the bureau's to read (a station's people get their
+    # own station's: services.access).
+    app.ctx.actor = Actor(None, StaffRole.BUREAU_ADMIN, None)
     return People(r1, r2, r3, r4a, r4b, r5, r6)
 
 
