@@ -14,11 +14,13 @@ two in step. In short:
 - "people" figures count distinct residents; per-station distinct counts do not add up to
   the totals when one person was served by two stations.
 
-Everything is counted by SQL aggregates in ONE statement (see `_Tally`), which returns a
-few hundred small rows whatever the number of records; nothing loops over records in
-Python. It is portable between SQLite and PostgreSQL: no dialect functions, computed keys
-are grouped on from an inner query (PostgreSQL cannot match two copies of an expression
-holding bound parameters), and constants in it are written inline.
+Everything is counted by SQL aggregates in seven statements, one per part of the report
+(see `_Tally`), read in one snapshot, which return a few hundred small rows whatever the
+number of records; nothing loops over records in Python. On the bureau's server they run
+at once on connections of their own (`Database.read_all`): one statement runs on one core
+of the server. It is portable between SQLite and PostgreSQL: no dialect functions,
+computed keys are grouped on from an inner query (PostgreSQL cannot match two copies of an
+expression holding bound parameters), and constants in it are written inline.
 """
 
 from __future__ import annotations
@@ -105,6 +107,7 @@ from station_desktop.reports.figures import (
 )
 from station_desktop.services.access import Action, Resource
 from station_desktop.services.context import ServiceContext
+from station_desktop.store.engine import Database
 from station_desktop.store.models import (
     Activity,
     Attendance,
@@ -207,7 +210,7 @@ class ReportService:
             stations, every = _stations(session, station_codes)
             ids = tuple(stations)
             tally = _Tally(period, ids, every_station=every)
-            counts = tally.run(session, per_station=len(ids) > 1)
+            counts = tally.run(self.ctx.db, session, per_station=len(ids) > 1)
             received = _received_until(session, ids)
         totals = _build(counts.get(None, {}))
         if len(ids) == 1:
@@ -257,16 +260,16 @@ def _received_until(
     session: Session, station_ids: Sequence[uuid.UUID]
 ) -> dict[uuid.UUID, datetime]:
     """Per station, the time of the newest change held here (the bundled reference list,
-    the same everywhere, does not count as data received)."""
-    rows = session.execute(
-        select(ChangeLogEntry.station_id, func.max(ChangeLogEntry.wall_time))
-        .where(
-            ChangeLogEntry.station_id.in_(list(station_ids)),
-            ChangeLogEntry.device_id != REFERENCE_DEVICE,
-        )
-        .group_by(ChangeLogEntry.station_id)
+    the same everywhere, does not count as data received). One `max` per station, which
+    the index on (station, time) answers from its end instead of reading the whole log."""
+    log = ChangeLogEntry
+    newest = (
+        select(func.max(log.wall_time))
+        .where(log.station_id == Station.id, log.device_id != REFERENCE_DEVICE)
+        .scalar_subquery()
     )
-    return {station_id: when for station_id, when in rows if station_id is not None}
+    rows = session.execute(select(Station.id, newest).where(Station.id.in_(list(station_ids))))
+    return {station_id: when for station_id, when in rows if when is not None}
 
 
 def _stations(session: Session, codes: Sequence[str] | None) -> tuple[dict[uuid.UUID, str], bool]:
@@ -388,10 +391,12 @@ class _Arm:
 
 
 class _Tally:
-    """All figures as ONE statement: the record sets are common table expressions, each
-    read once (a CTE used twice is materialised by SQLite ≥ 3.35 and PostgreSQL ≥ 12),
-    and every aggregate is an arm of a UNION ALL with the same columns: tag, station (NULL
-    for all stations together), two keys, four measures."""
+    """All figures as one statement per part of the report (people served by sex and
+    age, by group, visits, cases, activities, satisfaction, resources): the record sets are
+    common table expressions, each read once in its statement (a CTE used twice is
+    materialised by SQLite ≥ 3.35 and PostgreSQL ≥ 12; the people served and the visits
+    read the visits again), and every aggregate is an arm of a UNION ALL with the same
+    columns: tag, station (NULL for all stations together), keys, measures."""
 
     def __init__(
         self, period: ReportPeriod, station_ids: tuple[uuid.UUID, ...], *, every_station: bool
@@ -507,30 +512,39 @@ class _Tally:
             )
         )
 
-    def run(self, session: Session, *, per_station: bool) -> dict[StationKey, Counts]:
+    def run(self, db: Database, session: Session, *, per_station: bool) -> dict[StationKey, Counts]:
         """Counts by figure path, for all stations together (key None) and, when asked,
         for each station (keys: station ids; a station with no records is absent)."""
-        self.arms.clear()
-        self.served()
-        self.visits()
-        self.cases()
-        self.activities()
-        self.satisfaction()
-        self.resources()
-        selects = []
-        for arm in self.arms:
-            selects.append(self.select(arm, per_station=False))
-            if per_station:
-                selects.append(self.select(arm, per_station=True))
-        width = {arm.tag: (len(arm.keys), len(arm.together.measures)) for arm in self.arms}
+        statements = []
+        width: dict[str, tuple[int, int]] = {}
+        for part in (
+            self.served,
+            self.served_groups,
+            self.visits,
+            self.cases,
+            self.activities,
+            self.satisfaction,
+            self.resources,
+        ):
+            self.arms.clear()
+            part()
+            selects = []
+            for arm in self.arms:
+                width[arm.tag] = (len(arm.keys), len(arm.together.measures))
+                selects.append(self.select(arm, per_station=False))
+                if per_station:
+                    selects.append(self.select(arm, per_station=True))
+            statements.append(union_all(*selects))
         counts: dict[StationKey, Counts] = {None: {}}
-        for tag, station, *rest in session.execute(union_all(*selects)):
-            n_keys, n_measures = width[tag]
-            path = (tag, *(UNKNOWN if k is None else str(k) for k in rest[:n_keys]))
-            values = [int(v or 0) for v in rest[_MAX_KEYS : _MAX_KEYS + n_measures]]
-            slot = counts.setdefault(station, {}).setdefault(path, [0] * n_measures)
-            for index, value in enumerate(values):
-                slot[index] += value
+        for rows in db.read_all(session, statements):
+            for row in rows:
+                tag, station, *rest = tuple(row)
+                n_keys, n_measures = width[tag]
+                path = (tag, *(UNKNOWN if k is None else str(k) for k in rest[:n_keys]))
+                values = [int(v or 0) for v in rest[_MAX_KEYS : _MAX_KEYS + n_measures]]
+                slot = counts.setdefault(station, {}).setdefault(path, [0] * n_measures)
+                for index, value in enumerate(values):
+                    slot[index] += value
         return counts
 
     @staticmethod
@@ -765,7 +779,9 @@ class _Tally:
         # people of each source too.
         self.split_arm("cell", together, each, ["sex", "band"], _people_by_source)
 
+    def served_groups(self) -> None:
         # Each event in the groups its person belonged to on its day, counted per person.
+        events = self.service_events()
         grouped = self.in_groups(events, "resident_id", "day")
         group_each = (
             select(
