@@ -20,7 +20,7 @@ if TYPE_CHECKING:
 
 MIGRATIONS_DIR = Path(__file__).with_name("migrations")
 # The newest revision in migrations/versions (tests/unit/test_migrations.py checks it).
-SCHEMA_HEAD = "0006_audit"
+SCHEMA_HEAD = "0007_report_indexes"
 
 
 def _config(connection: Connection | None = None) -> Config:

@@ -449,6 +449,8 @@ class ChangeLogEntry(Base):
     __table_args__ = (
         Index("ix_change_log_record", "entity", "record_id"),
         Index("ix_change_log_action", "action_id"),
+        # A station's newest change (the report's "received until") without reading its log.
+        Index("ix_change_log_station_time", "station_id", "wall_time"),
     )
 
     device_id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
