@@ -12,12 +12,11 @@ and prints the first run's load time; STATION_DESKTOP_BENCH_RELOAD=1 loads again
 STATION_DESKTOP_BENCH_SQLITE=0 leaves out the SQLite side (its merged file of 65 stations is
 12 GB and takes about 20 minutes to make).
 
-Scale: STATION_DESKTOP_BENCH_STATIONS files (default 65) of
+Scale: STATION_DESKTOP_BENCH_STATIONS files (default 65, at most the 65 bundled stations) of
 STATION_DESKTOP_BENCH_RESIDENTS residents each (default 10,000), made by the demo
-generator with one seed per file and cached under .bench-data/. The demo knows 8 stations,
-so each file spreads its residents over those 8 (65 laptops' worth of data in 8 stations):
-a one-station report then covers an eighth of the data, not a sixty-fifth, and its time is
-an upper bound for a real bureau's.
+generator with one seed per file and cached under .bench-data/. Each file is one station's
+laptop: file n holds the n-th bundled station alone, with all its residents and records, as
+a real station's file does; so a one-station report covers a sixty-fifth of the data.
 """
 
 from __future__ import annotations
@@ -39,12 +38,13 @@ from station_desktop.app import Application, open_application
 from station_desktop.demo.generator import DemoSize, generate_demo
 from station_desktop.domain.namekeys import parse_query
 from station_desktop.paths import DataPaths
+from station_desktop.reference.stations import bundled_stations
 from station_desktop.services.reports import ReportPeriod
 from station_desktop.store.loading import copied_tables, load_station_file, source_file
 from station_desktop.store.opening import open_store
 from station_desktop.store.server import open_server_database
 
-STATIONS = int(os.environ.get("STATION_DESKTOP_BENCH_STATIONS", "65"))
+STATIONS = min(int(os.environ.get("STATION_DESKTOP_BENCH_STATIONS", "65")), 65)
 RESIDENTS = int(os.environ.get("STATION_DESKTOP_BENCH_RESIDENTS", "10000"))
 URL_ENV = "STATION_DESKTOP_BENCH_DATABASE_URL"
 RELOAD = os.environ.get("STATION_DESKTOP_BENCH_RELOAD") == "1"
@@ -55,8 +55,9 @@ SEARCH_REPEAT = 7
 
 
 def _folder() -> Path:
-    # The station files of a smaller run are the first files of a bigger one.
-    return CACHE / f"bureau-x{RESIDENTS}"
+    # The station files of a smaller run are the first files of a bigger one. (The files
+    # of "bureau-x…", which spread each file over the demo's 8 stations, are not reused.)
+    return CACHE / f"bureau-stations-x{RESIDENTS}"
 
 
 def _build_station(index: int) -> float:
@@ -65,8 +66,9 @@ def _build_station(index: int) -> float:
     if done.exists():
         return 0.0
     started = time.perf_counter()
+    station = bundled_stations().stations[index].code
     with open_application(paths, clock=bench_clock) as app:
-        generate_demo(app, DemoSize(residents=RESIDENTS), seed=1000 + index)
+        generate_demo(app, DemoSize(residents=RESIDENTS, station=station), seed=1000 + index)
     done.write_text("ok\n")
     return time.perf_counter() - started
 

@@ -35,6 +35,7 @@ from station_desktop.demo.places import (
     LHASA_REGION_CODES,
     OTHER_REGION_CODES,
     STATIONS,
+    County,
     StationPlace,
     staff_uuid,
 )
@@ -132,6 +133,9 @@ class Weights(Generic[T]):
 @dataclass(frozen=True)
 class DemoSize:
     residents: int
+    # One bundled station (its code) holding every resident, as a real station's laptop
+    # does; None spreads them over the demo's stations of `places`.
+    station: str | None = None
 
 
 def generate_demo(
@@ -159,7 +163,7 @@ def _generate(
     app: Application, size: DemoSize, seed: int, progress: Callable[[str], None] | None
 ) -> dict[str, int]:
     counts = dict.fromkeys(COUNT_KEYS, 0)
-    stations = _ensure_reference_data(app, counts)
+    stations = _ensure_reference_data(app, counts, size.station)
     app.ctx.actor = SYSTEM  # choosing the demo's worker made them the actor
     if not stations and size.residents:
         raise StationError("Every demo station is deleted on this laptop.")
@@ -212,18 +216,49 @@ def _staff_plan(index: int) -> list[tuple[names.StaffName, StaffRole]]:
     ]
 
 
-def _demo_stations(app: Application) -> list[tuple[StationPlace, ReferenceStation]]:
+def _demo_stations(
+    app: Application, only: str | None = None
+) -> list[tuple[StationPlace, ReferenceStation]]:
     """The demo's stations are real ones of the bundled list (found by district and name),
-    with all their villages and communities; `places` adds how busy each one is."""
-    bundled = {(s.district.name_zh, s.name_zh): s for s in app.stations.bundled().stations}
-    return [(place, bundled[(place.county.name_zh, place.name_zh)]) for place in STATIONS]
+    with all their villages and communities; `places` adds how busy each one is. `only`
+    (a bundled station's code) gives that station alone, described from the bundled list
+    when `places` does not know it."""
+    listed = app.stations.bundled()
+    bundled = {(s.district.name_zh, s.name_zh): s for s in listed.stations}
+    demo = [(place, bundled[(place.county.name_zh, place.name_zh)]) for place in STATIONS]
+    if only is None:
+        return demo
+    reference = listed.find(only)
+    if reference is None:
+        raise ValueError(f"no bundled station has the code {only!r}")
+    known = next((place for place, ref in demo if ref.code == reference.code), None)
+    if known is not None:
+        return [(known, reference)]
+    district = reference.district
+    place = StationPlace(
+        reference.code,
+        reference.kind,
+        reference.name_zh,
+        reference.name_bo,
+        County(district.name_zh, district.name_bo, district.code),
+        1.0,
+        (),
+    )
+    return [(place, reference)]
 
 
-def _ensure_reference_data(app: Application, counts: dict[str, int]) -> list[_StationRef]:
+def _staff_index(place: StationPlace) -> int:
+    # A station described from the bundled list gets a fixed plan after the demo's own.
+    return STATIONS.index(place) if place in STATIONS else len(STATIONS) + int(place.code[-3:])
+
+
+def _ensure_reference_data(
+    app: Application, counts: dict[str, int], only: str | None = None
+) -> list[_StationRef]:
     """Stations, villages and staff of the demo; those already present (by code, or staff
     by name within the station) are reused, so running the demo again does not fail."""
     ctx = app.ctx
-    demo = _demo_stations(app)
+    demo = _demo_stations(app, only)
     with ctx.db.read() as session:
         deleted = set(
             session.scalars(
@@ -278,7 +313,7 @@ def _ensure_reference_data(app: Application, counts: dict[str, int]) -> list[_St
             (row[0], row[1], row[2], row[3]) for row in staff_rows if row[1] == station_id
         ]
         names_here = {row[2] for row in here}
-        for index, (person, role) in enumerate(_staff_plan(STATIONS.index(place))):
+        for index, (person, role) in enumerate(_staff_plan(_staff_index(place))):
             staff_id = staff_uuid(reference.code, index)
             if person.zh in names_here or staff_id in staff_ids:
                 continue

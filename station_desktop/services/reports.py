@@ -14,11 +14,13 @@ two in step. In short:
 - "people" figures count distinct residents; per-station distinct counts do not add up to
   the totals when one person was served by two stations.
 
-Everything is counted by SQL aggregates in ONE statement (see `_Tally`), which returns a
-few hundred small rows whatever the number of records; nothing loops over records in
-Python. It is portable between SQLite and PostgreSQL: no dialect functions, computed keys
-are grouped on from an inner query (PostgreSQL cannot match two copies of an expression
-holding bound parameters), and constants in it are written inline.
+Everything is counted by SQL aggregates in seven statements, one per part of the report
+(see `_Tally`), read in one snapshot, which return a few hundred small rows whatever the
+number of records; nothing loops over records in Python. On the bureau's server they run
+at once on connections of their own (`Database.read_all`): one statement runs on one core
+of the server. It is portable between SQLite and PostgreSQL: no dialect functions,
+computed keys are grouped on from an inner query (PostgreSQL cannot match two copies of an
+expression holding bound parameters), and constants in it are written inline.
 """
 
 from __future__ import annotations
@@ -105,6 +107,7 @@ from station_desktop.reports.figures import (
 )
 from station_desktop.services.access import Action, RecordScope, Resource, visible
 from station_desktop.services.context import ServiceContext
+from station_desktop.store.engine import Database
 from station_desktop.store.models import (
     Activity,
     Attendance,
@@ -212,7 +215,7 @@ class ReportService:
             stations, every = self._stations(session, station_codes)
             ids = tuple(stations)
             tally = _Tally(period, ids, every_station=every)
-            counts = tally.run(session, per_station=len(ids) > 1)
+            counts = tally.run(self.ctx.db, session, per_station=len(ids) > 1)
             received = _received_until(session, ids)
         totals = _build(counts.get(None, {}))
         if len(ids) == 1:
@@ -411,10 +414,12 @@ class _Arm:
 
 
 class _Tally:
-    """All figures as ONE statement: the record sets are common table expressions, each
-    read once (materialised: `_MATERIALIZED`),
-    and every aggregate is an arm of a UNION ALL with the same columns: tag, station (NULL
-    for all stations together), two keys, four measures."""
+    """All figures as one statement per part of the report (people served by sex and
+    age, by group, visits, cases, activities, satisfaction, resources): the record sets are
+    common table expressions, each read once in its statement (materialised:
+    `_MATERIALIZED`; SQLCipher's SQLite 3.53 otherwise computed a CTE read twice once per
+    reading), and every aggregate is an arm of a UNION ALL with the same columns: tag,
+    station (NULL for all stations together), keys, measures."""
 
     def __init__(
         self, period: ReportPeriod, station_ids: tuple[uuid.UUID, ...], *, every_station: bool
@@ -530,30 +535,39 @@ class _Tally:
             )
         )
 
-    def run(self, session: Session, *, per_station: bool) -> dict[StationKey, Counts]:
+    def run(self, db: Database, session: Session, *, per_station: bool) -> dict[StationKey, Counts]:
         """Counts by figure path, for all stations together (key None) and, when asked,
         for each station (keys: station ids; a station with no records is absent)."""
-        self.arms.clear()
-        self.served()
-        self.visits()
-        self.cases()
-        self.activities()
-        self.satisfaction()
-        self.resources()
-        selects = []
-        for arm in self.arms:
-            selects.append(self.select(arm, per_station=False))
-            if per_station:
-                selects.append(self.select(arm, per_station=True))
-        width = {arm.tag: (len(arm.keys), len(arm.together.measures)) for arm in self.arms}
+        statements = []
+        width: dict[str, tuple[int, int]] = {}
+        for part in (
+            self.served,
+            self.served_groups,
+            self.visits,
+            self.cases,
+            self.activities,
+            self.satisfaction,
+            self.resources,
+        ):
+            self.arms.clear()
+            part()
+            selects = []
+            for arm in self.arms:
+                width[arm.tag] = (len(arm.keys), len(arm.together.measures))
+                selects.append(self.select(arm, per_station=False))
+                if per_station:
+                    selects.append(self.select(arm, per_station=True))
+            statements.append(union_all(*selects))
         counts: dict[StationKey, Counts] = {None: {}}
-        for tag, station, *rest in session.execute(union_all(*selects)):
-            n_keys, n_measures = width[tag]
-            path = (tag, *(UNKNOWN if k is None else str(k) for k in rest[:n_keys]))
-            values = [int(v or 0) for v in rest[_MAX_KEYS : _MAX_KEYS + n_measures]]
-            slot = counts.setdefault(station, {}).setdefault(path, [0] * n_measures)
-            for index, value in enumerate(values):
-                slot[index] += value
+        for rows in db.read_all(session, statements):
+            for row in rows:
+                tag, station, *rest = tuple(row)
+                n_keys, n_measures = width[tag]
+                path = (tag, *(UNKNOWN if k is None else str(k) for k in rest[:n_keys]))
+                values = [int(v or 0) for v in rest[_MAX_KEYS : _MAX_KEYS + n_measures]]
+                slot = counts.setdefault(station, {}).setdefault(path, [0] * n_measures)
+                for index, value in enumerate(values):
+                    slot[index] += value
         return counts
 
     @staticmethod
@@ -795,7 +809,9 @@ class _Tally:
         # people of each source too.
         self.split_arm("cell", together, each, ["sex", "band"], _people_by_source)
 
+    def served_groups(self) -> None:
         # Each event in the groups its person belonged to on its day, counted per person.
+        events = self.service_events()
         grouped = self.in_groups(events, "resident_id", "day")
         group_each = (
             select(

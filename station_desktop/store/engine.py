@@ -19,18 +19,21 @@ lock is bounded like SQLite's busy timeout; then the person is told the data is 
 
 from __future__ import annotations
 
+import re
 import sqlite3
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, Table, create_engine, event
-from sqlalchemy.engine import URL, Connection
+from sqlalchemy import Engine, Table, create_engine, event, text
+from sqlalchemy.engine import URL, Connection, Row
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import ConnectionPoolEntry
+from sqlalchemy.sql import Executable
 from sqlalchemy.sql.dml import Insert
 
 from station_desktop.store.failures import storage_problem
@@ -44,6 +47,10 @@ WRITE_OPTION = "station_desktop_write"
 # it only has to be the same for every copy of the program).
 SERVER_WRITE_LOCK = 0x5D_57A7_1011
 SERVER_DIALECTS = frozenset({"postgresql"})
+# Read statements run at once on a server by `Database.read_all` (each on a connection and
+# a core of the server's): the report's parts.
+PARALLEL_READS = 4
+_SNAPSHOT_NAME = re.compile(r"[0-9A-Fa-f-]+")
 
 
 def sqlite_url(path: Path) -> str:
@@ -234,6 +241,29 @@ class Database:
             if problem is None:
                 raise
             raise problem from error
+
+    def read_all(self, session: Session, statements: Sequence[Executable]) -> list[list[Row[Any]]]:
+        """The rows of each read statement, all seen in `session`'s snapshot. SQLite runs
+        them one after the other in the session. A server runs them at once, each on a
+        connection of its own that imports the session's snapshot (`pg_export_snapshot`), so
+        the figures are those of one moment as if they were one statement: a statement
+        runs on one core of the server, and a report's parts then use several."""
+        if not self.is_server or len(statements) < 2:
+            return [list(session.execute(statement).all()) for statement in statements]
+        snapshot = str(session.execute(text("SELECT pg_export_snapshot()")).scalar_one())
+        if not _SNAPSHOT_NAME.fullmatch(snapshot):
+            raise ValueError(f"unexpected snapshot name {snapshot!r}")
+
+        def run(statement: Executable) -> list[Row[Any]]:
+            with self.engine.connect() as connection:
+                # The engine's begin (REPEATABLE READ) comes first, then the snapshot.
+                connection.exec_driver_sql(f"SET TRANSACTION SNAPSHOT '{snapshot}'")
+                rows = list(connection.execute(statement).all())
+                connection.rollback()
+                return rows
+
+        with ThreadPoolExecutor(max_workers=min(len(statements), PARALLEL_READS)) as pool:
+            return list(pool.map(run, statements))
 
     @property
     def folder(self) -> Path:

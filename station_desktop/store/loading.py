@@ -40,22 +40,23 @@ from pathlib import Path
 from typing import Any
 
 import psycopg
-from sqlalchemy import Table, select
+from sqlalchemy import BigInteger, Table, Uuid, and_, column, select, values
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from station_desktop.errors import LoadRefused
-from station_desktop.store.audit import IMPORT, chain_unsealed
+from station_desktop.store.audit import IMPORT, chain_changes, record_event
 from station_desktop.store.cipher import connect
 from station_desktop.store.engine import Database, create_store_engine, sqlite_url
 from station_desktop.store.erasure import apply_erasures
 from station_desktop.store.failures import storage_problem
 from station_desktop.store.files import read_only_uri
 from station_desktop.store.migrate import SCHEMA_HEAD, upgrade_to_head
-from station_desktop.store.models import REPLICATED_MODELS, Base, Erasure
+from station_desktop.store.models import REPLICATED_MODELS, Base, ChangeLogEntry, Erasure, table_of
 from station_desktop.store.restore import check_database_file
 
 BATCH_ROWS = 20_000
+CHAIN_BATCH = 5_000  # log entries read back and chained at a time
 # Facts of the laptop itself, never of the bureau's database.
 # The audit chain is the bureau database's own: the copied log entries are chained there.
 NOT_COPIED = frozenset({"local_state", "audit_event", "audit_anchor"})
@@ -157,11 +158,13 @@ def _load_table(
         f'SELECT {", ".join(_quoted(columns))} FROM "{table.name}" '
         f"ORDER BY {', '.join(_quoted(keys))}"
     )
-    done = 0
+    done = chained = 0
     while rows := cursor.fetchmany(size):
         try:
             with target.write_session() as writing:
-                _load_batch(writing, table, columns, keys, rows, result)
+                added = _load_batch(writing, table, columns, keys, rows, result)
+                if table.name == CHANGE_LOG:
+                    chained += _chain_added(writing, added)
         except (IntegrityError, psycopg.IntegrityError) as error:
             cause = error.orig if isinstance(error, IntegrityError) else error
             reason = " ".join(str(cause or error).split())
@@ -174,11 +177,42 @@ def _load_table(
         done += len(rows)
         if progress is not None:
             progress(table.name, done, total)
-    if table.name == CHANGE_LOG:
+    if chained:
         with target.write_session() as writing:
-            chain_unsealed(
-                writing, datetime.now(UTC), closing=IMPORT, source=str(result.source.name)
+            record_event(
+                writing,
+                actor_id=None,
+                action=IMPORT,
+                entity=str(result.source.name),
+                entity_id=str(chained),
+                at=datetime.now(UTC),
             )
+
+
+def _chain_added(session: Session, added: list[tuple[Any, ...]]) -> int:
+    """Chain the log entries a batch added, in its transaction: the entries and their links
+    are committed together, and each batch reads back only its own entries (looking for
+    every unchained entry of the bureau's log after each file cost more with every file
+    loaded). In log order (hlc, device, sequence) within the batch."""
+    log = table_of(ChangeLogEntry)
+    chained = 0
+    for start in range(0, len(added), CHAIN_BATCH):
+        part = added[start : start + CHAIN_BATCH]
+        # Joined to a VALUES list: an IN of thousands of pairs plans as thousands of ORs.
+        keys = values(column("device", Uuid()), column("seq", BigInteger), name="added")
+        keys = keys.data([(device, seq) for device, seq in part])
+        entries = (
+            session.execute(
+                select(log)
+                .join(keys, and_(log.c.device_id == keys.c.device, log.c.seq == keys.c.seq))
+                .order_by(log.c.hlc, log.c.device_id, log.c.seq)
+            )
+            .mappings()
+            .all()
+        )
+        chain_changes(session, [dict(entry) for entry in entries], datetime.now(UTC))
+        chained += len(entries)
+    return chained
 
 
 def _quoted(names: list[str]) -> list[str]:
@@ -198,9 +232,9 @@ def _load_batch(
     keys: list[str],
     rows: list[tuple[Any, ...]],
     result: LoadResult,
-) -> None:
+) -> list[tuple[Any, ...]]:
     """COPY the rows into a temporary table, add those whose key is missing, then count
-    what was there already and compare it."""
+    what was there already and compare it. Returns the keys of the rows added."""
     raw = session.connection().connection.driver_connection
     assert raw is not None
     name, cols = f'"{table.name}"', ", ".join(_quoted(columns))
@@ -211,11 +245,13 @@ def _load_batch(
         with cursor.copy(f"COPY incoming ({cols}) FROM STDIN") as copy:
             for row in rows:
                 copy.write_row(row)
+        primary = ", ".join(_quoted(keys))
         cursor.execute(
             f"INSERT INTO {name} ({cols}) SELECT {cols} FROM incoming "
-            f"ON CONFLICT ({', '.join(_quoted(keys))}) DO NOTHING"
+            f"ON CONFLICT ({primary}) DO NOTHING RETURNING {primary}"
         )
-        added = max(cursor.rowcount, 0)
+        added_keys: list[tuple[Any, ...]] = list(cursor.fetchall())
+        added = len(added_keys)
         if added < len(rows) and table.name in REPLICATED_MODELS:
             cursor.execute(
                 f"SELECT i.id FROM incoming i JOIN {name} t ON {on_keys} "
@@ -230,6 +266,7 @@ def _load_batch(
             result.clashes += int(cursor.fetchone()[0])
     result.copied[table.name] += added
     result.present[table.name] += len(rows) - added
+    return added_keys
 
 
 def _sorted_heads(alias: str) -> str:
