@@ -5,7 +5,9 @@ township laptop shows it (a 1366×728 screen), to PNG files; list what does not 
 
 Walks `station_desktop.ui.tour` (every page, form and dialog, the same walk as the fit
 test). Uses the offscreen platform with a 1366×728 screen unless QT_QPA_PLATFORM says
-otherwise. The data folder is opened read-only: nothing is saved.
+otherwise. The data folder is opened read-only: nothing is saved. A folder protected by
+passwords is opened as the command line would (STATION_DESKTOP_USER and the file named by
+STATION_DESKTOP_PASSWORD_FILE).
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ def main(data_dir: str, out_dir: str, languages: list[str]) -> int:
     from station_desktop.paths import DataPaths
     from station_desktop.ui.launch import start_interface
     from station_desktop.ui.main_window import MainWindow
+    from station_desktop.ui.sign_in import signed_in_from_environment
     from station_desktop.ui.tour import LAPTOP_SCREEN, fit_problems, settle, tour
 
     qt_app = QApplication(sys.argv[:1])
@@ -37,7 +40,12 @@ def main(data_dir: str, out_dir: str, languages: list[str]) -> int:
     QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, out_dir)
     switcher = start_interface(qt_app, Catalogues())
     problems: list[str] = []
-    with open_application(DataPaths(Path(data_dir)), read_only=True, check_integrity=False) as app:
+    paths = DataPaths(Path(data_dir))
+    person = signed_in_from_environment(paths) if paths.key_slots.exists() else None
+    key = person.data_key if person is not None else None
+    with open_application(paths, read_only=True, check_integrity=False, key=key) as app:
+        if person is not None:
+            app.accounts.begin(person, remember=False)
         window = MainWindow(app, switcher)
         window.resize(LAPTOP_SCREEN)
         window.show()

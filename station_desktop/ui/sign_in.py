@@ -391,7 +391,7 @@ class SessionLock(QObject):
             dialog.deleteLater()
 
 
-def _sign_in_from_environment(paths: DataPaths) -> SignedIn:
+def signed_in_from_environment(paths: DataPaths) -> SignedIn:
     """Measuring start-up or checking an installation with nobody at the screen: the
     name and password the command line would use (STATION_DESKTOP_USER and the file
     named by STATION_DESKTOP_PASSWORD_FILE)."""
@@ -422,7 +422,7 @@ def sign_in_or_set_up(
     if accounts.is_protected(paths):
         if measuring:
             try:
-                return _sign_in_from_environment(paths), None
+                return signed_in_from_environment(paths), None
             except StationError as error:  # nobody at the screen: one line, status 1
                 print(f"station-desktop: {_(error.message, **error.params)}", file=sys.stderr)
                 return None

@@ -189,7 +189,11 @@ class WorkersDialog(QDialog):
         self.problem.setWordWrap(True)
         paint_as_error(self.problem)
         self.problem.hide()
+        # What can be done to the chosen worker, in one row: their role (from their next
+        # sign-in), a new password, removing them.
         chosen_row = QHBoxLayout()
+        chosen_row.addWidget(self.chosen_role)
+        chosen_row.addWidget(self.role_button)
         chosen_row.addStretch(1)
         chosen_row.addWidget(self.reset_button)
         chosen_row.addWidget(self.remove_button)
@@ -214,11 +218,6 @@ class WorkersDialog(QDialog):
         layout.addWidget(self.intro)
         layout.addWidget(self.workers, 1)
         layout.addLayout(chosen_row)
-        role_row = QHBoxLayout()  # the chosen worker's role (from their next sign-in)
-        role_row.addStretch(1)
-        role_row.addWidget(self.chosen_role)
-        role_row.addWidget(self.role_button)
-        layout.addLayout(role_row)
         layout.addWidget(self.add_title)
         layout.addLayout(form)
         layout.addWidget(self.problem)
@@ -229,7 +228,7 @@ class WorkersDialog(QDialog):
         recovery_row.addWidget(self.recovery_button)
         layout.addLayout(recovery_row)
         layout.addWidget(self.buttons)
-        fit_to_screen(self, 760, 690)
+        fit_to_screen(self, 1000, 690)  # Tibetan's taller lines need the width
         self.retranslate_ui()
 
     def reload(self) -> None:
