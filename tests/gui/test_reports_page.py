@@ -109,6 +109,8 @@ def data(app: Application, station: StationSetup) -> None:
     app.stations.add_area("CG-GD-01", AreaKind.COMMUNITY, "", "社区")
     worker_b = app.stations.add_staff("", "次仁", StaffRole.SOCIAL_WORKER)
     _visit(app, r2, "2026-05-01", "at_home", worker_b)
+    # Both stations' figures are the bureau's to read (a station's people get their own).
+    app.ctx.actor = Actor(None, StaffRole.BUREAU_ADMIN, None)
 
 
 @pytest.fixture
@@ -475,6 +477,7 @@ def test_mark_as_submitted_then_see_what_changed_since(
     app.ctx.actor = Actor(station.head_id, StaffRole.STATION_HEAD, station.station_id)
     [first] = app.residents.search("甲")
     _visit(app, first.id, "2026-03-06", "at_home", station.worker_id)
+    app.ctx.actor = Actor(None, StaffRole.BUREAU_ADMIN, None)  # the bureau reads again
     _compute(page, qtbot)
     changed = page.tables["changed_since_submitted"]
     assert not changed.isHidden() and changed.rowCount() > 0
