@@ -155,11 +155,13 @@ def first_administrator(
     password read as every password is. None where the folder holds data already.
     `quick`: the Argon2id floor instead of the laptop's calibrated cost (the demo's
     invented data, signed in to by every command of a training session)."""
+    from station_desktop.paths import resolve_database_url
     from station_desktop.services.accounts import protect_store
     from station_desktop.store.cipher import ARGON2_FLOOR, check_password
     from station_desktop.store.opening import check_data_folder
 
-    if getattr(args, "database_url", None) or not is_new_folder(paths):
+    # The bureau's server (given, or remembered by the folder) has its own access control.
+    if resolve_database_url(getattr(args, "database_url", None), paths) or not is_new_folder(paths):
         return None
     from station_desktop.domain.codes import StaffRole
 
