@@ -16,10 +16,13 @@ No Qt here: the editors in `ui/forms` call this, and so can tests and tools.
 
 from __future__ import annotations
 
+import contextlib
+import functools
 import hashlib
 import json
 import logging
 import os
+import shutil
 import time
 import uuid
 from collections.abc import Callable, Mapping
@@ -49,6 +52,12 @@ REPLACE_ATTEMPTS = 5
 REPLACE_PAUSE_S = 0.05
 # A temporary file older than this is left over from a crash, not being written.
 LEFTOVER_AGE_S = 60.0
+# Drafts sealed under the next data key while the data is re-keyed (see `prepare_reseal`).
+PENDING_FOLDER = ".next-key"
+
+
+def _at(when: datetime) -> datetime:
+    return when
 
 
 def _utc_now() -> datetime:
@@ -228,6 +237,7 @@ class DraftStore:
 
     def load(self, key: str) -> Draft | None:
         """The draft saved under `key`, or None (none, unreadable, or damaged: set aside)."""
+        self._settle_reseal()
         draft = self._read(self.path_for(key))
         if draft is None or draft.key != key:
             return None
@@ -237,6 +247,7 @@ class DraftStore:
         """Every readable draft, the most recently saved first."""
         if not self.folder.is_dir():
             return []
+        self._settle_reseal()
         drafts = [
             draft
             for path in sorted(self.folder.glob(f"{PREFIX}*{SUFFIX}"))
@@ -262,6 +273,49 @@ class DraftStore:
         except DraftFormatError as error:
             self._set_aside(path, str(error))
             return None
+
+    # ------------------------------------------------------------ a new data key
+
+    def prepare_reseal(self, new_key: bytes) -> None:
+        """Before the data is re-keyed (a worker removed): every draft this store's key
+        opens, sealed under `new_key` in a folder beside them. The drafts themselves are
+        left as they are until `finish_reseal`, so a crash at any step loses none: the
+        next reading keeps whichever copy the data key of that moment opens."""
+        pending = self.folder / PENDING_FOLDER
+        if not self.folder.is_dir():
+            return
+        self._settle_reseal()
+        shutil.rmtree(pending, ignore_errors=True)
+        resealed = DraftStore(pending, key=new_key)
+        for draft in self.all():
+            resealed._clock = functools.partial(_at, draft.saved_at)
+            resealed.save(draft.key, draft.form_code, draft.form_version, draft.values)
+
+    def finish_reseal(self, new_key: bytes) -> None:
+        """After the re-key: the drafts sealed under the new key take the old ones' place."""
+        DraftStore(self.folder, key=new_key, clock=self._clock)._settle_reseal()
+
+    def _settle_reseal(self) -> None:
+        """A re-key's drafts left beside the others move into place once this store's key
+        opens them (the re-key happened). Those it does not open stay where they are, for
+        a store under the new key (a reading under the old one may come first) or until
+        the next re-key clears them: sealed, they show nothing."""
+        pending = self.folder / PENDING_FOLDER
+        if self._key is None or not pending.is_dir():
+            return
+        moved = False
+        for path in pending.glob(f"{PREFIX}*{SUFFIX}"):
+            try:
+                opens = self._unseal(path.read_bytes()) is not None
+            except OSError:
+                continue  # unreadable just now: settled at a later reading
+            if opens:
+                os.replace(path, self.folder / path.name)
+                moved = True
+        if moved:
+            fsync_directory(self.folder)
+        with contextlib.suppress(OSError):
+            pending.rmdir()  # only once empty
 
     def _set_aside(self, path: Path, reason: str) -> None:
         stamp = self._clock().astimezone(UTC).strftime("%Y%m%dT%H%M%S")

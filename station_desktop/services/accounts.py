@@ -20,6 +20,7 @@ from pathlib import Path
 from sqlalchemy import select
 
 from station_desktop.domain.codes import StaffRole
+from station_desktop.drafts import DraftStore
 from station_desktop.errors import StationError
 from station_desktop.i18n import N_
 from station_desktop.paths import DataPaths
@@ -28,7 +29,13 @@ from station_desktop.services.backups import BackupService
 from station_desktop.services.context import ServiceContext
 from station_desktop.services.stations import StationService
 from station_desktop.store import audit, cipher, signin
-from station_desktop.store.cipher import KdfParams, LockedOut, StoreKeys, WrongPassword
+from station_desktop.store.cipher import (
+    KdfParams,
+    LockedOut,
+    StoreKeys,
+    WrongPassword,
+    derive_key,
+)
 from station_desktop.store.engine import create_store_engine, sqlite_url
 from station_desktop.store.models import Staff
 from station_desktop.store.opening import OpenedStore
@@ -362,9 +369,13 @@ class AccountService:
         # The installation's private keys follow the data key (sealed under it): sealed
         # under the new one beside the file first, swapped in once the data is re-keyed.
         bundle_keys.prepare_reseal(self.paths.keys, old_key, new_key)
+        # So do the drafts (what was typed and not yet saved): the same two steps.
+        drafts = DraftStore(self.paths.drafts, key=derive_key(old_key, "drafts"))
+        drafts.prepare_reseal(derive_key(new_key, "drafts"))
         self.ctx.db.dispose()
         signin.rekey(self.paths, old_key, new_key, slots)
         bundle_keys.finish_reseal(self.paths.keys)
+        drafts.finish_reseal(derive_key(new_key, "drafts"))
         self.ctx.db.rebind(create_store_engine(sqlite_url(self.paths.database), key=new_key))
         self.ctx.db.key = new_key
         self.store.keys = StoreKeys(new_key)

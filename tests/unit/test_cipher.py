@@ -16,6 +16,7 @@ import pytest
 
 from station_desktop.app import Application, open_application
 from station_desktop.domain.codes import StaffRole
+from station_desktop.drafts import DraftStore
 from station_desktop.errors import StationError
 from station_desktop.paths import DataPaths
 from station_desktop.services.accounts import (
@@ -413,3 +414,35 @@ def test_data_whose_key_file_is_gone_is_not_taken_for_plain_or_new_data(
     with pytest.raises(SlotsMissing):  # never "converted" again under a new key
         protect_store(paths, HEAD, HEAD_PASSWORD, kdf=ARGON2_FLOOR)
     assert paths.database.read_bytes() == before
+
+
+def test_a_draft_typed_before_a_worker_is_removed_opens_after(
+    protected: Application, paths: DataPaths, clock: FakeClock
+) -> None:
+    """Removing a worker re-keys the data, and the drafts' key is derived from it: what
+    was typed and not yet saved is sealed again, not left under a key nobody has."""
+    protected.drafts.save("visit:new", "HV-01", 1, {"note": "ཞིབ་བཤེར། 走访记录"})
+    protected.accounts.add_worker(WORKER, StaffRole.SOCIAL_WORKER, WORKER_PASSWORD)
+    protected.accounts.remove_worker(WORKER)
+    [draft] = protected.drafts.all()
+    assert draft.values == {"note": "ཞིབ་བཤེར། 走访记录"}
+    assert not (paths.drafts / ".next-key").exists()
+    # As the next start sees it: opened by the head's password alone.
+    head = sign_in(paths, HEAD, HEAD_PASSWORD, now=clock)
+    assert [d.key for d in DraftStore(paths.drafts, key=derive_key(head.data_key, "drafts")).all()]
+
+
+@pytest.mark.parametrize("crashed", ["before the re-key", "after the re-key"])
+def test_drafts_resealed_when_a_crash_cuts_the_re_key_keep_what_opens(
+    tmp_path: Path, crashed: str
+) -> None:
+    folder = tmp_path / "drafts"
+    old_key, new_key = os.urandom(32), os.urandom(32)
+    DraftStore(folder, key=old_key).save("case:1", "CS-01", 1, {"note": "kept"})
+    DraftStore(folder, key=old_key).prepare_reseal(new_key)
+    current = old_key if crashed == "before the re-key" else new_key
+    # The start after the crash reads with the key the data has then.
+    [draft] = DraftStore(folder, key=current).all()
+    assert draft.values == {"note": "kept"}
+    [again] = DraftStore(folder, key=current).all()
+    assert again.values == {"note": "kept"}
