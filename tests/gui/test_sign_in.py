@@ -282,6 +282,8 @@ def test_the_station_head_adds_the_bureaus_recovery_card_from_the_workers_window
         paths, accounts.read_recovery_identity(secret), HEAD, "given back by the bureau"
     )
     assert accounts.sign_in(paths, HEAD, "given back by the bureau").name == HEAD
+
+
 def test_a_role_given_in_the_workers_dialog_counts_from_the_next_sign_in(
     signed_in: Application, paths: DataPaths, languages: LanguageSwitcher, qtbot: QtBot
 ) -> None:
