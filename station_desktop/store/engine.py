@@ -40,6 +40,11 @@ from station_desktop.store.failures import storage_problem
 
 BUSY_TIMEOUT_MS = 10_000
 CACHE_SIZE_KIB = 65_536
+# An encrypted file's pages are decrypted into SQLite's own cache, while a plain file's
+# are kept by the system's file cache: the encrypted store's connections get a larger
+# cache, filled only as pages are read (a station's file is about 260 MB). At 100,000
+# residents 256 MiB brought the report from 1.9× to 1.2× the plain store's (bench/README).
+ENCRYPTED_CACHE_SIZE_KIB = 262_144
 CONNECT_TIMEOUT_S = 10
 
 WRITE_OPTION = "station_desktop_write"
@@ -92,7 +97,8 @@ def create_store_engine(
             cursor.execute("PRAGMA synchronous=FULL")
             cursor.execute("PRAGMA foreign_keys=ON")
             cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
-            cursor.execute(f"PRAGMA cache_size=-{CACHE_SIZE_KIB}")
+            cache_kib = CACHE_SIZE_KIB if key is None else ENCRYPTED_CACHE_SIZE_KIB
+            cursor.execute(f"PRAGMA cache_size=-{cache_kib}")
             cursor.execute("PRAGMA trusted_schema=OFF")
         finally:
             cursor.close()

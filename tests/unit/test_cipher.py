@@ -446,3 +446,28 @@ def test_drafts_resealed_when_a_crash_cuts_the_re_key_keep_what_opens(
     assert draft.values == {"note": "kept"}
     [again] = DraftStore(folder, key=current).all()
     assert again.values == {"note": "kept"}
+
+
+def test_an_encrypted_store_keeps_more_decrypted_pages_than_a_plain_one_needs(
+    protected: Application, tmp_path: Path
+) -> None:
+    """The plain file's pages stay in the system's file cache; an encrypted file's are
+    decrypted into SQLite's own, so its connections are given a larger one."""
+    from sqlalchemy import text
+
+    from station_desktop.store.engine import (
+        CACHE_SIZE_KIB,
+        ENCRYPTED_CACHE_SIZE_KIB,
+        create_store_engine,
+        sqlite_url,
+    )
+
+    with protected.ctx.db.read() as session:
+        assert session.execute(text("PRAGMA cache_size")).scalar() == -ENCRYPTED_CACHE_SIZE_KIB
+    plain = create_store_engine(sqlite_url(tmp_path / "plain.sqlite3"))
+    try:
+        with plain.connect() as connection:
+            assert connection.exec_driver_sql("PRAGMA cache_size").scalar() == -CACHE_SIZE_KIB
+    finally:
+        plain.dispose()
+    assert ENCRYPTED_CACHE_SIZE_KIB > CACHE_SIZE_KIB

@@ -37,7 +37,7 @@ CONCEPTS: dict[str, tuple[str, tuple[str, ...]]] = {
     "No": ("མིན", ("&No", "No")),
     "Open": ("ཁ་འབྱེད", ("Open", "&Open")),
     "Print": ("པར་འདེབས", ("Print", "&Print", "Print…", "&Print…")),
-    "Restore": ("སླར་གསོ", ("Restore…", "Bring it back")),
+    "Restore": ("སླར་གསོ", ("Restore…", "Bring it back", "restore")),
     "Restore defaults": ("སོར་བཞག་སོར་ཆུད", ("Restore Defaults", "Restore the usual values")),
     "Reset": ("བསྐྱར་སྒྲིག", ("Reset",)),
     "Retry": ("ཡང་བསྐྱར་བྱེད", ("Retry",)),
