@@ -71,7 +71,7 @@ test "$(head -c 5 "$scratch/home/feedback.pdf")" = "%PDF-"
 # rendered, found, straightened and identified by their QR codes (a blank sheet waits for
 # review: nothing is ticked on it).
 check "the printed sheet read back by the scan reader" \
-    expect "SF-01 #0001 to check" run scan --dry-run "$scratch/home/feedback.pdf"
+    expect "SF-01 #0001 to check" run_signed_in scan --dry-run "$scratch/home/feedback.pdf"
 check "the window, offscreen, until it is usable" run_window
 
 # A database older than every migration (an Alembic version table and nothing else, as a
