@@ -114,11 +114,11 @@ def test_visit_pack_from_the_print_menu(
         app.residents.add_membership(resident, {"group": "dibao", "start_date": "2024-01-01"})
     choice = window.print_visit_pack()
     assert choice.isVisible()
-    assert choice.make_pack() is None  # no village chosen: said beside the field
+    assert choice.make() is None  # no village chosen: said beside the field
     assert [e.field for e in choice.editor.errors()] == ["area_id"]
     assert choice.isVisible()
     choice.editor.set_values({"area_id": str(station.area_id)})
-    job = choice.make_pack()
+    job = choice.make()
     assert job is not None
     job.wait(30)
     dialog = _preview(window, qtbot)

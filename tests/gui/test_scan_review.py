@@ -324,10 +324,10 @@ def test_a_sign_in_list_printed_from_the_activity_comes_back_scanned_as_attendan
     assert isinstance(sign_in, AttendanceDialog)
     choice = sign_in.print_list()
     assert isinstance(choice, SignInPrintDialog)
-    assert choice.make_list() is None  # no village chosen: said beside the field
+    assert choice.make() is None  # no village chosen: said beside the field
     assert [e.field for e in choice.editor.errors()] == ["area_id"]
     choice.editor.set_values({"area_id": str(station.area_id)})
-    job = choice.make_list()
+    job = choice.make()
     assert job is not None and choice.list_id is not None
     job.wait(30)
     qtbot.waitUntil(lambda: bool(sign_in.findChildren(PrintPreviewDialog)), timeout=WAIT_MS)
