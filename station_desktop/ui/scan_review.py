@@ -58,7 +58,7 @@ from station_desktop.services.scanning import (
     reader_installed,
 )
 from station_desktop.ui.display import code_text
-from station_desktop.ui.fonts import text_line_height
+from station_desktop.ui.fonts import room_for_tibetan
 from station_desktop.ui.forms.editor import application_choices
 from station_desktop.ui.forms.fields import FieldEditor, make_field, paint_as_error
 from station_desktop.ui.qt_i18n import LanguageSwitcher
@@ -219,7 +219,7 @@ class ReviewPanel(QWidget):
             button.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # the panel keeps the keys
             button.setCheckable(True)
             button.setChecked(proposed is not None and answer == proposed)
-            button.setMinimumHeight(text_line_height(button.font()) + 8)
+            room_for_tibetan(button)
             button.clicked.connect(self._answerer(answer))
             self.choices_row.addWidget(button, (number - 1) // columns, (number - 1) % columns)
             self.choice_buttons.append(button)
@@ -454,15 +454,14 @@ class ScanDialog(QDialog):
             label.setText(_(FEEDBACK_FORM.field(key).label))
             self.fields[key].retranslate_ui()
         self.choose_button.setText(_("Choose scanned files…"))
-        self.choose_button.setMinimumHeight(text_line_height(self.choose_button.font()) + 8)
+        room_for_tibetan(self.choose_button)
         self.table.setHorizontalHeaderLabels([_(h) for h in HEADERS])
         self.table.setAccessibleName(_("Pages read"))
         self.review_box.setAccessibleName(_("Boxes to check"))  # no title: the heading says
         self.review.setAccessibleName(_("Boxes to check"))
         self.close_button.setText(_("Close"))
         self.handwriting_button.setText(_("Handwriting to type…"))
-        for button in (self.save_button, self.close_button, self.handwriting_button):
-            button.setMinimumHeight(text_line_height(button.font()) + 8)
+        room_for_tibetan(self.save_button, self.close_button, self.handwriting_button)
         if self.reader_missing:
             self.progress.setText(_(MSG_READER_MISSING))
         self._show_pile()
