@@ -55,6 +55,7 @@ class PasswordFields(QWidget):
             self._labels.append((label, field, text))
             field.returnPressed.connect(self.submitted.emit)
         layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)  # aligned with the dialog's other rows
         layout.addWidget(self.intro)
         layout.addLayout(form)
         layout.addWidget(self.problem)

@@ -627,6 +627,8 @@ class ScanDialog(QDialog):
                 entered=len(entered),
             )
             if pile is not None
+            else ""
+            if self.reader_missing  # the line under the fields says why nothing can be read
             else _("Give what the pile shares, then choose the scanned files.")
         )
         self.save_button.setText(

@@ -30,6 +30,7 @@ def test_the_scan_window_says_the_reader_is_not_installed(
     dialog = window.read_scans()
     assert not dialog.choose_button.isEnabled()
     assert dialog.handwriting_button.isEnabled()
+    assert dialog.summary.text() == ""  # not "choose the scanned files"
     for language in ("bo", "zh_CN"):
         languages.switch(language)
         expected = Catalogues().translator(language).gettext(scanning.MSG_READER_MISSING)
