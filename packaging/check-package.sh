@@ -2,12 +2,16 @@
 # Check a built package the way a township laptop meets it: unpack the .deb into a fresh
 # folder nobody may write to, and run the unpacked program with a fresh HOME (as the user
 # `nobody` when run as root, whom write permissions bind): --version, demo data, a blank
-# form printed and read back by the scan reader, an existing database migrated (with its
-# backup), and the window offscreen until it is usable.
+# form printed, an existing database migrated (with its backup), and the window offscreen
+# until it is usable; the scan reader refused in the person's words without its package,
+# then, with station-desktop-scan (found beside the first .deb) unpacked into the same
+# folder, the printed sheet read back.
 #   packaging/check-package.sh dist/station-desktop_VERSION_amd64.deb
 set -euo pipefail
 deb="$(realpath "$1")"
 version="$(dpkg-deb -f "$deb" Version)"
+scan_deb="$(dirname "$deb")/station-desktop-scan_${version}_amd64.deb"
+[ -f "$scan_deb" ] || { echo "no $scan_deb beside $deb" >&2; exit 1; }
 scratch="$(mktemp -d)"
 chmod 755 "$scratch"
 trap 'chmod -R u+w "$scratch"; rm -rf "$scratch"' EXIT
@@ -38,6 +42,15 @@ run_window() {  # the window, offscreen until usable, signed in as the demo's ad
         STATION_DESKTOP_PASSWORD_FILE="$scratch/home/password" \
         "${as_user[@]}" timeout 300 "$program" "$@"
 }
+expect_failure() {  # expect_failure TEXT COMMAND...: the command fails and says TEXT
+    local text="$1" output
+    shift
+    if output="$("$@" 2>&1)"; then
+        printf 'expected a failure of: %s\n%s\n' "$*" "$output"
+        exit 1
+    fi
+    grep -qF -- "$text" <<<"$output" || { printf 'expected %q in:\n%s\n' "$text" "$output"; exit 1; }
+}
 check() {
     echo "-- $1"
     shift
@@ -67,12 +80,21 @@ check "demo data in the user's data folder, encrypted" expect "residents: 50" \
 test "$(head -c 15 "$scratch/home/.local/share/station-desktop/station.sqlite3")" != "SQLite format 3"
 check "a blank feedback form" run_signed_in print feedback --blank -o "$scratch/home/feedback.pdf"
 test "$(head -c 5 "$scratch/home/feedback.pdf")" = "%PDF-"
+check "the window, offscreen, until it is usable (without the scan package)" run_window
+# Without station-desktop-scan the reader's libraries are absent: the command says so in
+# the person's words and fails, having read nothing.
+check "without the scan package, reading scans is refused clearly" \
+    expect_failure "station-desktop-scan" run_signed_in scan --dry-run "$scratch/home/feedback.pdf"
+check "the scan package's files are its own" sh -c \
+    "! dpkg-deb -c '$deb' | awk '{print \$6}' | grep -E '/_internal/(cv2|numpy)/'"
+chmod -R u+w "$scratch/root"
+dpkg-deb -x "$scan_deb" "$scratch/root"
+chmod -R a-w "$scratch/root"
 # The scan reader (PDFium, OpenCV, numpy, zxing-cpp) on the sheet just printed: its pages
 # rendered, found, straightened and identified by their QR codes (a blank sheet waits for
 # review: nothing is ticked on it).
-check "the printed sheet read back by the scan reader" \
+check "with it, the printed sheet read back by the scan reader" \
     expect "SF-01 #0001 to check" run_signed_in scan --dry-run "$scratch/home/feedback.pdf"
-check "the window, offscreen, until it is usable" run_window
 
 # A database older than every migration (an Alembic version table and nothing else, as a
 # downgrade to the base leaves it): opening it takes the pre-migration backup, then

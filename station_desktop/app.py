@@ -115,10 +115,13 @@ class Application:
     def drafts(self) -> DraftStore:
         """What was typed but not saved: sealed under a key derived from the data key when
         the store is encrypted (so drafts are as unreadable on disk as the database)."""
+        return DraftStore(self.paths.drafts, key=self._drafts_key)
+
+    def _drafts_key(self) -> bytes | None:
+        """Asked at each draft saved or read: the data key changes when a worker is
+        removed, and a form open meanwhile keeps the store it was given."""
         keys = self.store.keys
-        return DraftStore(
-            self.paths.drafts, key=keys.derive("drafts") if keys is not None else None
-        )
+        return keys.derive("drafts") if keys is not None else None
 
     @functools.cached_property
     def accounts(self) -> AccountService:

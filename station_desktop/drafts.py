@@ -132,11 +132,18 @@ class DraftStore:
         folder: Path,
         *,
         clock: Callable[[], datetime] = _utc_now,
-        key: bytes | None = None,
+        key: bytes | Callable[[], bytes | None] | None = None,
     ) -> None:
         self.folder = folder
         self._clock = clock
-        self._key = key
+        # A function gives the key of the moment: a form left open while a worker is
+        # removed (the data re-keyed) goes on saving drafts that the new key opens.
+        self._key_source = key
+
+    @property
+    def _key(self) -> bytes | None:
+        source = self._key_source
+        return source() if callable(source) else source
 
     def _seal(self, data: bytes) -> bytes:
         if self._key is None:

@@ -27,6 +27,7 @@ number (the QR code), the service area and the answers.
 from __future__ import annotations
 
 import base64
+import importlib.util
 import uuid
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -95,6 +96,27 @@ TYPED_AREAS: Final = (COMMENTS, RESPONDENT)
 TYPED: Final = "typed"
 
 MSG_NOTHING_TO_READ = N_("Choose the scanned files to read.")
+MSG_READER_MISSING = N_(
+    "This laptop cannot read scans: the scan reader is not installed. Install the package "
+    "station-desktop-scan from the installation stick, then try again."
+)
+# The scan reader's own libraries (OpenCV with numpy, zxing-cpp): the Debian package
+# `station-desktop-scan` carries them beside the program, so a laptop without a scanner
+# goes without their 175 MB (README "Installing on a station's laptop").
+READER_MODULES: Final = ("cv2", "zxingcpp")
+
+
+def reader_installed() -> bool:
+    """Whether the scan reader's libraries are on this laptop (without importing them:
+    OpenCV takes a few tenths of a second to load)."""
+    return all(importlib.util.find_spec(name) is not None for name in READER_MODULES)
+
+
+def check_reader() -> None:
+    """Refuse, in the person's language, to read scans where the reader is not installed."""
+    if not reader_installed():
+        raise StationError(MSG_READER_MISSING)
+
 
 # Why a page was kept aside, by `scan.reader.Refusal` value: what the person reads.
 REFUSALS: Final[dict[str, str]] = {
@@ -324,6 +346,7 @@ class ScanService:
         """Read every page of the files and judge them (nothing is written). A file that
         cannot be read raises StationError naming it (nothing of the pile is kept: the
         person chooses the files again); `progress` may raise to stop."""
+        check_reader()
         from station_desktop.scan.pages import check_scan_file, page_images  # noqa: PLC0415
         from station_desktop.scan.reader import read_page  # noqa: PLC0415 - heavy
 

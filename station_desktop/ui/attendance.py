@@ -28,7 +28,7 @@ from station_desktop.errors import StationError
 from station_desktop.forms.spec import FieldKind, FieldSpec
 from station_desktop.i18n import N_, _
 from station_desktop.services.activities import ActivityView, Attendee
-from station_desktop.ui.fonts import text_line_height
+from station_desktop.ui.fonts import room_for_tibetan
 from station_desktop.ui.forms.editor import RecordDialog, application_choices
 from station_desktop.ui.forms.fields import ReferenceField
 from station_desktop.ui.qt_i18n import LanguageSwitcher
@@ -231,7 +231,5 @@ class AttendanceDialog(QDialog):
         self.print_button.setText(_("Print sign-in list…"))
         self.table.setHorizontalHeaderLabels([_(h) for h in HEADERS])
         self.table.setAccessibleName(_("Sign-in list"))
-        height = text_line_height(self.font()) + 8
-        for button in (self.add_button, self.remove_button, self.edit_button, self.print_button):
-            button.setMinimumHeight(height)
+        room_for_tibetan(self.add_button, self.remove_button, self.edit_button, self.print_button)
         self._fill()

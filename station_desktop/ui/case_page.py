@@ -49,7 +49,7 @@ from station_desktop.services.cases import CaseView, NoteView, StageChangeView
 from station_desktop.services.residents import ResidentView
 from station_desktop.services.stations import StaffView
 from station_desktop.ui.display import code_text
-from station_desktop.ui.fonts import row_height, text_line_height
+from station_desktop.ui.fonts import room_for_tibetan, row_height, text_line_height
 from station_desktop.ui.forms.editor import (
     RecordDialog,
     SaveFunction,
@@ -584,9 +584,7 @@ class CaseWindow(QDialog):
         self.history_box.setTitle(_(MSG_STAGE_HISTORY))
         for action in ACTIONS:
             self._label_button(self.buttons[action.key], action.text, action)
-        height = text_line_height(self.font()) + 8
-        for button in self.findChildren(QPushButton):
-            button.setMinimumHeight(height)  # Qt sizes buttons for Latin text
+        room_for_tibetan(*self.findChildren(QPushButton))
         self._render(self.selected_note_id())
 
     def _label_button(self, button: QPushButton, text: str, action: Action) -> None:

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import struct
+from typing import Final
 
 from PySide6.QtCore import QByteArray
 from PySide6.QtGui import QFont, QFontDatabase, QFontMetrics
-from PySide6.QtWidgets import QApplication, QLineEdit
+from PySide6.QtWidgets import QApplication, QLineEdit, QWidget
 
 from station_desktop.fonts import (
     CHINESE_FAMILY,
@@ -99,6 +100,17 @@ def row_height(font: QFont, *, tibetan: bool) -> int:
     return QFontMetrics(font).height() + 6
 
 
+# Above and below a line of text in a button or a one-line editor, in pixels.
+LINE_PADDING: Final = 8
+
+
+def room_for_tibetan(*widgets: QWidget) -> None:
+    """Make buttons (or any one-line widgets) tall enough for a line of Tibetan: Qt sizes
+    them for Latin text, and Tibetan stacks would be cut."""
+    for widget in widgets:
+        widget.setMinimumHeight(text_line_height(widget.font()) + LINE_PADDING)
+
+
 def fit_tibetan(line_edit: QLineEdit) -> None:
     """Make a one-line editor tall enough that Tibetan typed into it is never cut."""
-    line_edit.setMinimumHeight(text_line_height(line_edit.font()) + 8)
+    room_for_tibetan(line_edit)

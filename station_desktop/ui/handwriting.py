@@ -29,7 +29,7 @@ from station_desktop.errors import StationError, ValidationError
 from station_desktop.forms.feedback import FEEDBACK_FORM
 from station_desktop.i18n import _
 from station_desktop.services.scanning import COMMENTS, Handwriting
-from station_desktop.ui.fonts import text_line_height
+from station_desktop.ui.fonts import room_for_tibetan
 from station_desktop.ui.forms.fields import paint_as_error
 from station_desktop.ui.qt_i18n import LanguageSwitcher
 from station_desktop.ui.window_state import fit_to_screen, remember_geometry
@@ -233,9 +233,7 @@ class HandwritingDialog(QDialog):
         self.nothing_button.setText(_("Nothing to type"))
         self.skip_button.setText(_("Skip"))
         self.close_button.setText(_("Close"))
-        height = text_line_height(self.font()) + 8
-        for button in (self.save_button, self.nothing_button, self.skip_button, self.close_button):
-            button.setMinimumHeight(height)
+        room_for_tibetan(self.save_button, self.nothing_button, self.skip_button, self.close_button)
         text = self.editor.toPlainText()
         self._show()
         self.editor.setPlainText(text)  # a language switch keeps what was being typed

@@ -22,7 +22,7 @@ from station_desktop.app import Application
 from station_desktop.errors import StationError, ValidationError
 from station_desktop.forms.spec import FormSpec
 from station_desktop.i18n import _
-from station_desktop.ui.fonts import text_line_height
+from station_desktop.ui.fonts import room_for_tibetan
 from station_desktop.ui.forms.editor import FormEditor, application_choices
 from station_desktop.ui.print_preview import RenderJob
 from station_desktop.ui.qt_i18n import LanguageSwitcher
@@ -90,6 +90,4 @@ class PrintChoiceDialog(QDialog):
         self.setWindowTitle(_(self._form.title))
         self.preview_button.setText(_(self._preview_label))
         self.preview_button.setAccessibleName(_(self._preview_label))
-        height = text_line_height(self.font()) + 8  # Tibetan button texts need the room
-        for button in self.buttons.findChildren(QPushButton):
-            button.setMinimumHeight(height)
+        room_for_tibetan(*self.buttons.findChildren(QPushButton))

@@ -27,7 +27,7 @@ from station_desktop.i18n import N_, _
 from station_desktop.services.context import MSG_NOT_FOUND
 from station_desktop.services.corrections import EditableRecord
 from station_desktop.services.paper import PrintKind
-from station_desktop.ui.fonts import text_line_height
+from station_desktop.ui.fonts import room_for_tibetan
 from station_desktop.ui.forms.editor import RecordDialog, prefilled_dialog
 from station_desktop.ui.print_preview import RenderJob, preview
 from station_desktop.ui.qt_i18n import LanguageSwitcher
@@ -135,7 +135,7 @@ class EditorButton(QPushButton):
     def retranslate_ui(self) -> None:
         self.setText(_(self._message))
         self.setToolTip(_(self._tip))
-        self.setMinimumHeight(text_line_height(self.font()) + 8)  # room for Tibetan
+        room_for_tibetan(self)
 
 
 def open_record_editor(

@@ -14,10 +14,8 @@ from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
     QFileDialog,
-    QFormLayout,
     QHBoxLayout,
     QLabel,
-    QLineEdit,
     QPushButton,
     QVBoxLayout,
     QWidget,
@@ -27,14 +25,13 @@ from station_desktop.errors import StationError
 from station_desktop.i18n import N_, _
 from station_desktop.paths import DataPaths
 from station_desktop.services import accounts
-from station_desktop.ui.fonts import fit_tibetan
 from station_desktop.ui.forms.fields import paint_as_error
+from station_desktop.ui.password_fields import PasswordFields
 from station_desktop.ui.window_state import fit_to_screen
 
 RECOVER_TITLE = N_("Forgot the password?")
 CARD_FILTER = N_("Key cards (*.txt *.age *.pub)")
 ALL_FILES = N_("All files (*)")
-MSG_PASSWORDS_DIFFER = N_("The two passwords differ.")
 MSG_CHOOSE_IDENTITY = N_("Choose the bureau's recovery file first.")
 
 
@@ -129,26 +126,16 @@ class RecoverDialog(QDialog):
         self.identity_button.clicked.connect(self.choose_identity)
         self.identity_chosen = QLabel(self)
         self.identity_chosen.setWordWrap(True)
-        self.name = QLineEdit(name, self)
-        self.password = QLineEdit(self)
-        self.again = QLineEdit(self)
-        for line in (self.password, self.again):
-            line.setEchoMode(QLineEdit.EchoMode.Password)
-        self.problem = QLabel(self)
-        self.problem.setWordWrap(True)
-        paint_as_error(self.problem)
-        self.problem.hide()
-        self.form = QFormLayout()
-        self._labels: list[tuple[QLabel, QLineEdit, str]] = []
-        for field, text in (
-            (self.name, N_("Whose password")),
-            (self.password, N_("New password")),
-            (self.again, N_("The same password again")),
-        ):
-            label = QLabel(self)
-            label.setBuddy(field)
-            self.form.addRow(label, field)
-            self._labels.append((label, field, text))
+        self.fields = PasswordFields(
+            new=True,
+            name_label=N_("Whose password"),
+            password_label=N_("New password"),
+            parent=self,
+        )
+        self.fields.intro.hide()  # the dialog's own intro says it
+        self.fields.name.setText(name)
+        self.name, self.password = self.fields.name, self.fields.password
+        self.again, self.problem = self.fields.again, self.fields.problem
         identity_row = QHBoxLayout()
         identity_row.addWidget(self.identity_chosen, 1)
         identity_row.addWidget(self.identity_button)
@@ -161,9 +148,7 @@ class RecoverDialog(QDialog):
         layout.addWidget(self.intro)
         layout.addWidget(self.bureau_title)
         layout.addLayout(identity_row)
-        layout.addLayout(self.form)
-        layout.addWidget(self.problem)
-        layout.addStretch(1)
+        layout.addWidget(self.fields, 1)
         layout.addWidget(self.buttons)
         fit_to_screen(self, 640, 520)
         self.retranslate_ui()
@@ -186,14 +171,13 @@ class RecoverDialog(QDialog):
         if not self._identity:
             self._show(_(MSG_CHOOSE_IDENTITY))
             return
-        if self.password.text() != self.again.text():
-            self._show(_(MSG_PASSWORDS_DIFFER))
+        values = self.fields.values()
+        if values is None:
             return
+        name, password = values
         QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
         try:
-            accounts.recover_password(
-                self._paths, self._identity, self.name.text().strip(), self.password.text()
-            )
+            accounts.recover_password(self._paths, self._identity, name, password)
         except StationError as error:
             self._show(_(error.message, **error.params))
             return
@@ -203,8 +187,7 @@ class RecoverDialog(QDialog):
         self.accept()
 
     def _show(self, text: str) -> None:
-        self.problem.setText(text)
-        self.problem.show()
+        self.fields.show_problem(text)
         self.password.clear()
         self.again.clear()
 
@@ -229,7 +212,4 @@ class RecoverDialog(QDialog):
         self.identity_chosen.setText(
             _("The recovery file is chosen.") if self._identity else _("No file chosen yet.")
         )
-        for label, field, text in self._labels:
-            label.setText(_(text))
-            field.setAccessibleName(_(text))
-            fit_tibetan(field)
+        self.fields.retranslate_ui("")

@@ -18,7 +18,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QRect, Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QRect, Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QKeyEvent, QPainter, QPen, QPixmap
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -46,6 +46,7 @@ from station_desktop.forms.feedback import FEEDBACK_FORM
 from station_desktop.i18n import N_, _, ngettext, pgettext
 from station_desktop.services.scanning import (
     COMMENTS,
+    MSG_READER_MISSING,
     NEEDS,
     PILE_FIELDS,
     REFUSALS,
@@ -54,9 +55,10 @@ from station_desktop.services.scanning import (
     ScanPile,
     SheetStatus,
     proposal,
+    reader_installed,
 )
 from station_desktop.ui.display import code_text
-from station_desktop.ui.fonts import text_line_height
+from station_desktop.ui.fonts import room_for_tibetan
 from station_desktop.ui.forms.editor import application_choices
 from station_desktop.ui.forms.fields import FieldEditor, make_field, paint_as_error
 from station_desktop.ui.qt_i18n import LanguageSwitcher
@@ -217,7 +219,7 @@ class ReviewPanel(QWidget):
             button.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # the panel keeps the keys
             button.setCheckable(True)
             button.setChecked(proposed is not None and answer == proposed)
-            button.setMinimumHeight(text_line_height(button.font()) + 8)
+            room_for_tibetan(button)
             button.clicked.connect(self._answerer(answer))
             self.choices_row.addWidget(button, (number - 1) // columns, (number - 1) % columns)
             self.choice_buttons.append(button)
@@ -391,6 +393,10 @@ class ScanDialog(QDialog):
         shared.addWidget(self.choose_button, 1, len(PILE_FIELDS))
         self.progress = QLabel(self)
         self.progress.setWordWrap(True)
+        # A laptop installed without the scan reader says so at once, before any file is
+        # chosen; the handwriting of sheets read elsewhere can still be typed here.
+        self.reader_missing = not reader_installed()
+        self.choose_button.setEnabled(not self.reader_missing)
         self.table = QTableWidget(0, len(HEADERS), self)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
@@ -437,21 +443,27 @@ class ScanDialog(QDialog):
 
     # ------------------------------------------------------------ language
 
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt override
+        if event.type() == QEvent.Type.LanguageChange:
+            self.retranslate_ui()
+        super().changeEvent(event)
+
     def retranslate_ui(self) -> None:
         self.setWindowTitle(_("Read scanned sheets"))
         for key, label in self.field_labels.items():
             label.setText(_(FEEDBACK_FORM.field(key).label))
             self.fields[key].retranslate_ui()
         self.choose_button.setText(_("Choose scanned files…"))
-        self.choose_button.setMinimumHeight(text_line_height(self.choose_button.font()) + 8)
+        room_for_tibetan(self.choose_button)
         self.table.setHorizontalHeaderLabels([_(h) for h in HEADERS])
         self.table.setAccessibleName(_("Pages read"))
         self.review_box.setAccessibleName(_("Boxes to check"))  # no title: the heading says
         self.review.setAccessibleName(_("Boxes to check"))
         self.close_button.setText(_("Close"))
         self.handwriting_button.setText(_("Handwriting to type…"))
-        for button in (self.save_button, self.close_button, self.handwriting_button):
-            button.setMinimumHeight(text_line_height(button.font()) + 8)
+        room_for_tibetan(self.save_button, self.close_button, self.handwriting_button)
+        if self.reader_missing:
+            self.progress.setText(_(MSG_READER_MISSING))
         self._show_pile()
 
     # ------------------------------------------------------------ reading
@@ -517,8 +529,8 @@ class ScanDialog(QDialog):
         self.review.setFocus(Qt.FocusReason.OtherFocusReason)
 
     def _failed(self, error: object) -> None:
-        self.choose_button.setEnabled(True)
-        self.progress.clear()
+        self.choose_button.setEnabled(not self.reader_missing)
+        self.progress.setText(_(MSG_READER_MISSING) if self.reader_missing else "")
         if not isinstance(error, StationError):
             raise error if isinstance(error, BaseException) else RuntimeError(error)
         QMessageBox.warning(self, _("Read scanned sheets"), _(error.message, **error.params))
@@ -615,6 +627,8 @@ class ScanDialog(QDialog):
                 entered=len(entered),
             )
             if pile is not None
+            else ""
+            if self.reader_missing  # the line under the fields says why nothing can be read
             else _("Give what the pile shares, then choose the scanned files.")
         )
         self.save_button.setText(

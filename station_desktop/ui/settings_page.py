@@ -38,7 +38,7 @@ from station_desktop.services.followups import (
     QUIET_FIELD,
     FollowUpService,
 )
-from station_desktop.ui.fonts import text_line_height
+from station_desktop.ui.fonts import room_for_tibetan
 from station_desktop.ui.forms.fields import paint_as_error
 from station_desktop.ui.qt_i18n import LanguageSwitcher
 
@@ -351,14 +351,14 @@ class SettingsPage(QWidget):
         self.show_backup_problem(self._backup_problem)
         self.backup_button.setText(_("Back up now"))
         self.open_folder_button.setText(_("Open the data folder"))
-        height = text_line_height(self.font()) + 8  # Tibetan button texts need the room
-        for button in (
+        buttons = (
             self.save_button,
             self.defaults_button,
             self.backup_button,
             self.open_folder_button,
-        ):
-            button.setMinimumHeight(height)
+        )
+        room_for_tibetan(*buttons)
+        for button in buttons:
             button.setAccessibleName(button.text())
         if self.backup_job is not None:
             self.backup_state.setText(_("Backing up…"))

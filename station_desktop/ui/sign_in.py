@@ -21,9 +21,7 @@ from PySide6.QtWidgets import (
     QApplication,
     QDialog,
     QDialogButtonBox,
-    QFormLayout,
     QLabel,
-    QLineEdit,
     QMessageBox,
     QVBoxLayout,
     QWidget,
@@ -31,20 +29,17 @@ from PySide6.QtWidgets import (
 
 from station_desktop.app import Application
 from station_desktop.errors import StationError
-from station_desktop.i18n import N_, _
+from station_desktop.i18n import _
 from station_desktop.paths import DataPaths
 from station_desktop.reference.stations import ReferenceStation
 from station_desktop.services import accounts
 from station_desktop.services.accounts import SignedIn
 from station_desktop.ui.first_start import TITLE, LanguageButtons, StepsDialog
-from station_desktop.ui.fonts import fit_tibetan
-from station_desktop.ui.forms.fields import paint_as_error
+from station_desktop.ui.password_fields import PasswordFields
 from station_desktop.ui.qt_i18n import LanguageSwitcher
 from station_desktop.ui.recovery import RecoverDialog, RecoveryCardField
 from station_desktop.ui.window_state import fit_to_screen
 
-MSG_PASSWORDS_DIFFER = N_("The two passwords differ.")
-MSG_GIVE_NAME = N_("Give your name.")
 IDLE_MINUTES = 10
 # A tick of the idle clock; a much longer gap between two ticks means the laptop slept.
 TICK_MS = 5_000
@@ -60,70 +55,6 @@ def _title(label: QLabel) -> None:
     font.setBold(True)
     label.setFont(font)
     label.setWordWrap(True)
-
-
-class PasswordFields(QWidget):
-    """Name and password (twice, for a new one), with the problem shown under them."""
-
-    submitted = Signal()
-
-    def __init__(self, *, new: bool, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.new = new
-        self.intro = QLabel(self)
-        self.intro.setWordWrap(True)
-        self.name = QLineEdit(self)
-        self.password = QLineEdit(self)
-        self.again = QLineEdit(self)
-        for line in (self.password, self.again):
-            line.setEchoMode(QLineEdit.EchoMode.Password)
-        self.problem = QLabel(self)
-        self.problem.setWordWrap(True)
-        paint_as_error(self.problem)
-        self.problem.hide()
-        form = QFormLayout()
-        self._labels: list[tuple[QLabel, QLineEdit, str]] = []
-        rows = [(self.name, N_("Your name")), (self.password, N_("Password"))]
-        if new:
-            rows.append((self.again, N_("The same password again")))
-        else:
-            self.again.hide()
-        for field, text in rows:
-            label = QLabel(self)
-            label.setBuddy(field)
-            form.addRow(label, field)
-            self._labels.append((label, field, text))
-            field.returnPressed.connect(self.submitted.emit)
-        layout = QVBoxLayout(self)
-        layout.addWidget(self.intro)
-        layout.addLayout(form)
-        layout.addWidget(self.problem)
-        layout.addStretch(1)
-
-    def values(self) -> tuple[str, str] | None:
-        """(name, password), or None after saying what is wrong."""
-        name, password = self.name.text().strip(), self.password.text()
-        if not name:
-            self.show_problem(_(MSG_GIVE_NAME))
-            self.name.setFocus()
-            return None
-        if self.new and password != self.again.text():
-            self.show_problem(_(MSG_PASSWORDS_DIFFER))
-            self.again.clear()
-            self.again.setFocus()
-            return None
-        return name, password
-
-    def show_problem(self, text: str) -> None:
-        self.problem.setText(text)
-        self.problem.show()
-
-    def retranslate_ui(self, intro: str) -> None:
-        self.intro.setText(intro)
-        for label, field, text in self._labels:
-            label.setText(_(text))
-            field.setAccessibleName(_(text))
-            fit_tibetan(field)
 
 
 def _intro_administrator() -> str:

@@ -35,11 +35,11 @@ from station_desktop.services.accounts import ADMINISTRATOR_ROLES
 from station_desktop.ui.display import code_text
 from station_desktop.ui.fonts import fit_tibetan
 from station_desktop.ui.forms.fields import paint_as_error
+from station_desktop.ui.password_fields import MSG_PASSWORDS_DIFFER
 from station_desktop.ui.window_state import fit_to_screen
 
 WORKERS_TITLE = N_("Workers and passwords")
 ROLES = (StaffRole.SOCIAL_WORKER, StaffRole.STATION_HEAD, StaffRole.AUDITOR)
-MSG_PASSWORDS_DIFFER = N_("The two passwords differ.")
 
 
 def _problem_text(error: StationError) -> str:

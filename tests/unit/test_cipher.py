@@ -432,6 +432,20 @@ def test_a_draft_typed_before_a_worker_is_removed_opens_after(
     assert [d.key for d in DraftStore(paths.drafts, key=derive_key(head.data_key, "drafts")).all()]
 
 
+def test_a_form_open_while_a_worker_is_removed_saves_drafts_the_new_key_opens(
+    protected: Application, paths: DataPaths, clock: FakeClock
+) -> None:
+    """A form keeps the draft store it was opened with; after the re-key its autosave
+    seals under the new key, so the half-typed visit is there at the next sign-in."""
+    open_form_drafts = protected.drafts  # as the form editor holds it
+    protected.accounts.add_worker(WORKER, StaffRole.SOCIAL_WORKER, WORKER_PASSWORD)
+    protected.accounts.remove_worker(WORKER)
+    open_form_drafts.save("visit:new", "HV-01", 1, {"note": "ཁྱིམ་ཚང་། 入户"})
+    head = sign_in(paths, HEAD, HEAD_PASSWORD, now=clock)
+    [draft] = DraftStore(paths.drafts, key=derive_key(head.data_key, "drafts")).all()
+    assert draft.values == {"note": "ཁྱིམ་ཚང་། 入户"}
+
+
 @pytest.mark.parametrize("crashed", ["before the re-key", "after the re-key"])
 def test_drafts_resealed_when_a_crash_cuts_the_re_key_keep_what_opens(
     tmp_path: Path, crashed: str

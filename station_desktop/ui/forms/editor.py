@@ -50,7 +50,7 @@ from station_desktop.i18n import _, active_language
 from station_desktop.services.residents import HouseholdView
 from station_desktop.services.resources import ReceiptView
 from station_desktop.ui.display import names_reader_first
-from station_desktop.ui.fonts import text_line_height
+from station_desktop.ui.fonts import room_for_tibetan
 from station_desktop.ui.forms.fields import (
     ERROR_COLOR,
     Choice,
@@ -516,10 +516,7 @@ class RecordDialog(QDialog):
         self.setWindowTitle(_(self.editor.spec.title))
         self._show_draft_warning()
         self._show_batch_status()
-        # Qt's buttons are sized for Latin text; Tibetan button texts need the room.
-        height = text_line_height(self.font()) + 8
-        for button in self.buttons.findChildren(QPushButton):
-            button.setMinimumHeight(height)
+        room_for_tibetan(*self.buttons.findChildren(QPushButton))
 
     # ------------------------------------------------------------ saving
 

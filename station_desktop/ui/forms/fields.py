@@ -50,7 +50,7 @@ from station_desktop.formats import LocaleFormats
 from station_desktop.forms.spec import FieldKind, FieldSpec
 from station_desktop.forms.validate import parse_date
 from station_desktop.i18n import NC_, _, active_language, pgettext
-from station_desktop.ui.fonts import fit_tibetan, text_line_height
+from station_desktop.ui.fonts import LINE_PADDING, fit_tibetan, has_tibetan, text_line_height
 
 Choice = tuple[str, str]  # (id as a string, what the reader sees)
 ChoiceSource = Callable[[], Sequence[Choice]]
@@ -97,17 +97,13 @@ class FormChoices:
 
 def _row_height(widget: QWidget) -> int:
     """A row tall enough for Tibetan stacks in `widget`'s font (names, labels)."""
-    return text_line_height(widget.font()) + 8
-
-
-def _has_tibetan(text: str) -> bool:
-    return any("\u0f00" <= ch <= "\u0fff" for ch in text)
+    return text_line_height(widget.font()) + LINE_PADDING
 
 
 def _item_height(widget: QWidget, text: str) -> int:
     """A list row for `text`: Tibetan needs the tall line, Chinese and Latin do not (a list
     of seven Chinese labels at Tibetan height would be half empty)."""
-    if _has_tibetan(text):
+    if has_tibetan(text):
         return _row_height(widget)
     return widget.fontMetrics().height() + 12
 

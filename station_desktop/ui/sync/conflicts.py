@@ -41,7 +41,7 @@ from station_desktop.services.sync import (
     conflict_field,
 )
 from station_desktop.ui.display import code_text
-from station_desktop.ui.fonts import text_line_height
+from station_desktop.ui.fonts import room_for_tibetan
 from station_desktop.ui.qt_i18n import LanguageSwitcher
 from station_desktop.ui.sync.texts import (
     WARNING_COLOUR,
@@ -383,7 +383,7 @@ class ConflictsPage(QWidget):
             button = QPushButton(_("Keep this value"), frame)
             button.setAccessibleName(_("Keep this value: {value}", value=shown))
             button.setAccessibleDescription(self._written_by(value))
-            button.setMinimumHeight(text_line_height(button.font()) + 8)
+            room_for_tibetan(button)
             change = value.change_id
             button.clicked.connect(lambda: self.keep(change))
             row.addWidget(button, 0, Qt.AlignmentFlag.AlignTop)
@@ -523,9 +523,9 @@ class ConflictsPage(QWidget):
         self.type_button.setText(_("Type another value…"))
         self.keep_withdrawn_button.setText(_("Keep it withdrawn"))
         self.bring_back_button.setText(_("Bring it back"))
-        height = text_line_height(self.font()) + 8
-        for button in (self.type_button, self.keep_withdrawn_button, self.bring_back_button):
-            button.setMinimumHeight(height)
+        buttons = (self.type_button, self.keep_withdrawn_button, self.bring_back_button)
+        room_for_tibetan(*buttons)
+        for button in buttons:
             button.setAccessibleName(button.text())
         if self._resolved_once:
             self.resolved_label.setText(_(MSG_RESOLVED))

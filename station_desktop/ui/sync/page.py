@@ -29,7 +29,7 @@ from station_desktop.app import Application
 from station_desktop.errors import StationError
 from station_desktop.i18n import N_, _, ngettext
 from station_desktop.services.sync import ROLE_BUREAU, KeyCard, TrustedInfo
-from station_desktop.ui.fonts import text_line_height
+from station_desktop.ui.fonts import room_for_tibetan
 from station_desktop.ui.forms.fields import paint_as_error
 from station_desktop.ui.qt_i18n import LanguageSwitcher
 from station_desktop.ui.sync.receive import ReceiveDialog
@@ -462,16 +462,16 @@ class SyncPage(QWidget):
             )
         )
         self.withdraw_button.setText(_("Withdraw access…"))
-        height = text_line_height(self.font()) + 8
-        for button in (
+        buttons = (
             self.send_button,
             self.receive_button,
             self.conflicts_button,
             self.save_card_button,
             self.trust_button,
             self.withdraw_button,
-        ):
-            button.setMinimumHeight(height)
+        )
+        room_for_tibetan(*buttons)
+        for button in buttons:
             button.setAccessibleName(button.text())
         if self._card_message is not None:
             message, params = self._card_message

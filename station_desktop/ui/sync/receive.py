@@ -26,7 +26,7 @@ from station_desktop.app import Application
 from station_desktop.errors import StationError
 from station_desktop.i18n import _, ngettext
 from station_desktop.services.sync import STATUS_ALREADY, STATUS_IMPORTED, ReceiveReport
-from station_desktop.ui.fonts import text_line_height
+from station_desktop.ui.fonts import room_for_tibetan
 from station_desktop.ui.qt_i18n import LanguageSwitcher
 from station_desktop.ui.sync.job import Report, SyncJob, raise_unexpected
 from station_desktop.ui.sync.texts import WARNING_COLOUR, problem_text, station_text
@@ -336,9 +336,7 @@ class ReceiveDialog(QDialog):
         self.report_view.setAccessibleName(_("What came in"))
         self.conflicts_button.setText(_("Open the Conflicts page"))
         self.close_button.setText(_("Close"))
-        height = text_line_height(self.font()) + 8
-        for button in (self.conflicts_button, self.close_button):
-            button.setMinimumHeight(height)
+        room_for_tibetan(self.conflicts_button, self.close_button)
         if self.job is not None or not (self.reports or self._problem):
             self.heading.setText(
                 ngettext(

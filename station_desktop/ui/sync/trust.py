@@ -20,7 +20,7 @@ from station_desktop.errors import StationError
 from station_desktop.fonts import CHINESE_FAMILY
 from station_desktop.i18n import _
 from station_desktop.services.sync import ROLE_STATION, KeyCard
-from station_desktop.ui.fonts import text_line_height
+from station_desktop.ui.fonts import room_for_tibetan
 from station_desktop.ui.forms.fields import paint_as_error
 from station_desktop.ui.sync.texts import installation_text, problem_text, role_text
 from station_desktop.ui.window_state import remember_geometry
@@ -120,9 +120,7 @@ class TrustDialog(QDialog):
         )
         self.trust_button.setText(_("They are the same: trust this laptop"))
         self.cancel_button.setText(_("Cancel"))
-        height = text_line_height(self.font()) + 8
-        for button in (self.trust_button, self.cancel_button):
-            button.setMinimumHeight(height)
+        room_for_tibetan(self.trust_button, self.cancel_button)
         if self._problem is not None:
             self.problem_label.setText(problem_text(self._problem))
 
