@@ -20,12 +20,17 @@ from datetime import UTC, datetime
 from functools import partial
 from pathlib import Path
 
-from PySide6.QtCore import QCoreApplication, QRect, QSize
+from PySide6.QtCore import QCoreApplication, QRect, QSize, Qt
 from PySide6.QtWidgets import (
     QAbstractButton,
     QAbstractScrollArea,
+    QAbstractSpinBox,
+    QComboBox,
     QDialog,
+    QGroupBox,
     QLabel,
+    QLineEdit,
+    QTabBar,
     QWidget,
 )
 
@@ -315,6 +320,40 @@ def fit_problems(window: QWidget, screen: QSize = LAPTOP_SCREEN) -> list[str]:
             placed = QRect(widget.mapTo(window, widget.rect().topLeft()), widget.size())
             if not area.contains(placed):
                 problems.append(f"{name}: {what} reaches outside the window ({placed})")
+    problems += [f"{name}: {problem}" for problem in _overlapping(window)]
+    return problems
+
+
+# Widgets a person reads or uses; two of these laid over each other hide one another.
+# (Composite widgets' own parts, such as a table's headers or a combo box's button, are
+# not compared: they are not their parents' siblings in a layout.)
+_CONTROLS = (QAbstractButton, QLabel, QLineEdit, QComboBox, QAbstractSpinBox, QGroupBox)
+_COMPOSITE = (QAbstractScrollArea, QComboBox, QAbstractSpinBox, QTabBar)
+
+
+def _overlapping(window: QWidget) -> list[str]:
+    """Controls of one parent laid over each other (a row squeezed below what its texts
+    need: Qt then places them on top of one another instead of refusing)."""
+    problems: list[str] = []
+    parents = [window, *window.findChildren(QWidget)]
+    for parent in parents:
+        if isinstance(parent, _COMPOSITE) or not (parent is window or _visible_in(parent, window)):
+            continue
+        controls = [
+            child
+            for child in parent.findChildren(
+                QWidget, options=Qt.FindChildOption.FindDirectChildrenOnly
+            )
+            if isinstance(child, _CONTROLS) and not child.isWindow() and _visible_in(child, window)
+        ]
+        for index, first in enumerate(controls):
+            for second in controls[index + 1 :]:
+                shared = first.geometry().intersected(second.geometry())
+                if shared.width() > 1 and shared.height() > 1:
+                    problems.append(
+                        f"{_describe(first)} and {_describe(second)} overlap "
+                        f"({shared.width()}×{shared.height()})"
+                    )
     return problems
 
 

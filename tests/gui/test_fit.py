@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-from PySide6.QtWidgets import QHBoxLayout, QPushButton, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QWidget
 from pytestqt.qtbot import QtBot
 
 from station_desktop.app import Application
@@ -97,3 +97,25 @@ def test_the_fit_check_sees_a_cut_button_and_a_window_too_large(qtbot: QtBot) ->
     window.resize(LAPTOP_SCREEN.width() + 10, 300)
     settle()
     assert any("larger than the screen" in p for p in fit_problems(window))
+
+
+def test_the_fit_check_sees_controls_laid_over_each_other(qtbot: QtBot) -> None:
+    """Negative control: a label under a button (as a squeezed row of the workers window
+    once put them) is seen; the same two side by side in a layout are not."""
+    window = QWidget()
+    qtbot.addWidget(window)
+    window.resize(500, 200)
+    label = QLabel("ཞིབ་བཤེར། 新密码", window)
+    button = QPushButton("删除", window)
+    label.setGeometry(10, 10, 200, 40)
+    button.setGeometry(150, 20, 120, 40)
+    window.show()
+    settle()
+    assert any(
+        "overlap" in p and "QLabel" in p and "QPushButton" in p for p in fit_problems(window)
+    )
+    row = QHBoxLayout(window)
+    row.addWidget(label)
+    row.addWidget(button)
+    settle()
+    assert not any("overlap" in p for p in fit_problems(window))
