@@ -159,13 +159,28 @@ def bring_keys_up_to_date(session: Session, builder: NameKeyBuilder) -> int:
     return count
 
 
+def _trigram_ready(needle: str) -> bool:
+    """Whether the server's trigram index can narrow a search for `needle`: three or more
+    ASCII letters and digits (romanised names, ID and phone numbers). The bureau's database
+    uses the C locale, where pg_trgm sees no words in Tibetan or Chinese; and a shorter
+    needle makes it read the whole index, slower than the scan."""
+    return len(needle) >= 3 and needle.isascii() and needle.isalnum()
+
+
 def _contains(session: Session, needle: str) -> ColumnElement[bool]:
     column = ResidentSearch.keys
     if session.get_bind().dialect.name == "postgresql":
-        # LIKE rather than strpos: the server's trigram index (migration 0008) serves it.
-        escaped = needle.replace("/", "//").replace("%", "/%").replace("_", "/_")
-        return column.like(f"%{escaped}%", escape="/")
+        if _trigram_ready(needle):  # LIKE: the trigram index (migration 0008) serves it
+            escaped = needle.replace("/", "//").replace("%", "/%").replace("_", "/_")
+            return column.like(f"%{escaped}%", escape="/")
+        return func.strpos(column, needle) > 0
     return func.instr(column, needle) > 0
+
+
+def _found_by_prefix_alone(terms: list[QueryTerm]) -> bool:
+    """Chinese names are keyed from every character on, so a query in Chinese characters
+    alone that no key starts with is inside nobody's name either: no scan."""
+    return all(t.script == "han" and not t.alternatives for t in terms)
 
 
 def _filters(
@@ -262,7 +277,7 @@ def search_residents(
         return []
     filters = _filters(station_ids, include_deleted)
     hits = _prefix_hits(session, terms, filters)
-    if not hits:
+    if not hits and not _found_by_prefix_alone(terms):
         # Nothing starts a name or a syllable/character tail with the query: look inside.
         hits = _inside_hits(session, terms, filters)
     ordered = sorted(hits.values(), key=lambda h: (-h.score, h.sort_zh, h.sort_bo, h.resident_id))
