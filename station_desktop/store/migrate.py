@@ -20,7 +20,7 @@ if TYPE_CHECKING:
 
 MIGRATIONS_DIR = Path(__file__).with_name("migrations")
 # The newest revision in migrations/versions (tests/unit/test_migrations.py checks it).
-SCHEMA_HEAD = "0007_log_station_time"
+SCHEMA_HEAD = "0008_search_trigrams"
 
 
 def _config(connection: Connection | None = None) -> Config:

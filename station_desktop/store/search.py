@@ -5,7 +5,8 @@ as syllables), indexed: an exact or prefix match of any key is a B-tree range sc
 rank (exact, whole-name prefix, token, token prefix) follows from the key row alone.
 Keys include every tail of a name from a syllable or character on, so any part of a name is
 found this way. Only when nothing is found does a linear `instr` scan of
-`resident_search.keys` look for the query inside a syllable (about 30 ms per 100,000).
+`resident_search.keys` look for the query inside a syllable (about 30 ms per 100,000); on
+the bureau's PostgreSQL a trigram index answers that `LIKE` instead (migration 0008).
 
 Why not FTS5: its trigram tokenizer needs three code points, and Tibetan syllables (ཚེ) and
 Chinese given names (扎西) are often two.
@@ -158,11 +159,28 @@ def bring_keys_up_to_date(session: Session, builder: NameKeyBuilder) -> int:
     return count
 
 
+def _trigram_ready(needle: str) -> bool:
+    """Whether the server's trigram index can narrow a search for `needle`: three or more
+    ASCII letters and digits (romanised names, ID and phone numbers). The bureau's database
+    uses the C locale, where pg_trgm sees no words in Tibetan or Chinese; and a shorter
+    needle makes it read the whole index, slower than the scan."""
+    return len(needle) >= 3 and needle.isascii() and needle.isalnum()
+
+
 def _contains(session: Session, needle: str) -> ColumnElement[bool]:
     column = ResidentSearch.keys
     if session.get_bind().dialect.name == "postgresql":
+        if _trigram_ready(needle):  # LIKE: the trigram index (migration 0008) serves it
+            escaped = needle.replace("/", "//").replace("%", "/%").replace("_", "/_")
+            return column.like(f"%{escaped}%", escape="/")
         return func.strpos(column, needle) > 0
     return func.instr(column, needle) > 0
+
+
+def _found_by_prefix_alone(terms: list[QueryTerm]) -> bool:
+    """Chinese names are keyed from every character on, so a query in Chinese characters
+    alone that no key starts with is inside nobody's name either: no scan."""
+    return all(t.script == "han" and not t.alternatives for t in terms)
 
 
 def _filters(
@@ -259,7 +277,7 @@ def search_residents(
         return []
     filters = _filters(station_ids, include_deleted)
     hits = _prefix_hits(session, terms, filters)
-    if not hits:
+    if not hits and not _found_by_prefix_alone(terms):
         # Nothing starts a name or a syllable/character tail with the query: look inside.
         hits = _inside_hits(session, terms, filters)
     ordered = sorted(hits.values(), key=lambda h: (-h.score, h.sort_zh, h.sort_bo, h.resident_id))

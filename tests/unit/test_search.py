@@ -97,6 +97,15 @@ def test_a_syllable_is_not_found_inside_another(
     assert _found(app, "ཚོ")[:1] in ([], ["metsho"])
 
 
+def test_a_part_inside_a_syllable_is_found_by_the_inside_search(
+    app: Application, people: dict[str, uuid.UUID]
+) -> None:
+    """No key starts with "ashi" (it is inside Tashi): the inside search finds it (on
+    PostgreSQL a LIKE the trigram index serves; on SQLite the scan)."""
+    assert set(_found(app, "ashi")) == {"tashi", "tashi_tsering"}
+    assert _found(app, "ashiq") == []
+
+
 @pytest.mark.parametrize("query", ["%", "_", "'", '"', "NEAR(", "*", "\\", "' OR 1=1 --", "   "])
 def test_metacharacters_are_plain_text(
     app: Application, people: dict[str, uuid.UUID], query: str
