@@ -76,7 +76,7 @@ __all__ = [
 ]
 
 # Kept with every saved page: which reader (and thresholds) judged its measures.
-READER_VERSION: Final = 1
+READER_VERSION: Final = 2  # 2: the stroke's shape beside its ink (light ticks, dots)
 SCANNED_FORMS: Final[dict[str, FormSpec]] = {
     FEEDBACK_FORM.code: FEEDBACK_FORM,
     SIGN_IN_FORM.code: SIGN_IN_FORM,
