@@ -33,6 +33,12 @@ SIGN_IN_PAGES = 20  # lists of 20 names (half scanned, half photographed)
 # from this folder, with their own random stream (the tests' seed and this number), leaving
 # the feedback sheets (which any folder knows) as they are.
 SIGN_IN_STREAM = 17
+# A second pile, made on each run and not kept: sheets filled plainly with a touch of the
+# pen in TOUCH_SHARE of their empty boxes (people make far fewer: the main pile has 4 in
+# 8,000 empty boxes), to see how the reader takes touches of every pen, heavy ones too.
+TOUCH_SHEETS = int(os.environ.get("BENCH_SCAN_TOUCH_SHEETS", "100"))
+TOUCH_SHARE = 0.3
+TOUCH_STREAM = 29
 TIMED_REPEAT = 3
 
 
@@ -165,6 +171,74 @@ def _remake_sign_in(
     return kept
 
 
+def _touches(app: Application) -> None:
+    """How the reader takes touches of the pen: never for a tick when it is sure."""
+    scans = _tests()
+    import numpy as np
+
+    from station_desktop.scan.reader import BoxState, read_page
+
+    if TOUCH_SHEETS <= 0:
+        return
+    rng = np.random.default_rng((scans.SEED, TOUCH_STREAM))
+    scale = 12.0
+    sheets = scans.printed_feedback_sheets(app.printing, 1, 1)
+    page = scans.render_page(sheets.pdf, 0, scale)
+    read: Counter[str] = Counter()
+    wrong: list[str] = []
+    started = time.perf_counter()
+    for n in range(TOUCH_SHEETS):
+        kind = "phone" if n % 3 == 0 else "scanner"
+        sample = scans.make_sample(
+            f"touches-{n:03d}",
+            page,
+            sheets.layouts[1],
+            scale,
+            kind,
+            rng,
+            plain=True,
+            touches=TOUCH_SHARE,
+        )
+        reading = read_page(sample.name, sample.image, app.scanning._resolve)
+        if reading.refusal is not None:
+            read["refused"] += 1
+            continue
+        if reading.sure:
+            read["sheets sure"] += 1
+            answers = sample.truth.answers
+            if any(sorted(q.answer) != sorted(answers.get(q.key, ())) for q in reading.questions):
+                read["sheets wrong"] += 1
+        for question in reading.questions:
+            for box in question.boxes:
+                drawn = sample.truth.drawn.get(box.tag, "nothing")
+                read[f"{drawn} {box.state.value}"] += 1
+                ticked = sample.truth.ticked[box.tag]
+                if box.state is not BoxState.UNSURE and (box.state is BoxState.TICKED) != ticked:
+                    stroke = box.measure.stroke
+                    wrong.append(
+                        f"{sample.name} ({kind} {sample.dpi} dpi) {box.tag}: drawn {drawn}, "
+                        f"read {box.state.value}, score {box.score:.3f} mm² of {box.area:.1f}, "
+                        f"stroke {stroke.length:.2f} mm × {stroke.width:.2f}"
+                    )
+    print(
+        f"touches of the pen: {TOUCH_SHEETS} sheets filled plainly, a touch in "
+        f"{TOUCH_SHARE:.0%} of the empty boxes ({time.perf_counter() - started:.0f} s)"
+    )
+    for drawn in ("stray", "tick", "nothing"):
+        total = sum(v for k, v in read.items() if k.startswith(f"{drawn} "))
+        states = ", ".join(
+            f"{state} {read[f'{drawn} {state}']}" for state in ("ticked", "empty", "unsure")
+        )
+        name = {"stray": "touches", "tick": "ticks", "nothing": "nothing drawn"}[drawn]
+        print(f"  {name}: {total} boxes: {states}")
+    print(
+        f"  wrong when sure: {len(wrong)}; pages refused: {read['refused']}; sheets without "
+        f"review {read['sheets sure']}, of which saved with a wrong value {read['sheets wrong']}"
+    )
+    for line in wrong[:10]:
+        print(f"    {line}")
+
+
 def run() -> None:
     from station_desktop.scan.pages import decode_image
     from station_desktop.scan.reader import BoxState, read_page
@@ -276,6 +350,7 @@ def run() -> None:
         print("unsure boxes of questions without a doubtful mark made on purpose:")
         for line in unsure_scores:
             print(f"  {line}")
+        _touches(app)
 
 
 def _report(
