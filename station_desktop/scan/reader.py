@@ -6,7 +6,8 @@ service knows the forms and records), places the page (`geometry`), measures eve
 
 - each box is *ticked*, *empty* or *unsure*, with a margin between the two thresholds, after
   taking off the blank form's own ink and the page's usual ink in an empty box (the median
-  of its boxes: most are empty);
+  of its boxes: most are empty); the shape of its longest stroke settles the margin (a
+  line of the pen drawn into the box is a tick) and keeps a dot from being taken for one;
 - a question with an unsure box, two ticks where one answer is asked, or a box filled or
   crossed out, is not sure: a person settles it (`doubt` sorts the review, worst first);
 - a page that cannot be read says why (`Refusal`) and is never guessed.

@@ -710,6 +710,7 @@ def test_a_question_is_sure_only_when_every_box_is(
             stroke.length >= limits.stroke_mm
             and stroke.elongation >= limits.stroke_elongation
             and stroke.edge
+            and stroke.depth >= limits.stroke_depth * 6.6  # of the 6.6 mm inside
         )
         dot = stroke.length < limits.dot_mm and stroke.elongation < limits.dot_elongation
         if low < box.score < high:
@@ -732,6 +733,22 @@ def test_a_box_crossed_out_beside_another_tick_is_a_question() -> None:
     from station_desktop.services.scanning import proposal
 
     assert proposal(reading) == ("3",)  # the answer given instead of the crossed-out one
+
+
+def test_a_dot_beside_a_tick_is_asked_about_and_the_tick_proposed() -> None:
+    choices = tuple(Choice(f"rating:q:{n}", str(n), _BOX) for n in range(5))
+    question = Question("q", True, choices, None)
+    tick = BoxMeasure(4.0, 0.1, 0.9, (0, 0), Stroke(6.0, 0.5, 2.5, True))
+    dot = BoxMeasure(6.0, 0.1, 0.9, (0, 0), Stroke(1.5, 1.0, 2.0, False))  # more ink
+    empty = BoxMeasure(0.0, 0.0, 0.9, (0, 0))
+    reading = decide(question, [empty, dot, empty, tick, empty], [0.0] * 5, 0.0, Thresholds())
+    assert [b.state for b in reading.boxes][1] is BoxState.UNSURE
+    assert reading.doubt is Doubt.DOT
+    from station_desktop.services.scanning import proposal
+
+    assert proposal(reading) == ("3",)  # the tick, not the heavier dot
+    alone = decide(question, [empty, dot, empty, empty, empty], [0.0] * 5, 0.0, Thresholds())
+    assert alone.doubt is Doubt.DOT and proposal(alone) == ()  # a touch is no answer
 
 
 def test_print_sign_in_prints_the_villages_residents_on_a_list_to_tick(
