@@ -47,6 +47,9 @@ DARK: Final = 0.4  # a pixel this dark counts towards a box's cover
 # A pixel this dark is part of a pen's stroke (a light pencil's grainy line is 0.1–0.4:
 # its grains are joined by one pixel before the strokes are told apart).
 STROKE_DARK: Final = 0.25
+# ...and this dark, part of a light one: a faint pencil tick whose ink is no more than a
+# stray's is still a line (an empty box's grain and noise make no line at this level).
+LIGHT_STROKE_DARK: Final = 0.15
 
 Floats = npt.NDArray[np.float32]
 
@@ -97,9 +100,10 @@ class Stroke:
 NO_STROKE: Final = Stroke(0.0, 0.0, 0.0, False)
 
 
-def longest_stroke(inside: Floats) -> Stroke:
-    """The longest stroke in the darkness of a box's inside (pixels at `RESOLUTION`)."""
-    mask = (inside > STROKE_DARK).astype(np.uint8)
+def longest_stroke(inside: Floats, dark: float = STROKE_DARK) -> Stroke:
+    """The longest stroke of pixels darker than `dark` in the darkness of a box's inside
+    (pixels at `RESOLUTION`)."""
+    mask = (inside > dark).astype(np.uint8)
     if not mask.any():
         return NO_STROKE
     joined = cv2.dilate(mask, np.ones((3, 3), dtype=np.uint8))
@@ -137,6 +141,7 @@ class BoxMeasure:
     frame: float  # how clearly the printed frame was found (about 0.5–1 when seen)
     shift: tuple[float, float]  # mm from where the map put it
     stroke: Stroke = NO_STROKE
+    light_stroke: Stroke = NO_STROKE  # the same, counting a light pencil's pixels too
 
     def to_json(self) -> dict[str, float]:
         return {
@@ -149,6 +154,10 @@ class BoxMeasure:
             "stroke_width_mm": round(self.stroke.width, 2),
             "stroke_depth_mm": round(self.stroke.depth, 2),
             "stroke_edge": int(self.stroke.edge),
+            "light_stroke_mm": round(self.light_stroke.length, 2),
+            "light_stroke_width_mm": round(self.light_stroke.width, 2),
+            "light_stroke_depth_mm": round(self.light_stroke.depth, 2),
+            "light_stroke_edge": int(self.light_stroke.edge),
         }
 
 
@@ -192,7 +201,14 @@ def _measure(patch: Floats, box: Area, search_mm: float = SEARCH_MM) -> BoxMeasu
     ink = float(np.clip((inside - NOISE) / (1 - NOISE), 0.0, 1.0).sum()) / RESOLUTION**2
     cover = float((inside > DARK).mean())
     shift = ((left - margin) / RESOLUTION, (top - margin) / RESOLUTION)
-    return BoxMeasure(ink, cover, min(frame, 2.0), shift, longest_stroke(inside))
+    return BoxMeasure(
+        ink,
+        cover,
+        min(frame, 2.0),
+        shift,
+        longest_stroke(inside),
+        longest_stroke(inside, LIGHT_STROKE_DARK),
+    )
 
 
 def measure_blank_box(blank: Gray, resolution: float, box: Area) -> BoxMeasure:

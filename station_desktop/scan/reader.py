@@ -7,7 +7,8 @@ service knows the forms and records), places the page (`geometry`), measures eve
 - each box is *ticked*, *empty* or *unsure*, with a margin between the two thresholds, after
   taking off the blank form's own ink and the page's usual ink in an empty box (the median
   of its boxes: most are empty); the shape of its longest stroke settles the margin (a
-  line of the pen drawn into the box is a tick) and keeps a dot from being taken for one;
+  line of the pen drawn into the box is a tick), keeps a dot from being taken for one and a
+  light line from being taken for nothing;
 - a question with an unsure box, two ticks where one answer is asked, or a box filled or
   crossed out, is not sure: a person settles it (`doubt` sorts the review, worst first);
 - a page that cannot be read says why (`Refusal`) and is never guessed.
@@ -250,6 +251,11 @@ def _box_state(
     if measure.cover > limits.filled + limits.filled_per_mm2 * area:
         return BoxState.UNSURE, Doubt.FILLED
     if score < limits.empty + limits.empty_per_mm2 * area:
+        # A line of the pen, however light, is never read as nothing: a faint pencil tick
+        # in a large rating face holds no more ink than the face's "empty" allows.
+        light = measure.light_stroke
+        if light.length >= limits.stroke_mm and light.elongation >= limits.stroke_elongation:
+            return BoxState.UNSURE, Doubt.FAINT
         return BoxState.EMPTY, None
     if score > limits.ticked + limits.ticked_per_mm2 * area:
         if _dot(measure.stroke, limits):

@@ -382,6 +382,27 @@ def test_a_light_tick_is_read_as_a_tick_and_a_dot_of_the_pen_is_asked_about(
     assert read[light_dot.tag].state is not BoxState.TICKED
 
 
+def test_a_faint_pencil_tick_in_a_rating_face_is_asked_about_not_read_as_nothing(
+    app: Application, station: StationSetup, printed: Printed
+) -> None:
+    question = next(q for q in printed.front_layout.questions if q.key.startswith("rating_"))
+    face = question.choices[2]
+    rng = np.random.default_rng(3)
+    ink = Ink(printed.blank_front.shape, SCALE, rng)
+    cx, cy = face.box.centre
+    pencil = Pen(0.25, 0.3, grainy=True)
+    ink.stroke([(cx - 2.5, cy), (cx - 1.0, cy + 1.8), (cx + 2.5, cy - 2.8)], pencil)
+    image, _data = scanned(ink.apply(printed.blank_front), SCALE, rng, 200, quarter=0)
+    reading = read_page("pencil", image, app.scanning._resolve)
+    assert reading.refusal is None
+    asked = next(q for q in reading.questions if q.key == question.key)
+    box = next(b for b in asked.boxes if b.tag == face.tag)
+    limits = Thresholds()
+    assert box.score < limits.empty + limits.empty_per_mm2 * box.area  # ink alone: nothing
+    assert box.state is not BoxState.EMPTY
+    assert box.state is BoxState.TICKED or not asked.sure  # read as meant, or asked about
+
+
 def _line(length_mm: float, width_mm: float, angle: float, size_mm: float = 3.1) -> np.ndarray:
     side = round(size_mm * RESOLUTION)
     patch = np.zeros((side, side), dtype=np.float32)
@@ -679,14 +700,21 @@ _STROKES = st.builds(Stroke, st.floats(0, 9), st.floats(0.01, 3), st.floats(0, 3
     inks=st.lists(st.floats(0, 30), min_size=2, max_size=5),
     covers=st.lists(st.floats(0, 1), min_size=5, max_size=5),
     strokes=st.lists(_STROKES, min_size=5, max_size=5),
+    light=st.lists(_STROKES, min_size=5, max_size=5),
     single=st.booleans(),
 )
 def test_a_question_is_sure_only_when_every_box_is(
-    inks: list[float], covers: list[float], strokes: list[Stroke], single: bool
+    inks: list[float],
+    covers: list[float],
+    strokes: list[Stroke],
+    light: list[Stroke],
+    single: bool,
 ) -> None:
     choices = tuple(Choice(f"rating:q:{n}", str(n), _BOX) for n in range(len(inks)))
     question = Question("q", single, choices, None)
-    measures = [BoxMeasure(ink, covers[n], 0.9, (0, 0), strokes[n]) for n, ink in enumerate(inks)]
+    measures = [
+        BoxMeasure(ink, covers[n], 0.9, (0, 0), strokes[n], light[n]) for n, ink in enumerate(inks)
+    ]
     reading = decide(question, measures, [0.0] * len(inks), 0.0, Thresholds())
     states = [b.state for b in reading.boxes]
     if BoxState.UNSURE in states:
@@ -700,25 +728,32 @@ def test_a_question_is_sure_only_when_every_box_is(
         if BoxState.UNSURE not in states:  # else the unsure box is named first
             assert reading.doubt is Doubt.TWO_TICKS
     # Between the thresholds a box is never taken for empty, and for ticked only when its
-    # ink is a line of the pen drawn into it; above them, never when it is all in a dot.
+    # ink is a line of the pen drawn into it; above them, never when it is all in a dot;
+    # below them, never for empty when a light line is drawn into it.
     limits = Thresholds()
     low = limits.empty + limits.empty_per_mm2 * 43.56
     high = limits.ticked + limits.ticked_per_mm2 * 43.56
-    for box in reading.boxes:
-        stroke = box.measure.stroke
-        line = (
+
+    def line(stroke: Stroke) -> bool:
+        return (
             stroke.length >= limits.stroke_mm
             and stroke.elongation >= limits.stroke_elongation
             and stroke.edge
             and stroke.depth >= limits.stroke_depth * 6.6  # of the 6.6 mm inside
         )
+
+    for box in reading.boxes:
+        stroke = box.measure.stroke
         dot = stroke.length < limits.dot_mm and stroke.elongation < limits.dot_elongation
         if low < box.score < high:
-            assert box.state is (BoxState.TICKED if line else BoxState.UNSURE) or (
+            assert box.state is (BoxState.TICKED if line(stroke) else BoxState.UNSURE) or (
                 box.state is BoxState.UNSURE and box.doubt is Doubt.FILLED
             )
         if box.state is BoxState.TICKED:
             assert not dot
+        if box.state is BoxState.EMPTY:
+            light = box.measure.light_stroke
+            assert light.length < limits.stroke_mm or light.elongation < limits.stroke_elongation
 
 
 def test_a_box_crossed_out_beside_another_tick_is_a_question() -> None:
