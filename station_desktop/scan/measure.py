@@ -173,15 +173,22 @@ def _edges(profile: Floats, first: int, last: int, side: int) -> tuple[int, floa
 
 
 def measure_box(
-    image: Gray, geometry: PageGeometry, box: Area, search_mm: float = SEARCH_MM
+    image: Gray,
+    geometry: PageGeometry,
+    box: Area,
+    search_mm: float = SEARCH_MM,
+    shape: bool = True,
 ) -> BoxMeasure:
     """The ink inside one printed box of the page, its frame looked for up to `search_mm`
-    from where the map puts it."""
+    from where the map puts it; without `shape`, not its strokes (a first measure, only
+    to find the frames)."""
     patch = geometry.patch(image, box.grown(MARGIN_MM), RESOLUTION)
-    return _measure(darkness(patch, round(MARGIN_MM * RESOLUTION)), box, search_mm)
+    return _measure(darkness(patch, round(MARGIN_MM * RESOLUTION)), box, search_mm, shape)
 
 
-def _measure(patch: Floats, box: Area, search_mm: float = SEARCH_MM) -> BoxMeasure:
+def _measure(
+    patch: Floats, box: Area, search_mm: float = SEARCH_MM, shape: bool = True
+) -> BoxMeasure:
     margin = round(MARGIN_MM * RESOLUTION)
     search = round(min(search_mm, SEARCH_MM) * RESOLUTION)
     width = round(box.width * RESOLUTION)
@@ -201,6 +208,8 @@ def _measure(patch: Floats, box: Area, search_mm: float = SEARCH_MM) -> BoxMeasu
     ink = float(np.clip((inside - NOISE) / (1 - NOISE), 0.0, 1.0).sum()) / RESOLUTION**2
     cover = float((inside > DARK).mean())
     shift = ((left - margin) / RESOLUTION, (top - margin) / RESOLUTION)
+    if not shape:
+        return BoxMeasure(ink, cover, min(frame, 2.0), shift)
     return BoxMeasure(
         ink,
         cover,

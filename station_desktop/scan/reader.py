@@ -433,8 +433,10 @@ def _row_crop(
     return encode_png(crop, ROW_PNG_COMPRESSION), placed
 
 
-def _measure_all(image: Gray, geometry: PageGeometry, layout: PageLayout) -> dict[str, BoxMeasure]:
-    return {c.tag: measure_box(image, geometry, c.box) for c in layout.choices}
+def _measure_all(
+    image: Gray, geometry: PageGeometry, layout: PageLayout, shape: bool = True
+) -> dict[str, BoxMeasure]:
+    return {c.tag: measure_box(image, geometry, c.box, shape=shape) for c in layout.choices}
 
 
 def _strays_measured_again(
@@ -468,7 +470,8 @@ def _place(
         geometry = locate_page(image, layout, codes, skip)
         if geometry is None:
             continue
-        measures = _measure_all(image, geometry, layout)
+        # Found first without the strokes' shapes: these measures place the frames only.
+        measures = _measure_all(image, geometry, layout, shape=False)
         found = [c for c in layout.choices if measures[c.tag].frame >= REFIT_FRAME]
         if len(found) >= REFIT_BOXES:
             where = geometry.project(
@@ -481,7 +484,7 @@ def _place(
                 ]
             )
             geometry = refined(geometry, [c.box.centre for c in found], list(where))
-            measures = _measure_all(image, geometry, layout)
+        measures = _measure_all(image, geometry, layout)
         measures = _strays_measured_again(image, geometry, layout, measures)
         frames = float(np.median([m.frame for m in measures.values()])) if measures else 1.0
         if frames > best_frames:

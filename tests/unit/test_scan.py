@@ -382,6 +382,19 @@ def test_a_light_tick_is_read_as_a_tick_and_a_dot_of_the_pen_is_asked_about(
     assert read[light_dot.tag].state is not BoxState.TICKED
 
 
+def test_the_printed_boxes_hold_no_stroke_of_their_own(
+    app: Application, station: StationSetup, printed: Printed
+) -> None:
+    """The shape rules see only what people drew: a blank sheet, scanned, is all empty."""
+    rng = np.random.default_rng(9)
+    image, _data = scanned(printed.blank_front, SCALE, rng, 150, quarter=0)
+    reading = read_page("blank", image, app.scanning._resolve)
+    assert reading.refusal is None
+    boxes = [b for q in reading.questions for b in q.boxes]
+    assert {b.state for b in boxes} == {BoxState.EMPTY}
+    assert max(b.measure.light_stroke.length for b in boxes) < Thresholds().stroke_mm
+
+
 def test_a_faint_pencil_tick_in_a_rating_face_is_asked_about_not_read_as_nothing(
     app: Application, station: StationSetup, printed: Printed
 ) -> None:
