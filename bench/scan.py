@@ -28,6 +28,20 @@ from station_desktop.app import Application, open_application
 SCANNER_SHEETS = 160
 PHONE_SHEETS = 80
 SIGN_IN_PAGES = 20  # lists of 20 names (half scanned, half photographed)
+# The sign-in lists are records of the data folder they were printed from: a cached pile's
+# lists made against another folder are refused as unknown here. They are then made again
+# from this folder, with their own random stream (the tests' seed and this number), leaving
+# the feedback sheets (which any folder knows) as they are.
+SIGN_IN_STREAM = 17
+# A second pile, made on each run and not kept: sheets filled plainly with a touch of the
+# pen in TOUCH_SHARE of their empty boxes (people make far fewer: the main pile has 4 in
+# 8,000 empty boxes), to see how the reader takes touches of every pen, heavy ones too.
+TOUCH_SHEETS = int(os.environ.get("BENCH_SCAN_TOUCH_SHEETS", "100"))
+TOUCH_SHARE = 0.3
+TOUCH_STREAM = 29
+# Another pile than the tests' seed's, to check the thresholds on marks they were not set
+# on: BENCH_SCAN_SEED=20261208 ./run-bench scan (kept in its own folder, scans-<layout>-<seed>).
+SEED_OVERRIDE = os.environ.get("BENCH_SCAN_SEED")
 TIMED_REPEAT = 3
 
 
@@ -36,6 +50,10 @@ def _tests() -> Any:
     from tests import scans
 
     return scans
+
+
+def _seed() -> int:
+    return int(SEED_OVERRIDE) if SEED_OVERRIDE else int(_tests().SEED)
 
 
 def _layout_key(app: Application) -> str:
@@ -73,7 +91,7 @@ def _samples(app: Application, folder: Path) -> list[dict[str, Any]]:
     import numpy as np
 
     folder.mkdir(parents=True, exist_ok=True)
-    rng = np.random.default_rng(scans.SEED)
+    rng = np.random.default_rng(_seed())
     scale = 12.0
     entries: list[dict[str, Any]] = []
     started = time.perf_counter()
@@ -105,6 +123,129 @@ def _samples(app: Application, folder: Path) -> list[dict[str, Any]]:
     return entries
 
 
+def _sign_in_known(app: Application, folder: Path, entries: list[dict[str, Any]]) -> bool:
+    """Whether the cached sign-in lists are records of this data folder."""
+    from station_desktop.pdf.page import QrPayload
+    from station_desktop.scan.geometry import find_codes
+    from station_desktop.scan.pages import decode_image
+    from station_desktop.scan.reader import Refusal
+
+    lists = [e for e in entries if e["form"] == "AC-02"]
+    if not lists:
+        return False
+    image = decode_image((folder / lists[0]["file"]).read_bytes())
+    for code in find_codes(image) if image is not None else ():
+        try:
+            payload = QrPayload.parse(code.text)
+        except ValueError:
+            continue
+        return not isinstance(app.scanning._resolve(payload), Refusal)
+    return False
+
+
+def _remake_sign_in(
+    app: Application, folder: Path, entries: list[dict[str, Any]]
+) -> list[dict[str, Any]]:
+    """The sign-in lists of the pile printed again from this data folder and filled in."""
+    scans = _tests()
+    import numpy as np
+
+    rng = np.random.default_rng((_seed(), SIGN_IN_STREAM))
+    scale = 12.0
+    kept = [e for e in entries if e["form"] != "AC-02"]
+    for old in folder.glob("sign-in-*.jpg"):
+        old.unlink()
+    started = time.perf_counter()
+    for n, (pdf, layout) in enumerate(_sign_in_sheets(app)):
+        kind = "scanner" if n % 2 == 0 else "phone"
+        image = scans.render_page(pdf, 0, scale)
+        sample = scans.make_sample(f"sign-in-{n:02d}", image, layout, scale, kind, rng)
+        (folder / f"{sample.name}.jpg").write_bytes(sample.data)
+        truth = asdict(sample.truth)
+        truth["doubtful"] = sorted(truth["doubtful"])
+        kept.append(
+            {
+                "file": f"{sample.name}.jpg",
+                "kind": kind,
+                "form": "AC-02",
+                "dpi": sample.dpi,
+                "truth": truth,
+            }
+        )
+        print(f"  sign-in lists made again: {n + 1}", end="\r", flush=True)
+    print(f"\n  made {SIGN_IN_PAGES} sign-in lists in {time.perf_counter() - started:.0f} s")
+    (folder / "index.json").write_text(json.dumps(kept), encoding="utf-8")
+    return kept
+
+
+def _touches(app: Application) -> None:
+    """How the reader takes touches of the pen: never for a tick when it is sure."""
+    scans = _tests()
+    import numpy as np
+
+    from station_desktop.scan.reader import BoxState, read_page
+
+    if TOUCH_SHEETS <= 0:
+        return
+    rng = np.random.default_rng((_seed(), TOUCH_STREAM))
+    scale = 12.0
+    sheets = scans.printed_feedback_sheets(app.printing, 1, 1)
+    page = scans.render_page(sheets.pdf, 0, scale)
+    read: Counter[str] = Counter()
+    wrong: list[str] = []
+    started = time.perf_counter()
+    for n in range(TOUCH_SHEETS):
+        kind = "phone" if n % 3 == 0 else "scanner"
+        sample = scans.make_sample(
+            f"touches-{n:03d}",
+            page,
+            sheets.layouts[1],
+            scale,
+            kind,
+            rng,
+            plain=True,
+            touches=TOUCH_SHARE,
+        )
+        reading = read_page(sample.name, sample.image, app.scanning._resolve)
+        if reading.refusal is not None:
+            read["refused"] += 1
+            continue
+        if reading.sure:
+            read["sheets sure"] += 1
+            answers = sample.truth.answers
+            if any(sorted(q.answer) != sorted(answers.get(q.key, ())) for q in reading.questions):
+                read["sheets wrong"] += 1
+        for question in reading.questions:
+            for box in question.boxes:
+                drawn = sample.truth.drawn.get(box.tag, "nothing")
+                read[f"{drawn} {box.state.value}"] += 1
+                ticked = sample.truth.ticked[box.tag]
+                if box.state is not BoxState.UNSURE and (box.state is BoxState.TICKED) != ticked:
+                    stroke = box.measure.stroke
+                    wrong.append(
+                        f"{sample.name} ({kind} {sample.dpi} dpi) {box.tag}: drawn {drawn}, "
+                        f"read {box.state.value}, score {box.score:.3f} mm² of {box.area:.1f}, "
+                        f"stroke {stroke.length:.2f} mm × {stroke.width:.2f}"
+                    )
+    print(
+        f"touches of the pen: {TOUCH_SHEETS} sheets filled plainly, a touch in "
+        f"{TOUCH_SHARE:.0%} of the empty boxes ({time.perf_counter() - started:.0f} s)"
+    )
+    for drawn in ("stray", "tick", "nothing"):
+        total = sum(v for k, v in read.items() if k.startswith(f"{drawn} "))
+        states = ", ".join(
+            f"{state} {read[f'{drawn} {state}']}" for state in ("ticked", "empty", "unsure")
+        )
+        name = {"stray": "touches", "tick": "ticks", "nothing": "nothing drawn"}[drawn]
+        print(f"  {name}: {total} boxes: {states}")
+    print(
+        f"  wrong when sure: {len(wrong)}; pages refused: {read['refused']}; sheets without "
+        f"review {read['sheets sure']}, of which saved with a wrong value {read['sheets wrong']}"
+    )
+    for line in wrong[:10]:
+        print(f"    {line}")
+
+
 def run() -> None:
     from station_desktop.scan.pages import decode_image
     from station_desktop.scan.reader import BoxState, read_page
@@ -112,7 +253,11 @@ def run() -> None:
     paths, _ = demo_data(1000)
     with open_application(paths, clock=bench_clock) as app:
         folder = CACHE / f"scans-{_layout_key(app)}"
+        if SEED_OVERRIDE:
+            folder = folder.with_name(f"{folder.name}-{_seed()}")
         entries = _samples(app, folder)
+        if not _sign_in_known(app, folder, entries):
+            entries = _remake_sign_in(app, folder, entries)
         resolve = app.scanning._resolve
         # Layouts are rendered once per form: not part of a page's time.
         warm = decode_image((folder / entries[0]["file"]).read_bytes())
@@ -214,6 +359,7 @@ def run() -> None:
         print("unsure boxes of questions without a doubtful mark made on purpose:")
         for line in unsure_scores:
             print(f"  {line}")
+        _touches(app)
 
 
 def _report(

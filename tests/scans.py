@@ -218,10 +218,17 @@ def _handwriting(ink: Ink, area: Area, rng: np.random.Generator, lines: int) -> 
 
 
 def fill_page(
-    page: Gray, layout: PageLayout, scale: float, rng: np.random.Generator, plain: bool = False
+    page: Gray,
+    layout: PageLayout,
+    scale: float,
+    rng: np.random.Generator,
+    plain: bool = False,
+    touches: float = 0.0,
 ) -> tuple[Gray, Truth]:
     """Marks in the boxes of a page rasterised at `scale` px/mm, as one person fills it;
-    `plain`: nothing a reader should ask about (no change of mind, faint mark...)."""
+    `plain`: nothing a reader should ask about (no change of mind, faint mark...);
+    `touches`: this share of the boxes left empty get a touch of the pen besides (a pile to
+    try the reader on touches, far more of them than people make)."""
     truth = Truth()
     ink = Ink(page.shape, scale, rng)
     pen = _pen(rng)
@@ -288,6 +295,12 @@ def fill_page(
         truth.answers[question.key] = (
             tuple(c.value for c in chosen) if event != "two_ticks" else ("?",)
         )
+    for question in questions if touches else ():
+        for choice in question.choices:
+            meant = truth.ticked[choice.tag] or choice.tag in truth.drawn
+            if not meant and rng.random() < touches:
+                _stray(ink, choice.box, _pen(rng), rng)
+                truth.drawn[choice.tag] = "stray"
     for key, area in layout.writing.items():
         if key.startswith("signature") or rng.random() < 0.3:
             continue
@@ -479,9 +492,11 @@ def make_sample(
     dpi: int | None = None,
     quarter: int | None = None,
     plain: bool = False,
+    touches: float = 0.0,
 ) -> Sample:
-    """One filled sheet, scanned or photographed."""
-    filled, truth = fill_page(page, layout, scale, rng, plain)
+    """One filled sheet, scanned or photographed (`fill_page` says what `plain` and
+    `touches` do)."""
+    filled, truth = fill_page(page, layout, scale, rng, plain, touches)
     dpi = dpi or int(rng.choice([150, 200, 300]) if kind == "scanner" else rng.integers(150, 301))
     make = scanned if kind == "scanner" else photographed
     _image, data = make(filled, scale, rng, dpi, quarter)

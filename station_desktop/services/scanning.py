@@ -77,7 +77,7 @@ __all__ = [
 ]
 
 # Kept with every saved page: which reader (and thresholds) judged its measures.
-READER_VERSION: Final = 1
+READER_VERSION: Final = 2  # 2: the stroke's shape beside its ink (light ticks, dots)
 SCANNED_FORMS: Final[dict[str, FormSpec]] = {
     FEEDBACK_FORM.code: FEEDBACK_FORM,
     SIGN_IN_FORM.code: SIGN_IN_FORM,
@@ -260,7 +260,9 @@ def proposal(question: QuestionReading) -> tuple[str, ...] | None:
     if ticked and filled:  # a box crossed out beside the answer given instead
         chosen = ticked
     else:
-        chosen = ticked + [b for b in unsure if b.doubt is not Doubt.NOT_FOUND]
+        # A dot is a touch of the pen more often than an answer: never proposed (the
+        # person sees it in the row and types its number if it was meant).
+        chosen = ticked + [b for b in unsure if b.doubt not in (Doubt.NOT_FOUND, Doubt.DOT)]
     if question.single and len(chosen) > 1:
         chosen = [max(chosen, key=lambda b: b.score)]
     return tuple(b.value for b in chosen)

@@ -71,6 +71,7 @@ HEADERS = (N_("File and page"), N_("Sheet"), N_("What became of it"))
 # Why the reader was not sure, by `scan.reader.Doubt` value.
 DOUBTS = {
     "faint": N_("A faint mark."),
+    "dot": N_("A dot or a short dash, not clearly a tick."),
     "filled": N_("A box filled in or crossed out."),
     "two_ticks": N_("Two boxes ticked where one answer is asked."),
     "box_not_found": N_("A box not found where it was printed."),

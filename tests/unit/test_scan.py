@@ -28,7 +28,7 @@ from station_desktop.forms.feedback import rating_key
 from station_desktop.paths import DataPaths
 from station_desktop.pdf.page import QrPayload, qr_matrix
 from station_desktop.scan.layout import Area, Choice, PageLayout, Question
-from station_desktop.scan.measure import BoxMeasure
+from station_desktop.scan.measure import RESOLUTION, BoxMeasure, Stroke, longest_stroke
 from station_desktop.scan.pages import decode_image
 from station_desktop.scan.reader import (
     BoxState,
@@ -41,6 +41,7 @@ from station_desktop.scan.reader import (
 )
 from station_desktop.services.scanning import (
     COMMENTS,
+    READER_VERSION,
     TYPED,
     TYPED_AREAS,
     Needs,
@@ -214,8 +215,11 @@ def test_a_pile_is_read_settled_entered_and_never_entered_twice(
         assert len(pages) == 8
         for page in pages:
             assert page.record_id == sheets[page.identity.rsplit(":", 1)[1]].id
-            assert page.measures["reader"] == 1
+            assert page.measures["reader"] == READER_VERSION
             assert len(page.measures["boxes"]) == (42 if page.page == 1 else 0)
+            # The raw measures, the stroke's shape among them, are kept to judge again.
+            for box in page.measures["boxes"]:
+                assert {"ink", "cover", "stroke_mm", "stroke_width_mm"} <= box.keys()
             for png in page.images.values():  # handwriting kept as images
                 assert base64.b64decode(png).startswith(b"\x89PNG")
         # The backs are where people write: most carry an image of their comments.
@@ -340,6 +344,103 @@ def test_a_circle_round_a_box_is_not_read_as_a_tick_in_the_box_above(
     boxes = {b.tag: b for q in reading.questions for b in q.boxes}
     assert boxes[above.tag].state is BoxState.EMPTY
     assert boxes[below.tag].state is not BoxState.EMPTY
+
+
+def test_a_light_tick_is_read_as_a_tick_and_a_dot_of_the_pen_is_asked_about(
+    app: Application, station: StationSetup, printed: Printed
+) -> None:
+    """Ink alone leaves a light tick between empty and ticked, and takes a heavy dot of
+    a gel pen for a tick: the stroke's shape tells them apart."""
+    boxes = [c for q in printed.front_layout.questions for c in q.choices if len(q.choices) > 5]
+    light, dot, light_dot = boxes[0], boxes[3], boxes[6]
+    rng = np.random.default_rng(5)
+    ink = Ink(printed.blank_front.shape, SCALE, rng)
+    x, y, w, h = light.box.x, light.box.y, light.box.width, light.box.height
+    # A light tick, its long arm running out of the box across the top.
+    ink.stroke(
+        [(x - 1.5, y + 0.3 * h), (x + 0.25 * w, y + 0.85 * h), (x + 0.9 * w, y - 2.5)],
+        Pen(0.25, 0.3),
+    )
+    for box, pen in ((dot, Pen(0.7, 1.0)), (light_dot, Pen(0.6, 0.5))):
+        cx, cy = box.box.centre
+        ink.stroke([(cx - 0.1, cy), (cx + 0.2, cy + 0.1)], pen)  # a touch of the pen
+    image, _data = scanned(ink.apply(printed.blank_front), SCALE, rng, 300, quarter=0)
+    reading = read_page("marks", image, app.scanning._resolve)
+    assert reading.refusal is None
+    read = {b.tag: b for q in reading.questions for b in q.boxes}
+    limits = Thresholds()
+    area = read[light.tag].area
+    between = (
+        limits.empty + limits.empty_per_mm2 * area,
+        limits.ticked + limits.ticked_per_mm2 * area,
+    )
+    assert between[0] < read[light.tag].score < between[1]  # its ink alone would not say
+    assert read[light.tag].state is BoxState.TICKED
+    assert read[dot.tag].score > between[1]  # ink enough for a tick...
+    assert read[dot.tag].state is BoxState.UNSURE  # ...but a dot: a person says
+    assert read[dot.tag].doubt is Doubt.DOT
+    assert read[light_dot.tag].state is not BoxState.TICKED
+
+
+def test_the_printed_boxes_hold_no_stroke_of_their_own(
+    app: Application, station: StationSetup, printed: Printed
+) -> None:
+    """The shape rules see only what people drew: a blank sheet, scanned, is all empty."""
+    rng = np.random.default_rng(9)
+    image, _data = scanned(printed.blank_front, SCALE, rng, 150, quarter=0)
+    reading = read_page("blank", image, app.scanning._resolve)
+    assert reading.refusal is None
+    boxes = [b for q in reading.questions for b in q.boxes]
+    assert {b.state for b in boxes} == {BoxState.EMPTY}
+    assert max(b.measure.light_stroke.length for b in boxes) < Thresholds().stroke_mm
+
+
+def test_a_faint_pencil_tick_in_a_rating_face_is_asked_about_not_read_as_nothing(
+    app: Application, station: StationSetup, printed: Printed
+) -> None:
+    question = next(q for q in printed.front_layout.questions if q.key.startswith("rating_"))
+    face = question.choices[2]
+    rng = np.random.default_rng(3)
+    ink = Ink(printed.blank_front.shape, SCALE, rng)
+    cx, cy = face.box.centre
+    pencil = Pen(0.25, 0.3, grainy=True)
+    ink.stroke([(cx - 2.5, cy), (cx - 1.0, cy + 1.8), (cx + 2.5, cy - 2.8)], pencil)
+    image, _data = scanned(ink.apply(printed.blank_front), SCALE, rng, 200, quarter=0)
+    reading = read_page("pencil", image, app.scanning._resolve)
+    assert reading.refusal is None
+    asked = next(q for q in reading.questions if q.key == question.key)
+    box = next(b for b in asked.boxes if b.tag == face.tag)
+    limits = Thresholds()
+    assert box.score < limits.empty + limits.empty_per_mm2 * box.area  # ink alone: nothing
+    assert box.state is not BoxState.EMPTY
+    assert box.state is BoxState.TICKED or not asked.sure  # read as meant, or asked about
+
+
+def _line(length_mm: float, width_mm: float, angle: float, size_mm: float = 3.1) -> np.ndarray:
+    side = round(size_mm * RESOLUTION)
+    patch = np.zeros((side, side), dtype=np.float32)
+    centre = np.array([side / 2, side / 2])
+    half = np.array([np.cos(angle), np.sin(angle)]) * length_mm * RESOLUTION / 2
+    a, b = np.round(centre - half).astype(int), np.round(centre + half).astype(int)
+    cv2.line(
+        patch,
+        (int(a[0]), int(a[1])),
+        (int(b[0]), int(b[1])),
+        0.8,
+        max(1, round(width_mm * RESOLUTION)),
+    )
+    return patch
+
+
+@given(length=st.floats(2.0, 4.0), width=st.floats(0.25, 0.5), angle=st.floats(0, 3.2))
+def test_a_line_of_the_pen_is_long_and_thin_and_a_dot_is_round(
+    length: float, width: float, angle: float
+) -> None:
+    line = longest_stroke(_line(length, width, angle))
+    assert line.length > 1.6 and line.elongation > 2.5
+    dot = longest_stroke(_line(0.3, 1.0, angle))
+    assert dot.length < 1.6 and dot.elongation < 2.0 and not dot.edge
+    assert longest_stroke(np.zeros((25, 25), dtype=np.float32)).length == 0
 
 
 # ---------------------------------------------------------------- what waits for a person
@@ -605,17 +706,28 @@ def test_ticks_on_a_printed_sign_in_list_sign_the_people_in(
 _BOX = Area(0, 0, 8, 8)
 
 
+_STROKES = st.builds(Stroke, st.floats(0, 9), st.floats(0.01, 3), st.floats(0, 3.3), st.booleans())
+
+
 @given(
     inks=st.lists(st.floats(0, 30), min_size=2, max_size=5),
     covers=st.lists(st.floats(0, 1), min_size=5, max_size=5),
+    strokes=st.lists(_STROKES, min_size=5, max_size=5),
+    light=st.lists(_STROKES, min_size=5, max_size=5),
     single=st.booleans(),
 )
 def test_a_question_is_sure_only_when_every_box_is(
-    inks: list[float], covers: list[float], single: bool
+    inks: list[float],
+    covers: list[float],
+    strokes: list[Stroke],
+    light: list[Stroke],
+    single: bool,
 ) -> None:
     choices = tuple(Choice(f"rating:q:{n}", str(n), _BOX) for n in range(len(inks)))
     question = Question("q", single, choices, None)
-    measures = [BoxMeasure(ink, covers[n], 0.9, (0, 0)) for n, ink in enumerate(inks)]
+    measures = [
+        BoxMeasure(ink, covers[n], 0.9, (0, 0), strokes[n], light[n]) for n, ink in enumerate(inks)
+    ]
     reading = decide(question, measures, [0.0] * len(inks), 0.0, Thresholds())
     states = [b.state for b in reading.boxes]
     if BoxState.UNSURE in states:
@@ -628,26 +740,63 @@ def test_a_question_is_sure_only_when_every_box_is(
         assert not reading.sure
         if BoxState.UNSURE not in states:  # else the unsure box is named first
             assert reading.doubt is Doubt.TWO_TICKS
-    # Between the thresholds a box is never taken for ticked or for empty.
+    # Between the thresholds a box is never taken for empty, and for ticked only when its
+    # ink is a line of the pen drawn into it; above them, never when it is all in a dot;
+    # below them, never for empty when a light line is drawn into it.
     limits = Thresholds()
     low = limits.empty + limits.empty_per_mm2 * 43.56
     high = limits.ticked + limits.ticked_per_mm2 * 43.56
+
+    def line(stroke: Stroke) -> bool:
+        return (
+            stroke.length >= limits.stroke_mm
+            and stroke.elongation >= limits.stroke_elongation
+            and stroke.edge
+            and stroke.depth >= limits.stroke_depth * 6.6  # of the 6.6 mm inside
+        )
+
     for box in reading.boxes:
+        stroke = box.measure.stroke
+        dot = stroke.length < limits.dot_mm and stroke.elongation < limits.dot_elongation
         if low < box.score < high:
-            assert box.state is BoxState.UNSURE
+            assert box.state is (BoxState.TICKED if line(stroke) else BoxState.UNSURE) or (
+                box.state is BoxState.UNSURE and box.doubt is Doubt.FILLED
+            )
+        if box.state is BoxState.TICKED:
+            assert not dot
+        if box.state is BoxState.EMPTY:
+            light = box.measure.light_stroke
+            assert light.length < limits.stroke_mm or light.elongation < limits.stroke_elongation
 
 
 def test_a_box_crossed_out_beside_another_tick_is_a_question() -> None:
     choices = tuple(Choice(f"rating:q:{n}", str(n), _BOX) for n in range(5))
     question = Question("q", True, choices, None)
-    heavy = BoxMeasure(20.0, 0.5, 0.9, (0, 0))
-    tick = BoxMeasure(4.0, 0.1, 0.9, (0, 0))
+    scribble, line = Stroke(6.5, 2.0, 3.0, True), Stroke(6.0, 0.5, 2.5, True)
+    heavy = BoxMeasure(20.0, 0.5, 0.9, (0, 0), scribble)
+    tick = BoxMeasure(4.0, 0.1, 0.9, (0, 0), line)
     empty = BoxMeasure(0.0, 0.0, 0.9, (0, 0))
     reading = decide(question, [empty, heavy, empty, tick, empty], [0.0] * 5, 0.0, Thresholds())
     assert reading.doubt is Doubt.FILLED
     from station_desktop.services.scanning import proposal
 
     assert proposal(reading) == ("3",)  # the answer given instead of the crossed-out one
+
+
+def test_a_dot_beside_a_tick_is_asked_about_and_the_tick_proposed() -> None:
+    choices = tuple(Choice(f"rating:q:{n}", str(n), _BOX) for n in range(5))
+    question = Question("q", True, choices, None)
+    tick = BoxMeasure(4.0, 0.1, 0.9, (0, 0), Stroke(6.0, 0.5, 2.5, True))
+    dot = BoxMeasure(6.0, 0.1, 0.9, (0, 0), Stroke(1.5, 1.0, 2.0, False))  # more ink
+    empty = BoxMeasure(0.0, 0.0, 0.9, (0, 0))
+    reading = decide(question, [empty, dot, empty, tick, empty], [0.0] * 5, 0.0, Thresholds())
+    assert [b.state for b in reading.boxes][1] is BoxState.UNSURE
+    assert reading.doubt is Doubt.DOT
+    from station_desktop.services.scanning import proposal
+
+    assert proposal(reading) == ("3",)  # the tick, not the heavier dot
+    alone = decide(question, [empty, dot, empty, empty, empty], [0.0] * 5, 0.0, Thresholds())
+    assert alone.doubt is Doubt.DOT and proposal(alone) == ()  # a touch is no answer
 
 
 def test_print_sign_in_prints_the_villages_residents_on_a_list_to_tick(
