@@ -101,12 +101,25 @@ def copied_tables() -> list[Table]:
     return [t for t in Base.metadata.sorted_tables if t.name not in NOT_COPIED]
 
 
+def checked_files(
+    files: Sequence[tuple[Path, bytes | None]],
+) -> Generator[tuple[Path, bytes | None, str]]:
+    """Each station file (with its data key) and its schema revision, checked whole as
+    `source_file` checks it; the next file is checked on a thread while the caller loads
+    this one (SQLite's integrity check reads the whole file: seconds a file). A file that
+    fails its check raises when its turn comes, after the files before it."""
+    return _read_ahead((path, key, check_database_file(path, key)) for path, key in files)
+
+
 @contextmanager
-def source_file(path: Path, key: bytes | None = None) -> Iterator[Path]:
+def source_file(
+    path: Path, key: bytes | None = None, *, revision: str | None = None
+) -> Iterator[Path]:
     """The station file `path` (a data folder's station.sqlite3 or a backup), checked whole
-    (StationError otherwise); an older one is upgraded in a temporary copy (encrypted
-    under the same `key`, for an encrypted file)."""
-    revision = check_database_file(path, key)
+    (StationError otherwise; `revision`: already checked by `checked_files`); an older
+    one is upgraded in a temporary copy (encrypted under the same `key`, for an encrypted
+    file)."""
+    revision = revision or check_database_file(path, key)
     if revision == SCHEMA_HEAD:
         yield path
         return
@@ -264,14 +277,14 @@ def _sealed_links(
     (hlc, device, sequence). The entries come from the file's rows, in the form the seal
     encodes them (`_sealable`), not read back from the server, which cost more than the
     rest of the load; `audit.verify` seals them again from what the server holds."""
-    readers = _sealable(table_of(ChangeLogEntry))
-    entries = [
-        {
-            name: value if read is None or value is None else read(value)
-            for name, read, value in zip(columns, readers, row, strict=True)
-        }
-        for row in rows
+    # Column by column: one comprehension per converted column, none for the others.
+    converted: list[Sequence[Any]] = [
+        values if read is None else [None if v is None else read(v) for v in values]
+        for read, values in zip(
+            _sealable(table_of(ChangeLogEntry)), zip(*rows, strict=True), strict=True
+        )
     ]
+    entries = [dict(zip(columns, values, strict=True)) for values in zip(*converted, strict=True)]
     # Dashed lowercase UUID text sorts as the UUIDs do (and as PostgreSQL orders them).
     entries.sort(key=itemgetter("hlc", "device_id", "seq"))
     at = datetime.now(UTC)

@@ -7,6 +7,7 @@ from __future__ import annotations
 import shutil
 import uuid
 from collections.abc import Iterator
+from contextlib import closing
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -17,13 +18,18 @@ from sqlalchemy import Table, select
 from station_desktop.app import Application, open_application
 from station_desktop.demo.generator import DemoSize, generate_demo
 from station_desktop.domain.codes import StaffRole, StationKind
-from station_desktop.errors import LoadRefused
+from station_desktop.errors import LoadRefused, StationError
 from station_desktop.paths import DataPaths
 from station_desktop.services.access import Actor
 from station_desktop.services.reports import ReportPeriod
 from station_desktop.services.stations import StationInfo
 from station_desktop.store.engine import Database
-from station_desktop.store.loading import copied_tables, load_station_file, source_file
+from station_desktop.store.loading import (
+    checked_files,
+    copied_tables,
+    load_station_file,
+    source_file,
+)
 from station_desktop.store.server import open_server_database
 from tests.conftest import FakeClock
 
@@ -183,3 +189,19 @@ def test_ids_stay_what_they_were(station_file: Path, bureau: Database) -> None:
 
         ids = session.scalars(select(Resident.id).limit(5)).all()
     assert all(isinstance(i, uuid.UUID) and i.version == 7 for i in ids)
+
+
+def test_several_files_load_in_turn_and_a_damaged_one_stops_at_its_turn(
+    station_file: Path, bureau: Database, tmp_path: Path
+) -> None:
+    damaged = tmp_path / "station.sqlite3"
+    damaged.write_bytes(b"not a station file" * 100)
+    loaded = []
+    # The damaged file is checked while the first one loads; it stops the run at its turn.
+    files = [(station_file, None), (damaged, None)]
+    with closing(checked_files(files)) as checked, pytest.raises(StationError):
+        for path, key, revision in checked:
+            with source_file(path, key, revision=revision) as readable:
+                loaded.append(load_station_file(readable, bureau, origin=path))
+    assert [result.source for result in loaded] == [station_file]
+    assert loaded[0].rows_copied > 5_000 and loaded[0].rows_present == 0
