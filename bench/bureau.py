@@ -42,10 +42,9 @@ from station_desktop.paths import DataPaths
 from station_desktop.reference.stations import bundled_stations
 from station_desktop.services.reports import ReportPeriod
 from station_desktop.store.loading import (
-    checked_files,
     copied_tables,
     load_station_file,
-    source_file,
+    ready_files,
 )
 from station_desktop.store.opening import open_store
 from station_desktop.store.server import open_server_database
@@ -155,11 +154,14 @@ def _load_server(files: list[Path], url: str) -> tuple[float, int]:
     rows = 0
     started = time.perf_counter()
     try:
-        # As migrate-to does: the next file checked while one loads.
-        with closing(checked_files([(file, None) for file in files])) as checked:
-            for number, (file, _key, revision) in enumerate(checked, 1):
-                with source_file(file, revision=revision) as readable:
-                    rows += load_station_file(readable, target, origin=file).rows_copied
+        # As migrate-to does: the next file checked (and upgraded) while one loads.
+        with closing(ready_files([(file, None) for file in files])) as ready:
+            for number, station in enumerate(ready, 1):
+                try:
+                    loaded = load_station_file(station.readable, target, origin=station.path)
+                finally:
+                    station.close()
+                rows += loaded.rows_copied
                 elapsed = time.perf_counter() - started
                 print(f"  loaded {number}/{len(files)}: {rows:,} rows, {elapsed:.0f} s", end="\r")
         seconds = time.perf_counter() - started

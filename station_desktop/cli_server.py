@@ -123,7 +123,7 @@ def run_migrate_to(
     out: Callable[[str], None],
     warn: Callable[[StationError], None],
 ) -> int:
-    from station_desktop.store.loading import checked_files, load_station_file, source_file
+    from station_desktop.store.loading import load_station_file, ready_files
     from station_desktop.store.server import open_server_database
 
     url = args.target_url or resolve_database_url(args.database_url, paths)
@@ -137,16 +137,23 @@ def run_migrate_to(
     sources = [_source_file(p) for p in (args.sources or [paths.root])]
     target, _migrated, _identity = open_server_database(url)
     try:
-        # Every password asked before the first file loads (the next file is checked
-        # while one loads, and a long load then runs unattended).
+        # Every password asked before the first file loads (the next file is checked, and
+        # upgraded if older, while one loads, and a long load then runs unattended).
         files = [(path, _station_key(args, path)) for path in sources]
         started = time.perf_counter()
-        with closing(checked_files(files)) as checked:
-            for path, key, revision in checked:
-                with source_file(path, key, revision=revision) as readable:
+        with closing(ready_files(files)) as ready:
+            for station in ready:
+                path = station.path
+                try:
                     result = load_station_file(
-                        readable, target, origin=path, progress=_progress(path.parent.name), key=key
+                        station.readable,
+                        target,
+                        origin=path,
+                        progress=_progress(path.parent.name),
+                        key=station.key,
                     )
+                finally:
+                    station.close()
                 print(file=sys.stderr)
                 seconds, started = time.perf_counter() - started, time.perf_counter()
                 out(

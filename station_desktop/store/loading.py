@@ -101,37 +101,60 @@ def copied_tables() -> list[Table]:
     return [t for t in Base.metadata.sorted_tables if t.name not in NOT_COPIED]
 
 
-def checked_files(
-    files: Sequence[tuple[Path, bytes | None]],
-) -> Generator[tuple[Path, bytes | None, str]]:
-    """Each station file (with its data key) and its schema revision, checked whole as
-    `source_file` checks it; the next file is checked on a thread while the caller loads
-    this one (SQLite's integrity check reads the whole file: seconds a file). A file that
-    fails its check raises when its turn comes, after the files before it."""
-    return _read_ahead((path, key, check_database_file(path, key)) for path, key in files)
+@dataclass
+class StationFile:
+    """A station file ready to load: `readable` is the file itself, or a copy upgraded to
+    this version's schema (removed by `close`)."""
+
+    path: Path  # as the person named it
+    key: bytes | None
+    readable: Path
+    copy: tempfile.TemporaryDirectory[str] | None = None
+
+    def close(self) -> None:
+        if self.copy is not None:
+            self.copy.cleanup()
 
 
-@contextmanager
-def source_file(
-    path: Path, key: bytes | None = None, *, revision: str | None = None
-) -> Iterator[Path]:
+def ready_file(path: Path, key: bytes | None = None) -> StationFile:
     """The station file `path` (a data folder's station.sqlite3 or a backup), checked whole
-    (StationError otherwise; `revision`: already checked by `checked_files`); an older
-    one is upgraded in a temporary copy (encrypted under the same `key`, for an encrypted
-    file)."""
-    revision = revision or check_database_file(path, key)
+    (StationError otherwise); an older one is upgraded in a temporary copy (encrypted
+    under the same `key`, for an encrypted file). Close it when done."""
+    revision = check_database_file(path, key)
     if revision == SCHEMA_HEAD:
-        yield path
-        return
-    with tempfile.TemporaryDirectory(prefix="station-desktop-load-") as folder:
-        copy = Path(folder) / "station.sqlite3"
+        return StationFile(path, key, path)
+    folder = tempfile.TemporaryDirectory(prefix="station-desktop-load-")
+    try:
+        copy = Path(folder.name) / "station.sqlite3"
         shutil.copyfile(path, copy)
         engine = create_store_engine(sqlite_url(copy), key=key)
         try:
             upgrade_to_head(engine)
         finally:
             engine.dispose()
-        yield copy
+    except BaseException:
+        folder.cleanup()
+        raise
+    return StationFile(path, key, copy, folder)
+
+
+def ready_files(files: Sequence[tuple[Path, bytes | None]]) -> Generator[StationFile]:
+    """Each station file (with its data key) made ready as `ready_file` does, the next one
+    on a thread while the caller loads this one: the integrity check reads the whole file
+    and an older file is copied and upgraded, seconds a file. A file that fails its check
+    raises when its turn comes, after the files before it. The caller closes each file it
+    is given; one made ready but not given (the run stopped) is closed here."""
+    return _read_ahead((ready_file(path, key) for path, key in files), unused=StationFile.close)
+
+
+@contextmanager
+def source_file(path: Path, key: bytes | None = None) -> Iterator[Path]:
+    """`ready_file` for one file, closed on leaving."""
+    ready = ready_file(path, key)
+    try:
+        yield ready.readable
+    finally:
+        ready.close()
 
 
 def load_station_file(
@@ -226,13 +249,19 @@ _T = TypeVar("_T")
 _END: Any = object()
 
 
-def _read_ahead(items: Iterator[_T]) -> Generator[_T]:
-    """`items`, each made on a thread of its own while the caller uses the one before."""
+def _read_ahead(items: Iterator[_T], unused: Callable[[_T], None] | None = None) -> Generator[_T]:
+    """`items`, each made on a thread of its own while the caller uses the one before.
+    `unused`: what to do with the item made ahead when the caller stops before it."""
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="station-load") as reader:
         coming = reader.submit(next, items, _END)
-        while (item := coming.result()) is not _END:
-            coming = reader.submit(next, items, _END)
-            yield item
+        try:
+            while (item := coming.result()) is not _END:
+                coming = reader.submit(next, items, _END)
+                yield item
+        finally:
+            made = coming.exception() is None and coming.result() is not _END
+            if unused is not None and made:
+                unused(coming.result())
 
 
 def _columns(table: Table) -> tuple[list[str], list[str]]:
