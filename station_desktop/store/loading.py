@@ -187,7 +187,8 @@ def load_station_file(
         with closing(_read_ahead(_batches(reading, batch_rows, chain))) as batches:
             for batch in batches:
                 name = batch.table.name
-                if not batch.rows:  # a table starts
+                if not batch.rows:  # a table starts: the log's, if before, is all in
+                    chained = _record_import(target, result, chained)
                     result.copied.setdefault(name, 0)
                     result.present.setdefault(name, 0)
                     done = 0
@@ -199,8 +200,19 @@ def load_station_file(
         reading.execute("COMMIT")
     finally:
         reading.close()
+    _record_import(target, result, chained)
+    # Values erased on the station stay erased here, though older copies of their log
+    # entries were loaded before (a row already present is not replaced).
     with target.write_session() as writing:
-        if chained:
+        erasures = list(writing.scalars(select(Erasure.id)))
+        apply_erasures(writing, erasures, datetime.now(UTC))
+    return result
+
+
+def _record_import(target: Database, result: LoadResult, chained: int) -> int:
+    """The trail's event for the log entries a file's load chained (if any). Returns 0."""
+    if chained:
+        with target.write_session() as writing:
             record_event(
                 writing,
                 actor_id=None,
@@ -209,11 +221,7 @@ def load_station_file(
                 entity_id=str(chained),
                 at=datetime.now(UTC),
             )
-        # Values erased on the station stay erased here, though older copies of their log
-        # entries were loaded before (a row already present is not replaced).
-        erasures = list(writing.scalars(select(Erasure.id)))
-        apply_erasures(writing, erasures, datetime.now(UTC))
-    return result
+    return 0
 
 
 @dataclass
