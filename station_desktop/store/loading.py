@@ -348,13 +348,17 @@ def _sealable(table: Table) -> list[Callable[[Any], Any] | None]:
     return readers
 
 
-def _dashed(hex_digits: str) -> str:
-    h = hex_digits.lower()
+def _dashed(stored: str) -> str:
+    if len(stored) != 32:  # not SQLAlchemy's own spelling: read it as SQLAlchemy would
+        return str(uuid.UUID(stored))
+    h = stored.lower()
     return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
 
 
 def _utc_text(stored: str) -> str:
-    return datetime.fromisoformat(stored).replace(tzinfo=UTC).isoformat()
+    instant = datetime.fromisoformat(stored)  # as UTCDateTime reads it
+    instant = instant.replace(tzinfo=UTC) if instant.tzinfo is None else instant.astimezone(UTC)
+    return instant.isoformat()
 
 
 def _copy_rows(session: Session, table: Table, rows: Sequence[dict[str, Any]]) -> None:
