@@ -28,6 +28,7 @@ import statistics
 import time
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
+from contextlib import closing
 from datetime import timedelta
 from pathlib import Path
 
@@ -40,7 +41,11 @@ from station_desktop.domain.namekeys import parse_query
 from station_desktop.paths import DataPaths
 from station_desktop.reference.stations import bundled_stations
 from station_desktop.services.reports import ReportPeriod
-from station_desktop.store.loading import copied_tables, load_station_file, source_file
+from station_desktop.store.loading import (
+    copied_tables,
+    load_station_file,
+    ready_files,
+)
 from station_desktop.store.opening import open_store
 from station_desktop.store.server import open_server_database
 
@@ -149,11 +154,16 @@ def _load_server(files: list[Path], url: str) -> tuple[float, int]:
     rows = 0
     started = time.perf_counter()
     try:
-        for number, file in enumerate(files, 1):
-            with source_file(file) as readable:
-                rows += load_station_file(readable, target, origin=file).rows_copied
-            elapsed = time.perf_counter() - started
-            print(f"  loaded {number}/{len(files)}: {rows:,} rows, {elapsed:.0f} s", end="\r")
+        # As migrate-to does: the next file checked (and upgraded) while one loads.
+        with closing(ready_files([(file, None) for file in files])) as ready:
+            for number, station in enumerate(ready, 1):
+                try:
+                    loaded = load_station_file(station.readable, target, origin=station.path)
+                finally:
+                    station.close()
+                rows += loaded.rows_copied
+                elapsed = time.perf_counter() - started
+                print(f"  loaded {number}/{len(files)}: {rows:,} rows, {elapsed:.0f} s", end="\r")
         seconds = time.perf_counter() - started
         with target.engine.connect() as connection:
             connection.exec_driver_sql("ANALYZE")

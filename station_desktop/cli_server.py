@@ -14,6 +14,7 @@ import os
 import sys
 import time
 from collections.abc import Callable
+from contextlib import closing
 from pathlib import Path
 from typing import Any
 
@@ -122,7 +123,7 @@ def run_migrate_to(
     out: Callable[[str], None],
     warn: Callable[[StationError], None],
 ) -> int:
-    from station_desktop.store.loading import load_station_file, source_file
+    from station_desktop.store.loading import load_station_file, ready_files
     from station_desktop.store.server import open_server_database
 
     url = args.target_url or resolve_database_url(args.database_url, paths)
@@ -136,23 +137,33 @@ def run_migrate_to(
     sources = [_source_file(p) for p in (args.sources or [paths.root])]
     target, _migrated, _identity = open_server_database(url)
     try:
-        for path in sources:
-            started = time.perf_counter()
-            key = _station_key(args, path)
-            with source_file(path, key) as readable:
-                result = load_station_file(
-                    readable, target, origin=path, progress=_progress(path.parent.name), key=key
+        # Every password asked before the first file loads (the next file is checked, and
+        # upgraded if older, while one loads, and a long load then runs unattended).
+        files = [(path, _station_key(args, path)) for path in sources]
+        started = time.perf_counter()
+        with closing(ready_files(files)) as ready:
+            for station in ready:
+                path = station.path
+                try:
+                    result = load_station_file(
+                        station.readable,
+                        target,
+                        origin=path,
+                        progress=_progress(path.parent.name),
+                        key=station.key,
+                    )
+                finally:
+                    station.close()
+                print(file=sys.stderr)
+                seconds, started = time.perf_counter() - started, time.perf_counter()
+                out(
+                    f"{path}: {result.rows_copied} rows copied, {result.rows_present} already "
+                    f"there ({seconds:.1f} s) into {target.where}"
                 )
-            print(file=sys.stderr)
-            seconds = time.perf_counter() - started
-            out(
-                f"{path}: {result.rows_copied} rows copied, {result.rows_present} already "
-                f"there ({seconds:.1f} s) into {target.where}"
-            )
-            if result.differing:
-                warn(StationError(MSG_DIFFERING, count=len(result.differing), source=str(path)))
-            if result.clashes:
-                warn(StationError(MSG_CLASHES, count=result.clashes, source=str(path)))
+                if result.differing:
+                    warn(StationError(MSG_DIFFERING, count=len(result.differing), source=str(path)))
+                if result.clashes:
+                    warn(StationError(MSG_CLASHES, count=result.clashes, source=str(path)))
     finally:
         target.dispose()
     return 0

@@ -40,13 +40,13 @@ import json
 import re
 import secrets
 import uuid
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import and_, func, insert, select, text, update
+from sqlalchemy import Table, and_, func, insert, select, text, update
 from sqlalchemy.orm import Session
 
 from station_desktop.i18n import N_
@@ -74,6 +74,8 @@ SENT_HEADS_STATE = "audit_sent_heads"  # local_state: {seq: mac} of heads sent i
 MAX_SENT_HEADS = 20
 _HEAD_INFO = "station_desktop.audit_head"  # Session.info: (transaction, seq, mac)
 GENESIS = ""
+# How links are inserted: the driver's executemany, or COPY for a bulk load (store.loading).
+RowWriter = Callable[[Session, Table, Sequence[dict[str, Any]]], None]
 
 # The change-log columns a seal covers, in this order.
 ENTRY_COLUMNS = (
@@ -222,7 +224,9 @@ def _transaction_head(session: Session) -> Head:
     return chain_head(session)
 
 
-def _append(session: Session, links: Sequence[dict[str, Any]]) -> None:
+def _append(
+    session: Session, links: Sequence[dict[str, Any]], write: RowWriter = insert_plain_rows
+) -> None:
     if not links:
         return
     key = chain_key(session, create=True)
@@ -236,7 +240,7 @@ def _append(session: Session, links: Sequence[dict[str, Any]]) -> None:
         mac = link_mac(key, mac, row)
         rows.append({**row, "mac": mac})
     # Every column given: the driver's executemany (thousands of links per import).
-    insert_plain_rows(session, table_of(AuditEvent), rows)
+    write(session, table_of(AuditEvent), rows)
     session.info[_HEAD_INFO] = (session.get_transaction(), seq, mac)
 
 
@@ -282,23 +286,32 @@ def chain_changes(session: Session, entries: Sequence[Mapping[str, Any]], at: da
         return
     key = chain_key(session, create=True)
     assert key is not None
-    _append(
-        session,
-        [
-            {
-                "at": at,
-                "actor_id": entry["actor_id"],
-                "action": change_action(entry),
-                "entity": entry["entity"],
-                "entity_id": str(entry["record_id"]),
-                "fields": sorted(entry["fields"]),
-                "change_device_id": entry["device_id"],
-                "change_seq": entry["seq"],
-                "seal": entry_seal(key, entry),
-            }
-            for entry in entries
-        ],
-    )
+    _append(session, [change_link(key, entry, at) for entry in entries])
+
+
+def change_link(key: bytes, entry: Mapping[str, Any], at: datetime) -> dict[str, Any]:
+    """The link of a change-log entry, sealed, before its place in the chain (its number and
+    mac, which `append_links` gives). Apart so that a bulk load seals its entries before
+    its transaction, which then only numbers and chains them."""
+    return {
+        "at": at,
+        "actor_id": entry["actor_id"],
+        "action": change_action(entry),
+        "entity": entry["entity"],
+        "entity_id": str(entry["record_id"]),
+        "fields": sorted(entry["fields"]),
+        "change_device_id": entry["device_id"],
+        "change_seq": entry["seq"],
+        "seal": entry_seal(key, entry),
+    }
+
+
+def append_links(
+    session: Session, links: Sequence[dict[str, Any]], *, write: RowWriter = insert_plain_rows
+) -> None:
+    """Chain links made by `change_link` in the session's transaction (`write`: how they are
+    inserted)."""
+    _append(session, links, write)
 
 
 def reseal_change(

@@ -18,34 +18,48 @@ identity was reused (a cloned laptop): it is counted too (`LoadResult.clashes`).
 This is a bulk path from one engine to the other, and knows both: the file is read with
 the sqlite3 module in one read transaction (a consistent snapshot even while the station's
 window writes to it; the file is never written, an older one is upgraded in a temporary
-copy), and its values go as text through PostgreSQL's COPY into a temporary table, from
+copy), and its values go as text through PostgreSQL's COPY: straight into the table when
+none of a batch's rows is there yet (a first load), otherwise into a temporary table, from
 which one `INSERT … SELECT … ON CONFLICT DO NOTHING` adds what is missing. The values are
 SQLAlchemy's own SQLite storage (UUIDs as 32 hex digits, instants as UTC text, booleans as
 0/1, JSON as text), all of which PostgreSQL reads as they are (instants with the session in
 UTC). `tests/unit/test_loading.py` checks that every row arrives equal, column by column.
 A first version through SQLAlchemy, row by row, was ten times slower (bench/README.md).
+
+The copied log entries are chained into the bureau's audit trail with their batch: sealed
+from the file's values on the reading thread, numbered and linked in the batch's
+transaction, the links written by COPY.
 """
 
 from __future__ import annotations
 
+import json
 import shutil
 import sqlite3
 import tempfile
 import uuid
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Generator, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import closing, contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from operator import itemgetter
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import psycopg
-from sqlalchemy import BigInteger, Table, Uuid, and_, column, select, values
+from sqlalchemy import JSON, Table, Uuid, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from station_desktop.errors import LoadRefused
-from station_desktop.store.audit import IMPORT, chain_changes, record_event
+from station_desktop.store.audit import (
+    IMPORT,
+    append_links,
+    chain_key,
+    change_link,
+    record_event,
+)
 from station_desktop.store.cipher import connect
 from station_desktop.store.engine import Database, create_store_engine, sqlite_url
 from station_desktop.store.erasure import apply_erasures
@@ -54,9 +68,9 @@ from station_desktop.store.files import read_only_uri
 from station_desktop.store.migrate import SCHEMA_HEAD, upgrade_to_head
 from station_desktop.store.models import REPLICATED_MODELS, Base, ChangeLogEntry, Erasure, table_of
 from station_desktop.store.restore import check_database_file
+from station_desktop.store.types import UTCDateTime
 
 BATCH_ROWS = 20_000
-CHAIN_BATCH = 5_000  # log entries read back and chained at a time
 # Facts of the laptop itself, never of the bureau's database.
 # The audit chain is the bureau database's own: the copied log entries are chained there.
 NOT_COPIED = frozenset({"local_state", "audit_event", "audit_anchor"})
@@ -87,24 +101,60 @@ def copied_tables() -> list[Table]:
     return [t for t in Base.metadata.sorted_tables if t.name not in NOT_COPIED]
 
 
-@contextmanager
-def source_file(path: Path, key: bytes | None = None) -> Iterator[Path]:
+@dataclass
+class StationFile:
+    """A station file ready to load: `readable` is the file itself, or a copy upgraded to
+    this version's schema (removed by `close`)."""
+
+    path: Path  # as the person named it
+    key: bytes | None
+    readable: Path
+    copy: tempfile.TemporaryDirectory[str] | None = None
+
+    def close(self) -> None:
+        if self.copy is not None:
+            self.copy.cleanup()
+
+
+def ready_file(path: Path, key: bytes | None = None) -> StationFile:
     """The station file `path` (a data folder's station.sqlite3 or a backup), checked whole
     (StationError otherwise); an older one is upgraded in a temporary copy (encrypted
-    under the same `key`, for an encrypted file)."""
+    under the same `key`, for an encrypted file). Close it when done."""
     revision = check_database_file(path, key)
     if revision == SCHEMA_HEAD:
-        yield path
-        return
-    with tempfile.TemporaryDirectory(prefix="station-desktop-load-") as folder:
-        copy = Path(folder) / "station.sqlite3"
+        return StationFile(path, key, path)
+    folder = tempfile.TemporaryDirectory(prefix="station-desktop-load-")
+    try:
+        copy = Path(folder.name) / "station.sqlite3"
         shutil.copyfile(path, copy)
         engine = create_store_engine(sqlite_url(copy), key=key)
         try:
             upgrade_to_head(engine)
         finally:
             engine.dispose()
-        yield copy
+    except BaseException:
+        folder.cleanup()
+        raise
+    return StationFile(path, key, copy, folder)
+
+
+def ready_files(files: Sequence[tuple[Path, bytes | None]]) -> Generator[StationFile]:
+    """Each station file (with its data key) made ready as `ready_file` does, the next one
+    on a thread while the caller loads this one: the integrity check reads the whole file
+    and an older file is copied and upgraded, seconds a file. A file that fails its check
+    raises when its turn comes, after the files before it. The caller closes each file it
+    is given; one made ready but not given (the run stopped) is closed here."""
+    return _read_ahead((ready_file(path, key) for path, key in files), unused=StationFile.close)
+
+
+@contextmanager
+def source_file(path: Path, key: bytes | None = None) -> Iterator[Path]:
+    """`ready_file` for one file, closed on leaving."""
+    ready = ready_file(path, key)
+    try:
+        yield ready.readable
+    finally:
+        ready.close()
 
 
 def load_station_file(
@@ -118,16 +168,39 @@ def load_station_file(
 ) -> LoadResult:
     """Copy every row of the SQLite file `source` that the server database `target` lacks
     (see the module's note). `origin`: the file as the person named it (for messages).
-    `key`: the data key of an encrypted station file."""
+    `key`: the data key of an encrypted station file.
+
+    The file is read, and its log entries sealed, on a thread one batch ahead of the
+    batch being written: the program's own work then overlaps the server's (each half
+    of a file's time before). Only this function's thread writes, in batch order."""
     result = LoadResult(origin or source)
-    reading = connect(read_only_uri(source), key, uri=True, isolation_level=None)
+    with target.write_session() as writing:
+        chain = chain_key(writing, create=True)
+    assert chain is not None
+    reading = connect(
+        read_only_uri(source), key, uri=True, isolation_level=None, check_same_thread=False
+    )
+    chained = done = 0
     try:
         reading.execute("BEGIN")  # one snapshot for the whole load
-        for table in copied_tables():
-            _load_table(reading, target, table, result, progress, batch_rows)
+        # Closed before the file is: the reading thread has stopped when it is.
+        with closing(_read_ahead(_batches(reading, batch_rows, chain))) as batches:
+            for batch in batches:
+                name = batch.table.name
+                if not batch.rows:  # a table starts: the log's, if before, is all in
+                    chained = _record_import(target, result, chained)
+                    result.copied.setdefault(name, 0)
+                    result.present.setdefault(name, 0)
+                    done = 0
+                else:
+                    chained += _write_batch(target, batch, result)
+                    done += len(batch.rows)
+                if progress is not None:
+                    progress(name, done, batch.total)
         reading.execute("COMMIT")
     finally:
         reading.close()
+    _record_import(target, result, chained)
     # Values erased on the station stay erased here, though older copies of their log
     # entries were loaded before (a row already present is not replaced).
     with target.write_session() as writing:
@@ -136,47 +209,8 @@ def load_station_file(
     return result
 
 
-def _load_table(
-    reading: sqlite3.Connection,
-    target: Database,
-    table: Table,
-    result: LoadResult,
-    progress: Progress | None,
-    batch_rows: int,
-) -> None:
-    columns = [c.name for c in table.columns]
-    keys = [c.name for c in table.primary_key.columns]
-    total = reading.execute(f'SELECT count(*) FROM "{table.name}"').fetchone()[0]
-    result.copied.setdefault(table.name, 0)
-    result.present.setdefault(table.name, 0)
-    if progress is not None:
-        progress(table.name, 0, total)
-    # A row may point at another row of its own table (a guardian, a corrected note):
-    # such a table goes in one statement, so each reference is checked when all are in.
-    size = max(total, 1) if _refers_to_itself(table) else batch_rows
-    cursor = reading.execute(
-        f'SELECT {", ".join(_quoted(columns))} FROM "{table.name}" '
-        f"ORDER BY {', '.join(_quoted(keys))}"
-    )
-    done = chained = 0
-    while rows := cursor.fetchmany(size):
-        try:
-            with target.write_session() as writing:
-                added = _load_batch(writing, table, columns, keys, rows, result)
-                if table.name == CHANGE_LOG:
-                    chained += _chain_added(writing, added)
-        except (IntegrityError, psycopg.IntegrityError) as error:
-            cause = error.orig if isinstance(error, IntegrityError) else error
-            reason = " ".join(str(cause or error).split())
-            raise LoadRefused(source=str(result.source), table=table.name, reason=reason) from None
-        except psycopg.Error as error:  # the driver's own, from COPY: the server went away
-            problem = storage_problem(error, target.where)
-            if problem is None:
-                raise
-            raise problem from error
-        done += len(rows)
-        if progress is not None:
-            progress(table.name, done, total)
+def _record_import(target: Database, result: LoadResult, chained: int) -> int:
+    """The trail's event for the log entries a file's load chained (if any). Returns 0."""
     if chained:
         with target.write_session() as writing:
             record_event(
@@ -187,32 +221,171 @@ def _load_table(
                 entity_id=str(chained),
                 at=datetime.now(UTC),
             )
+    return 0
 
 
-def _chain_added(session: Session, added: list[tuple[Any, ...]]) -> int:
-    """Chain the log entries a batch added, in its transaction: the entries and their links
-    are committed together, and each batch reads back only its own entries (looking for
-    every unchained entry of the bureau's log after each file cost more with every file
-    loaded). In log order (hlc, device, sequence) within the batch."""
-    log = table_of(ChangeLogEntry)
-    chained = 0
-    for start in range(0, len(added), CHAIN_BATCH):
-        part = added[start : start + CHAIN_BATCH]
-        # Joined to a VALUES list: an IN of thousands of pairs plans as thousands of ORs.
-        keys = values(column("device", Uuid()), column("seq", BigInteger), name="added")
-        keys = keys.data([(device, seq) for device, seq in part])
-        entries = (
-            session.execute(
-                select(log)
-                .join(keys, and_(log.c.device_id == keys.c.device, log.c.seq == keys.c.seq))
-                .order_by(log.c.hlc, log.c.device_id, log.c.seq)
-            )
-            .mappings()
-            .all()
+@dataclass
+class _Batch:
+    """Rows of one table read from the file; none when the table starts."""
+
+    table: Table
+    total: int  # the table's rows in the file
+    rows: list[tuple[Any, ...]]
+    links: list[dict[str, Any]] | None = None  # the change log's: each entry's link
+
+
+def _batches(reading: sqlite3.Connection, batch_rows: int, chain: bytes) -> Iterator[_Batch]:
+    """Every copied table's rows, in batches (and for the log, each entry's sealed link,
+    in log order)."""
+    for table in copied_tables():
+        columns, keys = _columns(table)
+        total = reading.execute(f'SELECT count(*) FROM "{table.name}"').fetchone()[0]
+        yield _Batch(table, total, [])
+        # A row may point at another row of its own table (a guardian, a corrected note):
+        # such a table goes in one statement, so each reference is checked when all are in.
+        size = max(total, 1) if _refers_to_itself(table) else batch_rows
+        cursor = reading.execute(
+            f'SELECT {", ".join(_quoted(columns))} FROM "{table.name}" '
+            f"ORDER BY {', '.join(_quoted(keys))}"
         )
-        chain_changes(session, [dict(entry) for entry in entries], datetime.now(UTC))
-        chained += len(entries)
-    return chained
+        while rows := cursor.fetchmany(size):
+            links = _sealed_links(chain, columns, rows) if table.name == CHANGE_LOG else None
+            yield _Batch(table, total, rows, links)
+
+
+_T = TypeVar("_T")
+_END: Any = object()
+
+
+def _read_ahead(items: Iterator[_T], unused: Callable[[_T], None] | None = None) -> Generator[_T]:
+    """`items`, each made on a thread of its own while the caller uses the one before.
+    `unused`: what to do with the item made ahead when the caller stops before it."""
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="station-load") as reader:
+        coming = reader.submit(next, items, _END)
+        try:
+            while (item := coming.result()) is not _END:
+                coming = reader.submit(next, items, _END)
+                yield item
+        finally:
+            made = coming.exception() is None and coming.result() is not _END
+            if unused is not None and made:
+                unused(coming.result())
+
+
+def _columns(table: Table) -> tuple[list[str], list[str]]:
+    return [c.name for c in table.columns], [c.name for c in table.primary_key.columns]
+
+
+def _write_batch(target: Database, batch: _Batch, result: LoadResult) -> int:
+    """One batch in one transaction (its log entries chained with it). Returns how many
+    entries were chained."""
+    table = batch.table
+    columns, keys = _columns(table)
+    try:
+        with target.write_session() as writing:
+            added = _load_batch(writing, table, columns, keys, batch.rows, result)
+            if batch.links is None:
+                return 0
+            links = batch.links
+            if added is not None:
+                keys_added = {(str(device), seq) for device, seq in added}
+                links = [
+                    link
+                    for link in links
+                    if (link["change_device_id"], link["change_seq"]) in keys_added
+                ]
+            append_links(writing, links, write=_copy_rows)
+            return len(links)
+    except (IntegrityError, psycopg.IntegrityError) as error:
+        cause = error.orig if isinstance(error, IntegrityError) else error
+        reason = " ".join(str(cause or error).split())
+        raise LoadRefused(source=str(result.source), table=table.name, reason=reason) from None
+    except psycopg.Error as error:  # the driver's own, from COPY: the server went away
+        problem = storage_problem(error, target.where)
+        if problem is None:
+            raise
+        raise problem from error
+
+
+def _sealed_links(
+    chain: bytes, columns: list[str], rows: list[tuple[Any, ...]]
+) -> list[dict[str, Any]]:
+    """The audit links of log entries, sealed with the chain's key `chain`, in log order
+    (hlc, device, sequence). The entries come from the file's rows, in the form the seal
+    encodes them (`_sealable`), not read back from the server, which cost more than the
+    rest of the load; `audit.verify` seals them again from what the server holds."""
+    # Column by column: one comprehension per converted column, none for the others.
+    converted: list[Sequence[Any]] = [
+        values if read is None else [None if v is None else read(v) for v in values]
+        for read, values in zip(
+            _sealable(table_of(ChangeLogEntry)), zip(*rows, strict=True), strict=True
+        )
+    ]
+    entries = [dict(zip(columns, values, strict=True)) for values in zip(*converted, strict=True)]
+    # Dashed lowercase UUID text sorts as the UUIDs do (and as PostgreSQL orders them).
+    entries.sort(key=itemgetter("hlc", "device_id", "seq"))
+    at = datetime.now(UTC)
+    return [change_link(chain, entry, at) for entry in entries]
+
+
+def _sealable(table: Table) -> list[Callable[[Any], Any] | None]:
+    """For each column, the file's stored value turned into what the audit's canonical
+    form makes of the value SQLAlchemy reads (`audit._json_value`): a UUID's dashed text
+    (stored as 32 hex digits), an instant's ISO text in UTC (stored as UTC text), JSON
+    parsed. Text and numbers stay as they are. Plain strings, not objects: the canonical
+    encoder then never calls back into Python (a third of a file's load otherwise)."""
+    readers: list[Callable[[Any], Any] | None] = []
+    for column_ in table.columns:
+        kind = column_.type
+        if isinstance(kind, Uuid):
+            readers.append(_dashed)
+        elif isinstance(kind, UTCDateTime):
+            readers.append(_utc_text)
+        elif isinstance(kind, JSON):
+            readers.append(json.loads)
+        else:
+            readers.append(None)
+    return readers
+
+
+def _dashed(stored: str) -> str:
+    if len(stored) != 32:  # not SQLAlchemy's own spelling: read it as SQLAlchemy would
+        return str(uuid.UUID(stored))
+    h = stored.lower()
+    return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
+
+
+def _utc_text(stored: str) -> str:
+    instant = datetime.fromisoformat(stored)  # as UTCDateTime reads it
+    instant = instant.replace(tzinfo=UTC) if instant.tzinfo is None else instant.astimezone(UTC)
+    return instant.isoformat()
+
+
+def _copy_rows(session: Session, table: Table, rows: Sequence[dict[str, Any]]) -> None:
+    """Insert `rows` (all with the same keys) by COPY: the audit links of a batch, which
+    the driver's executemany sent as one statement each (a third of a file's load)."""
+    if not rows:
+        return
+    dialect = session.connection().dialect
+    names = list(rows[0])
+    processors = [
+        (position, process)
+        for position, name in enumerate(names)
+        if (process := table.c[name].type.dialect_impl(dialect).bind_processor(dialect))
+    ]
+    statement = f'COPY "{table.name}" ({", ".join(_quoted(names))}) FROM STDIN'
+    with _driver(session).cursor() as cursor, cursor.copy(statement) as copy:
+        for row in rows:
+            values = [row[name] for name in names]
+            for position, process in processors:
+                values[position] = process(values[position])
+            copy.write_row(values)
+
+
+def _driver(session: Session) -> psycopg.Connection[Any]:
+    raw = session.connection().connection.driver_connection
+    assert isinstance(raw, psycopg.Connection)
+    return raw
 
 
 def _quoted(names: list[str]) -> list[str]:
@@ -232,15 +405,29 @@ def _load_batch(
     keys: list[str],
     rows: list[tuple[Any, ...]],
     result: LoadResult,
-) -> list[tuple[Any, ...]]:
-    """COPY the rows into a temporary table, add those whose key is missing, then count
-    what was there already and compare it. Returns the keys of the rows added."""
-    raw = session.connection().connection.driver_connection
-    assert raw is not None
+) -> set[tuple[Any, ...]] | None:
+    """Add the rows whose key is missing, count what was there already and compare it.
+    Returns the keys of the rows added, or None when all were.
+
+    Straight into the table by COPY when none of the rows is there (a first load: no
+    temporary table, no second write of each row), under a savepoint; when one is (a
+    second run, or a run after an interruption), into a temporary table, from which
+    `INSERT … ON CONFLICT DO NOTHING` adds those missing."""
     name, cols = f'"{table.name}"', ", ".join(_quoted(columns))
     on_keys = " AND ".join(f'i."{k}" = t."{k}"' for k in keys)
-    with raw.cursor() as cursor:
+    with _driver(session).cursor() as cursor:
         cursor.execute("SET LOCAL TimeZone = 'UTC'")  # the file's instants are UTC text
+        cursor.execute("SAVEPOINT straight")
+        try:
+            with cursor.copy(f"COPY {name} ({cols}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+        except psycopg.errors.UniqueViolation:
+            cursor.execute("ROLLBACK TO SAVEPOINT straight")
+        else:
+            cursor.execute("RELEASE SAVEPOINT straight")
+            result.copied[table.name] += len(rows)
+            return None
         cursor.execute(f"CREATE TEMP TABLE incoming (LIKE {name}) ON COMMIT DROP")
         with cursor.copy(f"COPY incoming ({cols}) FROM STDIN") as copy:
             for row in rows:
@@ -250,7 +437,7 @@ def _load_batch(
             f"INSERT INTO {name} ({cols}) SELECT {cols} FROM incoming "
             f"ON CONFLICT ({primary}) DO NOTHING RETURNING {primary}"
         )
-        added_keys: list[tuple[Any, ...]] = list(cursor.fetchall())
+        added_keys = set(cursor.fetchall())
         added = len(added_keys)
         if added < len(rows) and table.name in REPLICATED_MODELS:
             cursor.execute(
@@ -263,7 +450,8 @@ def _load_batch(
                 f"SELECT count(*) FROM incoming i JOIN {name} t ON {on_keys} "
                 "WHERE (t.record_id, t.hlc, t.op) IS DISTINCT FROM (i.record_id, i.hlc, i.op)"
             )
-            result.clashes += int(cursor.fetchone()[0])
+            clashing = cursor.fetchone()
+            result.clashes += int(clashing[0]) if clashing else 0
     result.copied[table.name] += added
     result.present[table.name] += len(rows) - added
     return added_keys

@@ -7,23 +7,31 @@ from __future__ import annotations
 import shutil
 import uuid
 from collections.abc import Iterator
+from contextlib import closing
 from datetime import date
 from pathlib import Path
 from typing import Any
 
 import pytest
+from alembic import command
 from sqlalchemy import Table, select
 
 from station_desktop.app import Application, open_application
 from station_desktop.demo.generator import DemoSize, generate_demo
 from station_desktop.domain.codes import StaffRole, StationKind
-from station_desktop.errors import LoadRefused
+from station_desktop.errors import LoadRefused, StationError
 from station_desktop.paths import DataPaths
 from station_desktop.services.access import Actor
 from station_desktop.services.reports import ReportPeriod
 from station_desktop.services.stations import StationInfo
-from station_desktop.store.engine import Database
-from station_desktop.store.loading import copied_tables, load_station_file, source_file
+from station_desktop.store.engine import Database, create_store_engine, sqlite_url
+from station_desktop.store.loading import (
+    copied_tables,
+    load_station_file,
+    ready_files,
+    source_file,
+)
+from station_desktop.store.migrate import _config
 from station_desktop.store.server import open_server_database
 from tests.conftest import FakeClock
 
@@ -77,8 +85,6 @@ def _rows(db: Database, table: Table) -> list[dict[str, Any]]:
 
 
 def _file_db(path: Path) -> Database:
-    from station_desktop.store.engine import create_store_engine, sqlite_url
-
     return Database(create_store_engine(sqlite_url(path), read_only=True))
 
 
@@ -183,3 +189,36 @@ def test_ids_stay_what_they_were(station_file: Path, bureau: Database) -> None:
 
         ids = session.scalars(select(Resident.id).limit(5)).all()
     assert all(isinstance(i, uuid.UUID) and i.version == 7 for i in ids)
+
+
+def test_several_files_load_in_turn_and_a_damaged_one_stops_at_its_turn(
+    station_file: Path, bureau: Database, tmp_path: Path
+) -> None:
+    older = tmp_path / "older" / "station.sqlite3"
+    older.parent.mkdir()
+    shutil.copyfile(station_file, older)
+    engine = create_store_engine(sqlite_url(older))
+    try:
+        with engine.begin() as connection:
+            command.downgrade(_config(connection), "-1")
+    finally:
+        engine.dispose()
+    older_bytes = older.read_bytes()
+    damaged = tmp_path / "station.sqlite3"
+    damaged.write_bytes(b"not a station file" * 100)
+    loaded, copies = [], []
+    # Each file is checked (and the older one upgraded in a copy) while the one before
+    # loads; the damaged one stops the run at its turn.
+    files = [(older, None), (station_file, None), (damaged, None)]
+    with closing(ready_files(files)) as ready, pytest.raises(StationError):
+        for station in ready:
+            copies += [Path(station.copy.name)] if station.copy else []
+            try:
+                loaded.append(load_station_file(station.readable, bureau, origin=station.path))
+            finally:
+                station.close()
+    assert [result.source for result in loaded] == [older, station_file]
+    assert loaded[0].rows_copied > 5_000 and loaded[0].rows_present == 0
+    assert loaded[1].rows_copied == 0 and loaded[1].rows_present == loaded[0].rows_copied
+    assert older.read_bytes() == older_bytes  # upgraded in a copy, which is gone
+    assert len(copies) == 1 and not copies[0].exists()
