@@ -31,7 +31,7 @@ from station_desktop.domain.namekeys import (
     rank,
     split_scripts,
 )
-from station_desktop.store.bulk import insert_plain_rows
+from station_desktop.store.bulk import insert_columns, insert_plain_rows
 from station_desktop.store.changes import get_local_state, set_local_state
 from station_desktop.store.models import Resident, ResidentSearch, ResidentSearchKey, table_of
 
@@ -79,7 +79,10 @@ def index_residents(
     """(Re)build the search rows of these residents (`new`: just inserted, so there are
     no rows to replace)."""
     rows: list[dict[str, object]] = []
-    key_rows: list[dict[str, object]] = []
+    # The key rows column by column (an import makes about 33 per resident).
+    key_ids: list[uuid.UUID] = []
+    key_texts: list[str] = []
+    key_whole: list[bool] = []
     for r in residents:
         keys = builder.resident_keys(r.name_bo, r.name_zh, r.id_number, r.phone)
         sort_bo, sort_zh = builder.sort_keys(r.name_bo, r.name_zh)
@@ -95,10 +98,10 @@ def index_residents(
         )
         whole = {key[:KEY_LIMIT]: True for key in keys.full}
         parts = {key[:KEY_LIMIT]: False for key in (*keys.tails, *keys.tokens)}
-        key_rows += [
-            {"resident_id": r.id, "key": key, "whole_name": whole_name}
-            for key, whole_name in (parts | whole).items()
-        ]
+        merged = parts | whole
+        key_ids += [r.id] * len(merged)
+        key_texts += merged
+        key_whole += merged.values()
     if not rows:
         return 0
     ids = [row["resident_id"] for row in rows]
@@ -107,7 +110,9 @@ def index_residents(
         session.execute(delete(keys_table).where(keys_table.c.resident_id.in_(ids)))
         session.execute(delete(search_table).where(search_table.c.resident_id.in_(ids)))
     insert_plain_rows(session, search_table, rows)
-    insert_plain_rows(session, keys_table, key_rows)
+    insert_columns(
+        session, keys_table, {"resident_id": key_ids, "key": key_texts, "whole_name": key_whole}
+    )
     return len(rows)
 
 

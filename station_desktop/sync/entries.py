@@ -176,15 +176,18 @@ def _check_depth(value: Any, depth: int) -> None:
             raise ValueError("nested too deeply")
 
 
+# What `entry_json` writes with, made once (json.dumps makes an encoder per call).
+_CANONICAL = json.JSONEncoder(
+    ensure_ascii=False, sort_keys=True, separators=(",", ":"), allow_nan=False
+)
+
+
 def canonical_json_line(line: bytes) -> Any:
     """A line in exactly the form `entry_json` writes it (sorted keys, no spaces, UTF-8):
     anything else — duplicate keys, NaN, a line edited by hand — is refused. Checking the
     form costs one serialisation, far less than parsing key by key."""
     data = json.loads(line)
-    canonical = json.dumps(
-        data, ensure_ascii=False, sort_keys=True, separators=(",", ":"), allow_nan=False
-    ).encode()
-    if canonical != line:
+    if _CANONICAL.encode(data).encode() != line:
         raise ValueError("not written as a bundle writes its entries")
     _check_depth(data, 0)
     return data
