@@ -3,7 +3,7 @@ import's hundreds of thousands of log entries, audit links and search keys)."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from operator import itemgetter
 from typing import Any
 
@@ -25,7 +25,7 @@ def insert_plain_rows(session: Session, table: Table, rows: Sequence[dict[str, A
     insert_columns(session, table, {name: list(map(itemgetter(name), rows)) for name in names})
 
 
-def insert_columns(session: Session, table: Table, given: dict[str, Sequence[Any]]) -> None:
+def insert_columns(session: Session, table: Table, given: Mapping[str, Sequence[Any]]) -> None:
     """`insert_plain_rows` for rows given column by column (each column's values, all
     of the same length): what a caller that makes many rows builds without a dict each."""
     connection = session.connection()
