@@ -189,6 +189,7 @@ class NameKeyBuilder:
         self._tibetan_memo: dict[str, KeyGroups] = {}
         self._chinese_memo: dict[str, KeyGroups] = {}
         self._sort_memo: dict[tuple[str, str], tuple[str, str]] = {}
+        self._names_memo: dict[tuple[str, str], NameKeys] = {}
 
     # ------------------------------------------------------------ per script
 
@@ -268,17 +269,30 @@ class NameKeyBuilder:
         """Keys of both name fields. Each script's part of either field is indexed in
         that script's keys: "次仁 ཚེ་རིང" typed into one field, or a Tibetan place name in
         the Chinese-name field, is found by a Tibetan and by a Chinese query alike."""
-        groups: list[KeyGroups] = []
-        for name in (name_bo, name_zh):
-            tibetan, other = split_scripts(name)
-            groups.append(self.tibetan_keys(tibetan))
-            groups.append(self.chinese_keys(other))
+        names = self.name_keys(name_bo, name_zh)
         digits = [digit_key(v) for v in (id_number, phone) if v]
-        return NameKeys(
-            _unique([*(k for g in groups for k in g[0]), *digits]),
-            _unique(k for g in groups for k in g[1]),
-            _unique(k for g in groups for k in g[2]),
-        )
+        if not digits:
+            return names
+        return NameKeys(_unique([*names.full, *digits]), names.tokens, names.tails)
+
+    def name_keys(self, name_bo: str, name_zh: str) -> NameKeys:
+        """The keys of the two name fields alone (`resident_keys` adds the numbers),
+        made once per pair of names: many people share a name."""
+        found = self._names_memo.get((name_bo, name_zh))
+        if found is None:
+            if len(self._names_memo) >= MEMO_LIMIT:
+                self._names_memo.clear()
+            groups: list[KeyGroups] = []
+            for name in (name_bo, name_zh):
+                tibetan, other = split_scripts(name)
+                groups.append(self.tibetan_keys(tibetan))
+                groups.append(self.chinese_keys(other))
+            found = self._names_memo[(name_bo, name_zh)] = NameKeys(
+                _unique(k for g in groups for k in g[0]),
+                _unique(k for g in groups for k in g[1]),
+                _unique(k for g in groups for k in g[2]),
+            )
+        return found
 
     def sort_keys(self, name_bo: str, name_zh: str) -> tuple[str, str]:
         """Sort keys for long lists: Tibetan dictionary order (root letter first, as ICU

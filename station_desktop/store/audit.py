@@ -52,6 +52,7 @@ from sqlalchemy.orm import Session
 from station_desktop.i18n import N_
 from station_desktop.store.bulk import insert_plain_rows
 from station_desktop.store.engine import Database, create_store_engine, sqlite_url
+from station_desktop.store.jsontext import json_encoder
 from station_desktop.store.models import AuditAnchor, AuditEvent, LocalState, table_of
 
 # Action codes. A change-log entry's link is named after the entry's op (insert, update);
@@ -111,7 +112,7 @@ def _json_value(value: Any) -> Any:
     raise TypeError(f"not JSON: {type(value).__name__}")
 
 
-_ENCODER = json.JSONEncoder(
+_ENCODE = json_encoder(
     sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=_json_value
 )
 
@@ -119,7 +120,7 @@ _ENCODER = json.JSONEncoder(
 def _canonical(value: Any) -> bytes:
     """Stable bytes for a value (sorted keys, no spaces; UUIDs and instants as text).
     The C encoder does the walking: this runs once or twice per saved change."""
-    return _ENCODER.encode(value).encode("utf-8")
+    return _ENCODE(value).encode("utf-8")
 
 
 def _plain(value: Any) -> Any:

@@ -3,7 +3,7 @@ import's hundreds of thousands of log entries, audit links and search keys)."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from operator import itemgetter
 from typing import Any
 
@@ -19,15 +19,24 @@ def insert_plain_rows(session: Session, table: Table, rows: Sequence[dict[str, A
     per run of the same value (a resident's id on each of its keys)."""
     if not rows:
         return
+    names = list(rows[0])
+    # Column by column, each read by a C loop, so that a column without a bind processor
+    # costs no Python per row; zipped back into rows at the end.
+    insert_columns(session, table, {name: list(map(itemgetter(name), rows)) for name in names})
+
+
+def insert_columns(session: Session, table: Table, given: Mapping[str, Sequence[Any]]) -> None:
+    """`insert_plain_rows` for rows given column by column (each column's values, all
+    of the same length): what a caller that makes many rows builds without a dict each."""
     connection = session.connection()
     dialect = connection.dialect
-    names = list(rows[0])
+    names = list(given)
+    if not names or not given[names[0]]:
+        return
     compiled = insert(table).compile(dialect=dialect, column_keys=names)
     if compiled.positional:
         names = list(compiled.positiontup or ())
-    # Column by column, each read by a C loop, so that a column without a bind processor
-    # costs no Python per row; zipped back into rows at the end.
-    columns: list[Sequence[Any]] = [list(map(itemgetter(name), rows)) for name in names]
+    columns: list[Sequence[Any]] = [given[name] for name in names]
     for position, name in enumerate(names):
         # The dialect's own form of the type (PostgreSQL's JSON differs from SQLite's).
         process = table.c[name].type.dialect_impl(dialect).bind_processor(dialect)

@@ -37,6 +37,7 @@ from sqlalchemy.sql import Executable
 from sqlalchemy.sql.dml import Insert
 
 from station_desktop.store.failures import storage_problem
+from station_desktop.store.jsontext import json_encoder
 
 BUSY_TIMEOUT_MS = 10_000
 CACHE_SIZE_KIB = 65_536
@@ -56,6 +57,11 @@ SERVER_DIALECTS = frozenset({"postgresql"})
 # a core of the server's): the report's parts.
 PARALLEL_READS = 4
 _SNAPSHOT_NAME = re.compile(r"[0-9A-Fa-f-]+")
+
+
+# JSON columns' text as json.dumps writes it (SQLAlchemy's default), its encoder made
+# once: an import writes several JSON values for each of its entries.
+_JSON_TEXT = json_encoder()
 
 
 def sqlite_url(path: Path) -> str:
@@ -81,7 +87,9 @@ def create_store_engine(
         path = url.removeprefix("sqlite:///")
         url = f"sqlite:///file:{path}?mode=ro&uri=true"
     if key is None:
-        engine = create_engine(url, connect_args=connect_args, hide_parameters=True)
+        engine = create_engine(
+            url, connect_args=connect_args, hide_parameters=True, json_serializer=_JSON_TEXT
+        )
     else:
         engine = _keyed_engine(url, key)
 
@@ -127,7 +135,13 @@ def _keyed_engine(url: str, key: bytes) -> Engine:
         return connect(target, key, uri=is_uri, check_same_thread=False)
 
     plain_url = url if not is_uri else "sqlite:///" + target.split("?")[0].removeprefix("file:")
-    return create_engine(plain_url, module=sqlcipher3.dbapi2, creator=creator, hide_parameters=True)
+    return create_engine(
+        plain_url,
+        module=sqlcipher3.dbapi2,
+        creator=creator,
+        hide_parameters=True,
+        json_serializer=_JSON_TEXT,
+    )
 
 
 def _server_engine(url: str) -> Engine:

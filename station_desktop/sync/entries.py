@@ -41,6 +41,7 @@ from station_desktop.forms.validate import (
 )
 from station_desktop.forms.visit import VISIT_FORM
 from station_desktop.store.changes import OP_INSERT, OP_UPDATE, SCHEMA_VERSION, logged_columns
+from station_desktop.store.jsontext import json_encoder
 from station_desktop.store.models import REPLICATED_MODELS, TEXT_LEN, ChangeLogEntry
 from station_desktop.store.types import UTCDateTime
 
@@ -176,15 +177,18 @@ def _check_depth(value: Any, depth: int) -> None:
             raise ValueError("nested too deeply")
 
 
+# What `entry_json` writes, with its encoder made once.
+_CANONICAL = json_encoder(
+    ensure_ascii=False, sort_keys=True, separators=(",", ":"), allow_nan=False
+)
+
+
 def canonical_json_line(line: bytes) -> Any:
     """A line in exactly the form `entry_json` writes it (sorted keys, no spaces, UTF-8):
     anything else — duplicate keys, NaN, a line edited by hand — is refused. Checking the
     form costs one serialisation, far less than parsing key by key."""
     data = json.loads(line)
-    canonical = json.dumps(
-        data, ensure_ascii=False, sort_keys=True, separators=(",", ":"), allow_nan=False
-    ).encode()
-    if canonical != line:
+    if _CANONICAL(data).encode() != line:
         raise ValueError("not written as a bundle writes its entries")
     _check_depth(data, 0)
     return data

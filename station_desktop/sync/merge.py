@@ -374,14 +374,29 @@ class Merger:
         defaults = {name: encode_value(value) for name, value in insert_defaults(model).items()}
         entries = self._entries(entity, ids)
         states: dict[uuid.UUID, RecordState] = {}
+        rows: dict[uuid.UUID, dict[str, Any]] = {}
+        # Each column's decoder and default together, for the row of a record seen once.
+        plan = [(name, decoders[name], defaults[name]) for name in columns]
         for record_id in ids:
-            state = record_state(columns, defaults, entries.get(record_id, []))
+            found = entries.get(record_id, [])
+            if len(found) == 1 and found[0].op == OP_INSERT:
+                # The common case (a visit, a new resident): what `record_state` makes of
+                # one insert, decoded straight into the row.
+                only = found[0]
+                given = only.fields
+                row = {name: decode(given.get(name, default)) for name, decode, default in plan}
+                row["id"] = record_id
+                row["origin_device_id"] = only.device_id
+                row["created_at"] = row["updated_at"] = only.wall_time
+                row["heads"] = [only.change]
+                rows[record_id] = row
+                continue
+            state = record_state(columns, defaults, found)
             if state is None:
                 hold(record_id, PENDING_INSERT_MISSING)
-            else:
-                states[record_id] = state
-        rows = {
-            record_id: {
+                continue
+            states[record_id] = state
+            rows[record_id] = {
                 **{name: decoders[name](state.values[name]) for name in columns},
                 "id": record_id,
                 "origin_device_id": state.origin_device_id,
@@ -389,8 +404,6 @@ class Merger:
                 "updated_at": state.updated_at,
                 "heads": state.heads,
             }
-            for record_id, state in states.items()
-        }
         self._hold_missing_references(entity, table, rows, hold)
         self._hold_duplicates(entity, table, rows, hold)
         existing = self._existing(table, rows)
@@ -414,6 +427,8 @@ class Merger:
                 ],
             )
         for record_id in rows:
+            if record_id not in states:  # one insert: no conflict
+                continue
             for name, (kind, heads) in states[record_id].conflicts.items():
                 conflicts.append(
                     {

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from types import SimpleNamespace
 
 import pytest
 from hypothesis import given, settings
@@ -10,6 +11,7 @@ from hypothesis import strategies as st
 
 from station_desktop.app import Application
 from station_desktop.domain.namekeys import MatchRank, NameKeyBuilder, parse_query, rank
+from station_desktop.store.search import KEY_LIMIT, search_rows
 from tests.conftest import StationSetup
 
 pytestmark = pytest.mark.both_engines
@@ -200,3 +202,46 @@ def test_a_whole_name_always_ranks_exact(syllables: list[str], name_zh: str) -> 
         assert rank(parse_query(name_zh), keys) == MatchRank.EXACT
     wylie = _builder.wylie(name_bo)
     assert rank(parse_query(wylie), keys) >= MatchRank.PREFIX
+
+
+@settings(max_examples=40)
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from(["བཀྲ་ཤིས་", "ཚེ་རིང་ 次仁", "", "ལྷག་པ", "abc12"]),
+            st.sampled_from(["扎西", "次仁卓玛", "", "拉巴 ལྷག་པ", "Wang 12"]),
+            st.sampled_from([None, "", "11010519491231002X", "12"]),
+            st.sampled_from([None, "13912345678", "12", "abc12"]),
+        ),
+        min_size=1,
+        max_size=8,
+    )
+)
+def test_search_rows_are_each_residents_keys(
+    people: list[tuple[str, str, str | None, str | None]],
+) -> None:
+    # The rows made in bulk (names' rows made once per pair of names, the numbers' added)
+    # are what each resident's own keys say: whole-name keys marked, each key once.
+    residents = [
+        SimpleNamespace(
+            id=uuid.uuid4(),
+            station_id=uuid.uuid4(),
+            deleted=False,
+            name_bo=bo,
+            name_zh=zh,
+            id_number=id_number,
+            phone=phone,
+        )
+        for bo, zh, id_number, phone in people
+    ]
+    rows, key_columns = search_rows(_builder, residents)
+    expected = []
+    for r, row in zip(residents, rows, strict=True):
+        keys = _builder.resident_keys(r.name_bo, r.name_zh, r.id_number, r.phone)
+        assert row["keys"] == keys.encode()
+        whole = {key[:KEY_LIMIT]: True for key in keys.full}
+        parts = {key[:KEY_LIMIT]: False for key in (*keys.tails, *keys.tokens)}
+        expected += [(r.id, key, flag) for key, flag in (parts | whole).items()]
+    made = list(zip(*key_columns.values(), strict=True))
+    assert list(key_columns) == ["resident_id", "key", "whole_name"]
+    assert made == expected
