@@ -327,22 +327,8 @@ def reseal_change(
     ID number), chain a new seal for it: `verify` holds an entry to its latest seal."""
     key = chain_key(session, create=True)
     assert key is not None
-    _append(
-        session,
-        [
-            {
-                "at": at or datetime.now(UTC),
-                "actor_id": actor_id,
-                "action": action,
-                "entity": entry["entity"],
-                "entity_id": str(entry["record_id"]),
-                "fields": sorted(entry["fields"]),
-                "change_device_id": entry["device_id"],
-                "change_seq": entry["seq"],
-                "seal": entry_seal(key, entry),
-            }
-        ],
-    )
+    link = change_link(key, entry, at or datetime.now(UTC))
+    _append(session, [link | {"actor_id": actor_id, "action": action}])
 
 
 def chain_unsealed(
