@@ -17,6 +17,7 @@ nothing left behind needs a library that moved, and fails the build if something
 
 from __future__ import annotations
 
+import functools
 import os
 import re
 import shutil
@@ -46,12 +47,13 @@ def is_elf(path: Path) -> bool:
         return file.read(4) == b"\x7fELF"
 
 
-def needed(path: Path) -> set[str]:
+@functools.cache  # asked of most files three times (two closures and the final check)
+def needed(path: Path) -> frozenset[str]:
     """The library names an ELF file links against (its NEEDED entries)."""
     output = subprocess.run(
         ["readelf", "--dynamic", "--wide", str(path)], capture_output=True, text=True, check=True
     ).stdout
-    return set(NEEDED.findall(output))
+    return frozenset(NEEDED.findall(output))
 
 
 def files_under(paths: list[Path]) -> list[Path]:

@@ -146,27 +146,27 @@ class DraftStore:
         return source() if callable(source) else source
 
     def _seal(self, data: bytes) -> bytes:
-        if self._key is None:
+        key = self._key  # derived anew each time: a function may give it
+        if key is None:
             return data
         from cryptography.hazmat.primitives.ciphers.aead import AESGCM  # noqa: PLC0415
 
         nonce = os.urandom(NONCE_BYTES)
-        return SEALED_MAGIC + nonce + AESGCM(self._key).encrypt(nonce, data, SEALED_MAGIC)
+        return SEALED_MAGIC + nonce + AESGCM(key).encrypt(nonce, data, SEALED_MAGIC)
 
     def _unseal(self, data: bytes) -> bytes | None:
         """The draft's JSON; None for a sealed draft this store's key does not open."""
         if not data.startswith(SEALED_MAGIC):
             return data
-        if self._key is None:
+        key = self._key
+        if key is None:
             return None
         from cryptography.exceptions import InvalidTag  # noqa: PLC0415
         from cryptography.hazmat.primitives.ciphers.aead import AESGCM  # noqa: PLC0415
 
         nonce = data[len(SEALED_MAGIC) : len(SEALED_MAGIC) + NONCE_BYTES]
         try:
-            return AESGCM(self._key).decrypt(
-                nonce, data[len(SEALED_MAGIC) + NONCE_BYTES :], SEALED_MAGIC
-            )
+            return AESGCM(key).decrypt(nonce, data[len(SEALED_MAGIC) + NONCE_BYTES :], SEALED_MAGIC)
         except InvalidTag:
             return None
 

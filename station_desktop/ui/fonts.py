@@ -104,11 +104,16 @@ def row_height(font: QFont, *, tibetan: bool) -> int:
 LINE_PADDING: Final = 8
 
 
+def padded_line_height(widget: QWidget) -> int:
+    """A row tall enough for a line of Tibetan in `widget`'s font, with its padding."""
+    return text_line_height(widget.font()) + LINE_PADDING
+
+
 def room_for_tibetan(*widgets: QWidget) -> None:
     """Make buttons (or any one-line widgets) tall enough for a line of Tibetan: Qt sizes
     them for Latin text, and Tibetan stacks would be cut."""
     for widget in widgets:
-        widget.setMinimumHeight(text_line_height(widget.font()) + LINE_PADDING)
+        widget.setMinimumHeight(padded_line_height(widget))
 
 
 def fit_tibetan(line_edit: QLineEdit) -> None:

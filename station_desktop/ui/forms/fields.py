@@ -50,7 +50,13 @@ from station_desktop.formats import LocaleFormats
 from station_desktop.forms.spec import FieldKind, FieldSpec
 from station_desktop.forms.validate import parse_date
 from station_desktop.i18n import NC_, _, active_language, pgettext
-from station_desktop.ui.fonts import LINE_PADDING, fit_tibetan, has_tibetan, text_line_height
+from station_desktop.ui.fonts import (
+    fit_tibetan,
+    has_tibetan,
+    padded_line_height,
+    room_for_tibetan,
+    text_line_height,
+)
 
 Choice = tuple[str, str]  # (id as a string, what the reader sees)
 ChoiceSource = Callable[[], Sequence[Choice]]
@@ -95,16 +101,11 @@ class FormChoices:
     codes: Mapping[str, ChoiceSource] = field(default_factory=dict)
 
 
-def _row_height(widget: QWidget) -> int:
-    """A row tall enough for Tibetan stacks in `widget`'s font (names, labels)."""
-    return text_line_height(widget.font()) + LINE_PADDING
-
-
 def _item_height(widget: QWidget, text: str) -> int:
     """A list row for `text`: Tibetan needs the tall line, Chinese and Latin do not (a list
     of seven Chinese labels at Tibetan height would be half empty)."""
     if has_tibetan(text):
-        return _row_height(widget)
+        return padded_line_height(widget)
     return widget.fontMetrics().height() + 12
 
 
@@ -365,7 +366,7 @@ class ChoiceCombo(FieldEditor):
     def retranslate_ui(self) -> None:
         super().retranslate_ui()
         self._fill()
-        self.combo.setMinimumHeight(_row_height(self.combo))
+        room_for_tibetan(self.combo)
 
 
 # ---------------------------------------------------------------- several of a list
@@ -463,7 +464,7 @@ class CheckList(FieldEditor):
             if keep:
                 shown.append(item)
         heights = [item.sizeHint().height() for item in shown[:CHECKLIST_MAX_ROWS]]
-        rows = sum(heights) or _row_height(self.list)
+        rows = sum(heights) or padded_line_height(self.list)
         self.list.setFixedHeight(rows + 2 * self.list.frameWidth())
         self.list.setVerticalScrollBarPolicy(
             Qt.ScrollBarPolicy.ScrollBarAsNeeded
@@ -596,7 +597,7 @@ class RatingField(FieldEditor):
         for button in self.buttons.values():
             # A style sheet pins a widget's font: give it the interface font of now.
             button.setFont(self.font())
-            button.setMinimumHeight(_row_height(button))
+            room_for_tibetan(button)
 
 
 # ---------------------------------------------------------------- references
@@ -739,7 +740,7 @@ class ReferenceField(FieldEditor):
         super().retranslate_ui()
         self.combo.setAccessibleName(_(self.spec.label))
         fit_tibetan(self.search)
-        self.combo.setMinimumHeight(_row_height(self.combo))
+        room_for_tibetan(self.combo)
         if self.spec.kind is FieldKind.RESIDENT:
             # Short enough to be read whole in the narrow box; the tooltip says it all.
             self.search.setPlaceholderText(_("Name, ID card or phone"))
@@ -781,7 +782,7 @@ class BooleanField(FieldEditor):
 
     def retranslate_ui(self) -> None:
         super().retranslate_ui()
-        self.check.setMinimumHeight(_row_height(self.check))
+        room_for_tibetan(self.check)
 
 
 # ---------------------------------------------------------------- the factory

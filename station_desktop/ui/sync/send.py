@@ -29,7 +29,7 @@ from station_desktop.app import Application
 from station_desktop.errors import StationError
 from station_desktop.i18n import N_, _, ngettext
 from station_desktop.services.sync import ROLE_BUREAU, SendSummary, TrustedInfo
-from station_desktop.ui.fonts import LINE_PADDING, fit_tibetan, room_for_tibetan, text_line_height
+from station_desktop.ui.fonts import fit_tibetan, padded_line_height, room_for_tibetan
 from station_desktop.ui.forms.fields import paint_as_error
 from station_desktop.ui.qt_i18n import LanguageSwitcher
 from station_desktop.ui.sync.job import Report, SyncJob, raise_unexpected
@@ -201,7 +201,7 @@ class SendDialog(QDialog):
         self.close_button.setText(_("Close"))
         room_for_tibetan(self.send_button, self.close_button, self.folder_button)
         # Room for three recipients at least (a bureau's list is long: it scrolls).
-        row = text_line_height(self.font()) + LINE_PADDING
+        row = padded_line_height(self)
         self.recipients.setMinimumHeight(3 * row + 2 * self.recipients.frameWidth())
         if self.summary is not None:
             self._show_summary(self.summary)
