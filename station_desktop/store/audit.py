@@ -232,7 +232,17 @@ def _append(
         return
     key = chain_key(session, create=True)
     assert key is not None
-    head = _transaction_head(session)
+    rows, head = numbered_links(key, _transaction_head(session), links)
+    # Every column given: the driver's executemany (thousands of links per import).
+    write(session, table_of(AuditEvent), rows)
+    session.info[_HEAD_INFO] = (session.get_transaction(), head.seq, head.mac)
+
+
+def numbered_links(
+    key: bytes, head: Head, links: Sequence[Mapping[str, Any]]
+) -> tuple[list[dict[str, Any]], Head]:
+    """`links` (made by `change_link` or `record_event`) numbered and chained after `head`,
+    and the head they end at."""
     seq, mac = head.seq, head.mac
     rows = []
     for link in links:
@@ -240,9 +250,27 @@ def _append(
         row = {**link, "seq": seq}
         mac = link_mac(key, mac, row)
         rows.append({**row, "mac": mac})
-    # Every column given: the driver's executemany (thousands of links per import).
+    return rows, Head(seq, mac)
+
+
+def append_numbered(
+    session: Session,
+    rows: Sequence[dict[str, Any]],
+    start: Head,
+    *,
+    write: RowWriter = insert_plain_rows,
+) -> None:
+    """Chain links numbered ahead of their transaction by `numbered_links` from `start`
+    (a bulk load does it on its reading thread while the batch before is written): written
+    as they are when the chain still ends at `start`, numbered again from where it does
+    end otherwise (another writer came in between)."""
+    if not rows:
+        return
+    if _transaction_head(session) != start:
+        _append(session, rows, write)  # their numbers and macs are made again
+        return
     write(session, table_of(AuditEvent), rows)
-    session.info[_HEAD_INFO] = (session.get_transaction(), seq, mac)
+    session.info[_HEAD_INFO] = (session.get_transaction(), rows[-1]["seq"], rows[-1]["mac"])
 
 
 def record_event(

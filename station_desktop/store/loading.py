@@ -27,17 +27,20 @@ UTC). `tests/unit/test_loading.py` checks that every row arrives equal, column b
 A first version through SQLAlchemy, row by row, was ten times slower (bench/README.md).
 
 The copied log entries are chained into the bureau's audit trail with their batch: sealed
-from the file's values on the reading thread, numbered and linked in the batch's
-transaction, the links written by COPY.
+from the file's values, numbered and linked on the reading thread (after where the chain
+will end once the batches before are in), the links written by COPY in the batch's
+transaction, which numbers them again only if another writer chained something between.
 """
 
 from __future__ import annotations
 
+import itertools
 import json
 import shutil
 import sqlite3
 import tempfile
 import uuid
+from collections import deque
 from collections.abc import Callable, Generator, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import closing, contextmanager
@@ -55,9 +58,13 @@ from sqlalchemy.orm import Session
 from station_desktop.errors import LoadRefused
 from station_desktop.store.audit import (
     IMPORT,
+    Head,
     append_links,
+    append_numbered,
+    chain_head,
     chain_key,
     change_link,
+    numbered_links,
     record_event,
 )
 from station_desktop.store.cipher import connect
@@ -71,6 +78,12 @@ from station_desktop.store.restore import check_database_file
 from station_desktop.store.types import UTCDateTime
 
 BATCH_ROWS = 20_000
+# Batches read ahead of the one being written: enough for the log's sealing to run through
+# the writing of the records before it (about 60,000 entries held, a few hundred MB at most).
+READ_AHEAD = 3
+# Record rows written in about the time one log entry takes to read and seal (measured on
+# station files: the server writes a record row in about a third of it).
+LOG_WEIGHT = 3
 # Facts of the laptop itself, never of the bureau's database.
 # The audit chain is the bureau database's own: the copied log entries are chained there.
 NOT_COPIED = frozenset({"local_state", "audit_event", "audit_anchor"})
@@ -170,33 +183,39 @@ def load_station_file(
     (see the module's note). `origin`: the file as the person named it (for messages).
     `key`: the data key of an encrypted station file.
 
-    The file is read, and its log entries sealed, on a thread one batch ahead of the
-    batch being written: the program's own work then overlaps the server's (each half
-    of a file's time before). Only this function's thread writes, in batch order."""
+    The file is read, and its log entries sealed, numbered and chained, on a thread a few
+    batches ahead of the batch being written, the log's batches among the records' (see
+    `_batches`): the program's own work then overlaps the server's. Only this function's
+    thread writes, in batch order."""
     result = LoadResult(origin or source)
     with target.write_session() as writing:
         chain = chain_key(writing, create=True)
-    assert chain is not None
+        assert chain is not None
+        chaining = _Chaining(chain, chain_head(writing))
     reading = connect(
         read_only_uri(source), key, uri=True, isolation_level=None, check_same_thread=False
     )
-    chained = done = 0
+    chained = 0
+    done: dict[str, int] = {}
     try:
         reading.execute("BEGIN")  # one snapshot for the whole load
         # Closed before the file is: the reading thread has stopped when it is.
-        with closing(_read_ahead(_batches(reading, batch_rows, chain))) as batches:
+        with closing(
+            _read_ahead(_batches(reading, batch_rows, chaining), ahead=READ_AHEAD)
+        ) as batches:
             for batch in batches:
                 name = batch.table.name
-                if not batch.rows:  # a table starts: the log's, if before, is all in
-                    chained = _record_import(target, result, chained)
+                if not batch.rows:  # a table starts
                     result.copied.setdefault(name, 0)
                     result.present.setdefault(name, 0)
-                    done = 0
+                    done[name] = 0
                 else:
                     chained += _write_batch(target, batch, result)
-                    done += len(batch.rows)
+                    done[name] += len(batch.rows)
+                    if name == CHANGE_LOG and done[name] == batch.total:  # the log is all in
+                        chained = _record_import(target, result, chained)
                 if progress is not None:
-                    progress(name, done, batch.total)
+                    progress(name, done[name], batch.total)
         reading.execute("COMMIT")
     finally:
         reading.close()
@@ -231,45 +250,105 @@ class _Batch:
     table: Table
     total: int  # the table's rows in the file
     rows: list[tuple[Any, ...]]
-    links: list[dict[str, Any]] | None = None  # the change log's: each entry's link
+    links: list[dict[str, Any]] | None = None  # the change log's: each entry's link, numbered
+    start: Head | None = None  # where the chain ended when its links were numbered
 
 
-def _batches(reading: sqlite3.Connection, batch_rows: int, chain: bytes) -> Iterator[_Batch]:
-    """Every copied table's rows, in batches (and for the log, each entry's sealed link,
-    in log order)."""
-    for table in copied_tables():
-        columns, keys = _columns(table)
-        total = reading.execute(f'SELECT count(*) FROM "{table.name}"').fetchone()[0]
-        yield _Batch(table, total, [])
-        # A row may point at another row of its own table (a guardian, a corrected note):
-        # such a table goes in one statement, so each reference is checked when all are in.
-        size = max(total, 1) if _refers_to_itself(table) else batch_rows
-        cursor = reading.execute(
-            f'SELECT {", ".join(_quoted(columns))} FROM "{table.name}" '
-            f"ORDER BY {', '.join(_quoted(keys))}"
+@dataclass
+class _Chaining:
+    """The audit chain's key, and where the chain will end once the batches read so far
+    are written: the reading thread numbers and chains each batch's links after it, so
+    the writing thread only checks that nothing else was chained in between."""
+
+    key: bytes
+    head: Head
+
+    def links(
+        self, columns: list[str], rows: list[tuple[Any, ...]]
+    ) -> tuple[list[dict[str, Any]], Head]:
+        start = self.head
+        numbered, self.head = numbered_links(
+            self.key, start, _sealed_links(self.key, columns, rows)
         )
-        while rows := cursor.fetchmany(size):
-            links = _sealed_links(chain, columns, rows) if table.name == CHANGE_LOG else None
-            yield _Batch(table, total, rows, links)
+        return numbered, start
+
+
+def _batches(reading: sqlite3.Connection, batch_rows: int, chaining: _Chaining) -> Iterator[_Batch]:
+    """Every copied table's rows, in batches: the records' tables in their order, the log's
+    batches (each entry's link sealed, numbered and chained, in log order) among them.
+    Sealing makes a log batch slow to read and quick to write, a record batch the other
+    way round: mixed, the reading thread and the server both keep busy (one after the
+    other, each waited for the other half of a file's load)."""
+    tables = copied_tables()
+    [log] = [table for table in tables if table.name == CHANGE_LOG]
+    streams = {
+        True: _table_batches(reading, log, batch_rows, chaining),
+        False: itertools.chain.from_iterable(
+            _table_batches(reading, table, batch_rows, chaining)
+            for table in tables
+            if table is not log
+        ),
+    }
+    # Record rows read, less LOG_WEIGHT for each log row read; records first, to write
+    # while the first log batch is sealed.
+    balance = -batch_rows
+    while streams:
+        take_log = True in streams and (balance >= 0 or False not in streams)
+        batch = next(streams[take_log], None)
+        if batch is None:
+            del streams[take_log]
+            continue
+        balance += -LOG_WEIGHT * len(batch.rows) if take_log else len(batch.rows)
+        yield batch
+
+
+def _table_batches(
+    reading: sqlite3.Connection, table: Table, batch_rows: int, chaining: _Chaining
+) -> Iterator[_Batch]:
+    """A table's rows in batches, after an empty batch that says it starts."""
+    columns, keys = _columns(table)
+    total = reading.execute(f'SELECT count(*) FROM "{table.name}"').fetchone()[0]
+    yield _Batch(table, total, [])
+    # A row may point at another row of its own table (a guardian, a corrected note):
+    # such a table goes in one statement, so each reference is checked when all are in.
+    size = max(total, 1) if _refers_to_itself(table) else batch_rows
+    cursor = reading.execute(
+        f'SELECT {", ".join(_quoted(columns))} FROM "{table.name}" '
+        f"ORDER BY {', '.join(_quoted(keys))}"
+    )
+    while rows := cursor.fetchmany(size):
+        if table.name == CHANGE_LOG:
+            yield _Batch(table, total, rows, *chaining.links(columns, rows))
+        else:
+            yield _Batch(table, total, rows)
 
 
 _T = TypeVar("_T")
 _END: Any = object()
 
 
-def _read_ahead(items: Iterator[_T], unused: Callable[[_T], None] | None = None) -> Generator[_T]:
-    """`items`, each made on a thread of its own while the caller uses the one before.
-    `unused`: what to do with the item made ahead when the caller stops before it."""
+def _read_ahead(
+    items: Iterator[_T], unused: Callable[[_T], None] | None = None, *, ahead: int = 1
+) -> Generator[_T]:
+    """`items`, made on a thread of their own, up to `ahead` of them while the caller uses
+    the one before. `unused`: what to do with an item made ahead when the caller stops
+    before it."""
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="station-load") as reader:
-        coming = reader.submit(next, items, _END)
+        # One worker: the items are made one after the other, in order.
+        coming = deque(reader.submit(next, items, _END) for _ in range(ahead))
         try:
-            while (item := coming.result()) is not _END:
-                coming = reader.submit(next, items, _END)
+            while (item := coming.popleft().result()) is not _END:
+                coming.append(reader.submit(next, items, _END))
                 yield item
         finally:
-            made = coming.exception() is None and coming.result() is not _END
-            if unused is not None and made:
-                unused(coming.result())
+            for future in coming:
+                future.cancel()  # those not started yet
+            for future in coming:
+                if future.cancelled() or future.exception() is not None:
+                    continue
+                made = future.result()
+                if unused is not None and made is not _END:
+                    unused(made)
 
 
 def _columns(table: Table) -> tuple[list[str], list[str]]:
@@ -286,15 +365,17 @@ def _write_batch(target: Database, batch: _Batch, result: LoadResult) -> int:
             added = _load_batch(writing, table, columns, keys, batch.rows, result)
             if batch.links is None:
                 return 0
-            links = batch.links
-            if added is not None:
-                keys_added = {(str(device), seq) for device, seq in added}
-                links = [
-                    link
-                    for link in links
-                    if (link["change_device_id"], link["change_seq"]) in keys_added
-                ]
-            append_links(writing, links, write=_copy_rows)
+            if added is None:  # all of them: chained as the reading thread numbered them
+                assert batch.start is not None
+                append_numbered(writing, batch.links, batch.start, write=_copy_rows)
+                return len(batch.links)
+            keys_added = {(str(device), seq) for device, seq in added}
+            links = [
+                link
+                for link in batch.links
+                if (link["change_device_id"], link["change_seq"]) in keys_added
+            ]
+            append_links(writing, links, write=_copy_rows)  # numbered again
             return len(links)
     except (IntegrityError, psycopg.IntegrityError) as error:
         cause = error.orig if isinstance(error, IntegrityError) else error

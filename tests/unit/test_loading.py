@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 from alembic import command
-from sqlalchemy import Table, select
+from sqlalchemy import Table, func, select
 
 from station_desktop.app import Application, open_application
 from station_desktop.demo.generator import DemoSize, generate_demo
@@ -222,3 +222,37 @@ def test_several_files_load_in_turn_and_a_damaged_one_stops_at_its_turn(
     assert loaded[1].rows_copied == 0 and loaded[1].rows_present == loaded[0].rows_copied
     assert older.read_bytes() == older_bytes  # upgraded in a copy, which is gone
     assert len(copies) == 1 and not copies[0].exists()
+
+
+def test_another_writer_chaining_during_a_load_leaves_the_trail_whole(
+    station_file: Path, bureau: Database
+) -> None:
+    """The reading thread numbers each batch's links ahead of its transaction; an event
+    another bureau laptop chains in between is found, and the links numbered again."""
+    from station_desktop.store import audit
+    from station_desktop.store.models import AuditEvent, ChangeLogEntry
+
+    events: list[int] = []
+
+    def someone_else_signs_in(table: str, done: int, total: int) -> None:
+        if table == "change_log" and done and len(events) < 2:
+            with bureau.write_session() as session:
+                audit.record_event(session, actor_id=None, action=audit.SIGN_IN)
+            events.append(done)
+
+    with source_file(station_file) as readable:
+        load_station_file(
+            readable, bureau, origin=station_file, batch_rows=500, progress=someone_else_signs_in
+        )
+    assert len(events) == 2  # both came while the log was loading, between its batches
+    with bureau.read() as session:
+        trail = audit.verify(session)
+        logged = session.scalar(select(func.count()).select_from(ChangeLogEntry))
+        linked = session.scalar(
+            select(func.count(AuditEvent.change_seq)).where(AuditEvent.change_seq.is_not(None))
+        )
+        sign_ins = session.scalar(
+            select(func.count()).select_from(AuditEvent).where(AuditEvent.action == audit.SIGN_IN)
+        )
+    assert trail.whole, [problem.english() for problem in trail.problems]
+    assert linked == logged and sign_ins == 2
