@@ -43,8 +43,11 @@ _pg_start() {
     }
     local settings="-c fsync=off -c synchronous_commit=off -c full_page_writes=off"
     if [ "${STATION_DESKTOP_PG_DURABLE:-}" = 1 ]; then
-        settings="-c shared_buffers=2GB -c effective_cache_size=8GB -c work_mem=64MB \
-                  -c maintenance_work_mem=512MB -c max_wal_size=8GB"
+        # As the README advises a bureau: shared_buffers a quarter of the RAM.
+        local ram_mb
+        ram_mb=$(awk '/^MemTotal:/ { print int($2 / 1024) }' /proc/meminfo)
+        settings="-c shared_buffers=$((ram_mb / 4))MB -c effective_cache_size=$((ram_mb * 2 / 3))MB \
+                  -c work_mem=64MB -c maintenance_work_mem=512MB -c max_wal_size=8GB"
     fi
     _pg_as "$bin/pg_ctl" --pgdata="$folder/data" --log="$folder/server.log" --wait \
         --options="-c listen_addresses='' -c unix_socket_directories='$folder' \
