@@ -615,17 +615,33 @@ class SyncService:
     # ------------------------------------------------------------ receiving
 
     def import_bundles(
-        self, paths: Sequence[Path], progress: Callable[[str, int, int], None] | None = None
+        self,
+        paths: Sequence[Path],
+        progress: Callable[[str, int, int], None] | None = None,
+        *,
+        starting: Callable[[int], None] | None = None,
     ) -> list[ReceiveReport]:
-        """Receive each file on its own: a refused file changes nothing and does not stop
-        the others. Files may come in any order, and again."""
+        """Receive the files in one transaction, each under a savepoint of its own: a
+        refused file changes nothing and does not stop the others. Files may come in any
+        order, and again. One transaction, not one a file: the pages the files' records
+        share (the search keys' index above all, which every file's residents touch all
+        over) are written and synced once, where a transaction a file wrote most of them
+        again for each file. `progress` is told the file's path, changes done and in all;
+        `starting`, the position of each file as its turn comes."""
         self.ctx.require(Resource.BUNDLE, Action.IMPORT)
         reports = []
-        for path in paths:
-            try:
-                reports.append(self._import_one(path, progress))
-            except BundleRefused as refusal:
-                reports.append(ReceiveReport(path, STATUS_REFUSED, refusal))
+        identity = self.keys().identity
+        with self.ctx.db.write_session() as session:
+            # The chain's key made (once) outside the files' savepoints, which may roll back.
+            audit.chain_key(session, create=True)
+            for index, path in enumerate(paths):
+                if starting is not None:
+                    starting(index)
+                try:
+                    with session.begin_nested():
+                        reports.append(self._import_one(session, path, identity, progress))
+                except BundleRefused as refusal:
+                    reports.append(ReceiveReport(path, STATUS_REFUSED, refusal))
         return reports
 
     def _origins(self, session: Session) -> dict[uuid.UUID, _Origin]:
@@ -638,17 +654,18 @@ class SyncService:
         return origins
 
     def _import_one(
-        self, path: Path, progress: Callable[[str, int, int], None] | None
+        self,
+        session: Session,
+        path: Path,
+        identity: Any,
+        progress: Callable[[str, int, int], None] | None,
     ) -> ReceiveReport:
         check_file(path)
-        identity = self.keys().identity
         try:
-            verified = self._verify(path, identity)
+            verified = self._verify(session, path, identity)
         except _AlreadyReceived:
             return ReceiveReport(path, STATUS_ALREADY)
-        with self.ctx.db.write_session() as session:
-            report = self._apply(session, path, identity, verified, progress)
-        return report
+        return self._apply(session, path, identity, verified, progress)
 
     def _check_manifest(
         self,
@@ -743,32 +760,32 @@ class SyncService:
 
         return know_signer, check
 
-    def _verify(self, path: Path, identity: Any) -> _Verified:
+    def _verify(self, session: Session, path: Path, identity: Any) -> _Verified:
         """The first reading: check everything, write nothing; keep the checked entries
-        when they are few enough (KEEP_BYTES)."""
+        when they are few enough (KEEP_BYTES). In the receive's transaction, which sees
+        what the files before this one brought (a device list, the same file twice)."""
         holder: list[_Verified] = []
         kept: list[Entry] | None = []
         kept_bytes = 0
-        with self.ctx.db.read() as session:
-            know_signer, check = self._entry_check(session, path)
+        know_signer, check = self._entry_check(session, path)
 
-            def on_manifest(manifest: dict[str, Any], raw: bytes, signature: bytes) -> None:
-                signer = self._check_manifest(session, path, manifest, raw, signature)
-                holder.append(_Verified(manifest, raw, signer))
-                know_signer(signer)
+        def on_manifest(manifest: dict[str, Any], raw: bytes, signature: bytes) -> None:
+            signer = self._check_manifest(session, path, manifest, raw, signature)
+            holder.append(_Verified(manifest, raw, signer))
+            know_signer(signer)
 
-            def check_and_keep(line: bytes, number: int) -> None:
-                nonlocal kept, kept_bytes
-                entry = check(line, number)
-                if kept is None:
-                    return
-                kept_bytes += len(line)
-                if kept_bytes > KEEP_BYTES:
-                    kept = None  # too large to hold: the writing reads the file again
-                else:
-                    kept.append(entry)
+        def check_and_keep(line: bytes, number: int) -> None:
+            nonlocal kept, kept_bytes
+            entry = check(line, number)
+            if kept is None:
+                return
+            kept_bytes += len(line)
+            if kept_bytes > KEEP_BYTES:
+                kept = None  # too large to hold: the writing reads the file again
+            else:
+                kept.append(entry)
 
-            read_bundle(path, identity, on_manifest, check_and_keep)
+        read_bundle(path, identity, on_manifest, check_and_keep)
         verified = holder[0]
         verified.entries = int(verified.manifest.get("entries") or 0)
         verified.kept = kept

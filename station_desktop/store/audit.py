@@ -217,12 +217,16 @@ def chain_head(session: Session) -> Head:
 
 def _transaction_head(session: Session) -> Head:
     # One query per transaction, then the head travels with it (a bulk import chains
-    # thousands of entries without reading it back).
+    # thousands of entries without reading it back). Kept for the innermost transaction:
+    # a savepoint rolled back (a refused file of a receive) takes its links with it.
     cached = session.info.get(_HEAD_INFO)
-    transaction = session.get_transaction()
-    if cached is not None and cached[0] is transaction:
+    if cached is not None and cached[0] is _innermost(session):
         return Head(cached[1], cached[2])
     return chain_head(session)
+
+
+def _innermost(session: Session) -> object:
+    return session.get_nested_transaction() or session.get_transaction()
 
 
 def _append(
@@ -235,7 +239,7 @@ def _append(
     rows, head = numbered_links(key, _transaction_head(session), links)
     # Every column given: the driver's executemany (thousands of links per import).
     write(session, table_of(AuditEvent), rows)
-    session.info[_HEAD_INFO] = (session.get_transaction(), head.seq, head.mac)
+    session.info[_HEAD_INFO] = (_innermost(session), head.seq, head.mac)
 
 
 def numbered_links(
@@ -270,7 +274,7 @@ def append_numbered(
         _append(session, rows, write)  # their numbers and macs are made again
         return
     write(session, table_of(AuditEvent), rows)
-    session.info[_HEAD_INFO] = (session.get_transaction(), rows[-1]["seq"], rows[-1]["mac"])
+    session.info[_HEAD_INFO] = (_innermost(session), rows[-1]["seq"], rows[-1]["mac"])
 
 
 def record_event(

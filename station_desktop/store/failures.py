@@ -62,7 +62,25 @@ def first_line(error: BaseException) -> str:
 
 def storage_problem(error: BaseException, folder: Path | str) -> StorageProblem | None:
     """The reader-facing problem behind `error`, or None when it is not a storage failure.
-    `folder`: where the data is (for a server, its address as messages show it)."""
+    `folder`: where the data is (for a server, its address as messages show it).
+
+    An error raised while handling a storage failure is that failure's: SQLite undoes the
+    whole transaction on a full disk, so rolling back to a savepoint inside it (a receive's
+    file) then fails with "no such savepoint", which says nothing to the reader."""
+    current: BaseException | None = error
+    for _ in range(5):  # a few links of the chain are enough; it may loop
+        if current is None:
+            break
+        problem = _problem_of(current, folder)
+        if problem is not None:
+            return problem
+        current = current.__context__
+    return None
+
+
+def _problem_of(error: BaseException, folder: Path | str) -> StorageProblem | None:
+    if isinstance(error, StorageProblem):
+        return error
     cause = error.orig if isinstance(error, DBAPIError) else error
     if cause is not None and type(cause).__module__.startswith("psycopg"):
         return server_problem(cause, str(folder))

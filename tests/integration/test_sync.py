@@ -10,13 +10,14 @@ import uuid
 from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import pyrage
 import pytest
 from pyrage import x25519
 
 from station_desktop.app import Application
-from station_desktop.errors import StationError, ValidationError
+from station_desktop.errors import DiskFull, StationError, ValidationError
 from station_desktop.store.changes import canonical_json
 from station_desktop.sync.bundle import SIGNATURE_CONTEXT, BundleRefused, _frame
 from station_desktop.sync.keys import KeyCard
@@ -117,6 +118,46 @@ def test_receiving_the_same_file_again_or_out_of_order_changes_nothing(
         "already received",
     ]
     assert reports[1].new_entries == 0  # everything in it had come with the later file
+    assert replicated_state(worker) == replicated_state(head)
+
+
+def test_a_file_refused_while_it_is_written_leaves_the_others_of_its_receive_whole(
+    laptops: tuple[Application, Application, Application],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A receive is one transaction, each file under a savepoint of its own: a file refused
+    after its entries, records and audit links were written takes them back with it, and
+    what the files after it write chains on from where the trail really ends."""
+    from station_desktop.services.sync import SyncService
+    from station_desktop.store import audit
+
+    head, worker, _bureau = laptops
+    to = [worker.sync.card().fingerprint]
+    files: list[Path] = []
+    for name in ("扎西", "卓玛", "次仁"):  # each file holds its name and those before
+        _resident(head, name)
+        files.append(tmp_path / f"{len(files)}.sdbundle")
+        head.sync.export(files[-1], to=to)
+    written = SyncService._after_import
+    calls: list[int] = []
+
+    def refuse_the_second(self: SyncService, *args: Any) -> None:
+        written(self, *args)  # its entries, records and links all written
+        calls.append(1)
+        if len(calls) == 2:
+            raise BundleRefused(BundleRefused.TAMPERED, path="test")
+
+    monkeypatch.setattr(SyncService, "_after_import", refuse_the_second)
+    reports = worker.sync.import_bundles([files[1], files[2], files[0]])
+    assert [r.status for r in reports] == ["imported", "refused", "imported"]
+    assert [len(worker.residents.search(n)) for n in ("扎西", "卓玛", "次仁")] == [1, 1, 0]
+    with worker.ctx.db.read() as session:
+        trail = audit.verify(session)
+    assert trail.whole, [problem.english() for problem in trail.problems]
+    monkeypatch.undo()
+    [again] = worker.sync.import_bundles([files[2]])
+    assert again.status == "imported" and again.new_records == 1
     assert replicated_state(worker) == replicated_state(head)
 
 
@@ -694,3 +735,34 @@ def test_not_a_bundle_at_all(laptops: tuple[Application, ...], tmp_path: Path) -
         _refused(worker, path, "")
     card = KeyCard.from_json(laptops[0].sync.card().to_json())
     assert card.fingerprint == laptops[0].sync.card().fingerprint
+
+
+def test_a_receive_on_a_full_disk_says_so_and_keeps_nothing_of_it(
+    laptops: tuple[Application, Application, Application], tmp_path: Path
+) -> None:
+    """SQLite undoes the whole transaction on a full disk, savepoints and all: the reader
+    is told the disk is full (not that a savepoint is missing), and nothing is kept."""
+    from sqlalchemy import event
+
+    head, worker, _bureau = laptops
+    for number in range(40):
+        _resident(head, f"居民{number}", consent_note="ཐུགས་རྗེ་ཆེ། " * 200)
+    path = tmp_path / "big.sdbundle"
+    head.sync.export(path, to=[worker.sync.card().fingerprint])
+    engine = worker.ctx.db.engine
+    with engine.connect() as connection:
+        pages = connection.exec_driver_sql("PRAGMA page_count").scalar_one()
+    engine.dispose()
+
+    def limit(dbapi_connection: Any, _record: object) -> None:
+        dbapi_connection.execute(f"PRAGMA max_page_count={pages + 8}")
+
+    event.listen(engine, "connect", limit)
+    before = replicated_state(worker)
+    with pytest.raises(DiskFull):
+        worker.sync.import_bundles([path])
+    event.remove(engine, "connect", limit)
+    engine.dispose()
+    assert replicated_state(worker) == before
+    [report] = worker.sync.import_bundles([path])  # room again: it all comes in
+    assert report.status == "imported" and report.new_records == 40

@@ -104,17 +104,19 @@ class ReceiveDialog(QDialog):
         paths = self.paths
 
         def work(report: Report) -> list[ReceiveReport]:
-            reports: list[ReceiveReport] = []
-            for index, path in enumerate(paths):
-                report(Step(path.name, index, len(paths)))
+            # All the files in one receive (one transaction); each file's changes counted
+            # as its turn comes.
+            turn = [0]
 
-                def entries(
-                    _path: str, done: int, total: int, index: int = index, name: str = path.name
-                ) -> None:
-                    report(Step(name, index, len(paths), done, total))
+            def starting(index: int) -> None:
+                turn[0] = index
+                report(Step(paths[index].name, index, len(paths)))
 
-                reports += sync.import_bundles([path], progress=entries)
-            return reports
+            def entries(_path: str, done: int, total: int) -> None:
+                index = turn[0]
+                report(Step(paths[index].name, index, len(paths), done, total))
+
+            return sync.import_bundles(paths, progress=entries, starting=starting)
 
         job = SyncJob(work, "sync-receive")
         job.progressed.connect(self._progressed)
