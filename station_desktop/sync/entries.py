@@ -108,6 +108,11 @@ _FIELD_SPECS = _field_specs()
 # ---------------------------------------------------------------- writing
 
 
+# How `entry_json` writes a line (json.dumps's text), its encoder made once: an export
+# writes one line for each of its thousands of entries.
+_LINE = json_encoder(ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+
+
 def entry_json(entry: ChangeLogEntry | Mapping[str, Any]) -> bytes:
     """One entry as one line of JSON (UTF-8, no spaces, sorted keys: reproducible)."""
     get: Callable[[str], Any] = (
@@ -130,7 +135,7 @@ def entry_json(entry: ChangeLogEntry | Mapping[str, Any]) -> bytes:
         "p": list(get("parents") or []),
         "v": get("schema_version"),
     }
-    return json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode()
+    return _LINE(data).encode()
 
 
 @functools.lru_cache(maxsize=4096)
@@ -177,7 +182,7 @@ def _check_depth(value: Any, depth: int) -> None:
             raise ValueError("nested too deeply")
 
 
-# What `entry_json` writes, with its encoder made once.
+# What `entry_json` writes, NaN and infinities refused.
 _CANONICAL = json_encoder(
     ensure_ascii=False, sort_keys=True, separators=(",", ":"), allow_nan=False
 )
